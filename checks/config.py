@@ -160,12 +160,16 @@ def override_paths(explicit: str | os.PathLike[str] | None = None) -> list[Path]
 def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     merged: dict[str, Any] = {}
     sources: list[str] = []
+    config: Config | None = None
     for path in [default_config_path(), *override_paths(explicit)]:
         data = _read_toml(path)
         _validate_keys(data, Config, path, prefix="")
         merged = merge(merged, data)
         sources.append(str(path))
-    return build_config(merged, " + ".join(sources), sources=tuple(sources))
+        # Build after every file so a bad value is blamed on the file that brought it.
+        config = build_config(merged, str(path), sources=tuple(sources))
+    assert config is not None
+    return config
 
 
 def load_config_text(text: str, name: str = "<config>") -> Config:
