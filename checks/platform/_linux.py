@@ -42,3 +42,28 @@ def _read(path: str) -> str:
         return Path(path).read_text(encoding="ascii", errors="replace")
     except OSError:
         return ""
+
+
+def documents_dir() -> str | None:
+    """XDG_DOCUMENTS_DIR from ~/.config/user-dirs.dirs (may be localized, e.g. ~/文档)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    try:
+        text = (Path(base) / "user-dirs.dirs").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return parse_user_dirs(text, str(Path.home())).get("XDG_DOCUMENTS_DIR")
+
+
+def parse_user_dirs(text: str, home: str) -> dict[str, str]:
+    """The xdg-user-dirs file: lines like XDG_DOCUMENTS_DIR="$HOME/Documents"."""
+    result: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition("=")
+        if not sep or key.startswith("#"):
+            continue
+        value = value.strip().strip('"')
+        if value.startswith("$HOME"):
+            value = home + value[len("$HOME"):]
+        if value.startswith("/"):
+            result[key.strip()] = value
+    return result

@@ -21,3 +21,7 @@ def default_hosts_file() -> Path:
 
 def default_gateways() -> dict[str, str]:
     return {}
+
+
+def documents_dir() -> str | None:
+    return None  # ~/Documents; the WeChat/WeCom data lives in their containers anyway
