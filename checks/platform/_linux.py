@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 NAME = "linux"
 
@@ -67,3 +68,16 @@ def parse_user_dirs(text: str, home: str) -> dict[str, str]:
         if value.startswith("/"):
             result[key.strip()] = value
     return result
+
+
+def installed_clients() -> list[dict[str, Any]]:
+    """WeChat/WeCom for Linux from the dpkg database, else their usual /opt folders."""
+    from checks.clientapps import linux_dirs_present, parse_dpkg_status
+
+    try:
+        status = Path("/var/lib/dpkg/status").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        status = ""
+    found = parse_dpkg_status(status)
+    products = {c["product"] for c in found}
+    return found + [d for d in linux_dirs_present() if d["product"] not in products]
