@@ -287,3 +287,42 @@ def is_cache_path(data_dir: DataDir, path: Path) -> bool:
     except ValueError:
         return False
     return classify(data_dir.layout, rel.as_posix()) == "cache"
+
+
+def cache_targets(data_dir: DataDir, max_entries: int = 200_000) -> list[Path]:
+    """The top-most cache paths in a data folder that hold nothing protected.
+
+    What the cache fix may quarantine. Symlinks are never followed or returned;
+    the walk stops after `max_entries` names (the result is then partial).
+    """
+    targets: list[Path] = []
+    seen = 0
+    stack = [data_dir.path]
+    while stack and seen < max_entries:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if entry.is_symlink():
+                continue
+            path = Path(entry.path)
+            rel = path.relative_to(data_dir.path).as_posix()
+            kind = classify(data_dir.layout, rel)
+            if kind == "cache":
+                if not entry.is_dir() or not _holds_protected(data_dir, path):
+                    targets.append(path)
+            elif kind == "unknown" and entry.is_dir():
+                stack.append(path)
+    return sorted(targets)
+
+
+def _holds_protected(data_dir: DataDir, folder: Path) -> bool:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            rel = (Path(dirpath) / name).relative_to(data_dir.path).as_posix()
+            if classify(data_dir.layout, rel) == "protected":
+                return True
+    return False

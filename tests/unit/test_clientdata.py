@@ -130,3 +130,24 @@ def test_is_cache_path() -> None:
 def test_parse_user_dirs_localized() -> None:
     text = '# comment\nXDG_DOCUMENTS_DIR="$HOME/文档"\nXDG_MUSIC_DIR="$HOME/音乐"\nBAD\n'
     assert parse_user_dirs(text, "/home/a")["XDG_DOCUMENTS_DIR"] == "/home/a/文档"
+
+
+def test_cache_targets_skip_protected_and_symlinks(tmp_path: Path) -> None:
+    from checks.clientdata import cache_targets
+
+    root = tmp_path / "WeChat Files"
+    for rel in (
+        "wxid/FileStorage/Cache/2024-05/a.dat",
+        "wxid/FileStorage/File/合同.pdf",
+        "wxid/Msg/MicroMsg.db",
+        "wxid/radium/GPUCache/data_0",
+        "wxid/odd/GPUCache/Image/keep.jpg",  # a protected name inside a cache: keep all
+    ):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(b"x")
+    (root / "wxid" / "link").symlink_to(root / "wxid" / "FileStorage")
+    dd = DataDir("wechat", root, "documents", "wechat_documents")
+    assert cache_targets(dd) == [
+        root / "wxid/FileStorage/Cache",
+        root / "wxid/radium/GPUCache",
+    ]
