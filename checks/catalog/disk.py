@@ -80,9 +80,9 @@ def assess_disk(evidence: Evidence, fail_below_gb: float, warn_below_gb: float) 
                 free=_gb(low["free"]), where=where,
             ),
             t(
-                "Free at least {min} GB (empty the recycle bin, remove large downloads or "
+                "Make at least {min} GB free (empty the recycle bin, remove large downloads or "
                 "unused programs), then restart the client.",
-                "请至少释放 {min} GB 空间（清空回收站、删除大文件或卸载不用的软件），然后重启客户端。",
+                "请清理出至少 {min} GB 可用空间（清空回收站、删除大文件或卸载不用的软件），然后重启客户端。",
                 min=f"{warn_below_gb:g}",
             ),
             problems=(Problem("disk_full"),),
