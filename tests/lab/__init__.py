@@ -2,6 +2,7 @@
 
 from .dnsctl import DnsServer
 from .netns import LabError, Namespace, cleanup_stale, veth
+from .support import lab_unavailable
 from .topology import DNS_IP, NTP_IP, REPO_ROOT, Host, Lab
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "LabError",
     "Namespace",
     "cleanup_stale",
+    "lab_unavailable",
     "veth",
 ]
