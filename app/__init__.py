@@ -1,0 +1,1 @@
+"""wxdoctor front ends: the command line and the PySide6 window."""

@@ -1,0 +1,5 @@
+"""`python -m app` runs the command line, same as the `wxdoctor` script."""
+
+from app.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""One module per CLI subcommand; each defines COMMAND, add_arguments() and run()."""

@@ -1,0 +1,75 @@
+"""Is this computer on a network at all: adapters up, addresses, a default route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.base import Check, register
+from checks.context import Context
+from checks.i18n import t
+from checks.model import Evidence, Problem, Status, Verdict
+from checks.platform import _common
+from checks.platform import current as platform
+
+
+@register
+class NetworkCheck(Check):
+    id = "network"
+    title = t("Network connection", "网络连接")
+    group = "network"
+    order = 10
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        routes = [r.to_json() for r in _common.default_routes()]
+        gateways = platform.default_gateways()
+        for route in routes:
+            if route["family"] == "ipv4" and route["interface"] in gateways:
+                route["gateway"] = gateways[route["interface"]]
+        return {"interfaces": _common.interfaces(), "routes": routes}
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return assess_network(evidence)
+
+
+def assess_network(evidence: Evidence) -> Verdict:
+    usable = [
+        i for i in evidence["interfaces"] if i["up"] and not i["loopback"] and (i["ipv4"] or i["ipv6"])
+    ]
+    routed = [r for r in evidence["routes"] if r["source_address"]]
+    if not usable:
+        return Verdict(
+            Status.FAIL,
+            t("No network adapter is connected.", "没有已连接的网络适配器。"),
+            t(
+                "Plug in the network cable or connect to Wi-Fi, then check again.",
+                "请插好网线或连接 Wi-Fi，然后重新检测。",
+            ),
+            problems=(Problem("no_adapter"),),
+            cause="offline",
+        )
+    if not routed:
+        return Verdict(
+            Status.FAIL,
+            t(
+                "Connected to a network, but there is no route to the internet.",
+                "已连接网络，但没有通往互联网的路由。",
+            ),
+            t(
+                "Reconnect to the network or restart the router; if you use a VPN, turn it off "
+                "and try again.",
+                "请重新连接网络或重启路由器；如果正在使用 VPN，请先关闭后再试。",
+            ),
+            problems=(Problem("no_default_route"),),
+            cause="offline",
+        )
+    names = sorted({r["interface"] or r["source_address"] for r in routed})
+    families = [r["family"] for r in routed]
+    return Verdict(
+        Status.OK,
+        t(
+            "Connected through {names} ({families}).",
+            "已通过 {names} 连接（{families}）。",
+            names=names,
+            families=["IPv4" if f == "ipv4" else "IPv6" for f in families],
+        ),
+    )

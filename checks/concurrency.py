@@ -1,0 +1,80 @@
+"""Small concurrency helpers built on daemon threads.
+
+Daemon threads matter: a probe stuck in a blocking call (getaddrinfo has no
+timeout) must never keep the process alive past the run's deadline.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Outcome(Generic[R]):
+    done: bool = False
+    value: R | None = None
+    error: BaseException | None = None
+
+
+def call_with_timeout(fn: Callable[[], R], timeout: float) -> Outcome[R]:
+    """Run fn in a daemon thread; give up waiting after timeout seconds."""
+    return parallel_map(lambda _: fn(), [None], timeout)[0]
+
+
+def parallel_map(fn: Callable[[T], R], items: Iterable[T], timeout: float) -> list[Outcome[R]]:
+    """Apply fn to every item at once; an item not done by the timeout stays not done."""
+    items = list(items)
+    outcomes: list[Outcome[R]] = [Outcome() for _ in items]
+    all_done = threading.Event()
+    remaining = [len(items)]
+    lock = threading.Lock()
+
+    def work(index: int, item: T) -> None:
+        outcome = outcomes[index]
+        try:
+            value = fn(item)
+        except BaseException as exc:  # a probe's failure is data, not a crash
+            with lock:
+                outcome.error = exc
+                outcome.done = True
+        else:
+            with lock:
+                outcome.value = value
+                outcome.done = True
+        with lock:
+            remaining[0] -= 1
+            if remaining[0] == 0:
+                all_done.set()
+
+    if not items:
+        return outcomes
+    for index, item in enumerate(items):
+        threading.Thread(target=work, args=(index, item), daemon=True).start()
+    all_done.wait(max(0.0, timeout))
+    with lock:
+        # Snapshot, so a late finisher cannot change what the caller already read.
+        return [Outcome(o.done, o.value, o.error) for o in outcomes]
+
+
+class Deadline:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.start = time.monotonic()
+        self.at = self.start + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def cap(self, timeout: float) -> float:
+        """A per-call timeout that never runs past the deadline."""
+        return max(0.05, min(timeout, self.remaining()))
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.at

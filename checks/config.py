@@ -1,0 +1,321 @@
+"""Configuration: bundled defaults, then machine-wide, user and explicit override files.
+
+Tables merge key by key; a list in an override replaces the default list, so an
+IT department can say exactly which endpoints or resolvers to use. The schema is
+the dataclasses below: a key that is not a field is unknown, a value of the wrong
+type names the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from checks.platform import current as platform
+from checks.resources import resource_path
+
+PRODUCTS = ("wecom", "wechat")
+
+
+class ConfigError(Exception):
+    """A configuration file is unreadable or does not fit the schema."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    ports: tuple[int, ...]
+    product: str
+    tls: bool = True
+
+    def __post_init__(self) -> None:
+        if self.product not in PRODUCTS:
+            raise ValueError("product: expected one of wecom, wechat")
+        if not self.ports or any(not 0 < p < 65536 for p in self.ports):
+            raise ValueError("ports: expected a non-empty list of port numbers 1-65535")
+        if not self.host.strip():
+            raise ValueError("host: expected a host name")
+
+
+@dataclass(frozen=True)
+class DnsConfig:
+    trusted_resolvers: tuple[str, ...] = ()
+    timeout_s: float = 3.0
+
+    def __post_init__(self) -> None:
+        _require_ips("trusted_resolvers", self.trusted_resolvers)
+
+
+@dataclass(frozen=True)
+class TcpConfig:
+    timeout_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    extra_ca_files: tuple[str, ...] = ()
+    expected_issuers: tuple[str, ...] = ()
+    timeout_s: float = 4.0
+
+
+@dataclass(frozen=True)
+class NtpConfig:
+    servers: tuple[str, ...] = ()
+    warn_offset_s: float = 30.0
+    fail_offset_s: float = 180.0
+    timeout_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class CaptiveProbe:
+    url: str
+    status: int = 204
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class CaptiveConfig:
+    probes: tuple[CaptiveProbe, ...] = ()
+    timeout_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class SystemConfig:
+    hosts_file: str = ""  # empty: the operating system's own hosts file
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    data_dirs: tuple[str, ...] = ()  # empty: the per-OS default locations
+
+
+@dataclass(frozen=True)
+class Config:
+    deadline_s: float = 10.0
+    endpoints: tuple[Endpoint, ...] = ()
+    dns: DnsConfig = field(default_factory=DnsConfig)
+    tcp: TcpConfig = field(default_factory=TcpConfig)
+    tls: TlsConfig = field(default_factory=TlsConfig)
+    ntp: NtpConfig = field(default_factory=NtpConfig)
+    captive: CaptiveConfig = field(default_factory=CaptiveConfig)
+    system: SystemConfig = field(default_factory=SystemConfig)
+    client: ClientConfig = field(default_factory=ClientConfig)
+    # Files merged to make this config, lowest priority first (not a TOML key).
+    sources: tuple[str, ...] = field(default=(), metadata={"internal": True})
+
+    def __post_init__(self) -> None:
+        if not 0 < self.deadline_s <= 600:
+            raise ValueError("deadline_s: expected a number of seconds between 0 and 600")
+
+    def for_product(self, product: str) -> Config:
+        """The same config restricted to one product's endpoints ("both" keeps all)."""
+        if product == "both":
+            return self
+        return dataclasses.replace(
+            self, endpoints=tuple(e for e in self.endpoints if e.product == product)
+        )
+
+    def with_deadline(self, deadline_s: float) -> Config:
+        return dataclasses.replace(self, deadline_s=deadline_s)
+
+
+def _require_ips(key: str, values: Sequence[str]) -> None:
+    for value in values:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError(f"{key}: expected IP addresses, got {value!r}") from None
+
+
+# ---- loading ---------------------------------------------------------------------------
+
+
+def default_config_path() -> Path:
+    return resource_path("endpoints.toml")
+
+
+def override_paths(explicit: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Override files in increasing priority; only the explicit ones must exist."""
+    paths: list[Path] = []
+    for candidate in (platform.machine_config_path(), platform.user_config_path()):
+        if candidate is not None and candidate.is_file():
+            paths.append(candidate)
+    env = os.environ.get("WXDOCTOR_CONFIG")
+    if env:
+        paths.append(Path(env))
+    if explicit:
+        paths.append(Path(explicit))
+    return paths
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
+    merged: dict[str, Any] = {}
+    sources: list[str] = []
+    config: Config | None = None
+    for path in [default_config_path(), *override_paths(explicit)]:
+        data = _read_toml(path)
+        _validate_keys(data, Config, path, prefix="")
+        merged = merge(merged, data)
+        sources.append(str(path))
+        # Build after every file so a bad value is blamed on the file that brought it.
+        config = build_config(merged, str(path), sources=tuple(sources))
+    assert config is not None
+    return config
+
+
+def load_config_text(text: str, name: str = "<config>") -> Config:
+    """Defaults plus one override given as TOML text (for tests and the GUI)."""
+    defaults = _read_toml(default_config_path())
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: not valid TOML: {exc}") from None
+    _validate_keys(data, Config, Path(name), prefix="")
+    return build_config(merge(defaults, data), name, sources=(str(default_config_path()), name))
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = value  # scalars and lists replace
+    return result
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the file is not UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _public_fields(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {
+        f.name: hints[f.name]
+        for f in dataclasses.fields(cls)
+        if not f.metadata.get("internal")
+    }
+
+
+def _validate_keys(data: Mapping[str, Any], cls: type, path: Path, prefix: str) -> None:
+    """Unknown keys are reported per file, so the message names the right file."""
+    fields = _public_fields(cls)
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"{path}: unknown key '{dotted}' (known keys here: {known})")
+        inner = _dataclass_of(fields[key])
+        if inner is None:
+            continue
+        if isinstance(value, Mapping):
+            _validate_keys(value, inner, path, dotted + ".")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    _validate_keys(item, inner, path, f"{dotted}[{i}].")
+
+
+def build_config(data: Mapping[str, Any], origin: str, sources: tuple[str, ...] = ()) -> Config:
+    config = _build(Config, data, origin, prefix="")
+    return dataclasses.replace(config, sources=sources)
+
+
+def _dataclass_of(tp: Any) -> type | None:
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return tp
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) is tuple and args and dataclasses.is_dataclass(args[0]):
+        return args[0]  # type: ignore[no-any-return,return-value]
+    return None
+
+
+def _build(cls: type, data: Mapping[str, Any], origin: str, prefix: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{origin}: key '{prefix.rstrip('.') or '(top)'}' expected a table")
+    kwargs: dict[str, Any] = {}
+    required = {
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    for key, tp in _public_fields(cls).items():
+        if key in data:
+            kwargs[key] = _coerce(tp, data[key], origin, f"{prefix}{key}")
+        elif key in required:
+            raise ConfigError(f"{origin}: key '{prefix}{key}' is required")
+    try:
+        return cls(**kwargs)
+    except ValueError as exc:
+        # __post_init__ messages read "field: what was expected".
+        name, _, expected = str(exc).partition(": ")
+        raise ConfigError(f"{origin}: key '{prefix}{name}' {expected}") from None
+
+
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+
+
+def _coerce(tp: Any, value: Any, origin: str, key: str) -> Any:
+    def bad(expected: str) -> ConfigError:
+        return ConfigError(
+            f"{origin}: key '{key}' expected {expected}, got {type(value).__name__} {value!r}"
+        )
+
+    origin_tp = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return _build(tp, value, origin, key + ".")
+    if origin_tp is tuple:
+        (item_tp, _ellipsis) = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise bad(f"a list of {_describe(item_tp)}")
+        return tuple(_coerce(item_tp, v, origin, f"{key}[{i}]") for i, v in enumerate(value))
+    if origin_tp in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None:
+            return None
+        return _coerce(options[0], value, origin, key)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise bad(_TYPE_NAMES[bool])
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad(_TYPE_NAMES[int])
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad(_TYPE_NAMES[float])
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise bad(_TYPE_NAMES[str])
+        return value
+    return value
+
+
+def _describe(tp: Any) -> str:
+    if dataclasses.is_dataclass(tp):
+        return "tables"
+    return {bool: "booleans", int: "whole numbers", float: "numbers", str: "strings"}.get(
+        tp, "values"
+    )

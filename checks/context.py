@@ -1,0 +1,62 @@
+"""What a check gets to work with: config, deadline, cancellation, shared lookups."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from checks.concurrency import Deadline
+from checks.config import Config
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    config: Config
+    deadline: Deadline
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    lang: str = "en"
+    _memo: dict[str, Any] = field(default_factory=dict)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def timeout(self, preferred: float) -> float:
+        return self.deadline.cap(preferred)
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute once per run, whichever check asks first; others wait for it.
+
+        DNS answers are the main user: dns, tcp and tls all need the same lookups.
+        """
+        with self._memo_lock:
+            slot = self._memo.get(key)
+            if slot is None:
+                slot = self._memo[key] = _Slot()
+                owner = True
+            else:
+                owner = False
+        if owner:
+            try:
+                slot.value = compute()
+            except BaseException as exc:
+                slot.error = exc
+            finally:
+                slot.ready.set()
+        elif not slot.ready.wait(self.deadline.remaining()):
+            raise TimeoutError(f"shared result {key!r} not ready before the deadline")
+        if slot.error is not None:
+            raise slot.error
+        return slot.value  # type: ignore[no-any-return]
+
+
+class _Slot:
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+def make_context(config: Config, lang: str = "en") -> Context:
+    return Context(config=config, deadline=Deadline(config.deadline_s), lang=lang)

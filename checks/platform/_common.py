@@ -1,0 +1,95 @@
+"""Platform helpers that work on every OS. Depends on nothing else in wxdoctor."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+import psutil
+
+# Documentation addresses (RFC 5737 / RFC 3849): connecting a UDP socket to them
+# only asks the kernel for a route and a source address, no packet is sent.
+ROUTE_PROBE_V4 = "192.0.2.1"
+ROUTE_PROBE_V6 = "2001:db8::1"
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    family: str  # "ipv4" | "ipv6"
+    source_address: str | None
+    interface: str | None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            "source_address": self.source_address,
+            "interface": self.interface,
+            "error": self.error,
+        }
+
+
+def interfaces() -> list[dict[str, Any]]:
+    """Every adapter with its state, MTU and non-link-local addresses."""
+    stats = psutil.net_if_stats()
+    result = []
+    for name, addrs in psutil.net_if_addrs().items():
+        st = stats.get(name)
+        v4 = [a.address for a in addrs if a.family == socket.AF_INET]
+        v6 = [
+            a.address.split("%")[0]
+            for a in addrs
+            if a.family == socket.AF_INET6 and not a.address.lower().startswith("fe80")
+        ]
+        result.append(
+            {
+                "name": name,
+                "up": bool(st and st.isup),
+                "mtu": st.mtu if st else None,
+                "ipv4": v4,
+                "ipv6": v6,
+                "loopback": _is_loopback(name, v4, v6),
+            }
+        )
+    return sorted(result, key=lambda i: i["name"])
+
+
+def _is_loopback(name: str, v4: list[str], v6: list[str]) -> bool:
+    addrs = v4 + v6
+    if addrs:
+        return all(a.startswith("127.") or a == "::1" for a in addrs)
+    return name.lower().startswith(("lo", "loopback"))
+
+
+def route_for(family: int, probe: str) -> RouteInfo:
+    label = "ipv4" if family == socket.AF_INET else "ipv6"
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.connect((probe, 9))
+            source = sock.getsockname()[0]
+    except OSError as exc:
+        return RouteInfo(label, None, None, error=_route_error(exc))
+    return RouteInfo(label, source, interface_of(source))
+
+
+def _route_error(exc: OSError) -> str:
+    import errno
+
+    if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "no_route"
+    if exc.errno in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
+        return "family_unavailable"
+    return f"os_error_{exc.errno}"
+
+
+def interface_of(address: str) -> str | None:
+    for name, addrs in psutil.net_if_addrs().items():
+        for a in addrs:
+            if a.address.split("%")[0] == address:
+                return name
+    return None
+
+
+def default_routes() -> list[RouteInfo]:
+    return [route_for(socket.AF_INET, ROUTE_PROBE_V4), route_for(socket.AF_INET6, ROUTE_PROBE_V6)]

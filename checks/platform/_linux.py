@@ -1,0 +1,44 @@
+"""Linux specifics."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+NAME = "linux"
+
+
+def machine_config_path() -> Path | None:
+    return Path("/etc/wxdoctor/config.toml")
+
+
+def user_config_path() -> Path | None:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "wxdoctor" / "config.toml"
+
+
+def default_hosts_file() -> Path:
+    return Path("/etc/hosts")
+
+
+def default_gateways() -> dict[str, str]:
+    """Interface -> IPv4 gateway of its default route, from /proc/net/route."""
+    return parse_proc_net_route(_read("/proc/net/route"))
+
+
+def parse_proc_net_route(text: str) -> dict[str, str]:
+    gateways: dict[str, str] = {}
+    for line in text.splitlines()[1:]:
+        cols = line.split()
+        if len(cols) < 3 or cols[1] != "00000000":
+            continue
+        raw = int(cols[2], 16)
+        gateways[cols[0]] = ".".join(str((raw >> shift) & 0xFF) for shift in (0, 8, 16, 24))
+    return gateways
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return ""

@@ -1,0 +1,23 @@
+"""macOS specifics. Type-checked with `mypy --platform darwin`; cannot run on Linux CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NAME = "macos"
+
+
+def machine_config_path() -> Path | None:
+    return Path("/Library/Application Support/wxdoctor/config.toml")
+
+
+def user_config_path() -> Path | None:
+    return Path.home() / "Library" / "Application Support" / "wxdoctor" / "config.toml"
+
+
+def default_hosts_file() -> Path:
+    return Path("/etc/hosts")
+
+
+def default_gateways() -> dict[str, str]:
+    return {}

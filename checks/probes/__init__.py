@@ -1,0 +1,1 @@
+"""Network probes shared by several checks. Failures come back as stable codes."""

@@ -1,0 +1,132 @@
+"""Name resolution the way applications do it (getaddrinfo), with failures classified.
+
+getaddrinfo is what WeChat and WeCom use, so it decides whether a name works. Its
+errors are coarse (glibc reports SERVFAIL and timeouts alike), so when it fails
+the same question goes to the system's configured nameservers with dnspython to
+name the failure precisely.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+import dns.exception
+import dns.resolver
+
+from checks.concurrency import call_with_timeout, parallel_map
+from checks.context import Context
+
+FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
+
+
+def resolve(ctx: Context, host: str) -> dict[str, Any]:
+    """A and AAAA for one host, shared by every check of the run."""
+    return ctx.shared(f"system_dns:{host}", lambda: _resolve_uncached(ctx, host))
+
+
+def _resolve_uncached(ctx: Context, host: str) -> dict[str, Any]:
+    timeout = ctx.timeout(ctx.config.dns.timeout_s)
+    start = time.monotonic()
+    outcomes = parallel_map(lambda rtype: _lookup(host, rtype), list(FAMILIES), timeout)
+    answer: dict[str, Any] = {"host": host}
+    for rtype, outcome in zip(FAMILIES, outcomes, strict=True):
+        if not outcome.done:
+            answer[rtype] = {"addresses": [], "error": "dns_timeout", "ms": round(timeout * 1000)}
+        elif outcome.error is not None:
+            answer[rtype] = {"addresses": [], "error": "dns_internal_error", "ms": None}
+        else:
+            answer[rtype] = outcome.value
+    if not answer["A"]["addresses"] and not answer["AAAA"]["addresses"]:
+        raw = answer["A"]["error"] or answer["AAAA"]["error"] or "dns_no_answer"
+        fallback = _FALLBACK.get(raw, raw)
+        if raw in _FALLBACK:
+            budget = ctx.timeout(min(2.0, ctx.config.dns.timeout_s))
+            answer["error"] = classify_failure(host, budget, fallback)
+        else:
+            answer["error"] = raw
+    else:
+        answer["error"] = None
+    answer["ms"] = round((time.monotonic() - start) * 1000, 1)
+    return answer
+
+
+# getaddrinfo's coarse codes, and what they mean when the direct query cannot say more.
+_FALLBACK = {
+    "dns_nxdomain_or_nodata": "dns_nxdomain",
+    "dns_lookup_failed": "dns_lookup_failed",
+    "dns_timeout": "dns_timeout",
+}
+
+
+def addresses(answer: dict[str, Any]) -> list[str]:
+    """IPv4 first: it is what most networks here route best."""
+    return list(answer.get("A", {}).get("addresses", [])) + list(
+        answer.get("AAAA", {}).get("addresses", [])
+    )
+
+
+def _lookup(host: str, rtype: str) -> dict[str, Any]:
+    start = time.monotonic()
+    try:
+        infos = socket.getaddrinfo(host, None, FAMILIES[rtype], socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        ms = round((time.monotonic() - start) * 1000, 1)
+        return {"addresses": [], "error": _gai_code(exc), "ms": ms}
+    except (UnicodeError, OSError):
+        return {"addresses": [], "error": "dns_bad_name", "ms": None}
+    ms = round((time.monotonic() - start) * 1000, 1)
+    seen: list[str] = []
+    for info in infos:
+        addr = str(info[4][0]).split("%")[0]
+        if addr not in seen:
+            seen.append(addr)
+    return {"addresses": seen, "error": None, "ms": ms}
+
+
+def _gai_code(exc: socket.gaierror) -> str:
+    if exc.errno == socket.EAI_NONAME:
+        return "dns_nxdomain_or_nodata"
+    return "dns_lookup_failed"
+
+
+def classify_failure(host: str, timeout: float, fallback: str) -> str:
+    """Ask the system's nameservers directly to tell NXDOMAIN, SERVFAIL and timeouts apart."""
+    outcome = call_with_timeout(lambda: _classify(host, timeout), timeout + 0.2)
+    if outcome.done and outcome.value:
+        return outcome.value
+    return fallback
+
+
+def _classify(host: str, timeout: float) -> str | None:
+    try:
+        resolver = dns.resolver.Resolver(configure=True)
+    except dns.resolver.NoResolverConfiguration:
+        return "dns_no_resolver"
+    except OSError:
+        return "dns_no_resolver"
+    if not resolver.nameservers:
+        return "dns_no_resolver"
+    resolver.lifetime = timeout
+    resolver.timeout = timeout
+    try:
+        resolver.resolve(host, "A", search=False)
+    except dns.resolver.NXDOMAIN:
+        return "dns_nxdomain"
+    except dns.resolver.NoAnswer:
+        return "dns_no_answer"
+    except dns.resolver.NoNameservers as exc:
+        return _no_nameservers_code(exc)
+    except dns.exception.Timeout:
+        return "dns_timeout"
+    except dns.exception.DNSException:
+        return "dns_lookup_failed"
+    return None  # the server answers now: keep what getaddrinfo said
+
+
+def _no_nameservers_code(exc: dns.resolver.NoNameservers) -> str:
+    errors = exc.kwargs.get("errors") or []
+    if errors and all(isinstance(e[3], OSError) for e in errors):
+        return "dns_unreachable"  # ICMP port/host unreachable: nothing listens there
+    return "dns_servfail"

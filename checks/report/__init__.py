@@ -1,0 +1,1 @@
+"""Reports: the JSON report is the single source of truth; renderers read it."""

@@ -1,0 +1,57 @@
+"""Build the schema-versioned JSON report from a run."""
+
+from __future__ import annotations
+
+import platform as _platform
+import socket
+import sys
+from typing import Any
+
+import checks
+from checks.config import Config
+from checks.diagnosis import diagnose
+from checks.model import Status, worst
+from checks.platform import NAME as OS_NAME
+from checks.runner import RunResult
+
+SCHEMA = "wxdoctor.report/1"
+
+
+def system_info(lang: str, config: Config) -> dict[str, Any]:
+    return {
+        "os": OS_NAME,
+        "os_version": _platform.platform(terse=True),
+        "machine": _platform.machine(),
+        "hostname": socket.gethostname(),
+        "python": _platform.python_version(),
+        "frozen": bool(getattr(sys, "frozen", False)),
+        "lang": lang,
+        "config_sources": list(config.sources),
+    }
+
+
+def build_report(run: RunResult, config: Config, lang: str) -> dict[str, Any]:
+    overall = worst(r.status for r in run.results)
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "wxdoctor", "version": checks.__version__},
+        "started_at": run.started_at.isoformat(timespec="seconds"),
+        "duration_s": round(run.duration_s, 3),
+        "lang": lang,
+        "cancelled": run.cancelled,
+        "status": overall.value,
+        "system": system_info(lang, config),
+        "endpoints": [
+            {"host": e.host, "ports": list(e.ports), "product": e.product, "tls": e.tls}
+            for e in config.endpoints
+        ],
+        "checks": [r.to_json(lang) for r in run.results],
+        "diagnosis": diagnose(run.results).to_json(lang),
+    }
+
+
+def exit_code(report: dict[str, Any]) -> int:
+    """0 for ok/info/skipped/error (grey is not a fault), 1 for warn, 2 for fail."""
+    statuses = [Status(c["status"]) for c in report["checks"]]
+    top = worst(statuses)
+    return {Status.WARN: 1, Status.FAIL: 2}.get(top, 0)

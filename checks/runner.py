@@ -1,0 +1,180 @@
+"""Run checks in parallel with a deadline, cancellation and progress callbacks.
+
+A check never escapes the runner: an exception, an overrun or a cancellation
+becomes a grey result with a stable code and a reason.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from checks.base import Check, all_checks, load_errors
+from checks.config import Config
+from checks.context import Context
+from checks.i18n import t
+from checks.model import CheckResult, Status, error_result
+
+StartedCallback = Callable[[str], None]
+FinishedCallback = Callable[[CheckResult], None]
+
+# Time the runner keeps for itself after the deadline to assemble the report.
+_GRACE_S = 0.2
+
+
+@dataclass
+class RunResult:
+    results: list[CheckResult]
+    started_at: datetime
+    duration_s: float
+    cancelled: bool = False
+    load_errors: dict[str, str] = field(default_factory=dict)
+
+
+class Runner:
+    def __init__(
+        self,
+        config: Config,
+        checks: Sequence[Check] | None = None,
+        *,
+        lang: str = "en",
+        on_started: StartedCallback | None = None,
+        on_finished: FinishedCallback | None = None,
+    ) -> None:
+        self.config = config
+        self.checks = list(checks) if checks is not None else all_checks()
+        self.lang = lang
+        self.on_started = on_started
+        self.on_finished = on_finished
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Safe from any thread; run() returns promptly with the rest marked cancelled."""
+        self._cancel.set()
+
+    def run(self) -> RunResult:
+        from checks.context import make_context
+
+        started_at = datetime.now(timezone.utc)
+        ctx = make_context(self.config, self.lang)
+        ctx.cancelled = self._cancel
+        done: queue.Queue[CheckResult] = queue.Queue()
+        pending = {check.id: check for check in self.checks}
+
+        for check in self.checks:
+            threading.Thread(
+                target=self._run_one, args=(check, ctx, done), name=f"check-{check.id}", daemon=True
+            ).start()
+
+        results: dict[str, CheckResult] = {}
+        while pending and not self._cancel.is_set():
+            wait = ctx.deadline.remaining() + _GRACE_S
+            if wait <= 0:
+                break
+            try:
+                result = done.get(timeout=min(wait, 0.05))
+            except queue.Empty:
+                if ctx.deadline.remaining() + _GRACE_S <= 0:
+                    break
+                continue
+            if result.id in pending:
+                pending.pop(result.id)
+                results[result.id] = result
+                self._notify_finished(result)
+
+        for check in pending.values():
+            result = self._unfinished(check, cancelled=self._cancel.is_set())
+            results[check.id] = result
+            self._notify_finished(result)
+
+        ordered = [results[c.id] for c in self.checks]
+        ordered += [_load_error_result(name, tb) for name, tb in load_errors().items()]
+        return RunResult(
+            results=ordered,
+            started_at=started_at,
+            duration_s=time.monotonic() - ctx.deadline.start,
+            cancelled=self._cancel.is_set(),
+            load_errors=load_errors(),
+        )
+
+    def _run_one(self, check: Check, ctx: Context, done: queue.Queue[CheckResult]) -> None:
+        start = time.monotonic()
+        if self.on_started:
+            try:
+                self.on_started(check.id)
+            except Exception:  # a broken observer must not break the check
+                pass
+        done.put(run_check(check, ctx, start))
+
+    def _notify_finished(self, result: CheckResult) -> None:
+        if self.on_finished:
+            try:
+                self.on_finished(result)
+            except Exception:
+                pass
+
+    def _unfinished(self, check: Check, cancelled: bool) -> CheckResult:
+        if cancelled:
+            return error_result(
+                check.id, check.title, check.group, "cancelled",
+                t("Cancelled before it finished.", "检测在完成前被取消。"),
+            )
+        return error_result(
+            check.id, check.title, check.group, "deadline",
+            t(
+                "Did not finish within the run's time limit ({s:g} s).",
+                "未能在本次检测的时限（{s:g} 秒）内完成。",
+                s=self.config.deadline_s,
+            ),
+            duration_s=self.config.deadline_s,
+        )
+
+
+def run_check(check: Check, ctx: Context, start: float | None = None) -> CheckResult:
+    """Collect then assess one check, turning anything unexpected into a grey result."""
+    start = time.monotonic() if start is None else start
+    try:
+        reason = check.not_applicable(ctx)
+        if reason is not None:
+            return CheckResult(
+                id=check.id, title=check.title, group=check.group, status=Status.SKIPPED,
+                summary=reason, duration_s=time.monotonic() - start,
+            )
+        evidence = check.collect(ctx)
+        verdict = check.assess(evidence, ctx)
+    except Exception as exc:
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        result = error_result(
+            check.id, check.title, check.group, "internal_error",
+            t("This check failed unexpectedly: {detail}", "该项检测意外出错：{detail}",
+              detail=detail),
+            duration_s=time.monotonic() - start,
+        )
+        return result
+    return CheckResult(
+        id=check.id,
+        title=check.title,
+        group=check.group,
+        status=verdict.status,
+        summary=verdict.summary,
+        advice=verdict.advice,
+        evidence=evidence,
+        problems=verdict.problems,
+        cause=verdict.cause,
+        fixes=verdict.fixes,
+        duration_s=time.monotonic() - start,
+    )
+
+
+def _load_error_result(module: str, tb: str) -> CheckResult:
+    last = tb.strip().splitlines()[-1] if tb.strip() else "unknown error"
+    return error_result(
+        f"load:{module}", t("Check module {m}", "检测模块 {m}", m=module), "computer",
+        "check_load_error",
+        t("This check could not be loaded: {e}", "该项检测无法加载：{e}", e=last),
+    )
