@@ -371,7 +371,7 @@ class Lab:
             k: None for k in os.environ if k.lower() in _UNSET_VARS}
         env.update(PYTHONPATH=str(REPO_ROOT), HOME=str(home),
                    XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
-                   XDG_DATA_HOME=str(home / ".local/share"), PYTHONDONTWRITEBYTECODE="1")
+                   XDG_DATA_HOME=str(home / ".local/share"))
         return env
 
     def run_wxdoctor(self, *args: str, config: dict[str, Any] | str | Path,
