@@ -142,7 +142,7 @@ def _ask(nameserver: str, host: str, timeout: float) -> str:
                     continue  # garbage from a hostile peer: keep waiting for a real answer
                 if reply.id == query.id:
                     break
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return "dns_timeout"
     except OSError:
         return "dns_unreachable"  # refused or no route: nothing answers there
