@@ -1,15 +1,20 @@
 """wxdoctor core: the check engine and every check. Never imports Qt."""
 
-from importlib import metadata as _metadata
-
 
 def _version() -> str:
-    try:
-        return _metadata.version("wxdoctor")
-    except _metadata.PackageNotFoundError:  # running from a source tree or a frozen bundle
-        from checks.resources import read_project_version
+    # pyproject.toml (source tree) or the bundled VERSION first: importlib.metadata
+    # costs ~0.1 s of start-up and is only needed for an installed wheel.
+    from checks.resources import read_project_version
 
-        return read_project_version()
+    version = read_project_version()
+    if version != "0+unknown":
+        return version
+    from importlib import metadata
+
+    try:
+        return metadata.version("wxdoctor")
+    except metadata.PackageNotFoundError:
+        return version
 
 
 __version__ = _version()

@@ -12,11 +12,6 @@ import socket
 import time
 from typing import Any
 
-import dns.exception
-import dns.message
-import dns.rcode
-import dns.resolver
-
 from checks.concurrency import call_with_timeout, parallel_map
 from checks.context import Context
 
@@ -107,6 +102,9 @@ def classify_failure(host: str, timeout: float, fallback: str) -> str:
 
 
 def _classify(host: str, timeout: float) -> str | None:
+    # dnspython costs ~0.3 s to import: only failures need it, so healthy runs skip it.
+    import dns.resolver
+
     try:
         nameservers = [
             ns for ns in dns.resolver.Resolver(configure=True).nameservers if isinstance(ns, str)
@@ -127,6 +125,10 @@ def _classify(host: str, timeout: float) -> str | None:
 
 def _ask(nameserver: str, host: str, timeout: float) -> str:
     """One A query on a *connected* UDP socket, so ICMP "port unreachable" is seen."""
+    import dns.exception
+    import dns.message
+    import dns.rcode
+
     query = dns.message.make_query(host, "A")
     family = socket.AF_INET6 if ":" in nameserver else socket.AF_INET
     try:

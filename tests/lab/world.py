@@ -1,0 +1,124 @@
+"""A complete lab "internet" for full runs: every check gets a lab server.
+
+    world = build_world(lab)              # hosts, servers, DNS records
+    report, rc, _ = lab.check_json(world.config)
+
+Used by the benchmark (tests/bench/bench.py) and the diagnosis matrix
+(tests/test_lab_diagnosis_matrix.py). Servers for checks that are not in this
+tree (TLS, HTTP, NTP ...) are started only when their lab helpers exist, so
+the world grows as checks land.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from .topology import Lab
+
+LOGIN = "login.wecom.lab.test"  # WeCom, standard TLS on 443, plain HTTP on 80
+API = "qyapi.wecom.lab.test"  # WeCom, TLS
+LONG = "long.wechat.lab.test"  # WeChat long link: mmtls over plain TCP
+CAPTIVE_HOST = "captive.lab.test"  # the connectivity probe's server
+CA_NAME = "Lab Trusted CA"
+
+
+def lab_helper(name: str) -> ModuleType | None:
+    """tests.lab.<name> if that helper exists in this tree, else None."""
+    try:
+        return importlib.import_module(f"tests.lab.{name}")
+    except ModuleNotFoundError:
+        return None
+
+
+def config_sections() -> set[str]:
+    from checks.config import Config
+
+    return {f.name for f in dataclasses.fields(Config)}
+
+
+@dataclass
+class World:
+    lab: Lab
+    config: dict[str, Any]
+    addresses: dict[str, str] = field(default_factory=dict)  # host -> v4
+    ca: Any = None  # LabCA trusted through [tls] extra_ca_files, when TLS servers exist
+    servers: list[str] = field(default_factory=list)  # what was started, for the bench output
+    trusted_dns: Any = None  # the DnsServer listed as [dns] trusted_resolvers
+
+    def endpoint_hosts(self) -> list[str]:
+        return [e["host"] for e in self.config["endpoints"]]
+
+
+SMALL = [(LOGIN, [443, 80], "wecom", True), (API, [443], "wecom", True),
+         (LONG, [443, 80, 8080], "wechat", False)]
+
+
+def default_like_endpoints() -> list[tuple[str, list[int], str, bool]]:
+    """The bundled endpoint list (same count, ports, products) under lab names."""
+    from checks.config import load_config
+
+    out = []
+    for e in load_config(None).endpoints:
+        name = e.host.removesuffix(".qq.com").replace(".", "-") + ".lab.test"
+        out.append((name, list(e.ports), e.product, e.tls))
+    return out
+
+
+def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float = 1.0,
+                endpoints: list[tuple[str, list[int], str, bool]] | None = None) -> World:
+    """Hosts for every endpoint plus whatever servers the present checks need.
+
+    ``endpoints`` (host, ports, product, tls) defaults to three lab hosts; the
+    benchmark passes :func:`default_like_endpoints`. Per-probe timeouts are
+    short (``timeout_s``) so that faults show quickly.
+    """
+    sections = config_sections()
+    certs, tls_server = lab_helper("certs"), lab_helper("tls_server")
+    use_tls = certs is not None and tls_server is not None
+    endpoints = endpoints or SMALL
+    cfg: dict[str, Any] = {
+        "deadline_s": deadline_s,
+        "endpoints": [{"host": h, "ports": p, "product": prod, "tls": tls}
+                      for h, p, prod, tls in endpoints],
+        "dns": {"trusted_resolvers": [], "timeout_s": timeout_s},
+        "tcp": {"timeout_s": timeout_s},
+        "ntp": {"servers": [], "timeout_s": timeout_s},
+        "captive": {"probes": [], "timeout_s": timeout_s},
+    }
+    world = World(lab, cfg)
+    ca = certs.LabCA(lab.tmp / "pki", CA_NAME) if use_tls and certs is not None else None
+    world.ca = ca
+    for host, ports, _, tls in endpoints:
+        tls_here = ca is not None and tls
+        plain = [p for p in ports if not (tls_here and p == 443)]
+        addr = lab.add_host(host, ports=plain)
+        world.addresses[host] = addr
+        if tls_here and tls_server is not None and ca is not None:
+            tls_server.start(lab, addr, ca.issue(host), ports=(443,))
+    world.servers.append(f"{len(endpoints)} hosts with TCP listeners, lab DNS")
+    if ca is not None:
+        cfg["tls"] = {"extra_ca_files": [str(ca.ca_file)], "expected_issuers": [CA_NAME],
+                      "timeout_s": timeout_s + 1}
+        world.servers.append("TLS servers (lab CA)")
+
+    # A second resolver that answers like the system one: the "trusted" reference.
+    trusted = lab.add_dns_server()
+    for host, addr in world.addresses.items():
+        trusted.set(host, a=addr)
+    cfg["dns"]["trusted_resolvers"] = [trusted.addr]
+    world.trusted_dns = trusted
+
+    services = lab_helper("services")
+    if services is not None and hasattr(services, "start_ntp"):
+        cfg["ntp"]["servers"] = [services.start_ntp(lab, 0.0)]
+        world.servers.append("NTP server")
+
+    if "system" in sections:
+        hosts_file = lab.tmp / "hosts"
+        hosts_file.write_text("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n")
+        cfg["system"] = {"hosts_file": str(hosts_file)}
+    return world
