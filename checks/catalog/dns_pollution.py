@@ -39,6 +39,9 @@ CODES = {
     "private": "dns_bogus_private",
     "reserved": "dns_bogus_reserved",
 }
+CONFIRMING_FAILURES = (
+    "tls_untrusted_issuer", "tls_name_mismatch", "tls_expired", "tls_not_yet_valid", "tls_not_tls",
+)
 
 
 def bogus_kind(address: str) -> str | None:
@@ -213,9 +216,9 @@ def decide(record: dict[str, Any]) -> dict[str, Any]:
                    reason=f"answers differ, but {probe['address']} presented a valid "
                           f"certificate for {host} (CDN)")
         return out
-    confirmed = probe.get("failure") in (
-        "tls_untrusted_issuer", "tls_name_mismatch", "tls_expired", "tls_not_yet_valid",
-        "tls_not_tls", "tls_reset", "tls_eof") or str(probe.get("failure") or "").startswith("tcp_")
+    # Something answered with the wrong certificate (or no TLS at all): not the real
+    # server. Timeouts and resets could also be a firewall in front of the real one.
+    confirmed = probe.get("failure") in CONFIRMING_FAILURES
     out.update(decision="mismatch" if confirmed else "mismatch_unconfirmed",
                codes=["dns_mismatch"],
                reason=f"answers differ and {probe['address']} did not prove itself: "
