@@ -159,3 +159,24 @@ def test_truncated_answer_is_retried_over_tcp(lab: Lab) -> None:
     assert login["trusted"][0]["transport"] == ["tcp"]
     assert login["trusted"][0]["addresses"] == [lab.hosts[LOGIN].v4]
     assert any(q["transport"] == "tcp" for q in trusted.queries())
+
+
+def test_http_dns_service_is_a_trusted_source(lab: Lab) -> None:
+    from tests.lab import http_dns_server
+
+    _dns, ca = healthy_lab(lab)
+    service = lab.add_address()
+    genuine = {LOGIN: [lab.hosts[LOGIN].v4], API: [lab.hosts[API].v4],
+               LONG: [lab.hosts[LONG].v4]}
+    http_dns_server.start(lab, service, genuine)
+    lab.dns.set(LOGIN, a="127.0.0.1")  # polluted; the HTTP DNS service knows better
+    cfg = config([], ca)
+    cfg["dns"]["http_dns_url"] = f"http://{service}:{http_dns_server.PORT}/d?dn={{host}}"
+    _report, result, rc = run(lab, cfg)
+    assert (result["status"], result["cause"], rc) == ("fail", "dns_pollution", 2), result
+    assert [(p["code"], p["host"]) for p in result["problems"]] == [("dns_bogus_loopback", LOGIN)]
+    assert decisions(result)[API] == decisions(result)[LONG] == "consistent"
+    login = next(h for h in result["evidence"]["hosts"] if h["host"] == LOGIN)
+    assert login["trusted"] == [{"resolver": "http_dns", "addresses": genuine[LOGIN],
+                                 "errors": {"A": None}, "answered": True,
+                                 "transport": ["http"], "ms": login["trusted"][0]["ms"]}]
