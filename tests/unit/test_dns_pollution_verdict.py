@@ -201,3 +201,13 @@ def test_http_dns_bodies() -> None:
     assert parse_http_dns('{"Status":0,"Answer":[{"type":5,"data":"x.qq.com."},'
                           '{"type":1,"data":"1.2.3.4"}]}') == ["1.2.3.4"]
     assert parse_http_dns("") == [] and parse_http_dns("<html>blocked</html>") == []
+
+
+def test_http_dns_url_config() -> None:
+    from checks.config import ConfigError, load_config_text
+
+    assert load_config_text("").dns.http_dns_url == ""
+    ok = load_config_text('[dns]\nhttp_dns_url = "http://119.29.29.29/d?dn={host}"\n')
+    assert ok.dns.http_dns_url.endswith("{host}")
+    with pytest.raises(ConfigError, match="dns.http_dns_url"):
+        load_config_text('[dns]\nhttp_dns_url = "119.29.29.29/d"\n')
