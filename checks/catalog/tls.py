@@ -170,7 +170,9 @@ def assess_tls(evidence: Evidence) -> Verdict:
               "防火墙或安全软件中断了到这些服务器的安全连接。请放行 *.weixin.qq.com 和 "
               "*.work.weixin.qq.com，或联系网络管理员。"),
             problems=tuple(problems),
-            cause="pmtu_blackhole" if timeouts else "tcp_blocked",
+            # Only the MTU evidence can tell a black hole from a filtering firewall:
+            # the diagnosis promotes this to pmtu_blackhole when the mtu check agrees.
+            cause="tcp_blocked",
         )
     if unexpected or old:
         issuers = sorted({_issuer_label(p.get("cert")) for p in unexpected})

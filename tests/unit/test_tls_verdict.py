@@ -93,7 +93,7 @@ def test_certificate_failure_outranks_interception_and_timeouts() -> None:
 
 def test_handshake_timeout_hints_at_mtu_or_dpi() -> None:
     v = verdict(probe(failure="tls_handshake_timeout"))
-    assert (v.status, v.cause) == (Status.FAIL, "pmtu_blackhole")
+    assert (v.status, v.cause) == (Status.FAIL, "tcp_blocked")
     assert v.advice is not None and "MTU" in v.advice.render("en")
 
 
