@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QRawFont,
     QTextDocument,
 )
 
@@ -135,7 +137,9 @@ def font_families(lang: str) -> list[str]:
     if not cjk:
         cjk = _load_bundled_fonts()
     latin = [f for f in LATIN_FAMILIES if f in available]
-    return cjk + latin if lang == "zh" else latin + cjk
+    # Latin text always comes from a Latin font: CJK fonts substitute digit glyphs in some
+    # contexts, and those glyphs lose their characters when text is copied from the PDF.
+    return latin + cjk
 
 
 def _load_bundled_fonts() -> list[str]:
@@ -528,6 +532,7 @@ def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) 
     font = QFont()
     font.setFamilies(font_families(lang))
     font.setPointSizeF(9.5)
+    _no_ligatures(font)
     layout = _Layout(writer, font)
     pages = layout.paginate(build_blocks(report, lang))
 
@@ -548,6 +553,108 @@ def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) 
                 _draw_block(painter, layout, block, y)
     finally:
         painter.end()
+    drawn = set(header_text) | set(words["page"])
+    for page in pages:
+        for block, _y in page:
+            assert block.doc is not None
+            drawn |= set(block.doc.toPlainText())
+    fix_text_mapping(target, drawn, font.families())
+
+
+# Qt maps each glyph back to the lowest code point the font's cmap gives it. CJK fonts
+# share glyphs between ideographs and radicals or variants (页 and ⻚, 户 and 戶), so
+# copied text would read "第 2 ⻚". We know the text we drew: where a mapped code point
+# was never drawn but shares its glyph with one that was, map to the drawn one. The
+# maps are plain text and the replacement has the same length, so offsets stay valid.
+_TOUNICODE_REF = re.compile(rb"/ToUnicode (\d+) 0 R")
+_HEX4 = re.compile(rb"<([0-9A-Fa-f]{4})>")
+
+
+class _Remap:
+    def __init__(self, drawn: set[str], families: list[str]) -> None:
+        self.drawn = {c for c in drawn if 0x2E80 <= ord(c) <= 0xFFFF}
+        self.fonts = []
+        for family in families:
+            for weight in (QFont.Weight.Normal, QFont.Weight.Bold):
+                font = QFont(family)
+                font.setWeight(weight)
+                raw = QRawFont.fromFont(font)
+                if raw.isValid():
+                    self.fonts.append(raw)
+        self.by_glyph: list[dict[int, str]] = [
+            {self._glyph(raw, c): c for c in sorted(self.drawn)} for raw in self.fonts
+        ]
+        self.cache: dict[int, int] = {}
+
+    @staticmethod
+    def _glyph(raw: QRawFont, char: str) -> int:
+        glyphs = raw.glyphIndexesForString(char)
+        return int(glyphs[0]) if glyphs else 0
+
+    def code(self, code: int) -> int:
+        if code in self.cache:
+            return self.cache[code]
+        result = code
+        if code >= 0x2E80 and chr(code) not in self.drawn:
+            for raw, table in zip(self.fonts, self.by_glyph):
+                glyph = self._glyph(raw, chr(code))
+                if glyph and glyph in table:
+                    result = ord(table[glyph])
+                    break
+        self.cache[code] = result
+        return result
+
+    def hex(self, match: re.Match[bytes]) -> bytes:
+        return b"%04X" % self.code(int(match.group(1), 16))
+
+    def sub(self, text: bytes) -> bytes:
+        return _HEX4.sub(lambda m: b"<" + self.hex(m) + b">", text)
+
+    def cmap(self, stream: bytes) -> bytes:
+        lines = stream.split(b"\n")
+        section = b""
+        for index, line in enumerate(lines):
+            if line.endswith((b"beginbfrange", b"beginbfchar")):
+                section = line.split()[-1]
+            elif line.startswith((b"endbfrange", b"endbfchar")):
+                section = b""
+            elif section == b"beginbfrange" and b"[" in line:  # <first> <last> [<dst> ...]
+                head, _, rest = line.partition(b"[")
+                lines[index] = head + b"[" + self.sub(rest)
+            elif section in (b"beginbfrange", b"beginbfchar"):
+                # <first> <last> <dst> or <src> <dst>: only the destination changes.
+                parts = line.split(b" ")
+                if len(parts) in (2, 3):
+                    parts[-1] = self.sub(parts[-1])
+                    lines[index] = b" ".join(parts)
+        return b"\n".join(lines)
+
+
+def fix_text_mapping(path: Path, drawn: set[str], families: list[str]) -> None:
+    data = path.read_bytes()
+    patched = bytearray(data)
+    remap = _Remap(drawn, families)
+    for number in set(_TOUNICODE_REF.findall(data)):
+        start = data.find(b"\n" + number + b" 0 obj")
+        head_end = data.find(b"stream\n", start) if start >= 0 else -1
+        end = data.find(b"endstream", head_end) if head_end >= 0 else -1
+        if end < 0 or b"/Filter" in data[start:head_end]:
+            continue  # compressed maps are left alone
+        body_start = head_end + len(b"stream\n")
+        body = data[body_start:end]
+        new = remap.cmap(body)
+        if len(new) == len(body):
+            patched[body_start:end] = new
+    if patched != data:
+        path.write_bytes(bytes(patched))
+
+
+def _no_ligatures(font: QFont) -> None:
+    """"fl" drawn as one ligature glyph would be copied out of the PDF as "ﬂ"."""
+    tag = getattr(QFont, "Tag", None)
+    if tag is not None and hasattr(font, "setFeature"):  # Qt 6.7 and later
+        for feature in ("liga", "clig", "dlig"):
+            font.setFeature(tag(feature), 0)
 
 
 def _draw_frame(painter: QPainter, layout: _Layout, font: QFont, header: str, footer: str) -> None:
