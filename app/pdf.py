@@ -596,7 +596,7 @@ class _Remap:
             return self.cache[code]
         result = code
         if code >= 0x2E80 and chr(code) not in self.drawn:
-            for raw, table in zip(self.fonts, self.by_glyph):
+            for raw, table in zip(self.fonts, self.by_glyph, strict=True):
                 glyph = self._glyph(raw, chr(code))
                 if glyph and glyph in table:
                     result = ord(table[glyph])
