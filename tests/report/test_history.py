@@ -12,7 +12,7 @@ import pytest
 
 from checks.history import History, HistoryError
 from checks.report.compare import compare, render_changes
-from tests.report.conftest import closed_port, loopback_config, wxdoctor
+from tests.report.helpers import closed_port, loopback_config, wxdoctor
 
 
 def test_add_list_get_latest(faulty_report: dict[str, Any], tmp_path: Path) -> None:

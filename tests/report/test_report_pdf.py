@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.report.conftest import wxdoctor
+from tests.report.helpers import wxdoctor
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="poppler-utils not installed (.ci/apt-packages.txt)"
@@ -74,7 +74,7 @@ def test_pdf_of_a_real_faulty_run(faulty_report: dict[str, Any], tmp_path: Path,
 
 
 def test_check_writes_a_pdf_of_its_run(tmp_path: Path, data_dir: Path) -> None:
-    from tests.report.conftest import closed_port, loopback_config
+    from tests.report.helpers import closed_port, loopback_config
 
     config = loopback_config(tmp_path / "c.toml", closed_port())
     out = tmp_path / "run.pdf"

@@ -14,7 +14,7 @@ import pytest
 
 from checks.report.redact import Identity, redact, reduce_address
 from checks.report.summary import summary_text
-from tests.report.conftest import FAKE_USER, PUBLIC_V4, PUBLIC_V6, inject_private_data, wxdoctor
+from tests.report.helpers import FAKE_USER, PUBLIC_V4, PUBLIC_V6, inject_private_data, wxdoctor
 
 HOST = socket.gethostname()
 
