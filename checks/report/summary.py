@@ -40,24 +40,25 @@ def summary_text(report: dict[str, Any], lang: str = "zh", redacted: bool = True
     words = _WORDS[lang]
     labels = LABELS[lang]
     status = report.get("status", "error")
-    lines = [f"{words['title']} — {words['verdict']}: {VERDICT[lang].get(status, status)}"]
+    sep = "：" if lang == "zh" else ": "
+    lines = [f"{words['title']} — {words['verdict']}{sep}{VERDICT[lang].get(status, status)}"]
     causes = report.get("diagnosis", {}).get("causes", [])
     if causes:
         primary = causes[0]
-        lines.append(f"{words['cause']}: {_clip(localized(primary, 'summary', lang))}")
+        lines.append(f"{words['cause']}{sep}{_clip(localized(primary, 'summary', lang))}")
         advice = localized(primary, "advice", lang)
         if advice:
-            lines.append(f"{words['do']}: {_clip(advice)}")
+            lines.append(f"{words['do']}{sep}{_clip(advice)}")
     bad = [
         c for c in report.get("checks", [])
         if c.get("status") not in (Status.OK.value, Status.SKIPPED.value)
     ]
     if bad:
-        lines.append(f"{words['found']}:")
+        lines.append(f"{words['found']}{sep.strip()}")
         for check in bad[:MAX_LINES]:
             label = labels.get(check["status"], check["status"]).strip()
             title = localized(check, "title", lang)
-            lines.append(f"[{label}] {title} ({check['id']}): {_clip(localized(check, 'summary', lang), 120)}")
+            lines.append(f"[{label}] {title} ({check['id']}){sep}{_clip(localized(check, 'summary', lang), 120)}")
         if len(bad) > MAX_LINES:
             lines.append(words["more"].format(n=len(bad) - MAX_LINES))
     else:
