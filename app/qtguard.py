@@ -17,7 +17,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 RESERVE = 1_000_000
-_AFFECTED = sys.version_info < (3, 12) and platform.python_implementation() == "CPython"
+# pyproject excludes the broken release; the guard stays for environments that have it anyway.
+_BROKEN_RELEASES = ("6.12.0",)
+
+
+def _pyside_version() -> str:
+    try:
+        import PySide6
+
+        return str(PySide6.__version__)
+    except ImportError:
+        return ""
+
+
+_AFFECTED = (
+    sys.version_info < (3, 12)
+    and platform.python_implementation() == "CPython"
+    and _pyside_version() in _BROKEN_RELEASES
+)
 
 
 def _add_refs(count: int) -> None:

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.sandbox import LOOPBACK_BASE, sandboxed
+
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_USER = "zhangwei"
 PUBLIC_V4 = "36.112.5.77"
@@ -27,7 +29,7 @@ def loopback_config(path: Path, port: int) -> Path:
         'host = "127.0.0.1"\n'
         f"ports = [{port}]\n"
         'product = "wechat"\n'
-        "tls = false\n",
+        "tls = false\n" + LOOPBACK_BASE,
         encoding="utf-8",
     )
     return path
@@ -40,16 +42,19 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wxdoctor(*args: str, data_dir: Path, env: dict[str, str] | None = None
-             ) -> subprocess.CompletedProcess[str]:
+def wxdoctor(*args: str, data_dir: Path, env: dict[str, str] | None = None,
+             isolated: bool = True) -> subprocess.CompletedProcess[str]:
+    """isolated=False for runs that must reach a server this test process started on
+    loopback; the config still points every outside target at loopback."""
     environ = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
                                                                  "QT_QPA_PLATFORM")}
     environ.update({"WXDOCTOR_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT),
                     "NO_COLOR": "1"})
     environ.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "app", *args], cwd=ROOT, env=environ, capture_output=True,
-        text=True, encoding="utf-8", timeout=120,
+        (sandboxed if isolated else list)([sys.executable, "-m", "app", *args]), cwd=ROOT,
+        env=environ,
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
     )
 
 

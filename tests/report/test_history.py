@@ -78,10 +78,11 @@ def test_compare_two_real_runs(tmp_path: Path) -> None:
         server.bind(("127.0.0.1", 0))
         port = int(server.getsockname()[1])
         config = loopback_config(tmp_path / "c.toml", port)
-        closed = wxdoctor("check", "--config", str(config), data_dir=data)  # bound, not listening
+        closed = wxdoctor("check", "--config", str(config), data_dir=data,  # bound, not listening
+                          isolated=False)
         assert closed.returncode == 2, closed.stderr
         server.listen(16)
-        opened = wxdoctor("check", "--config", str(config), data_dir=data)
+        opened = wxdoctor("check", "--config", str(config), data_dir=data, isolated=False)
     assert opened.returncode in (0, 1), opened.stdout + opened.stderr
 
     result = wxdoctor("compare", "previous", "latest", "--json", data_dir=data)
