@@ -50,9 +50,15 @@ class Endpoint:
 class DnsConfig:
     trusted_resolvers: tuple[str, ...] = ()
     timeout_s: float = 3.0
+    # Optional HTTP DNS service, "{host}" replaced by the name; empty: not used.
+    http_dns_url: str = ""
 
     def __post_init__(self) -> None:
         _require_ips("trusted_resolvers", self.trusted_resolvers)
+        if self.http_dns_url and (
+            not self.http_dns_url.startswith(("http://", "https://")) or "{host}" not in self.http_dns_url
+        ):
+            raise ValueError("http_dns_url: expected an http(s) URL containing {host}, or \"\"")
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.sandbox import LOOPBACK_BASE, run_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def wxdoctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    full_env.pop("WXDOCTOR_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env=full_env)
+    return run_app(*args, env=env)
 
 
 def test_unknown_check_id_lists_valid_ones() -> None:
@@ -42,7 +39,8 @@ def test_json_report_on_loopback(tmp_path: Path) -> None:
     # A config an IT department could write: one local endpoint on a closed port.
     cfg = tmp_path / "local.toml"
     cfg.write_text(
-        '[[endpoints]]\nhost = "localhost"\nports = [9]\nproduct = "wecom"\ntls = false\n',
+        '[[endpoints]]\nhost = "localhost"\nports = [9]\nproduct = "wecom"\ntls = false\n'
+        + LOOPBACK_BASE,
         encoding="utf-8",
     )
     out = wxdoctor("check", "--json", "--only", "dns,tcp", "--config", str(cfg), "--lang", "zh")
