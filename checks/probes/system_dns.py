@@ -14,6 +14,7 @@ from typing import Any
 
 from checks.concurrency import call_with_timeout, parallel_map
 from checks.context import Context
+from checks.probes import dnslib
 
 FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
 
@@ -102,9 +103,7 @@ def classify_failure(host: str, timeout: float, fallback: str) -> str:
 
 
 def _classify(host: str, timeout: float) -> str | None:
-    # dnspython costs ~0.3 s to import: only failures need it, so healthy runs skip it.
-    import dns.resolver
-
+    dns = dnslib.load()  # only failures need dnspython: healthy runs never import it
     try:
         nameservers = [
             ns for ns in dns.resolver.Resolver(configure=True).nameservers if isinstance(ns, str)
@@ -125,10 +124,7 @@ def _classify(host: str, timeout: float) -> str | None:
 
 def _ask(nameserver: str, host: str, timeout: float) -> str:
     """One A query on a *connected* UDP socket, so ICMP "port unreachable" is seen."""
-    import dns.exception
-    import dns.message
-    import dns.rcode
-
+    dns = dnslib.load()
     query = dns.message.make_query(host, "A")
     family = socket.AF_INET6 if ":" in nameserver else socket.AF_INET
     try:

@@ -11,17 +11,9 @@ import ipaddress
 import json
 import re
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from typing import Any
 
-import dns.exception
-import dns.flags
-import dns.message
-import dns.query
-import dns.rcode
-import dns.rdatatype
+from checks.probes import dnslib
 
 RTYPES = ("A", "AAAA")
 # Codes meaning the resolver did answer (the name may simply not exist there).
@@ -30,6 +22,7 @@ ANSWERED = (None, "dns_nxdomain")
 
 def query(resolver: str, host: str, rtype: str, timeout: float) -> dict[str, Any]:
     """One question to one resolver: {"addresses", "error", "transport", "ms"}."""
+    dns = dnslib.load()
     start = time.monotonic()
     out: dict[str, Any] = {"addresses": [], "error": None, "transport": "udp", "ms": None}
     try:
@@ -61,6 +54,7 @@ def query(resolver: str, host: str, rtype: str, timeout: float) -> dict[str, Any
 
 
 def _rcode_error(rcode: int) -> str | None:
+    dns = dnslib.load()
     if rcode == dns.rcode.NOERROR:
         return None
     if rcode == dns.rcode.NXDOMAIN:
@@ -74,6 +68,10 @@ def _rcode_error(rcode: int) -> str | None:
 
 def http_dns(url_template: str, host: str, timeout: float) -> dict[str, Any]:
     """GET the template with {host} filled in; the body lists addresses or is DNS JSON."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request  # ~0.1 s of imports, only for the optional HTTP DNS
+
     start = time.monotonic()
     out: dict[str, Any] = {"addresses": [], "error": None, "transport": "http", "ms": None}
     url = url_template.replace("{host}", urllib.parse.quote(host))
