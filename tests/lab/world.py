@@ -48,6 +48,9 @@ class World:
     ca: Any = None  # LabCA trusted through [tls] extra_ca_files, when TLS servers exist
     servers: list[str] = field(default_factory=list)  # what was started, for the bench output
     trusted_dns: Any = None  # the DnsServer listed as [dns] trusted_resolvers
+    portal: str | None = None  # a captive-portal web server's address, when HTTP servers exist
+    env: dict[str, str | None] = field(default_factory=dict)  # extra environment for runs
+    extra: dict[str, Any] = field(default_factory=dict)  # whatever a fault wants to remember
 
     def endpoint_hosts(self) -> list[str]:
         return [e["host"] for e in self.config["endpoints"]]
@@ -122,3 +125,32 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float = 1.0,
         hosts_file.write_text("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n")
         cfg["system"] = {"hosts_file": str(hosts_file)}
     return world
+
+
+def rehost(world: World, host: str, cert: Any = None, *, system_only: bool = False,
+           tls_mode: str = "tls") -> str:
+    """Serve ``host`` from a fresh address (plain ports + TLS on 443 with ``cert``).
+
+    Both resolvers point at it unless ``system_only`` (then only the system
+    resolver does: a polluted answer). Returns the new address.
+    """
+    from .topology import LISTENER_SCRIPT
+
+    lab = world.lab
+    (endpoint,) = [e for e in world.config["endpoints"] if e["host"] == host]
+    addr = lab.add_address()
+    tls_server = lab_helper("tls_server")
+    tls_here = cert is not None and tls_server is not None
+    plain = [p for p in endpoint["ports"] if not (tls_here and p == 443)]
+    if plain:
+        args: list[str] = []
+        for p in plain:
+            args += ["--port", str(p)]
+        lab.server.spawn_python(LISTENER_SCRIPT, "--addr", addr, *args, "--mode", "hold",
+                                listen=plain, addr=addr)
+    if tls_here and tls_server is not None:
+        tls_server.start(lab, addr, cert, mode=tls_mode, ports=(443,))
+    lab.dns.set(host, a=addr)
+    if not system_only and world.trusted_dns is not None:
+        world.trusted_dns.set(host, a=addr)
+    return addr
