@@ -72,15 +72,15 @@ class Runner:
             ).start()
 
         results: dict[str, CheckResult] = {}
+        give_up_at = ctx.deadline.at + _GRACE_S
         while pending and not self._cancel.is_set():
-            wait = ctx.deadline.remaining() + _GRACE_S
+            wait = give_up_at - time.monotonic()
             if wait <= 0:
                 break
             try:
+                # Short waits keep cancellation prompt.
                 result = done.get(timeout=min(wait, 0.05))
             except queue.Empty:
-                if ctx.deadline.remaining() + _GRACE_S <= 0:
-                    break
                 continue
             if result.id in pending:
                 pending.pop(result.id)
