@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+import socketserver
 import sys
 import threading
 from collections.abc import Sequence
@@ -89,6 +90,12 @@ def _server(addr: str, port: int, answer: Answer) -> ThreadingHTTPServer:
         address_family = socket.AF_INET6 if ":" in addr else socket.AF_INET
         allow_reuse_address = True
         daemon_threads = True
+
+        def server_bind(self) -> None:
+            # HTTPServer.server_bind does a reverse lookup (getfqdn) that hangs
+            # where no resolver answers: bind without it.
+            socketserver.TCPServer.server_bind(self)
+            self.server_name, self.server_port = addr, port
 
     return Server((addr, port), _handler(answer))
 
