@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from checks.base import Check, all_checks, load_errors
+from checks.concurrency import serial_mode
 from checks.config import Config
 from checks.context import Context
 from checks.i18n import t
@@ -66,10 +67,18 @@ class Runner:
         done: queue.Queue[CheckResult] = queue.Queue()
         pending = {check.id: check for check in self.checks}
 
-        for check in self.checks:
-            threading.Thread(
-                target=self._run_one, args=(check, ctx, done), name=f"check-{check.id}", daemon=True
-            ).start()
+        if serial_mode():
+            def one_by_one() -> None:
+                for check in self.checks:
+                    self._run_one(check, ctx, done)
+
+            threading.Thread(target=one_by_one, name="checks-serial", daemon=True).start()
+        else:
+            for check in self.checks:
+                threading.Thread(
+                    target=self._run_one, args=(check, ctx, done), name=f"check-{check.id}",
+                    daemon=True,
+                ).start()
 
         results: dict[str, CheckResult] = {}
         give_up_at = ctx.deadline.at + _GRACE_S

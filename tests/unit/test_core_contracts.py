@@ -82,7 +82,8 @@ def test_offline_explains_every_network_failure() -> None:
     ])
     assert diagnosis.primary == "offline"
     assert len(diagnosis.causes) == 1
-    assert diagnosis.causes[0].because == ("network", "dns", "tcp")
+    assert diagnosis.causes[0].because == ("network",)
+    assert diagnosis.causes[0].explains == ("dns", "tcp")
 
 
 def test_healthy_only_when_nothing_fails() -> None:

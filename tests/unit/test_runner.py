@@ -105,3 +105,25 @@ def test_broken_observer_does_not_break_the_run() -> None:
 
     result = Runner(_config(), [_Fake("a")], on_started=explode, on_finished=explode).run()
     assert result.results[0].status is Status.OK
+
+
+def test_serial_mode_runs_one_check_at_a_time(monkeypatch) -> None:
+    monkeypatch.setenv("WXDOCTOR_SERIAL", "1")
+    running = 0
+    most = 0
+    lock = threading.Lock()
+
+    class Counting(_Fake):
+        def collect(self, ctx: Context) -> dict[str, Any]:
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.02)
+            with lock:
+                running -= 1
+            return {}
+
+    result = Runner(_config(), [Counting("a"), Counting("b"), Counting("c")]).run()
+    assert [r.status for r in result.results] == [Status.OK] * 3
+    assert most == 1
