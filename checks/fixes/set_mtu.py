@@ -124,6 +124,11 @@ class SetMtu(Fix):
 
     def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
         previous = int(step["backup"]["previous"])
+        current = self._current(env, action.data["interface"], action.data.get("service"))
+        if current is None or current == previous:
+            # Never changed (a step that failed), or the adapter is gone: nothing to set.
+            return t("MTU of {iface} unchanged ({n}).", "{iface} 的 MTU 未改变（{n}）。",
+                     iface=action.data["interface"], n=current if current is not None else "-")
         self._set(action, previous, step, env)
         return t("MTU of {iface} set back to {n}.", "{iface} 的 MTU 已恢复为 {n}。",
                  iface=action.data["interface"], n=previous)
