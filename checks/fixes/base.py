@@ -242,7 +242,8 @@ class Fix(ABC):
     def helper_allows(self, action: Action) -> bool:
         """Whether the elevated helper may carry out this journalled action (a file could
         have been edited): only the commands this fix itself would run."""
-        return action.kind == "run" and bool(action.argv) and action.argv[0] in self.helper_programs
+        argv = action.argv or []
+        return action.kind == "run" and bool(argv) and argv[0] in self.helper_programs
 
     # ---- the template: journal, order, rollback, elevation ------------------------------
 

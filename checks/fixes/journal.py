@@ -155,7 +155,7 @@ class Journal:
 
     def entries(self) -> list[JournalEntry]:
         """Every readable entry, oldest first; unreadable files are skipped."""
-        result = []
+        result: list[JournalEntry] = []
         if not self.root.is_dir():
             return result
         for path in self.root.glob("*.json"):

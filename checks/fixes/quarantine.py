@@ -101,7 +101,7 @@ class Quarantine:
         stored = self.folder / "items" / key
         if stored.exists() or stored.is_symlink():
             raise QuarantineError(f"{stored} already exists")
-        record = {"key": key, "source": str(source), "stored": f"items/{key}", "note": note,
+        record: dict[str, Any] = {"key": key, "source": str(source), "stored": f"items/{key}", "note": note,
                   "state": "moving", "moved": _now(), "inventory": inventory(source)}
         manifest["items"] = [i for i in manifest["items"] if i["key"] != key] + [record]
         self._save(manifest)  # written before anything moves

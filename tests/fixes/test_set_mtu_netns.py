@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from checks.fixes import FixEnv, Journal, get_fix
+from checks.fixes import FixEnv, FixError, Journal, get_fix
 from checks.fixes.base import run_command
 
 pytestmark = pytest.mark.skipif(
@@ -69,7 +69,7 @@ def test_set_mtu_failure_is_rolled_back(netns, data_dir, config):
         argv=["ip", "link", "set", "dev", "nonexistent0", "mtu", "1200"], needs_admin=True,
         data={**plan.actions[0].data, "interface": "nonexistent0"}))
     journal = Journal()
-    with pytest.raises(Exception):
+    with pytest.raises(FixError):
         fix.apply(plan, journal)
     assert mtu_of(netns, "v0") == 1500
     assert Journal().load(journal.last.id).state == "rolled_back"  # type: ignore[union-attr]
