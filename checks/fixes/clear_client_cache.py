@@ -1,7 +1,7 @@
 """Move WeCom/WeChat cache folders to quarantine (never chat history or files).
 
-Only folders `checks.clientdata.classify` calls cache, holding nothing it calls
-protected, are moved; symlinks are never followed. Refused while the client
+Only what `checks.clientdata.cache_targets` returns is moved: the top-most
+cache paths holding nothing protected; symlinks are never followed. Refused while the client
 runs, because it holds these files open and would rewrite them.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import psutil
 
-from checks.fixes._compat import classify, data_dirs
+from checks.fixes._compat import DataDir, cache_targets, data_dirs
 from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
 from checks.fixes.journal import quarantine_root
 from checks.fixes.quarantine import Quarantine, inventory
@@ -28,7 +28,6 @@ CLIENT_PROCESSES = {
     "weixin": "wechat", "微信": "wechat", "wechatappex.exe": "wechat",
 }
 PRODUCT_NAMES = {"wecom": t("WeCom (企业微信)", "企业微信"), "wechat": t("WeChat", "微信")}
-MAX_DEPTH = 8
 
 
 def running_clients(names: dict[str, str] | None = None) -> list[tuple[str, str, int]]:
@@ -47,45 +46,6 @@ def running_clients(names: dict[str, str] | None = None) -> list[tuple[str, str,
     return found
 
 
-def cache_candidates(root: Path, layout: str) -> list[Path]:
-    """The outermost cache paths below `root` that contain nothing protected."""
-    found: list[Path] = []
-    if not root.is_dir() or root.is_symlink():
-        return found
-
-    def has_protected(path: Path) -> bool:
-        for sub_root, dirnames, filenames in os.walk(path):
-            for name in dirnames + filenames:
-                rel = (Path(sub_root) / name).relative_to(root).as_posix()
-                if classify(layout, rel) == "protected":
-                    return True
-        return False
-
-    for current, dirnames, filenames in os.walk(root):
-        base = Path(current)
-        depth = len(base.relative_to(root).parts)
-        keep = []
-        for name in sorted(dirnames):
-            path = base / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                continue  # never follow a link out of the data folder
-            kind = classify(layout, rel)
-            if kind == "protected":
-                continue
-            if kind == "cache" and not has_protected(path):
-                found.append(path)
-                continue
-            if depth + 1 < MAX_DEPTH:
-                keep.append(name)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            path = base / name
-            if not path.is_symlink() and classify(layout, path.relative_to(root).as_posix()) == "cache":
-                found.append(path)
-    return found
-
-
 def human_size(n: int) -> str:
     size = float(n)
     for unit in ("B", "KB", "MB", "GB"):
@@ -99,7 +59,7 @@ class ClearClientCache(Fix):
     id = "clear_client_cache"
     title = t("Clear the WeChat/WeCom cache", "清理微信/企业微信缓存")
     needs_admin = False
-    affects = ("cache",)
+    affects = ("client_data",)
 
     def _blocked_by_clients(self, env: FixEnv) -> Text | None:
         names = ({n: "wecom" for n in env.client_process_names}
@@ -128,7 +88,8 @@ class ClearClientCache(Fix):
         dirs = env.data_dirs if env.data_dirs is not None else data_dirs(env.config)
         total = 0
         for dd in dirs:
-            for path in cache_candidates(Path(dd.path), getattr(dd, "layout", "")):
+            for path in cache_targets(dd if isinstance(dd, DataDir) else DataDir(
+                    dd.product, Path(dd.path), dd.kind, getattr(dd, "layout", ""))):
                 info = inventory(path)
                 total += info["bytes"]
                 key = f"{len(plan.actions):03d}"

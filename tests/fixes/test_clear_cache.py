@@ -17,7 +17,8 @@ ACCOUNT = "1688850000000001"
 PROTECTED = [
     f"{ACCOUNT}/Data/message.db",
     f"{ACCOUNT}/Msg/msg_0.db",
-    "Temp/Image/收到的图片.jpg",  # an image inside a cache-looking folder stays put
+    "tmp/Image/收到的图片.jpg",  # an image inside a cache-looking folder stays put...
+    "tmp/next-to-the-image.tmp",  # ...and so does that whole folder
 ]
 CACHE = [
     "Temp/临时 文件.tmp",
