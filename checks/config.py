@@ -99,6 +99,25 @@ class ClientConfig:
 
 
 @dataclass(frozen=True)
+class MtuConfig:
+    targets: tuple[str, ...] = ()
+    timeout_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if any(not t.strip() for t in self.targets):
+            raise ValueError("targets: expected host names or IP addresses")
+        if not 0 < self.timeout_s <= 30:
+            raise ValueError("timeout_s: expected a number of seconds between 0 and 30")
+
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    # host:port asked for through each proxy (HTTP CONNECT); empty: the first TLS endpoint:443.
+    connect_target: str = ""
+    timeout_s: float = 3.0
+
+
+@dataclass(frozen=True)
 class Config:
     deadline_s: float = 10.0
     endpoints: tuple[Endpoint, ...] = ()
@@ -109,6 +128,8 @@ class Config:
     captive: CaptiveConfig = field(default_factory=CaptiveConfig)
     system: SystemConfig = field(default_factory=SystemConfig)
     client: ClientConfig = field(default_factory=ClientConfig)
+    mtu: MtuConfig = field(default_factory=MtuConfig)
+    proxy: ProxyConfig = field(default_factory=ProxyConfig)
     # Files merged to make this config, lowest priority first (not a TOML key).
     sources: tuple[str, ...] = field(default=(), metadata={"internal": True})
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+from checks.platform import _common
 
 NAME = "linux"
 
@@ -42,3 +45,21 @@ def _read(path: str) -> str:
         return Path(path).read_text(encoding="ascii", errors="replace")
     except OSError:
         return ""
+
+
+def icmp_method() -> str:
+    """How MTU probes are sent here: an ICMP socket if allowed, else the ping command."""
+    from checks.platform import icmp_socket
+
+    try:
+        return icmp_socket.method()
+    except icmp_socket.IcmpNotPermitted:
+        return "ping_command"
+
+
+def icmp_echo_df(address: str, size: int, timeout: float, method: str) -> dict[str, Any]:
+    if method == "ping_command":
+        return _common.ping_df(NAME, address, size, timeout)
+    from checks.platform import icmp_socket
+
+    return icmp_socket.echo_df(address, size, timeout)

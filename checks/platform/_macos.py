@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from checks.platform import _common
 
 NAME = "macos"
 
@@ -21,3 +24,11 @@ def default_hosts_file() -> Path:
 
 def default_gateways() -> dict[str, str]:
     return {}
+
+
+def icmp_method() -> str:
+    return "ping_command"
+
+
+def icmp_echo_df(address: str, size: int, timeout: float, method: str) -> dict[str, Any]:
+    return _common.ping_df(NAME, address, size, timeout)

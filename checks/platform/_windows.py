@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+from checks.platform import _common
 
 NAME = "windows"
 
@@ -26,3 +29,11 @@ def default_hosts_file() -> Path:
 def default_gateways() -> dict[str, str]:
     # The route check needs no gateway; reading it would mean localized `route print`.
     return {}
+
+
+def icmp_method() -> str:
+    return "ping_command"
+
+
+def icmp_echo_df(address: str, size: int, timeout: float, method: str) -> dict[str, Any]:
+    return _common.ping_df(NAME, address, size, timeout)
