@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from checks.base import Check, register
@@ -92,9 +93,7 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
         # Each round gets at most half of what is left, so a refinement round still fits.
         per_probe = min(ctx.timeout(ctx.config.mtu.timeout_s),
                         max(0.2, ctx.deadline.remaining() / 2 - 0.3))
-        outcomes = parallel_map(
-            lambda size, wait=per_probe: platform.icmp_echo_df(address, size, wait, method),
-            candidates, per_probe + 0.5)
+        outcomes = parallel_map(_echo(address, per_probe, method), candidates, per_probe + 0.5)
         for size, outcome in zip(candidates, outcomes, strict=True):
             if outcome.done and outcome.value is not None:
                 sizes[size] = outcome.value
@@ -115,6 +114,14 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
         if errors:
             result["errors"] = errors
     return result
+
+
+def _echo(address: str, wait: float, method: str) -> Callable[[int], dict[str, Any]]:
+    def echo(size: int) -> dict[str, Any]:
+        result: dict[str, Any] = platform.icmp_echo_df(address, size, wait, method)
+        return result
+
+    return echo
 
 
 def next_candidates(sizes: dict[int, dict[str, Any]]) -> list[int]:
