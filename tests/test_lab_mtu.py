@@ -87,3 +87,15 @@ def test_ping_command_backend(mtu_lab: Lab) -> None:
     )
     proc = mtu_lab.client.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=False)
     assert proc.stdout.split() == ["passed", "failed"], proc.stderr
+
+
+def test_silent_network_ends_by_the_deadline(mtu_lab: Lab) -> None:
+    """Everything dropped: the check still answers (grey), within the run's deadline."""
+    mtu_lab.blackhole()
+    config = {**_config(), "deadline_s": 3,
+              "mtu": {"targets": [mtu_lab.hosts[HOST].v4], "timeout_s": 2.0}}
+    report, _rc, _err = mtu_lab.check_json(config, "--only", "mtu,clock,proxy,vpn")
+    result = [c for c in report["checks"] if c["id"] == "mtu"][0]
+    assert result["status"] == "error"
+    assert result["problems"][0]["code"] == "icmp_blocked"
+    assert not report["cancelled"]
