@@ -44,3 +44,12 @@ def system_proxy() -> list[dict[str, Any]]:
                  "bypass": [], "error": result.error or f"rc_{result.returncode}"}]
     settings = parsers.parse_scutil(result.stdout.decode("utf-8", "replace"))
     return [{"source": "macos", **parsers.proxies_from_scutil(settings)}]
+def documents_dir() -> str | None:
+    return None  # ~/Documents; the WeChat/WeCom data lives in their containers anyway
+
+
+def installed_clients() -> list[dict[str, Any]]:
+    """The WeCom/WeChat app bundles in /Applications and ~/Applications."""
+    from checks.clientapps import scan_app_bundles
+
+    return scan_app_bundles([Path("/Applications"), Path.home() / "Applications"])

@@ -201,9 +201,14 @@ class Namespace:
         return self.run(["tc", *args])
 
     def sysctl(self, **settings: str | int) -> None:
-        """Set ``net.*`` sysctls; keys use ``__`` for dots (net__ipv4__ip_forward=1)."""
-        pairs = [f"{k.replace('__', '.')}={v}" for k, v in settings.items()]
-        self.run(["sysctl", "-qw", *pairs])
+        """Set ``net.*`` sysctls; keys use ``__`` for dots (net__ipv4__ip_forward=1).
+
+        Written through /proc/sys, which shows the namespace of the writer, so
+        no `sysctl` binary (procps) is needed.
+        """
+        script = "; ".join(f"echo {int(v)} > /proc/sys/{k.replace('__', '/')}"
+                           for k, v in settings.items())
+        self.run(["sh", "-ec", script])
 
     def add_addr(self, dev: str, cidr: str) -> None:
         extra = ["nodad"] if ":" in cidr else []

@@ -18,9 +18,9 @@ def lab_unavailable() -> str | None:
     """
     if os.geteuid() != 0:
         return "lab tests need root (network namespaces)"
-    for tool in ("ip", "iptables", "ip6tables", "tc", "sysctl"):
+    for tool in ("ip", "iptables", "ip6tables", "tc"):
         if shutil.which(tool) is None:
-            return f"lab tests need `{tool}` (apt-get install iproute2 iptables procps)"
+            return f"lab tests need `{tool}` (apt-get install iproute2 iptables)"
     try:
         probe = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
                                timeout=10)

@@ -44,7 +44,9 @@ LAB_V6 = ipaddress.ip_network("fd00:201::/32")
 CLIENT_DEV, SERVER_DEV = "eth0", "eth0"
 ROUTER_CLIENT_DEV, ROUTER_SERVER_DEV = "cli0", "srv0"
 
-_PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ftp_proxy")
+# Unset for app runs: proxies and config overrides must come from the test only.
+_UNSET_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ftp_proxy",
+               "wxdoctor_config")
 
 
 @dataclass
@@ -366,10 +368,10 @@ class Lab:
         home = self.tmp / "home"
         home.mkdir(exist_ok=True)
         env: dict[str, str | None] = {
-            k: None for k in os.environ if k.lower() in _PROXY_VARS}
+            k: None for k in os.environ if k.lower() in _UNSET_VARS}
         env.update(PYTHONPATH=str(REPO_ROOT), HOME=str(home),
                    XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
-                   XDG_DATA_HOME=str(home / ".local/share"), PYTHONDONTWRITEBYTECODE="1")
+                   XDG_DATA_HOME=str(home / ".local/share"))
         return env
 
     def run_wxdoctor(self, *args: str, config: dict[str, Any] | str | Path,
