@@ -133,16 +133,14 @@ def echo_df(address: str, size: int, timeout: float) -> dict[str, Any]:
             ready, _, _ = select.select([sock], [], [], left)
             if not ready:
                 return {"result": "no_reply"}
-            err = _read_error(sock)
+            err = _read_errors(sock, ident if raw else None, seq)
             if err is not None:
                 return err
             try:
                 packet = sock.recv(65535)
-            except OSError as exc:
-                if exc.errno == errno.EMSGSIZE:
-                    return {"result": "too_big", "mtu": _known_mtu(sock), "local": False}
-                if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ECONNREFUSED):
-                    return {"result": "unreachable"}
+            except OSError:
+                # A pending error is reported to every raw socket to that host, also
+                # for other probes' packets: only the matched error queue entry counts.
                 continue
             info = parse_icmp(packet, raw)
             if info is None:
@@ -160,26 +158,33 @@ def echo_df(address: str, size: int, timeout: float) -> dict[str, Any]:
                 return {"result": "unreachable"}
 
 
-def _read_error(sock: socket.socket) -> dict[str, Any] | None:
-    """An ICMP error queued by IP_RECVERR (the kernel matched it to this socket)."""
+def _read_errors(sock: socket.socket, ident: int | None, seq: int) -> dict[str, Any] | None:
+    """ICMP errors queued by IP_RECVERR, matched to this probe by the quoted echo header.
+
+    Raw sockets connected to one host all receive the errors for each other's packets.
+    """
     if sys.platform == "win32":
         return None
-    try:
-        _data, ancdata, _flags, _addr = sock.recvmsg(65535, 512, MSG_ERRQUEUE | MSG_DONTWAIT)
-    except (BlockingIOError, InterruptedError):
-        return None
-    except OSError:
-        return None
-    for level, kind, data in ancdata:
-        if level == socket.IPPROTO_IP and kind == IP_RECVERR:
-            ee = parse_extended_err(data)
+    while True:
+        try:
+            data, ancdata, _flags, _addr = sock.recvmsg(65535, 512, MSG_ERRQUEUE | MSG_DONTWAIT)
+        except OSError:  # BlockingIOError: the queue is empty
+            return None
+        if len(data) >= 8:
+            _t, _c, _s, quoted_id, quoted_seq = struct.unpack("!BBHHH", data[:8])
+            if quoted_seq != seq or (ident is not None and quoted_id != ident):
+                continue
+        for level, kind, cmsg in ancdata:
+            if level != socket.IPPROTO_IP or kind != IP_RECVERR:
+                continue
+            ee = parse_extended_err(cmsg)
             if ee is None:
                 continue
             if ee["errno"] == errno.EMSGSIZE:
-                return {"result": "too_big", "mtu": ee["info"] or _known_mtu(sock), "local": False}
+                return {"result": "too_big", "mtu": ee["info"] or _known_mtu(sock),
+                        "local": False}
             if ee["errno"] in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ECONNREFUSED):
                 return {"result": "unreachable"}
-    return None
 
 
 def _known_mtu(sock: socket.socket) -> int | None:
