@@ -108,10 +108,19 @@ def hosts_override(lab: Lab, world: World) -> None:
 
 
 def slow_path(lab: Lab, world: World) -> None:
-    for server in lab.dns_servers:
-        for host in world.endpoint_hosts():
-            server.delay(host, 0.6)
-    lab.rate_limit("256kbit", direction="both")
+    # Every TCP connection loses its first SYN (hashlimit: one token per flow, so only
+    # the retransmission passes): each connect costs ~1 s, as on a lossy line.
+    for v6 in (False, True):
+        lab.router.iptables(
+            "-I", "FORWARD", "-p", "tcp", "--syn", "-m", "hashlimit", "--hashlimit-upto",
+            "1/hour", "--hashlimit-burst", "1", "--hashlimit-mode",
+            "srcip,srcport,dstip,dstport", "--hashlimit-name", f"firstsyn{int(v6)}",
+            "-j", "DROP", v6=v6)
+    # Slow, not broken: probes wait long enough for the retransmission.
+    world.config["deadline_s"] = 10
+    for section in world.config.values():
+        if isinstance(section, dict) and "timeout_s" in section:
+            section["timeout_s"] = 3.0
 
 
 def captive(lab: Lab, world: World) -> None:

@@ -23,6 +23,7 @@ LOGIN = "login.wecom.lab.test"  # WeCom, standard TLS on 443, plain HTTP on 80
 API = "qyapi.wecom.lab.test"  # WeCom, TLS
 LONG = "long.wechat.lab.test"  # WeChat long link: mmtls over plain TCP
 CAPTIVE_HOST = "captive.lab.test"  # the connectivity probe's server
+PORTAL_HOST = "portal.hotspot.lab.test"
 CA_NAME = "Lab Trusted CA"
 
 
@@ -96,17 +97,15 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float = 1.0,
     ca = certs.LabCA(lab.tmp / "pki", CA_NAME) if use_tls and certs is not None else None
     world.ca = ca
     for host, ports, _, tls in endpoints:
-        tls_here = ca is not None and tls
-        plain = [p for p in ports if not (tls_here and p == 443)]
-        addr = lab.add_host(host, ports=plain)
+        addr = lab.add_address()
+        serve(world, addr, ports, ca.issue(host) if ca is not None and tls else None)
+        lab.dns.set(host, a=addr)
         world.addresses[host] = addr
-        if tls_here and tls_server is not None and ca is not None:
-            tls_server.start(lab, addr, ca.issue(host), ports=(443,))
-    world.servers.append(f"{len(endpoints)} hosts with TCP listeners, lab DNS")
+    world.servers.append(f"{len(endpoints)} endpoint hosts, lab DNS")
     if ca is not None:
         cfg["tls"] = {"extra_ca_files": [str(ca.ca_file)], "expected_issuers": [CA_NAME],
                       "timeout_s": timeout_s + 1}
-        world.servers.append("TLS servers (lab CA)")
+        world.servers.append("TLS servers on 443 (lab CA)")
 
     # A second resolver that answers like the system one: the "trusted" reference.
     trusted = lab.add_dns_server()
@@ -120,6 +119,29 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float = 1.0,
         cfg["ntp"]["servers"] = [services.start_ntp(lab, 0.0)]
         world.servers.append("NTP server")
 
+    http = lab_helper("http_server")
+    if http is not None and "captive" in sections:
+        probe = lab.add_host(CAPTIVE_HOST)
+        http.spawn_http(lab, probe, http.Answer(204))
+        cfg["captive"]["probes"] = [{"url": f"http://{CAPTIVE_HOST}/generate_204",
+                                     "status": 204}]
+        world.portal = lab.add_host(PORTAL_HOST)
+        login_url = f"http://{PORTAL_HOST}/login?ap=lab"
+        http.spawn_http(lab, world.portal, http.Answer(
+            302, http.PORTAL_PAGE.format(url=login_url), [f"Location: {login_url}"],
+            "text/html"))
+        world.servers.append("HTTP servers on 80, captive probe (204), a portal (unused "
+                             "until intercepted)")
+    if "http" in sections:
+        cfg["http"] = {"timeout_s": timeout_s}
+    if "latency" in sections:
+        cfg["latency"] = {"count": 3, "timeout_s": timeout_s}
+    if "mtu" in sections:
+        cfg["mtu"] = {"targets": [endpoints[0][0]], "timeout_s": timeout_s}
+        world.servers.append("ICMP echo (server kernel) for the MTU probe")
+    if "proxy" in sections:
+        cfg["proxy"] = {"timeout_s": timeout_s}
+
     if "system" in sections:
         hosts_file = lab.tmp / "hosts"
         hosts_file.write_text("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n")
@@ -127,21 +149,18 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float = 1.0,
     return world
 
 
-def rehost(world: World, host: str, cert: Any = None, *, system_only: bool = False,
-           tls_mode: str = "tls") -> str:
-    """Serve ``host`` from a fresh address (plain ports + TLS on 443 with ``cert``).
-
-    Both resolvers point at it unless ``system_only`` (then only the system
-    resolver does: a polluted answer). Returns the new address.
-    """
+def serve(world: World, addr: str, ports: list[int], cert: Any = None,
+          tls_mode: str = "tls") -> None:
+    """Servers on one lab address: TLS on 443 when ``cert`` is given (and the TLS
+    helper exists), real HTTP on 80 when the HTTP helper exists, bare TCP listeners
+    on the other ports."""
     from .topology import LISTENER_SCRIPT
 
     lab = world.lab
-    (endpoint,) = [e for e in world.config["endpoints"] if e["host"] == host]
-    addr = lab.add_address()
-    tls_server = lab_helper("tls_server")
-    tls_here = cert is not None and tls_server is not None
-    plain = [p for p in endpoint["ports"] if not (tls_here and p == 443)]
+    tls_server, http = lab_helper("tls_server"), lab_helper("http_server")
+    tls_here = cert is not None and tls_server is not None and 443 in ports
+    http_here = http is not None and 80 in ports
+    plain = [p for p in ports if not (tls_here and p == 443) and not (http_here and p == 80)]
     if plain:
         args: list[str] = []
         for p in plain:
@@ -150,7 +169,23 @@ def rehost(world: World, host: str, cert: Any = None, *, system_only: bool = Fal
                                 listen=plain, addr=addr)
     if tls_here and tls_server is not None:
         tls_server.start(lab, addr, cert, mode=tls_mode, ports=(443,))
-    lab.dns.set(host, a=addr)
+    if http_here and http is not None:
+        # What the real short-link servers answer a bare GET: short, not a web page.
+        http.spawn_http(lab, addr, http.Answer(404, "", ["Server: nginx"],
+                                               "application/octet-stream"))
+
+
+def rehost(world: World, host: str, cert: Any = None, *, system_only: bool = False,
+           tls_mode: str = "tls") -> str:
+    """Serve ``host`` from a fresh address (its ports; TLS on 443 with ``cert``).
+
+    Both resolvers point at it unless ``system_only`` (then only the system
+    resolver does: a polluted answer). Returns the new address.
+    """
+    (endpoint,) = [e for e in world.config["endpoints"] if e["host"] == host]
+    addr = world.lab.add_address()
+    serve(world, addr, endpoint["ports"], cert, tls_mode)
+    world.lab.dns.set(host, a=addr)
     if not system_only and world.trusted_dns is not None:
         world.trusted_dns.set(host, a=addr)
     return addr
