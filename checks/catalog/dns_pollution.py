@@ -163,7 +163,9 @@ def _merge_source(source: str, got: list[tuple[str, Any]]) -> dict[str, Any]:
         ms = max(ms, value.get("ms") or 0.0)
         if value.get("transport"):
             transports.add(value["transport"])
-    answered = any(e in trusted_dns.ANSWERED for e in errors.values())
+    # Complete only if every record type was answered: a lost A reply next to an empty
+    # AAAA answer would make the system's addresses look unknown to trusted DNS.
+    answered = all(e in trusted_dns.ANSWERED for e in errors.values())
     return {"resolver": source, "addresses": addresses, "errors": errors,
             "answered": answered, "transport": sorted(transports), "ms": ms}
 

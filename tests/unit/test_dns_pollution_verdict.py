@@ -211,3 +211,19 @@ def test_http_dns_url_config() -> None:
     assert ok.dns.http_dns_url.endswith("{host}")
     with pytest.raises(ConfigError, match="dns.http_dns_url"):
         load_config_text('[dns]\nhttp_dns_url = "119.29.29.29/d"\n')
+
+
+def test_trusted_answer_with_a_lost_record_type_is_not_evidence() -> None:
+    # On a lossy line the trusted A reply is lost while AAAA comes back empty: that
+    # resolver did not say the name has no address, so nothing is "bogus".
+    from checks.catalog.dns_pollution import _merge_source
+    from checks.concurrency import Outcome
+
+    lost = Outcome(done=False)
+    empty = Outcome(done=True, value={"addresses": [], "error": None, "ms": 5.0,
+                                      "transport": "udp"})
+    merged = _merge_source("119.29.29.29", [("A", lost), ("AAAA", empty)])
+    assert merged["answered"] is False
+    record = host("qyapi.weixin.qq.com", ["10.201.16.2"], None)
+    record["trusted"] = [merged]
+    assert decide(record)["decision"] == "unverified"
