@@ -72,13 +72,14 @@ def default_like_endpoints() -> list[tuple[str, list[int], str, bool]]:
     return out
 
 
-def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float = 1.0,
+def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float | None = 1.0,
                 endpoints: list[tuple[str, list[int], str, bool]] | None = None) -> World:
     """Hosts for every endpoint plus whatever servers the present checks need.
 
     ``endpoints`` (host, ports, product, tls) defaults to three lab hosts; the
     benchmark passes :func:`default_like_endpoints`. Per-probe timeouts are
-    short (``timeout_s``) so that faults show quickly.
+    short (``timeout_s``) so that faults show quickly; ``None`` keeps the
+    product's defaults.
     """
     sections = config_sections()
     certs, tls_server = lab_helper("certs"), lab_helper("tls_server")
@@ -104,7 +105,7 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float = 1.0,
     world.servers.append(f"{len(endpoints)} endpoint hosts, lab DNS")
     if ca is not None:
         cfg["tls"] = {"extra_ca_files": [str(ca.ca_file)], "expected_issuers": [CA_NAME],
-                      "timeout_s": timeout_s + 1}
+                      "timeout_s": (timeout_s or 3.0) + 1}
         world.servers.append("TLS servers on 443 (lab CA)")
 
     # A second resolver that answers like the system one: the "trusted" reference.
@@ -146,6 +147,10 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float = 1.0,
         hosts_file = lab.tmp / "hosts"
         hosts_file.write_text("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n")
         cfg["system"] = {"hosts_file": str(hosts_file)}
+    if timeout_s is None:
+        for section in cfg.values():
+            if isinstance(section, dict):
+                section.pop("timeout_s", None)
     return world
 
 
