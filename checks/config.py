@@ -155,6 +155,10 @@ class HttpConfig:
     # among the configured endpoints are probed; if none is, every WeChat endpoint
     # that uses port 80 is.
     probe_hosts: tuple[str, ...] = ()
+    timeout_s: float = 3.0
+
+
+@dataclass(frozen=True)
 class MtuConfig:
     targets: tuple[str, ...] = ()
     timeout_s: float = 2.0
