@@ -67,7 +67,9 @@ def build_installer(dist: Path, version: str) -> Path | None:
     if sys.platform == "win32":
         iscc = shutil.which("iscc") or r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe"
         out = dist / "installer"
-        cmd = [iscc, f"/DAppVersion={version}", f"/DSourceDir={dist / 'wxdoctor'}",
+        numeric = ".".join(str(n) for n in file_version_tuple(version))
+        cmd = [iscc, f"/DAppVersion={version}", f"/DFileVersion={numeric}",
+               f"/DSourceDir={dist / 'wxdoctor'}",
                f"/DOutputDir={out}", str(PACKAGING / "windows" / "wxdoctor.iss")]
         print("+", " ".join(cmd), flush=True)
         subprocess.run(cmd, check=True)
