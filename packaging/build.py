@@ -15,8 +15,9 @@ import shutil
 import string
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"
@@ -47,7 +48,7 @@ def write_generated(gen: Path, version: str) -> None:
     """Files the spec consumes; written outside the source tree."""
     gen.mkdir(parents=True, exist_ok=True)
     (gen / "VERSION").write_text(version + "\n", encoding="utf-8")
-    template = string.Template((PACKAGING / "windows" / "version_info.py").read_text("utf-8"))
+    template = string.Template((PACKAGING / "windows" / "version_info.txt").read_text("utf-8"))
     year = datetime.date.today().year
     for exe in ("wxdoctor", "wxdoctor-gui"):
         text = template.substitute(file_tuple=repr(file_version_tuple(version)),

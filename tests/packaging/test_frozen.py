@@ -15,11 +15,11 @@ import shutil
 import struct
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from checks.base import check_ids
 from tests.lab import Lab
@@ -112,7 +112,7 @@ def test_check_json_in_lab_has_every_check(bundle: Path, lab: Lab) -> None:
     try:
         report = json.loads(proc.stdout)
     except ValueError:
-        raise AssertionError(f"no JSON (rc={proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(f"no JSON (rc={proc.returncode}):\n{proc.stdout}\n{proc.stderr}") from None
     assert proc.returncode in (0, 1, 2), proc.stderr
     assert report["schema"] == "wxdoctor.report/1"
     assert report["tool"] == {"name": "wxdoctor", "version": VERSION}

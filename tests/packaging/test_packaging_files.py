@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging"))
@@ -43,8 +43,11 @@ def test_generated_files(tmp_path: Path) -> None:
     for exe in ("wxdoctor", "wxdoctor-gui"):
         made: list[tuple[str, tuple[object, ...], dict[str, object]]] = []
 
-        def ctor(name: str):  # type: ignore[no-untyped-def]
-            return lambda *a, **k: made.append((name, a, k)) or (name, a, k)
+        def ctor(name: str, made: list = made):  # type: ignore[no-untyped-def, type-arg]
+            def make(*args: object, **kwargs: object) -> tuple[str, tuple[object, ...], dict[str, object]]:
+                made.append((name, args, kwargs))
+                return (name, args, kwargs)
+            return make
 
         text = (tmp_path / f"version_info-{exe}.txt").read_text("utf-8")
         eval(compile(text, exe, "eval"), {n: ctor(n) for n in names})  # noqa: S307
