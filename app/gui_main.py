@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -12,6 +13,11 @@ def main() -> int:
     label = QLabel("wxdoctor")
     label.resize(480, 320)
     label.show()
+    if os.environ.get("WXDOCTOR_GUI_SMOKE") == "1":
+        # Packaging smoke test: prove the window opens, then quit once the loop has painted.
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
     return app.exec()
 
 

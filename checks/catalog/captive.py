@@ -26,7 +26,7 @@ class CaptivePortalCheck(Check):
     id = "captive"
     title = t("Wi-Fi login page (captive portal)", "Wi-Fi 认证页面（强制门户）")
     group = "network"
-    order = 5
+    order = 12
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not ctx.config.captive.probes:
