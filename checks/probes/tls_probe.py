@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import ipaddress
 import os
+import re
 import socket
 import ssl
 import sys
@@ -63,7 +64,7 @@ def build_trust_context(extra_ca_files: Sequence[str]) -> tuple[ssl.SSLContext, 
 
         context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     else:
-        context = ssl.create_default_context()
+        context = _system_store_context()
     problems: list[dict[str, str]] = []
     for path in extra_ca_files:
         try:
@@ -76,6 +77,37 @@ def build_trust_context(extra_ca_files: Sequence[str]) -> tuple[ssl.SSLContext, 
             problems.append({"file": path, "error": "ca_file_invalid"})
     context.set_alpn_protocols(ALPN)
     return context, problems
+
+
+def _system_store_context() -> ssl.SSLContext:
+    """The OpenSSL system store, as ssl.create_default_context() would load it.
+
+    Parsing the whole CA bundle up front takes ~45 ms with the GIL held: a visible
+    freeze for the window running in the same process. The hashed CA directory
+    (c_rehash layout, as Debian and Ubuntu ship it) is read per certificate during
+    the handshake instead, which releases the GIL. Any other layout, or an
+    SSL_CERT_FILE/SSL_CERT_DIR override, keeps the default loading.
+    """
+    paths = ssl.get_default_verify_paths()
+    capath = paths.capath
+    overridden = os.environ.get(paths.openssl_cafile_env) or os.environ.get(
+        paths.openssl_capath_env)
+    if not overridden and capath and _has_hashed_certs(capath):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies chain and host name
+        context.load_verify_locations(capath=capath)
+        return context
+    return ssl.create_default_context()
+
+
+def _has_hashed_certs(directory: str) -> bool:
+    try:
+        with os.scandir(directory) as entries:
+            return any(_HASHED.match(e.name) for e in entries)
+    except OSError:
+        return False
+
+
+_HASHED = re.compile(r"^[0-9a-f]{8}\.[0-9]+$")
 
 
 def _inspect_context() -> ssl.SSLContext:
