@@ -9,6 +9,7 @@ type names the file, the key and what was expected.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 import os
 import types
@@ -308,7 +309,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
+@functools.cache
 def _public_fields(cls: type) -> dict[str, Any]:
+    # Cached: resolving the annotations was most of a config load (~30 ms per load,
+    # on the window's thread when a run starts).
     hints = typing.get_type_hints(cls)
     return {
         f.name: hints[f.name]
