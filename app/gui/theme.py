@@ -1,0 +1,195 @@
+"""Colours derived from the current QPalette, so light and dark system themes both work.
+
+Status colours start from a calm base hue and are darkened or lightened until they
+reach a contrast ratio against the window background (WCAG: 4.5:1 for text-sized
+marks), so a traffic light stays readable in either palette.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
+
+# Base hues (light theme first choice, dark theme first choice).
+_BASE = {
+    "ok": ("#1a7f37", "#3fb950"),
+    "info": ("#0969da", "#58a6ff"),
+    "warn": ("#9a6700", "#d29922"),
+    "fail": ("#cf222e", "#f85149"),
+    "skipped": ("#6e7781", "#8b949e"),
+    "error": ("#6e7781", "#8b949e"),
+    "pending": ("#6e7781", "#8b949e"),
+    "running": ("#0969da", "#58a6ff"),
+    "idle": ("#07a35a", "#2dbd6e"),
+}
+ACCENT = ("#07a35a", "#2dbd6e")  # WeChat-like green for the primary button
+MIN_CONTRAST = 4.5
+
+
+def _channel(c: float) -> float:
+    c /= 255.0
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(color: QColor) -> float:
+    return 0.2126 * _channel(color.red()) + 0.7152 * _channel(color.green()) + 0.0722 * _channel(color.blue())
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def is_dark(palette: QPalette) -> bool:
+    return luminance(palette.color(QPalette.ColorRole.Window)) < 0.4
+
+
+def ensure_contrast(color: QColor, background: QColor, ratio: float = MIN_CONTRAST) -> QColor:
+    """Move `color` away from the background's lightness until the ratio is met."""
+    result = QColor(color)
+    darken = luminance(background) >= 0.4
+    for _ in range(40):
+        if contrast(result, background) >= ratio:
+            break
+        h, s, v, a = result.getHsvF()
+        if darken:
+            v = max(0.0, v - 0.04)
+        else:
+            v = min(1.0, v + 0.04)
+            s = max(0.0, s - 0.03)
+        result = QColor.fromHsvF(h if h >= 0 else 0.0, s, v, a)
+    return result
+
+
+def window_bg(palette: QPalette) -> QColor:
+    return palette.color(QPalette.ColorRole.Window)
+
+
+def card_bg(palette: QPalette) -> QColor:
+    return palette.color(QPalette.ColorRole.Base)
+
+
+def status_color(status: str, palette: QPalette) -> QColor:
+    light, dark = _BASE.get(status, _BASE["error"])
+    base = QColor(dark if is_dark(palette) else light)
+    # Lights sit on cards (Base) and on the window; meet the ratio against both.
+    color = ensure_contrast(base, card_bg(palette))
+    return ensure_contrast(color, window_bg(palette))
+
+
+def accent(palette: QPalette) -> QColor:
+    light, dark = ACCENT
+    return QColor(dark if is_dark(palette) else light)
+
+
+def accent_text(palette: QPalette) -> QColor:
+    """White or near-black text on the accent, whichever reads better."""
+    bg = accent(palette)
+    white, black = QColor("#ffffff"), QColor("#0b1a10")
+    return white if contrast(white, bg) >= contrast(black, bg) else black
+
+
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    return QColor.fromRgbF(
+        a.redF() * (1 - t) + b.redF() * t,
+        a.greenF() * (1 - t) + b.greenF() * t,
+        a.blueF() * (1 - t) + b.blueF() * t,
+    )
+
+
+def dark_palette() -> QPalette:
+    """A calm dark palette for --dark (and systems whose style has none)."""
+    p = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#1e2023",
+        QPalette.ColorRole.WindowText: "#e6e8eb",
+        QPalette.ColorRole.Base: "#26292d",
+        QPalette.ColorRole.AlternateBase: "#2c3035",
+        QPalette.ColorRole.Text: "#e6e8eb",
+        QPalette.ColorRole.Button: "#2c3035",
+        QPalette.ColorRole.ButtonText: "#e6e8eb",
+        QPalette.ColorRole.ToolTipBase: "#2c3035",
+        QPalette.ColorRole.ToolTipText: "#e6e8eb",
+        QPalette.ColorRole.PlaceholderText: "#8b949e",
+        QPalette.ColorRole.Highlight: "#2dbd6e",
+        QPalette.ColorRole.HighlightedText: "#0b1a10",
+        QPalette.ColorRole.Link: "#58a6ff",
+        QPalette.ColorRole.Mid: "#3a3f45",
+        QPalette.ColorRole.Midlight: "#33373c",
+        QPalette.ColorRole.Dark: "#141618",
+        QPalette.ColorRole.Light: "#3d4248",
+        QPalette.ColorRole.BrightText: "#ffffff",
+    }
+    for role, value in roles.items():
+        p.setColor(role, QColor(value))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7d848c"))
+    return p
+
+
+def stylesheet(palette: QPalette) -> str:
+    """Cards, the primary button and subdued text, all from the palette."""
+    window = window_bg(palette)
+    card = card_bg(palette)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    border = mix(card, text, 0.14)
+    subtle = ensure_contrast(mix(text, window, 0.35), card)
+    acc = accent(palette)
+    acc_text = accent_text(palette)
+    acc_hover = acc.lighter(112) if is_dark(palette) else acc.darker(110)
+    focus = palette.color(QPalette.ColorRole.Highlight)
+    return f"""
+QFrame#card {{ background: {card.name()}; border: 1px solid {border.name()}; border-radius: 10px; }}
+QFrame#row {{ background: transparent; border: none; border-top: 1px solid {border.name()}; }}
+QFrame#row[first="true"] {{ border-top: none; }}
+QLabel#caption, QLabel#muted, QLabel#progress {{ color: {subtle.name()}; }}
+QLabel#groupTitle {{ color: {subtle.name()}; font-weight: 600; }}
+QPushButton#primary {{
+    background: {acc.name()}; color: {acc_text.name()}; border: none; border-radius: 8px;
+    padding: 10px 28px; font-weight: 600;
+}}
+QPushButton#primary:hover {{ background: {acc_hover.name()}; }}
+QPushButton#primary:focus {{ outline: none; border: 2px solid {focus.name()}; }}
+QPushButton#primary:disabled {{ background: {border.name()}; color: {subtle.name()}; }}
+QPushButton#secondary {{
+    background: transparent; color: {text.name()}; border: 1px solid {border.name()};
+    border-radius: 8px; padding: 9px 22px;
+}}
+QPushButton#secondary:focus, QToolButton#details:focus, QPushButton#fix:focus {{
+    border: 2px solid {focus.name()};
+}}
+QToolButton#details {{ border: 1px solid transparent; border-radius: 6px; padding: 3px 8px; color: {subtle.name()}; }}
+QToolButton#details:hover {{ border: 1px solid {border.name()}; }}
+QPushButton#fix {{
+    background: transparent; color: {acc.name() if contrast(acc, card) >= 3 else text.name()};
+    border: 1px solid {acc.name()}; border-radius: 6px; padding: 4px 12px; font-weight: 600;
+}}
+QTableWidget#evidence {{ background: {card.name()}; border: 1px solid {border.name()}; border-radius: 6px;
+    gridline-color: {border.name()}; }}
+QScrollArea, QScrollArea > QWidget > QWidget#content {{ background: transparent; border: none; }}
+"""
+
+
+def apply_dark(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+
+
+def palette_of(widget: QWidget | None = None) -> QPalette:
+    return widget.palette() if widget is not None else QApplication.palette()
+
+
+# Han glyphs should come from a Simplified Chinese face, not whatever fallback the
+# system picks first (on Linux that can be a Japanese variant).
+CJK_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
+                "Source Han Sans SC", "WenQuanYi Micro Hei")
+
+
+def apply_font(app: QApplication | None) -> None:
+    if app is None or app.property("wxdoctorFont"):
+        return
+    font = app.font()
+    families = [font.family(), *[f for f in CJK_FAMILIES if f != font.family()]]
+    font.setFamilies(families)
+    app.setFont(font)
+    app.setProperty("wxdoctorFont", True)

@@ -1,0 +1,583 @@
+"""The main window: one button, traffic lights grouped by topic, plain language.
+
+Everything shown is rendered from the report dict (or, during a run, from each
+CheckResult's JSON form), so a saved report looks exactly like a fresh run and can
+be re-shown in the other language without running anything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import strings as S
+from app.gui import theme
+from app.gui.widgets.check_row import CheckRow
+from app.gui.widgets.summary_card import PRODUCTS, SummaryCard
+from app.gui.worker import ChecksFactory, RunnerFactory, RunWorker, default_runner_factory
+from checks.base import GROUPS, Check
+from checks.config import Config
+from checks.i18n import LANGS, detect_lang, normalize_lang, t
+from checks.model import CheckResult
+
+log = logging.getLogger("wxdoctor.gui")
+
+LANG_NAMES = {"zh": t("中文", "中文"), "en": t("English", "English")}
+AUTO_EXPAND = 2  # finding rows opened automatically after a run
+
+
+def _default_checks() -> Sequence[Check]:
+    from checks.base import all_checks
+
+    return all_checks()
+
+
+def _default_config() -> Config:
+    from checks.config import load_config
+
+    return load_config(None)
+
+
+def default_log_dir() -> Path:
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("wxdoctor", "wxdoctor"))
+
+
+class MainWindow(QMainWindow):
+    run_started = Signal()
+    run_finished = Signal(object)  # the report dict (also after a cancel)
+    run_failed = Signal(str)
+    check_updated = Signal(str)  # check id, after its row changed
+
+    def __init__(
+        self,
+        *,
+        checks_factory: ChecksFactory | None = None,
+        config_loader: Callable[[], Config] | None = None,
+        runner_factory: RunnerFactory = default_runner_factory,
+        settings: QSettings | None = None,
+        lang: str | None = None,
+        log_dir: Path | None = None,
+        fixes_module: Any = "auto",
+    ) -> None:
+        theme.apply_font(QApplication.instance())  # type: ignore[arg-type]
+        super().__init__()
+        self.checks_factory = checks_factory or _default_checks
+        self.config_loader = config_loader or _default_config
+        self.runner_factory = runner_factory
+        self.settings = settings if settings is not None else QSettings("wxdoctor", "wxdoctor")
+        self.log_dir = log_dir
+        self._fixes_module = fixes_module
+        saved = normalize_lang(str(self.settings.value("lang", "") or ""))
+        self.lang = normalize_lang(lang) or saved or detect_lang()
+        self.report: dict[str, Any] | None = None
+        self.report_note = ""
+        self.config: Config | None = None
+        self.rows: dict[str, CheckRow] = {}
+        self._groups: dict[str, tuple[QLabel, QFrame, QVBoxLayout]] = {}
+        self._worker: RunWorker | None = None
+        self._run_id = 0
+        self._done = 0
+        self._total = 0
+        self._started_at = 0.0
+        self._populated = False
+
+        self.card = SummaryCard(self)
+        self.card.start_clicked.connect(self.start)
+        self.card.cancel_clicked.connect(self.cancel)
+        self.card.fix_clicked.connect(self._fix_primary)
+        product = str(self.settings.value("product", "both") or "both")
+        keys = [k for k, _ in PRODUCTS]
+        self.card.product.setCurrentIndex(keys.index(product) if product in keys else 0)
+        self.card.product.currentIndexChanged.connect(self._product_changed)
+
+        self.content = QWidget(self)
+        self.content.setObjectName("content")
+        self.groups_layout = QVBoxLayout(self.content)
+        self.groups_layout.setContentsMargins(0, 0, 0, 0)
+        self.groups_layout.setSpacing(6)
+        self.groups_layout.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.content)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(18, 14, 18, 10)
+        layout.setSpacing(12)
+        layout.addWidget(self.card)
+        layout.addWidget(self.scroll, 1)
+        self.setCentralWidget(central)
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(100)
+        self._tick.timeout.connect(self._update_progress)
+        self._build_menus()
+        for key in ("Return", "Enter"):
+            QShortcut(QKeySequence(key), self, activated=self._enter_pressed)
+        QShortcut(QKeySequence("Esc"), self, activated=self.cancel)
+
+        self.resize(860, 700)
+        self.setMinimumSize(640, 480)
+        self._apply_style()
+        self.retranslate()
+        self.card.start_button.setFocus()
+        # Discovering the checks imports every check module: after the window shows.
+        QTimer.singleShot(0, self.populate)
+
+    # ---- menus -------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.file_menu.setToolTipsVisible(True)
+        self.open_action = self._action(self.file_menu, self.open_report_dialog, QKeySequence.StandardKey.Open)
+        self.file_menu.addSeparator()
+        self.json_action = self._action(self.file_menu, self.export_json_dialog, QKeySequence.StandardKey.Save)
+        self.pdf_action = self._action(self.file_menu, self.export_pdf_dialog)
+        self.copy_action = self._action(self.file_menu, self.copy_summary, QKeySequence("Ctrl+Shift+C"))
+        self.file_menu.addSeparator()
+        self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
+        self.lang_menu = bar.addMenu("")
+        group = QActionGroup(self)
+        self.lang_actions: dict[str, QAction] = {}
+        for lang in LANGS:
+            action = QAction(self, checkable=True)
+            action.triggered.connect(lambda _=False, lang=lang: self.set_lang(lang))
+            group.addAction(action)
+            self.lang_menu.addAction(action)
+            self.lang_actions[lang] = action
+        self.help_menu = bar.addMenu("")
+        self.logs_action = self._action(self.help_menu, self.open_log_folder)
+        self.about_action = self._action(self.help_menu, self.show_about)
+
+    def _action(self, menu: Any, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
+        action = QAction(self)
+        action.triggered.connect(lambda _=False: slot())
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        menu.addAction(action)
+        return action
+
+    # ---- language and theme ------------------------------------------------------------
+    def set_lang(self, lang: str) -> None:
+        lang = normalize_lang(lang) or "en"
+        self.lang = lang
+        self.settings.setValue("lang", lang)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = self.lang
+        self.setWindowTitle(S.APP_NAME.render(lang))
+        self.file_menu.setTitle(S.MENU_FILE.render(lang))
+        self.open_action.setText(S.OPEN_REPORT.render(lang))
+        self.json_action.setText(S.EXPORT_JSON.render(lang))
+        self.copy_action.setText(S.COPY_SUMMARY.render(lang))
+        self.pdf_action.setText(S.EXPORT_PDF.render(lang))
+        pdf_ok = self._pdf_writer() is not None
+        self.pdf_action.setEnabled(pdf_ok)
+        self.pdf_action.setToolTip("" if pdf_ok else S.PDF_MISSING.render(lang))
+        self.quit_action.setText(S.QUIT.render(lang))
+        self.lang_menu.setTitle(S.MENU_LANG.render(lang))
+        for code, action in self.lang_actions.items():
+            action.setText(LANG_NAMES[code].render(lang))
+            action.setChecked(code == lang)
+        self.help_menu.setTitle(S.MENU_HELP.render(lang))
+        self.logs_action.setText(S.OPEN_LOGS.render(lang))
+        self.about_action.setText(S.ABOUT.render(lang))
+        self.card.retranslate_controls(lang, self.report is not None)
+        for group, (title, _, _) in self._groups.items():
+            title.setText(S.GROUPS[group].render(lang))
+        for row in self.rows.values():
+            row.retranslate(lang)
+        self._render_card()
+
+    def _render_card(self) -> None:
+        if self.running:
+            self.card.show_running(self.lang)
+            self._update_progress()
+        elif self.report is not None:
+            self.card.show_report(self.report, self.lang, self._note())
+        else:
+            deadline = self.config.deadline_s if self.config else 10.0
+            self.card.show_idle(self.lang, deadline)
+
+    def _note(self) -> str:
+        if not self.report_note:
+            return ""
+        return S.render(S.SHOWING_FILE, self.lang, when=self.report_note)
+
+    def _apply_style(self) -> None:
+        self.setStyleSheet(theme.stylesheet(self.palette()))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the system switched light/dark
+            self._apply_style()
+            self.update()
+
+    # ---- rows --------------------------------------------------------------------------
+    def populate(self) -> None:
+        """Show every check as "waiting" so the user sees what will be checked."""
+        if self._populated or self.report is not None:
+            return
+        self._populated = True
+        try:
+            checks = list(self.checks_factory())
+            self.config = self.config_loader()
+        except Exception as exc:
+            log.exception("could not list the checks")
+            self.card.show_message(self.lang, "error", S.render(S.RUN_FAILED, self.lang, reason=str(exc)))
+            return
+        self._sync_rows([(c.id, c.group, c.title.both()) for c in checks])
+        self._render_card()
+
+    def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
+        if group not in self._groups:
+            title = QLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
+            title.setObjectName("groupTitle")
+            card = QFrame(self.content)
+            card.setObjectName("card")
+            box = QVBoxLayout(card)
+            box.setContentsMargins(0, 2, 0, 2)
+            box.setSpacing(0)
+            # Keep the topic order of GROUPS however the checks arrive.
+            position = sum(1 for g in GROUPS[: GROUPS.index(group) if group in GROUPS else len(GROUPS)]
+                           if g in self._groups)
+            self.groups_layout.insertWidget(position * 2, title)
+            self.groups_layout.insertWidget(position * 2 + 1, card)
+            self._groups[group] = (title, card, box)
+        return self._groups[group]
+
+    def _sync_rows(self, entries: list[tuple[str, str, dict[str, str]]]) -> None:
+        wanted = {check_id for check_id, _, _ in entries}
+        for check_id in [i for i in self.rows if i not in wanted]:
+            self.rows.pop(check_id).deleteLater()
+        for check_id, group, titles in entries:
+            if check_id in self.rows:
+                self.rows[check_id].titles = titles
+                continue
+            group = group if group in GROUPS else "computer"
+            _, card, box = self._group_box(group)
+            row = CheckRow(check_id, titles, card)
+            row.setProperty("first", box.count() == 0)
+            row.fix_requested.connect(self._fix_row)
+            row.retranslate(self.lang)
+            box.addWidget(row)
+            self.rows[check_id] = row
+        for title, card, _ in self._groups.values():
+            visible = any(r.parent() is card for r in self.rows.values())
+            title.setVisible(visible)
+            card.setVisible(visible)
+        self._fix_tab_order()
+
+    def _fix_tab_order(self) -> None:
+        previous: QWidget = self.card.fix_button
+        for group in GROUPS:
+            if group not in self._groups:
+                continue
+            box = self._groups[group][2]
+            for i in range(box.count()):
+                row = box.itemAt(i).widget()
+                if isinstance(row, CheckRow):
+                    for w in (row.fix_button, row.details_button):
+                        QWidget.setTabOrder(previous, w)
+                        previous = w
+
+    # ---- running -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def product(self) -> str:
+        return str(self.card.product.currentData() or "both")
+
+    def _product_changed(self) -> None:
+        self.settings.setValue("product", self.product())
+
+    def _enter_pressed(self) -> None:
+        if not self.running and QApplication.activeModalWidget() is None:
+            self.start()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        try:
+            checks = list(self.checks_factory())
+            self.config = self.config_loader().for_product(self.product())
+        except Exception as exc:  # a broken override file: say so, keep the window
+            log.exception("could not prepare the run")
+            self.run_failed.emit(str(exc))
+            self.card.show_message(self.lang, "error", S.render(S.CONFIG_FAILED, self.lang, reason=str(exc)))
+            return
+        self._populated = True
+        self.report, self.report_note = None, ""
+        self._sync_rows([(c.id, c.group, c.title.both()) for c in checks])
+        for row in self.rows.values():
+            row.set_pending()
+        self._run_id += 1
+        self._done, self._total = 0, len(checks)
+        self._started_at = time.monotonic()
+        worker = RunWorker(self._run_id, self.config, checks, self.lang, self.runner_factory, self)
+        worker.check_started.connect(self._on_check_started)
+        worker.check_finished.connect(self._on_check_finished)
+        worker.run_finished.connect(self._on_run_finished)
+        worker.run_failed.connect(self._on_run_failed)
+        self._worker = worker
+        log.info("run %s started: product=%s checks=%d", self._run_id, self.product(), len(checks))
+        self.card.set_running(True)
+        self.card.retranslate_controls(self.lang, False)
+        self._render_card()
+        self._tick.start()
+        worker.start()
+        self.run_started.emit()
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            log.info("run %s cancelled by the user", self._run_id)
+            self._worker.cancel()
+
+    def _current(self, run_id: int) -> bool:
+        return self._worker is not None and run_id == self._run_id
+
+    def _on_check_started(self, run_id: int, check_id: str) -> None:
+        if self._current(run_id) and check_id in self.rows:
+            self.rows[check_id].set_running()
+
+    def _on_check_finished(self, run_id: int, result: CheckResult) -> None:
+        if not self._current(run_id):
+            return
+        row = self.rows.get(result.id)
+        if row is not None:
+            row.set_result(result.to_json(self.lang))
+            self._done += 1
+        self._update_progress()
+        self.check_updated.emit(result.id)
+
+    def _update_progress(self) -> None:
+        if self.running:
+            elapsed = time.monotonic() - self._started_at
+            self.card.show_progress(self.lang, self._done, self._total, elapsed)
+
+    def _end_run(self) -> None:
+        self._tick.stop()
+        if self._worker is not None:
+            self._worker.deleteLater()
+        self._worker = None
+        self.card.set_running(False)
+
+    def _on_run_finished(self, run_id: int, report: dict[str, Any]) -> None:
+        if not self._current(run_id):
+            return
+        self._end_run()
+        self.show_report(report)
+        self.run_finished.emit(report)
+
+    def _on_run_failed(self, run_id: int, reason: str) -> None:
+        if not self._current(run_id):
+            return
+        self._end_run()
+        self.card.retranslate_controls(self.lang, self.report is not None)
+        self.card.show_message(self.lang, "error", S.render(S.RUN_FAILED, self.lang, reason=reason))
+        self.run_failed.emit(reason)
+
+    def show_report(self, report: dict[str, Any], note: str = "") -> None:
+        """Show a finished or saved report (rows, lights, diagnosis)."""
+        self.report, self.report_note = report, note
+        self._populated = True
+        entries = [(c["id"], c.get("group", "computer"), {k: v.get("title", "") for k, v in c.get("i18n", {}).items()})
+                   for c in report.get("checks", [])]
+        self._sync_rows(entries)
+        for item in report.get("checks", []):
+            self.rows[item["id"]].set_result(item)
+        because = []
+        causes = report.get("diagnosis", {}).get("causes", [])
+        if causes and causes[0].get("code") != "healthy":
+            because = [i for i in causes[0].get("because", []) if i in self.rows]
+        for check_id in because[:AUTO_EXPAND]:
+            self.rows[check_id].set_expanded(True)
+        self.card.retranslate_controls(self.lang, True)
+        self._render_card()
+
+    # ---- fixes -------------------------------------------------------------------------
+    def fixes_module(self) -> Any:
+        if self._fixes_module == "auto":
+            from app.gui.widgets.fix_dialog import load_fixes_module
+
+            self._fixes_module = load_fixes_module()
+        return self._fixes_module
+
+    def _fix_row(self, check_id: str) -> None:
+        row = self.rows.get(check_id)
+        if row is not None and row.fixes:
+            self.open_fix_dialog(row.fixes)
+
+    def _fix_primary(self) -> None:
+        causes = (self.report or {}).get("diagnosis", {}).get("causes", [])
+        if causes and causes[0].get("fixes"):
+            self.open_fix_dialog(list(causes[0]["fixes"]))
+
+    def fix_dialog(self, fix_ids: list[str]) -> Any:
+        from app.gui.widgets.fix_dialog import FixDialog
+
+        config = self.config or self.config_loader().for_product(self.product())
+        dialog = FixDialog(fix_ids, config=config, report=self.report or {}, lang=self.lang,
+                           module=self.fixes_module(), parent=self)
+        dialog.setStyleSheet(self.styleSheet())
+        return dialog
+
+    def open_fix_dialog(self, fix_ids: list[str]) -> None:
+        self.fix_dialog(fix_ids).exec()
+
+    # ---- exports -----------------------------------------------------------------------
+    def _export_dir(self) -> str:
+        saved = str(self.settings.value("export_dir", "") or "")
+        return saved if saved and Path(saved).is_dir() else str(Path.home())
+
+    def _default_name(self, suffix: str) -> str:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        return str(Path(self._export_dir()) / f"wxdoctor-{stamp}.{suffix}")
+
+    def _message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def export_json_dialog(self) -> None:
+        if self.report is None:
+            self._message(S.NO_REPORT.render(self.lang))
+            return
+        path, _ = QFileDialog.getSaveFileName(self, S.EXPORT_JSON.render(self.lang).replace("&", ""),
+                                              self._default_name("json"), S.JSON_FILTER.render(self.lang))
+        if path:
+            self.export_json(Path(path))
+
+    def export_json(self, path: Path) -> bool:
+        assert self.report is not None
+        try:
+            path.write_text(json.dumps(self.report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            self._message(S.render(S.SAVE_FAILED, self.lang, reason=exc.strerror or str(exc)))
+            return False
+        self.settings.setValue("export_dir", str(path.parent))
+        self._message(S.render(S.SAVED_TO, self.lang, path=str(path)))
+        log.info("report saved to %s", path)
+        return True
+
+    def _pdf_writer(self) -> Callable[..., None] | None:
+        import importlib.util
+
+        if importlib.util.find_spec("app.pdf") is None:
+            return None
+        try:
+            from app.pdf import write_pdf  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            return None
+        return write_pdf  # type: ignore[no-any-return]
+
+    def export_pdf_dialog(self) -> None:
+        writer = self._pdf_writer()
+        if writer is None or self.report is None:
+            self._message((S.PDF_MISSING if writer is None else S.NO_REPORT).render(self.lang))
+            return
+        path, _ = QFileDialog.getSaveFileName(self, S.EXPORT_PDF.render(self.lang).replace("&", ""),
+                                              self._default_name("pdf"), S.PDF_FILTER.render(self.lang))
+        if not path:
+            return
+        try:
+            writer(self.report, path, self.lang)
+        except Exception as exc:
+            log.exception("PDF export failed")
+            self._message(S.render(S.SAVE_FAILED, self.lang, reason=str(exc)))
+            return
+        self.settings.setValue("export_dir", str(Path(path).parent))
+        self._message(S.render(S.SAVED_TO, self.lang, path=path))
+
+    def summary_text(self) -> str:
+        assert self.report is not None
+        try:
+            from checks.report.summary import summary_text  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            from checks.report.text import render_text
+
+            return render_text(self.report, self.lang)
+        return str(summary_text(self.report, self.lang))
+
+    def copy_summary(self) -> None:
+        if self.report is None:
+            self._message(S.NO_REPORT.render(self.lang))
+            return
+        QApplication.clipboard().setText(self.summary_text())
+        self._message(S.COPIED.render(self.lang))
+
+    def open_report_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, S.OPEN_REPORT.render(self.lang).replace("&", ""),
+                                              self._export_dir(), S.JSON_FILTER.render(self.lang))
+        if path:
+            self.open_report(Path(path))
+
+    def open_report(self, path: Path) -> bool:
+        try:
+            report = load_report(path)
+        except (OSError, ValueError) as exc:
+            self._message(S.render(S.OPEN_FAILED, self.lang, reason=str(exc)))
+            return False
+        if self.running:
+            self.cancel()
+            self._end_run()
+        self.show_report(report, note=str(report.get("started_at", "")))
+        return True
+
+    def fitting_height(self, limit: int = 1800) -> int:
+        """A height that shows everything without scrolling (for screenshots)."""
+        chrome = self.height() - self.scroll.viewport().height()
+        return min(limit, chrome + self.content.sizeHint().height() + 4)
+
+    # ---- help --------------------------------------------------------------------------
+    def logs(self) -> Path:
+        return self.log_dir or default_log_dir()
+
+    def open_log_folder(self) -> None:
+        folder = self.logs()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def show_about(self) -> None:
+        import checks
+
+        text = S.render(S.ABOUT_TEXT, self.lang, version=checks.__version__, logs=str(self.logs()))
+        QMessageBox.about(self, S.ABOUT_TITLE.render(self.lang), text)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
+        self.cancel()
+        super().closeEvent(event)
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A saved report, checked enough that showing it cannot crash the window."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith("wxdoctor.report/"):
+        raise ValueError("not a wxdoctor report")
+    checks = data.get("checks")
+    if not isinstance(checks, list) or not all(isinstance(c, dict) and "id" in c for c in checks):
+        raise ValueError("the report has no list of checks")
+    data.setdefault("diagnosis", {"primary": "healthy", "causes": []})
+    return data
