@@ -98,8 +98,9 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
         window.resize(args.width, 700)
         window.show()
         app.processEvents()
-        window.resize(args.width, window.fitting_height())
-        app.processEvents()
+        for _ in range(3):  # wrapped labels and tables settle after a layout pass
+            window.resize(args.width, window.fitting_height())
+            app.processEvents()
         ok = window.grab().save(args.screenshot)
         window.close()
         del settings

@@ -127,47 +127,63 @@ def dark_palette() -> QPalette:
     return p
 
 
-def stylesheet(palette: QPalette) -> str:
-    """Cards, the primary button and subdued text, all from the palette."""
-    window = window_bg(palette)
-    card = card_bg(palette)
+def subtle_text(palette: QPalette) -> QColor:
     text = palette.color(QPalette.ColorRole.WindowText)
-    border = mix(card, text, 0.14)
-    subtle = ensure_contrast(mix(text, window, 0.35), card)
+    return ensure_contrast(ensure_contrast(mix(text, window_bg(palette), 0.35), card_bg(palette)),
+                           window_bg(palette))
+
+
+def border(palette: QPalette) -> QColor:
+    return mix(card_bg(palette), palette.color(QPalette.ColorRole.WindowText), 0.14)
+
+
+def primary_css(palette: QPalette) -> str:
+    """The one accent button; a style sheet on that widget only (style sheets on a
+    whole window make every repaint slower, and the run must stay fluid)."""
+    acc, text = accent(palette), accent_text(palette)
+    hover = acc.lighter(112) if is_dark(palette) else acc.darker(110)
+    focus = acc.lighter(160) if is_dark(palette) else acc.darker(170)
+    return (
+        f"QPushButton {{ background: {acc.name()}; color: {text.name()}; border: 2px solid {acc.name()};"
+        " border-radius: 8px; padding: 9px 26px; font-weight: 600; }"
+        f"QPushButton:hover {{ background: {hover.name()}; border-color: {hover.name()}; }}"
+        f"QPushButton:focus {{ border: 2px solid {focus.name()}; }}"
+        f"QPushButton:disabled {{ background: {border(palette).name()}; color: {subtle_text(palette).name()}; }}"
+    )
+
+
+def fix_css(palette: QPalette) -> str:
     acc = accent(palette)
-    acc_text = accent_text(palette)
-    acc_hover = acc.lighter(112) if is_dark(palette) else acc.darker(110)
-    focus = palette.color(QPalette.ColorRole.Highlight)
-    return f"""
-QFrame#card {{ background: {card.name()}; border: 1px solid {border.name()}; border-radius: 10px; }}
-QFrame#row {{ background: transparent; border: none; border-top: 1px solid {border.name()}; }}
-QFrame#row[first="true"] {{ border-top: none; }}
-QLabel#caption, QLabel#muted, QLabel#progress {{ color: {subtle.name()}; }}
-QLabel#groupTitle {{ color: {subtle.name()}; font-weight: 600; }}
-QPushButton#primary {{
-    background: {acc.name()}; color: {acc_text.name()}; border: none; border-radius: 8px;
-    padding: 10px 28px; font-weight: 600;
-}}
-QPushButton#primary:hover {{ background: {acc_hover.name()}; }}
-QPushButton#primary:focus {{ outline: none; border: 2px solid {focus.name()}; }}
-QPushButton#primary:disabled {{ background: {border.name()}; color: {subtle.name()}; }}
-QPushButton#secondary {{
-    background: transparent; color: {text.name()}; border: 1px solid {border.name()};
-    border-radius: 8px; padding: 9px 22px;
-}}
-QPushButton#secondary:focus, QToolButton#details:focus, QPushButton#fix:focus {{
-    border: 2px solid {focus.name()};
-}}
-QToolButton#details {{ border: 1px solid transparent; border-radius: 6px; padding: 3px 8px; color: {subtle.name()}; }}
-QToolButton#details:hover {{ border: 1px solid {border.name()}; }}
-QPushButton#fix {{
-    background: transparent; color: {acc.name() if contrast(acc, card) >= 3 else text.name()};
-    border: 1px solid {acc.name()}; border-radius: 6px; padding: 4px 12px; font-weight: 600;
-}}
-QTableWidget#evidence {{ background: {card.name()}; border: 1px solid {border.name()}; border-radius: 6px;
-    gridline-color: {border.name()}; }}
-QScrollArea, QScrollArea > QWidget > QWidget#content {{ background: transparent; border: none; }}
-"""
+    text = acc if contrast(acc, card_bg(palette)) >= 3 else palette.color(QPalette.ColorRole.WindowText)
+    focus = palette.color(QPalette.ColorRole.WindowText)
+    return (
+        f"QPushButton {{ background: transparent; color: {text.name()}; border: 1px solid {acc.name()};"
+        " border-radius: 6px; padding: 4px 12px; font-weight: 600; }"
+        f"QPushButton:focus {{ border: 2px solid {focus.name()}; }}"
+    )
+
+
+SUBTLE_NAMES = ("caption", "muted", "progress", "groupTitle")
+
+
+def style_tree(root: QWidget) -> None:
+    """Apply palette-derived colours to the named widgets under `root` (and itself)."""
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    palette = root.palette()
+    subtle = subtle_text(palette)
+    widgets = [root, *root.findChildren(QWidget)]
+    for widget in widgets:
+        name = widget.objectName()
+        if isinstance(widget, QLabel) and name in SUBTLE_NAMES:
+            own = widget.palette()
+            if own.color(QPalette.ColorRole.WindowText) != subtle:
+                own.setColor(QPalette.ColorRole.WindowText, subtle)
+                widget.setPalette(own)
+        elif isinstance(widget, QPushButton) and name in ("primary", "fix"):
+            css = primary_css(palette) if name == "primary" else fix_css(palette)
+            if widget.styleSheet() != css:
+                widget.setStyleSheet(css)
 
 
 def apply_dark(app: QApplication) -> None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import strings as S
 from app.gui import theme
+from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import CheckRow
 from app.gui.widgets.summary_card import PRODUCTS, SummaryCard
 from app.gui.worker import ChecksFactory, RunnerFactory, RunWorker, default_runner_factory
@@ -228,7 +229,7 @@ class MainWindow(QMainWindow):
         return S.render(S.SHOWING_FILE, self.lang, when=self.report_note)
 
     def _apply_style(self) -> None:
-        self.setStyleSheet(theme.stylesheet(self.palette()))
+        theme.style_tree(self)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
         super().changeEvent(event)
@@ -251,13 +252,16 @@ class MainWindow(QMainWindow):
             return
         self._sync_rows([(c.id, c.group, c.title.both()) for c in checks])
         self._render_card()
+        QTimer.singleShot(0, _warm_up)
 
     def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
         if group not in self._groups:
             title = QLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
             title.setObjectName("groupTitle")
-            card = QFrame(self.content)
-            card.setObjectName("card")
+            font = title.font()
+            font.setBold(True)
+            title.setFont(font)
+            card = Card(self.content)
             box = QVBoxLayout(card)
             box.setContentsMargins(0, 2, 0, 2)
             box.setSpacing(0)
@@ -266,6 +270,7 @@ class MainWindow(QMainWindow):
                            if g in self._groups)
             self.groups_layout.insertWidget(position * 2, title)
             self.groups_layout.insertWidget(position * 2 + 1, card)
+            theme.style_tree(title)
             self._groups[group] = (title, card, box)
         return self._groups[group]
 
@@ -280,7 +285,7 @@ class MainWindow(QMainWindow):
             group = group if group in GROUPS else "computer"
             _, card, box = self._group_box(group)
             row = CheckRow(check_id, titles, card)
-            row.setProperty("first", box.count() == 0)
+            row.first = box.count() == 0
             row.fix_requested.connect(self._fix_row)
             row.retranslate(self.lang)
             box.addWidget(row)
@@ -409,15 +414,22 @@ class MainWindow(QMainWindow):
                    for c in report.get("checks", [])]
         self._sync_rows(entries)
         for item in report.get("checks", []):
-            self.rows[item["id"]].set_result(item)
-        because = []
+            row = self.rows[item["id"]]
+            if row.item != item:  # after a run most rows already show this result
+                row.set_result(item)
+        self.card.retranslate_controls(self.lang, True)
+        self._render_card()
+        # Opening the findings builds tables: a separate, later slice of GUI work.
+        QTimer.singleShot(0, lambda: self._expand_findings(report))
+
+    def _expand_findings(self, report: dict[str, Any]) -> None:
+        if report is not self.report:
+            return
         causes = report.get("diagnosis", {}).get("causes", [])
         if causes and causes[0].get("code") != "healthy":
             because = [i for i in causes[0].get("because", []) if i in self.rows]
-        for check_id in because[:AUTO_EXPAND]:
-            self.rows[check_id].set_expanded(True)
-        self.card.retranslate_controls(self.lang, True)
-        self._render_card()
+            for check_id in because[:AUTO_EXPAND]:
+                self.rows[check_id].set_expanded(True)
 
     # ---- fixes -------------------------------------------------------------------------
     def fixes_module(self) -> Any:
@@ -443,7 +455,7 @@ class MainWindow(QMainWindow):
         config = self.config or self.config_loader().for_product(self.product())
         dialog = FixDialog(fix_ids, config=config, report=self.report or {}, lang=self.lang,
                            module=self.fixes_module(), parent=self)
-        dialog.setStyleSheet(self.styleSheet())
+        theme.style_tree(dialog)
         return dialog
 
     def open_fix_dialog(self, fix_ids: list[str]) -> None:
@@ -549,7 +561,10 @@ class MainWindow(QMainWindow):
     def fitting_height(self, limit: int = 1800) -> int:
         """A height that shows everything without scrolling (for screenshots)."""
         chrome = self.height() - self.scroll.viewport().height()
-        return min(limit, chrome + self.content.sizeHint().height() + 4)
+        width = self.scroll.viewport().width()
+        layout = self.groups_layout
+        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
+        return min(limit, chrome + needed + 4)
 
     # ---- help --------------------------------------------------------------------------
     def logs(self) -> Path:
@@ -569,6 +584,18 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
         self.cancel()
         super().closeEvent(event)
+
+
+def _warm_up() -> None:
+    """Import what a run needs while the window is idle, not on the worker mid-run.
+
+    Imports on the worker hold the interpreter lock in long slices, which would
+    delay the GUI thread's painting during the run.
+    """
+    from checks.base import load_errors
+    from checks.report import build  # noqa: F401
+
+    load_errors()
 
 
 def load_report(path: Path) -> dict[str, Any]:

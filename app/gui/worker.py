@@ -87,9 +87,13 @@ class RunWorker(QObject):
         self.check_finished.emit(self.run_id, result)
 
     def _run(self) -> None:
-        from checks.report.build import build_report
-
         try:
+            # Import the report builder and the check catalog (the runner lists load
+            # errors at the end) now, so a cancel is not slowed down by first imports.
+            from checks.base import load_errors
+            from checks.report.build import build_report
+
+            load_errors()
             run = self.runner.run()
             report: dict[str, Any] = build_report(run, self.config, self.lang)
         except Exception as exc:  # the window must survive anything the engine does

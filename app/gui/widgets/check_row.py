@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import strings as S
+from app.gui import theme
 from app.gui.widgets.evidence_table import EvidenceTable
 from app.gui.widgets.light import Light
 from checks.model import Status
@@ -29,12 +31,27 @@ def localized(item: dict[str, Any], key: str, lang: str) -> str:
     return str(value) if value is not None else str(item.get(key, "") or "")
 
 
+_WIDTHS: dict[tuple[str, str], int] = {}
+
+
+def _label_width(label: QLabel, lang: str) -> int:
+    """The widest status word, so titles line up in every row of a language."""
+    from app.gui.widgets.light import ICONS, status_label
+
+    key = (lang, label.font().key())
+    if key not in _WIDTHS:
+        metrics = QFontMetrics(label.font())
+        _WIDTHS[key] = max(metrics.horizontalAdvance(status_label(s).render(lang)) for s in ICONS) + 4
+    return _WIDTHS[key]
+
+
 class CheckRow(QFrame):
     fix_requested = Signal(str)  # check id
 
     def __init__(self, check_id: str, titles: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("row")
+        self.first = False  # the first row of a card draws no separator above it
         self.check_id = check_id
         self.titles = titles  # {"zh": ..., "en": ...} known before the check runs
         self.item: dict[str, Any] | None = None
@@ -43,7 +60,6 @@ class CheckRow(QFrame):
         self._table: EvidenceTable | None = None
 
         self.light = Light(22, parent=self)
-        self.light.text.setMinimumWidth(64)
         self.title = QLabel(self)
         self.title.setObjectName("checkTitle")
         font = self.title.font()
@@ -99,10 +115,21 @@ class CheckRow(QFrame):
         grid.addLayout(buttons, 0, 2, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.detail, 1, 1, 1, 2)
         grid.setColumnStretch(1, 1)
+        self.details_button.setAutoRaise(True)
+        theme.style_tree(self)
         self.retranslate("en")
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        if not self.first:
+            painter = QPainter(self)
+            painter.setPen(QPen(theme.border(self.palette()), 1))
+            painter.drawLine(14, 0, self.width() - 14, 0)
+            painter.end()
 
     # ---- state -------------------------------------------------------------------------
     def set_pending(self) -> None:
+        if self.item is None and self.state == "pending":
+            return
         self.item, self.state = None, "pending"
         self.details_button.setChecked(False)
         self.retranslate(self.lang)
@@ -132,6 +159,7 @@ class CheckRow(QFrame):
         title = self.title_text(lang)
         self.title.setText(title)
         self.light.set_state(self.state, lang, title)
+        self.light.text.setFixedWidth(_label_width(self.light.text, lang))
         if self.item is None:
             summary = (S.RUNNING_SUMMARY if self.state == "running" else S.WAITING_SUMMARY).render(lang)
         else:

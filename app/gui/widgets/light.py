@@ -85,6 +85,9 @@ class Light(QWidget):
         super().__init__(parent)
         self.icon = LightIcon(size, self)
         self.text = QLabel(self)
+        bold = self.text.font()
+        bold.setBold(True)
+        self.text.setFont(bold)
         self.text.setVisible(show_text)
         self.text.setMinimumWidth(0)
         layout = QHBoxLayout(self)
@@ -116,8 +119,12 @@ class Light(QWidget):
         return self.text.text()
 
     def _recolor(self) -> None:
-        color = theme.status_color(self.icon.state, self.palette()).name()
-        self.text.setStyleSheet(f"color: {color}; font-weight: 600;")
+        # A palette, not a style sheet: re-polishing a style sheet per update is slow.
+        color = theme.status_color(self.icon.state, self.palette())
+        palette = self.text.palette()
+        if palette.color(QPalette.ColorRole.WindowText) != color:
+            palette.setColor(QPalette.ColorRole.WindowText, color)
+            self.text.setPalette(palette)
 
     def changeEvent(self, event: object) -> None:  # noqa: N802 (Qt API)
         from PySide6.QtCore import QEvent

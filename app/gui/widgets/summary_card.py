@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -18,20 +17,55 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import strings as S
+from app.gui import theme
+from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import localized
 from app.gui.widgets.light import LightIcon, status_label
+
+class ThinBar(QWidget):
+    """A 4 px progress line in the accent colour (cheaper than a styled QProgressBar)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedHeight(4)
+        self._value, self._maximum = 0, 1
+
+    def setMaximum(self, maximum: int) -> None:  # noqa: N802 (QProgressBar-like)
+        self._maximum = max(1, maximum)
+        self.update()
+
+    def setValue(self, value: int) -> None:  # noqa: N802
+        if value != self._value:
+            self._value = value
+            self.update()
+
+    def value(self) -> int:
+        return self._value
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        palette = self.palette()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.mix(theme.card_bg(palette), palette.color(QPalette.ColorRole.WindowText), 0.1))
+        painter.drawRoundedRect(self.rect(), 2, 2)
+        done = self.width() * min(self._value, self._maximum) // self._maximum
+        if done:
+            painter.setBrush(theme.accent(palette))
+            painter.drawRoundedRect(0, 0, done, self.height(), 2, 2)
+        painter.end()
+
 
 PRODUCTS = (("both", S.PRODUCT_BOTH), ("wecom", S.PRODUCT_WECOM), ("wechat", S.PRODUCT_WECHAT))
 
 
-class SummaryCard(QFrame):
+class SummaryCard(Card):
     start_clicked = Signal()
     cancel_clicked = Signal()
     fix_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("card")
         self.light = LightIcon(64, self)
         self.light.set_state("idle")
         self.caption = QLabel(self)
@@ -52,9 +86,7 @@ class SummaryCard(QFrame):
         self.also.setWordWrap(True)
         self.progress_text = QLabel(self)
         self.progress_text.setObjectName("progress")
-        self.progress = QProgressBar(self)
-        self.progress.setTextVisible(False)
-        self.progress.setFixedHeight(6)
+        self.progress = ThinBar(self)
         self.progress.setVisible(False)
 
         self.product_label = QLabel(self)
@@ -76,7 +108,7 @@ class SummaryCard(QFrame):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel_clicked)
         self.fix_button = QPushButton(self)
-        self.fix_button.setObjectName("secondary")
+        self.fix_button.setObjectName("fix")
         self.fix_button.setVisible(False)
         self.fix_button.clicked.connect(self.fix_clicked)
 
@@ -176,8 +208,9 @@ class SummaryCard(QFrame):
         headline = localized(primary, "summary", lang)
         advice = localized(primary, "advice", lang)
         detail = S.render(S.DO_THIS, lang, advice=advice) if advice else ""
-        others = [localized(c, "summary", lang) for c in causes[1:]]
-        also = S.render(S.ALSO_FOUND, lang, items=others) if others else ""
+        others = [localized(c, "summary", lang).rstrip("。.") for c in causes[1:]]
+        sep = "；" if lang == "zh" else "; "
+        also = S.render(S.ALSO_FOUND, lang, items=sep.join(others)) if others else ""
         if report.get("cancelled"):
             caption = S.RESULT_CAPTION_OK.render(lang)
             headline = S.CANCELLED_HEADLINE.render(lang)
