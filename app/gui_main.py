@@ -94,7 +94,7 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
                 print(f"wxdoctor-gui: cannot open {args.report}: {exc}", file=sys.stderr)
                 return 64
         else:
-            window.populate()
+            window.populate(wait=True)
         window.resize(args.width, 700)
         window.show()
         app.processEvents()

@@ -173,8 +173,14 @@ def style_tree(root: QWidget) -> None:
     palette = root.palette()
     subtle = subtle_text(palette)
     widgets = [root, *root.findChildren(QWidget)]
+    line = border(palette)
     for widget in widgets:
         name = widget.objectName()
+        if name == "separator":
+            own = widget.palette()
+            own.setColor(QPalette.ColorRole.Window, line)
+            widget.setPalette(own)
+            continue
         if isinstance(widget, QLabel) and name in SUBTLE_NAMES:
             own = widget.palette()
             if own.color(QPalette.ColorRole.WindowText) != subtle:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -69,6 +71,8 @@ class MainWindow(QMainWindow):
     run_finished = Signal(object)  # the report dict (also after a cancel)
     run_failed = Signal(str)
     check_updated = Signal(str)  # check id, after its row changed
+    checks_listed = Signal(object, object)  # (entries, config) or (None, reason); internal
+    checks_ready = Signal()  # the "waiting" rows are shown
 
     def __init__(
         self,
@@ -82,6 +86,9 @@ class MainWindow(QMainWindow):
         fixes_module: Any = "auto",
     ) -> None:
         theme.apply_font(QApplication.instance())  # type: ignore[arg-type]
+        # During a run a dozen check threads want the interpreter lock; handing it
+        # over every 1 ms instead of 5 keeps the GUI thread's turn short.
+        sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         super().__init__()
         self.checks_factory = checks_factory or _default_checks
         self.config_loader = config_loader or _default_config
@@ -102,6 +109,7 @@ class MainWindow(QMainWindow):
         self._total = 0
         self._started_at = 0.0
         self._populated = False
+        self.ready = False  # the list of checks is shown (or failed to load)
 
         self.card = SummaryCard(self)
         self.card.start_clicked.connect(self.start)
@@ -145,6 +153,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.card.start_button.setFocus()
         # Discovering the checks imports every check module: after the window shows.
+        self.checks_listed.connect(self._on_listed)
         QTimer.singleShot(0, self.populate)
 
     # ---- menus -------------------------------------------------------------------------
@@ -238,21 +247,48 @@ class MainWindow(QMainWindow):
             self.update()
 
     # ---- rows --------------------------------------------------------------------------
-    def populate(self) -> None:
-        """Show every check as "waiting" so the user sees what will be checked."""
+    def populate(self, wait: bool = False) -> None:
+        """Show every check as "waiting" so the user sees what will be checked.
+
+        Listing the checks imports the whole catalog, so it happens on a helper
+        thread; the rows appear when it is done (`wait` does it inline).
+        """
         if self._populated or self.report is not None:
             return
         self._populated = True
+        if wait:
+            self._on_listed(*self._list_checks())
+        else:
+            threading.Thread(target=self._list_in_background, name="list-checks", daemon=True).start()
+
+    def _list_checks(self) -> tuple[object, object]:
         try:
-            checks = list(self.checks_factory())
-            self.config = self.config_loader()
+            entries = [(c.id, c.group, c.title.both()) for c in self.checks_factory()]
+            config = self.config_loader()
+            _warm_up()
         except Exception as exc:
             log.exception("could not list the checks")
-            self.card.show_message(self.lang, "error", S.render(S.RUN_FAILED, self.lang, reason=str(exc)))
+            return None, str(exc)
+        return entries, config
+
+    def _list_in_background(self) -> None:
+        result = self._list_checks()
+        try:
+            self.checks_listed.emit(*result)
+        except RuntimeError:  # the window was closed meanwhile
+            pass
+
+    def _on_listed(self, entries: Any, config: Any) -> None:
+        self.ready = True
+        if self.running or self.report is not None:
             return
-        self._sync_rows([(c.id, c.group, c.title.both()) for c in checks])
+        if entries is None:
+            self.card.show_message(self.lang, "error", S.render(S.RUN_FAILED, self.lang, reason=str(config)))
+            return
+        self.config = config
+        self._sync_rows(entries)
         self._render_card()
-        QTimer.singleShot(0, _warm_up)
+        self.checks_ready.emit()
 
     def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
         if group not in self._groups:
@@ -587,11 +623,8 @@ class MainWindow(QMainWindow):
 
 
 def _warm_up() -> None:
-    """Import what a run needs while the window is idle, not on the worker mid-run.
-
-    Imports on the worker hold the interpreter lock in long slices, which would
-    delay the GUI thread's painting during the run.
-    """
+    """Import what a run needs while the user reads the window (off the GUI thread),
+    so neither pressing Start nor cancelling waits for first imports."""
     from checks.base import load_errors
     from checks.report import build  # noqa: F401
 

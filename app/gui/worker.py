@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from checks.base import Check
 from checks.config import Config
 from checks.model import CheckResult
-from checks.runner import RunResult
+from checks.report.build import build_report
+from checks.runner import Runner, RunResult
 
 log = logging.getLogger("wxdoctor.gui")
 
@@ -40,8 +41,6 @@ def default_runner_factory(
     on_started: Callable[[str], None],
     on_finished: Callable[[CheckResult], None],
 ) -> RunnerLike:
-    from checks.runner import Runner
-
     return Runner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished)
 
 
@@ -91,7 +90,6 @@ class RunWorker(QObject):
             # Import the report builder and the check catalog (the runner lists load
             # errors at the end) now, so a cancel is not slowed down by first imports.
             from checks.base import load_errors
-            from checks.report.build import build_report
 
             load_errors()
             run = self.runner.run()

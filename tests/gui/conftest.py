@@ -38,7 +38,7 @@ def make_window(qtbot: Any, settings: Any, tmp_path: Path) -> Iterator[Callable[
     windows: list[Any] = []
 
     def make(checks: Sequence[Check] | Callable[[], Sequence[Check]] = (), *,
-             config: Config | None = None, **kwargs: Any) -> Any:
+             config: Config | None = None, wait_ready: bool = True, **kwargs: Any) -> Any:
         factory = checks if callable(checks) else (lambda: list(checks))
         kwargs.setdefault("settings", settings)
         kwargs.setdefault("lang", "en")
@@ -48,7 +48,8 @@ def make_window(qtbot: Any, settings: Any, tmp_path: Path) -> Iterator[Callable[
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
-        qtbot.wait(20)  # let the deferred listing of checks and the first paint happen
+        if wait_ready:
+            qtbot.waitUntil(lambda: window.ready, timeout=10000)
         windows.append(window)
         return window
 

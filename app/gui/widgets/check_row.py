@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -51,7 +51,11 @@ class CheckRow(QFrame):
     def __init__(self, check_id: str, titles: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("row")
-        self.first = False  # the first row of a card draws no separator above it
+        # A 1 px line above every row but a card's first (a widget, not a Python paint).
+        self.separator = QFrame(self)
+        self.separator.setObjectName("separator")
+        self.separator.setFixedHeight(1)
+        self.separator.setAutoFillBackground(True)
         self.check_id = check_id
         self.titles = titles  # {"zh": ..., "en": ...} known before the check runs
         self.item: dict[str, Any] | None = None
@@ -107,8 +111,13 @@ class CheckRow(QFrame):
         buttons.addWidget(self.fix_button)
         buttons.addWidget(self.details_button)
 
-        grid = QGridLayout(self)
-        grid.setContentsMargins(14, 10, 14, 10)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(14, 0, 14, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.separator)
+        grid = QGridLayout()
+        outer.addLayout(grid)
+        grid.setContentsMargins(0, 10, 0, 10)
         grid.setHorizontalSpacing(12)
         grid.addWidget(self.light, 0, 0, Qt.AlignmentFlag.AlignTop)
         grid.addLayout(text_box, 0, 1)
@@ -119,12 +128,13 @@ class CheckRow(QFrame):
         theme.style_tree(self)
         self.retranslate("en")
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
-        if not self.first:
-            painter = QPainter(self)
-            painter.setPen(QPen(theme.border(self.palette()), 1))
-            painter.drawLine(14, 0, self.width() - 14, 0)
-            painter.end()
+    @property
+    def first(self) -> bool:
+        return self.separator.isHidden()
+
+    @first.setter
+    def first(self, value: bool) -> None:
+        self.separator.setVisible(not value)
 
     # ---- state -------------------------------------------------------------------------
     def set_pending(self) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QByteArray, QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
@@ -48,15 +48,18 @@ def status_label(state: str) -> Text:
         return Status.ERROR.label
 
 
-class LightIcon(QWidget):
-    """Just the shaped icon; the accessible name carries the state in words."""
+class LightIcon(QLabel):
+    """Just the shaped icon, as a cached pixmap at the screen's pixel ratio (crisp on
+    HiDPI, and no Python code runs when Qt repaints it)."""
 
     def __init__(self, size: int = 22, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = "pending"
         self._size = size
+        self._key: tuple[str, ...] = ()
         self.setFixedSize(QSize(size, size))
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._refresh()
 
     @property
     def state(self) -> str:
@@ -65,17 +68,35 @@ class LightIcon(QWidget):
     def set_state(self, state: str) -> None:
         if state != self._state:
             self._state = state
-            self.update()
+            self._refresh()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+    def _refresh(self) -> None:
         palette = self.palette()
         fill = theme.status_color(self._state, palette).name()
         glyph = palette.color(QPalette.ColorRole.Base).name()
-        renderer = _renderer(self._state, fill, glyph)
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        renderer.render(painter, QRectF(0, 0, self.width(), self.height()))
-        painter.end()
+        ratio = self.devicePixelRatioF()
+        key = (self._state, fill, glyph, f"{ratio:g}")
+        if key != self._key:
+            self._key = key
+            self.setPixmap(_pixmap(self._state, fill, glyph, self._size, ratio))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ScreenChangeInternal):
+            self._refresh()
+
+
+@lru_cache(maxsize=256)
+def _pixmap(name: str, fill: str, glyph: str, size: int, ratio: float) -> QPixmap:
+    pixels = max(1, round(size * ratio))
+    image = QPixmap(pixels, pixels)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    _renderer(name, fill, glyph).render(painter, QRectF(0, 0, pixels, pixels))
+    painter.end()
+    image.setDevicePixelRatio(ratio)
+    return image
 
 
 class Light(QWidget):
@@ -126,9 +147,7 @@ class Light(QWidget):
             palette.setColor(QPalette.ColorRole.WindowText, color)
             self.text.setPalette(palette)
 
-    def changeEvent(self, event: object) -> None:  # noqa: N802 (Qt API)
-        from PySide6.QtCore import QEvent
-
-        super().changeEvent(event)  # type: ignore[arg-type]
-        if getattr(event, "type", lambda: None)() == QEvent.Type.PaletteChange:
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
             self._recolor()
