@@ -130,8 +130,8 @@ JSON_FILTER = t("Reports (*.json)", "检测报告 (*.json)")
 PDF_FILTER = t("PDF documents (*.pdf)", "PDF 文档 (*.pdf)")
 
 
-def render(text: Text, lang: str, **params: object) -> str:
+def render(template: Text, lang: str, /, **params: object) -> str:
     """Render a string with extra parameters supplied at display time."""
     if params:
-        text = Text(text.en, text.zh, {**text.params, **params})
-    return text.render(lang)
+        template = Text(template.en, template.zh, {**template.params, **params})
+    return template.render(lang)

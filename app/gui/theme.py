@@ -51,7 +51,8 @@ def ensure_contrast(color: QColor, background: QColor, ratio: float = MIN_CONTRA
     for _ in range(40):
         if contrast(result, background) >= ratio:
             break
-        h, s, v, a = result.getHsvF()
+        hsva: tuple[float, float, float, float] = result.getHsvF()  # type: ignore[assignment]
+        h, s, v, a = hsva
         if darken:
             v = max(0.0, v - 0.04)
         else:

@@ -126,17 +126,17 @@ class MainWindow(QMainWindow):
         self.groups_layout.setContentsMargins(0, 0, 0, 0)
         self.groups_layout.setSpacing(6)
         self.groups_layout.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.content)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.content)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(18, 14, 18, 10)
         layout.setSpacing(12)
         layout.addWidget(self.card)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self.setCentralWidget(central)
 
         self._tick = QTimer(self)
@@ -144,8 +144,8 @@ class MainWindow(QMainWindow):
         self._tick.timeout.connect(self._update_progress)
         self._build_menus()
         for key in ("Return", "Enter"):
-            QShortcut(QKeySequence(key), self, activated=self._enter_pressed)
-        QShortcut(QKeySequence("Esc"), self, activated=self.cancel)
+            QShortcut(QKeySequence(key), self).activated.connect(self._enter_pressed)
+        QShortcut(QKeySequence("Esc"), self).activated.connect(self.cancel)
 
         self.resize(860, 700)
         self.setMinimumSize(640, 480)
@@ -339,7 +339,8 @@ class MainWindow(QMainWindow):
                 continue
             box = self._groups[group][2]
             for i in range(box.count()):
-                row = box.itemAt(i).widget()
+                item = box.itemAt(i)
+                row = item.widget() if item is not None else None
                 if isinstance(row, CheckRow):
                     for w in (row.fix_button, row.details_button):
                         QWidget.setTabOrder(previous, w)
@@ -596,8 +597,8 @@ class MainWindow(QMainWindow):
 
     def fitting_height(self, limit: int = 1800) -> int:
         """A height that shows everything without scrolling (for screenshots)."""
-        chrome = self.height() - self.scroll.viewport().height()
-        width = self.scroll.viewport().width()
+        chrome = self.height() - self.scroll_area.viewport().height()
+        width = self.scroll_area.viewport().width()
         layout = self.groups_layout
         needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
         return min(limit, chrome + needed + 4)

@@ -97,7 +97,11 @@ class EvidenceTable(QTableWidget):
         self._fit_height()
 
     def rows(self) -> list[tuple[str, str]]:
-        return [(self.item(r, 0).text(), self.item(r, 1).text()) for r in range(self.rowCount())]
+        def text(row: int, col: int) -> str:
+            item = self.item(row, col)
+            return item.text() if item is not None else ""
+
+        return [(text(r, 0), text(r, 1)) for r in range(self.rowCount())]
 
     def _fit_height(self) -> None:
         height = self.horizontalHeader().height() + 2 * self.frameWidth()

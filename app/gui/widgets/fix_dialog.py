@@ -150,7 +150,6 @@ class FixDialog(QDialog):
         self.apply_button.setObjectName("primary")
         self.apply_button.setAccessibleName(S.FIX_APPLY.render(lang))
         self.apply_button.setEnabled(False)
-        self.apply_button.setVisible(any(p.runnable for p in self.planned))
         self.undo_button = QPushButton(S.FIX_UNDO.render(lang), self)
         self.undo_button.setAccessibleName(S.FIX_UNDO.render(lang))
         self.undo_button.setVisible(False)
@@ -160,12 +159,15 @@ class FixDialog(QDialog):
         self.buttons.addButton(self.undo_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.close_button.clicked.connect(self.reject)
+        # After addButton, which shows the buttons it is given.
+        self.apply_button.setVisible(any(p.runnable for p in self.planned))
+        self.undo_button.setVisible(False)
 
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        if self.apply_button.isVisible():
+        if self.apply_button.isVisibleTo(self):
             self.status.setText(S.FIX_NO_APPLY.render(lang))
         self.close_button.setFocus()
 

@@ -22,6 +22,7 @@ from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import localized
 from app.gui.widgets.light import LightIcon, status_label
 
+
 class ThinBar(QWidget):
     """A 4 px progress line in the accent colour (cheaper than a styled QProgressBar)."""
 
