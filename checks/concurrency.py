@@ -6,6 +6,7 @@ timeout) must never keep the process alive past the run's deadline.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -14,6 +15,12 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def serial_mode() -> bool:
+    """WXDOCTOR_SERIAL=1 runs every probe one after another: only for the benchmark,
+    which measures what the parallel design saves."""
+    return os.environ.get("WXDOCTOR_SERIAL") == "1"
 
 
 @dataclass
@@ -55,8 +62,15 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], timeout: float) -> li
 
     if not items:
         return outcomes
-    for index, item in enumerate(items):
-        threading.Thread(target=work, args=(index, item), daemon=True).start()
+    if serial_mode():
+        def one_by_one() -> None:
+            for index, item in enumerate(items):
+                work(index, item)
+
+        threading.Thread(target=one_by_one, daemon=True).start()
+    else:
+        for index, item in enumerate(items):
+            threading.Thread(target=work, args=(index, item), daemon=True).start()
     all_done.wait(max(0.0, timeout))
     with lock:
         # Snapshot, so a late finisher cannot change what the caller already read.

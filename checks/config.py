@@ -50,9 +50,15 @@ class Endpoint:
 class DnsConfig:
     trusted_resolvers: tuple[str, ...] = ()
     timeout_s: float = 3.0
+    # Optional HTTP DNS service, "{host}" replaced by the name; empty: not used.
+    http_dns_url: str = ""
 
     def __post_init__(self) -> None:
         _require_ips("trusted_resolvers", self.trusted_resolvers)
+        if self.http_dns_url and (
+            not self.http_dns_url.startswith(("http://", "https://")) or "{host}" not in self.http_dns_url
+        ):
+            raise ValueError("http_dns_url: expected an http(s) URL containing {host}, or \"\"")
 
 
 @dataclass(frozen=True)
@@ -94,8 +100,53 @@ class SystemConfig:
 
 
 @dataclass(frozen=True)
+class MinVersions:
+    """Oldest supported client per product and OS; "" means no minimum is known."""
+
+    wecom_windows: str = ""
+    wecom_macos: str = ""
+    wecom_linux: str = ""
+    wechat_windows: str = ""
+    wechat_macos: str = ""
+    wechat_linux: str = ""
+
+    def __post_init__(self) -> None:
+        from checks.versions import parse_version
+
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value and parse_version(value) is None:
+                raise ValueError(f"{f.name}: expected a version like 3.1.12, got {value!r}")
+
+
+@dataclass(frozen=True)
 class ClientConfig:
-    data_dirs: tuple[str, ...] = ()  # empty: the per-OS default locations
+    # empty: the per-OS default locations; entries are "wecom:PATH", "wechat:PATH" or
+    # a PATH whose name says which client it belongs to (see checks/clientdata.py).
+    data_dirs: tuple[str, ...] = ()
+    # Bounds on what the client_data check reads, so a huge folder cannot stall a run.
+    scan_max_files: int = 20000
+    sqlite_max_files: int = 40
+    sqlite_max_mb: float = 256.0
+    min_versions: MinVersions = field(default_factory=MinVersions)
+
+    def __post_init__(self) -> None:
+        from checks.clientdata import parse_override
+
+        for entry in self.data_dirs:
+            parse_override(entry)  # ValueError("data_dirs: ...") names the bad entry
+        if self.scan_max_files < 1 or self.sqlite_max_files < 0 or self.sqlite_max_mb < 0:
+            raise ValueError("scan_max_files: expected positive limits")
+
+
+@dataclass(frozen=True)
+class DiskConfig:
+    fail_below_gb: float = 1.0
+    warn_below_gb: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.fail_below_gb <= self.warn_below_gb:
+            raise ValueError("fail_below_gb: expected 0 <= fail_below_gb <= warn_below_gb")
 
 
 @dataclass(frozen=True)
@@ -109,6 +160,7 @@ class Config:
     captive: CaptiveConfig = field(default_factory=CaptiveConfig)
     system: SystemConfig = field(default_factory=SystemConfig)
     client: ClientConfig = field(default_factory=ClientConfig)
+    disk: DiskConfig = field(default_factory=DiskConfig)
     # Files merged to make this config, lowest priority first (not a TOML key).
     sources: tuple[str, ...] = field(default=(), metadata={"internal": True})
 

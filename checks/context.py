@@ -51,6 +51,15 @@ class Context:
         return slot.value  # type: ignore[no-any-return]
 
 
+    def peek(self, key: str) -> Any:
+        """The shared result if it is ready, else None; never waits."""
+        with self._memo_lock:
+            slot = self._memo.get(key)
+        if slot is None or not slot.ready.is_set() or slot.error is not None:
+            return None
+        return slot.value
+
+
 class _Slot:
     def __init__(self) -> None:
         self.ready = threading.Event()

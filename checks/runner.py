@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from checks.base import Check, all_checks, load_errors
+from checks.concurrency import serial_mode
 from checks.config import Config
 from checks.context import Context
 from checks.i18n import t
@@ -66,21 +67,29 @@ class Runner:
         done: queue.Queue[CheckResult] = queue.Queue()
         pending = {check.id: check for check in self.checks}
 
-        for check in self.checks:
-            threading.Thread(
-                target=self._run_one, args=(check, ctx, done), name=f"check-{check.id}", daemon=True
-            ).start()
+        if serial_mode():
+            def one_by_one() -> None:
+                for check in self.checks:
+                    self._run_one(check, ctx, done)
+
+            threading.Thread(target=one_by_one, name="checks-serial", daemon=True).start()
+        else:
+            for check in self.checks:
+                threading.Thread(
+                    target=self._run_one, args=(check, ctx, done), name=f"check-{check.id}",
+                    daemon=True,
+                ).start()
 
         results: dict[str, CheckResult] = {}
+        give_up_at = ctx.deadline.at + _GRACE_S
         while pending and not self._cancel.is_set():
-            wait = ctx.deadline.remaining() + _GRACE_S
+            wait = give_up_at - time.monotonic()
             if wait <= 0:
                 break
             try:
+                # Short waits keep cancellation prompt.
                 result = done.get(timeout=min(wait, 0.05))
             except queue.Empty:
-                if ctx.deadline.remaining() + _GRACE_S <= 0:
-                    break
                 continue
             if result.id in pending:
                 pending.pop(result.id)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
+from pathlib import Path
 
 from checks.base import all_checks
 from checks.config import load_config
 from checks.i18n import detect_lang
 from checks.report.build import build_report, exit_code
+from checks.report.redact import redact, unredacted
 from checks.report.text import render_text
 from checks.runner import Runner
 
@@ -24,6 +27,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", metavar="IDS", help="comma-separated check ids to run")
     parser.add_argument("--deadline", metavar="S", type=float, help="time limit for the run")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the report")
+    parser.add_argument("--pdf", metavar="FILE", help="also write this run as a PDF report")
+    parser.add_argument(
+        "--no-redact", action="store_true",
+        help="keep user name, host name and public addresses in the PDF",
+    )
+    parser.add_argument(
+        "--redact", action="store_true",
+        help="hide user name, host name and public addresses in the printed output too",
+    )
+    parser.add_argument("--no-history", action="store_true", help="do not store this run")
     parser.add_argument(
         "--product", choices=("wecom", "wechat", "both"), default="both",
         help="which client's servers to test (default: both)",
@@ -34,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from app.cli import UsageError
 
     lang = args.lang or detect_lang()
+    if args.pdf:
+        _check_writable(args.pdf)
     config = load_config(args.config).for_product(args.product)
     if args.deadline is not None:
         if not 0 < args.deadline <= 600:
@@ -52,13 +67,41 @@ def run(args: argparse.Namespace) -> int:
 
     result = Runner(config, selected, lang=lang).run()
     report = build_report(result, config, lang)
+    if not args.no_history:
+        store_run(report)
+    printed = redact(report) if args.redact else report
     if args.json:
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(printed, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_text(report, lang, colour=_use_colour()))
+        sys.stdout.write(render_text(printed, lang, colour=_use_colour()))
     sys.stdout.flush()
+    if args.pdf:
+        from app.pdf import write_pdf
+
+        write_pdf(unredacted(report) if args.no_redact else redact(report), args.pdf, lang)
     return exit_code(report)
+
+
+def store_run(report: dict[str, object]) -> int | None:
+    """Keep the run in the history; a history problem never stops the check."""
+    from checks.history import History
+
+    try:
+        return History().add(report)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"wxdoctor: this run was not stored in the history: {exc}", file=sys.stderr)
+        return None
+
+
+def _check_writable(path: str) -> None:
+    from app.cli import UsageError
+
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise UsageError(f"--pdf {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--pdf {path}: the folder {folder} is not writable")
 
 
 def _use_colour() -> bool:

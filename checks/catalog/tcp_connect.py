@@ -33,14 +33,21 @@ class TcpConnectCheck(Check):
             if outcome.done and outcome.value is not None:
                 probes.append(outcome.value)
             else:
+                # Cut off by the deadline: still resolving means no connection was tried.
+                failure = "tcp_timeout" if _resolved(ctx, host) else "not_resolved"
                 probes.append(
                     {"host": host, "port": port, "address": None, "ok": False, "ms": None,
-                     "failure": "tcp_timeout"}
+                     "failure": failure}
                 )
         return {"probes": probes, "timeout_s": ctx.config.tcp.timeout_s}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_tcp(evidence)
+
+
+def _resolved(ctx: Context, host: str) -> bool:
+    answer = system_dns.peek(ctx, host)
+    return answer is not None and bool(system_dns.addresses(answer))
 
 
 def _probe(ctx: Context, host: str, port: int) -> dict[str, Any]:

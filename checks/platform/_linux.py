@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 NAME = "linux"
 
@@ -42,3 +43,41 @@ def _read(path: str) -> str:
         return Path(path).read_text(encoding="ascii", errors="replace")
     except OSError:
         return ""
+
+
+def documents_dir() -> str | None:
+    """XDG_DOCUMENTS_DIR from ~/.config/user-dirs.dirs (may be localized, e.g. ~/文档)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    try:
+        text = (Path(base) / "user-dirs.dirs").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return parse_user_dirs(text, str(Path.home())).get("XDG_DOCUMENTS_DIR")
+
+
+def parse_user_dirs(text: str, home: str) -> dict[str, str]:
+    """The xdg-user-dirs file: lines like XDG_DOCUMENTS_DIR="$HOME/Documents"."""
+    result: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition("=")
+        if not sep or key.startswith("#"):
+            continue
+        value = value.strip().strip('"')
+        if value.startswith("$HOME"):
+            value = home + value[len("$HOME"):]
+        if value.startswith("/"):
+            result[key.strip()] = value
+    return result
+
+
+def installed_clients() -> list[dict[str, Any]]:
+    """WeChat/WeCom for Linux from the dpkg database, else their usual /opt folders."""
+    from checks.clientapps import linux_dirs_present, parse_dpkg_status
+
+    try:
+        status = Path("/var/lib/dpkg/status").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        status = ""
+    found = parse_dpkg_status(status)
+    products = {c["product"] for c in found}
+    return found + [d for d in linux_dirs_present() if d["product"] not in products]

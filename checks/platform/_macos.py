@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 NAME = "macos"
 
@@ -21,3 +22,14 @@ def default_hosts_file() -> Path:
 
 def default_gateways() -> dict[str, str]:
     return {}
+
+
+def documents_dir() -> str | None:
+    return None  # ~/Documents; the WeChat/WeCom data lives in their containers anyway
+
+
+def installed_clients() -> list[dict[str, Any]]:
+    """The WeCom/WeChat app bundles in /Applications and ~/Applications."""
+    from checks.clientapps import scan_app_bundles
+
+    return scan_app_bundles([Path("/Applications"), Path.home() / "Applications"])

@@ -13,6 +13,8 @@ import time
 from typing import Any
 
 import dns.exception
+import dns.message
+import dns.rcode
 import dns.resolver
 
 from checks.concurrency import call_with_timeout, parallel_map
@@ -24,6 +26,11 @@ FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
 def resolve(ctx: Context, host: str) -> dict[str, Any]:
     """A and AAAA for one host, shared by every check of the run."""
     return ctx.shared(f"system_dns:{host}", lambda: _resolve_uncached(ctx, host))
+
+
+def peek(ctx: Context, host: str) -> dict[str, Any] | None:
+    """The answer if the lookup already finished, without waiting for it."""
+    return ctx.peek(f"system_dns:{host}")  # type: ignore[no-any-return]
 
 
 def _resolve_uncached(ctx: Context, host: str) -> dict[str, Any]:
@@ -101,32 +108,47 @@ def classify_failure(host: str, timeout: float, fallback: str) -> str:
 
 def _classify(host: str, timeout: float) -> str | None:
     try:
-        resolver = dns.resolver.Resolver(configure=True)
-    except dns.resolver.NoResolverConfiguration:
+        nameservers = [
+            ns for ns in dns.resolver.Resolver(configure=True).nameservers if isinstance(ns, str)
+        ]
+    except (dns.resolver.NoResolverConfiguration, OSError):
         return "dns_no_resolver"
-    except OSError:
+    if not nameservers:
         return "dns_no_resolver"
-    if not resolver.nameservers:
-        return "dns_no_resolver"
-    resolver.lifetime = timeout
-    resolver.timeout = timeout
+    answers = parallel_map(lambda ns: _ask(ns, host, timeout), nameservers, timeout + 0.1)
+    codes = [a.value if a.done and a.value else "dns_timeout" for a in answers]
+    # The best any server managed decides: one good answer means the others do not matter.
+    for code in ("ok", "dns_nxdomain", "dns_no_answer", "dns_servfail", "dns_timeout",
+                 "dns_unreachable"):
+        if code in codes:
+            return None if code == "ok" else code
+    return codes[0]
+
+
+def _ask(nameserver: str, host: str, timeout: float) -> str:
+    """One A query on a *connected* UDP socket, so ICMP "port unreachable" is seen."""
+    query = dns.message.make_query(host, "A")
+    family = socket.AF_INET6 if ":" in nameserver else socket.AF_INET
     try:
-        resolver.resolve(host, "A", search=False)
-    except dns.resolver.NXDOMAIN:
-        return "dns_nxdomain"
-    except dns.resolver.NoAnswer:
-        return "dns_no_answer"
-    except dns.resolver.NoNameservers as exc:
-        return _no_nameservers_code(exc)
-    except dns.exception.Timeout:
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect((nameserver, 53))
+            sock.send(query.to_wire())
+            while True:
+                wire = sock.recv(65535)
+                try:
+                    reply = dns.message.from_wire(wire)
+                except dns.exception.DNSException:
+                    continue  # garbage from a hostile peer: keep waiting for a real answer
+                if reply.id == query.id:
+                    break
+    except TimeoutError:
         return "dns_timeout"
-    except dns.exception.DNSException:
-        return "dns_lookup_failed"
-    return None  # the server answers now: keep what getaddrinfo said
-
-
-def _no_nameservers_code(exc: dns.resolver.NoNameservers) -> str:
-    errors = exc.kwargs.get("errors") or []
-    if errors and all(isinstance(e[3], OSError) for e in errors):
-        return "dns_unreachable"  # ICMP port/host unreachable: nothing listens there
-    return "dns_servfail"
+    except OSError:
+        return "dns_unreachable"  # refused or no route: nothing answers there
+    rcode = reply.rcode()
+    if rcode == dns.rcode.NXDOMAIN:
+        return "dns_nxdomain"
+    if rcode == dns.rcode.NOERROR:
+        return "ok" if reply.answer else "dns_no_answer"
+    return "dns_servfail"  # SERVFAIL, REFUSED and the rest: the server would not answer

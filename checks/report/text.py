@@ -15,9 +15,9 @@ LABELS = {
 _COLOURS = {"ok": "32", "info": "36", "warn": "33", "fail": "31", "skipped": "90", "error": "90"}
 _WORDS = {
     "en": {"cause": "Most likely cause", "do": "What to do", "because": "based on",
-           "also": "Also found", "took": "Finished in {s:.1f} s", "cancelled": "Cancelled."},
+           "also": "Also found", "explains": "which also explains", "took": "Finished in {s:.1f} s", "cancelled": "Cancelled."},
     "zh": {"cause": "最可能的原因", "do": "建议操作", "because": "依据",
-           "also": "另外发现", "took": "用时 {s:.1f} 秒", "cancelled": "已取消。"},
+           "also": "另外发现", "explains": "它同时导致了", "took": "用时 {s:.1f} 秒", "cancelled": "已取消。"},
 }
 
 
@@ -52,7 +52,12 @@ def render_text(report: dict[str, Any], lang: str = "en", colour: bool = False) 
         if advice:
             lines.append(f"{words['do']}: {advice}")
         if primary["because"]:
-            lines.append(f"  ({words['because']}: {', '.join(primary['because'])})")
+            line = f"  {words['because']}: {', '.join(primary['because'])}"
+            if primary.get("explains"):
+                line += f"; {words['explains']}: {', '.join(primary['explains'])}"
+            lines.append(line)
+        for evidence in primary.get("evidence", []):
+            lines.append(f"    - {evidence}")
         for other in causes[1:]:
             lines.append(f"{words['also']}: {localized(other, 'summary', lang)}")
     if report.get("cancelled"):

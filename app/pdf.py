@@ -1,0 +1,694 @@
+"""The A4 PDF report for tickets, rendered with Qt from the JSON report.
+
+Layout is a simple flow of blocks: each block is a small QTextDocument laid out
+at the page width; blocks are placed top to bottom and never cut across pages
+(a block taller than a page is the only exception). Knowing every page before
+drawing gives "page 2 of 5" footers. Fonts are embedded by Qt's PDF engine.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QRawFont,
+    QTextDocument,
+)
+
+from app.qtguard import guarded
+from checks.model import Status
+from checks.report.text import localized
+from checks.resources import resource_path
+
+RESOLUTION = 300  # dots per inch of the PDF's coordinate system
+MARGIN_MM = 15.0
+
+# First family present wins; the rest stay as fallbacks for missing glyphs.
+CJK_FAMILIES = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
+                "Hiragino Sans GB", "WenQuanYi Micro Hei", "Heiti SC", "SimHei", "SimSun")
+LATIN_FAMILIES = ("Segoe UI", "Helvetica Neue", "Arial", "Noto Sans", "DejaVu Sans",
+                  "Liberation Sans")
+
+# Never colour alone: a symbol and a word go with every light.
+LIGHTS = {
+    "ok": ("✓", "#2e7d32"),
+    "info": ("i", "#0277bd"),
+    "warn": ("!", "#ef6c00"),
+    "fail": ("✗", "#c62828"),
+    "skipped": ("–", "#757575"),
+    "error": ("?", "#616161"),
+}
+
+WORDS: dict[str, dict[str, Any]] = {
+    "en": {
+        "title": "wxdoctor network report",
+        "time": "Time", "tool": "Tool", "duration": "Duration", "machine": "Computer",
+        "product": "Tested", "lang": "Language",
+        "verdict": "Overall result", "cause": "Most likely cause", "do": "What to do",
+        "because": "Based on these checks", "also": "Also found",
+        "checks": "All checks", "light": "Result", "check": "Check", "summary": "Finding",
+        "details": "Details of the findings", "evidence": "Evidence", "advice": "What to do",
+        "problems": "Failures",
+        "fixes": "Fixes applied", "fix": "Fix", "journal": "Journal", "before": "Before",
+        "after": "After",
+        "page": "page {n} of {total}", "more_items": "… {n} more", "more_rows": "… {n} more rows",
+        "redacted": "User name, computer name and public IP addresses are hidden in this report.",
+        "not_redacted": "This report is not redacted: it contains the user name, computer name "
+                        "and IP addresses.",
+        "none": "none", "yes": "yes", "no": "no", "cancelled": "The run was cancelled before every check finished.",
+        "seconds": "{s:.1f} s",
+        "products": {"wecom": "WeCom", "wechat": "WeChat", "both": "WeCom and WeChat"},
+        "all_ok": "Every check passed; no details to show.",
+    },
+    "zh": {
+        "title": "wxdoctor 网络检测报告",
+        "time": "检测时间", "tool": "工具版本", "duration": "用时", "machine": "电脑",
+        "product": "检测对象", "lang": "语言",
+        "verdict": "总体结果", "cause": "最可能的原因", "do": "建议操作",
+        "because": "判断依据", "also": "另外发现",
+        "checks": "全部检测项", "light": "结果", "check": "检测项", "summary": "发现",
+        "details": "异常项详情", "evidence": "检测数据", "advice": "建议操作",
+        "problems": "失败项",
+        "fixes": "已执行的修复", "fix": "修复", "journal": "日志编号", "before": "修复前",
+        "after": "修复后",
+        "page": "第 {n} 页，共 {total} 页", "more_items": "……另有 {n} 项",
+        "more_rows": "……另有 {n} 行",
+        "redacted": "本报告已隐藏用户名、计算机名和公网 IP 地址。",
+        "not_redacted": "本报告未做隐藏处理，包含用户名、计算机名和 IP 地址。",
+        "none": "无", "yes": "是", "no": "否", "cancelled": "检测在全部完成前被取消。",
+        "seconds": "{s:.1f} 秒",
+        "products": {"wecom": "企业微信", "wechat": "微信", "both": "企业微信和微信"},
+        "all_ok": "所有检测项均正常，没有需要说明的详情。",
+    },
+}
+STATUS_WORDS = {
+    "en": {"ok": "OK", "info": "Info", "warn": "Warning", "fail": "Problem",
+           "skipped": "Skipped", "error": "Could not check"},
+    "zh": {"ok": "正常", "info": "提示", "warn": "警告", "fail": "故障",
+           "skipped": "跳过", "error": "无法检测"},
+}
+
+MAX_LIST_ITEMS = 8
+MAX_ROWS = 40
+MAX_VALUE_CHARS = 300
+
+_app: QGuiApplication | None = None
+
+
+def ensure_app() -> QGuiApplication:
+    """Qt needs a QGuiApplication for fonts and painting; reuse a running GUI's."""
+    global _app
+    existing = QGuiApplication.instance()
+    if isinstance(existing, QGuiApplication):
+        return existing
+    if existing is not None:
+        raise RuntimeError("a non-GUI QCoreApplication is running; cannot render a PDF")
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    _app = QGuiApplication([sys.argv[0] if sys.argv else "wxdoctor"])
+    return _app
+
+
+def font_families(lang: str) -> list[str]:
+    """Families in preference order for `lang`, loading a bundled font if the OS has no CJK one."""
+    available = set(QFontDatabase.families())
+    cjk = [f for f in CJK_FAMILIES if f in available]
+    if not cjk:
+        cjk = _load_bundled_fonts()
+    latin = [f for f in LATIN_FAMILIES if f in available]
+    # Latin text always comes from a Latin font: CJK fonts substitute digit glyphs in some
+    # contexts, and those glyphs lose their characters when text is copied from the PDF.
+    return latin + cjk
+
+
+def _load_bundled_fonts() -> list[str]:
+    folder = resource_path("fonts")
+    families: list[str] = []
+    if folder.is_dir():
+        for file in sorted(folder.iterdir()):
+            if file.suffix.lower() in (".ttf", ".otf", ".ttc"):
+                font_id = QFontDatabase.addApplicationFont(str(file))
+                if font_id >= 0:
+                    families += QFontDatabase.applicationFontFamilies(font_id)
+    return families
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=False)
+
+
+# -- evidence flattening ----------------------------------------------------------------
+
+
+def _scalar(value: Any, words: dict[str, Any]) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(words["yes"] if value else words["no"])
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def _inline(value: Any, words: dict[str, Any]) -> str:
+    """A nested value on one line: `host: a · port: 443 · addresses: 1.2.3.4, 5.6.7.8`."""
+    if isinstance(value, dict):
+        if not value:
+            return str(words["none"])
+        return " · ".join(f"{k}: {_nested(v, words)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return str(words["none"])
+        shown = ", ".join(_inline(v, words) for v in value[:MAX_LIST_ITEMS])
+        if len(value) > MAX_LIST_ITEMS:
+            shown += " " + words["more_items"].format(n=len(value) - MAX_LIST_ITEMS)
+        return shown
+    return _scalar(value, words)
+
+
+def _nested(value: Any, words: dict[str, Any]) -> str:
+    text = _inline(value, words)
+    return f"{{{text}}}" if isinstance(value, dict) and value else text
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def flatten(value: Any, words: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Evidence as readable key/value rows: nested dicts give dotted keys, each item of a
+    list of records is one row, long lists and values are elided."""
+    rows: list[tuple[str, str]] = []
+    if isinstance(value, dict) and (value or not prefix):
+        for key, item in value.items():
+            rows += flatten(item, words, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, (list, tuple)) and any(isinstance(v, (dict, list, tuple)) for v in value):
+        for index, item in enumerate(value[:MAX_LIST_ITEMS]):
+            rows.append((f"{prefix}[{index}]", _clip(_inline(item, words))))
+        if len(value) > MAX_LIST_ITEMS:
+            rows.append((f"{prefix}[…]", words["more_items"].format(n=len(value) - MAX_LIST_ITEMS)))
+    else:
+        rows.append((prefix, _clip(_inline(value, words))))
+    return rows
+
+
+# -- blocks and pagination --------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    html: str
+    keep_with_next: bool = False
+    background: str | None = None
+    rule_below: bool = False
+    repeat_header: str | None = None  # table header to repeat when this row opens a page
+    space_before: float = 0.0  # in millimetres
+    margin: float = 0.6  # document margin, millimetres
+    doc: QTextDocument | None = None
+    height: float = 0.0
+
+
+class _Layout:
+    def __init__(self, writer: QPdfWriter, font: QFont) -> None:
+        self.writer = writer
+        self.font = font
+        self.mm = RESOLUTION / 25.4
+        self.width = float(writer.width())
+        self.header_h = 8 * self.mm
+        self.footer_h = 8 * self.mm
+        self.body_h = float(writer.height()) - self.header_h - self.footer_h
+
+    def document(self, markup: str, margin: float = 0.6) -> QTextDocument:
+        doc = QTextDocument()
+        doc.documentLayout().setPaintDevice(self.writer)
+        doc.setDefaultFont(self.font)
+        doc.setDocumentMargin(margin * self.mm)
+        doc.setDefaultStyleSheet(_CSS)
+        doc.setHtml(markup)
+        doc.setTextWidth(self.width)
+        return doc
+
+    def prepare(self, block: Block) -> None:
+        block.doc = self.document(block.html, block.margin)
+        block.height = block.doc.size().height()
+
+    def paginate(self, blocks: list[Block]) -> list[list[tuple[Block, float]]]:
+        """Pages of (block, y) placements; header rows are re-inserted at page tops."""
+        headers: dict[str, Block] = {}
+        pages: list[list[tuple[Block, float]]] = [[]]
+        y = 0.0
+        for index, block in enumerate(blocks):
+            if block.doc is None:
+                self.prepare(block)
+            gap = block.space_before * self.mm if pages[-1] else 0.0
+            need = gap + block.height
+            # A heading stays with what follows it, through a chain of headings.
+            follow = index
+            while blocks[follow].keep_with_next and follow + 1 < len(blocks):
+                follow += 1
+                if blocks[follow].doc is None:
+                    self.prepare(blocks[follow])
+                need += blocks[follow].height
+            if pages[-1] and y + need > self.body_h:
+                pages.append([])
+                y, gap = 0.0, 0.0
+                if block.repeat_header:
+                    header = headers.get(block.repeat_header)
+                    if header is None:
+                        header = Block(block.repeat_header, background="#eceff1")
+                        self.prepare(header)
+                        headers[block.repeat_header] = header
+                    pages[-1].append((header, y))
+                    y += header.height
+            y += gap
+            pages[-1].append((block, y))
+            y += block.height
+            # Only a block taller than a page runs over onto the next one.
+            while y > self.body_h:
+                pages.append([])
+                y -= self.body_h
+                pages[-1].append((block, y - block.height))
+        return pages
+
+
+_CSS = """
+h1 { font-size: 17pt; margin: 0; }
+h2 { font-size: 12.5pt; margin: 0; }
+h3 { font-size: 10.5pt; margin: 0; }
+td { vertical-align: top; }
+.muted { color: #555555; }
+.small { font-size: 7.5pt; }
+.key { color: #37474f; }
+"""
+
+
+def _badge(status: str, lang: str, big: bool = False) -> str:
+    symbol, colour = LIGHTS.get(status, LIGHTS["error"])
+    word = STATUS_WORDS[lang].get(status, status)
+    size = "12pt" if big else "8.5pt"
+    return (
+        f'<span style="background-color:{colour}; color:#ffffff; font-weight:bold; '
+        f'font-size:{size};">&nbsp;{_e(symbol)}&nbsp;{_e(word)}&nbsp;</span>'
+    )
+
+
+def _row_table(cells: list[tuple[str, int]], padding: int = 3) -> str:
+    tds = "".join(f'<td width="{w}%">{content}</td>' for content, w in cells)
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="{padding}" border="0">'
+        f"<tr>{tds}</tr></table>"
+    )
+
+
+def _machine(report: dict[str, Any]) -> str:
+    system = report.get("system", {})
+    parts = [system.get("os_version") or system.get("os", ""), system.get("machine", "")]
+    host = system.get("hostname")
+    if host:
+        parts.append(host)
+    return " · ".join(p for p in parts if p)
+
+
+def _product(report: dict[str, Any], words: dict[str, Any]) -> str:
+    products = {e.get("product") for e in report.get("endpoints", []) if e.get("product")}
+    key = products.pop() if len(products) == 1 else ("both" if products else "")
+    count = len(report.get("endpoints", []))
+    name = words["products"].get(key, key)
+    return f"{name} ({count})" if name else str(count)
+
+
+def build_blocks(report: dict[str, Any], lang: str) -> list[Block]:
+    words = WORDS[lang]
+    checks_by_id = {c["id"]: c for c in report.get("checks", [])}
+    blocks: list[Block] = []
+
+    # Title and facts about the run.
+    meta = [
+        (words["time"], report.get("started_at", "")),
+        (words["tool"], f"wxdoctor {report.get('tool', {}).get('version', '?')}"),
+        (words["duration"], words["seconds"].format(s=float(report.get("duration_s") or 0))),
+        (words["machine"], _machine(report)),
+        (words["product"], _product(report, words)),
+    ]
+    rows = "".join(
+        f'<tr><td width="22%" class="key">{_e(k)}</td><td width="78%">{_e(v)}</td></tr>'
+        for k, v in meta
+    )
+    blocks.append(Block(
+        f"<h1>{_e(words['title'])}</h1>"
+        f'<table width="100%" cellspacing="0" cellpadding="2">{rows}</table>'
+    ))
+
+    # The verdict, the primary cause and its evidence chain.
+    status = report.get("status", "error")
+    causes = report.get("diagnosis", {}).get("causes", [])
+    parts = [f"<h2>{_e(words['verdict'])}&nbsp;&nbsp;{_badge(status, lang, big=True)}</h2>"]
+    if causes:
+        primary = causes[0]
+        parts.append(
+            f'<p style="font-size:12pt;"><b>{_e(words["cause"])}：</b>'
+            if lang == "zh" else f'<p style="font-size:12pt;"><b>{_e(words["cause"])}:</b> '
+        )
+        parts[-1] += f"{_e(localized(primary, 'summary', lang))}</p>"
+        advice = localized(primary, "advice", lang)
+        if advice:
+            sep = "：" if lang == "zh" else ": "
+            parts.append(f"<p><b>{_e(words['do'])}{sep}</b>{_e(advice)}</p>")
+    if report.get("cancelled"):
+        parts.append(f"<p><i>{_e(words['cancelled'])}</i></p>")
+    blocks.append(Block("".join(parts), background="#f5f7f8", space_before=4))
+    if causes and causes[0].get("because"):
+        blocks.append(Block(f"<h3>{_e(words['because'])}</h3>", keep_with_next=True,
+                            space_before=2))
+        for check_id in causes[0]["because"]:
+            blocks.append(_chain_row(checks_by_id.get(check_id), check_id, lang))
+    for other in causes[1:]:
+        because = ", ".join(other.get("because", []))
+        sep = "：" if lang == "zh" else ": "
+        blocks.append(Block(
+            f"<p><b>{_e(words['also'])}{sep}</b>{_e(localized(other, 'summary', lang))}"
+            f' <span class="muted small">({_e(because)})</span></p>',
+            space_before=1,
+        ))
+
+    # Every check, one row each.
+    header = _row_table([
+        (f"<b>{_e(words['light'])}</b>", 20), (f"<b>{_e(words['check'])}</b>", 25),
+        (f"<b>{_e(words['summary'])}</b>", 55),
+    ])
+    blocks.append(Block(f"<h2>{_e(words['checks'])}</h2>", keep_with_next=True, space_before=6))
+    blocks.append(Block(header, background="#eceff1", keep_with_next=True))
+    for index, check in enumerate(report.get("checks", [])):
+        cells = [
+            (_badge(check["status"], lang), 20),
+            (f"{_e(localized(check, 'title', lang))}<br/>"
+             f'<span class="muted small">{_e(check["id"])}</span>', 25),
+            (_e(localized(check, "summary", lang)), 55),
+        ]
+        blocks.append(Block(
+            _row_table(cells), rule_below=True, repeat_header=header,
+            background="#fafafa" if index % 2 else None,
+        ))
+
+    # Details for every check that is not ok.
+    bad = [c for c in report.get("checks", [])
+           if c["status"] not in (Status.OK.value, Status.SKIPPED.value)]
+    blocks.append(Block(f"<h2>{_e(words['details'])}</h2>", keep_with_next=True, space_before=6))
+    if not bad:
+        blocks.append(Block(f"<p>{_e(words['all_ok'])}</p>"))
+    for check in bad:
+        blocks += _detail_blocks(check, lang)
+
+    fixes = report.get("fixes_applied") or []
+    if fixes:
+        blocks.append(Block(f"<h2>{_e(words['fixes'])}</h2>", keep_with_next=True, space_before=6))
+        for fix in fixes:
+            blocks.append(_fix_block(fix, checks_by_id, lang))
+
+    redaction = report.get("redaction") or {}
+    note = words["redacted"] if redaction.get("applied") else words["not_redacted"]
+    blocks.append(Block(f'<p class="muted small">{_e(note)}</p>', space_before=6))
+    return blocks
+
+
+def _chain_row(check: dict[str, Any] | None, check_id: str, lang: str) -> Block:
+    if check is None:
+        return Block(_row_table([("", 20), (_e(check_id), 80)]))
+    return Block(_row_table([
+        (_badge(check["status"], lang), 20),
+        (f"<b>{_e(localized(check, 'title', lang))}</b> "
+         f'<span class="muted small">({_e(check_id)})</span><br/>'
+         f"{_e(localized(check, 'summary', lang))}", 80),
+    ]))
+
+
+def _detail_blocks(check: dict[str, Any], lang: str) -> list[Block]:
+    words = WORDS[lang]
+    sep = "：" if lang == "zh" else ": "
+    head = (
+        f"<h3>{_badge(check['status'], lang)}&nbsp; {_e(localized(check, 'title', lang))} "
+        f'<span class="muted small">({_e(check["id"])})</span></h3>'
+        f"<p>{_e(localized(check, 'summary', lang))}</p>"
+    )
+    advice = localized(check, "advice", lang)
+    if advice:
+        head += f"<p><b>{_e(words['advice'])}{sep}</b>{_e(advice)}</p>"
+    problems = check.get("problems") or []
+    if problems:
+        shown = []
+        for problem in problems[:MAX_LIST_ITEMS]:
+            where = problem.get("host") or problem.get("address") or ""
+            if problem.get("port"):
+                where = f"{where}:{problem['port']}"
+            shown.append(f"{problem.get('code')} {where}".strip())
+        if len(problems) > MAX_LIST_ITEMS:
+            shown.append(words["more_items"].format(n=len(problems) - MAX_LIST_ITEMS))
+        head += f"<p><b>{_e(words['problems'])}{sep}</b>{_e('; '.join(shown))}</p>"
+    blocks = [Block(head, keep_with_next=True, space_before=4, background="#f5f7f8")]
+    rows = flatten(check.get("evidence") or {}, words)
+    if rows:
+        blocks.append(Block(f'<p class="small"><b>{_e(words["evidence"])}</b></p>',
+                            keep_with_next=True))
+    for key, value in rows[:MAX_ROWS]:
+        blocks.append(Block(_row_table([
+            (f'<span class="key small">{_e(key)}</span>', 28),
+            (f'<span class="small">{_e(value)}</span>', 72),
+        ], padding=1), rule_below=True, margin=0.2))
+    if len(rows) > MAX_ROWS:
+        blocks.append(Block(
+            f'<p class="small muted">{_e(words["more_rows"].format(n=len(rows) - MAX_ROWS))}</p>'
+        ))
+    return blocks
+
+
+def _fix_block(fix: dict[str, Any], checks_by_id: dict[str, Any], lang: str) -> Block:
+    words = WORDS[lang]
+    before = fix.get("before") or {}
+    after = fix.get("after") or {}
+    rows = ""
+    for check_id in dict.fromkeys([*before, *after]):
+        check = checks_by_id.get(check_id)
+        title = localized(check, "title", lang) if check else check_id
+        old = _badge(before[check_id], lang) if check_id in before else "—"
+        new = _badge(after[check_id], lang) if check_id in after else "—"
+        rows += (f'<tr><td width="40%">{_e(title)} <span class="muted small">({_e(check_id)})'
+                 f'</span></td><td width="30%">{old}</td><td width="30%">{new}</td></tr>')
+    return Block(
+        f"<p><b>{_e(words['fix'])}{'：' if lang == 'zh' else ': '}{_e(fix.get('fix_id', '?'))}</b>"
+        f' <span class="muted small">{_e(words["journal"])} {_e(fix.get("journal_id", ""))}'
+        "</span></p>"
+        f'<table width="100%" cellspacing="0" cellpadding="3">'
+        f'<tr><td width="40%"><b>{_e(words["check"])}</b></td>'
+        f'<td width="30%"><b>{_e(words["before"])}</b></td>'
+        f'<td width="30%"><b>{_e(words["after"])}</b></td></tr>{rows}</table>',
+        rule_below=True, space_before=2,
+    )
+
+
+# -- drawing ------------------------------------------------------------------------------
+
+
+def write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -> None:
+    """Write `report` as an A4 PDF in `lang` ("zh" or "en") to `path`."""
+    lang = "zh" if lang == "zh" else "en"
+    with guarded():
+        _write_pdf(report, path, lang)
+
+
+def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -> None:
+    ensure_app()
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    writer = QPdfWriter(str(target))
+    writer.setResolution(RESOLUTION)
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+                          QPageLayout.Unit.Millimeter)
+    writer.setTitle(WORDS[lang]["title"])
+    writer.setCreator(f"wxdoctor {report.get('tool', {}).get('version', '')}")
+
+    font = QFont()
+    font.setFamilies(font_families(lang))
+    font.setPointSizeF(9.5)
+    _no_ligatures(font)
+    layout = _Layout(writer, font)
+    pages = layout.paginate(build_blocks(report, lang))
+
+    small = QFont(font)
+    small.setPointSizeF(7.5)
+    words = WORDS[lang]
+    header_text = f"{words['title']} · {report.get('started_at', '')}"
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(f"cannot write the PDF to {target}")
+    try:
+        for number, page in enumerate(pages, start=1):
+            if number > 1:
+                writer.newPage()
+            _draw_frame(painter, layout, small, header_text,
+                        words["page"].format(n=number, total=len(pages)))
+            for block, y in page:
+                _draw_block(painter, layout, block, y)
+    finally:
+        painter.end()
+    drawn = set(header_text) | set(words["page"])
+    for page in pages:
+        for block, _y in page:
+            assert block.doc is not None
+            drawn |= set(block.doc.toPlainText())
+    fix_text_mapping(target, drawn, font.families())
+
+
+# Qt maps each glyph back to the lowest code point the font's cmap gives it. CJK fonts
+# share glyphs between ideographs and radicals or variants (页 and ⻚, 户 and 戶), so
+# copied text would read "第 2 ⻚". We know the text we drew: where a mapped code point
+# was never drawn but shares its glyph with one that was, map to the drawn one. The
+# maps are plain text and the replacement has the same length, so offsets stay valid.
+_TOUNICODE_REF = re.compile(rb"/ToUnicode (\d+) 0 R")
+_HEX4 = re.compile(rb"<([0-9A-Fa-f]{4})>")
+
+
+class _Remap:
+    def __init__(self, drawn: set[str], families: list[str]) -> None:
+        self.drawn = {c for c in drawn if 0x2E80 <= ord(c) <= 0xFFFF}
+        self.fonts = []
+        for family in families:
+            for weight in (QFont.Weight.Normal, QFont.Weight.Bold):
+                font = QFont(family)
+                font.setWeight(weight)
+                raw = QRawFont.fromFont(font)
+                if raw.isValid():
+                    self.fonts.append(raw)
+        self.by_glyph: list[dict[int, str]] = [
+            {self._glyph(raw, c): c for c in sorted(self.drawn)} for raw in self.fonts
+        ]
+        self.cache: dict[int, int] = {}
+
+    @staticmethod
+    def _glyph(raw: QRawFont, char: str) -> int:
+        glyphs = raw.glyphIndexesForString(char)
+        return int(glyphs[0]) if glyphs else 0
+
+    def code(self, code: int) -> int:
+        if code in self.cache:
+            return self.cache[code]
+        result = code
+        if code >= 0x2E80 and chr(code) not in self.drawn:
+            for raw, table in zip(self.fonts, self.by_glyph, strict=True):
+                glyph = self._glyph(raw, chr(code))
+                if glyph and glyph in table:
+                    result = ord(table[glyph])
+                    break
+        self.cache[code] = result
+        return result
+
+    def hex(self, match: re.Match[bytes]) -> bytes:
+        return b"%04X" % self.code(int(match.group(1), 16))
+
+    def sub(self, text: bytes) -> bytes:
+        return _HEX4.sub(lambda m: b"<" + self.hex(m) + b">", text)
+
+    def cmap(self, stream: bytes) -> bytes:
+        lines = stream.split(b"\n")
+        section = b""
+        for index, line in enumerate(lines):
+            if line.endswith((b"beginbfrange", b"beginbfchar")):
+                section = line.split()[-1]
+            elif line.startswith((b"endbfrange", b"endbfchar")):
+                section = b""
+            elif section == b"beginbfrange" and b"[" in line:  # <first> <last> [<dst> ...]
+                head, _, rest = line.partition(b"[")
+                lines[index] = head + b"[" + self.sub(rest)
+            elif section in (b"beginbfrange", b"beginbfchar"):
+                # <first> <last> <dst> or <src> <dst>: only the destination changes.
+                parts = line.split(b" ")
+                if len(parts) in (2, 3):
+                    parts[-1] = self.sub(parts[-1])
+                    lines[index] = b" ".join(parts)
+        return b"\n".join(lines)
+
+
+def fix_text_mapping(path: Path, drawn: set[str], families: list[str]) -> None:
+    data = path.read_bytes()
+    patched = bytearray(data)
+    remap = _Remap(drawn, families)
+    for number in set(_TOUNICODE_REF.findall(data)):
+        start = data.find(b"\n" + number + b" 0 obj")
+        head_end = data.find(b"stream\n", start) if start >= 0 else -1
+        end = data.find(b"endstream", head_end) if head_end >= 0 else -1
+        if end < 0 or b"/Filter" in data[start:head_end]:
+            continue  # compressed maps are left alone
+        body_start = head_end + len(b"stream\n")
+        body = data[body_start:end]
+        new = remap.cmap(body)
+        if len(new) == len(body):
+            patched[body_start:end] = new
+    if patched != data:
+        path.write_bytes(bytes(patched))
+
+
+def _no_ligatures(font: QFont) -> None:
+    """"fl" drawn as one ligature glyph would be copied out of the PDF as "ﬂ"."""
+    tag = getattr(QFont, "Tag", None)
+    if tag is not None and hasattr(font, "setFeature"):  # Qt 6.7 and later
+        for feature in ("liga", "clig", "dlig"):
+            font.setFeature(tag(feature), 0)
+
+
+def _draw_frame(painter: QPainter, layout: _Layout, font: QFont, header: str, footer: str) -> None:
+    painter.save()
+    painter.setFont(font)
+    painter.setPen(QColor("#666666"))
+    width, height = layout.width, layout.header_h + layout.body_h + layout.footer_h
+    painter.drawText(QRectF(0, 0, width, layout.header_h * 0.7), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), header)
+    painter.setPen(QPen(QColor("#b0bec5"), 0.25 * layout.mm))
+    painter.drawLine(QPointF(0, layout.header_h * 0.75), QPointF(width, layout.header_h * 0.75))
+    painter.setPen(QColor("#666666"))
+    painter.drawText(QRectF(0, height - layout.footer_h * 0.7, width, layout.footer_h * 0.7),
+                     int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), footer)
+    painter.restore()
+
+
+def _draw_block(painter: QPainter, layout: _Layout, block: Block, y: float) -> None:
+    assert block.doc is not None
+    top = layout.header_h + y
+    visible_top = max(top, layout.header_h)
+    visible_bottom = min(top + block.height, layout.header_h + layout.body_h)
+    if visible_bottom <= visible_top:
+        return
+    painter.save()
+    painter.setClipRect(QRectF(0, visible_top, layout.width, visible_bottom - visible_top))
+    if block.background:
+        painter.fillRect(QRectF(0, top, layout.width, block.height), QColor(block.background))
+    painter.translate(0, top)
+    block.doc.drawContents(painter, QRectF(QPointF(0, visible_top - top),
+                                           QSizeF(layout.width, visible_bottom - visible_top)))
+    painter.restore()
+    if block.rule_below and top + block.height <= layout.header_h + layout.body_h:
+        painter.save()
+        painter.setPen(QPen(QColor("#cfd8dc"), 0.15 * layout.mm))
+        bottom = top + block.height
+        painter.drawLine(QPointF(0, bottom), QPointF(layout.width, bottom))
+        painter.restore()

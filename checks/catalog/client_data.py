@@ -1,0 +1,203 @@
+"""Are the WeChat/WeCom data folders readable, writable and their databases intact?
+
+Read-only by design: no file is ever created inside a client data folder, not
+even a temporary one (a crash between create and remove would leave litter in
+the user's chat data, and a running client might sync or index it). Instead
+access(2) answers "may this user write here", which covers permission bits,
+ACLs and read-only mounts on POSIX; on Windows it only sees the read-only
+attribute, so a denying ACL there goes unnoticed. Databases are opened
+immutable and read-only, so SQLite writes no -wal/-shm/-journal either.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from checks.base import Check, register
+from checks.clientdata import classify, data_dirs
+from checks.context import Context
+from checks.i18n import Text, t
+from checks.model import Evidence, Problem, Status, Verdict
+from checks.probes import datafolder
+
+_PRODUCT_NAMES = {"wecom": t("WeCom", "企业微信"), "wechat": t("WeChat", "微信")}
+# Time kept back from the run's deadline so the result is in before it.
+_MARGIN_S = 0.5
+
+
+@register
+class ClientDataCheck(Check):
+    id = "client_data"
+    title = t("Client data folders", "客户端数据文件夹")
+    group = "client"
+    order = 20
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        limits = ctx.config.client
+        stop_at = time.monotonic() + max(0.0, ctx.deadline.remaining() - _MARGIN_S)
+
+        def stop() -> bool:
+            return ctx.cancelled.is_set() or time.monotonic() >= stop_at
+
+        folders: list[dict[str, Any]] = []
+        candidates: list[tuple[int, str, str]] = []  # (folder index, rel path, class)
+        for index, dd in enumerate(data_dirs(ctx.config)):
+            info = dd.to_json() | datafolder.access_of(dd.path)
+            if info.get("is_dir") and info.get("readable"):
+                info.update(datafolder.scan(dd.path, limits.scan_max_files, stop))
+                for rel in info.pop("databases"):
+                    candidates.append((index, rel, classify(dd.layout, rel)))
+                info["databases"] = []
+            folders.append(info)
+
+        # Cache databases first: those are the ones a fix can act on.
+        candidates.sort(key=lambda c: (c[2] != "cache", c[0], c[1]))
+        max_bytes = int(limits.sqlite_max_mb * 1024 * 1024)
+        skipped = 0
+        for n, (index, rel, klass) in enumerate(candidates):
+            if n >= limits.sqlite_max_files or stop():
+                skipped = len(candidates) - n
+                break
+            state = datafolder.sqlite_state(Path(folders[index]["path"]) / rel, max_bytes, stop)
+            folders[index]["databases"].append({"path": rel, "class": klass, **state})
+        return {
+            "folders": folders,
+            "databases_not_checked": skipped,
+            "limits": {
+                "scan_max_files": limits.scan_max_files,
+                "sqlite_max_files": limits.sqlite_max_files,
+                "sqlite_max_mb": limits.sqlite_max_mb,
+            },
+        }
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return assess_client_data(evidence)
+
+
+def _where(folder: dict[str, Any], rel: str | None = None) -> str:
+    path = folder["path"]
+    return path if not rel or rel == "." else str(Path(path) / rel)
+
+
+def assess_client_data(evidence: Evidence) -> Verdict:
+    folders = evidence["folders"]
+    present = [f for f in folders if f.get("exists")]
+    if not present:
+        return Verdict(
+            Status.SKIPPED,
+            t(
+                "No WeChat/WeCom data folder on this computer: the client is probably not "
+                "installed or not used by this account.",
+                "这台电脑上没有微信/企业微信的数据文件夹：客户端可能未安装，或当前账户没有使用过。",
+            ),
+        )
+
+    denied: list[str] = []
+    problems: list[Problem] = []
+    for f in present:
+        if f.get("error") or not f.get("is_dir", True):
+            denied.append(f["path"])
+            problems.append(Problem("folder_not_a_folder" if not f.get("error") else "folder_unreadable"))
+        elif not f.get("readable"):
+            denied.append(f["path"])
+            problems.append(Problem("folder_unreadable"))
+        elif not f.get("writable"):
+            denied.append(f["path"])
+            problems.append(Problem("folder_unwritable"))
+        else:
+            for rel in f.get("unreadable", []):
+                denied.append(_where(f, rel))
+                problems.append(Problem("folder_unreadable"))
+            for rel in f.get("unwritable", []):
+                denied.append(_where(f, rel))
+                problems.append(Problem("folder_unwritable"))
+
+    corrupt = [(f, db) for f in present for db in f.get("databases", []) if db["state"] == "corrupt"]
+    corrupt_cache = [_where(f, db["path"]) for f, db in corrupt if db["class"] == "cache"]
+    corrupt_data = [_where(f, db["path"]) for f, db in corrupt if db["class"] != "cache"]
+    problems += [Problem("db_corrupt") for _ in corrupt]
+
+    if denied:
+        return Verdict(
+            Status.FAIL,
+            t(
+                "The client cannot read or write its data here: {paths}",
+                "客户端无法读写这些数据位置：{paths}",
+                paths=denied[:5],
+            ),
+            t(
+                "Give your user account full access to these folders (right-click > "
+                "Properties > Security), or ask IT; then restart the client.",
+                "请为当前用户授予这些文件夹的完全控制权限（右键 > 属性 > 安全），或联系 IT 部门；然后重启客户端。",
+            ),
+            problems=tuple(problems),
+            cause="cache_permission",
+        )
+    if corrupt_cache:
+        return Verdict(
+            Status.FAIL,
+            t(
+                "Damaged cache database: {paths}",
+                "缓存数据库已损坏：{paths}",
+                paths=corrupt_cache[:5],
+            ),
+            t(
+                "Close the client and clear its cache; chat history and received files are kept.",
+                "请退出客户端后清理其缓存；聊天记录和收到的文件都会保留。",
+            ),
+            problems=tuple(problems),
+            cause="cache_corrupt",
+            fixes=("clear_client_cache",),
+        )
+    if corrupt_data:
+        return Verdict(
+            Status.FAIL,
+            t(
+                "A client database is damaged: {paths}",
+                "客户端数据库已损坏：{paths}",
+                paths=corrupt_data[:5],
+            ),
+            t(
+                "Do not delete it: it may hold chat history. Close the client, copy the whole "
+                "data folder somewhere safe, then log in again or reinstall; ask IT if "
+                "messages are missing.",
+                "请不要删除该文件，其中可能有聊天记录。请先退出客户端，把整个数据文件夹复制到安全位置备份，"
+                "然后重新登录或重新安装；如有消息丢失请联系 IT 部门。",
+            ),
+            problems=tuple(problems),
+            cause="cache_corrupt",
+        )
+    return Verdict(Status.OK, _healthy_summary(present, evidence))
+
+
+def _healthy_summary(present: list[dict[str, Any]], evidence: Evidence) -> Text:
+    dbs = [db for f in present for db in f.get("databases", [])]
+    checked = sum(1 for db in dbs if db["state"] == "ok")
+    encrypted = sum(1 for db in dbs if db["state"] == "encrypted")
+    files = sum(f.get("files", 0) for f in present)
+    size_mb = sum(f.get("bytes", 0) for f in present) / (1024 * 1024)
+    products = sorted({f["product"] for f in present})
+    not_checked = evidence.get("databases_not_checked", 0) + sum(
+        1 for db in dbs if db["state"] in ("too_large", "in_use", "interrupted", "unreadable")
+    )
+    partial = not_checked or any(f.get("truncated") for f in present)
+    note = (
+        t(" Part of the data was not examined (size or time limit).", "部分数据因大小或时间限制未检查。")
+        if partial
+        else t("", "")
+    )
+    return t(
+        "{products}: {n} data folder(s) readable and writable, {files} files ({mb} MB); "
+        "{ok} database(s) intact, {enc} encrypted (normal).{note}",
+        "{products}：{n} 个数据文件夹可正常读写，共 {files} 个文件（{mb} MB）；"
+        "{ok} 个数据库完好，{enc} 个为加密数据库（正常）。{note}",
+        products=[_PRODUCT_NAMES[p] for p in products],
+        n=len(present),
+        files=files,
+        mb=f"{size_mb:.1f}",
+        ok=checked,
+        enc=encrypted,
+        note=note,
+    )

@@ -1,0 +1,114 @@
+"""Which WeChat/WeCom clients are installed, which version, and are they running?
+
+Versions older than `[client.min_versions]` cannot log in any more (WeCom for
+Windows before 3.1.12 fails the servers' certificate-chain checks).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.base import Check, register
+from checks.clientapps import running_clients
+from checks.context import Context
+from checks.i18n import Text, t
+from checks.model import Evidence, Problem, Status, Verdict
+from checks.platform import current as platform
+from checks.probes import processes
+from checks.versions import compare
+
+_NAMES = {"wecom": t("WeCom", "企业微信"), "wechat": t("WeChat", "微信")}
+
+
+@register
+class ClientVersionCheck(Check):
+    id = "client_version"
+    title = t("WeChat/WeCom client", "微信/企业微信客户端")
+    group = "client"
+    order = 10
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        evidence: dict[str, Any] = {"os": platform.NAME}
+        try:
+            evidence["installed"] = platform.installed_clients()
+        except Exception as exc:  # an odd registry/plist must not hide the process list
+            evidence["installed"] = []
+            evidence["installed_error"] = f"installed_{type(exc).__name__}"
+        try:
+            evidence["running"] = running_clients(processes.processes(ctx))
+        except Exception as exc:
+            evidence["running"] = {"wecom": [], "wechat": []}
+            evidence["running_error"] = f"processes_{type(exc).__name__}"
+        mins = ctx.config.client.min_versions
+        evidence["min_versions"] = {
+            p: getattr(mins, f"{p}_{platform.NAME}", "") for p in ("wecom", "wechat")
+        }
+        return evidence
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return assess_client_version(evidence)
+
+
+def assess_client_version(evidence: Evidence) -> Verdict:
+    installed = evidence.get("installed", [])
+    running = evidence.get("running", {})
+    minimum = evidence.get("min_versions", {})
+    products = sorted({c["product"] for c in installed} | {p for p, procs in running.items() if procs})
+    if not products:
+        if evidence.get("os") == "linux":
+            return Verdict(
+                Status.SKIPPED,
+                t("No WeChat/WeCom client for Linux was found.", "未找到 Linux 版微信/企业微信客户端。"),
+            )
+        return Verdict(
+            Status.INFO,
+            t(
+                "No installed WeChat/WeCom client was found on this computer.",
+                "在这台电脑上没有找到已安装的微信/企业微信客户端。",
+            ),
+            t(
+                "Install the client from the official site (weixin.qq.com or work.weixin.qq.com).",
+                "请从官方网站（weixin.qq.com 或 work.weixin.qq.com）下载安装客户端。",
+            ),
+        )
+
+    outdated: list[Text] = []
+    parts: list[Text] = []
+    for product in products:
+        versions = sorted({c["version"] for c in installed if c["product"] == product and c.get("version")})
+        is_running = bool(running.get(product))
+        floor = minimum.get(product) or ""
+        for version in versions:
+            if floor and (compare(version, floor) or 0) < 0:
+                outdated.append(
+                    t("{name} {version} (needs {floor} or newer)", "{name} {version}（需要 {floor} 或更高版本）",
+                      name=_NAMES[product], version=version, floor=floor)
+                )
+        parts.append(_describe(product, versions, is_running, installed_known=any(
+            c["product"] == product for c in installed)))
+
+    if outdated:
+        return Verdict(
+            Status.FAIL,
+            t("Client too old: {list}.", "客户端版本过旧：{list}。", list=outdated),
+            t(
+                "Download and install the latest version from the official site "
+                "(weixin.qq.com / work.weixin.qq.com); chat history is kept.",
+                "请从官方网站（weixin.qq.com / work.weixin.qq.com）下载安装最新版本；聊天记录会保留。",
+            ),
+            problems=(Problem("client_outdated"),),
+            cause="client_outdated",
+        )
+    return Verdict(Status.OK, t("{list}.", "{list}。", list=parts))
+
+
+def _describe(product: str, versions: list[str], is_running: bool, installed_known: bool) -> Text:
+    name = _NAMES[product]
+    state = t("running", "正在运行") if is_running else t("not running", "未运行")
+    if versions:
+        return t("{name} {version} ({state})", "{name} {version}（{state}）",
+                 name=name, version="/".join(versions), state=state)
+    if installed_known:
+        return t("{name}, version unknown ({state})", "{name}，版本未知（{state}）", name=name, state=state)
+    return t("{name} ({state}; no installation record)", "{name}（{state}；未找到安装记录）",
+             name=name, state=state)

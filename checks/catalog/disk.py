@@ -1,0 +1,110 @@
+"""Is there room on the disk the WeChat/WeCom data lives on?
+
+A nearly full disk makes the clients fail to save their login state or caches,
+which shows up as "cannot connect". Thresholds come from `[disk]` in the config.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from checks.base import Check, register
+from checks.clientdata import data_dirs
+from checks.context import Context
+from checks.i18n import t
+from checks.model import Evidence, Problem, Status, Verdict
+
+GB = 1024**3
+
+
+@register
+class DiskCheck(Check):
+    id = "disk"
+    title = t("Free disk space", "磁盘剩余空间")
+    group = "computer"
+    order = 30
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        targets = [str(d.path) for d in data_dirs(ctx.config) if d.path.is_dir()]
+        if not targets:
+            targets = [str(Path.home())]
+        volumes: dict[Any, dict[str, Any]] = {}
+        for target in targets:
+            key, usage = _usage(target)
+            if key in volumes:
+                volumes[key]["folders"].append(target)
+            else:
+                volumes[key] = {"folders": [target], **usage}
+        return {"volumes": list(volumes.values())}
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        disk = ctx.config.disk
+        return assess_disk(evidence, disk.fail_below_gb, disk.warn_below_gb)
+
+
+def _usage(path: str) -> tuple[Any, dict[str, Any]]:
+    """(a key identifying the volume, its usage); errors are data."""
+    try:
+        device = os.stat(path).st_dev
+        usage = psutil.disk_usage(path)
+    except OSError as exc:
+        return ("error", path), {"error": f"disk_errno_{exc.errno}"}
+    return device, {"total": usage.total, "free": usage.free}
+
+
+def _gb(n: float) -> str:
+    return f"{n / GB:.1f}"
+
+
+def assess_disk(evidence: Evidence, fail_below_gb: float, warn_below_gb: float) -> Verdict:
+    volumes = [v for v in evidence["volumes"] if "free" in v]
+    if not volumes:
+        return Verdict(
+            Status.ERROR,
+            t("Could not read the free disk space.", "无法读取磁盘剩余空间。"),
+            problems=(Problem("disk_unreadable"),),
+        )
+    low = min(volumes, key=lambda v: v["free"])
+    free_gb = low["free"] / GB
+    where = low["folders"][0]
+    if free_gb < fail_below_gb:
+        return Verdict(
+            Status.FAIL,
+            t(
+                "Only {free} GB free on the disk holding {where}.",
+                "{where} 所在的磁盘只剩 {free} GB 空间。",
+                free=_gb(low["free"]), where=where,
+            ),
+            t(
+                "Make at least {min} GB free (empty the recycle bin, remove large downloads or "
+                "unused programs), then restart the client.",
+                "请清理出至少 {min} GB 可用空间（清空回收站、删除大文件或卸载不用的软件），然后重启客户端。",
+                min=f"{warn_below_gb:g}",
+            ),
+            problems=(Problem("disk_full"),),
+            cause="disk_full",
+        )
+    if free_gb < warn_below_gb:
+        return Verdict(
+            Status.WARN,
+            t(
+                "Disk space is getting low: {free} GB free on the disk holding {where}.",
+                "磁盘空间不多了：{where} 所在的磁盘剩余 {free} GB。",
+                free=_gb(low["free"]), where=where,
+            ),
+            t(
+                "Free some space soon; below {min} GB the client may fail to save its data.",
+                "请尽快清理空间；少于 {min} GB 时客户端可能无法保存数据。",
+                min=f"{fail_below_gb:g}",
+            ),
+            problems=(Problem("disk_low"),),
+        )
+    return Verdict(
+        Status.OK,
+        t("{free} GB free on the disk holding {where}.", "{where} 所在的磁盘剩余 {free} GB。",
+          free=_gb(low["free"]), where=where),
+    )

@@ -1,0 +1,225 @@
+"""Do the HTTPS servers present a valid certificate, and is it the one we expect?
+
+Only endpoints with `tls = true`: WeChat's long/short links speak Tencent's mmtls,
+where a standard TLS handshake cannot work. A certificate that is trusted but comes
+from an unexpected issuer means something on the network inspects HTTPS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.base import Check, register
+from checks.concurrency import parallel_map
+from checks.context import Context
+from checks.i18n import Text, t
+from checks.model import Evidence, Problem, Status, Verdict
+from checks.probes import system_dns, tls_probe
+
+
+@register
+class TlsCheck(Check):
+    id = "tls"
+    title = t("Secure connection (TLS certificate)", "安全连接（TLS 证书）")
+    group = "secure"
+    order = 10
+
+    def not_applicable(self, ctx: Context) -> Text | None:
+        if not any(e.tls for e in ctx.config.endpoints):
+            return t("No HTTPS endpoints are configured.", "未配置任何 HTTPS 服务器。")
+        return None
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        targets = sorted({(e.host, tls_probe.tls_port(e)) for e in ctx.config.endpoints if e.tls})
+        cfg = ctx.config
+        budget = ctx.timeout(cfg.dns.timeout_s + cfg.tcp.timeout_s + 2 * cfg.tls.timeout_s + 2.5)
+        outcomes = parallel_map(lambda hp: _probe(ctx, *hp), targets, budget)
+        probes = []
+        for (host, port), outcome in zip(targets, outcomes, strict=True):
+            if outcome.done and outcome.value is not None:
+                probes.append(outcome.value)
+            else:
+                # Still running at the budget: the handshake never finished in time.
+                probes.append({"host": host, "port": port, "address": None,
+                               "failure": "tls_handshake_timeout", "verified": False})
+        _context, ca_problems = tls_probe.trust_context(ctx)
+        return {
+            "probes": probes,
+            "ca_file_problems": ca_problems,
+            "expected_issuers": list(cfg.tls.expected_issuers),
+            "timeout_s": cfg.tls.timeout_s,
+        }
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return assess_tls(evidence)
+
+
+def _probe(ctx: Context, host: str, port: int) -> dict[str, Any]:
+    answer = system_dns.resolve(ctx, host)
+    addrs = system_dns.addresses(answer)
+    if not addrs:
+        return {"host": host, "port": port, "address": None, "failure": "not_resolved",
+                "verified": None}
+    return tls_probe.probe(ctx, host, addrs[0], port)
+
+
+CERT_FAILURES = ("tls_untrusted_issuer", "tls_expired", "tls_not_yet_valid", "tls_name_mismatch")
+_MEANING = {
+    "tls_handshake_timeout": t("no answer to the TLS handshake", "TLS 握手无响应"),
+    "tls_reset": t("connection reset during the handshake", "握手时连接被重置"),
+    "tls_eof": t("connection closed during the handshake", "握手时连接被关闭"),
+    "tls_not_tls": t("the server does not speak TLS", "服务器未使用 TLS"),
+    "tls_untrusted_issuer": t("certificate from an untrusted issuer", "证书颁发者不受信任"),
+    "tls_expired": t("certificate expired", "证书已过期"),
+    "tls_not_yet_valid": t("certificate not valid yet", "证书尚未生效"),
+    "tls_name_mismatch": t("certificate for another name", "证书与域名不符"),
+    "tls_old_version": t("outdated TLS version", "TLS 版本过旧"),
+}
+
+
+def _issuer_label(cert: dict[str, Any] | None) -> str:
+    issuer = (cert or {}).get("issuer") or {}
+    return issuer.get("CN") or issuer.get("O") or "?"
+
+
+def _issuer_expected(cert: dict[str, Any] | None, expected: list[str]) -> bool:
+    issuer = (cert or {}).get("issuer") or {}
+    haystack = " ".join(str(issuer.get(k, "")) for k in ("O", "CN")).lower()
+    return any(e.lower() in haystack for e in expected if e.strip())
+
+
+def _items(probes: list[dict[str, Any]]) -> Text:
+    shown = probes[:4]
+    en = "; ".join(
+        f"{p['host']}:{p['port']} {_MEANING.get(p['failure'], Text(p['failure'], p['failure'])).en}"
+        for p in shown)
+    zh = "；".join(
+        f"{p['host']}:{p['port']} {_MEANING.get(p['failure'], Text(p['failure'], p['failure'])).zh}"
+        for p in shown)
+    more = len(probes) - len(shown)
+    if more:
+        en += f" and {more} more"
+        zh += f" 等另外 {more} 个"
+    return Text(en, zh)
+
+
+def assess_tls(evidence: Evidence) -> Verdict:
+    probes: list[dict[str, Any]] = list(evidence["probes"])
+    expected = list(evidence.get("expected_issuers") or [])
+    untested = [p for p in probes if p["failure"] == "not_resolved"
+                or str(p["failure"] or "").startswith("tcp_")]
+    tested = [p for p in probes if p not in untested]
+    problems = [Problem(p["failure"], host=p["host"], port=p["port"], address=p.get("address"))
+                for p in untested if p["failure"] != "not_resolved"]
+    if not tested:
+        return Verdict(
+            Status.ERROR,
+            t("Could not test: no HTTPS server could be reached (see the connection checks).",
+              "无法检测：无法连接任何 HTTPS 服务器（请查看连接检测结果）。"),
+            problems=tuple(problems) or (Problem("not_resolved"),),
+        )
+
+    failed = [p for p in tested if p["failure"] is not None]
+    problems += [Problem(p["failure"], host=p["host"], port=p["port"], address=p.get("address"))
+                 for p in failed]
+    cert_failed = [p for p in failed if p["failure"] in CERT_FAILURES]
+    path_failed = [p for p in failed if p not in cert_failed and p["failure"] != "tls_old_version"]
+    old = [p for p in failed if p["failure"] == "tls_old_version"]
+    ok = [p for p in tested if p["failure"] is None]
+    unexpected = [p for p in ok if expected and not _issuer_expected(p.get("cert"), expected)]
+    for p in unexpected:
+        problems.append(Problem("tls_unexpected_issuer", host=p["host"], port=p["port"],
+                                address=p.get("address")))
+
+    if cert_failed:
+        clock = all(p["failure"] == "tls_not_yet_valid" for p in cert_failed)
+        issuers = sorted({_issuer_label(p.get("cert")) for p in cert_failed})
+        return Verdict(
+            Status.FAIL,
+            t("{n} of {total} HTTPS servers presented an invalid certificate: {items} "
+              "(issued by {issuers}).",
+              "{total} 个 HTTPS 服务器中有 {n} 个出示了无效证书：{items}（颁发者：{issuers}）。",
+              n=len(cert_failed), total=len(tested), items=_items(cert_failed), issuers=issuers),
+            t("The computer's clock is behind: certificates look \"not yet valid\". Turn on "
+              "automatic time and check again.",
+              "电脑时间偏慢，导致证书显示“尚未生效”。请开启自动设置时间后重新检测。")
+            if clock else
+            t("Something between you and the servers replaces their certificate (public Wi-Fi "
+              "login pages and some security software do this). Check that the date and time "
+              "are right, sign in to the Wi-Fi if it asks, or try another network.",
+              "您与服务器之间有设备替换了服务器证书（公共 Wi-Fi 认证页面和部分安全软件会这样做）。"
+              "请确认日期和时间正确；如 Wi-Fi 要求登录请先登录，或换一个网络再试。"),
+            problems=tuple(problems),
+            cause="clock_skew" if clock else "tls_invalid_certificate",
+        )
+    if path_failed:
+        timeouts = all(p["failure"] == "tls_handshake_timeout" for p in path_failed)
+        return Verdict(
+            Status.FAIL,
+            t("{n} of {total} secure connections failed: {items}.",
+              "{total} 个安全连接中有 {n} 个失败：{items}。",
+              n=len(path_failed), total=len(tested), items=_items(path_failed)),
+            t("The connection opens but the secure handshake gets no answer. Large packets may "
+              "be dropped on the way (MTU problem) or a firewall filters encrypted traffic. Try "
+              "another network, or ask your network administrator.",
+              "连接可以建立，但安全握手没有响应。可能是大数据包在途中被丢弃（MTU 问题），或防火墙过滤了加密流量。"
+              "请换一个网络再试，或联系网络管理员。")
+            if timeouts else
+            t("A firewall or security software cuts secure connections to these servers. "
+              "Allow *.weixin.qq.com and *.work.weixin.qq.com, or ask your network administrator.",
+              "防火墙或安全软件中断了到这些服务器的安全连接。请放行 *.weixin.qq.com 和 "
+              "*.work.weixin.qq.com，或联系网络管理员。"),
+            problems=tuple(problems),
+            # Only the MTU evidence can tell a black hole from a filtering firewall:
+            # the diagnosis promotes this to pmtu_blackhole when the mtu check agrees.
+            cause="tcp_blocked",
+        )
+    if unexpected or old:
+        issuers = sorted({_issuer_label(p.get("cert")) for p in unexpected})
+        summary = (
+            t("Your network inspects encrypted traffic: the certificate of {hosts} is issued by "
+              "\"{issuers}\", not by the servers' usual certificate authority.",
+              "您所在的网络在检查加密流量：{hosts} 的证书由“{issuers}”签发，而不是服务器通常使用的证书机构。",
+              hosts=sorted({p["host"] for p in unexpected}), issuers=issuers)
+            if unexpected else
+            t("These servers negotiated an outdated TLS version: {items}.",
+              "这些服务器协商了过旧的 TLS 版本：{items}。", items=_items(old))
+        )
+        return Verdict(
+            Status.WARN,
+            summary,
+            t("A company firewall or security software decrypts HTTPS. If WeCom/WeChat cannot "
+              "log in, ask IT to exempt *.weixin.qq.com and *.work.weixin.qq.com from HTTPS "
+              "inspection, or turn off \"HTTPS scanning\" in the security software.",
+              "公司防火墙或安全软件正在解密 HTTPS 流量。如果企业微信/微信无法登录，请让 IT 部门将 "
+              "*.weixin.qq.com 和 *.work.weixin.qq.com 排除在 HTTPS 检查之外，或关闭安全软件的“HTTPS 扫描”功能。"),
+            problems=tuple(problems),
+            cause="tls_intercepted",
+        )
+    versions = sorted({p.get("version") or "?" for p in ok})
+    ca_problems = list(evidence.get("ca_file_problems") or [])
+    if ca_problems:
+        files = [f"{c['file']} ({c['error']})" for c in ca_problems]
+        return Verdict(
+            Status.INFO,
+            t("{n} secure connections are fine, but these extra CA files could not be "
+              "used: {files}.",
+              "{n} 个安全连接正常，但以下额外 CA 证书文件无法使用：{files}。",
+              n=len(ok), files=files),
+            t("Check the [tls] extra_ca_files setting.", "请检查配置中的 [tls] extra_ca_files。"),
+            problems=tuple(problems) + tuple(Problem(c["error"]) for c in ca_problems),
+        )
+    if untested:
+        return Verdict(
+            Status.INFO,
+            t("{n} secure connections are fine ({versions}); {u} servers could not be reached "
+              "to test.",
+              "{n} 个安全连接正常（{versions}）；{u} 个服务器无法连接，未能检测。",
+              n=len(ok), versions=versions, u=len(untested)),
+            problems=tuple(problems),
+        )
+    return Verdict(
+        Status.OK,
+        t("All {n} secure connections are fine ({versions}, certificates valid).",
+          "全部 {n} 个安全连接正常（{versions}，证书有效）。", n=len(ok), versions=versions),
+    )

@@ -1,0 +1,173 @@
+"""Every run's report, kept in a small SQLite database in the user's data folder.
+
+A damaged database must never stop a check: it is set aside as
+`history.db.damaged-<timestamp>` and a fresh one is started, with a message.
+The history is local and stores reports in full; exports redact them.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DB_NAME = "history.db"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    primary_cause TEXT,
+    product TEXT,
+    report TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
+"""
+_COLUMNS = ["id", "started_at", "status", "primary_cause", "product", "report"]
+
+
+class HistoryError(Exception):
+    """A run that does not exist or a report that cannot be read back."""
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    started_at: str
+    status: str
+    primary_cause: str | None
+    product: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "started_at": self.started_at, "status": self.status,
+                "primary_cause": self.primary_cause, "product": self.product}
+
+
+def data_dir() -> Path:
+    override = os.environ.get("WXDOCTOR_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("wxdoctor", appauthor=False))
+
+
+def product_of(report: dict[str, Any]) -> str | None:
+    products = {e.get("product") for e in report.get("endpoints", []) if e.get("product")}
+    if not products:
+        return None
+    return products.pop() if len(products) == 1 else "both"
+
+
+def _warn(message: str) -> None:
+    print(f"wxdoctor: {message}", file=sys.stderr)
+
+
+class History:
+    def __init__(self, path: str | os.PathLike[str] | None = None,
+                 warn: Callable[[str], None] = _warn) -> None:
+        self.path = Path(path) if path is not None else data_dir() / DB_NAME
+        self.warn = warn
+        self.set_aside: Path | None = None  # where a damaged database was moved, if it was
+
+    # -- opening and recovery ------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = self._open_checked()
+        except sqlite3.DatabaseError as exc:
+            self._set_aside(exc)
+            conn = self._open_checked()
+        return conn
+
+    def _open_checked(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=5)
+        try:
+            row = conn.execute("PRAGMA quick_check").fetchone()
+            if not row or row[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {row[0] if row else 'no answer'}")
+            conn.executescript(_SCHEMA)
+            columns = [r[1] for r in conn.execute("PRAGMA table_info(runs)")]
+            if columns != _COLUMNS:
+                raise sqlite3.DatabaseError(f"unexpected table layout: {columns}")
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    def _set_aside(self, exc: Exception) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        n = 1
+        while target.exists():
+            target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+            n += 1
+        os.replace(self.path, target)
+        for suffix in ("-journal", "-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                os.replace(side, target.with_name(target.name + suffix))
+        self.set_aside = target
+        self.warn(f"the run history was damaged ({exc}); moved it to {target} and started a new one")
+
+    # -- API -----------------------------------------------------------------------------
+
+    def add(self, report: dict[str, Any]) -> int:
+        diagnosis = report.get("diagnosis", {})
+        values = (
+            str(report.get("started_at", "")),
+            str(report.get("status", "")),
+            diagnosis.get("primary"),
+            product_of(report),
+            json.dumps(report, ensure_ascii=False),
+        )
+        conn = self._connect()
+        try:
+            with conn:
+                cursor = conn.execute(
+                    "INSERT INTO runs (started_at, status, primary_cause, product, report)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    values,
+                )
+            return int(cursor.lastrowid or 0)
+        finally:
+            conn.close()
+
+    def list(self, limit: int = 20) -> builtins.list[RunRow]:
+        conn = self._connect()
+        try:
+            rows = conn.execute(
+                "SELECT id, started_at, status, primary_cause, product FROM runs"
+                " ORDER BY id DESC LIMIT ?",
+                (max(0, limit),),
+            ).fetchall()
+        finally:
+            conn.close()
+        return [RunRow(*row) for row in rows]
+
+    def latest(self, n: int = 1) -> builtins.list[dict[str, Any]]:
+        """The newest `n` reports, newest first."""
+        return [self.get(row.id) for row in self.list(n)]
+
+    def get(self, run_id: int) -> dict[str, Any]:
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT report FROM runs WHERE id = ?", (run_id,)).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            raise HistoryError(f"no run with id {run_id} in {self.path}")
+        try:
+            report: dict[str, Any] = json.loads(row[0])
+        except ValueError as exc:
+            raise HistoryError(f"run {run_id} cannot be read back: {exc}") from exc
+        report.setdefault("history_id", run_id)
+        return report

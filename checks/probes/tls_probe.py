@@ -1,0 +1,305 @@
+"""TLS handshakes with the certificate described and failures named by stable codes.
+
+One probe per (host, address, port) and run: the TLS check and the DNS-pollution
+check (does the system's answer serve a valid certificate?) share it.
+
+The verified handshake comes first (one handshake on a healthy network). When the
+certificate does not verify, a second, unverified handshake fetches it anyway, so
+the report can name the issuer and dates of what the network presented.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import ipaddress
+import os
+import socket
+import ssl
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from checks.config import Endpoint
+from checks.context import Context
+from checks.probes import tcp
+
+ALPN = ["h2", "http/1.1"]
+
+# OpenSSL X509_V_ERR_* codes and what they mean for the user.
+_VERIFY_CODES = {
+    9: "tls_not_yet_valid",
+    10: "tls_expired",
+    62: "tls_name_mismatch",  # X509_V_ERR_HOSTNAME_MISMATCH
+    64: "tls_name_mismatch",  # X509_V_ERR_IP_ADDRESS_MISMATCH
+}
+_VERSIONS = {"SSLv3": 0, "TLSv1": 1, "TLSv1.1": 2, "TLSv1.2": 3, "TLSv1.3": 4}
+
+
+def tls_port(endpoint: Endpoint) -> int:
+    """The port a TLS probe uses for an endpoint: 443 when listed, else the first."""
+    return 443 if 443 in endpoint.ports else endpoint.ports[0]
+
+
+def probe(ctx: Context, host: str, address: str, port: int) -> dict[str, Any]:
+    """Handshake once per run for this (host, address, port)."""
+    return ctx.shared(f"tls:{host}:{address}:{port}", lambda: _probe_uncached(ctx, host, address, port))
+
+
+def trust_context(ctx: Context) -> tuple[ssl.SSLContext, list[dict[str, str]]]:
+    """The verifying context (OS store + extra CA files), built once per run."""
+    return ctx.shared("tls:context", lambda: build_trust_context(ctx.config.tls.extra_ca_files))
+
+
+def build_trust_context(extra_ca_files: Sequence[str]) -> tuple[ssl.SSLContext, list[dict[str, str]]]:
+    """Returns the context and, per unusable extra CA file, why it was skipped."""
+    context: ssl.SSLContext
+    if sys.platform in ("win32", "darwin"):
+        # The OS store is what browsers and the clients trust there.
+        import truststore
+
+        context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    else:
+        context = ssl.create_default_context()
+    problems: list[dict[str, str]] = []
+    for path in extra_ca_files:
+        try:
+            context.load_verify_locations(cafile=path)
+        except FileNotFoundError:
+            problems.append({"file": path, "error": "ca_file_missing"})
+        except OSError:
+            problems.append({"file": path, "error": "ca_file_unreadable"})
+        except (ssl.SSLError, ValueError):
+            problems.append({"file": path, "error": "ca_file_invalid"})
+    context.set_alpn_protocols(ALPN)
+    return context, problems
+
+
+def _inspect_context() -> ssl.SSLContext:
+    """Accepts anything, old protocol versions too, so the report can say what was offered."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with contextlib.suppress(ValueError, ssl.SSLError):
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    context.set_alpn_protocols(ALPN)
+    return context
+
+
+def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[str, Any]:
+    result: dict[str, Any] = {"host": host, "address": address, "port": port, "failure": None}
+    context, _ca_problems = trust_context(ctx)
+    first = _handshake(ctx, host, address, port, context)
+    result["tcp_ms"] = first.get("tcp_ms")
+    if first["failure"] is None:
+        result.update(first)
+        result["verified"] = True
+        return result
+    if first["failure"] == "tls_verify_failed":
+        second = _handshake(ctx, host, address, port, _inspect_context())
+        details = second if second["failure"] is None else first
+        result.update(details)
+        result["verified"] = False
+        result["verify_code"] = first.get("verify_code")
+        result["verify_message"] = first.get("verify_message")
+        result["failure"] = classify_verify_failure(first.get("verify_code"), result.get("cert"))
+        return result
+    if first["failure"] == "tls_protocol_version":
+        # Refused under the safe defaults: find out what the server would speak.
+        second = _handshake(ctx, host, address, port, _inspect_context())
+        if second["failure"] is None and _VERSIONS.get(second.get("version") or "", 9) < 3:
+            result.update(second)
+            result["verified"] = False
+            result["failure"] = "tls_old_version"
+            return result
+    result.update(first)
+    result["verified"] = None if first["failure"].startswith("tcp_") else False
+    return result
+
+
+def _handshake(
+    ctx: Context, host: str, address: str, port: int, context: ssl.SSLContext
+) -> dict[str, Any]:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    out: dict[str, Any] = {"failure": None}
+    start = time.monotonic()
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(ctx.timeout(ctx.config.tcp.timeout_s))
+        try:
+            sock.connect((address, port))
+        except OSError as exc:
+            out["failure"] = tcp.failure_code(exc)
+            return out
+        out["tcp_ms"] = round((time.monotonic() - start) * 1000, 1)
+        sock.settimeout(ctx.timeout(ctx.config.tls.timeout_s))
+        start = time.monotonic()
+        server_hostname = None if _is_ip(host) else host
+        try:
+            tls = context.wrap_socket(sock, server_hostname=server_hostname or address)
+        except ssl.SSLCertVerificationError as exc:
+            out["failure"] = "tls_verify_failed"
+            out["verify_code"] = getattr(exc, "verify_code", None)
+            out["verify_message"] = str(getattr(exc, "verify_message", "") or exc)[:200]
+            return out
+        except TimeoutError:
+            out["failure"] = "tls_handshake_timeout"
+            return out
+        except ssl.SSLError as exc:
+            out["failure"] = ssl_error_code(exc)
+            out["error"] = (exc.reason or str(exc))[:200]
+            return out
+        except OSError as exc:
+            out["failure"] = "tls_reset" if isinstance(exc, ConnectionResetError) else (
+                "tls_eof" if isinstance(exc, ConnectionAbortedError | BrokenPipeError)
+                else tcp.failure_code(exc).replace("tcp_", "tls_", 1))
+            return out
+        with tls:
+            out["handshake_ms"] = round((time.monotonic() - start) * 1000, 1)
+            out["version"] = tls.version()
+            cipher = tls.cipher()
+            out["cipher"] = cipher[0] if cipher else None
+            out["alpn"] = tls.selected_alpn_protocol()
+            der = tls.getpeercert(binary_form=True)
+            out["cert"] = describe_cert(der, host) if der else None
+        return out
+    finally:
+        sock.close()
+
+
+def ssl_error_code(exc: ssl.SSLError) -> str:
+    reason = (exc.reason or "").upper()
+    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError) or "EOF" in str(exc).upper():
+        return "tls_eof"  # closed by the peer or a middlebox mid-handshake
+    if "WRONG_VERSION_NUMBER" in reason or "RECORD_LAYER_FAILURE" in reason:
+        return "tls_not_tls"  # whatever answered does not speak TLS
+    if "PROTOCOL_VERSION" in reason or "UNSUPPORTED_PROTOCOL" in reason or "NO_PROTOCOLS" in reason:
+        return "tls_protocol_version"
+    if "ALERT" in reason:
+        return "tls_alert"
+    return "tls_protocol_error"
+
+
+def classify_verify_failure(verify_code: int | None, cert: dict[str, Any] | None) -> str:
+    """OpenSSL's code when it names the fault, else what the leaf itself shows."""
+    if verify_code in _VERIFY_CODES:
+        return _VERIFY_CODES[verify_code]
+    if verify_code is None and cert:
+        # The OS verifiers (truststore) give no OpenSSL code: read the leaf.
+        if cert.get("date_state") == "expired":
+            return "tls_expired"
+        if cert.get("date_state") == "not_yet_valid":
+            return "tls_not_yet_valid"
+        if cert.get("name_matches") is False:
+            return "tls_name_mismatch"
+    return "tls_untrusted_issuer"
+
+
+# ---- certificate facts -------------------------------------------------------------
+
+
+def describe_cert(der: bytes, host: str, now: datetime | None = None) -> dict[str, Any]:
+    """Subject, issuer, SANs, validity dates of a DER certificate, plus what they imply."""
+    info: dict[str, Any] = {"sha256": hashlib.sha256(der).hexdigest()}
+    decoded = _decode_der(der)
+    if decoded is None:
+        info["decoded"] = False
+        return info
+    info["decoded"] = True
+    info["subject"] = _name(decoded.get("subject", ()))
+    info["issuer"] = _name(decoded.get("issuer", ()))
+    info["sans"] = [f"{kind}:{value}" for kind, value in decoded.get("subjectAltName", ())]
+    not_before = _cert_time(decoded.get("notBefore"))
+    not_after = _cert_time(decoded.get("notAfter"))
+    info["not_before"] = not_before.isoformat() if not_before else None
+    info["not_after"] = not_after.isoformat() if not_after else None
+    now = now or datetime.now(timezone.utc)
+    if not_after and now > not_after:
+        info["date_state"] = "expired"
+    elif not_before and now < not_before:
+        info["date_state"] = "not_yet_valid"
+    else:
+        info["date_state"] = "valid"
+    info["name_matches"] = name_matches(host, decoded.get("subjectAltName", ()), info["subject"])
+    return info
+
+
+def _decode_der(der: bytes) -> dict[str, Any] | None:
+    """Parse with the standard library (the same decoder as getpeercert())."""
+    pem = ssl.DER_cert_to_PEM_cert(der)
+    fd, path = tempfile.mkstemp(suffix=".pem", prefix="wxdoctor-cert-")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(pem)
+        decoded = ssl._ssl._test_decode_cert(path)  # type: ignore[attr-defined]
+        return decoded if isinstance(decoded, dict) else None
+    except (AttributeError, ssl.SSLError, OSError, ValueError):
+        return None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _name(rdns: Any) -> dict[str, str]:
+    names = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU",
+             "countryName": "C"}
+    out: dict[str, str] = {}
+    for rdn in rdns or ():
+        for key, value in rdn:
+            short = names.get(key)
+            if short and short not in out:
+                out[short] = str(value)
+    return out
+
+
+def _cert_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromtimestamp(ssl.cert_time_to_seconds(value), timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+
+def name_matches(host: str, sans: Any, subject: dict[str, str]) -> bool:
+    """RFC 6125 matching: SANs only when present; one left-most wildcard label."""
+    host = host.rstrip(".").lower()
+    if _is_ip(host):
+        return any(kind == "IP Address" and _same_ip(value, host) for kind, value in sans or ())
+    names = [value for kind, value in sans or () if kind == "DNS"]
+    if not names and not any(kind == "IP Address" for kind, _ in sans or ()):
+        names = [subject["CN"]] if subject.get("CN") else []
+    return any(_dns_match(pattern.rstrip(".").lower(), host) for pattern in names)
+
+
+def _dns_match(pattern: str, host: str) -> bool:
+    if pattern == host:
+        return True
+    if pattern.startswith("*."):
+        head, _, rest = host.partition(".")
+        return bool(head) and rest == pattern[2:]
+    return False
+
+
+def _same_ip(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_address(a.strip()) == ipaddress.ip_address(b)
+    except ValueError:
+        return False
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def valid_for_name(result: dict[str, Any]) -> bool:
+    """Did this probe complete a handshake whose certificate verified for the name?"""
+    return result.get("failure") is None and bool(result.get("verified"))

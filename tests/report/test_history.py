@@ -1,0 +1,122 @@
+"""Run history: every check run is stored; damage is set aside; compare shows changes."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checks.history import History, HistoryError
+from checks.report.compare import compare, render_changes
+from tests.report.helpers import closed_port, loopback_config, wxdoctor
+
+
+def test_add_list_get_latest(faulty_report: dict[str, Any], tmp_path: Path) -> None:
+    history = History(tmp_path / "h.db")
+    first = history.add(faulty_report)
+    second = history.add(dict(faulty_report, status="ok"))
+    rows = history.list(10)
+    assert [r.id for r in rows] == [second, first]
+    assert rows[1].status == "fail" and rows[1].primary_cause == "tcp_blocked"
+    assert rows[1].product == "both"
+    assert history.get(first)["checks"] == faulty_report["checks"]
+    assert [r["status"] for r in history.latest(2)] == ["ok", "fail"]
+    with pytest.raises(HistoryError):
+        history.get(999)
+
+
+@pytest.mark.parametrize("damage", [b"\x00garbage\xff" * 300, b"SQLite format 3\x00" + b"\xee" * 5000])
+def test_damaged_database_is_set_aside(faulty_report: dict[str, Any], tmp_path: Path,
+                                       damage: bytes) -> None:
+    path = tmp_path / "history.db"
+    path.write_bytes(damage)
+    messages: list[str] = []
+    history = History(path, warn=messages.append)
+    run_id = history.add(faulty_report)
+    assert history.get(run_id)["status"] == "fail"
+    damaged = list(tmp_path.glob("history.db.damaged-*"))
+    assert len(damaged) == 1 and damaged[0].read_bytes() == damage
+    assert messages and "damaged" in messages[0]
+
+
+def test_wrong_table_layout_is_set_aside(faulty_report: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE runs (x TEXT)")
+    history = History(path, warn=lambda _m: None)
+    assert history.add(faulty_report) == 1
+    assert list(tmp_path.glob("history.db.damaged-*"))
+
+
+def test_check_recovers_a_corrupt_history_and_stores_the_run(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "history.db").write_bytes(b"this is not a database" * 100)
+    config = loopback_config(tmp_path / "c.toml", closed_port())
+    result = wxdoctor("check", "--config", str(config), "--lang", "en", data_dir=data)
+    assert result.returncode == 2, result.stderr
+    assert "[FAIL]" in result.stdout
+    assert "damaged" in result.stderr
+    assert list(data.glob("history.db.damaged-*"))
+    listed = wxdoctor("history", "--json", data_dir=data)
+    runs = json.loads(listed.stdout)["runs"]
+    assert len(runs) == 1 and runs[0]["status"] == "fail"
+
+    skipped = wxdoctor("check", "--config", str(config), "--no-history", data_dir=data)
+    assert skipped.returncode == 2
+    assert len(json.loads(wxdoctor("history", "--json", data_dir=data).stdout)["runs"]) == 1
+
+
+def test_compare_two_real_runs(tmp_path: Path) -> None:
+    """The same endpoint closed, then open: tcp goes from fail to ok and the cause changes."""
+    data = tmp_path / "data"
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        port = int(server.getsockname()[1])
+        config = loopback_config(tmp_path / "c.toml", port)
+        closed = wxdoctor("check", "--config", str(config), data_dir=data,  # bound, not listening
+                          isolated=False)
+        assert closed.returncode == 2, closed.stderr
+        server.listen(16)
+        opened = wxdoctor("check", "--config", str(config), data_dir=data, isolated=False)
+    assert opened.returncode in (0, 1), opened.stdout + opened.stderr
+
+    result = wxdoctor("compare", "previous", "latest", "--json", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)["changes"]
+    by_kind = {(c["kind"], c["check_id"]): c for c in changes}
+    assert by_kind[("changed", "tcp")]["before"] == "fail"
+    assert by_kind[("changed", "tcp")]["after"] == "ok"
+    assert by_kind[("primary_cause", None)]["before"] == "tcp_blocked"
+    text = wxdoctor("compare", "--lang", "en", data_dir=data).stdout  # previous -> latest
+    assert "tcp" in text and "[FAIL] -> [OK]" in text
+
+
+def test_compare_report_files_added_and_removed(faulty_report: dict[str, Any],
+                                                tmp_path: Path) -> None:
+    after = json.loads(json.dumps(faulty_report))
+    removed = after["checks"].pop(0)
+    extra = dict(after["checks"][0], id="new_check")
+    after["checks"].append(extra)
+    changes = compare(faulty_report, after)
+    kinds = {(c["kind"], c["check_id"]) for c in changes}
+    assert kinds == {("added", "new_check"), ("removed", removed["id"])}
+    assert "新增检测" in render_changes(changes, "zh")
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(faulty_report), encoding="utf-8")
+    b.write_text(json.dumps(after), encoding="utf-8")
+    result = wxdoctor("compare", str(a), str(b), "--lang", "en", data_dir=tmp_path / "d")
+    assert result.returncode == 0
+    assert "new_check" in result.stdout and removed["id"] in result.stdout
+    assert compare(faulty_report, faulty_report) == []
+
+
+def test_compare_without_history_is_a_usage_error(tmp_path: Path) -> None:
+    result = wxdoctor("compare", data_dir=tmp_path / "empty")
+    assert result.returncode == 64
+    assert "no previous run" in result.stderr

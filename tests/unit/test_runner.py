@@ -1,0 +1,129 @@
+"""The runner's contract: parallel, bounded by the deadline, never crashing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from checks.base import Check
+from checks.config import load_config
+from checks.context import Context
+from checks.i18n import t
+from checks.model import Evidence, Status, Verdict
+from checks.runner import Runner
+
+
+class _Fake(Check):
+    group = "network"
+
+    def __init__(self, check_id: str, sleep: float = 0.0, raises: bool = False,
+                 status: Status = Status.OK, gate: threading.Event | None = None) -> None:
+        self.id = check_id  # type: ignore[misc]
+        self.title = t(check_id, check_id)  # type: ignore[misc]
+        self.sleep = sleep
+        self.raises = raises
+        self.status = status
+        self.gate = gate
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        if self.gate is not None:
+            self.gate.wait(5)
+        time.sleep(self.sleep)
+        if self.raises:
+            raise RuntimeError("boom")
+        return {"slept": self.sleep}
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return Verdict(self.status, t("done", "完成"))
+
+
+def _config(deadline: float = 5.0):
+    return load_config().with_deadline(deadline)
+
+
+def test_checks_run_in_parallel() -> None:
+    # Three checks that each wait for the other two to have started can only
+    # finish if they run at the same time.
+    barrier = threading.Barrier(3, timeout=3)
+
+    class Waiting(_Fake):
+        def collect(self, ctx: Context) -> dict[str, Any]:
+            barrier.wait()
+            return {}
+
+    result = Runner(_config(), [Waiting("a"), Waiting("b"), Waiting("c")]).run()
+    assert [r.status for r in result.results] == [Status.OK] * 3
+
+
+def test_exception_becomes_grey_result_with_reason() -> None:
+    result = Runner(_config(), [_Fake("ok"), _Fake("bad", raises=True)]).run()
+    by_id = {r.id: r for r in result.results}
+    assert by_id["ok"].status is Status.OK
+    assert by_id["bad"].status is Status.ERROR
+    assert by_id["bad"].evidence["failure"] == "internal_error"
+    assert "boom" in by_id["bad"].summary.render("en")
+
+
+def test_overrun_becomes_deadline_error_and_run_ends_near_deadline() -> None:
+    hang = threading.Event()  # never set: the check blocks until the test process ends
+    result = Runner(_config(0.5), [_Fake("fast"), _Fake("stuck", gate=hang, sleep=30)]).run()
+    by_id = {r.id: r for r in result.results}
+    assert by_id["fast"].status is Status.OK
+    assert by_id["stuck"].status is Status.ERROR
+    assert by_id["stuck"].evidence["failure"] == "deadline"
+    assert result.duration_s < 5  # bounded by the deadline, not by the stuck check
+
+
+def test_cancel_marks_unfinished_checks_cancelled() -> None:
+    gate = threading.Event()
+    runner = Runner(_config(), [_Fake("waiting", gate=gate)])
+    threading.Timer(0.2, runner.cancel).start()
+    result = runner.run()
+    gate.set()
+    assert result.cancelled
+    assert result.results[0].status is Status.ERROR
+    assert result.results[0].evidence["failure"] == "cancelled"
+
+
+def test_progress_callbacks_fire_for_every_check() -> None:
+    started: list[str] = []
+    finished: list[str] = []
+    Runner(
+        _config(),
+        [_Fake("a"), _Fake("b", raises=True)],
+        on_started=started.append,
+        on_finished=lambda r: finished.append(r.id),
+    ).run()
+    assert sorted(started) == ["a", "b"]
+    assert sorted(finished) == ["a", "b"]
+
+
+def test_broken_observer_does_not_break_the_run() -> None:
+    def explode(_: object) -> None:
+        raise ValueError("observer bug")
+
+    result = Runner(_config(), [_Fake("a")], on_started=explode, on_finished=explode).run()
+    assert result.results[0].status is Status.OK
+
+
+def test_serial_mode_runs_one_check_at_a_time(monkeypatch) -> None:
+    monkeypatch.setenv("WXDOCTOR_SERIAL", "1")
+    running = 0
+    most = 0
+    lock = threading.Lock()
+
+    class Counting(_Fake):
+        def collect(self, ctx: Context) -> dict[str, Any]:
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.02)
+            with lock:
+                running -= 1
+            return {}
+
+    result = Runner(_config(), [Counting("a"), Counting("b"), Counting("c")]).run()
+    assert [r.status for r in result.results] == [Status.OK] * 3
+    assert most == 1
