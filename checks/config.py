@@ -150,6 +150,31 @@ class DiskConfig:
 
 
 @dataclass(frozen=True)
+class HttpConfig:
+    # Hosts whose plain-HTTP (port 80) answers are checked for hijacking. Only those
+    # among the configured endpoints are probed; if none is, every WeChat endpoint
+    # that uses port 80 is.
+    probe_hosts: tuple[str, ...] = ()
+    timeout_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class LatencyConfig:
+    count: int = 5  # TCP connects per endpoint
+    warn_ms: float = 300.0  # median connect time above this is "slow"
+    loss_warn_pct: float = 20.0  # share of connects lost (timed out) that is "slow"
+    timeout_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.count <= 20:
+            raise ValueError("count: expected a whole number from 1 to 20")
+        if self.warn_ms <= 0:
+            raise ValueError("warn_ms: expected a positive number of milliseconds")
+        if not 0 < self.loss_warn_pct <= 100:
+            raise ValueError("loss_warn_pct: expected a percentage above 0 and at most 100")
+
+
+@dataclass(frozen=True)
 class Config:
     deadline_s: float = 10.0
     endpoints: tuple[Endpoint, ...] = ()
@@ -161,6 +186,8 @@ class Config:
     system: SystemConfig = field(default_factory=SystemConfig)
     client: ClientConfig = field(default_factory=ClientConfig)
     disk: DiskConfig = field(default_factory=DiskConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
+    latency: LatencyConfig = field(default_factory=LatencyConfig)
     # Files merged to make this config, lowest priority first (not a TOML key).
     sources: tuple[str, ...] = field(default=(), metadata={"internal": True})
 

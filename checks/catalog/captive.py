@@ -1,0 +1,132 @@
+"""Is this a Wi-Fi network that wants a browser login first (captive portal)?
+
+The same probes phones and PCs use: URLs with a known answer (204, or a fixed
+text). A portal answers them with a redirect to its login page or with the page
+itself. Redirects are never followed; the portal URL goes into the evidence for
+the fix that opens it in a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urljoin
+
+from checks.base import Check, register
+from checks.concurrency import parallel_map
+from checks.config import CaptiveProbe
+from checks.context import Context
+from checks.i18n import Text, t
+from checks.model import Evidence, Problem, Status, Verdict
+from checks.probes import http, system_dns
+
+
+@register
+class CaptivePortalCheck(Check):
+    id = "captive"
+    title = t("Wi-Fi login page (captive portal)", "Wi-Fi 认证页面（强制门户）")
+    group = "network"
+    order = 5
+
+    def not_applicable(self, ctx: Context) -> Text | None:
+        if not ctx.config.captive.probes:
+            return t("No captive-portal probe is configured.", "未配置强制门户检测地址。")
+        return None
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        probes = list(ctx.config.captive.probes)
+        budget = ctx.timeout(ctx.config.dns.timeout_s + ctx.config.captive.timeout_s + 1.0)
+        outcomes = parallel_map(lambda p: _probe(ctx, p), probes, budget)
+        results = []
+        for probe, outcome in zip(probes, outcomes, strict=True):
+            if outcome.done and outcome.value is not None:
+                results.append(outcome.value)
+            else:
+                results.append({**_expected(probe), "status": None, "failure": "http_timeout"})
+        # The fix that opens the portal reads this; None when nothing intercepts.
+        return {"probes": results, "portal_url": portal_url(results)}
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return assess_captive(evidence)
+
+
+def _expected(probe: CaptiveProbe) -> dict[str, Any]:
+    return {"url": probe.url, "expected_status": probe.status, "expected_body": probe.body}
+
+
+def _probe(ctx: Context, probe: CaptiveProbe) -> dict[str, Any]:
+    host, port, path, problem = http.split_url(probe.url)
+    if problem:
+        return {**_expected(probe), "status": None, "failure": problem}
+    addrs = system_dns.addresses(system_dns.resolve(ctx, host))
+    if not addrs:
+        return {**_expected(probe), "status": None, "failure": "not_resolved"}
+    result = http.get(addrs[0], port, host, path, ctx.timeout(ctx.config.captive.timeout_s))
+    return {**_expected(probe), **result}
+
+
+def outcome(probe: Evidence) -> str:
+    """ok | redirect | wrong_answer | unreachable."""
+    status = probe.get("status")
+    if status is None:
+        return "unreachable"
+    if status == probe["expected_status"] and (
+        not probe.get("expected_body") or probe["expected_body"] in (probe.get("body_start") or "")
+    ):
+        return "ok"
+    if 300 <= status < 400 and probe.get("location"):
+        return "redirect"
+    return "wrong_answer"
+
+
+def portal_url(probes: Sequence[Evidence]) -> str | None:
+    """Where the portal wants the browser to go: a Location, a page redirect, or the probe URL."""
+    for probe in probes:
+        if outcome(probe) == "redirect":
+            return urljoin(probe["url"], probe["location"].strip())
+    for probe in probes:
+        if outcome(probe) == "wrong_answer":
+            target = http.page_redirect_target(probe.get("body_start") or "")
+            return urljoin(probe["url"], target) if target else probe["url"]
+    return None
+
+
+def assess_captive(evidence: Evidence) -> Verdict:
+    probes = list(evidence["probes"])
+    kinds = [outcome(p) for p in probes]
+    answered = [k for k in kinds if k != "unreachable"]
+    intercepted = [p for p, k in zip(probes, kinds, strict=True) if k in ("redirect", "wrong_answer")]
+    if not answered:
+        return Verdict(
+            Status.INFO,
+            t("Could not reach any captive-portal probe, so no Wi-Fi login page was detected.",
+              "无法访问任何强制门户检测地址，未发现 Wi-Fi 认证页面。"),
+            problems=(Problem("captive_no_probe_answered"),),
+        )
+    if len(intercepted) * 2 > len(answered):
+        url = portal_url(intercepted)
+        return Verdict(
+            Status.FAIL,
+            t("This network wants you to log in in a browser first (Wi-Fi login page at {url}).",
+              "此网络需要先在浏览器中登录（Wi-Fi 认证页面：{url}）。", url=url or "?"),
+            t("Open a browser, complete the Wi-Fi login (or accept the terms), then start "
+              "WeChat/WeCom again.",
+              "请打开浏览器完成 Wi-Fi 认证（或同意使用条款），然后重新打开微信/企业微信。"),
+            problems=tuple(Problem("captive_portal", host=http.split_url(p["url"])[0])
+                           for p in intercepted),
+            cause="captive_portal",
+            fixes=("open_captive_portal",),
+        )
+    if intercepted:
+        return Verdict(
+            Status.INFO,
+            t("{bad} of {n} captive-portal probes gave an unexpected answer; most answered "
+              "normally, so this is probably not a Wi-Fi login page.",
+              "{n} 个强制门户检测地址中有 {bad} 个应答异常；大多数正常，可能不是 Wi-Fi 认证页面。",
+              bad=len(intercepted), n=len(answered)),
+        )
+    return Verdict(
+        Status.OK,
+        t("No Wi-Fi login page: {n} probes answered as expected.",
+          "没有 Wi-Fi 认证页面：{n} 个检测地址应答正常。", n=len(answered)),
+    )

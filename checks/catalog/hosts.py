@@ -1,0 +1,275 @@
+"""Does the hosts file redirect WeChat/WeCom servers?
+
+A hosts line beats DNS, so an old "acceleration" entry or one left by a proxy
+tool quietly sends the client to a dead address. Each Tencent name found in the
+file is also asked of the configured DNS servers directly (bypassing the hosts
+file) to tell a harmless pin from a real override.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+from pathlib import Path
+from typing import Any
+
+import dns.exception
+import dns.resolver
+
+from checks import hostsfile
+from checks.base import Check, register
+from checks.concurrency import parallel_map
+from checks.context import Context
+from checks.i18n import Text, t
+from checks.model import Evidence, Problem, Status, Verdict
+from checks.platform import current as platform
+
+MAX_NAMES_TO_VERIFY = 16  # DNS questions per run; a huge hosts file must not stall it
+# Domains the clients log in through: any override there matters. Other Tencent
+# names (e.g. ad servers under qq.com blocked by an ad-block list) are only listed.
+CRITICAL_SUFFIXES = ("weixin.qq.com", "wechat.com")
+
+
+def hosts_path(ctx: Context) -> Path:
+    configured = ctx.config.system.hosts_file.strip()
+    return Path(configured) if configured else platform.default_hosts_file()
+
+
+@register
+class HostsCheck(Check):
+    id = "hosts"
+    title = t("Hosts file", "hosts 文件")
+    group = "dns"
+    order = 15
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        path = hosts_path(ctx)
+        evidence: dict[str, Any] = {"path": str(path)}
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            evidence.update(failure=_read_failure(exc), reason=exc.strerror or str(exc))
+            return evidence
+        decoded = hostsfile.decode_hosts(raw)
+        entries = hostsfile.parse_hosts(decoded.text)
+        endpoint_hosts = [e.host for e in ctx.config.endpoints]
+        mappings = []
+        for entry in entries:
+            names = [n for n in entry.names if hostsfile.is_tencent_name(n, endpoint_hosts)]
+            if names:
+                mappings.append({
+                    "line_no": entry.line_no,
+                    "address": entry.address,
+                    "names": names,
+                    "critical": any(_is_critical(n, endpoint_hosts) for n in names),
+                    "comment": entry.comment,
+                    "raw": entry.raw[:300],
+                })
+        evidence.update(
+            failure=None,
+            encoding=decoded.encoding,
+            undecodable=decoded.lossy_fallback,
+            newline="crlf" if decoded.newline == "\r\n" else "lf",
+            size=len(raw),
+            entries=len(entries),
+            mappings=mappings,
+            dns=_verify(ctx, mappings),
+        )
+        return evidence
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return assess_hosts(evidence)
+
+
+def _is_critical(name: str, endpoint_hosts: list[str]) -> bool:
+    norm = hostsfile.normalize_name(name)
+    if norm in {hostsfile.normalize_name(h) for h in endpoint_hosts}:
+        return True
+    return any(norm == s or norm.endswith("." + s) for s in CRITICAL_SUFFIXES)
+
+
+def _read_failure(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "hosts_missing"
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+        return "hosts_permission"
+    if isinstance(exc, IsADirectoryError):
+        return "hosts_not_a_file"
+    return "hosts_unreadable"
+
+
+# ---- asking DNS directly, bypassing the hosts file ---------------------------------
+
+
+def _verify(ctx: Context, mappings: list[dict[str, Any]]) -> dict[str, Any]:
+    names: list[str] = []
+    for mapping in mappings:
+        if mapping["critical"]:
+            for name in mapping["names"]:
+                norm = hostsfile.normalize_name(name)
+                if norm not in names:
+                    names.append(norm)
+    names = names[:MAX_NAMES_TO_VERIFY]
+    if not names:
+        return {}
+    timeout = ctx.timeout(min(3.0, ctx.config.dns.timeout_s))
+    outcomes = parallel_map(lambda n: _direct_lookup(n, timeout), names, timeout + 0.3)
+    result: dict[str, Any] = {}
+    for name, outcome in zip(names, outcomes, strict=True):
+        if outcome.done and outcome.value is not None:
+            result[name] = outcome.value
+        else:
+            result[name] = {"addresses": [], "error": "dns_timeout"}
+    return result
+
+
+def _direct_lookup(name: str, timeout: float) -> dict[str, Any]:
+    try:
+        resolver = dns.resolver.Resolver(configure=True)
+    except (dns.resolver.NoResolverConfiguration, OSError):
+        return {"addresses": [], "error": "dns_no_resolver"}
+    resolver.lifetime = resolver.timeout = timeout
+    addresses: list[str] = []
+    error: str | None = None
+    for rtype in ("A", "AAAA"):
+        try:
+            answer = resolver.resolve(name, rtype, search=False)
+        except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
+            continue
+        except dns.exception.Timeout:
+            error = "dns_timeout"
+            break
+        except dns.exception.DNSException:
+            error = "dns_lookup_failed"
+            continue
+        addresses.extend(str(r) for r in answer)
+    return {"addresses": addresses, "error": None if addresses else error}
+
+
+# ---- verdict ------------------------------------------------------------------------
+
+
+def classify(mapping: Evidence, dns_answers: Evidence) -> str:
+    """blocked | differs | unverified | matches | other (a non-login Tencent name) | ignored."""
+    if not _is_address(mapping["address"]):
+        return "ignored"  # the resolver skips lines that do not start with an address
+    if not mapping["critical"]:
+        return "other"
+    if _is_null_address(mapping["address"]):
+        return "blocked"
+    answers = [dns_answers.get(hostsfile.normalize_name(n)) for n in mapping["names"]]
+    known = [a for a in answers if a and a.get("addresses")]
+    if not known:
+        return "unverified"
+    wanted = _canonical(mapping["address"])
+    if all(wanted in {_canonical(x) for x in a["addresses"]} for a in known):
+        return "matches"
+    return "differs"
+
+
+def _canonical(address: str) -> str:
+    try:
+        return str(ipaddress.ip_address(address.split("%")[0]))
+    except ValueError:
+        return address.lower()
+
+
+def _is_address(address: str) -> bool:
+    try:
+        ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _is_null_address(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False  # not an address at all: the resolver ignores the line
+    return ip.is_loopback or ip.is_unspecified
+
+
+_READ_REASON = {
+    "hosts_missing": t("the file does not exist", "文件不存在"),
+    "hosts_permission": t("permission denied", "没有读取权限"),
+    "hosts_not_a_file": t("it is a folder, not a file", "这是一个文件夹而不是文件"),
+}
+
+
+def assess_hosts(evidence: Evidence) -> Verdict:
+    path = evidence["path"]
+    failure = evidence.get("failure")
+    if failure:
+        reason = _READ_REASON.get(failure, Text(evidence.get("reason") or failure,
+                                                evidence.get("reason") or failure))
+        return Verdict(
+            Status.ERROR,
+            t("Could not read the hosts file {path}: {reason}.",
+              "无法读取 hosts 文件 {path}：{reason}。", path=path, reason=reason),
+            problems=(Problem(failure),),
+        )
+    mappings = evidence.get("mappings", [])
+    dns_answers = evidence.get("dns", {})
+    kinds = [(m, classify(m, dns_answers)) for m in mappings]
+    bad = [(m, k) for m, k in kinds if k in ("blocked", "differs")]
+    unverified = [m for m, k in kinds if k == "unverified"]
+    pinned = [m for m, k in kinds if k == "matches"]
+    other = [m for m, k in kinds if k == "other"]
+
+    def lines(items: list[Evidence]) -> Text:
+        shown = [f"{m['line_no']}: {m['address']} {' '.join(m['names'])}" for m in items[:3]]
+        more = len(items) - len(shown)
+        return Text("; ".join(shown) + (f" (+{more})" if more else ""),
+                    "；".join(shown) + (f"（另有 {more} 行）" if more else ""))
+
+    if bad or unverified:
+        flagged = [m for m, _ in bad] + unverified
+        problems = tuple(
+            Problem("hosts_override", host=m["names"][0], address=m["address"]) for m in flagged
+        )
+        advice = t(
+            "Comment out or delete these lines in {path} (the repair button does it safely, "
+            "with a backup), then flush the DNS cache.",
+            "请在 {path} 中注释掉或删除这些行（可使用修复按钮，会先自动备份），然后清除 DNS 缓存。",
+            path=path,
+        )
+        if bad:
+            return Verdict(
+                Status.FAIL,
+                t("The hosts file sends WeChat/WeCom servers to the wrong address (line {items}).",
+                  "hosts 文件把微信/企业微信服务器指向了错误的地址（第 {items}）。",
+                  items=lines(flagged)),
+                advice, problems=problems, cause="hosts_override", fixes=("repair_hosts",),
+            )
+        return Verdict(
+            Status.WARN,
+            t("The hosts file fixes the address of WeChat/WeCom servers (line {items}); "
+              "DNS could not confirm it is still right.",
+              "hosts 文件固定了微信/企业微信服务器的地址（第 {items}），无法通过 DNS 确认其仍然正确。",
+              items=lines(flagged)),
+            advice, problems=problems, cause="hosts_override", fixes=("repair_hosts",),
+        )
+    if pinned:
+        return Verdict(
+            Status.INFO,
+            t("The hosts file fixes WeChat/WeCom server addresses (line {items}); they match DNS "
+              "today but will break when the servers move.",
+              "hosts 文件固定了微信/企业微信服务器的地址（第 {items}），目前与 DNS 一致，"
+              "但服务器地址变化后会导致无法连接。", items=lines(pinned)),
+            t("Consider removing these lines.", "建议删除这些行。"),
+            fixes=("repair_hosts",),
+        )
+    if other:
+        return Verdict(
+            Status.OK,
+            t("The hosts file does not redirect the login servers ({n} other Tencent names are "
+              "listed, e.g. by an ad blocker).",
+              "hosts 文件没有重定向登录服务器（另有 {n} 个腾讯域名被列出，可能来自广告屏蔽列表）。",
+              n=sum(len(m["names"]) for m in other)),
+        )
+    return Verdict(
+        Status.OK,
+        t("The hosts file does not redirect any WeChat/WeCom server ({n} entries).",
+          "hosts 文件没有重定向微信/企业微信服务器（共 {n} 条记录）。", n=evidence.get("entries", 0)),
+    )

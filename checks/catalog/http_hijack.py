@@ -1,0 +1,150 @@
+"""Is plain HTTP on port 80 answered by the real servers, or by something in between?
+
+WeChat's short links are plain HTTP POSTs on port 80, so a transparent proxy, an
+ISP page injector or a portal that grabs port 80 breaks WeChat even when HTTPS
+works. The real servers answer a bare GET / with something short and not a web
+page, so the signal is conservative: a redirect to a foreign host, or an HTML
+page with a login form, a meta refresh, a script redirect or portal wording.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from checks.base import Check, register
+from checks.concurrency import parallel_map
+from checks.context import Context
+from checks.hostsfile import is_tencent_name, normalize_name
+from checks.i18n import Text, t
+from checks.model import Evidence, Problem, Status, Verdict
+from checks.probes import http, system_dns
+
+PORT = 80
+# Page signs strong enough on their own; a bare frame could be a real error page.
+HIJACK_SIGNALS = ("login_form", "meta_refresh", "script_redirect", "portal_words")
+
+
+def probe_hosts(ctx: Context) -> list[str]:
+    """The configured probe hosts among the endpoints on port 80, else WeChat's port-80 hosts."""
+    on_80 = [e for e in ctx.config.endpoints if PORT in e.ports]
+    known = {normalize_name(e.host) for e in on_80}
+    hosts = [h for h in ctx.config.http.probe_hosts if normalize_name(h) in known]
+    if not hosts:
+        hosts = [e.host for e in on_80 if e.product == "wechat"]
+    return list(dict.fromkeys(hosts))
+
+
+@register
+class HttpHijackCheck(Check):
+    id = "http_hijack"
+    title = t("Plain web traffic (HTTP, port 80)", "普通网页流量（HTTP 80 端口）")
+    group = "network"
+    order = 30
+
+    def not_applicable(self, ctx: Context) -> Text | None:
+        if not probe_hosts(ctx):
+            return t("No server to test on port 80 is configured.", "未配置需要检测 80 端口的服务器。")
+        return None
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        hosts = probe_hosts(ctx)
+        budget = ctx.timeout(ctx.config.dns.timeout_s + ctx.config.http.timeout_s + 1.0)
+        outcomes = parallel_map(lambda h: _probe(ctx, h), hosts, budget)
+        probes = []
+        for host, outcome in zip(hosts, outcomes, strict=True):
+            if outcome.done and outcome.value is not None:
+                probes.append(outcome.value)
+            else:
+                probes.append({"host": host, "address": None, "port": PORT, "status": None,
+                               "failure": "http_timeout"})
+        return {"probes": probes, "endpoint_hosts": [e.host for e in ctx.config.endpoints]}
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return assess_http_hijack(evidence)
+
+
+def _probe(ctx: Context, host: str) -> dict[str, Any]:
+    addrs = system_dns.addresses(system_dns.resolve(ctx, host))
+    if not addrs:
+        return {"host": host, "address": None, "port": PORT, "status": None,
+                "failure": "not_resolved"}
+    result = http.get(addrs[0], PORT, host, "/", ctx.timeout(ctx.config.http.timeout_s))
+    return {"host": host, **result}
+
+
+def finding(probe: Evidence, endpoint_hosts: list[str]) -> str | None:
+    """Why this answer cannot come from the real server, or None."""
+    if probe.get("status") is None:
+        return None
+    status = int(probe["status"])
+    location = probe.get("location")
+    if 300 <= status < 400 and location:
+        target = urlsplit(location.strip()).hostname
+        if target and normalize_name(target) != normalize_name(probe["host"]) and not (
+            is_tencent_name(target, endpoint_hosts)
+        ):
+            return "foreign_redirect"
+    signals = http.page_signals(probe.get("body_start") or "", probe.get("content_type"))
+    for signal in HIJACK_SIGNALS:
+        if signal in signals:
+            return signal
+    return None
+
+
+_FINDING = {
+    "foreign_redirect": t("redirected to {target}", "被重定向到 {target}"),
+    "login_form": t("a login page came back", "返回了一个登录页面"),
+    "meta_refresh": t("a page that redirects the browser came back", "返回了一个自动跳转的网页"),
+    "script_redirect": t("a page with a script redirect came back", "返回了一个用脚本跳转的网页"),
+    "portal_words": t("a Wi-Fi login (portal) page came back", "返回了一个 Wi-Fi 认证页面"),
+}
+
+
+def assess_http_hijack(evidence: Evidence) -> Verdict:
+    probes = evidence["probes"]
+    endpoint_hosts = list(evidence.get("endpoint_hosts", []))
+    answered = [p for p in probes if p.get("status") is not None]
+    hijacked = [(p, f) for p in answered if (f := finding(p, endpoint_hosts))]
+    if hijacked:
+        items_en, items_zh = [], []
+        for p, f in hijacked[:4]:
+            target = Text(p.get("location") or "", p.get("location") or "")
+            reason = _FINDING[f]
+            items_en.append(f"{p['host']}: {Text(reason.en, reason.zh, {'target': target}).render('en')}")
+            items_zh.append(f"{p['host']}：{Text(reason.en, reason.zh, {'target': target}).render('zh')}")
+        return Verdict(
+            Status.FAIL,
+            t("Plain HTTP to the WeChat servers is intercepted: {items}.",
+              "访问微信服务器的普通 HTTP 流量被劫持：{items}。",
+              items=Text("; ".join(items_en), "；".join(items_zh))),
+            t("Something on this network (a Wi-Fi login page, a proxy or the provider) answers "
+              "in place of the WeChat servers. If this is public Wi-Fi, log in in a browser "
+              "first; otherwise switch networks (e.g. a phone hotspot) or ask the provider.",
+              "此网络中有设备（Wi-Fi 认证页面、代理或运营商）冒充微信服务器应答。如果是公共 Wi-Fi，"
+              "请先在浏览器中完成认证；否则请换一个网络（如手机热点）或联系运营商。"),
+            problems=tuple(Problem("http_hijack", host=p["host"], port=PORT,
+                                   address=p.get("address")) for p, _ in hijacked),
+            cause="http_hijack",
+        )
+    if not answered:
+        return Verdict(
+            Status.ERROR,
+            t("Could not test: none of the {n} servers answered on port 80.",
+              "无法检测：{n} 个服务器都没有在 80 端口应答。", n=len(probes)),
+            problems=tuple(Problem(p.get("failure") or "http_no_answer", host=p["host"], port=PORT)
+                           for p in probes),
+        )
+    silent = len(probes) - len(answered)
+    if silent:
+        return Verdict(
+            Status.OK,
+            t("{n} servers answered on port 80 without interference ({s} did not answer).",
+              "{n} 个服务器在 80 端口正常应答，未被劫持（{s} 个没有应答）。",
+              n=len(answered), s=silent),
+        )
+    return Verdict(
+        Status.OK,
+        t("All {n} servers answered on port 80 without interference.",
+          "全部 {n} 个服务器在 80 端口正常应答，未被劫持。", n=len(answered)),
+    )

@@ -1,0 +1,149 @@
+"""Admin rights for one action at a time, never for the whole app.
+
+Linux: pkexec; macOS: an administrator prompt from osascript for exactly one
+command; Windows: ShellExecuteW "runas" of this app's own `fix-helper` entry,
+which re-executes one journalled step of a known fix. Already admin: direct.
+The argv and ShellExecute parameters are built by pure functions, so the
+Windows and macOS paths are tested as data on Linux.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from checks.fixes.base import CommandResult, run_command
+from checks.platform import NAME as PLATFORM
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def is_admin() -> bool:
+    if sys.platform == "win32":
+        try:
+            import ctypes
+
+            return bool(ctypes.windll.shell32.IsUserAnAdmin())
+        except (AttributeError, OSError):
+            return False
+    return os.geteuid() == 0
+
+
+def applescript_string(text: str) -> str:
+    """A double-quoted AppleScript string literal holding `text` exactly."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def admin_argv(argv: Sequence[str], platform: str = PLATFORM) -> list[str]:
+    """The argv that runs `argv` (one command) with an administrator prompt."""
+    if platform == "linux":
+        return ["pkexec", *argv]
+    if platform == "macos":
+        # `do shell script` runs /bin/sh: shlex.join quotes every argument for it.
+        script = f"do shell script {applescript_string(shlex.join(argv))} with administrator privileges"
+        return ["/usr/bin/osascript", "-e", script]
+    raise ValueError("on Windows an admin command runs through the fix helper")
+
+
+def self_command(elevated_posix: bool = False) -> list[str]:
+    """How to start this app again: the frozen executable, or `python -m app`."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    command = [sys.executable, "-m", "app"]
+    if elevated_posix:
+        # pkexec clears the environment and the working folder: say where the code is.
+        # The helper must find the person's own journal, not root's.
+        from checks.fixes.journal import data_root
+
+        return ["/usr/bin/env", f"PYTHONPATH={PROJECT_ROOT}", f"WXDOCTOR_DATA_DIR={data_root()}",
+                *command]
+    return command
+
+
+def helper_argv(
+    journal_path: str, fix_id: str, step: int, revert: bool = False, elevated_posix: bool = False
+) -> list[str]:
+    argv = [*self_command(elevated_posix), "fix-helper", "--journal", str(journal_path),
+            "--fix", fix_id, "--step", str(step)]
+    return [*argv, "--revert"] if revert else argv
+
+
+@dataclass(frozen=True)
+class ShellExecuteParams:
+    """The arguments of ShellExecuteExW, as data."""
+
+    verb: str
+    file: str
+    parameters: str
+    directory: str | None
+    show: int  # SW_HIDE = 0
+
+
+def windows_runas_params(argv: Sequence[str]) -> ShellExecuteParams:
+    return ShellExecuteParams(
+        verb="runas",
+        file=argv[0],
+        parameters=subprocess.list2cmdline(list(argv[1:])),
+        directory=None,
+        show=0,
+    )
+
+
+def run_as_admin(argv: Sequence[str], timeout: float) -> CommandResult:
+    """One command with an administrator prompt (Linux, macOS)."""
+    if is_admin():
+        return run_command(argv, timeout)
+    # The prompt waits for a person: allow them time to type a password.
+    result = run_command(admin_argv(argv), timeout + 120)
+    result.argv = list(argv)
+    return result
+
+
+def run_helper(journal_path: str, fix_id: str, step: int, revert: bool, timeout: float) -> int:
+    """Run one journalled step in an elevated helper; its outcome is in the journal."""
+    if is_admin():
+        return run_command(helper_argv(journal_path, fix_id, step, revert), timeout).returncode
+    if PLATFORM == "windows":
+        return _shell_execute_wait(
+            windows_runas_params(helper_argv(journal_path, fix_id, step, revert)), timeout + 120
+        )
+    argv = admin_argv(helper_argv(journal_path, fix_id, step, revert, elevated_posix=True))
+    return run_command(argv, timeout + 120).returncode
+
+
+def _shell_execute_wait(params: ShellExecuteParams, timeout: float) -> int:
+    if sys.platform != "win32":
+        raise OSError("ShellExecuteExW exists only on Windows")
+    import ctypes
+    from ctypes import wintypes
+
+    class SHELLEXECUTEINFOW(ctypes.Structure):
+        _fields_ = [
+            ("cbSize", wintypes.DWORD), ("fMask", ctypes.c_ulong), ("hwnd", wintypes.HWND),
+            ("lpVerb", wintypes.LPCWSTR), ("lpFile", wintypes.LPCWSTR),
+            ("lpParameters", wintypes.LPCWSTR), ("lpDirectory", wintypes.LPCWSTR),
+            ("nShow", ctypes.c_int), ("hInstApp", wintypes.HINSTANCE),
+            ("lpIDList", ctypes.c_void_p), ("lpClass", wintypes.LPCWSTR),
+            ("hkeyClass", wintypes.HKEY), ("dwHotKey", wintypes.DWORD),
+            ("hIconOrMonitor", wintypes.HANDLE), ("hProcess", wintypes.HANDLE),
+        ]
+
+    see_mask_nocloseprocess = 0x40
+    info = SHELLEXECUTEINFOW()
+    info.cbSize = ctypes.sizeof(info)
+    info.fMask = see_mask_nocloseprocess
+    info.lpVerb, info.lpFile = params.verb, params.file
+    info.lpParameters, info.lpDirectory, info.nShow = params.parameters, params.directory, params.show
+    if not ctypes.windll.shell32.ShellExecuteExW(ctypes.byref(info)):
+        return 1223  # ERROR_CANCELLED: the person declined the UAC prompt (or it failed)
+    kernel32 = ctypes.windll.kernel32
+    kernel32.WaitForSingleObject(info.hProcess, int(timeout * 1000))
+    code = wintypes.DWORD()
+    kernel32.GetExitCodeProcess(info.hProcess, ctypes.byref(code))
+    kernel32.CloseHandle(info.hProcess)
+    return int(code.value)

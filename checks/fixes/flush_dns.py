@@ -1,0 +1,80 @@
+"""Empty the computer's DNS cache, so stale or poisoned answers are asked again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.fixes._commands import process_running, run_action, which
+from checks.fixes.base import Action, Fix, FixEnv, Plan
+from checks.i18n import Text, t
+from checks.platform import NAME as PLATFORM
+
+
+def flush_actions(os_name: str, have: dict[str, bool], dnsmasq_pids: list[int]) -> list[Action]:
+    """The commands for this OS, given which tools/caches exist (pure, for tests)."""
+    if os_name == "windows":
+        return [Action("run", t("Empty the Windows DNS cache", "清空 Windows 的 DNS 缓存"),
+                       argv=["ipconfig", "/flushdns"])]
+    if os_name == "macos":
+        return [
+            Action("run", t("Empty the directory-service cache", "清空目录服务缓存"),
+                   argv=["dscacheutil", "-flushcache"], needs_admin=True),
+            Action("run", t("Make mDNSResponder drop its DNS cache", "让 mDNSResponder 丢弃 DNS 缓存"),
+                   argv=["killall", "-HUP", "mDNSResponder"], needs_admin=True),
+        ]
+    actions = []
+    if have.get("systemd-resolved"):
+        argv = (["resolvectl", "flush-caches"] if have.get("resolvectl")
+                else ["systemd-resolve", "--flush-caches"])
+        actions.append(Action("run", t("Empty the systemd-resolved cache", "清空 systemd-resolved 缓存"),
+                              argv=argv, needs_admin=True))
+    if have.get("nscd"):
+        actions.append(Action("run", t("Empty the nscd hosts cache", "清空 nscd 的 hosts 缓存"),
+                              argv=["nscd", "-i", "hosts"], needs_admin=True))
+    for pid in dnsmasq_pids:
+        actions.append(Action("run", t("Make the local dnsmasq (pid {pid}) drop its cache",
+                                       "让本机 dnsmasq（pid {pid}）清空缓存", pid=pid),
+                              argv=["kill", "-HUP", str(pid)], needs_admin=True))
+    return actions
+
+
+def flushdns_succeeded(output: str) -> bool:
+    """ipconfig /flushdns output, English or Chinese Windows."""
+    return any(s in output for s in ("Successfully flushed", "已成功刷新", "成功刷新"))
+
+
+class FlushDns(Fix):
+    id = "flush_dns"
+    title = t("Flush the DNS cache", "刷新 DNS 缓存")
+    needs_admin = True
+    helper_programs = ("ipconfig", "resolvectl", "systemd-resolve", "nscd", "kill", "dscacheutil", "killall")
+    affects = ("dns", "tcp")
+
+    def plan(self, env: FixEnv) -> Plan:
+        have = {
+            "systemd-resolved": bool(process_running("systemd-resolved")),
+            "resolvectl": which("resolvectl") is not None,
+            "nscd": bool(process_running("nscd")) and which("nscd") is not None,
+        }
+        pids = process_running("dnsmasq") if PLATFORM == "linux" else []
+        actions = flush_actions(PLATFORM, have, pids)
+        plan = Plan(self.id, t("Empty the DNS cache so every name is looked up afresh.",
+                               "清空 DNS 缓存，让每个域名都重新解析。"),
+                    actions=actions, env=env,
+                    needs_admin=any(a.needs_admin for a in actions),
+                    undo=t("Nothing to put back: the cache refills itself as names are looked up.",
+                           "无需恢复：缓存会在之后的域名解析中自动重新生成。"))
+        if not actions:
+            plan.blocked = t("This computer keeps no DNS cache of its own: nothing to flush.",
+                             "这台电脑本身没有 DNS 缓存，无需刷新。")
+        return plan
+
+    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+        run_action(action, step, env)
+
+    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+        return t("The DNS cache has nothing to restore; it refills itself.",
+                 "DNS 缓存无需恢复，会自动重新生成。")
+
+
+FIX = FlushDns

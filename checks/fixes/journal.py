@@ -1,0 +1,205 @@
+"""The fix journal: one JSON file per fix run, written before anything changes.
+
+Each entry records the plan (what will be done, in both languages), the state
+(planned -> applied | rolled_back | failed -> undone) and, per step, the backup
+of what was there and the outcome. Files are replaced atomically so a crash
+never leaves half a journal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checks.fixes.base import Plan
+
+STATES = ("planned", "applied", "rolled_back", "undone", "failed")
+SCHEMA = "wxdoctor.journal/1"
+
+
+def data_root() -> Path:
+    """The user data folder; WXDOCTOR_DATA_DIR overrides it (tests, portable use)."""
+    override = os.environ.get("WXDOCTOR_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("wxdoctor", appauthor=False))
+
+
+def journal_root() -> Path:
+    return data_root() / "journal"
+
+
+def quarantine_root() -> Path:
+    return data_root() / "quarantine"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class JournalEntry:
+    id: str
+    fix_id: str
+    created: str
+    state: str = "planned"
+    plan: dict[str, Any] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)  # {"en":..., "zh":...}
+    updated: str = ""
+    root: str = field(default="", compare=False)  # the journal folder it lives in (not saved)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "id": self.id,
+            "fix_id": self.fix_id,
+            "created": self.created,
+            "updated": self.updated,
+            "state": self.state,
+            "plan": self.plan,
+            "steps": self.steps,
+            "notes": self.notes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JournalEntry:
+        if data.get("schema") != SCHEMA:
+            raise ValueError("not a wxdoctor journal entry")
+        state = data.get("state")
+        if state not in STATES:
+            raise ValueError(f"unknown journal state {state!r}")
+        return cls(
+            id=str(data["id"]),
+            fix_id=str(data["fix_id"]),
+            created=str(data["created"]),
+            state=state,
+            plan=dict(data.get("plan") or {}),
+            steps=list(data.get("steps") or []),
+            notes=list(data.get("notes") or []),
+            updated=str(data.get("updated") or ""),
+        )
+
+
+class Journal:
+    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+        self.root = Path(root) if root is not None else journal_root()
+        self.last: JournalEntry | None = None  # the entry the latest apply wrote
+
+    def path(self, entry_id: str) -> Path:
+        if not valid_id(entry_id):
+            raise KeyError(entry_id)
+        return self.root / f"{entry_id}.json"
+
+    def begin(self, plan: Plan) -> JournalEntry:
+        created = datetime.now(timezone.utc)
+        entry_id = f"{created.strftime('%Y%m%d-%H%M%S')}-{plan.fix_id}-{secrets.token_hex(3)}"
+        entry = JournalEntry(
+            id=entry_id,
+            fix_id=plan.fix_id,
+            created=created.isoformat(timespec="seconds"),
+            plan=plan.to_json("en"),
+            steps=[
+                {"index": i, "action": a.to_json("en"), "state": "pending", "backup": None}
+                for i, a in enumerate(plan.actions)
+            ],
+        )
+        entry.root = str(self.root)
+        self.save(entry)
+        self.last = entry
+        return entry
+
+    def save(self, entry: JournalEntry) -> None:
+        entry.updated = now_iso()
+        self.root.mkdir(parents=True, exist_ok=True)
+        target = self.path(entry.id)
+        owner = _owner_of(target) or _owner_of(self.root)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.root)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(entry.to_json(), fh, ensure_ascii=False, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            _chown(tmp, owner)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    def load(self, entry_id: str) -> JournalEntry:
+        path = self.path(entry_id)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KeyError(entry_id) from None
+        entry = JournalEntry.from_json(data)
+        entry.root = str(self.root)
+        return entry
+
+    def reload(self, entry: JournalEntry) -> JournalEntry:
+        fresh = self.load(entry.id)
+        entry.state, entry.steps, entry.notes = fresh.state, fresh.steps, fresh.notes
+        return entry
+
+    def entries(self) -> list[JournalEntry]:
+        """Every readable entry, oldest first; unreadable files are skipped."""
+        result: list[JournalEntry] = []
+        if not self.root.is_dir():
+            return result
+        for path in self.root.glob("*.json"):
+            try:
+                entry = JournalEntry.from_json(json.loads(path.read_text(encoding="utf-8")))
+                entry.root = str(self.root)
+                result.append(entry)
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return sorted(result, key=lambda e: (e.created, e.id))
+
+    def latest(self, state: str = "applied") -> JournalEntry | None:
+        matching = [e for e in self.entries() if e.state == state]
+        return matching[-1] if matching else None
+
+    def contains(self, path: str | os.PathLike[str]) -> bool:
+        """True when `path` is an entry file directly inside this journal's folder."""
+        try:
+            resolved = Path(path).resolve(strict=True)
+        except OSError:
+            return False
+        return resolved.parent == self.root.resolve() and resolved.suffix == ".json" and valid_id(
+            resolved.stem
+        )
+
+
+def valid_id(entry_id: str) -> bool:
+    return bool(entry_id) and all(c.isalnum() or c in "-_" for c in entry_id) and len(entry_id) < 120
+
+
+def _owner_of(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_uid, st.st_gid
+
+
+def _chown(path: str, owner: tuple[int, int] | None) -> None:
+    # An elevated helper writing into the user's journal keeps the files the user's.
+    chown = getattr(os, "chown", None)
+    if owner is None or chown is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    try:
+        chown(path, *owner)
+    except OSError:
+        pass

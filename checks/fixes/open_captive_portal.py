@@ -1,0 +1,76 @@
+"""Open the Wi-Fi login page the captive-portal check found, in the default browser."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+from urllib.parse import urlsplit
+
+from checks.fixes._commands import run_action
+from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
+from checks.i18n import Text, t
+from checks.platform import NAME as PLATFORM
+
+
+def open_argv(os_name: str, url: str) -> list[str] | None:
+    """The command that opens `url` in the default browser; None: os.startfile on Windows."""
+    if os_name == "macos":
+        return ["open", url]
+    if os_name == "linux":
+        return ["xdg-open", url]
+    return None
+
+
+def safe_url(url: Any) -> bool:
+    """Only a plain web address: a hostile portal must not make us open files or scripts."""
+    if not isinstance(url, str) or len(url) > 2000 or any(c in url for c in "\r\n\t "):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+class OpenCaptivePortal(Fix):
+    id = "open_captive_portal"
+    title = t("Open the Wi-Fi login page", "打开 Wi-Fi 登录页面")
+    needs_admin = False
+    affects = ("captive",)
+    needs_checks = ("captive",)
+
+    def plan(self, env: FixEnv) -> Plan:
+        url = (env.evidence("captive") or {}).get("portal_url")
+        plan = Plan(self.id, t("Open the network's login page so you can sign in.",
+                               "打开网络的登录页面，以便登录上网。"), env=env,
+                    undo=t("Nothing to undo: it only opens a page.", "无需撤销：只是打开一个网页。"))
+        if not url:
+            plan.blocked = t("No Wi-Fi login page was detected.", "没有检测到 Wi-Fi 登录页面。")
+            return plan
+        if not safe_url(url):
+            plan.blocked = t("The login page address is not a plain web address; not opening it.",
+                             "登录页面的地址不是普通网址，不予打开。")
+            return plan
+        plan.summary = t("Open {url} in your browser and sign in there.",
+                         "在浏览器中打开 {url} 并在页面上登录。", url=url)
+        plan.actions.append(Action("open_url", t("Open {url}", "打开 {url}", url=url),
+                                   argv=open_argv(PLATFORM, url), data={"url": url}))
+        return plan
+
+    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+        url = action.data["url"]
+        if not safe_url(url):
+            raise FixError(t("Refusing to open {url}.", "拒绝打开 {url}。", url=url))
+        if action.argv is not None:
+            run_action(Action("run", action.description, argv=action.argv), step, env)
+        elif sys.platform == "win32":
+            os.startfile(url)  # the Windows equivalent of `start URL`, without a shell
+        else:
+            import webbrowser
+
+            if not webbrowser.open(url):
+                raise FixError(t("No browser could be started.", "无法启动浏览器。"))
+
+    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+        return t("Nothing to undo: a page was opened.", "无需撤销：只是打开了一个网页。")
+
+
+FIX = OpenCaptivePortal

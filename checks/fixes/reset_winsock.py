@@ -1,0 +1,63 @@
+"""Windows: reset the Winsock catalog (removes broken layered providers).
+
+This is the one fix that cannot be undone: Windows rebuilds the catalog from
+scratch and software that had added itself (some VPNs, "accelerators", security
+tools) must be repaired or reinstalled. It is offered only as a last resort,
+the preview says so plainly, and the old catalog is saved in the journal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.fixes._commands import run_action
+from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
+from checks.i18n import Text, t
+
+
+class ResetWinsock(Fix):
+    id = "reset_winsock"
+    title = t("Reset Windows networking (Winsock)", "重置 Windows 网络（Winsock）")
+    platforms = ("windows",)
+    needs_admin = True
+    helper_programs = ("netsh",)
+    affects = ("network", "dns", "tcp")
+
+    def plan(self, env: FixEnv) -> Plan:
+        plan = Plan(
+            self.id,
+            t("Reset the Winsock catalog to its clean state; Windows must restart afterwards.",
+              "把 Winsock 目录重置为初始状态；之后需要重启 Windows。"),
+            actions=[Action("run", t("Reset the Winsock catalog", "重置 Winsock 目录"),
+                            argv=["netsh", "winsock", "reset"], needs_admin=True)],
+            warnings=[
+                t("This cannot be undone. VPN, proxy or security software that hooks into Windows networking may need to be repaired or reinstalled afterwards.",
+                  "此操作无法撤销。接入 Windows 网络的 VPN、代理或安全软件之后可能需要修复或重新安装。"),
+                t("Restart Windows afterwards for the reset to take effect.",
+                  "完成后需要重启 Windows 才会生效。"),
+            ],
+            needs_admin=True,
+            reversible=False,
+            undo=t("Cannot be undone; the previous catalog is saved in the journal for a technician.",
+                   "无法撤销；原来的目录清单保存在修复日志中，供技术人员查看。"),
+            env=env,
+        )
+        reason = self.applicable()
+        if reason is not None:
+            plan.blocked = reason
+        return plan
+
+    def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
+        # Not restorable, but a technician can see which providers were installed.
+        result = env.run(["netsh", "winsock", "show", "catalog"], timeout=30)
+        return {"catalog": result.stdout[-200_000:]}
+
+    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+        run_action(action, step, env)
+        step["restart_needed"] = True
+
+    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+        raise FixError(t("A Winsock reset cannot be undone.", "Winsock 重置无法撤销。"))
+
+
+FIX = ResetWinsock

@@ -1,0 +1,149 @@
+"""Set the egress interface's MTU to the measured path MTU (undo: the old value).
+
+The mtu check's evidence gives `path_mtu` and `interface`. Reading and setting
+the MTU are per-OS commands; their argv and parsers are pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
+from checks.i18n import Text, t
+from checks.platform import NAME as PLATFORM
+
+MIN_MTU, MAX_MTU = 576, 9000
+
+
+def get_mtu_argv(os_name: str, interface: str, service: str | None = None) -> list[str]:
+    if os_name == "windows":
+        return ["netsh", "interface", "ipv4", "show", "subinterfaces"]
+    if os_name == "macos":
+        return ["networksetup", "-getMTU", service or interface]
+    return ["ip", "-o", "link", "show", "dev", interface]
+
+
+def set_mtu_argv(os_name: str, interface: str, mtu: int, service: str | None = None) -> list[str]:
+    if os_name == "windows":
+        # netsh takes the interface name as one argument; no shell quoting is involved.
+        return ["netsh", "interface", "ipv4", "set", "subinterface", interface, f"mtu={mtu}",
+                "store=persistent"]
+    if os_name == "macos":
+        return ["networksetup", "-setMTU", service or interface, str(mtu)]
+    return ["ip", "link", "set", "dev", interface, "mtu", str(mtu)]
+
+
+def parse_mtu(os_name: str, output: str, interface: str) -> int | None:
+    """The current MTU of `interface` from the output of `get_mtu_argv`."""
+    if os_name == "windows":
+        # "  1500   1   132876413   14217405  以太网": four numbers, then the name.
+        for line in output.splitlines():
+            m = re.match(r"^\s*(\d+)\s+\d+\s+\d+\s+\d+\s+(.+?)\s*$", line)
+            if m and m.group(2) == interface:
+                return int(m.group(1))
+        return None
+    if os_name == "macos":
+        # "Active MTU: 1500 (Current Setting: 1500)"
+        m = re.search(r"Active MTU:\s*(\d+)", output) or re.search(r"MTU:\s*(\d+)", output)
+        return int(m.group(1)) if m else None
+    m = re.search(r"\smtu\s+(\d+)", output)
+    return int(m.group(1)) if m else None
+
+
+def parse_hardware_ports(output: str) -> dict[str, str]:
+    """`networksetup -listallhardwareports`: device (en0) -> service name (Wi-Fi)."""
+    result: dict[str, str] = {}
+    port = None
+    for line in output.splitlines():
+        if line.startswith("Hardware Port:"):
+            port = line.split(":", 1)[1].strip()
+        elif line.startswith("Device:") and port:
+            result[line.split(":", 1)[1].strip()] = port
+            port = None
+    return result
+
+
+class SetMtu(Fix):
+    id = "set_mtu"
+    title = t("Lower the MTU to what the path carries", "把 MTU 调整为线路实际可通过的大小")
+    needs_admin = True
+    helper_programs = ("netsh", "ip", "networksetup")
+    affects = ("mtu", "tls")
+    needs_checks = ("mtu",)
+
+    def _current(self, env: FixEnv, interface: str, service: str | None) -> int | None:
+        result = env.run(get_mtu_argv(PLATFORM, interface, service), timeout=15)
+        return parse_mtu(PLATFORM, result.stdout, interface) if result.returncode == 0 else None
+
+    def plan(self, env: FixEnv) -> Plan:
+        evidence = env.evidence("mtu") or {}
+        path_mtu, interface = evidence.get("path_mtu"), evidence.get("interface")
+        plan = Plan(self.id, t("Set the network adapter's MTU to the size the path carries.",
+                               "把网卡的 MTU 设为线路实际可通过的大小。"),
+                    env=env, undo=t("Undo sets the previous MTU again.", "撤销会恢复原来的 MTU。"))
+        if not isinstance(path_mtu, int) or not isinstance(interface, str) or not interface:
+            plan.blocked = t("The path MTU has not been measured (run the MTU check first).",
+                             "还没有测出线路 MTU（请先运行 MTU 检测）。")
+            return plan
+        if not MIN_MTU <= path_mtu <= MAX_MTU:
+            plan.blocked = t("The measured path MTU {n} is implausible; not changing anything.",
+                             "测得的线路 MTU {n} 不合理，不做改动。", n=path_mtu)
+            return plan
+        service = None
+        if PLATFORM == "macos":
+            ports = env.run(["networksetup", "-listallhardwareports"], timeout=15)
+            service = parse_hardware_ports(ports.stdout).get(interface)
+        current = self._current(env, interface, service)
+        if current is None:
+            plan.blocked = t("Cannot read the MTU of {iface}.", "无法读取 {iface} 的 MTU。",
+                             iface=interface)
+            return plan
+        if current <= path_mtu:
+            plan.blocked = t("{iface} already uses MTU {cur} (path carries {n}): nothing to change.",
+                             "{iface} 的 MTU 已是 {cur}（线路可通过 {n}），无需修改。",
+                             iface=interface, cur=current, n=path_mtu)
+            return plan
+        plan.actions.append(Action(
+            kind="run",
+            description=t("Change the MTU of {iface} from {cur} to {n}",
+                          "把 {iface} 的 MTU 从 {cur} 改为 {n}", iface=interface, cur=current, n=path_mtu),
+            argv=set_mtu_argv(PLATFORM, interface, path_mtu, service),
+            needs_admin=True,
+            data={"interface": interface, "service": service, "mtu": path_mtu, "previous": current},
+        ))
+        plan.needs_admin = True
+        return plan
+
+    def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
+        current = self._current(env, action.data["interface"], action.data.get("service"))
+        return {"previous": current if current is not None else action.data["previous"]}
+
+    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+        self._set(action, action.data["mtu"], step, env)
+
+    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+        previous = int(step["backup"]["previous"])
+        current = self._current(env, action.data["interface"], action.data.get("service"))
+        if current is None or current == previous:
+            # Never changed (a step that failed), or the adapter is gone: nothing to set.
+            return t("MTU of {iface} unchanged ({n}).", "{iface} 的 MTU 未改变（{n}）。",
+                     iface=action.data["interface"], n=current if current is not None else "-")
+        self._set(action, previous, step, env)
+        return t("MTU of {iface} set back to {n}.", "{iface} 的 MTU 已恢复为 {n}。",
+                 iface=action.data["interface"], n=previous)
+
+    def _set(self, action: Action, mtu: int, step: dict[str, Any], env: FixEnv) -> None:
+        iface, service = action.data["interface"], action.data.get("service")
+        argv = set_mtu_argv(PLATFORM, iface, mtu, service)
+        result = env.run(argv, timeout=30, admin=action.needs_admin)
+        step.setdefault("results", []).append(result.to_json())
+        if result.returncode != 0:
+            raise FixError(t("Setting the MTU failed: {e}", "设置 MTU 失败：{e}",
+                             e=(result.stderr or result.stdout).strip()))
+        if self._current(env, iface, service) != mtu:
+            raise FixError(t("{iface} does not show MTU {n} afterwards.",
+                             "设置后 {iface} 的 MTU 不是 {n}。", iface=iface, n=mtu))
+
+
+FIX = SetMtu

@@ -1,0 +1,217 @@
+"""One plain-HTTP GET over a raw socket: never follows redirects, always times out.
+
+A raw socket rather than http.client, so that whatever comes back (a portal's
+302, an injected page, bytes that are not HTTP at all) is recorded as it is,
+and a half-answer before the timeout is still evidence.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from checks.probes.tcp import failure_code
+
+MAX_BYTES = 65536  # enough for any portal page's head and form
+BODY_CHARS = 1024  # how much of the body the evidence keeps
+
+_STATUS = re.compile(rb"^HTTP/\d(?:\.\d)?\s+(\d{3})(?:[ \t]+([^\r\n]*))?")
+
+
+def get(address: str, port: int, host: str, path: str = "/", timeout: float = 3.0,
+        max_bytes: int = MAX_BYTES) -> dict[str, Any]:
+    """GET http://host:port/path from `address`; returns facts, failures as codes."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    start = time.monotonic()
+    end = start + timeout
+    data = b""
+    failure: str | None = None
+    host_header = host if port == 80 else f"{host}:{port}"
+    request = (
+        f"GET {path or '/'} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: wxdoctor\r\n"
+        "Accept: */*\r\nConnection: close\r\n\r\n"
+    ).encode("ascii", errors="replace")
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(max(0.05, end - time.monotonic()))
+            try:
+                sock.connect((address, port))
+            except OSError as exc:
+                return _result(address, port, start, b"", "connect_" + failure_code(exc))
+            sock.sendall(request)
+            while len(data) < max_bytes and not _complete(data):
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    failure = "http_timeout"
+                    break
+                sock.settimeout(remaining)
+                chunk = sock.recv(min(16384, max_bytes - len(data)))
+                if not chunk:
+                    break
+                data += chunk
+    except TimeoutError:
+        failure = "http_timeout"
+    except ConnectionResetError:
+        failure = "http_reset"
+    except OSError as exc:
+        failure = "http_" + failure_code(exc)
+    return _result(address, port, start, data, failure)
+
+
+def split_url(url: str) -> tuple[str, int, str, str | None]:
+    """(host, port, path, problem) of an http:// URL; problem is a code or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 80
+    except ValueError:
+        return "", 80, "/", "bad_url"
+    if parts.scheme.lower() != "http" or not parts.hostname:
+        return parts.hostname or "", port, "/", "unsupported_url"
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return parts.hostname, port, path, None
+
+
+def _complete(data: bytes) -> bool:
+    """Whether a whole response is in hand (so we need not wait for the close)."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    match = _STATUS.match(head)
+    if match and (match.group(1).startswith(b"1") or match.group(1) in (b"204", b"304")):
+        return True
+    headers = _headers(head)
+    length = headers.get("content-length", "")
+    if length.isdigit():
+        return len(body) >= int(length)
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return body.endswith(b"0\r\n\r\n")
+    return False
+
+
+def _headers(head: bytes) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, sep, value = line.partition(b":")
+        if sep:
+            key = name.strip().decode("latin-1").lower()
+            headers.setdefault(key, value.strip().decode("latin-1"))
+    return headers
+
+
+def _result(address: str, port: int, start: float, data: bytes,
+            failure: str | None) -> dict[str, Any]:
+    ms = round((time.monotonic() - start) * 1000, 1)
+    result: dict[str, Any] = {
+        "address": address, "port": port, "ms": ms, "bytes": len(data),
+        "status": None, "reason": None, "location": None, "server": None,
+        "content_type": None, "body_start": "", "failure": failure,
+    }
+    if not data:
+        if failure is None:
+            result["failure"] = "http_closed"  # the peer hung up without a word
+        return result
+    head, sep, body = data.partition(b"\r\n\r\n")
+    match = _STATUS.match(data)
+    if not match:
+        result["body_start"] = _text(data, None)[:BODY_CHARS]
+        result["failure"] = failure or "http_not_http"
+        return result
+    headers = _headers(head)
+    result.update(
+        status=int(match.group(1)),
+        reason=(match.group(2) or b"").decode("latin-1").strip(),
+        location=headers.get("location"),
+        server=headers.get("server"),
+        content_type=headers.get("content-type"),
+    )
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = _dechunk(body)
+    result["body_start"] = _text(body, headers.get("content-type"))[:BODY_CHARS]
+    # A status line is an answer: a timeout while the body trickles in is not a failure.
+    result["failure"] = None if failure == "http_timeout" else failure
+    return result
+
+
+def _dechunk(body: bytes) -> bytes:
+    out = b""
+    rest = body
+    while rest:
+        size_line, sep, rest = rest.partition(b"\r\n")
+        try:
+            size = int(size_line.split(b";")[0].strip() or b"0", 16)
+        except ValueError:
+            return out + size_line + sep + rest  # not really chunked: keep it as it is
+        if size == 0 or not sep:
+            break
+        out += rest[:size]
+        rest = rest[size + 2:]
+    return out
+
+
+def _text(raw: bytes, content_type: str | None) -> str:
+    charset = None
+    if content_type:
+        match = re.search(r"charset=([\w.-]+)", content_type, re.IGNORECASE)
+        charset = match.group(1) if match else None
+    for encoding in (charset, "utf-8", "gbk"):
+        if not encoding:
+            continue
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+# ---- what a page says about itself (pure; used on recorded evidence) ----------------
+
+_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|script|meta|form|iframe|title)\b", re.I)
+_META_REFRESH = re.compile(
+    r"<meta[^>]+http-equiv\s*=\s*[\"']?refresh[\"']?[^>]*?content\s*=\s*[\"']?\s*\d*\s*;?\s*"
+    r"(?:url\s*=\s*)?[\"']?([^\"'>\s]*)", re.I)
+_SCRIPT_REDIRECT = re.compile(
+    r"(?:\blocation\s*(?:\.\s*href\s*)?=(?!=)\s*[\"']?([^\"';\s)]*)"
+    r"|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*[\"']([^\"']*))", re.I)
+_FORM = re.compile(r"<\s*form\b", re.I)
+_LOGIN = re.compile(r"type\s*=\s*[\"']?password|\blog\s*-?in\b|\bsign\s*-?in\b|登录|登陆|认证", re.I)
+_IFRAME = re.compile(r"<\s*i?frame\b", re.I)
+_PORTAL_WORDS = re.compile(
+    r"\bportal\b|captive|hotspot|\bwlan\b|wi-?fi\s*(?:login|auth)|上网认证|无线认证|一键上网|免费上网|"
+    r"连接\s*wi-?fi|认证上网", re.I)
+
+
+def looks_like_html(body: str, content_type: str | None = None) -> bool:
+    return bool((content_type and "html" in content_type.lower()) or _HTML.search(body))
+
+
+def page_signals(body: str, content_type: str | None = None) -> list[str]:
+    """Signs that an HTML answer is a login/portal page or an injected redirect."""
+    if not body or not looks_like_html(body, content_type):
+        return []
+    signals = []
+    if _FORM.search(body) and _LOGIN.search(body):
+        signals.append("login_form")
+    if _META_REFRESH.search(body):
+        signals.append("meta_refresh")
+    if _SCRIPT_REDIRECT.search(body):
+        signals.append("script_redirect")
+    if _IFRAME.search(body):
+        signals.append("frame")
+    if _PORTAL_WORDS.search(body):
+        signals.append("portal_words")
+    return signals
+
+
+def page_redirect_target(body: str) -> str | None:
+    """The URL a meta refresh or a script redirect in the page sends the browser to."""
+    for pattern in (_META_REFRESH, _SCRIPT_REDIRECT):
+        for match in pattern.finditer(body):
+            target = next((g for g in match.groups() if g), None)
+            if target:
+                return target
+    return None

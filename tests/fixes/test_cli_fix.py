@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def cli(args, data_dir, **kw):
+    env = {**os.environ, "WXDOCTOR_DATA_DIR": str(data_dir), "WXDOCTOR_LANG": "en"}
+    return subprocess.run([sys.executable, "-m", "app", *args], env=env, capture_output=True,
+                          text=True, stdin=kw.pop("stdin", subprocess.DEVNULL), timeout=60, **kw)
+
+
+@pytest.fixture
+def setup(tmp_path):
+    hosts = tmp_path / "hosts"
+    raw = "127.0.0.1 localhost\r\n1.2.3.4 login.work.weixin.qq.com # 加速\r\n".encode("gbk")
+    hosts.write_bytes(raw)
+    cfg = tmp_path / "it.toml"
+    # Loopback only: the checks run before and after the fix touch nothing else.
+    cfg.write_text(
+        f'deadline_s = 5\n[[endpoints]]\nhost = "localhost"\nports = [9]\nproduct = "wecom"\n'
+        f'tls = false\n[system]\nhosts_file = "{hosts}"\n', encoding="utf-8")
+    return hosts, raw, cfg, tmp_path / "data"
+
+
+def test_fix_then_undo_leaves_the_file_byte_identical(setup):
+    hosts, raw, cfg, data = setup
+    applied = cli(["fix", "repair_hosts", "--yes", "--config", str(cfg)], data)
+    assert applied.returncode == 0, applied.stderr
+    assert "[wxdoctor]" in hosts.read_bytes().decode("gbk")
+    assert "wxdoctor undo" in applied.stdout
+    assert "Checks again" in applied.stdout
+    listing = cli(["journal"], data)
+    assert "applied" in listing.stdout
+    undone = cli(["undo"], data)
+    assert undone.returncode == 0, undone.stderr
+    assert hosts.read_bytes() == raw
+    assert cli(["undo"], data).returncode == 1  # nothing left to undo
+
+
+def test_fix_without_yes_off_a_terminal_refuses(setup):
+    hosts, raw, cfg, data = setup
+    result = cli(["fix", "repair_hosts", "--config", str(cfg)], data)
+    assert result.returncode == 64
+    assert "--yes" in result.stderr
+    assert hosts.read_bytes() == raw
+    assert "1.2.3.4 login.work.weixin.qq.com" in result.stdout  # the preview was shown
+
+
+def test_dry_run_json_and_report(setup, tmp_path):
+    hosts, raw, cfg, data = setup
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"checks": [
+        {"id": "captive", "evidence": {"portal_url": "http://portal.lab.test/login"}}]}))
+    result = cli(["fix", "open_captive_portal", "--dry-run", "--json", "--report", str(report),
+                  "--config", str(cfg)], data)
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)["plan"]
+    assert plan["actions"][0]["argv"] == ["xdg-open", "http://portal.lab.test/login"]
+    assert hosts.read_bytes() == raw
+
+
+def test_unknown_fix_and_bad_report(setup, tmp_path):
+    _, _, cfg, data = setup
+    assert cli(["fix", "no_such_fix"], data).returncode == 64
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert cli(["fix", "set_mtu", "--report", str(bad), "--config", str(cfg)], data).returncode == 64
+
+
+def test_fix_list_names_every_fix(tmp_path):
+    out = cli(["fix", "list", "--json"], tmp_path).stdout
+    ids = {f["id"] for f in json.loads(out)["fixes"]}
+    assert ids == {"flush_dns", "clear_client_cache", "disable_proxy", "resync_clock",
+                   "repair_hosts", "set_mtu", "reset_winsock", "open_captive_portal"}

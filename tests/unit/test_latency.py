@@ -1,0 +1,72 @@
+"""The latency check: statistics and verdicts, and a real run on loopback."""
+
+from __future__ import annotations
+
+import socket
+
+from checks.catalog.latency import LatencyCheck, assess_latency, summarize, target_port
+from checks.config import load_config_text
+from checks.model import Status
+from checks.runner import Runner
+
+
+def _samples(*values: float | str) -> list[dict]:  # type: ignore[type-arg]
+    return [{"ms": v, "failure": None} if isinstance(v, (int, float)) else
+            {"ms": None, "failure": v} for v in values]
+
+
+def _evidence(*series: list[dict]) -> dict:  # type: ignore[type-arg]
+    return {"series": [{"host": f"h{i}", "port": 443, "address": "10.0.0.1", "samples": s}
+                       for i, s in enumerate(series)],
+            "count": 5, "timeout_s": 2.0, "warn_ms": 300.0, "loss_warn_pct": 20.0}
+
+
+def test_summarize() -> None:
+    s = summarize(_samples(10, 30, 20, "tcp_timeout", "tcp_refused"))
+    assert s == {"sent": 5, "ok": 3, "lost": 1, "errors": 1, "median_ms": 20.0,
+                 "jitter_ms": 15.0, "loss_pct": 20.0}
+    assert summarize([])["median_ms"] is None
+
+
+def test_fast_is_ok() -> None:
+    v = assess_latency(_evidence(_samples(12, 15, 11, 13, 12), _samples(40, 41, 39, 45, 40)))
+    assert v.status is Status.OK and "40 ms" in v.summary.render("en")
+
+
+def test_slow_median_is_warn_not_fail() -> None:
+    v = assess_latency(_evidence(_samples(12, 15, 11, 13, 12),
+                                 _samples(1010, 1020, 1005, 1012, 30)))
+    assert (v.status, v.cause) == (Status.WARN, "slow_network")
+    assert [p.host for p in v.problems] == ["h1"]
+
+
+def test_loss_is_warn() -> None:
+    v = assess_latency(_evidence(_samples(12, "tcp_timeout", 11, 13, 12)))
+    assert (v.status, v.cause) == (Status.WARN, "slow_network")
+
+
+def test_unreachable_servers_are_left_to_the_tcp_check() -> None:
+    v = assess_latency(_evidence(_samples(12, 13, 11), _samples(*["tcp_timeout"] * 5)))
+    assert v.status is Status.OK
+    v = assess_latency(_evidence(_samples(*["tcp_refused"] * 5)))
+    assert v.status is Status.ERROR and v.cause is None
+
+
+def test_target_port_prefers_443() -> None:
+    assert target_port((80, 443, 8080)) == 443
+    assert target_port((8080, 80)) == 8080
+
+
+def test_real_run_on_loopback() -> None:
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(16)
+        port = srv.getsockname()[1]
+        config = load_config_text(
+            "deadline_s = 5.0\n[latency]\ncount = 4\n"
+            f'[[endpoints]]\nhost = "127.0.0.1"\nports = [{port}]\nproduct = "wecom"\n'
+        )
+        [result] = Runner(config, [LatencyCheck()]).run().results
+    assert result.status is Status.OK, result.summary.render("en")
+    [series] = result.evidence["series"]
+    assert series["summary"]["sent"] == 4 and series["summary"]["ok"] == 4
