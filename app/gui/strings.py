@@ -117,6 +117,12 @@ FIX_UNDONE = t("Undone: everything is back as it was.", "已撤销：一切已�
 FIX_UNDO_FAILED = t("Undo failed: {reason}", "撤销失败：{reason}")
 FIX_NO_APPLY = t("Applying fixes is not available in this version; this is a preview only.",
                  "此版本仅能预览修复内容，暂不能执行。")
+FIX_UNDO_PLAN = t("Undo: {text}", "撤销方式：{text}")
+FIX_IRREVERSIBLE = t("This fix cannot be undone.", "此修复无法撤销。")
+FIX_NOT_HERE = t("Not available on this computer: {reason}", "不适用于这台电脑：{reason}")
+FIX_RESTART = t("Restart the computer to finish.", "请重启电脑以完成修复。")
+FIX_BEFORE_AFTER = t("{title}: {before} → {after}", "{title}：{before} → {after}")
+FIX_UNDOING = t("Undoing…", "正在撤销…")
 FIX_SAFE_NOTE = t("A backup is made first and every change can be undone.",
                   "执行前会先备份，所有更改都可以撤销。")
 

@@ -491,9 +491,35 @@ class MainWindow(QMainWindow):
 
         config = self.config or self.config_loader().for_product(self.product())
         dialog = FixDialog(fix_ids, config=config, report=self.report or {}, lang=self.lang,
-                           module=self.fixes_module(), parent=self)
+                           module=self.fixes_module(), recheck=self._recheck_function(config), parent=self)
+        dialog.rechecked.connect(self._show_rechecked)
         theme.style_tree(dialog)
         return dialog
+
+    def _recheck_function(self, config: Config) -> Callable[[list[str]], list[dict[str, Any]]]:
+        """Runs on the dialog's helper thread: the affected checks only, same engine."""
+        factory, lang = self.checks_factory, self.lang
+
+        def recheck(ids: list[str]) -> list[dict[str, Any]]:
+            from checks.runner import Runner
+
+            selected = [c for c in factory() if c.id in ids]
+            if not selected:
+                return []
+            return [r.to_json(lang) for r in Runner(config, selected, lang=lang).run().results
+                    if r.id in ids]
+
+        return recheck
+
+    def _show_rechecked(self, items: list[dict[str, Any]]) -> None:
+        """After a fix or its undo: show the re-checked rows and keep them in the report."""
+        if self.report is None:
+            return
+        fresh = {item["id"]: item for item in items}
+        self.report["checks"] = [fresh.get(c["id"], c) for c in self.report.get("checks", [])]
+        for check_id, item in fresh.items():
+            if check_id in self.rows:
+                self.rows[check_id].set_result(item)
 
     def open_fix_dialog(self, fix_ids: list[str]) -> None:
         self.fix_dialog(fix_ids).exec()

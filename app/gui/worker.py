@@ -101,3 +101,28 @@ class RunWorker(QObject):
         log.info("run %s finished: status=%s cancelled=%s", self.run_id, report["status"],
                  report["cancelled"])
         self.run_finished.emit(self.run_id, report)
+
+
+class Task(QObject):
+    """One blocking call (a fix, an undo, a re-check) on a helper thread.
+
+    `done` carries (value, None) or (None, exception) back to the GUI thread.
+    """
+
+    done = Signal(object, object)
+
+    def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fn = fn
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="gui-task", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            value = self._fn()
+        except Exception as exc:
+            log.error("task failed:\n%s", traceback.format_exc())
+            self.done.emit(None, exc)
+            return
+        self.done.emit(value, None)

@@ -92,7 +92,7 @@ def test_every_light_has_its_own_icon_shape() -> None:
 def _fake_fixes_module() -> Any:
     action = SimpleNamespace
     plans = {
-        "dns_set_public": SimpleNamespace(
+        "flush_dns": SimpleNamespace(
             summary=t("Use public DNS servers.", "改用公共 DNS 服务器。"),
             actions=[
                 action(kind="backup", description=t("Back up the current DNS settings.", "备份当前 DNS 设置。"),
@@ -108,12 +108,30 @@ def _fake_fixes_module() -> Any:
                                        blocked=t("You are not an administrator.", "您不是管理员。")),
     }
 
+    calls: list[str] = []
+
+    class Journal:
+        def __init__(self) -> None:
+            self.last: Any = None
+
     class Fix:
         def __init__(self, fix_id: str) -> None:
             self.fix_id = fix_id
             self.title = t(f"Fix {fix_id}", f"修复 {fix_id}")
-            self.needs_admin = fix_id == "dns_set_public"
+            self.needs_admin = fix_id == "flush_dns"
             self.affects = ("dns",)
+
+        def apply(self, plan: Any, journal: Any) -> None:
+            calls.append(f"apply {self.fix_id}")
+            journal.last = SimpleNamespace(id=f"j-{self.fix_id}", state="applied", steps=[{}])
+            if self.fix_id == "fails":
+                journal.last.state = "rolled_back"
+                raise RuntimeError("step 1 failed")
+            STATE["dns"] = Status.OK
+
+        def undo(self, entry: Any, env: Any) -> None:
+            calls.append(f"undo {entry.id}")
+            STATE["dns"] = Status.FAIL
 
         def plan(self, env: Any) -> Any:
             assert env.report["status"] == "fail"
@@ -122,11 +140,26 @@ def _fake_fixes_module() -> Any:
             return plans[self.fix_id]
 
     def get_fix(fix_id: str) -> Fix:
-        if fix_id not in (*plans, "explodes"):
+        if fix_id not in (*plans, "explodes", "fails"):
             raise KeyError(fix_id)
         return Fix(fix_id)
 
-    return SimpleNamespace(get_fix=get_fix, FixEnv=lambda config, report: SimpleNamespace(config=config, report=report))
+    plans["fails"] = plans["flush_dns"]
+    return SimpleNamespace(get_fix=get_fix, Journal=Journal, calls=calls,
+                           FixEnv=lambda config, report: SimpleNamespace(config=config, report=report))
+
+
+STATE: dict[str, Status] = {}
+
+
+class SwitchableCheck(FakeCheck):
+    """A check whose verdict a fake fix changes, to see before/after."""
+
+    def assess(self, evidence: Any, ctx: Any) -> Any:
+        from checks.model import Verdict
+
+        status = STATE.get(self.id, Status.FAIL)
+        return Verdict(status, t(f"dns is {status.value}", f"dns 的结果：{status.value}"))
 
 
 def test_fix_preview_lists_the_plan(qtbot: Any, make_window: Any) -> None:
@@ -144,7 +177,7 @@ def test_fix_preview_lists_the_plan(qtbot: Any, make_window: Any) -> None:
     dialog = opened[0]
     qtbot.addWidget(dialog)
     lines = dialog.text_lines()
-    assert lines[0] == "Fix dns_set_public"
+    assert lines[0] == "Fix flush_dns"
     assert "Use public DNS servers." in lines
     assert "1. Back up the current DNS settings." in lines
     assert "2. Set DNS of “Wi-Fi” to 119.29.29.29.  [needs administrator]" in lines
@@ -152,6 +185,59 @@ def test_fix_preview_lists_the_plan(qtbot: Any, make_window: Any) -> None:
     assert "Files: /tmp/backup.json" in lines
     assert "Note: The network may drop for a second." in lines
     assert dialog.apply_button.isVisibleTo(dialog)
+
+
+def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
+    from app.gui.window import load_report
+
+    module = _fake_fixes_module()
+    STATE["dns"] = Status.FAIL
+    window = make_window([SwitchableCheck("dns", "dns")], fixes_module=module)
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fix_dialog(window.rows["dns"].fixes)
+    qtbot.addWidget(dialog)
+    assert dialog.apply_button.isEnabled()
+    with qtbot.waitSignal(dialog.state_changed, timeout=5000,
+                          check_params_cb=lambda state: state == "applied"):
+        dialog.apply_button.click()
+    assert module.calls == ["apply flush_dns"]
+    assert "Check dns: Problem → OK — dns is ok" in dialog.status.text()
+    assert window.rows["dns"].light.state == "ok"  # the window shows the re-checked result
+    assert dialog.undo_button.isVisibleTo(dialog) and dialog.undo_button.isEnabled()
+    with qtbot.waitSignal(dialog.state_changed, timeout=5000,
+                          check_params_cb=lambda state: state == "undone"):
+        dialog.undo_button.click()
+    assert module.calls == ["apply flush_dns", "undo j-flush_dns"]
+    assert dialog.status.text().startswith("Undone: everything is back as it was.")
+    assert window.rows["dns"].light.state == "fail"
+
+
+def test_a_failed_fix_says_so_and_offers_no_undo(qtbot: Any, make_window: Any) -> None:
+    from app.gui.window import load_report
+
+    window = make_window([SwitchableCheck("dns", "dns")], fixes_module=_fake_fixes_module())
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fix_dialog(["fails"])
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.state_changed, timeout=5000,
+                          check_params_cb=lambda state: state == "failed"):
+        dialog.apply_button.click()
+    assert "step 1 failed" in dialog.status.text()
+    assert not dialog.undo_button.isVisibleTo(dialog)
+    assert dialog.close_button.isEnabled()
+
+
+def test_real_fix_framework_preview(qtbot: Any, make_window: Any) -> None:
+    from app.gui.window import load_report
+
+    window = make_window([])  # the real checks.fixes
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fix_dialog(["flush_dns", "resync_clock"])
+    qtbot.addWidget(dialog)
+    lines = dialog.text_lines()
+    assert "Flush the DNS cache" in lines
+    assert any(line.startswith("1. ") for line in lines)
+    assert all("Traceback" not in line for line in lines)
 
 
 def test_fix_preview_reports_blocked_unknown_and_broken_fixes(qtbot: Any, make_window: Any) -> None:
