@@ -20,6 +20,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the window")
     parser.add_argument("--dark", action="store_true", help="use the dark palette")
     parser.add_argument("--width", type=int, default=900, help="window width for --screenshot")
+    parser.add_argument("--fix", metavar="FIX_ID", help="with --screenshot: picture the preview of this fix")
     # Qt's own options (-platform, -style ...) pass through.
     args, _ = parser.parse_known_args(argv)
     return args
@@ -50,6 +51,9 @@ def setup_logging() -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    from app import qtguard
+
+    qtguard.reserve()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
@@ -101,7 +105,15 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
         for _ in range(3):  # wrapped labels and tables settle after a layout pass
             window.resize(args.width, window.fitting_height())
             app.processEvents()
-        ok = window.grab().save(args.screenshot)
+        target: Any = window
+        if args.fix:
+            target = window.fix_dialog([args.fix])
+            target.resize(620, 460)
+            target.show()
+            app.processEvents()
+        ok = target.grab().save(args.screenshot)
+        if target is not window:
+            target.close()
         window.close()
         del settings
     if not ok:

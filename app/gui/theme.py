@@ -22,7 +22,7 @@ _BASE = {
     "running": ("#0969da", "#58a6ff"),
     "idle": ("#07a35a", "#2dbd6e"),
 }
-ACCENT = ("#07a35a", "#2dbd6e")  # WeChat-like green for the primary button
+ACCENT = ("#08854a", "#2dbd6e")  # WeChat-like green; the light one carries white text at 4.5:1
 MIN_CONTRAST = 4.5
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import qtguard
 from app.gui import strings as S
 from app.gui import theme
 from app.gui.widgets.card import Card
@@ -139,6 +140,12 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.scroll_area, 1)
         self.setCentralWidget(central)
 
+        # PySide6 6.12.0 on Python < 3.12 leaks references to None; keep a reserve.
+        qtguard.reserve()
+        self._guard = QTimer(self)
+        self._guard.setInterval(1000)
+        self._guard.timeout.connect(qtguard.reserve)
+        self._guard.start()
         self._tick = QTimer(self)
         self._tick.setInterval(100)
         self._tick.timeout.connect(self._update_progress)

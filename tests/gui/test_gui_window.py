@@ -267,6 +267,23 @@ def test_pdf_action_is_disabled_with_a_reason_when_missing(qtbot: Any, make_wind
     assert window.pdf_action.toolTip() == "PDF export is not available in this version."
 
 
+def test_pdf_export_writes_a_pdf(qtbot: Any, make_window: Any, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.gui.window import load_report
+
+    window = make_window([], lang="zh")
+    window.show_report(load_report(REPORTS / "faults.json"))
+    assert window.pdf_action.isEnabled()
+    target = tmp_path / "report.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args: (str(target), "")))
+    window.pdf_action.trigger()
+    assert target.read_bytes().startswith(b"%PDF")
+    assert window.settings.value("export_dir") == str(tmp_path)
+
+
 def test_product_and_language_are_remembered(qtbot: Any, make_window: Any, settings: Any) -> None:
     window = make_window([], lang="zh")
     window.card.product.setCurrentIndex(window.card.product.findData("wecom"))
