@@ -79,11 +79,17 @@ class RunWorker(QObject):
         return self._thread is not None and self._thread.is_alive()
 
     # ---- on worker threads: emit only ----------------------------------------------------
+    def _emit(self, signal: Any, *args: Any) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window closed and took this object with it
+            pass
+
     def _started(self, check_id: str) -> None:
-        self.check_started.emit(self.run_id, check_id)
+        self._emit(self.check_started, self.run_id, check_id)
 
     def _finished(self, result: CheckResult) -> None:
-        self.check_finished.emit(self.run_id, result)
+        self._emit(self.check_finished, self.run_id, result)
 
     def _run(self) -> None:
         try:
@@ -96,11 +102,11 @@ class RunWorker(QObject):
             report: dict[str, Any] = build_report(run, self.config, self.lang)
         except Exception as exc:  # the window must survive anything the engine does
             log.error("run %s failed:\n%s", self.run_id, traceback.format_exc())
-            self.run_failed.emit(self.run_id, f"{type(exc).__name__}: {exc}")
+            self._emit(self.run_failed, self.run_id, f"{type(exc).__name__}: {exc}")
             return
         log.info("run %s finished: status=%s cancelled=%s", self.run_id, report["status"],
                  report["cancelled"])
-        self.run_finished.emit(self.run_id, report)
+        self._emit(self.run_finished, self.run_id, report)
 
 
 class Task(QObject):
@@ -119,10 +125,14 @@ class Task(QObject):
         threading.Thread(target=self._run, name="gui-task", daemon=True).start()
 
     def _run(self) -> None:
+        value: Any = None
+        error: Exception | None = None
         try:
             value = self._fn()
         except Exception as exc:
             log.error("task failed:\n%s", traceback.format_exc())
-            self.done.emit(None, exc)
-            return
-        self.done.emit(value, None)
+            error = exc
+        try:
+            self.done.emit(value, error)
+        except RuntimeError:  # the dialog is gone
+            pass

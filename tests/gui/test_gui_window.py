@@ -313,3 +313,26 @@ def test_open_report_rejects_garbage(qtbot: Any, make_window: Any, tmp_path: Pat
     assert window.open_report(bad) is False
     assert window.open_report(REPORTS / "healthy.json") is True
     assert window.card.light.state == "info"
+
+
+def test_tab_walks_from_start_to_the_rows(qtbot: Any, make_window: Any) -> None:
+    window = make_window([FakeCheck("a", "network"), FakeCheck("b", "dns")])
+    _run(qtbot, window)
+    start = window.card.start_button
+    order = []
+    widget = start
+    for _ in range(6):
+        widget = widget.nextInFocusChain()
+        while not (widget.focusPolicy() & __import__("PySide6.QtCore").QtCore.Qt.FocusPolicy.TabFocus
+                   and widget.isVisible() and widget.isEnabled()):
+            widget = widget.nextInFocusChain()
+        order.append(widget)
+    assert window.rows["a"].details_button in order
+    assert order.index(window.rows["a"].details_button) < order.index(window.rows["b"].details_button)
+
+
+def test_closing_during_a_run_is_safe(qtbot: Any, make_window: Any) -> None:
+    window = make_window([FakeCheck("slow", "network", sleep=0.3)])
+    _click(qtbot, window.card.start_button)
+    window.close()
+    qtbot.wait(600)  # the run's late signals find no window and are dropped
