@@ -383,6 +383,7 @@ class MainWindow(QMainWindow):
         self.report, self.report_note = None, ""
         self._sync_rows([(c.id, c.group, c.title.both()) for c in checks])
         for row in self.rows.values():
+            row.allow_fix(False)
             row.set_pending()
         self._run_id += 1
         self._done, self._total = 0, len(checks)
@@ -430,6 +431,8 @@ class MainWindow(QMainWindow):
 
     def _end_run(self) -> None:
         self._tick.stop()
+        for row in self.rows.values():
+            row.allow_fix(True)
         if self._worker is not None:
             self._worker.deleteLater()
         self._worker = None

@@ -63,16 +63,18 @@ def test_lights_and_overall_verdict_match_the_report(qtbot: Any, make_window: An
 
 
 def test_lights_update_as_each_check_finishes(qtbot: Any, make_window: Any) -> None:
-    window = make_window([FakeCheck("fast", "network", Status.OK),
+    window = make_window([FakeCheck("fast", "network", Status.FAIL, fixes=("flush_dns",)),
                           FakeCheck("slow", "dns", Status.FAIL, sleep=3.0)])
     with qtbot.waitSignal(window.check_updated, timeout=3000,
                           check_params_cb=lambda check_id: check_id == "fast"):
         _click(qtbot, window.card.start_button)
-    assert window.rows["fast"].light.state == "ok"
+    assert window.rows["fast"].light.state == "fail"
+    assert not window.rows["fast"].fix_button.isVisible()  # fixes wait for the whole report
     assert window.rows["slow"].light.state in ("running", "pending")
     assert "1 of 2" in window.card.progress_text.text()
     with qtbot.waitSignal(window.run_finished, timeout=1000):
         _click(qtbot, window.card.cancel_button)
+    assert window.rows["fast"].fix_button.isVisible()
 
 
 def test_cancel_ends_within_half_a_second_and_running_again_works(qtbot: Any, make_window: Any) -> None:

@@ -62,6 +62,7 @@ class CheckRow(QFrame):
         self.state = "pending"
         self.lang = "en"
         self._table: EvidenceTable | None = None
+        self.fix_allowed = True  # off during a run: a fix plans from the finished report
 
         self.light = Light(22, parent=self)
         self.title = QLabel(self)
@@ -154,6 +155,11 @@ class CheckRow(QFrame):
         self._table = None  # rebuilt lazily for the new evidence
         self.retranslate(self.lang)
 
+    def allow_fix(self, allowed: bool) -> None:
+        if allowed != self.fix_allowed:
+            self.fix_allowed = allowed
+            self.retranslate(self.lang)
+
     @property
     def fixes(self) -> list[str]:
         return list(self.item.get("fixes", [])) if self.item else []
@@ -175,7 +181,8 @@ class CheckRow(QFrame):
         else:
             summary = localized(self.item, "summary", lang)
         self.summary.setText(summary)
-        show_fix = bool(self.fixes) and self.state in (Status.FAIL.value, Status.WARN.value)
+        show_fix = (self.fix_allowed and bool(self.fixes)
+                    and self.state in (Status.FAIL.value, Status.WARN.value))
         self.fix_button.setVisible(show_fix)
         self.fix_button.setText(S.FIX.render(lang))
         self.fix_button.setToolTip(S.FIX_TIP.render(lang))
