@@ -16,10 +16,9 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "reports"))
 
 
 def main(out: str, lang: str = "zh") -> int:
+    import make_reports  # the sample checks with realistic titles and verdicts
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
-
-    import make_reports  # the sample checks with realistic titles and verdicts
 
     from app.gui.window import MainWindow
     from checks.config import Config
