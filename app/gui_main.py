@@ -8,6 +8,7 @@ inside main() so the window appears quickly.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def setup_logging() -> str:
     """A rotating log in the platform's log folder; never fatal if it cannot be written."""
     import logging
-    import os
     from logging.handlers import RotatingFileHandler
 
     from platformdirs import user_log_dir
@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wxdoctor-gui: cannot open {args.report}: {exc}", file=sys.stderr)
             return 64
     window.show()
+    if os.environ.get("WXDOCTOR_GUI_SMOKE") == "1":
+        # Packaging smoke test: prove the window opens, then quit once the loop has painted.
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
     return int(app.exec())
 
 

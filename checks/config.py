@@ -159,6 +159,25 @@ class HttpConfig:
 
 
 @dataclass(frozen=True)
+class MtuConfig:
+    targets: tuple[str, ...] = ()
+    timeout_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if any(not t.strip() for t in self.targets):
+            raise ValueError("targets: expected host names or IP addresses")
+        if not 0 < self.timeout_s <= 30:
+            raise ValueError("timeout_s: expected a number of seconds between 0 and 30")
+
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    # host:port asked for through each proxy (HTTP CONNECT); empty: the first TLS endpoint:443.
+    connect_target: str = ""
+    timeout_s: float = 3.0
+
+
+@dataclass(frozen=True)
 class LatencyConfig:
     count: int = 5  # TCP connects per endpoint
     warn_ms: float = 300.0  # median connect time above this is "slow"
@@ -188,6 +207,8 @@ class Config:
     disk: DiskConfig = field(default_factory=DiskConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     latency: LatencyConfig = field(default_factory=LatencyConfig)
+    mtu: MtuConfig = field(default_factory=MtuConfig)
+    proxy: ProxyConfig = field(default_factory=ProxyConfig)
     # Files merged to make this config, lowest priority first (not a TOML key).
     sources: tuple[str, ...] = field(default=(), metadata={"internal": True})
 

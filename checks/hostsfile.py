@@ -152,6 +152,12 @@ def normalize_name(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
+LOCAL_NAMES = frozenset(
+    {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6",
+     "localhost6.localdomain6"}
+)
+
+
 def is_tencent_name(name: str, endpoint_hosts: Iterable[str] = ()) -> bool:
     """True for a configured endpoint host or a name under qq.com / wechat.com.
 
@@ -159,8 +165,8 @@ def is_tencent_name(name: str, endpoint_hosts: Iterable[str] = ()) -> bool:
     themselves count too.
     """
     norm = normalize_name(name)
-    if not norm:
-        return False
+    if not norm or norm in LOCAL_NAMES or norm.endswith(".localhost"):
+        return False  # every hosts file maps these; an endpoint named so is a local test
     if norm in {normalize_name(h) for h in endpoint_hosts}:
         return True
     return any(norm == s or norm.endswith("." + s) for s in TENCENT_SUFFIXES)

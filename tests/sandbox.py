@@ -28,6 +28,15 @@ servers = ["127.0.0.1"]
 
 [captive]
 probes = []
+
+[http]
+probe_hosts = []
+
+[mtu]
+targets = ["127.0.0.1"]
+
+[proxy]
+connect_target = "127.0.0.1:9"
 """
 
 _SETUP = (

@@ -58,9 +58,14 @@ def healthy(lab: Lab, hosts_file: Path | None = None) -> dict[str, Any]:
     }
 
 
+LAST_REPORT: dict[str, Any] = {}
+
+
 def run(lab: Lab, cfg: dict[str, Any], only: str = MY_CHECKS) -> tuple[dict[str, Any], int]:
     report, rc, stderr = lab.check_json(cfg, "--only", only)
     assert report.get("schema") == "wxdoctor.report/1", stderr
+    LAST_REPORT.clear()
+    LAST_REPORT.update(report)
     return by_id(report), rc
 
 
@@ -122,8 +127,9 @@ def test_captive_portal_found_with_its_url(lab: Lab) -> None:
     assert captive["evidence"]["portal_url"] == login_url
     assert captive["fixes"] == ["open_captive_portal"]
     assert {p["status"] for p in captive["evidence"]["probes"]} == {302}
-    # The portal also grabs WeChat's short links.
+    # The portal also grabs WeChat's short links; the diagnosis blames the portal.
     assert checks["http_hijack"]["cause"] == "http_hijack"
+    assert LAST_REPORT["diagnosis"]["primary"] == "captive_portal"
     assert rc == 2
 
 
@@ -168,6 +174,7 @@ def test_hosts_override_in_every_encoding(lab: Lab, encoding: str) -> None:
     assert ev["dns"][LOGIN]["addresses"] == [lab.hosts[LOGIN].addr]
     assert [(p["host"], p["address"]) for p in hosts["problems"]] == [(LOGIN, "10.201.99.99")]
     assert hosts["fixes"] == ["repair_hosts"]
+    assert LAST_REPORT["diagnosis"]["primary"] == "hosts_override"
     assert rc == 2
 
 
@@ -206,3 +213,17 @@ def test_syn_loss_is_slow_network_warning(lab: Lab) -> None:
     series = {s["host"]: s["summary"] for s in latency["evidence"]["series"]}
     assert series[LOGIN]["median_ms"] >= 900 and series[LOGIN]["lost"] == 0
     assert rc == 1
+
+
+def test_everything_black_holed_still_reports(lab: Lab) -> None:
+    cfg = healthy(lab)
+    cfg["deadline_s"] = 4
+    lab.blackhole()
+    checks, _ = run(lab, cfg)
+    statuses = {k: (c["status"], c["cause"]) for k, c in checks.items()}
+    assert statuses == {
+        "hosts": ("ok", None),  # a local file: unaffected
+        "http_hijack": ("error", None),
+        "captive": ("info", None),  # no probe answered: not a portal
+        "latency": ("error", None),
+    }, checks

@@ -225,8 +225,10 @@ def assess_hosts(evidence: Evidence) -> Verdict:
 
     if bad or unverified:
         flagged = [m for m, _ in bad] + unverified
+        # One per name, normalized, so the diagnosis can match other checks' targets.
         problems = tuple(
-            Problem("hosts_override", host=m["names"][0], address=m["address"]) for m in flagged
+            Problem("hosts_override", host=hostsfile.normalize_name(n), address=m["address"])
+            for m in flagged for n in m["names"]
         )
         advice = t(
             "Comment out or delete these lines in {path} (the repair button does it safely, "

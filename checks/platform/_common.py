@@ -93,3 +93,51 @@ def interface_of(address: str) -> str | None:
 
 def default_routes() -> list[RouteInfo]:
     return [route_for(socket.AF_INET, ROUTE_PROBE_V4), route_for(socket.AF_INET6, ROUTE_PROBE_V6)]
+
+
+def interface_mtu(name: str | None) -> int | None:
+    if not name:
+        return None
+    st = psutil.net_if_stats().get(name)
+    return st.mtu if st and st.mtu else None
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    returncode: int | None  # None: not found, not allowed or timed out (see error)
+    stdout: bytes = b""
+    error: str | None = None
+
+
+def run_command(argv: list[str], timeout: float) -> CommandResult:
+    """Run a helper program quietly (no console window on Windows), never hanging."""
+    import shutil
+    import subprocess
+
+    if shutil.which(argv[0]) is None:
+        return CommandResult(None, error="not_found")
+    try:
+        proc = subprocess.run(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        )
+    except subprocess.TimeoutExpired:
+        return CommandResult(None, error="timeout")
+    except OSError as exc:
+        return CommandResult(None, error=f"os_error_{exc.errno}")
+    return CommandResult(proc.returncode, proc.stdout)
+
+
+def ping_df(os_name: str, address: str, size: int, timeout: float) -> dict[str, Any]:
+    """One "don't fragment" echo through the system's ping command (exit codes only)."""
+    from checks.platform.parsers.ping import ping_argv, ping_result
+
+    result = run_command(ping_argv(os_name, address, size, timeout), timeout + 2.0)
+    if result.returncode is None:
+        return {"result": "error", "error": f"ping_{result.error}"}
+    return ping_result(os_name, result.returncode, result.stdout)

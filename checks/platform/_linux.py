@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from checks.platform import _common
+
 NAME = "linux"
 
 
@@ -45,6 +47,43 @@ def _read(path: str) -> str:
         return ""
 
 
+def icmp_method() -> str:
+    """How MTU probes are sent here: an ICMP socket if allowed, else the ping command."""
+    from checks.platform import icmp_socket
+
+    try:
+        return icmp_socket.method()
+    except icmp_socket.IcmpNotPermitted:
+        return "ping_command"
+
+
+def icmp_echo_df(address: str, size: int, timeout: float, method: str) -> dict[str, Any]:
+    if method == "ping_command":
+        return _common.ping_df(NAME, address, size, timeout)
+    from checks.platform import icmp_socket
+
+    return icmp_socket.echo_df(address, size, timeout)
+
+
+def system_proxy() -> list[dict[str, Any]]:
+    """Desktop proxy settings: GNOME (gsettings) and KDE (kioslaverc), when present."""
+    from checks.platform.parsers import proxy as parsers
+
+    found: list[dict[str, Any]] = []
+    result = _common.run_command(
+        ["gsettings", "list-recursively", "org.gnome.system.proxy"], timeout=3.0)
+    if result.returncode == 0:
+        settings = parsers.parse_gsettings(result.stdout.decode("utf-8", "replace"))
+        found.append({"source": "gnome", **settings})
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    kde = Path(base) / "kioslaverc"
+    try:
+        text = kde.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = None
+    if text is not None:
+        found.append({"source": "kde", **parsers.parse_kioslaverc(text)})
+    return found
 def documents_dir() -> str | None:
     """XDG_DOCUMENTS_DIR from ~/.config/user-dirs.dirs (may be localized, e.g. ~/文档)."""
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")

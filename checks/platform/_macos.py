@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from checks.platform import _common
+
 NAME = "macos"
 
 
@@ -24,6 +26,24 @@ def default_gateways() -> dict[str, str]:
     return {}
 
 
+def icmp_method() -> str:
+    return "ping_command"
+
+
+def icmp_echo_df(address: str, size: int, timeout: float, method: str) -> dict[str, Any]:
+    return _common.ping_df(NAME, address, size, timeout)
+
+
+def system_proxy() -> list[dict[str, Any]]:
+    """System Configuration proxies of the primary service (`scutil --proxy`)."""
+    from checks.platform.parsers import proxy as parsers
+
+    result = _common.run_command(["scutil", "--proxy"], timeout=3.0)
+    if result.returncode != 0:
+        return [{"source": "macos", "proxies": [], "pac_url": None, "auto_detect": False,
+                 "bypass": [], "error": result.error or f"rc_{result.returncode}"}]
+    settings = parsers.parse_scutil(result.stdout.decode("utf-8", "replace"))
+    return [{"source": "macos", **parsers.proxies_from_scutil(settings)}]
 def documents_dir() -> str | None:
     return None  # ~/Documents; the WeChat/WeCom data lives in their containers anyway
 

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from checks.platform import _common
+
 NAME = "windows"
 
 
@@ -30,6 +32,64 @@ def default_gateways() -> dict[str, str]:
     return {}
 
 
+def icmp_method() -> str:
+    return "ping_command"
+
+
+def icmp_echo_df(address: str, size: int, timeout: float, method: str) -> dict[str, Any]:
+    return _common.ping_df(NAME, address, size, timeout)
+
+
+_INTERNET_SETTINGS = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
+_WINHTTP_KEY = _INTERNET_SETTINGS + r"\Connections"
+
+
+def system_proxy() -> list[dict[str, Any]]:
+    """The user's WinINet proxy (what most apps use) and the machine's WinHTTP proxy."""
+    if sys.platform != "win32":  # keeps the type checker on other platforms quiet
+        return []
+    import winreg
+
+    from checks.platform.parsers import proxy as parsers
+
+    found: list[dict[str, Any]] = []
+    values: dict[str, Any] = {}
+    try:
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, _INTERNET_SETTINGS) as key:
+            for name in ("ProxyEnable", "ProxyServer", "ProxyOverride", "AutoConfigURL",
+                         "AutoDetect"):
+                try:
+                    values[name] = winreg.QueryValueEx(key, name)[0]
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    enabled = str(values.get("ProxyEnable", 0)) == "1"
+    server = str(values.get("ProxyServer") or "")
+    pac = str(values.get("AutoConfigURL") or "").strip()
+    found.append({
+        "source": "wininet",
+        "proxies": parsers.parse_proxy_server(server) if enabled else [],
+        "pac_url": pac or None,
+        "auto_detect": str(values.get("AutoDetect", 0)) == "1",
+        "bypass": parsers.parse_bypass(str(values.get("ProxyOverride") or "")),
+    })
+    try:
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, _WINHTTP_KEY) as key:
+            blob = winreg.QueryValueEx(key, "WinHttpSettings")[0]
+    except OSError:
+        blob = None
+    if isinstance(blob, bytes):
+        parsed = parsers.parse_connection_blob(blob)
+        found.append({
+            "source": "winhttp",
+            "proxies": parsers.parse_proxy_server(parsed["proxy"]) if parsed["uses_proxy"] else [],
+            "pac_url": None,
+            "auto_detect": False,
+            "bypass": parsers.parse_bypass(parsed["bypass"]),
+            "error": parsed["error"],
+        })
+    return found
 def documents_dir() -> str | None:
     """The user's Documents folder, which may be redirected (e.g. to D:\\ or OneDrive)."""
     if sys.platform != "win32":  # lets mypy check this module for every platform

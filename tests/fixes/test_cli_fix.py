@@ -7,10 +7,13 @@ import sys
 
 import pytest
 
+from tests.sandbox import LOOPBACK_BASE, sandboxed
+
 
 def cli(args, data_dir, **kw):
     env = {**os.environ, "WXDOCTOR_DATA_DIR": str(data_dir), "WXDOCTOR_LANG": "en"}
-    return subprocess.run([sys.executable, "-m", "app", *args], env=env, capture_output=True,
+    return subprocess.run(sandboxed([sys.executable, "-m", "app", *args]), env=env,
+                          capture_output=True,
                           text=True, stdin=kw.pop("stdin", subprocess.DEVNULL), timeout=60, **kw)
 
 
@@ -23,7 +26,7 @@ def setup(tmp_path):
     # Loopback only: the checks run before and after the fix touch nothing else.
     cfg.write_text(
         f'deadline_s = 5\n[[endpoints]]\nhost = "localhost"\nports = [9]\nproduct = "wecom"\n'
-        f'tls = false\n[system]\nhosts_file = "{hosts}"\n', encoding="utf-8")
+        f'tls = false\n[system]\nhosts_file = "{hosts}"\n' + LOOPBACK_BASE, encoding="utf-8")
     return hosts, raw, cfg, tmp_path / "data"
 
 

@@ -24,7 +24,7 @@ def loopback_config(path: Path, port: int) -> Path:
         'host = "localhost"\n'
         f"ports = [{port}]\n"
         'product = "wecom"\n'
-        "tls = true\n"
+        "tls = false\n"
         "[[endpoints]]\n"
         'host = "127.0.0.1"\n'
         f"ports = [{port}]\n"

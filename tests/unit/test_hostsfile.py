@@ -171,3 +171,11 @@ def test_round_trip_any_bytes(raw: bytes) -> None:
     d = decode_hosts(raw)
     assert encode_hosts(d.text, d) == raw
     parse_hosts(d.text)  # never raises
+
+
+def test_local_names_are_never_tencent_names_even_as_endpoints() -> None:
+    from checks.hostsfile import is_tencent_name
+
+    assert not is_tencent_name("localhost", ["localhost"])
+    assert not is_tencent_name("ip6-localhost", ["ip6-localhost"])
+    assert is_tencent_name("login.wecom.lab.test", ["login.wecom.lab.test"])

@@ -1,0 +1,253 @@
+"""Path MTU: the largest packet that reaches the servers without being fragmented.
+
+Every candidate size is sent at once with "don't fragment", so the answer takes
+about one timeout; a second round narrows the boundary, in parallel again. A path
+smaller than the adapter's MTU is normal on PPPoE/VPN links as long as routers say
+"fragmentation needed"; when big packets vanish silently instead, TCP connects
+but TLS handshakes stall (a PMTU black hole).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from checks.base import Check, register
+from checks.concurrency import parallel_map
+from checks.context import Context
+from checks.i18n import Text, t
+from checks.model import Evidence, Problem, Status, Verdict
+from checks.platform import _common
+from checks.platform import current as platform
+from checks.probes import system_dns
+
+# Common link MTUs: Ethernet, PPPoE, DS-Lite/GRE, VXLAN, WireGuard, IPv6 minimum.
+FIRST_ROUND = (576, 1000, 1200, 1280, 1360, 1400, 1420, 1440, 1450, 1460, 1472, 1480, 1492, 1500)
+MAX_REFINE = 24  # probes in one refinement round
+REFINE_ROUNDS = 2
+
+
+@register
+class MtuCheck(Check):
+    id = "mtu"
+    title = t("Packet size on the path (MTU)", "路径数据包大小（MTU）")
+    group = "network"
+    order = 40
+
+    def not_applicable(self, ctx: Context) -> Text | None:
+        if not ctx.config.mtu.targets:
+            return t("No MTU test targets are configured.", "未配置 MTU 检测目标。")
+        return None
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        try:
+            method = platform.icmp_method()
+        except Exception:
+            method = "ping_command"
+        targets = list(ctx.config.mtu.targets)
+        outcomes = parallel_map(lambda tg: probe_target(ctx, tg, method), targets,
+                                ctx.deadline.remaining())
+        results = []
+        for target, outcome in zip(targets, outcomes, strict=True):
+            if outcome.done and outcome.value is not None:
+                results.append(outcome.value)
+            else:
+                results.append({"target": target, "address": None, "failure": "probe_error",
+                                "sizes": {}, "path_mtu": None})
+        return summarize(results, method)
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return assess_mtu(evidence)
+
+
+def _ipv4_of(ctx: Context, target: str) -> tuple[str | None, str | None]:
+    try:
+        ip = ipaddress.ip_address(target)
+    except ValueError:
+        pass
+    else:
+        return (str(ip), None) if ip.version == 4 else (None, "no_ipv4")
+    answer = system_dns.resolve(ctx, target)
+    v4 = answer.get("A", {}).get("addresses", [])
+    if v4:
+        return v4[0], None
+    return None, "no_ipv4" if system_dns.addresses(answer) else "not_resolved"
+
+
+def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
+    address, failure = _ipv4_of(ctx, target)
+    result: dict[str, Any] = {"target": target, "address": address, "failure": failure,
+                              "sizes": {}, "path_mtu": None, "reported_mtu": None}
+    if address is None:
+        return result
+    route = _common.route_for(socket.AF_INET, address)
+    result["interface"] = route.interface
+    result["interface_mtu"] = _common.interface_mtu(route.interface)
+    sizes: dict[int, dict[str, Any]] = {}
+    candidates = list(FIRST_ROUND)
+    for _round in range(1 + REFINE_ROUNDS):
+        if not candidates or ctx.cancelled.is_set() or ctx.deadline.remaining() < 0.3:
+            break
+        # Each round gets at most half of what is left, so a refinement round still fits.
+        per_probe = min(ctx.timeout(ctx.config.mtu.timeout_s),
+                        max(0.2, ctx.deadline.remaining() / 2 - 0.3))
+        outcomes = parallel_map(_echo(address, per_probe, method), candidates, per_probe + 0.5)
+        for size, outcome in zip(candidates, outcomes, strict=True):
+            if outcome.done and outcome.value is not None:
+                sizes[size] = outcome.value
+            elif outcome.done:
+                sizes[size] = {"result": "error", "error": type(outcome.error).__name__}
+            else:
+                sizes[size] = {"result": "no_reply"}
+        if not any(v["result"] == "passed" for v in sizes.values()):
+            break  # ICMP blocked or host down: refining cannot help
+        candidates = next_candidates(sizes)
+    result["sizes"] = {str(k): sizes[k]["result"] for k in sorted(sizes)}
+    reported = [v["mtu"] for v in sizes.values() if v["result"] == "too_big" and v.get("mtu")]
+    result["reported_mtu"] = min(reported) if reported else None
+    result["path_mtu"] = path_mtu(result["sizes"])
+    errors = sorted({v.get("error", "") for v in sizes.values() if v["result"] == "error"})
+    if result["path_mtu"] is None:
+        result["failure"] = "probe_error" if errors and len(errors) == len(sizes) else "icmp_blocked"
+        if errors:
+            result["errors"] = errors
+    return result
+
+
+def _echo(address: str, wait: float, method: str) -> Callable[[int], dict[str, Any]]:
+    def echo(size: int) -> dict[str, Any]:
+        result: dict[str, Any] = platform.icmp_echo_df(address, size, wait, method)
+        return result
+
+    return echo
+
+
+def next_candidates(sizes: dict[int, dict[str, Any]]) -> list[int]:
+    """Sizes strictly between the largest passing one and the next failing one above it."""
+    passed = [s for s, v in sizes.items() if v["result"] == "passed"]
+    if not passed:
+        return []
+    low = max(passed)
+    above = [s for s in sizes if s > low]
+    if not above:
+        return []
+    high = min(above)
+    gap = list(range(low + 1, high))
+    if len(gap) <= MAX_REFINE:
+        return gap
+    step = len(gap) / MAX_REFINE
+    return sorted({gap[int(i * step)] for i in range(MAX_REFINE)})
+
+
+def path_mtu(sizes: dict[str, str]) -> int | None:
+    passed = [int(s) for s, r in sizes.items() if r == "passed"]
+    return max(passed) if passed else None
+
+
+def summarize(results: list[dict[str, Any]], method: str) -> dict[str, Any]:
+    """The binding target (smallest path MTU) up front, every target in `targets`."""
+    measured = [r for r in results if r.get("path_mtu")]
+    main = min(measured, key=lambda r: r["path_mtu"]) if measured else results[0]
+    for r in results:
+        r["black_hole"] = is_black_hole(r, method)
+    return {
+        "method": method,
+        "target": main["target"],
+        "address": main.get("address"),
+        "path_mtu": main.get("path_mtu"),
+        "interface": main.get("interface"),
+        "interface_mtu": main.get("interface_mtu"),
+        "sizes": main.get("sizes", {}),
+        "targets": results,
+    }
+
+
+def is_black_hole(result: dict[str, Any], method: str) -> bool | None:
+    """Big packets vanished silently while no router said "fragmentation needed".
+
+    None when the probe method cannot tell "too big" from "no reply" (the ping command).
+    """
+    mtu = result.get("path_mtu")
+    if mtu is None or method == "ping_command":
+        return None
+    bigger = {int(s): r for s, r in result.get("sizes", {}).items() if int(s) > mtu}
+    if not bigger:
+        return False
+    if any(r == "too_big" for r in bigger.values()):
+        return False
+    return all(r == "no_reply" for r in bigger.values())
+
+
+_FAILURES = {
+    "not_resolved": t("the name did not resolve", "域名无法解析"),
+    "no_ipv4": t("it has no IPv4 address", "没有 IPv4 地址"),
+    "probe_error": t("the test could not run", "检测无法运行"),
+    "icmp_blocked": t("no reply even to small packets", "连小数据包都没有回应"),
+}
+
+
+def assess_mtu(evidence: Evidence) -> Verdict:
+    targets = evidence.get("targets", [])
+    measured = [r for r in targets if r.get("path_mtu")]
+    if not measured:
+        codes = sorted({r.get("failure") or "probe_error" for r in targets})
+        if "icmp_blocked" in codes:
+            return Verdict(
+                Status.ERROR,
+                t("Could not measure: ICMP (ping) is blocked on this network, so no test packet "
+                  "of any size got a reply.",
+                  "无法检测：此网络拦截了 ICMP（ping），任何大小的测试包都没有回应。"),
+                problems=(Problem("icmp_blocked"),),
+            )
+        reasons = [_FAILURES.get(c, t(c, c)) for c in codes]
+        return Verdict(
+            Status.ERROR,
+            t("Could not measure the path MTU: {reasons}.", "无法检测路径 MTU：{reasons}。",
+              reasons=reasons),
+            problems=tuple(Problem(c) for c in codes),
+        )
+    main = min(measured, key=lambda r: r["path_mtu"])
+    mtu = int(main["path_mtu"])
+    iface_mtu = main.get("interface_mtu") or 1500
+    iface = main.get("interface") or "?"
+    if mtu >= iface_mtu or mtu >= 1500:
+        return Verdict(
+            Status.OK,
+            t("Full-size packets ({mtu} bytes) reach the servers unfragmented.",
+              "完整大小的数据包（{mtu} 字节）可以不分片到达服务器。", mtu=mtu),
+        )
+    host = main["target"]
+    problem = Problem("pmtu_blackhole" if main.get("black_hole") else "path_mtu_low",
+                      host=host, address=main.get("address"))
+    advice = t(
+        "Set the MTU of adapter {iface} to {mtu} (it is {iface_mtu} now), or ask the network "
+        "administrator to let ICMP \"fragmentation needed\" through.",
+        "请把网卡 {iface} 的 MTU 设为 {mtu}（当前为 {iface_mtu}），或请网络管理员放行 ICMP "
+        "“需要分片”消息。",
+        iface=iface, mtu=mtu, iface_mtu=iface_mtu)
+    if main.get("black_hole"):
+        return Verdict(
+            Status.WARN,
+            t("Packets larger than {mtu} bytes to {host} vanish without any error message "
+              "(MTU black hole): connections may open but then hang.",
+              "发往 {host} 的大于 {mtu} 字节的数据包被悄悄丢弃（MTU 黑洞）：连接可以建立，但随后会卡住。",
+              mtu=mtu, host=host),
+            advice,
+            problems=(problem,),
+            cause="pmtu_blackhole",
+            fixes=("set_mtu",),
+        )
+    return Verdict(
+        Status.INFO,
+        t("The path to {host} carries at most {mtu}-byte packets (adapter {iface}: {iface_mtu}); "
+          "routers report it correctly, so this is usually harmless.",
+          "到 {host} 的路径最多承载 {mtu} 字节的数据包（网卡 {iface}：{iface_mtu}）；"
+          "路由器能正确报告，通常不影响使用。",
+          host=host, mtu=mtu, iface=iface, iface_mtu=iface_mtu),
+        advice,
+        problems=(problem,),
+        fixes=("set_mtu",),
+    )
+

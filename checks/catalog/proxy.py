@@ -1,0 +1,215 @@
+"""Is a proxy configured, and does it work?
+
+Proxies come from environment variables and the operating system's settings
+(WinINet/WinHTTP, macOS System Configuration, GNOME, KDE). Each distinct proxy gets
+a TCP connect and a tunnel request to a server; a PAC file is downloaded. A dead
+proxy breaks every app that follows the system settings.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from checks.base import Check, register
+from checks.concurrency import call_with_timeout, parallel_map
+from checks.context import Context
+from checks.i18n import Text, t
+from checks.model import Evidence, Problem, Status, Verdict
+from checks.platform import current as platform
+from checks.platform.parsers.proxy import proxies_from_env
+from checks.probes import proxy as proxy_probe
+
+DEFAULT_TARGET = ("login.work.weixin.qq.com", 443)
+
+
+@register
+class ProxyCheck(Check):
+    id = "proxy"
+    title = t("Proxy settings", "代理设置")
+    group = "network"
+    order = 50
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        env = proxies_from_env(dict(os.environ))
+        settings: list[dict[str, Any]] = [
+            {"source": "env", "pac_url": None, "auto_detect": False, **env}]
+        outcome = call_with_timeout(platform.system_proxy, ctx.timeout(4.0))
+        settings_error = None
+        if outcome.done and outcome.value is not None:
+            settings += outcome.value
+        else:
+            settings_error = "settings_timeout" if not outcome.done else "settings_unreadable"
+        host, port = connect_target(ctx)
+        proxies = distinct_proxies(settings)
+        pacs = distinct_pacs(settings)
+        timeout = ctx.timeout(ctx.config.proxy.timeout_s)
+        jobs: list[tuple[str, dict[str, Any]]] = [("proxy", p) for p in proxies]
+        jobs += [("pac", p) for p in pacs]
+
+        def run(job: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+            kind, item = job
+            if kind == "pac":
+                return proxy_probe.fetch_pac(item["url"], timeout)
+            return proxy_probe.tunnel(item["kind"], item["host"], item["port"], host, port,
+                                      timeout)
+
+        outcomes = parallel_map(run, jobs, timeout + 0.5)
+        for (kind, item), out in zip(jobs, outcomes, strict=True):
+            if out.done and out.value is not None:
+                item["test"] = out.value
+            else:
+                item["test"] = {"ok": False, "failure": "proxy_no_answer" if kind == "proxy"
+                                else "pac_unreachable", "tcp_ok": None}
+        return {"target": f"{host}:{port}", "settings": settings, "settings_error": settings_error,
+                "proxies": proxies, "pac": pacs}
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return assess_proxy(evidence)
+
+
+def connect_target(ctx: Context) -> tuple[str, int]:
+    configured = ctx.config.proxy.connect_target.strip()
+    if configured:
+        host, _, port = configured.rpartition(":")
+        if host and port.isdigit():
+            return host.strip("[]"), int(port)
+        return configured, 443
+    for endpoint in ctx.config.endpoints:
+        if endpoint.tls and 443 in endpoint.ports:
+            return endpoint.host, 443
+    if ctx.config.endpoints:
+        return ctx.config.endpoints[0].host, ctx.config.endpoints[0].ports[0]
+    return DEFAULT_TARGET
+
+
+def distinct_proxies(settings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per (kind, host, port), remembering every setting that names it."""
+    found: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for setting in settings:
+        for entry in setting.get("proxies", []):
+            key = (entry["kind"], entry["host"].lower(), entry["port"])
+            item = found.setdefault(key, {"kind": entry["kind"], "host": entry["host"],
+                                          "port": entry["port"], "sources": [],
+                                          "protocols": []})
+            label = setting["source"] + (f":{entry['variable']}" if "variable" in entry else "")
+            if label not in item["sources"]:
+                item["sources"].append(label)
+            if entry["protocol"] not in item["protocols"]:
+                item["protocols"].append(entry["protocol"])
+    return list(found.values())
+
+
+def distinct_pacs(settings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for setting in settings:
+        url = setting.get("pac_url")
+        if url:
+            found.setdefault(url, {"url": url, "sources": []})["sources"].append(setting["source"])
+    return list(found.values())
+
+
+_SOURCE_NAMES = {
+    "env": t("environment variable", "环境变量"),
+    "wininet": t("Windows proxy settings", "Windows 代理设置"),
+    "winhttp": t("WinHTTP proxy", "WinHTTP 代理"),
+    "macos": t("macOS network settings", "macOS 网络设置"),
+    "gnome": t("GNOME proxy settings", "GNOME 代理设置"),
+    "kde": t("KDE proxy settings", "KDE 代理设置"),
+}
+
+_FAILURE_NAMES = {
+    "tcp_refused": t("nothing listens there", "该地址没有服务在监听"),
+    "tcp_timeout": t("no answer", "没有响应"),
+    "tcp_unreachable": t("unreachable", "无法到达"),
+    "tcp_reset": t("connection reset", "连接被重置"),
+    "proxy_not_resolved": t("its name does not resolve", "其域名无法解析"),
+    "proxy_refused": t("it refuses to connect to the server", "它拒绝连接到服务器"),
+    "proxy_no_answer": t("it does not answer requests", "它不响应请求"),
+    "proxy_bad_reply": t("it gives an invalid reply", "它返回了无效的应答"),
+    "proxy_auth_required": t("it needs a user name and password", "它需要用户名和密码"),
+    "pac_unreachable": t("cannot be downloaded", "无法下载"),
+    "pac_http_error": t("the server returns an error", "服务器返回错误"),
+    "pac_not_a_pac_file": t("is not a proxy script", "不是代理脚本"),
+    "pac_unsupported_url": t("is not an http(s) address", "不是 http(s) 地址"),
+}
+
+
+def _failure_name(code: str) -> Text:
+    return _FAILURE_NAMES.get(code) or t(code, code)
+
+
+def _describe(item: dict[str, Any]) -> Text:
+    source = item["sources"][0].split(":", 1)
+    name = _SOURCE_NAMES.get(source[0], t(source[0], source[0]))
+    var = f" {source[1]}" if len(source) > 1 else ""
+    return t("{addr} ({name}{var})", "{addr}（{name}{var}）", addr=_addr(item), name=name, var=var)
+
+
+def _addr(item: dict[str, Any]) -> str:
+    host = f"[{item['host']}]" if ":" in item["host"] else item["host"]
+    return f"{host}:{item['port']}"
+
+
+def _os_setting(item: dict[str, Any]) -> bool:
+    return any(not s.startswith("env") for s in item["sources"])
+
+
+def assess_proxy(evidence: Evidence) -> Verdict:
+    proxies = evidence.get("proxies", [])
+    pacs = evidence.get("pac", [])
+    broken = [p for p in proxies
+              if not p["test"]["ok"] and p["test"]["failure"] != "proxy_auth_required"]
+    needs_auth = [p for p in proxies if p["test"].get("failure") == "proxy_auth_required"]
+    bad_pac = [p for p in pacs if not p["test"]["ok"]]
+    if broken or bad_pac:
+        problems = tuple(
+            [Problem(p["test"]["failure"], host=p["host"], port=p["port"]) for p in broken]
+            + [Problem(p["test"]["failure"], host=p["url"]) for p in bad_pac])
+        fixes = ("disable_proxy",) if any(_os_setting(p) for p in broken) or bad_pac else ()
+        parts = [t("{what}: {why}", "{what}：{why}", what=_describe(p),
+                   why=_failure_name(p["test"]["failure"])) for p in broken]
+        parts += [t("proxy script {url} {why}", "代理脚本 {url} {why}", url=p["url"],
+                    why=_failure_name(p["test"]["failure"])) for p in bad_pac]
+        env_only = not fixes
+        return Verdict(
+            Status.FAIL if broken else Status.WARN,
+            t("A proxy is set but does not work: {parts}.", "已设置代理，但无法使用：{parts}。",
+              parts=parts),
+            t("Remove the proxy environment variables (http_proxy, https_proxy, all_proxy) or "
+              "start the proxy program they point to.",
+              "请删除代理环境变量（http_proxy、https_proxy、all_proxy），或启动它们指向的代理程序。")
+            if env_only else
+            t("Turn off the system proxy (or start the proxy program it points to), then try "
+              "again.",
+              "请关闭系统代理（或启动它所指向的代理程序），然后重试。"),
+            problems=problems,
+            cause="proxy_broken",
+            fixes=fixes,
+        )
+    if needs_auth:
+        return Verdict(
+            Status.WARN,
+            t("The proxy {what} asks for a user name and password.",
+              "代理 {what} 要求输入用户名和密码。", what=[_describe(p) for p in needs_auth]),
+            t("Enter the proxy account in WeChat/WeCom's network proxy settings, or ask IT.",
+              "请在微信/企业微信的网络代理设置中填写代理账号，或联系 IT 部门。"),
+            problems=tuple(Problem("proxy_auth_required", host=p["host"], port=p["port"])
+                           for p in needs_auth),
+        )
+    if proxies or pacs:
+        items: list[Text | str] = [_describe(p) for p in proxies]
+        items += [t("proxy script {url}", "代理脚本 {url}", url=p["url"]) for p in pacs]
+        return Verdict(
+            Status.INFO,
+            t("A proxy is set and works: {items}. WeChat/WeCom may still connect directly.",
+              "已设置代理且可以使用：{items}。微信/企业微信可能仍会直接连接。", items=items),
+        )
+    if evidence.get("settings_error"):
+        return Verdict(
+            Status.INFO,
+            t("No proxy in the environment; the system proxy settings could not be read.",
+              "环境变量中没有代理；无法读取系统代理设置。"),
+            problems=(Problem(evidence["settings_error"]),),
+        )
+    return Verdict(Status.OK, t("No proxy is set.", "未设置代理。"))

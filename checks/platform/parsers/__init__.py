@@ -1,0 +1,1 @@
+"""Pure parsers for operating-system output and settings, tested on captured samples."""

@@ -1,0 +1,272 @@
+"""Proxy settings in their many spellings, turned into one shape.
+
+An entry is a dict: ``{"protocol": traffic it applies to ("all", "http", "https",
+"socks", "ftp"), "kind": how to speak to it ("http", "socks4", "socks5"),
+"host", "port"}``. Everything here is pure and tested on captured samples.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from typing import Any
+
+_SCHEME_KIND = {
+    "http": "http", "https": "http", "socks": "socks5", "socks5": "socks5",
+    "socks5h": "socks5", "socks4": "socks4", "socks4a": "socks4",
+}
+_DEFAULT_PORT = {"http": 80, "socks5": 1080, "socks4": 1080}
+
+
+def parse_address(value: str, protocol: str = "all", kind: str = "http") -> dict[str, Any] | None:
+    """'host:port', 'scheme://user:pw@host:port/', '[v6]:port' -> an entry (None if unusable)."""
+    text = value.strip().strip("'\"")
+    if not text:
+        return None
+    match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", text)
+    if match:
+        scheme = match.group(1).lower()
+        kind = _SCHEME_KIND.get(scheme, "http")
+        text = match.group(2)
+    text = text.split("/", 1)[0].rsplit("@", 1)[-1]
+    host, port_text = text, ""
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            return None
+        host, port_text = text[1:end], text[end + 1 :].lstrip(":")
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    host = host.strip()
+    if not host or any(c.isspace() for c in host):
+        return None
+    if port_text:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            return None
+        port = int(port_text)
+    else:
+        port = _DEFAULT_PORT[kind]
+    return {"protocol": protocol, "kind": kind, "host": host, "port": port}
+
+
+def parse_proxy_server(value: str) -> list[dict[str, Any]]:
+    """WinINet ProxyServer: 'host:port' for everything, or 'http=h:p;https=h:p;socks=h:p'."""
+    entries: list[dict[str, Any]] = []
+    for part in re.split(r"[;\s]+", value.strip()):
+        if not part:
+            continue
+        if "=" in part and "://" not in part.split("=", 1)[0]:
+            protocol, _, address = part.partition("=")
+            protocol = protocol.strip().lower()
+            kind = "socks4" if protocol == "socks" else "http"  # WinINet speaks SOCKS4 only
+            entry = parse_address(address, protocol=protocol, kind=kind)
+        else:
+            entry = parse_address(part)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def parse_bypass(value: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;,\s]+", value or "") if p.strip()]
+
+
+# ---- WinHTTP / WinINet connection blobs ----------------------------------------------
+
+FLAG_DIRECT, FLAG_PROXY, FLAG_AUTO_URL, FLAG_AUTO_DETECT = 0x1, 0x2, 0x4, 0x8
+
+
+def parse_connection_blob(blob: bytes) -> dict[str, Any]:
+    """WinHttpSettings / DefaultConnectionSettings: version, counter, flags, then
+    length-prefixed strings (proxy, bypass, and in the WinINet form the PAC URL).
+
+    Truncated or garbled blobs give what could be read plus ``"error"``.
+    """
+    result: dict[str, Any] = {"flags": None, "proxy": "", "bypass": "", "autoconfig_url": "",
+                              "error": None}
+    if len(blob) < 12:
+        result["error"] = "truncated"
+        return result
+    _version, _counter, flags = struct.unpack_from("<III", blob, 0)
+    result["flags"] = flags
+    offset = 12
+    for key in ("proxy", "bypass", "autoconfig_url"):
+        if offset + 4 > len(blob):
+            break
+        (length,) = struct.unpack_from("<I", blob, offset)
+        offset += 4
+        if length > len(blob) - offset:
+            result["error"] = "truncated"
+            break
+        result[key] = blob[offset : offset + length].decode("latin-1").rstrip("\0")
+        offset += length
+    result["uses_proxy"] = bool(flags & FLAG_PROXY) and bool(result["proxy"])
+    result["uses_autoconfig"] = bool(flags & FLAG_AUTO_URL) and bool(result["autoconfig_url"])
+    result["auto_detect"] = bool(flags & FLAG_AUTO_DETECT)
+    return result
+
+
+# ---- macOS `scutil --proxy` ------------------------------------------------------------
+
+
+def parse_scutil(text: str) -> dict[str, Any]:
+    """The `<dictionary> { key : value ... }` dump, nested arrays/dicts included."""
+    root: dict[str, Any] = {}
+    stack: list[Any] = [root]
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("<dictionary> {") and len(stack) == 1 and not root:
+            continue
+        if line == "}":
+            if len(stack) > 1:
+                stack.pop()
+            continue
+        key, sep, value = line.partition(" : ")
+        if not sep:
+            continue
+        key, value = key.strip(), value.strip()
+        container = stack[-1]
+        if value in ("<array> {", "<dictionary> {"):
+            child: Any = [] if value.startswith("<array>") else {}
+            _put(container, key, child)
+            stack.append(child)
+        else:
+            _put(container, key, value)
+    return root
+
+
+def _put(container: Any, key: str, value: Any) -> None:
+    if isinstance(container, list):
+        container.append(value)
+    else:
+        container[key] = value
+
+
+def proxies_from_scutil(settings: dict[str, Any]) -> dict[str, Any]:
+    entries = []
+    for prefix, protocol, kind in (("HTTP", "http", "http"), ("HTTPS", "https", "http"),
+                                   ("SOCKS", "socks", "socks5")):
+        if str(settings.get(f"{prefix}Enable", "0")) != "1":
+            continue
+        host = str(settings.get(f"{prefix}Proxy", "")).strip()
+        port = str(settings.get(f"{prefix}Port", "")).strip()
+        entry = parse_address(f"{host}:{port}" if port else host, protocol=protocol, kind=kind)
+        if entry:
+            entries.append(entry)
+    pac = ""
+    if str(settings.get("ProxyAutoConfigEnable", "0")) == "1":
+        pac = str(settings.get("ProxyAutoConfigURLString", "")).strip()
+    exceptions = settings.get("ExceptionsList", [])
+    return {
+        "proxies": entries,
+        "pac_url": pac or None,
+        "auto_detect": str(settings.get("ProxyAutoDiscoveryEnable", "0")) == "1",
+        "bypass": [str(e) for e in exceptions] if isinstance(exceptions, list) else [],
+    }
+
+
+# ---- GNOME `gsettings list-recursively org.gnome.system.proxy` ------------------------
+
+
+def parse_gsettings(text: str) -> dict[str, Any]:
+    """Lines 'org.gnome.system.proxy[.sub] key value' (GVariant text) -> settings."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.strip().split(None, 2)
+        if len(parts) == 3 and parts[0].startswith("org.gnome.system.proxy"):
+            section = parts[0][len("org.gnome.system.proxy") :].lstrip(".")
+            values[f"{section}.{parts[1]}" if section else parts[1]] = parts[2]
+    mode = _gvariant_str(values.get("mode", "'none'"))
+    entries = []
+    if mode == "manual":
+        for section, protocol, kind in (("http", "http", "http"), ("https", "https", "http"),
+                                        ("socks", "socks", "socks5")):
+            host = _gvariant_str(values.get(f"{section}.host", "''"))
+            port = values.get(f"{section}.port", "0").split()[-1]
+            if host and port.isdigit() and int(port) > 0:
+                entry = parse_address(f"{host}:{port}", protocol=protocol, kind=kind)
+                if entry:
+                    entries.append(entry)
+    pac = _gvariant_str(values.get("autoconfig-url", "''")) if mode == "auto" else ""
+    return {
+        "mode": mode,
+        "proxies": entries,
+        "pac_url": pac or None,
+        "auto_detect": mode == "auto" and not pac,
+        "bypass": re.findall(r"'([^']*)'", values.get("ignore-hosts", "")),
+    }
+
+
+def _gvariant_str(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+# ---- KDE ~/.config/kioslaverc --------------------------------------------------------
+
+_KDE_MANUAL, _KDE_PAC, _KDE_WPAD, _KDE_ENV = 1, 2, 3, 4
+
+
+def parse_kioslaverc(text: str) -> dict[str, Any]:
+    """[Proxy Settings]: ProxyType 0 none, 1 manual, 2 PAC URL, 3 auto-detect, 4 env vars.
+
+    KDE writes a proxy as 'http://host port' (a space before the port) or 'host:port'.
+    """
+    section = ""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        if section == "Proxy Settings" and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip().split("[", 1)[0]] = value.strip()
+    try:
+        proxy_type = int(values.get("ProxyType", "0"))
+    except ValueError:
+        proxy_type = 0
+    entries = []
+    if proxy_type == _KDE_MANUAL:
+        for key, protocol, kind in (("httpProxy", "http", "http"), ("httpsProxy", "https", "http"),
+                                    ("socksProxy", "socks", "socks5")):
+            value = values.get(key, "")
+            host_port = re.sub(r"\s+(\d+)$", r":\1", value.strip())
+            entry = parse_address(host_port, protocol=protocol, kind=kind) if host_port else None
+            if entry:
+                entries.append(entry)
+    pac = values.get("Proxy Config Script", "") if proxy_type == _KDE_PAC else ""
+    return {
+        "proxy_type": proxy_type,
+        "proxies": entries,
+        "pac_url": pac or None,
+        "auto_detect": proxy_type == _KDE_WPAD,
+        "bypass": parse_bypass(values.get("NoProxyFor", "")),
+    }
+
+
+# ---- environment variables -------------------------------------------------------------
+
+ENV_VARS = ("https_proxy", "http_proxy", "all_proxy")
+
+
+def proxies_from_env(environ: dict[str, str]) -> dict[str, Any]:
+    """http_proxy/https_proxy/all_proxy/no_proxy in either case (lower case wins, like curl)."""
+    lowered: dict[str, str] = {}
+    for key, value in environ.items():
+        name = key.lower()
+        if name in (*ENV_VARS, "no_proxy") and (name not in lowered or key == name):
+            lowered[name] = value
+    entries = []
+    for name in ENV_VARS:
+        value = lowered.get(name, "").strip()
+        if not value:
+            continue
+        protocol = {"https_proxy": "https", "http_proxy": "http", "all_proxy": "all"}[name]
+        entry = parse_address(value, protocol=protocol)
+        if entry:
+            entry["variable"] = name
+            entries.append(entry)
+    return {"proxies": entries, "bypass": parse_bypass(lowered.get("no_proxy", ""))}

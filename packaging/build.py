@@ -1,0 +1,110 @@
+"""Build the frozen app: `python packaging/build.py` writes dist/wxdoctor/ (onedir).
+
+The version is read once, from pyproject.toml, and handed to everything that shows it:
+resources/VERSION in the bundle (checks.__version__ when frozen), the Windows version
+resource, the macOS Info.plist (through the spec) and the installers (`--installer`:
+Inno Setup on Windows, a .dmg on macOS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import shutil
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGING = ROOT / "packaging"
+SPEC = PACKAGING / "wxdoctor.spec"
+
+
+def project_version() -> str:
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return str(tomllib.load(f)["project"]["version"])
+
+
+def file_version_tuple(version: str) -> tuple[int, int, int, int]:
+    """Windows wants four 16-bit numbers: '1.2.3rc1' -> (1, 2, 3, 0)."""
+    parts: list[int] = []
+    for piece in version.replace("-", ".").split(".")[:4]:
+        digits = ""
+        for ch in piece:
+            if not ch.isdigit():
+                break
+            digits += ch
+        parts.append(min(int(digits or 0), 65535))
+    while len(parts) < 4:
+        parts.append(0)
+    return (parts[0], parts[1], parts[2], parts[3])
+
+
+def write_generated(gen: Path, version: str) -> None:
+    """Files the spec consumes; written outside the source tree."""
+    gen.mkdir(parents=True, exist_ok=True)
+    (gen / "VERSION").write_text(version + "\n", encoding="utf-8")
+    template = string.Template((PACKAGING / "windows" / "version_info.txt").read_text("utf-8"))
+    year = datetime.date.today().year
+    for exe in ("wxdoctor", "wxdoctor-gui"):
+        text = template.substitute(file_tuple=repr(file_version_tuple(version)),
+                                   version=version, year=year, exe=f"{exe}.exe")
+        (gen / f"version_info-{exe}.txt").write_text(text, encoding="utf-8")
+
+
+def run_pyinstaller(dist: Path, work: Path, gen: Path, version: str) -> None:
+    env = dict(os.environ, WXDOCTOR_GEN_DIR=str(gen), WXDOCTOR_VERSION=version)
+    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+           "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, env=env, cwd=ROOT)
+
+
+def build_installer(dist: Path, version: str) -> Path | None:
+    if sys.platform == "win32":
+        iscc = shutil.which("iscc") or r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe"
+        out = dist / "installer"
+        numeric = ".".join(str(n) for n in file_version_tuple(version))
+        cmd = [iscc, f"/DAppVersion={version}", f"/DFileVersion={numeric}",
+               f"/DSourceDir={dist / 'wxdoctor'}",
+               f"/DOutputDir={out}", str(PACKAGING / "windows" / "wxdoctor.iss")]
+        print("+", " ".join(cmd), flush=True)
+        subprocess.run(cmd, check=True)
+        return out / f"wxdoctor-{version}-setup.exe"
+    if sys.platform == "darwin":
+        dmg = dist / f"wxdoctor-{version}.dmg"
+        cmd = ["bash", str(PACKAGING / "macos" / "make_dmg.sh"), str(dist / "wxdoctor.app"),
+               str(dmg), version]
+        print("+", " ".join(cmd), flush=True)
+        subprocess.run(cmd, check=True)
+        return dmg
+    print("no installer format on this platform: the onedir bundle is the result")
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder")
+    parser.add_argument("--work", type=Path, default=ROOT / "build", help="scratch folder")
+    parser.add_argument("--installer", action="store_true",
+                        help="also build the Windows setup.exe (Inno Setup) or macOS .dmg")
+    args = parser.parse_args(argv)
+    dist, work = args.dist.resolve(), args.work.resolve()
+    version = project_version()
+    gen = work / "generated"
+    write_generated(gen, version)
+    run_pyinstaller(dist, work / "pyinstaller", gen, version)
+    print(f"built wxdoctor {version}: {dist / 'wxdoctor'}")
+    if args.installer:
+        result = build_installer(dist, version)
+        if result:
+            print(f"installer: {result}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""Frozen entry point of `wxdoctor` (console)."""
+
+from app.cli import main
+
+raise SystemExit(main())

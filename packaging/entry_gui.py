@@ -1,0 +1,5 @@
+"""Frozen entry point of `wxdoctor-gui` (windowed)."""
+
+from app.gui_main import main
+
+raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""Smoke test of the frozen (PyInstaller) build on this machine.
+
+Builds the onedir bundle once per session with `packaging/build.py`, then runs the
+frozen executables: `--version`, `check --json` inside the test lab (every check
+present, pkgutil discovery working without a source tree), and the window offscreen
+and under Xvfb. Deselect with `-m "not frozen"`; CI runs it. Set WXDOCTOR_FROZEN_DIST
+to an existing dist folder to test that build instead of building.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from checks.base import check_ids
+from tests.lab import Lab
+
+pytestmark = pytest.mark.frozen
+
+ROOT = Path(__file__).resolve().parents[2]
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
+BUILD_TIMEOUT = 1800  # two cores shared with others: a cold build takes a few minutes
+
+
+def _have_pyinstaller() -> bool:
+    try:
+        import PyInstaller  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    given = os.environ.get("WXDOCTOR_FROZEN_DIST")
+    if given:
+        yield Path(given) / "wxdoctor"
+        return
+    if not _have_pyinstaller():
+        if os.environ.get("CI") == "true":
+            pytest.fail("PyInstaller missing: install the build extra (pip install -e .[build,test])")
+        pytest.skip("PyInstaller not installed (pip install -e .[build])")
+    dist = tmp_path_factory.mktemp("frozen-dist")
+    # The work folder under build/ lets a second run reuse PyInstaller's analysis cache.
+    work = ROOT / "build" / "frozen-test"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(dist),
+         "--work", str(work)],
+        cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    assert proc.returncode == 0, f"build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
+    yield dist / "wxdoctor"
+    shutil.rmtree(dist, ignore_errors=True)
+
+
+def frozen_env(**extra: str) -> dict[str, str]:
+    """No PYTHONPATH or source tree to fall back on: the bundle must be self-sufficient."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "WXDOCTOR_CONFIG")}
+    env.update(extra)
+    return env
+
+
+def run(bundle: Path, exe: str, *args: str, timeout: float = 60,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    # cwd outside the repository, so nothing can be imported from the source tree.
+    return subprocess.run([str(bundle / exe), *args], capture_output=True, text=True,
+                          timeout=timeout, cwd="/", env=env or frozen_env())
+
+
+def test_version_is_pyprojects(bundle: Path) -> None:
+    proc = run(bundle, "wxdoctor", "--version")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"wxdoctor {VERSION}"
+    assert (bundle / "_internal" / "resources" / "VERSION").read_text().strip() == VERSION
+
+
+def test_subcommands_discovered_frozen(bundle: Path) -> None:
+    """app/commands is found by pkgutil.iter_modules inside the PYZ archive."""
+    proc = run(bundle, "wxdoctor", "--help")
+    assert proc.returncode == 0, proc.stderr
+    commands = sorted(p.stem for p in (ROOT / "app" / "commands").glob("[!_]*.py"))
+    assert commands
+    for command in commands:
+        assert command in proc.stdout, proc.stdout
+
+
+def test_check_json_in_lab_has_every_check(bundle: Path, lab: Lab) -> None:
+    lab.add_host("login.wecom.lab.test", ports=[443, 80])
+    config = lab.write_config({
+        "deadline_s": 8,
+        "endpoints": [{"host": "login.wecom.lab.test", "ports": [443, 80],
+                       "product": "wecom", "tls": True}],
+        "dns": {"trusted_resolvers": [lab.dns_ip], "timeout_s": 1.0},
+        "tcp": {"timeout_s": 1.0},
+        "ntp": {"servers": []},
+        "captive": {"probes": []},
+    })
+    env = {k: v for k, v in lab.doctor_env().items() if v is not None}
+    env = frozen_env(**env)
+    env.pop("PYTHONPATH", None)
+    proc = lab.client.run([str(bundle / "wxdoctor"), "check", "--json", "--config", str(config)],
+                          timeout=60, check=False, cwd="/", env=env)
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError(f"no JSON (rc={proc.returncode}):\n{proc.stdout}\n{proc.stderr}") from None
+    assert proc.returncode in (0, 1, 2), proc.stderr
+    assert report["schema"] == "wxdoctor.report/1"
+    assert report["tool"] == {"name": "wxdoctor", "version": VERSION}
+    # Every check module of the source tree was found (pkgutil) and ran in the bundle.
+    assert sorted(c["id"] for c in report["checks"]) == sorted(check_ids())
+    assert not any(c["status"] == "error" and "import" in json.dumps(c).lower()
+                   for c in report["checks"]), report
+    by_id = {c["id"]: c for c in report["checks"]}
+    assert by_id["network"]["status"] == "ok", by_id["network"]
+    assert by_id["dns"]["status"] == "ok", by_id["dns"]  # dnspython's rdata types are bundled
+
+
+def _gui_has_screenshot() -> bool:
+    return "--screenshot" in (ROOT / "app" / "gui_main.py").read_text("utf-8")
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def _start_gui(bundle: Path, tmp_path: Path, platform: str,
+               wrapper: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = frozen_env(QT_QPA_PLATFORM=platform, HOME=str(tmp_path), XDG_RUNTIME_DIR=str(tmp_path),
+                     WXDOCTOR_LOG_DIR=str(tmp_path / "logs"), WXDOCTOR_GUI_SMOKE="1")
+    args: list[str] = []
+    if _gui_has_screenshot():
+        report = run(bundle, "wxdoctor", "check", "--json", "--only", "network", timeout=60)
+        (tmp_path / "report.json").write_text(report.stdout)
+        args = ["--report", str(tmp_path / "report.json"), "--screenshot", str(tmp_path / "w.png")]
+    argv = [*(wrapper or []), str(bundle / "wxdoctor-gui"), *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd="/", env=env)
+
+
+def test_gui_starts_offscreen(bundle: Path, tmp_path: Path) -> None:
+    proc = _start_gui(bundle, tmp_path, "offscreen")
+    assert proc.returncode == 0, proc.stderr
+    if _gui_has_screenshot():
+        width, height = _png_size(tmp_path / "w.png")
+        assert width > 100 and height > 100
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run not installed")
+def test_gui_starts_on_x11(bundle: Path, tmp_path: Path) -> None:
+    """The xcb platform plugin and the libraries it loads are in the bundle and work."""
+    proc = _start_gui(bundle, tmp_path, "xcb", wrapper=["xvfb-run", "-a"])
+    assert proc.returncode == 0, proc.stderr
+    assert "Could not load the Qt platform plugin" not in proc.stderr
+
+
+def test_bundle_layout(bundle: Path) -> None:
+    internal = bundle / "_internal"
+    assert (internal / "resources" / "endpoints.toml").is_file()
+    assert (internal / "resources" / "icons" / "app.svg").is_file()
+    plugins = internal / "PySide6" / "Qt" / "plugins"
+    names = {p.relative_to(plugins).as_posix() for p in plugins.rglob("*.so")}
+    for needed in ("platforms/libqoffscreen.so", "platforms/libqxcb.so",
+                   "imageformats/libqsvg.so", "iconengines/libqsvgicon.so"):
+        assert needed in names, sorted(names)
+    # Left out on purpose (size): embedded platforms, GTK theme, unused Qt modules.
+    assert not {"platforms/libqvnc.so", "platforms/libqeglfs.so",
+                "platformthemes/libqgtk3.so"} & names
+    libs = {p.name for p in internal.rglob("*.so*")}
+    for unused in ("libQt6WebEngineCore.so.6", "libQt6Qml.so.6", "libQt6Quick.so.6",
+                   "libQt6Network.so.6", "libQt6Multimedia.so.6", "libgtk-3.so.0"):
+        assert unused not in libs
