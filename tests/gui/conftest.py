@@ -17,6 +17,17 @@ from checks.base import Check  # noqa: E402
 from checks.config import Config  # noqa: E402
 
 
+def _widgets_app() -> Any:
+    """Create the QApplication while collecting: tests that only paint (the PDF writer)
+    would otherwise create a QGuiApplication first, and widgets need a QApplication."""
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
+_APP = _widgets_app()  # kept referenced for the whole session
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
