@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(lang=args.lang, log_dir=log_dir)
     if args.report:
         try:
-            window.show_report(load_report(Path(args.report)), note=args.report)
+            report = load_report(Path(args.report))
+            window.show_report(report, note=str(report.get("started_at", "")))
         except (OSError, ValueError) as exc:
             print(f"wxdoctor-gui: cannot open {args.report}: {exc}", file=sys.stderr)
             return 64

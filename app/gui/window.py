@@ -7,13 +7,11 @@ be re-shown in the other language without running anything.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,6 @@ from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QFrame,
     QLabel,
     QMainWindow,
@@ -34,6 +31,8 @@ from PySide6.QtWidgets import (
 from app import qtguard
 from app.gui import strings as S
 from app.gui import theme
+from app.gui.exports import ExportActions, load_report  # noqa: F401 (re-exported)
+from app.gui.fix_actions import FixActions
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import CheckRow
 from app.gui.widgets.summary_card import PRODUCTS, SummaryCard
@@ -67,7 +66,7 @@ def default_log_dir() -> Path:
     return Path(user_log_dir("wxdoctor", "wxdoctor"))
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FixActions, ExportActions, QMainWindow):
     run_started = Signal()
     run_finished = Signal(object)  # the report dict (also after a cancel)
     run_failed = Signal(str)
@@ -478,159 +477,6 @@ class MainWindow(QMainWindow):
             for check_id in because[:AUTO_EXPAND]:
                 self.rows[check_id].set_expanded(True)
 
-    # ---- fixes -------------------------------------------------------------------------
-    def fixes_module(self) -> Any:
-        if self._fixes_module == "auto":
-            from app.gui.widgets.fix_dialog import load_fixes_module
-
-            self._fixes_module = load_fixes_module()
-        return self._fixes_module
-
-    def _fix_row(self, check_id: str) -> None:
-        row = self.rows.get(check_id)
-        if row is not None and row.fixes:
-            self.open_fix_dialog(row.fixes)
-
-    def _fix_primary(self) -> None:
-        causes = (self.report or {}).get("diagnosis", {}).get("causes", [])
-        if causes and causes[0].get("fixes"):
-            self.open_fix_dialog(list(causes[0]["fixes"]))
-
-    def fix_dialog(self, fix_ids: list[str]) -> Any:
-        from app.gui.widgets.fix_dialog import FixDialog
-
-        config = self.config or self.config_loader().for_product(self.product())
-        dialog = FixDialog(fix_ids, config=config, report=self.report or {}, lang=self.lang,
-                           module=self.fixes_module(), recheck=self._recheck_function(config), parent=self)
-        dialog.rechecked.connect(self._show_rechecked)
-        theme.style_tree(dialog)
-        return dialog
-
-    def _recheck_function(self, config: Config) -> Callable[[list[str]], list[dict[str, Any]]]:
-        """Runs on the dialog's helper thread: the affected checks only, same engine."""
-        factory, lang = self.checks_factory, self.lang
-
-        def recheck(ids: list[str]) -> list[dict[str, Any]]:
-            from checks.runner import Runner
-
-            selected = [c for c in factory() if c.id in ids]
-            if not selected:
-                return []
-            return [r.to_json(lang) for r in Runner(config, selected, lang=lang).run().results
-                    if r.id in ids]
-
-        return recheck
-
-    def _show_rechecked(self, items: list[dict[str, Any]]) -> None:
-        """After a fix or its undo: show the re-checked rows and keep them in the report."""
-        if self.report is None:
-            return
-        fresh = {item["id"]: item for item in items}
-        self.report["checks"] = [fresh.get(c["id"], c) for c in self.report.get("checks", [])]
-        for check_id, item in fresh.items():
-            if check_id in self.rows:
-                self.rows[check_id].set_result(item)
-
-    def open_fix_dialog(self, fix_ids: list[str]) -> None:
-        self.fix_dialog(fix_ids).exec()
-
-    # ---- exports -----------------------------------------------------------------------
-    def _export_dir(self) -> str:
-        saved = str(self.settings.value("export_dir", "") or "")
-        return saved if saved and Path(saved).is_dir() else str(Path.home())
-
-    def _default_name(self, suffix: str) -> str:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        return str(Path(self._export_dir()) / f"wxdoctor-{stamp}.{suffix}")
-
-    def _message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
-
-    def export_json_dialog(self) -> None:
-        if self.report is None:
-            self._message(S.NO_REPORT.render(self.lang))
-            return
-        path, _ = QFileDialog.getSaveFileName(self, S.EXPORT_JSON.render(self.lang).replace("&", ""),
-                                              self._default_name("json"), S.JSON_FILTER.render(self.lang))
-        if path:
-            self.export_json(Path(path))
-
-    def export_json(self, path: Path) -> bool:
-        assert self.report is not None
-        try:
-            path.write_text(json.dumps(self.report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            self._message(S.render(S.SAVE_FAILED, self.lang, reason=exc.strerror or str(exc)))
-            return False
-        self.settings.setValue("export_dir", str(path.parent))
-        self._message(S.render(S.SAVED_TO, self.lang, path=str(path)))
-        log.info("report saved to %s", path)
-        return True
-
-    def _pdf_writer(self) -> Callable[..., None] | None:
-        import importlib.util
-
-        if importlib.util.find_spec("app.pdf") is None:
-            return None
-        try:
-            from app.pdf import write_pdf  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            return None
-        return write_pdf  # type: ignore[no-any-return]
-
-    def export_pdf_dialog(self) -> None:
-        writer = self._pdf_writer()
-        if writer is None or self.report is None:
-            self._message((S.PDF_MISSING if writer is None else S.NO_REPORT).render(self.lang))
-            return
-        path, _ = QFileDialog.getSaveFileName(self, S.EXPORT_PDF.render(self.lang).replace("&", ""),
-                                              self._default_name("pdf"), S.PDF_FILTER.render(self.lang))
-        if not path:
-            return
-        try:
-            writer(self.report, path, self.lang)
-        except Exception as exc:
-            log.exception("PDF export failed")
-            self._message(S.render(S.SAVE_FAILED, self.lang, reason=str(exc)))
-            return
-        self.settings.setValue("export_dir", str(Path(path).parent))
-        self._message(S.render(S.SAVED_TO, self.lang, path=path))
-
-    def summary_text(self) -> str:
-        assert self.report is not None
-        try:
-            from checks.report.summary import summary_text  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            from checks.report.text import render_text
-
-            return render_text(self.report, self.lang)
-        return str(summary_text(self.report, self.lang))
-
-    def copy_summary(self) -> None:
-        if self.report is None:
-            self._message(S.NO_REPORT.render(self.lang))
-            return
-        QApplication.clipboard().setText(self.summary_text())
-        self._message(S.COPIED.render(self.lang))
-
-    def open_report_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, S.OPEN_REPORT.render(self.lang).replace("&", ""),
-                                              self._export_dir(), S.JSON_FILTER.render(self.lang))
-        if path:
-            self.open_report(Path(path))
-
-    def open_report(self, path: Path) -> bool:
-        try:
-            report = load_report(path)
-        except (OSError, ValueError) as exc:
-            self._message(S.render(S.OPEN_FAILED, self.lang, reason=str(exc)))
-            return False
-        if self.running:
-            self.cancel()
-            self._end_run()
-        self.show_report(report, note=str(report.get("started_at", "")))
-        return True
-
     def fitting_height(self, limit: int = 1800) -> int:
         """A height that shows everything without scrolling (for screenshots)."""
         chrome = self.height() - self.scroll_area.viewport().height()
@@ -666,15 +512,3 @@ def _warm_up() -> None:
     from checks.report import build  # noqa: F401
 
     load_errors()
-
-
-def load_report(path: Path) -> dict[str, Any]:
-    """A saved report, checked enough that showing it cannot crash the window."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith("wxdoctor.report/"):
-        raise ValueError("not a wxdoctor report")
-    checks = data.get("checks")
-    if not isinstance(checks, list) or not all(isinstance(c, dict) and "id" in c for c in checks):
-        raise ValueError("the report has no list of checks")
-    data.setdefault("diagnosis", {"primary": "healthy", "causes": []})
-    return data
