@@ -338,3 +338,21 @@ def test_closing_during_a_run_is_safe(qtbot: Any, make_window: Any) -> None:
     _click(qtbot, window.card.start_button)
     window.close()
     qtbot.wait(600)  # the run's late signals find no window and are dropped
+
+
+def test_help_opens_the_log_folder_and_about_shows_the_version(
+        qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QMessageBox
+
+    import checks
+
+    opened: list[str] = []
+    shown: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile())))
+    monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda parent, title, text: shown.append(text)))
+    window = make_window([], log_dir=tmp_path / "logs")
+    window.logs_action.trigger()
+    assert opened == [str(tmp_path / "logs")] and (tmp_path / "logs").is_dir()
+    window.about_action.trigger()
+    assert checks.__version__ in shown[0] and str(tmp_path / "logs") in shown[0]
