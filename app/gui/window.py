@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QFrame,
     QLabel,
@@ -364,7 +365,14 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.settings.setValue("product", self.product())
 
     def _enter_pressed(self) -> None:
-        if not self.running and QApplication.activeModalWidget() is None:
+        """Enter starts a check, unless the keyboard focus is on another button
+        (a row's Fix or Details, Cancel): then Enter presses that button."""
+        if QApplication.activeModalWidget() is not None:
+            return
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QAbstractButton) and focus is not self.card.start_button and focus.isVisible():
+            focus.click()
+        elif not self.running:
             self.start()
 
     def start(self) -> None:

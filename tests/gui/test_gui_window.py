@@ -114,6 +114,12 @@ def test_enter_starts_a_check(qtbot: Any, make_window: Any) -> None:
     with qtbot.waitSignal(window.run_finished, timeout=5000):
         qtbot.keyClick(window, Qt.Key.Key_Return)
     assert window.rows["a"].light.state == "ok"
+    # On a row's Details button, Enter opens the details instead of starting a check.
+    row = window.rows["a"]
+    row.details_button.setFocus()
+    with qtbot.assertNotEmitted(window.run_started):
+        qtbot.keyClick(row.details_button, Qt.Key.Key_Return)
+    assert row.is_expanded()
 
 
 def test_a_check_that_raises_is_grey_and_the_window_survives(qtbot: Any, make_window: Any) -> None:
