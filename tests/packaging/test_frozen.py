@@ -87,8 +87,13 @@ def test_subcommands_discovered_frozen(bundle: Path) -> None:
     """app/commands is found by pkgutil.iter_modules inside the PYZ archive."""
     proc = run(bundle, "wxdoctor", "--help")
     assert proc.returncode == 0, proc.stderr
-    commands = sorted(p.stem for p in (ROOT / "app" / "commands").glob("[!_]*.py"))
-    assert commands
+    import importlib
+
+    commands = sorted(
+        importlib.import_module(f"app.commands.{p.stem}").COMMAND
+        for p in (ROOT / "app" / "commands").glob("[!_]*.py")
+    )
+    assert "fix-helper" in commands
     for command in commands:
         assert command in proc.stdout, proc.stdout
 

@@ -1,0 +1,522 @@
+"""The main window: one button, traffic lights grouped by topic, plain language.
+
+Everything shown is rendered from the report dict (or, during a run, from each
+CheckResult's JSON form), so a saved report looks exactly like a fresh run and can
+be re-shown in the other language without running anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import qtguard
+from app.gui import strings as S
+from app.gui import theme
+from app.gui.exports import ExportActions, load_report  # noqa: F401 (re-exported)
+from app.gui.fix_actions import FixActions
+from app.gui.widgets.card import Card
+from app.gui.widgets.check_row import CheckRow
+from app.gui.widgets.summary_card import PRODUCTS, SummaryCard
+from app.gui.worker import ChecksFactory, RunnerFactory, RunWorker, default_runner_factory
+from checks.base import GROUPS, Check
+from checks.config import Config
+from checks.i18n import LANGS, detect_lang, normalize_lang, t
+from checks.model import CheckResult
+
+log = logging.getLogger("wxdoctor.gui")
+
+LANG_NAMES = {"zh": t("中文", "中文"), "en": t("English", "English")}
+AUTO_EXPAND = 2  # finding rows opened automatically after a run
+
+
+def _default_checks() -> Sequence[Check]:
+    from checks.base import all_checks
+
+    return all_checks()
+
+
+def _default_config() -> Config:
+    from checks.config import load_config
+
+    return load_config(None)
+
+
+def default_log_dir() -> Path:
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("wxdoctor", "wxdoctor"))
+
+
+class MainWindow(FixActions, ExportActions, QMainWindow):
+    run_started = Signal()
+    run_finished = Signal(object)  # the report dict (also after a cancel)
+    run_failed = Signal(str)
+    check_updated = Signal(str)  # check id, after its row changed
+    checks_listed = Signal(object, object)  # (entries, config) or (None, reason); internal
+    checks_ready = Signal()  # the "waiting" rows are shown
+
+    def __init__(
+        self,
+        *,
+        checks_factory: ChecksFactory | None = None,
+        config_loader: Callable[[], Config] | None = None,
+        runner_factory: RunnerFactory = default_runner_factory,
+        settings: QSettings | None = None,
+        lang: str | None = None,
+        log_dir: Path | None = None,
+        fixes_module: Any = "auto",
+    ) -> None:
+        theme.apply_font(QApplication.instance())  # type: ignore[arg-type]
+        # During a run a dozen check threads want the interpreter lock; handing it
+        # over every 1 ms instead of 5 keeps the GUI thread's turn short.
+        sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
+        super().__init__()
+        self.checks_factory = checks_factory or _default_checks
+        self.config_loader = config_loader or _default_config
+        self.runner_factory = runner_factory
+        self.settings = settings if settings is not None else QSettings("wxdoctor", "wxdoctor")
+        self.log_dir = log_dir
+        self._fixes_module = fixes_module
+        saved = normalize_lang(str(self.settings.value("lang", "") or ""))
+        self.lang = normalize_lang(lang) or saved or detect_lang()
+        self.report: dict[str, Any] | None = None
+        self.report_note = ""
+        self.config: Config | None = None
+        self.rows: dict[str, CheckRow] = {}
+        self._groups: dict[str, tuple[QLabel, QFrame, QVBoxLayout]] = {}
+        self._worker: RunWorker | None = None
+        self._run_id = 0
+        self._done = 0
+        self._total = 0
+        self._started_at = 0.0
+        self._populated = False
+        self.ready = False  # the list of checks is shown (or failed to load)
+
+        self.card = SummaryCard(self)
+        self.card.start_clicked.connect(self.start)
+        self.card.cancel_clicked.connect(self.cancel)
+        self.card.fix_clicked.connect(self._fix_primary)
+        product = str(self.settings.value("product", "both") or "both")
+        keys = [k for k, _ in PRODUCTS]
+        self.card.product.setCurrentIndex(keys.index(product) if product in keys else 0)
+        self.card.product.currentIndexChanged.connect(self._product_changed)
+
+        self.content = QWidget(self)
+        self.content.setObjectName("content")
+        self.groups_layout = QVBoxLayout(self.content)
+        self.groups_layout.setContentsMargins(0, 0, 0, 0)
+        self.groups_layout.setSpacing(6)
+        self.groups_layout.addStretch(1)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.content)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(18, 14, 18, 10)
+        layout.setSpacing(12)
+        layout.addWidget(self.card)
+        layout.addWidget(self.scroll_area, 1)
+        self.setCentralWidget(central)
+
+        # PySide6 6.12.0 on Python < 3.12 leaks references to None; keep a reserve.
+        qtguard.reserve()
+        self._guard = QTimer(self)
+        self._guard.setInterval(1000)
+        self._guard.timeout.connect(qtguard.reserve)
+        self._guard.start()
+        self._tick = QTimer(self)
+        self._tick.setInterval(100)
+        self._tick.timeout.connect(self._update_progress)
+        self._build_menus()
+        for key in ("Return", "Enter"):
+            QShortcut(QKeySequence(key), self).activated.connect(self._enter_pressed)
+        QShortcut(QKeySequence("Esc"), self).activated.connect(self.cancel)
+
+        self.resize(860, 700)
+        self.setMinimumSize(640, 480)
+        self._apply_style()
+        self.retranslate()
+        self.card.start_button.setFocus()
+        # Discovering the checks imports every check module: after the window shows.
+        self.checks_listed.connect(self._on_listed)
+        QTimer.singleShot(0, self.populate)
+
+    # ---- menus -------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.file_menu.setToolTipsVisible(True)
+        self.open_action = self._action(self.file_menu, self.open_report_dialog, QKeySequence.StandardKey.Open)
+        self.file_menu.addSeparator()
+        self.json_action = self._action(self.file_menu, self.export_json_dialog, QKeySequence.StandardKey.Save)
+        self.pdf_action = self._action(self.file_menu, self.export_pdf_dialog)
+        self.copy_action = self._action(self.file_menu, self.copy_summary, QKeySequence("Ctrl+Shift+C"))
+        self.file_menu.addSeparator()
+        self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
+        self.lang_menu = bar.addMenu("")
+        group = QActionGroup(self)
+        self.lang_actions: dict[str, QAction] = {}
+        for lang in LANGS:
+            action = QAction(self, checkable=True)
+            action.triggered.connect(lambda _=False, lang=lang: self.set_lang(lang))
+            group.addAction(action)
+            self.lang_menu.addAction(action)
+            self.lang_actions[lang] = action
+        self.help_menu = bar.addMenu("")
+        self.logs_action = self._action(self.help_menu, self.open_log_folder)
+        self.about_action = self._action(self.help_menu, self.show_about)
+
+    def _action(self, menu: Any, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
+        action = QAction(self)
+        action.triggered.connect(lambda _=False: slot())
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        menu.addAction(action)
+        return action
+
+    # ---- language and theme ------------------------------------------------------------
+    def set_lang(self, lang: str) -> None:
+        lang = normalize_lang(lang) or "en"
+        self.lang = lang
+        self.settings.setValue("lang", lang)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = self.lang
+        self.setWindowTitle(S.APP_NAME.render(lang))
+        self.file_menu.setTitle(S.MENU_FILE.render(lang))
+        self.open_action.setText(S.OPEN_REPORT.render(lang))
+        self.json_action.setText(S.EXPORT_JSON.render(lang))
+        self.copy_action.setText(S.COPY_SUMMARY.render(lang))
+        self.pdf_action.setText(S.EXPORT_PDF.render(lang))
+        pdf_ok = self._pdf_writer() is not None
+        self.pdf_action.setEnabled(pdf_ok)
+        self.pdf_action.setToolTip("" if pdf_ok else S.PDF_MISSING.render(lang))
+        self.quit_action.setText(S.QUIT.render(lang))
+        self.lang_menu.setTitle(S.MENU_LANG.render(lang))
+        for code, action in self.lang_actions.items():
+            action.setText(LANG_NAMES[code].render(lang))
+            action.setChecked(code == lang)
+        self.help_menu.setTitle(S.MENU_HELP.render(lang))
+        self.logs_action.setText(S.OPEN_LOGS.render(lang))
+        self.about_action.setText(S.ABOUT.render(lang))
+        self.card.retranslate_controls(lang, self.report is not None)
+        for group, (title, _, _) in self._groups.items():
+            title.setText(S.GROUPS[group].render(lang))
+        for row in self.rows.values():
+            row.retranslate(lang)
+        self._render_card()
+
+    def _render_card(self) -> None:
+        if self.running:
+            self.card.show_running(self.lang)
+            self._update_progress()
+        elif self.report is not None:
+            self.card.show_report(self.report, self.lang, self._note())
+        else:
+            deadline = self.config.deadline_s if self.config else 10.0
+            self.card.show_idle(self.lang, deadline)
+
+    def _note(self) -> str:
+        if not self.report_note:
+            return ""
+        return S.render(S.SHOWING_FILE, self.lang, when=self.report_note)
+
+    def _apply_style(self) -> None:
+        theme.style_tree(self)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the system switched light/dark
+            self._apply_style()
+            self.update()
+
+    # ---- rows --------------------------------------------------------------------------
+    def populate(self, wait: bool = False) -> None:
+        """Show every check as "waiting" so the user sees what will be checked.
+
+        Listing the checks imports the whole catalog, so it happens on a helper
+        thread; the rows appear when it is done (`wait` does it inline).
+        """
+        if self._populated or self.report is not None:
+            return
+        self._populated = True
+        if wait:
+            self._on_listed(*self._list_checks())
+        else:
+            threading.Thread(target=self._list_in_background, name="list-checks", daemon=True).start()
+
+    def _list_checks(self) -> tuple[object, object]:
+        try:
+            entries = [(c.id, c.group, c.title.both()) for c in self.checks_factory()]
+            config = self.config_loader()
+            _warm_up()
+        except Exception as exc:
+            log.exception("could not list the checks")
+            return None, str(exc)
+        return entries, config
+
+    def _list_in_background(self) -> None:
+        result = self._list_checks()
+        try:
+            self.checks_listed.emit(*result)
+        except RuntimeError:  # the window was closed meanwhile
+            pass
+
+    def _on_listed(self, entries: Any, config: Any) -> None:
+        self.ready = True
+        if self.running or self.report is not None:
+            return
+        if entries is None:
+            self.card.show_message(self.lang, "error", S.render(S.RUN_FAILED, self.lang, reason=str(config)))
+            return
+        self.config = config
+        self._sync_rows(entries)
+        self._render_card()
+        self.checks_ready.emit()
+
+    def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
+        if group not in self._groups:
+            title = QLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
+            title.setObjectName("groupTitle")
+            font = title.font()
+            font.setBold(True)
+            title.setFont(font)
+            card = Card(self.content)
+            box = QVBoxLayout(card)
+            box.setContentsMargins(0, 2, 0, 2)
+            box.setSpacing(0)
+            # Keep the topic order of GROUPS however the checks arrive.
+            position = sum(1 for g in GROUPS[: GROUPS.index(group) if group in GROUPS else len(GROUPS)]
+                           if g in self._groups)
+            self.groups_layout.insertWidget(position * 2, title)
+            self.groups_layout.insertWidget(position * 2 + 1, card)
+            theme.style_tree(title)
+            self._groups[group] = (title, card, box)
+        return self._groups[group]
+
+    def _sync_rows(self, entries: list[tuple[str, str, dict[str, str]]]) -> None:
+        wanted = {check_id for check_id, _, _ in entries}
+        for check_id in [i for i in self.rows if i not in wanted]:
+            self.rows.pop(check_id).deleteLater()
+        for check_id, group, titles in entries:
+            if check_id in self.rows:
+                self.rows[check_id].titles = titles
+                continue
+            group = group if group in GROUPS else "computer"
+            _, card, box = self._group_box(group)
+            row = CheckRow(check_id, titles, card)
+            row.first = box.count() == 0
+            row.fix_requested.connect(self._fix_row)
+            row.retranslate(self.lang)
+            box.addWidget(row)
+            self.rows[check_id] = row
+        for title, card, _ in self._groups.values():
+            visible = any(r.parent() is card for r in self.rows.values())
+            title.setVisible(visible)
+            card.setVisible(visible)
+        self._fix_tab_order()
+
+    def _fix_tab_order(self) -> None:
+        previous: QWidget = self.card.fix_button
+        for group in GROUPS:
+            if group not in self._groups:
+                continue
+            box = self._groups[group][2]
+            for i in range(box.count()):
+                item = box.itemAt(i)
+                row = item.widget() if item is not None else None
+                if isinstance(row, CheckRow):
+                    for w in (row.fix_button, row.details_button):
+                        QWidget.setTabOrder(previous, w)
+                        previous = w
+
+    # ---- running -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def product(self) -> str:
+        return str(self.card.product.currentData() or "both")
+
+    def _product_changed(self) -> None:
+        self.settings.setValue("product", self.product())
+
+    def _enter_pressed(self) -> None:
+        """Enter starts a check, unless the keyboard focus is on another button
+        (a row's Fix or Details, Cancel): then Enter presses that button."""
+        if QApplication.activeModalWidget() is not None:
+            return
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QAbstractButton) and focus is not self.card.start_button and focus.isVisible():
+            focus.click()
+        elif not self.running:
+            self.start()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        try:
+            checks = list(self.checks_factory())
+            self.config = self.config_loader().for_product(self.product())
+        except Exception as exc:  # a broken override file: say so, keep the window
+            log.exception("could not prepare the run")
+            self.run_failed.emit(str(exc))
+            self.card.show_message(self.lang, "error", S.render(S.CONFIG_FAILED, self.lang, reason=str(exc)))
+            return
+        self._populated = True
+        self.report, self.report_note = None, ""
+        self._sync_rows([(c.id, c.group, c.title.both()) for c in checks])
+        for row in self.rows.values():
+            row.allow_fix(False)
+            row.set_pending()
+        self._run_id += 1
+        self._done, self._total = 0, len(checks)
+        self._started_at = time.monotonic()
+        worker = RunWorker(self._run_id, self.config, checks, self.lang, self.runner_factory, self)
+        worker.check_started.connect(self._on_check_started)
+        worker.check_finished.connect(self._on_check_finished)
+        worker.run_finished.connect(self._on_run_finished)
+        worker.run_failed.connect(self._on_run_failed)
+        self._worker = worker
+        log.info("run %s started: product=%s checks=%d", self._run_id, self.product(), len(checks))
+        self.card.set_running(True)
+        self.card.retranslate_controls(self.lang, False)
+        self._render_card()
+        self._tick.start()
+        worker.start()
+        self.run_started.emit()
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            log.info("run %s cancelled by the user", self._run_id)
+            self._worker.cancel()
+
+    def _current(self, run_id: int) -> bool:
+        return self._worker is not None and run_id == self._run_id
+
+    def _on_check_started(self, run_id: int, check_id: str) -> None:
+        if self._current(run_id) and check_id in self.rows:
+            self.rows[check_id].set_running()
+
+    def _on_check_finished(self, run_id: int, result: CheckResult) -> None:
+        if not self._current(run_id):
+            return
+        row = self.rows.get(result.id)
+        if row is not None:
+            row.set_result(result.to_json(self.lang))
+            self._done += 1
+        self._update_progress()
+        self.check_updated.emit(result.id)
+
+    def _update_progress(self) -> None:
+        if self.running:
+            elapsed = time.monotonic() - self._started_at
+            self.card.show_progress(self.lang, self._done, self._total, elapsed)
+
+    def _end_run(self) -> None:
+        self._tick.stop()
+        for row in self.rows.values():
+            row.allow_fix(True)
+        if self._worker is not None:
+            self._worker.deleteLater()
+        self._worker = None
+        self.card.set_running(False)
+
+    def _on_run_finished(self, run_id: int, report: dict[str, Any]) -> None:
+        if not self._current(run_id):
+            return
+        self._end_run()
+        self.show_report(report)
+        self.run_finished.emit(report)
+
+    def _on_run_failed(self, run_id: int, reason: str) -> None:
+        if not self._current(run_id):
+            return
+        self._end_run()
+        self.card.retranslate_controls(self.lang, self.report is not None)
+        self.card.show_message(self.lang, "error", S.render(S.RUN_FAILED, self.lang, reason=reason))
+        self.run_failed.emit(reason)
+
+    def show_report(self, report: dict[str, Any], note: str = "") -> None:
+        """Show a finished or saved report (rows, lights, diagnosis)."""
+        self.report, self.report_note = report, note
+        self._populated = True
+        entries = [(c["id"], c.get("group", "computer"), {k: v.get("title", "") for k, v in c.get("i18n", {}).items()})
+                   for c in report.get("checks", [])]
+        self._sync_rows(entries)
+        for item in report.get("checks", []):
+            row = self.rows[item["id"]]
+            if row.item != item:  # after a run most rows already show this result
+                row.set_result(item)
+        self.card.retranslate_controls(self.lang, True)
+        self._render_card()
+        # Opening the findings builds tables: a separate, later slice of GUI work.
+        QTimer.singleShot(0, lambda: self._expand_findings(report))
+
+    def _expand_findings(self, report: dict[str, Any]) -> None:
+        if report is not self.report:
+            return
+        causes = report.get("diagnosis", {}).get("causes", [])
+        if causes and causes[0].get("code") != "healthy":
+            because = [i for i in causes[0].get("because", []) if i in self.rows]
+            for check_id in because[:AUTO_EXPAND]:
+                self.rows[check_id].set_expanded(True)
+
+    def fitting_height(self, limit: int = 1800) -> int:
+        """A height that shows everything without scrolling (for screenshots)."""
+        chrome = self.height() - self.scroll_area.viewport().height()
+        width = self.scroll_area.viewport().width()
+        layout = self.groups_layout
+        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
+        return min(limit, chrome + needed + 4)
+
+    # ---- help --------------------------------------------------------------------------
+    def logs(self) -> Path:
+        return self.log_dir or default_log_dir()
+
+    def open_log_folder(self) -> None:
+        folder = self.logs()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def show_about(self) -> None:
+        import checks
+
+        text = S.render(S.ABOUT_TEXT, self.lang, version=checks.__version__, logs=str(self.logs()))
+        QMessageBox.about(self, S.ABOUT_TITLE.render(self.lang), text)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
+        self.cancel()
+        super().closeEvent(event)
+
+
+def _warm_up() -> None:
+    """Import what a run needs while the user reads the window (off the GUI thread),
+    so neither pressing Start nor cancelling waits for first imports."""
+    from checks.base import load_errors
+    from checks.report import build  # noqa: F401
+
+    load_errors()

@@ -1,0 +1,138 @@
+"""Run the engine off the GUI thread and bring its progress back as Qt signals.
+
+The runner's callbacks fire on its own threads; they only emit signals. Qt queues
+a signal emitted on another thread to the receiver's (GUI) thread, so every slot
+that touches a widget runs on the GUI thread. Each signal carries the run id so a
+late signal of a cancelled run can be told apart from the current one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from checks.base import Check
+from checks.config import Config
+from checks.model import CheckResult
+from checks.report.build import build_report
+from checks.runner import Runner, RunResult
+
+log = logging.getLogger("wxdoctor.gui")
+
+
+class RunnerLike(Protocol):
+    def run(self) -> RunResult: ...
+    def cancel(self) -> None: ...
+
+
+RunnerFactory = Callable[..., RunnerLike]
+ChecksFactory = Callable[[], Sequence[Check]]
+
+
+def default_runner_factory(
+    config: Config,
+    checks: Sequence[Check],
+    lang: str,
+    on_started: Callable[[str], None],
+    on_finished: Callable[[CheckResult], None],
+) -> RunnerLike:
+    return Runner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished)
+
+
+class RunWorker(QObject):
+    check_started = Signal(int, str)  # run id, check id
+    check_finished = Signal(int, object)  # run id, CheckResult
+    run_finished = Signal(int, object)  # run id, report dict
+    run_failed = Signal(int, str)  # run id, reason
+
+    def __init__(
+        self,
+        run_id: int,
+        config: Config,
+        checks: Sequence[Check],
+        lang: str,
+        runner_factory: RunnerFactory = default_runner_factory,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.run_id = run_id
+        self.config = config
+        self.lang = lang
+        self.runner = runner_factory(
+            config, list(checks), lang, self._started, self._finished
+        )
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"gui-run-{self.run_id}", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self.runner.cancel()
+
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # ---- on worker threads: emit only ----------------------------------------------------
+    def _emit(self, signal: Any, *args: Any) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window closed and took this object with it
+            pass
+
+    def _started(self, check_id: str) -> None:
+        self._emit(self.check_started, self.run_id, check_id)
+
+    def _finished(self, result: CheckResult) -> None:
+        self._emit(self.check_finished, self.run_id, result)
+
+    def _run(self) -> None:
+        try:
+            # Import the report builder and the check catalog (the runner lists load
+            # errors at the end) now, so a cancel is not slowed down by first imports.
+            from checks.base import load_errors
+
+            load_errors()
+            run = self.runner.run()
+            report: dict[str, Any] = build_report(run, self.config, self.lang)
+        except Exception as exc:  # the window must survive anything the engine does
+            log.error("run %s failed:\n%s", self.run_id, traceback.format_exc())
+            self._emit(self.run_failed, self.run_id, f"{type(exc).__name__}: {exc}")
+            return
+        log.info("run %s finished: status=%s cancelled=%s", self.run_id, report["status"],
+                 report["cancelled"])
+        self._emit(self.run_finished, self.run_id, report)
+
+
+class Task(QObject):
+    """One blocking call (a fix, an undo, a re-check) on a helper thread.
+
+    `done` carries (value, None) or (None, exception) back to the GUI thread.
+    """
+
+    done = Signal(object, object)
+
+    def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fn = fn
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="gui-task", daemon=True).start()
+
+    def _run(self) -> None:
+        value: Any = None
+        error: Exception | None = None
+        try:
+            value = self._fn()
+        except Exception as exc:
+            log.error("task failed:\n%s", traceback.format_exc())
+            error = exc
+        try:
+            self.done.emit(value, error)
+        except RuntimeError:  # the dialog is gone
+            pass

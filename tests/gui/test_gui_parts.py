@@ -1,0 +1,360 @@
+"""Window parts: evidence flattening, colours, fix preview, screenshot command, real engine."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from checks.i18n import t
+from checks.model import Status
+from tests.gui.fakes import FakeCheck
+
+pytestmark = pytest.mark.gui
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORTS = ROOT / "tests" / "fixtures" / "reports"
+
+
+# ---- evidence --------------------------------------------------------------------------
+
+def test_flatten_nested_evidence_into_readable_rows() -> None:
+    from app.gui.widgets.evidence_table import MAX_LIST, flatten
+
+    rows = dict(flatten({
+        "resolver": "192.168.1.1",
+        "answers": {"a.lab.test": ["10.0.0.1", "10.0.0.2"]},
+        "probes": [{"host": "a", "ok": True}, {"host": "b", "ok": False, "ms": None}],
+        "many": list(range(20)),
+        "empty": [],
+        "offset_s": 0.25,
+    }, "en"))
+    assert rows["resolver"] == "192.168.1.1"
+    assert rows["answers.a.lab.test"] == "10.0.0.1, 10.0.0.2"
+    assert rows["probes[0].ok"] == "yes" and rows["probes[1].ok"] == "no"
+    assert rows["probes[1].ms"] == "—"
+    assert rows["many"].startswith(", ".join(str(i) for i in range(MAX_LIST)))
+    assert rows["many"].endswith(f"… and {20 - MAX_LIST} more")
+    assert rows["empty"] == "(none)"
+    assert rows["offset_s"] == "0.25"
+    zh = dict(flatten({"many": list(range(20)), "ok": True}, "zh"))
+    assert zh["ok"] == "是" and "另有" in zh["many"]
+
+
+def test_flatten_elides_long_lists_of_objects_and_huge_evidence() -> None:
+    from app.gui.widgets.evidence_table import MAX_LIST, MAX_ROWS, flatten
+
+    rows = flatten({"probes": [{"host": f"h{i}"} for i in range(30)]}, "en")
+    assert len(rows) == MAX_LIST + 1
+    assert rows[-1] == ("probes[…]", f"… and {30 - MAX_LIST} more")
+    huge = flatten({f"k{i}": i for i in range(500)}, "en")
+    assert len(huge) == MAX_ROWS + 1
+    assert flatten({"text": "x" * 5000}, "en")[0][1].endswith("…")
+
+
+# ---- colours ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_status_colours_have_enough_contrast(qapp: Any, dark: bool) -> None:
+    from PySide6.QtGui import QPalette
+
+    from app.gui import theme
+
+    palette = theme.dark_palette() if dark else qapp.style().standardPalette()
+    assert theme.is_dark(palette) is dark
+    for status in ("ok", "info", "warn", "fail", "skipped", "error", "pending", "running"):
+        color = theme.status_color(status, palette)
+        assert theme.contrast(color, theme.card_bg(palette)) >= 4.5, status
+        assert theme.contrast(color, palette.color(QPalette.ColorRole.Window)) >= 4.5, status
+    assert theme.contrast(theme.subtle_text(palette), theme.card_bg(palette)) >= 4.5
+    assert theme.contrast(theme.accent_text(palette), theme.accent(palette)) >= 3.0  # large bold text
+
+
+def test_every_light_has_its_own_icon_shape() -> None:
+    from app.gui.widgets.light import ICONS, _svg_source
+
+    sources = {name: _svg_source(name) for name in ICONS}
+    assert len(set(sources.values())) == len(ICONS)
+    for name, svg in sources.items():
+        assert "#000000" in svg, name  # the status colour placeholder
+
+
+# ---- fix preview -----------------------------------------------------------------------
+
+def _fake_fixes_module() -> Any:
+    action = SimpleNamespace
+    plans = {
+        "flush_dns": SimpleNamespace(
+            summary=t("Use public DNS servers.", "改用公共 DNS 服务器。"),
+            actions=[
+                action(kind="backup", description=t("Back up the current DNS settings.", "备份当前 DNS 设置。"),
+                       argv=None, paths=["/tmp/backup.json"], needs_admin=False),
+                action(kind="command", description=t("Set DNS of “Wi-Fi” to 119.29.29.29.", "把“Wi-Fi”的 DNS 设为 119.29.29.29。"),
+                       argv=["netsh", "interface", "ip", "set", "dns", "Wi-Fi", "static", "119.29.29.29"],
+                       paths=[], needs_admin=True),
+            ],
+            blocked=None,
+            warnings=[t("The network may drop for a second.", "网络可能会中断一秒钟。")],
+        ),
+        "blocked_fix": SimpleNamespace(summary=t("x", "x"), actions=[], warnings=[],
+                                       blocked=t("You are not an administrator.", "您不是管理员。")),
+    }
+
+    calls: list[str] = []
+
+    class Journal:
+        def __init__(self) -> None:
+            self.last: Any = None
+
+    class Fix:
+        def __init__(self, fix_id: str) -> None:
+            self.fix_id = fix_id
+            self.title = t(f"Fix {fix_id}", f"修复 {fix_id}")
+            self.needs_admin = fix_id == "flush_dns"
+            self.affects = ("dns",)
+
+        def apply(self, plan: Any, journal: Any) -> None:
+            calls.append(f"apply {self.fix_id}")
+            journal.last = SimpleNamespace(id=f"j-{self.fix_id}", state="applied", steps=[{}])
+            if self.fix_id == "fails":
+                journal.last.state = "rolled_back"
+                raise RuntimeError("step 1 failed")
+            STATE["dns"] = Status.OK
+
+        def undo(self, entry: Any, env: Any) -> None:
+            calls.append(f"undo {entry.id}")
+            STATE["dns"] = Status.FAIL
+
+        def plan(self, env: Any) -> Any:
+            assert env.report["status"] == "fail"
+            if self.fix_id == "explodes":
+                raise RuntimeError("no adapter")
+            return plans[self.fix_id]
+
+    def get_fix(fix_id: str) -> Fix:
+        if fix_id not in (*plans, "explodes", "fails"):
+            raise KeyError(fix_id)
+        return Fix(fix_id)
+
+    plans["fails"] = plans["flush_dns"]
+    return SimpleNamespace(get_fix=get_fix, Journal=Journal, calls=calls,
+                           FixEnv=lambda config, report: SimpleNamespace(config=config, report=report))
+
+
+STATE: dict[str, Status] = {}
+
+
+class SwitchableCheck(FakeCheck):
+    """A check whose verdict a fake fix changes, to see before/after."""
+
+    def assess(self, evidence: Any, ctx: Any) -> Any:
+        from checks.model import Verdict
+
+        status = STATE.get(self.id, Status.FAIL)
+        return Verdict(status, t(f"dns is {status.value}", f"dns 的结果：{status.value}"))
+
+
+def test_fix_preview_lists_the_plan(qtbot: Any, make_window: Any) -> None:
+    from app.gui.window import load_report
+
+    window = make_window([], fixes_module=_fake_fixes_module())
+    window.show_report(load_report(REPORTS / "faults.json"))
+    row = window.rows["dns"]
+    assert row.fix_button.isVisible()
+    opened: list[Any] = []
+    window.open_fix_dialog = lambda ids: opened.append(window.fix_dialog(ids))  # type: ignore[method-assign]
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(row.fix_button, Qt.MouseButton.LeftButton)
+    dialog = opened[0]
+    qtbot.addWidget(dialog)
+    lines = dialog.text_lines()
+    assert lines[0] == "Fix flush_dns"
+    assert "Use public DNS servers." in lines
+    assert "1. Back up the current DNS settings." in lines
+    assert "2. Set DNS of “Wi-Fi” to 119.29.29.29.  [needs administrator]" in lines
+    assert "Command: netsh interface ip set dns Wi-Fi static 119.29.29.29" in lines
+    assert "Files: /tmp/backup.json" in lines
+    assert "Note: The network may drop for a second." in lines
+    assert dialog.apply_button.isVisibleTo(dialog)
+
+
+def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
+    from app.gui.window import load_report
+
+    module = _fake_fixes_module()
+    STATE["dns"] = Status.FAIL
+    window = make_window([SwitchableCheck("dns", "dns")], fixes_module=module)
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fix_dialog(window.rows["dns"].fixes)
+    qtbot.addWidget(dialog)
+    assert dialog.apply_button.isEnabled()
+    with qtbot.waitSignal(dialog.state_changed, timeout=5000,
+                          check_params_cb=lambda state: state == "applied"):
+        dialog.apply_button.click()
+    assert module.calls == ["apply flush_dns"]
+    assert "Check dns: Problem → OK — dns is ok" in dialog.status.text()
+    assert window.rows["dns"].light.state == "ok"  # the window shows the re-checked result
+    assert dialog.undo_button.isVisibleTo(dialog) and dialog.undo_button.isEnabled()
+    with qtbot.waitSignal(dialog.state_changed, timeout=5000,
+                          check_params_cb=lambda state: state == "undone"):
+        dialog.undo_button.click()
+    assert module.calls == ["apply flush_dns", "undo j-flush_dns"]
+    assert dialog.status.text().startswith("Undone: everything is back as it was.")
+    assert window.rows["dns"].light.state == "fail"
+
+
+def test_a_failed_fix_says_so_and_offers_no_undo(qtbot: Any, make_window: Any) -> None:
+    from app.gui.window import load_report
+
+    window = make_window([SwitchableCheck("dns", "dns")], fixes_module=_fake_fixes_module())
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fix_dialog(["fails"])
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.state_changed, timeout=5000,
+                          check_params_cb=lambda state: state == "failed"):
+        dialog.apply_button.click()
+    assert "step 1 failed" in dialog.status.text()
+    assert not dialog.undo_button.isVisibleTo(dialog)
+    assert dialog.close_button.isEnabled()
+
+
+def test_real_fix_framework_preview(qtbot: Any, make_window: Any) -> None:
+    from app.gui.window import load_report
+
+    window = make_window([])  # the real checks.fixes
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fix_dialog(["flush_dns", "resync_clock"])
+    qtbot.addWidget(dialog)
+    lines = dialog.text_lines()
+    assert "Flush the DNS cache" in lines
+    assert any(line.startswith("1. ") for line in lines)
+    assert all("Traceback" not in line for line in lines)
+
+
+def test_fix_preview_reports_blocked_unknown_and_broken_fixes(qtbot: Any, make_window: Any) -> None:
+    from app.gui.window import load_report
+
+    window = make_window([], fixes_module=_fake_fixes_module(), lang="zh")
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fix_dialog(["blocked_fix", "nope", "explodes"])
+    qtbot.addWidget(dialog)
+    lines = dialog.text_lines()
+    assert "无法自动修复：您不是管理员。" in lines
+    assert "未知的修复项“nope”。" in lines
+    assert any(line.startswith("无法准备此修复：RuntimeError: no adapter") for line in lines)
+    assert not dialog.apply_button.isVisibleTo(dialog)
+
+
+def test_fix_without_the_framework_says_not_available(qtbot: Any, make_window: Any) -> None:
+    from app.gui.window import load_report
+
+    window = make_window([], fixes_module=None)
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fix_dialog(window.rows["dns"].fixes)
+    qtbot.addWidget(dialog)
+    assert "This fix is not available in this version." in dialog.text_lines()
+    assert not dialog.apply_button.isVisibleTo(dialog)
+
+
+# ---- screenshot command ----------------------------------------------------------------
+
+@pytest.mark.parametrize("extra", [["--lang", "zh"], ["--lang", "en", "--dark"]])
+def test_screenshot_command_renders_a_saved_report(tmp_path: Path, extra: list[str]) -> None:
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "shot.png"
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "WXDOCTOR_LOG_DIR": str(tmp_path / "log")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.gui_main", "--report", str(REPORTS / "faults.json"),
+         "--screenshot", str(out), *extra],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    image = QImage(str(out))
+    assert image.width() >= 800 and image.height() > 600
+    corner = image.pixelColor(image.width() - 2, image.height() - 2)
+    assert (corner.lightness() < 128) == ("--dark" in extra)
+    assert (tmp_path / "log" / "wxdoctor-gui.log").exists()
+
+
+def test_screenshot_command_rejects_a_broken_report(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "WXDOCTOR_LOG_DIR": str(tmp_path / "log")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.gui_main", "--report", str(bad), "--screenshot", str(tmp_path / "x.png")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 64
+    assert "cannot open" in proc.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+# ---- the real engine on loopback ------------------------------------------------------
+
+@pytest.fixture
+def tcp_server() -> Iterator[int]:
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join(1)
+    server.close()
+
+
+def test_real_engine_run_on_loopback(qtbot: Any, make_window: Any, tcp_server: int) -> None:
+    from PySide6.QtCore import Qt
+
+    from checks.base import all_checks
+    from checks.config import Config, DnsConfig, Endpoint, TcpConfig
+
+    config = Config(deadline_s=8, endpoints=(Endpoint("127.0.0.1", (tcp_server,), "wecom", tls=False),),
+                    dns=DnsConfig(timeout_s=1.0), tcp=TcpConfig(timeout_s=1.0))
+    real = [c for c in all_checks() if c.id in ("tcp", "dns")]
+    assert {c.id for c in real} == {"tcp", "dns"}
+    window = make_window(real, config=config)
+    with qtbot.waitSignal(window.run_finished, timeout=15000) as blocker:
+        qtbot.mouseClick(window.card.start_button, Qt.MouseButton.LeftButton)
+    report = blocker.args[0]
+    by_id = {c["id"]: c for c in report["checks"]}
+    assert by_id["tcp"]["status"] == "ok", by_id["tcp"]
+    assert by_id["tcp"]["evidence"]["probes"][0]["port"] == tcp_server
+    for item in report["checks"]:
+        assert window.rows[item["id"]].light.state == item["status"]
+    assert window.card.light.state == report["status"]
+    assert json.loads(json.dumps(report)) == report
+
+
+def test_fake_check_statuses_cover_every_light(qtbot: Any, make_window: Any) -> None:
+    statuses = [Status.OK, Status.INFO, Status.WARN, Status.FAIL, Status.SKIPPED]
+    window = make_window([FakeCheck(s.value, "computer", s) for s in statuses])
+    with qtbot.waitSignal(window.run_finished, timeout=5000):
+        window.start()
+    for status in statuses:
+        light = window.rows[status.value].light
+        assert light.state == status.value
+        assert light.icon.pixmap() is not None and not light.icon.pixmap().isNull()
