@@ -90,13 +90,21 @@ def _system_store_context() -> ssl.SSLContext:
     """
     paths = ssl.get_default_verify_paths()
     capath = paths.capath
-    overridden = os.environ.get(paths.openssl_cafile_env) or os.environ.get(
-        paths.openssl_capath_env)
-    if not overridden and capath and _has_hashed_certs(capath):
+    if not _overridden(paths) and capath and _has_hashed_certs(capath):
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies chain and host name
         context.load_verify_locations(capath=capath)
         return context
     return ssl.create_default_context()
+
+
+def _overridden(paths: ssl.DefaultVerifyPaths) -> bool:
+    """SSL_CERT_FILE/SSL_CERT_DIR naming another store than OpenSSL's own defaults."""
+    for env, default in ((paths.openssl_cafile_env, paths.openssl_cafile),
+                         (paths.openssl_capath_env, paths.openssl_capath)):
+        value = os.environ.get(env)
+        if value and os.path.realpath(value) != os.path.realpath(default):
+            return True
+    return False
 
 
 def _has_hashed_certs(directory: str) -> bool:

@@ -62,3 +62,12 @@ def test_override_keeps_default_loading(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "bundle.pem"))
     tls_probe._system_store_context()
     assert calls == [True]
+
+
+def test_env_naming_the_default_store_is_no_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = ssl.get_default_verify_paths()
+    monkeypatch.setenv("SSL_CERT_FILE", paths.openssl_cafile)
+    monkeypatch.setenv("SSL_CERT_DIR", paths.openssl_capath)
+    assert not tls_probe._overridden(paths)
+    monkeypatch.setenv("SSL_CERT_DIR", "/nonexistent/company-cas")
+    assert tls_probe._overridden(paths)
