@@ -1,0 +1,83 @@
+"""Regenerate docs/examples/ from real lab runs: reports, window screenshots, PDF pages.
+
+    sudo python tests/lab/make_examples.py          # as root: it builds network namespaces
+
+Each scenario is a fresh lab "world" (tests/lab/world.py) with real faults applied,
+then `wxdoctor check --json` inside the client namespace. The saved report is shown
+in the window (`wxdoctor-gui --report ... --screenshot ...`) and turned into a PDF
+(`wxdoctor report ... --pdf`), whose first pages become PNGs with pdftoppm.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.lab import REPO_ROOT, Lab  # noqa: E402
+from tests.lab.world import World, build_world  # noqa: E402
+from tests.test_lab_diagnosis_matrix import captive, clock_off, intercepted, polluted  # noqa: E402
+
+OUT = ROOT / "docs" / "examples"
+Fault = Callable[[Lab, World], None]
+
+SCENARIOS: list[tuple[str, list[Fault]]] = [
+    ("healthy", []),
+    ("polluted-dns+clock", [polluted, clock_off]),
+    ("interception+clock", [intercepted, clock_off]),
+    ("captive-portal", [captive]),
+]
+
+
+def run_scenario(name: str, faults: list[Fault], lang: str) -> Path:
+    with Lab() as lab:
+        world = build_world(lab)
+        for fault in faults:
+            fault(lab, world)
+        config = lab.write_config(world.config)
+        argv = [sys.executable, "-m", "app", "check", "--json", "--no-history", "--lang", lang,
+                "--config", str(config)]
+        proc = lab.client.run(argv, timeout=90, check=False, cwd=REPO_ROOT,
+                              env={**lab.doctor_env(), **world.env})
+    report = json.loads(proc.stdout)
+    path = OUT / f"{name}-{lang}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def render(report: Path, lang: str, dark: bool = False) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    stem = report.stem + ("-dark" if dark else "")
+    shot = [sys.executable, "-m", "app.gui_main", "--report", str(report), "--screenshot",
+            str(OUT / f"{stem}.png"), "--lang", lang, *(["--dark"] if dark else [])]
+    subprocess.run(shot, env=env, check=True, timeout=60)
+    if dark:
+        return
+    pdf = OUT / f"{stem}.pdf"
+    subprocess.run([sys.executable, "-m", "app", "report", str(report), "--pdf", str(pdf),
+                    "--lang", lang], env=env, check=True, timeout=60)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf),
+                    str(OUT / f"{stem}-page")], check=True, timeout=60)
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, faults in SCENARIOS:
+        for lang in ("zh", "en"):
+            report = run_scenario(name, faults, lang)
+            primary = json.loads(report.read_text(encoding="utf-8"))["diagnosis"]["primary"]
+            print(f"{report.name}: primary cause {primary}")
+            render(report, lang)
+            if name != "healthy" and lang == "en":
+                render(report, lang, dark=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
