@@ -195,6 +195,23 @@ def _pmtu_candidate(results: Sequence[CheckResult]) -> CheckResult | None:
     return mtu
 
 
+def _nothing_answers(results: Sequence[CheckResult]) -> list[CheckResult]:
+    """A route exists but nothing beyond it answers: no name resolves because every
+    DNS server, the configured one and the trusted public ones alike, is silent or
+    unreachable. Then the internet is out of reach, not merely DNS misconfigured."""
+    by_id = {r.id: r for r in results}
+    dns, reference = by_id.get("dns"), by_id.get("dns_pollution")
+    if dns is None or reference is None or dns.status is not Status.FAIL:
+        return []
+    answers = dns.evidence.get("answers") or []
+    silent = {"dns_timeout", "dns_unreachable"}
+    if not answers or any(a.get("error") not in silent for a in answers):
+        return []
+    if "dns_trusted_unreachable" not in _codes(reference):
+        return []
+    return [dns, reference]
+
+
 def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
     findings = [r for r in results if _is_finding(r) and r.cause]
     pmtu_source = _pmtu_candidate(results)
@@ -204,6 +221,10 @@ def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
         candidates.setdefault(result.cause or "", _Candidate(result.cause or "", [])).because.append(
             result
         )
+    unreachable = _nothing_answers(results)
+    if unreachable:
+        cand = candidates.setdefault("offline", _Candidate("offline", []))
+        cand.because.extend(r for r in unreachable if r not in cand.because)
     if pmtu_source is not None:
         cand = candidates.setdefault("pmtu_blackhole", _Candidate("pmtu_blackhole", []))
         if pmtu_source not in cand.because:
@@ -227,9 +248,10 @@ def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
         for other in order:
             if other is cand or other.code in absorbed or _rank(other.code) < _rank(cand.code):
                 continue
+            # A finding the cause already stands on counts as explained by it.
             explained = [
                 r for r in other.because
-                if r not in cand.because and any(rule(src, r) for src in cand.because)
+                if r in cand.because or any(rule(src, r) for src in cand.because if src is not r)
             ]
             if explained and len(explained) == len(other.because):
                 absorbed.add(other.code)

@@ -114,3 +114,32 @@ def test_evidence_chain_has_readable_lines() -> None:
     d = diagnose([r("tcp", Status.FAIL, "tcp_blocked", (Problem("tcp_refused", "qyapi.weixin.qq.com", 443, "10.0.0.1"),))])
     assert d.causes[0].evidence == ("tcp: tcp_refused qyapi.weixin.qq.com:443 (10.0.0.1)",)
     assert d.to_json("zh")["causes"][0]["because"] == ["tcp"]
+
+
+def test_route_but_no_dns_server_anywhere_answers_is_offline() -> None:
+    silent = {"answers": [{"host": "a", "error": "dns_timeout"}, {"host": "b", "error": "dns_unreachable"}]}
+    results = [
+        r("network", Status.OK),
+        r("dns", Status.FAIL, "dns_failure", (Problem("dns_timeout", "a"), Problem("dns_unreachable", "b")),
+          evidence=silent),
+        r("dns_pollution", Status.ERROR, None, (Problem("dns_trusted_unreachable"),)),
+        r("tcp", Status.ERROR, None, (Problem("not_resolved"),)),
+    ]
+    d = diagnose(results)
+    assert codes(d) == ["offline"]
+    assert set(d.causes[0].because) == {"dns", "dns_pollution"}
+
+
+def test_dns_failure_stays_when_trusted_resolvers_answer() -> None:
+    nxdomain = {"answers": [{"host": "a", "error": "dns_timeout"}]}
+    d = diagnose([
+        r("dns", Status.FAIL, "dns_failure", (Problem("dns_timeout", "a"),), evidence=nxdomain),
+        r("dns_pollution", Status.OK),
+    ])
+    assert d.primary == "dns_failure"
+    d = diagnose([
+        r("dns", Status.FAIL, "dns_failure", (Problem("dns_nxdomain", "a"),),
+          evidence={"answers": [{"host": "a", "error": "dns_nxdomain"}]}),
+        r("dns_pollution", Status.ERROR, None, (Problem("dns_trusted_unreachable"),)),
+    ])
+    assert d.primary == "dns_failure"
