@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.fixes.base import Fix, Plan
+from checks.fixes.journal import Journal, JournalEntry
 from checks.i18n import t
 
 L = {
@@ -47,3 +48,13 @@ def note_text(value: Any, lang: str) -> str:
     if isinstance(value, dict):
         return str(value.get(lang) or value.get("en") or "")
     return str(value or "")
+
+
+def load_entry(journal: Journal, journal_id: str) -> JournalEntry:
+    """The named journal entry, or a usage error that says where to look."""
+    from app.cli import UsageError
+
+    try:
+        return journal.load(journal_id)
+    except (KeyError, ValueError):
+        raise UsageError(f"no journal entry {journal_id!r} (see `wxdoctor journal`)") from None

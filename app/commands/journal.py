@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from app.fixui import load_entry
 from checks.fixes.journal import Journal
 from checks.i18n import detect_lang
 
@@ -20,15 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli import UsageError
 
     lang = args.lang or detect_lang()
     journal = Journal()
     if args.journal_id:
-        try:
-            entry = journal.load(args.journal_id)
-        except (KeyError, ValueError):
-            raise UsageError(f"no journal entry {args.journal_id!r}") from None
+        entry = load_entry(journal, args.journal_id)
         json.dump(entry.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.fixui import note_text
+from app.fixui import load_entry, note_text
 from checks.fixes import get_fix
 from checks.fixes.base import FixError
 from checks.fixes.journal import Journal
@@ -26,10 +26,7 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang or detect_lang()
     journal = Journal()
     if args.journal_id:
-        try:
-            entry = journal.load(args.journal_id)
-        except (KeyError, ValueError):
-            raise UsageError(f"no journal entry {args.journal_id!r} (see `wxdoctor journal`)") from None
+        entry = load_entry(journal, args.journal_id)
     else:
         latest = journal.latest("applied")
         if latest is None:
