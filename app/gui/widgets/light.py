@@ -119,6 +119,7 @@ class Light(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._lang = "en"
         self._name = ""
+        self._shown = False  # set_state has run once
 
     @property
     def state(self) -> str:
@@ -126,7 +127,10 @@ class Light(QWidget):
 
     def set_state(self, state: str, lang: str, name: str = "") -> None:
         """`name` is what the light is about (a check title) for screen readers."""
+        if (state, lang, name) == (self.icon.state, self._lang, self._name) and self._shown:
+            return  # nothing to change: spare the GUI thread the Qt calls
         self._lang, self._name = lang, name
+        self._shown = True
         self.icon.set_state(state)
         word = status_label(state).render(lang)
         self.text.setText(word)
