@@ -37,7 +37,13 @@ from app.gui.fix_actions import FixActions
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import CheckRow
 from app.gui.widgets.summary_card import PRODUCTS, SummaryCard
-from app.gui.worker import ChecksFactory, RunnerFactory, RunWorker, default_runner_factory
+from app.gui.worker import (
+    ChecksFactory,
+    RunnerFactory,
+    RunWorker,
+    default_runner_factory,
+    process_runner_factory,
+)
 from checks.base import GROUPS, Check
 from checks.config import Config
 from checks.i18n import LANGS, detect_lang, normalize_lang, t
@@ -85,7 +91,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         *,
         checks_factory: ChecksFactory | None = None,
         config_loader: Callable[[], Config] | None = None,
-        runner_factory: RunnerFactory = default_runner_factory,
+        runner_factory: RunnerFactory | None = None,
         settings: QSettings | None = None,
         lang: str | None = None,
         log_dir: Path | None = None,
@@ -98,7 +104,12 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         super().__init__()
         self.checks_factory = checks_factory or _default_checks
         self.config_loader = config_loader or _default_config
-        self.runner_factory = runner_factory
+        # The catalog's checks run in a child process (the GUI thread must not share
+        # the interpreter lock with a run's probe threads); checks handed in by the
+        # caller run here, on threads.
+        self._in_child = runner_factory is None and checks_factory is None
+        self.runner_factory = runner_factory or (
+            process_runner_factory if self._in_child else default_runner_factory)
         self.settings = settings if settings is not None else QSettings("wxdoctor", "wxdoctor")
         self.log_dir = log_dir
         self._fixes_module = fixes_module
@@ -306,6 +317,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.config = config
         self._sync_rows(entries)
         self._render_card()
+        self._prespawn()
         self.checks_ready.emit()
 
     def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
@@ -477,6 +489,12 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
             self._worker.deleteLater()
         self._worker = None
         self.card.set_running(False)
+        QTimer.singleShot(0, self._prespawn)  # after the report is on screen
+
+    def _prespawn(self) -> None:
+        """Have the next run's check process started and its catalog imported while idle."""
+        if self._in_child and not self.running:
+            threading.Thread(target=_prespawn_engine, name="engine-prespawn", daemon=True).start()
 
     def _on_run_finished(self, run_id: int, report: dict[str, Any]) -> None:
         if not self._current(run_id):
@@ -544,6 +562,15 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
         self.cancel()
         super().closeEvent(event)
+
+
+def _prespawn_engine() -> None:
+    from app import engine_process
+
+    try:
+        engine_process.prespawn()
+    except OSError:  # the run will try again, and report the error then
+        log.exception("could not start the check process")
 
 
 def _warm_up() -> None:

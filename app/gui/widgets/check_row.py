@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
@@ -186,7 +186,9 @@ class CheckRow(QFrame):
         # Only what changed reaches Qt: during a run the GUI thread competes with the
         # check threads for the interpreter, and most of a row stays the same.
         self._apply("title", title, self.title.setText)
-        self._apply("label_width", _label_width(self.light.text, lang), self.light.text.setFixedWidth)
+        if self._shown.get("width_lang") != lang:  # a font lookup is slow while checks run
+            self._shown["width_lang"] = lang
+            self.light.text.setFixedWidth(_label_width(self.light.text, lang))
         self._apply("summary", summary, self.summary.setText)
         self._apply("show_fix", show_fix, self.fix_button.setVisible)
         self._apply("fix", S.FIX.render(lang), self.fix_button.setText)
@@ -200,6 +202,11 @@ class CheckRow(QFrame):
                     self.details_button.setAccessibleName)
         if expanded:
             self._fill_detail()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._shown.pop("width_lang", None):
+            self.retranslate(self.lang)
 
     def _apply(self, key: str, value: Any, setter: Any) -> None:
         if self._shown.get(key, _UNSET) != value:
