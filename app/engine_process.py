@@ -172,7 +172,10 @@ class ProcessRunner:
                     result: RunResult = value
                     return result
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
-            code = child.proc.poll()
+            try:
+                code: int | None = child.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                code = None
             detail = child.error_tail() or f"{type(exc).__name__}: {exc}"
             raise RuntimeError(f"the check process stopped (exit code {code}): {detail}") from None
         finally:
