@@ -190,10 +190,14 @@ def child_main() -> int:
     from checks.base import all_checks
     from checks.runner import Runner
 
+    # Raw descriptors 0/1/2 (a windowed frozen build may have no sys.stdout object).
     # Only pickles on the protocol stream: anything printed goes to stderr instead.
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    inp = sys.stdin.buffer
+    out = os.fdopen(os.dup(1), "wb")
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        pass
+    inp = os.fdopen(0, "rb", closefd=False)
     catalog = {c.id: c for c in all_checks()}
     try:
         config, check_ids, lang = pickle.load(inp)
