@@ -50,6 +50,10 @@ def setup_logging() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--engine-child"]:  # the window's check process (frozen builds)
+        from app.engine_process import child_main
+
+        return child_main()
     args = parse_args(argv)
     from app import qtguard
 

@@ -70,7 +70,24 @@ def card_bg(palette: QPalette) -> QColor:
     return palette.color(QPalette.ColorRole.Base)
 
 
+# status -> colour per palette. Every QPalette/QColor call from Python lets other
+# threads take the interpreter lock, and during a run dozens of check threads want
+# it: the contrast search below is hundreds of such calls, so it runs once per
+# palette (cacheKey changes whenever a palette does) instead of once per row update.
+_STATUS_COLORS: dict[tuple[str, int], QColor] = {}
+
+
 def status_color(status: str, palette: QPalette) -> QColor:
+    key = (status, palette.cacheKey())
+    color = _STATUS_COLORS.get(key)
+    if color is None:
+        if len(_STATUS_COLORS) > 256:
+            _STATUS_COLORS.clear()
+        color = _STATUS_COLORS[key] = _status_color(status, palette)
+    return color
+
+
+def _status_color(status: str, palette: QPalette) -> QColor:
     light, dark = _BASE.get(status, _BASE["error"])
     base = QColor(dark if is_dark(palette) else light)
     # Lights sit on cards (Base) and on the window; meet the ratio against both.

@@ -44,6 +44,20 @@ def default_runner_factory(
     return Runner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished)
 
 
+def process_runner_factory(
+    config: Config,
+    checks: Sequence[Check],
+    lang: str,
+    on_started: Callable[[str], None],
+    on_finished: Callable[[CheckResult], None],
+) -> RunnerLike:
+    """The catalog's checks in a child process, off this interpreter's lock (see
+    app/engine_process.py); only for checks the child can find by id."""
+    from app.engine_process import ProcessRunner
+
+    return ProcessRunner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished)
+
+
 class RunWorker(QObject):
     check_started = Signal(int, str)  # run id, check id
     check_finished = Signal(int, object)  # run id, CheckResult

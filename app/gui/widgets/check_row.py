@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
@@ -32,6 +32,7 @@ def localized(item: dict[str, Any], key: str, lang: str) -> str:
 
 
 _WIDTHS: dict[tuple[str, str], int] = {}
+_UNSET = object()
 
 
 def _label_width(label: QLabel, lang: str) -> int:
@@ -63,6 +64,7 @@ class CheckRow(QFrame):
         self.lang = "en"
         self._table: EvidenceTable | None = None
         self.fix_allowed = True  # off during a run: a fix plans from the finished report
+        self._shown: dict[str, Any] = {}  # what retranslate last gave each widget
 
         self.light = Light(22, parent=self)
         self.title = QLabel(self)
@@ -173,27 +175,43 @@ class CheckRow(QFrame):
     def retranslate(self, lang: str) -> None:
         self.lang = lang
         title = self.title_text(lang)
-        self.title.setText(title)
         self.light.set_state(self.state, lang, title)
-        self.light.text.setFixedWidth(_label_width(self.light.text, lang))
         if self.item is None:
             summary = (S.RUNNING_SUMMARY if self.state == "running" else S.WAITING_SUMMARY).render(lang)
         else:
             summary = localized(self.item, "summary", lang)
-        self.summary.setText(summary)
         show_fix = (self.fix_allowed and bool(self.fixes)
                     and self.state in (Status.FAIL.value, Status.WARN.value))
-        self.fix_button.setVisible(show_fix)
-        self.fix_button.setText(S.FIX.render(lang))
-        self.fix_button.setToolTip(S.FIX_TIP.render(lang))
-        self.fix_button.setAccessibleName(f"{S.FIX.render(lang)} {title}")
-        self.details_button.setEnabled(self.item is not None)
         expanded = self.details_button.isChecked()
-        self.details_button.setText((S.HIDE_DETAILS if expanded else S.DETAILS).render(lang))
-        self.details_button.setToolTip(S.DETAILS_TIP.render(lang))
-        self.details_button.setAccessibleName(f"{S.DETAILS.render(lang)} {title}")
+        # Only what changed reaches Qt: during a run the GUI thread competes with the
+        # check threads for the interpreter, and most of a row stays the same.
+        self._apply("title", title, self.title.setText)
+        if self._shown.get("width_lang") != lang:  # a font lookup is slow while checks run
+            self._shown["width_lang"] = lang
+            self.light.text.setFixedWidth(_label_width(self.light.text, lang))
+        self._apply("summary", summary, self.summary.setText)
+        self._apply("show_fix", show_fix, self.fix_button.setVisible)
+        self._apply("fix", S.FIX.render(lang), self.fix_button.setText)
+        self._apply("fix_tip", S.FIX_TIP.render(lang), self.fix_button.setToolTip)
+        self._apply("fix_name", f"{S.FIX.render(lang)} {title}", self.fix_button.setAccessibleName)
+        self._apply("details_enabled", self.item is not None, self.details_button.setEnabled)
+        self._apply("details", (S.HIDE_DETAILS if expanded else S.DETAILS).render(lang),
+                    self.details_button.setText)
+        self._apply("details_tip", S.DETAILS_TIP.render(lang), self.details_button.setToolTip)
+        self._apply("details_name", f"{S.DETAILS.render(lang)} {title}",
+                    self.details_button.setAccessibleName)
         if expanded:
             self._fill_detail()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._shown.pop("width_lang", None):
+            self.retranslate(self.lang)
+
+    def _apply(self, key: str, value: Any, setter: Any) -> None:
+        if self._shown.get(key, _UNSET) != value:
+            self._shown[key] = value
+            setter(value)
 
     def set_expanded(self, expanded: bool) -> None:
         if expanded and self.item is None:
@@ -203,7 +221,8 @@ class CheckRow(QFrame):
             self.details_button.setChecked(expanded)  # re-enters through toggled
             return
         self.details_button.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
-        self.details_button.setText((S.HIDE_DETAILS if expanded else S.DETAILS).render(self.lang))
+        self._apply("details", (S.HIDE_DETAILS if expanded else S.DETAILS).render(self.lang),
+                    self.details_button.setText)
         if expanded:
             self._fill_detail()
         self.detail.setVisible(expanded)

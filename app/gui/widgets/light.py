@@ -56,7 +56,7 @@ class LightIcon(QLabel):
         super().__init__(parent)
         self._state = "pending"
         self._size = size
-        self._key: tuple[str, ...] = ()
+        self._key: tuple[str, int] | None = None
         self.setFixedSize(QSize(size, size))
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._refresh()
@@ -72,17 +72,18 @@ class LightIcon(QLabel):
 
     def _refresh(self) -> None:
         palette = self.palette()
+        key = (self._state, palette.cacheKey())
+        if key == self._key:
+            return
+        self._key = key
         fill = theme.status_color(self._state, palette).name()
         glyph = palette.color(QPalette.ColorRole.Base).name()
-        ratio = self.devicePixelRatioF()
-        key = (self._state, fill, glyph, f"{ratio:g}")
-        if key != self._key:
-            self._key = key
-            self.setPixmap(_pixmap(self._state, fill, glyph, self._size, ratio))
+        self.setPixmap(_pixmap(self._state, fill, glyph, self._size, self.devicePixelRatioF()))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ScreenChangeInternal):
+            self._key = None  # the palette or the pixel ratio changed
             self._refresh()
 
 
@@ -119,6 +120,7 @@ class Light(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._lang = "en"
         self._name = ""
+        self._shown = False  # set_state has run once
 
     @property
     def state(self) -> str:
@@ -126,7 +128,10 @@ class Light(QWidget):
 
     def set_state(self, state: str, lang: str, name: str = "") -> None:
         """`name` is what the light is about (a check title) for screen readers."""
+        if (state, lang, name) == (self.icon.state, self._lang, self._name) and self._shown:
+            return  # nothing to change: spare the GUI thread the Qt calls
         self._lang, self._name = lang, name
+        self._shown = True
         self.icon.set_state(state)
         word = status_label(state).render(lang)
         self.text.setText(word)

@@ -1,0 +1,231 @@
+"""Run the checks in a child process and stream their progress back (for the window).
+
+Why a process: a run starts ~150 short-lived probe threads whose Python work all
+wants the one interpreter lock. In the window's own process the GUI thread then
+waits behind them for every slot, paint and timer tick it runs (the benchmark
+measured 100-190 ms event-loop stalls; with the same run in another process the
+loop never waits more than ~10 ms). The child is plain Python (no Qt) and is
+started ahead of time, so its interpreter start-up and catalog import are not
+part of a run.
+
+Protocol, pickles over the child's stdin/stdout (parent and child are the same
+program): parent -> child `(config, check ids, lang)` then optionally "cancel";
+child -> parent `("started", id)`, `("finished", CheckResult)`, then
+`("done", RunResult)`. End of the child's stdin (the window went away) cancels.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from checks.base import Check
+from checks.config import Config
+from checks.model import CheckResult
+from checks.runner import RunResult
+
+CHILD_FLAG = "--engine-child"  # the frozen GUI executable's hidden mode
+_KILL_AFTER_S = 5.0  # past the deadline (+ the runner's grace) a silent child is killed
+
+
+def child_argv() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_FLAG]
+    return [sys.executable, "-m", "app.engine_process"]
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[1])  # where the `app` and `checks` packages are
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+class _Child:
+    def __init__(self) -> None:
+        self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            child_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+            env=_child_env(), creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        )
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout, self.stderr):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+
+    def error_tail(self) -> str:
+        try:
+            self.stderr.seek(0)
+            lines = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        return lines[-1] if lines else ""
+
+
+_spare: _Child | None = None
+_spare_lock = threading.Lock()
+
+
+def prespawn() -> None:
+    """Start a child now (idle time) so the next run does not wait for its start-up."""
+    global _spare
+    with _spare_lock:
+        if _spare is None or not _spare.alive():
+            _spare = _Child()
+
+
+def _take() -> _Child:
+    global _spare
+    with _spare_lock:
+        child, _spare = _spare, None
+    if child is not None and child.alive():
+        return child
+    if child is not None:
+        child.stop()
+    return _Child()
+
+
+@atexit.register
+def discard_spare() -> None:
+    global _spare
+    with _spare_lock:
+        child, _spare = _spare, None
+    if child is not None:
+        child.stop()
+
+
+class ProcessRunner:
+    """The Runner's interface (run, cancel, progress callbacks), in a child process."""
+
+    def __init__(
+        self,
+        config: Config,
+        checks: Sequence[Check],
+        *,
+        lang: str = "en",
+        on_started: Callable[[str], None] | None = None,
+        on_finished: Callable[[CheckResult], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.check_ids = [c.id for c in checks]
+        self.lang = lang
+        self.on_started = on_started
+        self.on_finished = on_finished
+        self._child: _Child | None = None
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        with self._lock:
+            child = self._child
+            if child is None or child.proc.stdin is None:
+                return
+            try:
+                pickle.dump("cancel", child.proc.stdin)
+                child.proc.stdin.flush()
+            except (OSError, ValueError):  # already gone
+                pass
+
+    def run(self) -> RunResult:
+        child = _take()
+        with self._lock:
+            self._child = child
+        assert child.proc.stdin is not None and child.proc.stdout is not None
+        killer = threading.Timer(self.config.deadline_s + _KILL_AFTER_S, child.stop)
+        killer.daemon = True
+        killer.start()
+        try:
+            with self._lock:
+                pickle.dump((self.config, self.check_ids, self.lang), child.proc.stdin)
+                child.proc.stdin.flush()
+            if self._cancelled.is_set():
+                self.cancel()
+            while True:
+                kind, value = pickle.load(child.proc.stdout)
+                if kind == "started" and self.on_started:
+                    self.on_started(value)
+                elif kind == "finished" and self.on_finished:
+                    self.on_finished(value)
+                elif kind == "done":
+                    result: RunResult = value
+                    return result
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            try:
+                code: int | None = child.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                code = None
+            detail = child.error_tail() or f"{type(exc).__name__}: {exc}"
+            raise RuntimeError(f"the check process stopped (exit code {code}): {detail}") from None
+        finally:
+            killer.cancel()
+            with self._lock:
+                self._child = None
+            child.stop()
+
+
+def child_main() -> int:
+    """The child: import the catalog, wait for a job, run it, stream the progress."""
+    from checks.base import all_checks
+    from checks.runner import Runner
+
+    # Raw descriptors 0/1/2 (a windowed frozen build may have no sys.stdout object).
+    # Only pickles on the protocol stream: anything printed goes to stderr instead.
+    out = os.fdopen(os.dup(1), "wb")
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        pass
+    inp = os.fdopen(0, "rb", closefd=False)
+    catalog = {c.id: c for c in all_checks()}
+    try:
+        config, check_ids, lang = pickle.load(inp)
+    except EOFError:  # the window closed before using this spare
+        return 0
+    write_lock = threading.Lock()
+
+    def send(kind: str, value: Any) -> None:
+        with write_lock:
+            pickle.dump((kind, value), out)
+            out.flush()
+
+    runner = Runner(config, [catalog[i] for i in check_ids if i in catalog], lang=lang,
+                    on_started=lambda check_id: send("started", check_id),
+                    on_finished=lambda result: send("finished", result))
+
+    def watch_parent() -> None:
+        try:
+            while pickle.load(inp) != "cancel":
+                pass
+        except Exception:  # end of input: the window is gone
+            pass
+        runner.cancel()
+
+    threading.Thread(target=watch_parent, name="engine-cancel", daemon=True).start()
+    send("done", runner.run())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(child_main())
