@@ -186,3 +186,24 @@ def test_bundle_layout(bundle: Path) -> None:
     for unused in ("libQt6WebEngineCore.so.6", "libQt6Qml.so.6", "libQt6Quick.so.6",
                    "libQt6Network.so.6", "libQt6Multimedia.so.6", "libgtk-3.so.0"):
         assert unused not in libs
+
+
+def test_window_check_process_runs_frozen(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window runs its checks in `wxdoctor-gui --engine-child`: the same protocol
+    must work from the bundle, whose GUI executable has no console streams of its own."""
+    from app import engine_process
+    from checks.base import all_checks
+    from checks.config import Config
+
+    engine_process.discard_spare()
+    monkeypatch.setattr(engine_process, "child_argv",
+                        lambda: [str(bundle / "wxdoctor-gui"), engine_process.CHILD_FLAG])
+    local = [c for c in all_checks() if c.id in ("network", "hosts", "disk")]  # no traffic
+    finished: list[str] = []
+    result = engine_process.ProcessRunner(
+        Config(deadline_s=10), local, lang="zh", on_finished=lambda r: finished.append(r.id),
+    ).run()
+    engine_process.discard_spare()
+    assert [r.id for r in result.results] == ["network", "hosts", "disk"]
+    assert sorted(finished) == ["disk", "hosts", "network"]
+    assert all(r.evidence.get("failure") != "internal_error" for r in result.results)
