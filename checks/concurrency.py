@@ -77,6 +77,18 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], timeout: float) -> li
         return [Outcome(o.done, o.value, o.error) for o in outcomes]
 
 
+def gather(fn: Callable[[T], R], items: Iterable[T], timeout: float,
+           unfinished: Callable[[T], R]) -> list[R]:
+    """parallel_map's values in order; `unfinished(item)` stands in for an item that
+    raised or was not done by the timeout, so a check always has a row per target."""
+    items = list(items)
+    outcomes = parallel_map(fn, items, timeout)
+    return [
+        o.value if o.done and o.error is None and o.value is not None else unfinished(item)
+        for item, o in zip(items, outcomes, strict=True)
+    ]
+
+
 class Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from checks.base import Check, register
-from checks.concurrency import parallel_map
+from checks.concurrency import gather
 from checks.config import CaptiveProbe
 from checks.context import Context
 from checks.i18n import Text, t
@@ -36,13 +36,8 @@ class CaptivePortalCheck(Check):
     def collect(self, ctx: Context) -> dict[str, Any]:
         probes = list(ctx.config.captive.probes)
         budget = ctx.timeout(ctx.config.dns.timeout_s + ctx.config.captive.timeout_s + 1.0)
-        outcomes = parallel_map(lambda p: _probe(ctx, p), probes, budget)
-        results = []
-        for probe, outcome in zip(probes, outcomes, strict=True):
-            if outcome.done and outcome.value is not None:
-                results.append(outcome.value)
-            else:
-                results.append({**_expected(probe), "status": None, "failure": "http_timeout"})
+        results = gather(lambda p: _probe(ctx, p), probes, budget,
+                         lambda p: {**_expected(p), "status": None, "failure": "http_timeout"})
         # The fix that opens the portal reads this; None when nothing intercepts.
         return {"probes": results, "portal_url": portal_url(results)}
 

@@ -15,7 +15,7 @@ from typing import Any
 import ntplib
 
 from checks.base import Check, register
-from checks.concurrency import parallel_map
+from checks.concurrency import gather
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
@@ -96,14 +96,10 @@ class ClockCheck(Check):
     def collect(self, ctx: Context) -> dict[str, Any]:
         timeout = ctx.timeout(ctx.config.ntp.timeout_s)
         servers = list(ctx.config.ntp.servers)
-        outcomes = parallel_map(lambda s: query(s, timeout), servers, timeout + 0.5)
-        results = []
-        for server, outcome in zip(servers, outcomes, strict=True):
-            if outcome.done and outcome.value is not None:
-                results.append(outcome.value)
-            else:  # name resolution has no timeout of its own
-                results.append({"server": server, "ok": False, "offset_s": None,
-                                "delay_s": None, "stratum": None, "failure": "ntp_timeout"})
+        # Name resolution has no timeout of its own: a server still resolving timed out.
+        results = gather(lambda s: query(s, timeout), servers, timeout + 0.5,
+                         lambda s: {"server": s, "ok": False, "offset_s": None,
+                                    "delay_s": None, "stratum": None, "failure": "ntp_timeout"})
         answered = [r["offset_s"] for r in results if r["ok"]]
         return {
             "servers": results,

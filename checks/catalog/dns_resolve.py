@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.base import Check, register
-from checks.concurrency import parallel_map
+from checks.concurrency import gather
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
@@ -27,13 +27,10 @@ class DnsResolveCheck(Check):
     def collect(self, ctx: Context) -> dict[str, Any]:
         hosts = sorted({e.host for e in ctx.config.endpoints})
         budget = ctx.timeout(ctx.config.dns.timeout_s + 2.5)
-        outcomes = parallel_map(lambda h: system_dns.resolve(ctx, h), hosts, budget)
-        answers = []
-        for host, outcome in zip(hosts, outcomes, strict=True):
-            if outcome.done and outcome.value is not None:
-                answers.append(outcome.value)
-            else:
-                answers.append({"host": host, "error": "dns_timeout", "A": {}, "AAAA": {}})
+        answers = gather(
+            lambda h: system_dns.resolve(ctx, h), hosts, budget,
+            lambda h: {"host": h, "error": "dns_timeout", "A": {}, "AAAA": {}},
+        )
         return {"answers": answers}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:

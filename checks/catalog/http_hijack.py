@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checks.base import Check, register
-from checks.concurrency import parallel_map
+from checks.concurrency import gather
 from checks.context import Context
 from checks.hostsfile import is_tencent_name, normalize_name
 from checks.i18n import Text, t
@@ -50,14 +50,9 @@ class HttpHijackCheck(Check):
     def collect(self, ctx: Context) -> dict[str, Any]:
         hosts = probe_hosts(ctx)
         budget = ctx.timeout(ctx.config.dns.timeout_s + ctx.config.http.timeout_s + 1.0)
-        outcomes = parallel_map(lambda h: _probe(ctx, h), hosts, budget)
-        probes = []
-        for host, outcome in zip(hosts, outcomes, strict=True):
-            if outcome.done and outcome.value is not None:
-                probes.append(outcome.value)
-            else:
-                probes.append({"host": host, "address": None, "port": PORT, "status": None,
-                               "failure": "http_timeout"})
+        probes = gather(lambda h: _probe(ctx, h), hosts, budget,
+                        lambda h: {"host": h, "address": None, "port": PORT, "status": None,
+                                   "failure": "http_timeout"})
         return {"probes": probes, "endpoint_hosts": [e.host for e in ctx.config.endpoints]}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:

@@ -12,7 +12,7 @@ import statistics
 from typing import Any
 
 from checks.base import Check, register
-from checks.concurrency import parallel_map
+from checks.concurrency import gather
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
@@ -41,14 +41,9 @@ class LatencyCheck(Check):
         targets = list(dict.fromkeys((e.host, target_port(e.ports)) for e in ctx.config.endpoints))
         cfg = ctx.config.latency
         budget = ctx.timeout(ctx.config.dns.timeout_s + cfg.count * cfg.timeout_s + 1.0)
-        outcomes = parallel_map(lambda hp: _series(ctx, *hp), targets, budget)
-        series = []
-        for (host, port), outcome in zip(targets, outcomes, strict=True):
-            if outcome.done and outcome.value is not None:
-                series.append(outcome.value)
-            else:
-                series.append({"host": host, "port": port, "address": None, "samples": [],
-                               "failure": "not_measured"})
+        series = gather(lambda hp: _series(ctx, *hp), targets, budget,
+                        lambda hp: {"host": hp[0], "port": hp[1], "address": None, "samples": [],
+                                    "failure": "not_measured"})
         for item in series:
             item["summary"] = summarize(item["samples"])
         return {"series": series, "count": cfg.count, "timeout_s": cfg.timeout_s,

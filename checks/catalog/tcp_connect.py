@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.base import Check, register
-from checks.concurrency import parallel_map
+from checks.concurrency import gather
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
@@ -27,18 +27,14 @@ class TcpConnectCheck(Check):
     def collect(self, ctx: Context) -> dict[str, Any]:
         targets = [(e.host, port) for e in ctx.config.endpoints for port in e.ports]
         budget = ctx.timeout(ctx.config.dns.timeout_s + ctx.config.tcp.timeout_s + 2.5)
-        outcomes = parallel_map(lambda hp: _probe(ctx, *hp), targets, budget)
-        probes = []
-        for (host, port), outcome in zip(targets, outcomes, strict=True):
-            if outcome.done and outcome.value is not None:
-                probes.append(outcome.value)
-            else:
-                # Cut off by the deadline: still resolving means no connection was tried.
-                failure = "tcp_timeout" if _resolved(ctx, host) else "not_resolved"
-                probes.append(
-                    {"host": host, "port": port, "address": None, "ok": False, "ms": None,
-                     "failure": failure}
-                )
+        def cut_off(target: tuple[str, int]) -> dict[str, Any]:
+            # Cut off by the deadline: still resolving means no connection was tried.
+            host, port = target
+            failure = "tcp_timeout" if _resolved(ctx, host) else "not_resolved"
+            return {"host": host, "port": port, "address": None, "ok": False, "ms": None,
+                    "failure": failure}
+
+        probes = gather(lambda hp: _probe(ctx, *hp), targets, budget, cut_off)
         return {"probes": probes, "timeout_s": ctx.config.tcp.timeout_s}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:

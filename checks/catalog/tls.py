@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.base import Check, register
-from checks.concurrency import parallel_map
+from checks.concurrency import gather
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
@@ -33,15 +33,10 @@ class TlsCheck(Check):
         targets = sorted({(e.host, tls_probe.tls_port(e)) for e in ctx.config.endpoints if e.tls})
         cfg = ctx.config
         budget = ctx.timeout(cfg.dns.timeout_s + cfg.tcp.timeout_s + 2 * cfg.tls.timeout_s + 2.5)
-        outcomes = parallel_map(lambda hp: _probe(ctx, *hp), targets, budget)
-        probes = []
-        for (host, port), outcome in zip(targets, outcomes, strict=True):
-            if outcome.done and outcome.value is not None:
-                probes.append(outcome.value)
-            else:
-                # Still running at the budget: the handshake never finished in time.
-                probes.append({"host": host, "port": port, "address": None,
-                               "failure": "tls_handshake_timeout", "verified": False})
+        # Still running at the budget: the handshake never finished in time.
+        probes = gather(lambda hp: _probe(ctx, *hp), targets, budget,
+                        lambda hp: {"host": hp[0], "port": hp[1], "address": None,
+                                    "failure": "tls_handshake_timeout", "verified": False})
         _context, ca_problems = tls_probe.trust_context(ctx)
         return {
             "probes": probes,

@@ -127,3 +127,16 @@ def test_serial_mode_runs_one_check_at_a_time(monkeypatch) -> None:
     result = Runner(_config(), [Counting("a"), Counting("b"), Counting("c")]).run()
     assert [r.status for r in result.results] == [Status.OK] * 3
     assert most == 1
+
+
+def test_gather_keeps_order_and_stands_in_for_late_or_failed_items() -> None:
+    from checks.concurrency import gather
+
+    def work(n: int) -> int:
+        if n == 2:
+            raise ValueError("broken probe")
+        if n == 3:
+            threading.Event().wait(5)  # still running at the timeout
+        return n * 10
+
+    assert gather(work, [1, 2, 3, 4], 0.5, lambda n: -n) == [10, -2, -3, 40]
