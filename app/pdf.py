@@ -65,7 +65,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "checks": "All checks", "light": "Result", "check": "Check", "summary": "Finding",
         "details": "Details of the findings", "evidence": "Evidence", "advice": "What to do",
         "problems": "Failures",
-        "fixes": "Fixes applied", "fix": "Fix", "journal": "Journal", "before": "Before",
+        "fixes": "Fixes applied", "fix": "Fix", "undone": "(undone later)", "journal": "Journal", "before": "Before",
         "after": "After",
         "page": "page {n} of {total}", "more_items": "… {n} more", "more_rows": "… {n} more rows",
         "redacted": "User name, computer name and public IP addresses are hidden in this report.",
@@ -85,7 +85,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "checks": "全部检测项", "light": "结果", "check": "检测项", "summary": "发现",
         "details": "异常项详情", "evidence": "检测数据", "advice": "建议操作",
         "problems": "失败项",
-        "fixes": "已执行的修复", "fix": "修复", "journal": "日志编号", "before": "修复前",
+        "fixes": "已执行的修复", "fix": "修复", "undone": "（之后已撤销）", "journal": "日志编号", "before": "修复前",
         "after": "修复后",
         "page": "第 {n} 页，共 {total} 页", "more_items": "……另有 {n} 项",
         "more_rows": "……另有 {n} 行",
@@ -497,6 +497,7 @@ def _fix_block(fix: dict[str, Any], checks_by_id: dict[str, Any], lang: str) -> 
                  f'</span></td><td width="30%">{old}</td><td width="30%">{new}</td></tr>')
     return Block(
         f"<p><b>{_e(words['fix'])}{'：' if lang == 'zh' else ': '}{_e(fix.get('fix_id', '?'))}</b>"
+        f"{(' ' + _e(words['undone'])) if fix.get('undone') else ''}"
         f' <span class="muted small">{_e(words["journal"])} {_e(fix.get("journal_id", ""))}'
         "</span></p>"
         f'<table width="100%" cellspacing="0" cellpadding="3">'

@@ -48,6 +48,8 @@ class FixActions:
         dialog = FixDialog(fix_ids, config=config, report=self.report or {}, lang=self.lang,
                            module=self.fixes_module(), recheck=self._recheck_function(config), parent=self)  # type: ignore[arg-type]
         dialog.rechecked.connect(self._show_rechecked)
+        dialog.fixes_applied.connect(self._record_fixes)
+        dialog.fixes_undone.connect(self._record_undone)
         theme.style_tree(dialog)
         return dialog
 
@@ -75,6 +77,16 @@ class FixActions:
         for check_id, item in fresh.items():
             if check_id in self.rows:
                 self.rows[check_id].set_result(item)
+
+    def _record_fixes(self, records: list[dict[str, Any]]) -> None:
+        """Fixes applied this session travel with the report (PDF: before/after)."""
+        if self.report is not None:
+            self.report.setdefault("fixes_applied", []).extend(records)
+
+    def _record_undone(self, journal_ids: list[str]) -> None:
+        for record in (self.report or {}).get("fixes_applied", []):
+            if record.get("journal_id") in journal_ids:
+                record["undone"] = True
 
     def open_fix_dialog(self, fix_ids: list[str]) -> None:
         self.fix_dialog(fix_ids).exec()

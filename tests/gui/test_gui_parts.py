@@ -203,6 +203,10 @@ def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
     assert module.calls == ["apply flush_dns"]
     assert "Check dns: Problem → OK — dns is ok" in dialog.status.text()
     assert window.rows["dns"].light.state == "ok"  # the window shows the re-checked result
+    # The fix travels with the report, for the PDF's "fixes applied" section.
+    assert window.report["fixes_applied"] == [
+        {"fix_id": "flush_dns", "journal_id": "j-flush_dns", "before": {"dns": "fail"},
+         "after": {"dns": "ok"}}]
     assert dialog.undo_button.isVisibleTo(dialog) and dialog.undo_button.isEnabled()
     with qtbot.waitSignal(dialog.state_changed, timeout=5000,
                           check_params_cb=lambda state: state == "undone"):
@@ -210,6 +214,7 @@ def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
     assert module.calls == ["apply flush_dns", "undo j-flush_dns"]
     assert dialog.status.text().startswith("Undone: everything is back as it was.")
     assert window.rows["dns"].light.state == "fail"
+    assert window.report["fixes_applied"][0]["undone"] is True
 
 
 def test_a_failed_fix_says_so_and_offers_no_undo(qtbot: Any, make_window: Any) -> None:

@@ -125,6 +125,10 @@ def _error_text(error: BaseException, lang: str) -> str:
 class FixDialog(QDialog):
     state_changed = Signal(str)  # preview, applying, applied, failed, undoing, undone
     rechecked = Signal(object)  # list of check JSON items after apply or undo
+    # Report entries of the fixes applied (fix_id, journal_id, before, after), and the
+    # journal ids undone: the window keeps them in its report for the PDF.
+    fixes_applied = Signal(object)
+    fixes_undone = Signal(object)
     def __init__(
         self,
         fix_ids: list[str],
@@ -261,8 +265,20 @@ class FixDialog(QDialog):
         if any(step.get("restart_needed") for _, e in self.entries for step in getattr(e, "steps", [])):
             lines.append(S.FIX_RESTART.render(self.lang))
         self._set_state("applied", "\n".join(lines))
+        if self.entries:
+            self.fixes_applied.emit(self.applied_records())
         if self.after:
             self.rechecked.emit(self.after)
+
+    def applied_records(self) -> list[dict[str, Any]]:
+        before = {c.get("id"): c.get("status") for c in self.report.get("checks", [])}
+        after = {item["id"]: item["status"] for item in self.after}
+        return [
+            {"fix_id": getattr(entry, "fix_id", None) or getattr(fix, "id", None) or fix.fix_id,
+             "journal_id": getattr(entry, "id", ""),
+             "before": {cid: before[cid] for cid in after if cid in before}, "after": after}
+            for fix, entry in self.entries
+        ]
 
     def comparison(self, after: list[dict[str, Any]]) -> list[str]:
         from app.gui.widgets.check_row import localized
@@ -303,6 +319,7 @@ class FixDialog(QDialog):
         if error is not None:
             self._set_state("applied", S.render(S.FIX_UNDO_FAILED, self.lang, reason=_error_text(error, self.lang)))
             return
+        self.fixes_undone.emit([getattr(entry, "id", "") for _, entry in self.entries])
         self.entries.clear()
         self.after = after or []
         self._set_state("undone", "\n".join([S.FIX_UNDONE.render(self.lang), *self.comparison(self.after)]))
