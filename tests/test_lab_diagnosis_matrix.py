@@ -164,6 +164,8 @@ CASES = [
     Case("untrusted_certificate", "tls_invalid_certificate", (untrusted_cert,), ("tls",)),
     Case("interception_ca", "tls_intercepted", (intercepted,), ("tls",)),
     Case("slow_path", "slow_network", (slow_path,), ("latency",)),
+    # A route, but nothing beyond it answers: not a DNS setting, the internet is gone.
+    Case("every_packet_dropped", "offline", (blackhole,), ("dns_pollution",)),
     # Pairs: the cause that explains the other finding wins.
     Case("no_route+dns_down", "offline", (no_route, dns_down)),
     Case("captive+tls_failure", "captive_portal", (captive, tls_fails_too), ("captive", "tls")),

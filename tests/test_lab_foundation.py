@@ -191,7 +191,13 @@ def test_every_packet_dropped(lab: Lab, fault: str) -> None:
     checks = by_id(report)
     assert checks["dns"]["status"] == "fail"
     assert checks["tcp"]["status"] != "ok"
-    assert report["diagnosis"]["primary"] == "dns_failure"
+    # A route exists, but neither the lab's DNS server nor the trusted one answers: the
+    # internet is out of reach. With this short deadline the comparison may be cut off
+    # first; then only the DNS failure is known (tests/test_lab_diagnosis_matrix.py
+    # runs the same fault with time to spare and expects offline).
+    nothing_answers = any(p["code"] == "dns_trusted_unreachable"
+                          for p in checks["dns_pollution"]["problems"])
+    assert report["diagnosis"]["primary"] == ("offline" if nothing_answers else "dns_failure")
     assert rc == 2
 
 

@@ -297,10 +297,21 @@ def assess_pollution(evidence: Evidence) -> Verdict:
                   "网络可能屏蔽了外部 DNS 服务器；这本身不一定是故障。"),
                 problems=(Problem("dns_trusted_unreachable"),),
             )
+        # The trusted servers were asked anyway: whether they answer tells a broken local
+        # DNS server (switch servers) from a network where nothing answers at all.
+        if not any(s.get("answered") for r in evidence["hosts"] for s in r["trusted"]):
+            return Verdict(
+                Status.ERROR,
+                t("Could not compare: neither the system resolver nor the trusted DNS servers "
+                  "answered.",
+                  "无法对比：系统 DNS 和可信 DNS 服务器都没有应答。"),
+                problems=(Problem("not_resolved"), Problem("dns_trusted_unreachable")),
+            )
         return Verdict(
             Status.ERROR,
-            t("Could not compare: the system resolver gave no addresses (see the DNS check).",
-              "无法对比：系统 DNS 没有返回任何地址（请查看 DNS 检测结果）。"),
+            t("Could not compare: the system resolver gave no addresses (see the DNS check), "
+              "while the trusted DNS servers do answer.",
+              "无法对比：系统 DNS 没有返回任何地址（请查看 DNS 检测结果），而可信 DNS 服务器可以正常应答。"),
             problems=(Problem("not_resolved"),),
         )
     differs = by.get("differs_unverified", [])

@@ -227,3 +227,10 @@ def test_trusted_answer_with_a_lost_record_type_is_not_evidence() -> None:
     record = host("qyapi.weixin.qq.com", ["10.201.16.2"], None)
     record["trusted"] = [merged]
     assert decide(record)["decision"] == "unverified"
+
+
+def test_nothing_answers_anywhere_says_so_for_the_diagnosis() -> None:
+    v = verdict(host("weixin.qq.com", [], None, error="dns_timeout"))
+    assert v.status is Status.ERROR
+    assert [p.code for p in v.problems] == ["not_resolved", "dns_trusted_unreachable"]
+    assert "trusted DNS servers" in v.summary.render("en")
