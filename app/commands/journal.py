@@ -21,7 +21,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
     lang = args.lang or detect_lang()
     journal = Journal()
     if args.journal_id:

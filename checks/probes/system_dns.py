@@ -19,14 +19,18 @@ from checks.probes import dnslib
 FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
 
 
+def _key(host: str) -> str:
+    return f"system_dns:{host}"
+
+
 def resolve(ctx: Context, host: str) -> dict[str, Any]:
     """A and AAAA for one host, shared by every check of the run."""
-    return ctx.shared(f"system_dns:{host}", lambda: _resolve_uncached(ctx, host))
+    return ctx.shared(_key(host), lambda: _resolve_uncached(ctx, host))
 
 
 def peek(ctx: Context, host: str) -> dict[str, Any] | None:
     """The answer if the lookup already finished, without waiting for it."""
-    return ctx.peek(f"system_dns:{host}")  # type: ignore[no-any-return]
+    return ctx.peek(_key(host))  # type: ignore[no-any-return]
 
 
 def _resolve_uncached(ctx: Context, host: str) -> dict[str, Any]:
