@@ -14,43 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-# ---- names -----------------------------------------------------------------------------
-
-# Not the clients themselves, though their names contain 微信/WeChat.
-_NOT_CLIENTS = ("开发者工具", "devtools", "输入法", "wetype", "web开发者", "小程序")
-
-
-def product_of_name(name: str) -> str | None:
-    """wecom | wechat | None for a display/bundle/package name."""
-    low = name.lower()
-    if any(x in low for x in _NOT_CLIENTS):
-        return None
-    if any(x in low for x in ("wxwork", "wework", "wecom", "企业微信", "weixin.work", "weixin-work")):
-        return "wecom"
-    if any(x in low for x in ("wechat", "weixin", "微信", "xinwechat")):
-        return "wechat"
-    return None
-
-
-# Process names (psutil's name(), compared case-insensitively) of the main client process.
-CLIENT_PROCESSES: dict[str, tuple[str, ...]] = {
-    "wecom": ("WXWork.exe", "企业微信", "企业微信.exe", "WeWorkMac", "WeCom", "wxwork"),
-    "wechat": ("WeChat.exe", "Weixin.exe", "WeChat", "微信", "wechat", "Weixin"),
-}
-
-
-def running_clients(processes: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """product -> [{"pid", "name"}] from a process snapshot of {"pid", "name", "exe_name"}."""
-    wanted = {n.lower(): p for p, names in CLIENT_PROCESSES.items() for n in names}
-    found: dict[str, list[dict[str, Any]]] = {"wecom": [], "wechat": []}
-    for proc in processes:
-        for candidate in (proc.get("name"), proc.get("exe_name")):
-            product = wanted.get((candidate or "").lower())
-            if product:
-                found[product].append({"pid": proc.get("pid"), "name": proc.get("name")})
-                break
-    return found
-
+from checks.products import product_of_name
 
 # ---- Windows: uninstall registry entries -----------------------------------------------
 

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checks.products import parse_override
+
 if TYPE_CHECKING:
     from checks.config import Config
-
-PRODUCTS = ("wecom", "wechat")
-
 
 @dataclass(frozen=True)
 class DataDir:
@@ -78,37 +77,6 @@ def default_locations(
         ("wechat", posixpath.join(home, ".xwechat"), "appdata", "xwechat_appdata"),
         ("wechat", posixpath.join(docs, "xwechat_files"), "documents", "xwechat_files"),
     ]
-
-
-_WECOM_MARKERS = ("wxwork", "wework", "wecom", "企业微信", "qiyeweixin")
-_WECHAT_MARKERS = ("wechat", "weixin", "xwechat", "微信")
-
-
-def infer_product(path: str) -> str | None:
-    name = path.lower()
-    if any(m in name for m in _WECOM_MARKERS):  # before WeChat: 企业微信 contains 微信
-        return "wecom"
-    if any(m in name for m in _WECHAT_MARKERS):
-        return "wechat"
-    return None
-
-
-def parse_override(entry: str) -> tuple[str, str]:
-    """"wecom:PATH" / "wechat:PATH" / "PATH" -> (product, raw path). ValueError if unknown."""
-    prefix, sep, rest = entry.partition(":")
-    if sep and prefix.strip().lower() in PRODUCTS:
-        if not rest.strip():
-            raise ValueError(f"data_dirs: {entry!r} names no folder")
-        return prefix.strip().lower(), rest.strip()
-    if not entry.strip():
-        raise ValueError("data_dirs: expected folder paths, got an empty string")
-    product = infer_product(entry)
-    if product is None:
-        raise ValueError(
-            f"data_dirs: cannot tell whether {entry!r} is WeCom or WeChat; "
-            "write it as 'wecom:PATH' or 'wechat:PATH'"
-        )
-    return product, entry.strip()
 
 
 _WIN_VAR = re.compile(r"%([^%]+)%")
@@ -164,7 +132,7 @@ def resolve_data_dirs(
 
 def data_dirs(config: Config) -> list[DataDir]:
     """The data folders to examine on this computer (they need not exist)."""
-    from checks.platform import current as platform
+    from checks import platform
 
     home = str(Path.home())
     documents = platform.documents_dir()

@@ -21,10 +21,9 @@ from typing import Any
 
 import tomllib
 
-from checks.platform import current as platform
+from checks import platform
+from checks.products import PRODUCTS, parse_override
 from checks.resources import resource_path
-
-PRODUCTS = ("wecom", "wechat")
 
 
 class ConfigError(Exception):
@@ -123,7 +122,7 @@ class MinVersions:
 @dataclass(frozen=True)
 class ClientConfig:
     # empty: the per-OS default locations; entries are "wecom:PATH", "wechat:PATH" or
-    # a PATH whose name says which client it belongs to (see checks/clientdata.py).
+    # a PATH whose name says which client it belongs to (see checks/products.py).
     data_dirs: tuple[str, ...] = ()
     # Bounds on what the client_data check reads, so a huge folder cannot stall a run.
     scan_max_files: int = 20000
@@ -132,8 +131,6 @@ class ClientConfig:
     min_versions: MinVersions = field(default_factory=MinVersions)
 
     def __post_init__(self) -> None:
-        from checks.clientdata import parse_override
-
         for entry in self.data_dirs:
             parse_override(entry)  # ValueError("data_dirs: ...") names the bad entry
         if self.scan_max_files < 1 or self.sqlite_max_files < 0 or self.sqlite_max_mb < 0:

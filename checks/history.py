@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DB_NAME = "history.db"
+from checks.userdata import history_path
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,14 +51,6 @@ class RunRow:
                 "primary_cause": self.primary_cause, "product": self.product}
 
 
-def data_dir() -> Path:
-    override = os.environ.get("WXDOCTOR_DATA_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("wxdoctor", appauthor=False))
-
 
 def product_of(report: dict[str, Any]) -> str | None:
     products = {e.get("product") for e in report.get("endpoints", []) if e.get("product")}
@@ -73,7 +66,7 @@ def _warn(message: str) -> None:
 class History:
     def __init__(self, path: str | os.PathLike[str] | None = None,
                  warn: Callable[[str], None] = _warn) -> None:
-        self.path = Path(path) if path is not None else data_dir() / DB_NAME
+        self.path = Path(path) if path is not None else history_path()
         self.warn = warn
         self.set_aside: Path | None = None  # where a damaged database was moved, if it was
 

@@ -32,8 +32,21 @@ class Text:
         except (KeyError, IndexError, ValueError):
             return template  # a broken template must not take a report down
 
+    def with_params(self, **params: Any) -> Text:
+        """The same sentence with more parameters, supplied where it is shown."""
+        return Text(self.en, self.zh, {**self.params, **params})
+
     def both(self) -> dict[str, str]:
         return {lang: self.render(lang) for lang in LANGS}
+
+    @classmethod
+    def from_json(cls, value: Any, fallback: str = "") -> Text:
+        """The inverse of `both()`: {"en": ..., "zh": ...}; a plain string is both languages."""
+        if isinstance(value, Mapping):
+            en = str(value.get("en", value.get("zh", fallback)))
+            return cls(en, str(value.get("zh", en)))
+        text = str(value) if value is not None else fallback
+        return cls(text, text)
 
 
 def t(en: str, zh: str, **params: Any) -> Text:

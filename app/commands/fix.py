@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.fixui import note_text, render_plan
 from checks.config import load_config
 from checks.fixes import all_fixes, fix_ids, get_fix
-from checks.fixes.base import FixEnv, FixError
-from checks.fixes.journal import Journal
-from checks.fixes.verify import mini_report, run_checks, statuses
+from checks.fixes.model import FixError
+from checks.fixes.preview import preview_text
+from checks.fixes.session import FixSession
 from checks.i18n import detect_lang, t
+from checks.model import Status
 
 COMMAND = "fix"
 HELP = "List the fixes, or preview and apply one (undo with `wxdoctor undo`)."
@@ -39,56 +39,61 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang or detect_lang()
     if args.target == "list":
         return _list(lang, args.json)
-    try:
-        fix = get_fix(args.target)
-    except KeyError:
-        raise UsageError(f"unknown fix {args.target!r}; valid: {', '.join(fix_ids())}") from None
-    reason = fix.applicable()
+    if args.target not in fix_ids():
+        raise UsageError(f"unknown fix {args.target!r}; valid: {', '.join(fix_ids())}")
+    reason = get_fix(args.target).applicable()
     if reason is not None:
-        print(f"{fix.id}: {reason.render(lang)}", file=sys.stderr)
+        print(f"{args.target}: {reason.render(lang)}", file=sys.stderr)
         return 1
     config = load_config(args.config)
     report = _load_report(args.report) if args.report else None
-    before_ids = tuple(dict.fromkeys(fix.needs_checks + fix.affects))
-    if report is None and before_ids:
-        # Plan from fresh evidence, and keep it as the "before" of the comparison.
-        report = mini_report(run_checks(config, before_ids, lang), lang)
-    plan = fix.plan(FixEnv(config=config, report=report))
-    if args.json:
-        _emit_json({"plan": plan.to_json(lang)})
-    else:
-        sys.stdout.write(render_plan(fix, plan, lang))
-    if plan.blocked is not None:
-        return 1
+    session = FixSession(config, report, lang=lang)
+    session.gather_evidence([args.target])
+    (planned,) = session.plan([args.target])
+    assert planned.plan is not None
+    out: dict[str, Any] = {"plan": planned.plan.to_json(lang)}
+    if not args.json:
+        sys.stdout.write(preview_text(planned, lang))
+    if not planned.runnable:
+        return _done(out, args.json, 1)
     if args.dry_run:
-        return 0
-    if not args.yes:
-        if not sys.stdin.isatty():
-            print(t("wxdoctor: not applied: confirm with --yes when not on a terminal",
-                    "wxdoctor：未执行：非终端环境下请加 --yes 确认").render(lang), file=sys.stderr)
-            return 64
-        answer = input(t("Apply this fix? [y/N] ", "执行此修复？[y/N] ").render(lang))
-        if answer.strip().lower() not in ("y", "yes", "是"):
-            print(t("Not applied.", "未执行。").render(lang))
-            return 1
-    journal = Journal()
+        return _done(out, args.json, 0)
+    if not args.yes and not _confirmed(lang):
+        return _done(out, args.json, 64 if not sys.stdin.isatty() else 1)
     try:
-        fix.apply(plan, journal)
+        after = session.apply([planned])
     except FixError as exc:
-        entry_id = journal.last.id if journal.last else "-"
+        entry_id = session.journal.last.id if session.journal.last else "-"
         print(f"{exc.text.render(lang)} ({t('journal', '日志').render(lang)}: {entry_id})",
               file=sys.stderr)
-        return 2
-    entry = journal.last
-    assert entry is not None
-    print(t("Applied. Journal {id}; undo with: wxdoctor undo {id}",
-            "已完成。日志编号 {id}；撤销：wxdoctor undo {id}", id=entry.id).render(lang))
-    for step in entry.steps:
-        if step.get("restart_needed"):
+        return _done(out, args.json, 2)
+    (applied,) = session.applied
+    out["fixes_applied"] = session.fixes_applied()
+    if not args.json:
+        print(t("Applied. Journal {id}; undo with: wxdoctor undo {id}",
+                "已完成。日志编号 {id}；撤销：wxdoctor undo {id}", id=applied.entry.id).render(lang))
+        if applied.restart_needed:
             print(t("Restart the computer to finish.", "请重启电脑以完成修复。").render(lang))
-    after = run_checks(config, fix.affects, lang)
-    _print_comparison(statuses(report, fix.affects), after, lang)
-    return 0
+        _print_comparison(applied.before, after, lang)
+    return _done(out, args.json, 0)
+
+
+def _confirmed(lang: str) -> bool:
+    if not sys.stdin.isatty():
+        print(t("wxdoctor: not applied: confirm with --yes when not on a terminal",
+                "wxdoctor：未执行：非终端环境下请加 --yes 确认").render(lang), file=sys.stderr)
+        return False
+    answer = input(t("Apply this fix? [y/N] ", "执行此修复？[y/N] ").render(lang))
+    if answer.strip().lower() in ("y", "yes", "是"):
+        return True
+    print(t("Not applied.", "未执行。").render(lang))
+    return False
+
+
+def _done(out: dict[str, Any], as_json: bool, code: int) -> int:
+    if as_json:
+        _emit_json(out)
+    return code
 
 
 def _list(lang: str, as_json: bool) -> int:
@@ -109,13 +114,15 @@ def _list(lang: str, as_json: bool) -> int:
     return 0
 
 
-def _print_comparison(before: dict[str, str], after: list[Any], lang: str) -> None:
+def _print_comparison(before: dict[str, str], after: list[dict[str, Any]], lang: str) -> None:
     if not after:
         return
     print(t("Checks again:", "重新检测：").render(lang))
-    for result in after:
-        was = before.get(result.id, "-")
-        print(f"  {result.id:<12} {was:>7} -> {result.status.value:<7} {result.summary.render(lang)}")
+    for item in after:
+        was = Status(before[item["id"]]).label.render(lang) if item["id"] in before else "-"
+        now = Status(item["status"]).label.render(lang)
+        summary = (item.get("i18n", {}).get(lang) or {}).get("summary") or item["summary"]
+        print(f"  {item['id']:<12} {was:>7} -> {now:<7} {summary}")
 
 
 def _load_report(path: str) -> dict[str, Any]:
@@ -133,6 +140,3 @@ def _load_report(path: str) -> dict[str, Any]:
 def _emit_json(data: dict[str, Any]) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-
-
-__all__ = ["note_text"]

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from checks.fixes import get_fix
-from checks.fixes.base import Action
 from checks.fixes.executor import run_helper_step
 from checks.fixes.journal import Journal
 
@@ -51,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
         return refuse(f"no step {args.step}")
     step = entry.steps[args.step]
     wanted = ("done", "failed", "running") if args.revert else ("running",)
-    if entry.state not in ("planned", "applied") or step.get("state") not in wanted:
-        return refuse(f"step {args.step} is {step.get('state')} in a {entry.state} entry")
-    if not fix.helper_allows(Action.from_json(step["action"])):
+    if entry.state not in ("planned", "applied") or step.state not in wanted:
+        return refuse(f"step {args.step} is {step.state} in a {entry.state} entry")
+    if not fix.helper_allows(step.action):
         return refuse("this step is not one the fix would carry out with administrator rights")
     return run_helper_step(fix, journal, entry, args.step, args.revert)

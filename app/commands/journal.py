@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from app.fixui import load_entry
+from app.entries import load_entry
 from checks.fixes.journal import Journal
 from checks.i18n import detect_lang
 
@@ -35,6 +35,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"# {journal.root}")
     for entry in entries:
-        summary = (entry.plan.get("i18n", {}).get("summary") or {}).get(lang, "")
+        summary = entry.summary.get(lang, "")
         print(f"{entry.id}  {entry.state:<11} {summary}")
     return 0

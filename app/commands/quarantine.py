@@ -6,9 +6,9 @@ import argparse
 import sys
 
 from checks.fixes.clear_client_cache import human_size
-from checks.fixes.journal import quarantine_root
 from checks.fixes.quarantine import Quarantine, empty, list_quarantines
 from checks.i18n import detect_lang, t
+from checks.userdata import quarantine_root
 
 COMMAND = "quarantine"
 HELP = "List the quarantined cache folders, or delete them for good (`empty`)."

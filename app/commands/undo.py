@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.fixui import load_entry, note_text
-from checks.fixes import get_fix
-from checks.fixes.base import FixError
+from app.entries import load_entry
+from checks.config import load_config
+from checks.fixes import fix_ids, get_fix
 from checks.fixes.journal import Journal
+from checks.fixes.model import FixError
+from checks.fixes.session import FixSession
 from checks.i18n import detect_lang, t
 
 COMMAND = "undo"
@@ -25,26 +27,20 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang or detect_lang()
     journal = Journal()
-    if args.journal_id:
-        entry = load_entry(journal, args.journal_id)
-    else:
-        latest = journal.latest("applied")
-        if latest is None:
-            print(t("Nothing to undo.", "没有可撤销的修复。").render(lang))
-            return 1
-        entry = latest
+    entry = load_entry(journal, args.journal_id) if args.journal_id else journal.latest("applied")
+    if entry is None:
+        print(t("Nothing to undo.", "没有可撤销的修复。").render(lang))
+        return 1
+    if entry.fix_id not in fix_ids():
+        raise UsageError(f"journal entry {entry.id} names an unknown fix {entry.fix_id!r}")
+    session = FixSession(load_config(None), lang=lang, journal=journal)
     try:
-        fix = get_fix(entry.fix_id)
-    except KeyError:
-        raise UsageError(f"journal entry {entry.id} names an unknown fix {entry.fix_id!r}") from None
-    try:
-        fix.undo(entry)
+        notes = session.undo_entry(entry)
     except FixError as exc:
         print(f"{entry.id}: {exc.text.render(lang)}", file=sys.stderr)
         return 2
     print(t("Undone: {id} ({fix})", "已撤销：{id}（{fix}）", id=entry.id,
-            fix=fix.title).render(lang))
-    for step in entry.steps:
-        if step.get("note"):
-            print(f"  {note_text(step['note'], lang)}")
+            fix=get_fix(entry.fix_id).title).render(lang))
+    for note in notes:
+        print(f"  {note.render(lang)}")
     return 0

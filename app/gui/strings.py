@@ -93,33 +93,17 @@ FIX_PRIMARY = t("Fix it…", "一键修复…")
 FIX_TIP = t("See exactly what will change before anything happens",
             "先查看将要进行的每一项更改，确认后才会执行")
 FIX_TITLE = t("Fix: {title}", "修复：{title}")
-FIX_UNAVAILABLE = t("This fix is not available in this version.", "此版本暂不提供该修复。")
-FIX_UNKNOWN = t("Unknown fix “{id}”.", "未知的修复项“{id}”。")
-FIX_PLAN_FAILED = t("Could not prepare this fix: {reason}", "无法准备此修复：{reason}")
-FIX_WILL = t("What will happen:", "将要执行的操作：")
-FIX_NOTHING = t("Nothing needs to change.", "无需任何更改。")
-FIX_NEEDS_ADMIN = t("needs administrator", "需要管理员权限")
 FIX_NEEDS_ADMIN_TIP = t("Windows/macOS will ask for an administrator password for this step.",
                         "执行这一步时，系统会请求管理员密码。")
-FIX_BLOCKED = t("Cannot fix automatically: {reason}", "无法自动修复：{reason}")
-FIX_WARNING = t("Note: {text}", "注意：{text}")
-FIX_FILES = t("Files: {paths}", "涉及文件：{paths}")
-FIX_COMMAND = t("Command: {argv}", "命令：{argv}")
 FIX_APPLY = t("Apply fix", "确认修复")
 FIX_CLOSE = t("Close", "关闭")
 FIX_UNDO = t("Undo", "撤销")
 FIX_APPLYING = t("Applying the fix…", "正在修复…")
-FIX_RECHECKING = t("Checking again…", "正在重新检测…")
 FIX_DONE = t("Done. Before → after:", "修复完成。修复前 → 修复后：")
 FIX_FAILED = t("The fix did not complete; nothing was changed: {reason}",
                "修复未完成，系统未做任何更改：{reason}")
 FIX_UNDONE = t("Undone: everything is back as it was.", "已撤销：一切已恢复原样。")
 FIX_UNDO_FAILED = t("Undo failed: {reason}", "撤销失败：{reason}")
-FIX_NO_APPLY = t("Applying fixes is not available in this version; this is a preview only.",
-                 "此版本仅能预览修复内容，暂不能执行。")
-FIX_UNDO_PLAN = t("Undo: {text}", "撤销方式：{text}")
-FIX_IRREVERSIBLE = t("This fix cannot be undone.", "此修复无法撤销。")
-FIX_NOT_HERE = t("Not available on this computer: {reason}", "不适用于这台电脑：{reason}")
 FIX_RESTART = t("Restart the computer to finish.", "请重启电脑以完成修复。")
 FIX_BEFORE_AFTER = t("{title}: {before} → {after}", "{title}：{before} → {after}")
 FIX_UNDOING = t("Undoing…", "正在撤销…")
@@ -138,6 +122,4 @@ PDF_FILTER = t("PDF documents (*.pdf)", "PDF 文档 (*.pdf)")
 
 def render(template: Text, lang: str, /, **params: object) -> str:
     """Render a string with extra parameters supplied at display time."""
-    if params:
-        template = Text(template.en, template.zh, {**template.params, **params})
-    return template.render(lang)
+    return template.with_params(**params).render(lang)

@@ -46,6 +46,8 @@ from app.gui.worker import (
 )
 from checks.base import GROUPS, Check
 from checks.config import Config
+from checks.fixes import get_fix
+from checks.fixes.session import Registry
 from checks.i18n import LANGS, detect_lang, normalize_lang, t
 from checks.model import CheckResult
 
@@ -95,7 +97,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         settings: QSettings | None = None,
         lang: str | None = None,
         log_dir: Path | None = None,
-        fixes_module: Any = "auto",
+        fix_registry: Registry | None = None,
     ) -> None:
         theme.apply_font(QApplication.instance())  # type: ignore[arg-type]
         # During a run a dozen check threads want the interpreter lock; handing it
@@ -112,7 +114,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
             process_runner_factory if self._in_child else default_runner_factory)
         self.settings = settings if settings is not None else QSettings("wxdoctor", "wxdoctor")
         self.log_dir = log_dir
-        self._fixes_module = fixes_module
+        self.fix_registry: Registry = fix_registry or get_fix
         saved = normalize_lang(str(self.settings.value("lang", "") or ""))
         self.lang = normalize_lang(lang) or saved or detect_lang()
         self.report: dict[str, Any] | None = None

@@ -21,8 +21,8 @@ from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
 from checks.probes import datafolder
+from checks.products import display_name
 
-_PRODUCT_NAMES = {"wecom": t("WeCom", "企业微信"), "wechat": t("WeChat", "微信")}
 # Time kept back from the run's deadline so the result is in before it.
 _MARGIN_S = 0.5
 
@@ -193,7 +193,7 @@ def _healthy_summary(present: list[dict[str, Any]], evidence: Evidence) -> Text:
         "{ok} database(s) intact, {enc} encrypted (normal).{note}",
         "{products}：{n} 个数据文件夹可正常读写，共 {files} 个文件（{mb} MB）；"
         "{ok} 个数据库完好，{enc} 个为加密数据库（正常）。{note}",
-        products=[_PRODUCT_NAMES[p] for p in products],
+        products=[display_name(p) for p in products],
         n=len(present),
         files=files,
         mb=f"{size_mb:.1f}",

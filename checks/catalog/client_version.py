@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks import platform
 from checks.base import Check, register
-from checks.clientapps import running_clients
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.platform import current as platform
 from checks.probes import processes
+from checks.products import display_name, running_clients
 from checks.versions import compare
-
-_NAMES = {"wecom": t("WeCom", "企业微信"), "wechat": t("WeChat", "微信")}
 
 
 @register
@@ -82,7 +80,7 @@ def assess_client_version(evidence: Evidence) -> Verdict:
             if floor and (compare(version, floor) or 0) < 0:
                 outdated.append(
                     t("{name} {version} (needs {floor} or newer)", "{name} {version}（需要 {floor} 或更高版本）",
-                      name=_NAMES[product], version=version, floor=floor)
+                      name=display_name(product), version=version, floor=floor)
                 )
         parts.append(_describe(product, versions, is_running, installed_known=any(
             c["product"] == product for c in installed)))
@@ -103,7 +101,7 @@ def assess_client_version(evidence: Evidence) -> Verdict:
 
 
 def _describe(product: str, versions: list[str], is_running: bool, installed_known: bool) -> Text:
-    name = _NAMES[product]
+    name = display_name(product)
     state = t("running", "正在运行") if is_running else t("not running", "未运行")
     if versions:
         return t("{name} {version} ({state})", "{name} {version}（{state}）",

@@ -16,13 +16,12 @@ from typing import Any
 import dns.exception
 import dns.resolver
 
-from checks import hostsfile
+from checks import hostsfile, platform
 from checks.base import Check, register
 from checks.concurrency import parallel_map
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.platform import current as platform
 
 MAX_NAMES_TO_VERIFY = 16  # DNS questions per run; a huge hosts file must not stall it
 # Domains the clients log in through: any override there matters. Other Tencent

@@ -14,13 +14,12 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
+from checks import platform
 from checks.base import Check, register
 from checks.concurrency import parallel_map
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.platform import _common
-from checks.platform import current as platform
 from checks.probes import system_dns
 
 # Common link MTUs: Ethernet, PPPoE, DS-Lite/GRE, VXLAN, WireGuard, IPv6 minimum.
@@ -82,9 +81,9 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
                               "sizes": {}, "path_mtu": None, "reported_mtu": None}
     if address is None:
         return result
-    route = _common.route_for(socket.AF_INET, address)
+    route = platform.route_for(socket.AF_INET, address)
     result["interface"] = route.interface
-    result["interface_mtu"] = _common.interface_mtu(route.interface)
+    result["interface_mtu"] = platform.interface_mtu(route.interface)
     sizes: dict[int, dict[str, Any]] = {}
     candidates = list(FIRST_ROUND)
     for _round in range(1 + REFINE_ROUNDS):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks import platform
 from checks.base import Check, register
 from checks.context import Context
 from checks.i18n import t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.platform import _common
-from checks.platform import current as platform
 
 
 @register
@@ -20,12 +19,12 @@ class NetworkCheck(Check):
     order = 10
 
     def collect(self, ctx: Context) -> dict[str, Any]:
-        routes = [r.to_json() for r in _common.default_routes()]
+        routes = [r.to_json() for r in platform.default_routes()]
         gateways = platform.default_gateways()
         for route in routes:
             if route["family"] == "ipv4" and route["interface"] in gateways:
                 route["gateway"] = gateways[route["interface"]]
-        return {"interfaces": _common.interfaces(), "routes": routes}
+        return {"interfaces": [a.to_json() for a in platform.interfaces()], "routes": routes}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_network(evidence)

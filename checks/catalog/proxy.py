@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from checks import platform
 from checks.base import Check, register
 from checks.concurrency import call_with_timeout, parallel_map
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.platform import current as platform
 from checks.platform.parsers.proxy import proxies_from_env
 from checks.probes import proxy as proxy_probe
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import psutil
-
+from checks import platform
 from checks.base import Check, register
 from checks.concurrency import call_with_timeout
 from checks.context import Context
 from checks.i18n import t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.platform import _common
+from checks.probes import processes
 
 # Adapter names (case-insensitive, matched at the start unless noted) -> what they are.
 INTERFACE_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -106,9 +105,10 @@ class VpnCheck(Check):
     order = 60
 
     def collect(self, ctx: Context) -> dict[str, Any]:
-        routes = [r.to_json() for r in _common.default_routes()]
+        routes = [r.to_json() for r in platform.default_routes()]
         tunnels = tunnel_interfaces()
-        outcome = call_with_timeout(running_tools, ctx.timeout(3.0))
+        outcome = call_with_timeout(lambda: running_tools(processes.processes(ctx)),
+                                    ctx.timeout(3.0))
         evidence: dict[str, Any] = {"tunnels": tunnels, "routes": routes, "processes": [],
                                     "process_error": None}
         if outcome.done and outcome.value is not None:
@@ -126,28 +126,25 @@ class VpnCheck(Check):
 
 
 def tunnel_interfaces() -> list[dict[str, Any]]:
-    stats = psutil.net_if_stats()
     found = []
-    for iface in _common.interfaces():
-        st = stats.get(iface["name"])
-        flags = str(getattr(st, "flags", "") or "")
-        label = classify_interface(iface["name"], flags)
-        if label and not iface["loopback"]:
-            found.append({"name": iface["name"], "label": label, "up": iface["up"],
-                          "mtu": iface["mtu"], "flags": flags,
-                          "addresses": iface["ipv4"] + iface["ipv6"]})
+    for iface in platform.interfaces():
+        label = classify_interface(iface.name, iface.flags)
+        if label and not iface.loopback:
+            found.append({"name": iface.name, "label": label, "up": iface.up,
+                          "mtu": iface.mtu, "flags": iface.flags,
+                          "addresses": [*iface.ipv4, *iface.ipv6]})
     return found
 
 
-def running_tools() -> list[dict[str, Any]]:
+def running_tools(snapshot: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
-    for proc in psutil.process_iter(["name"]):
-        name = proc.info.get("name") or ""
+    for proc in snapshot:
+        name = proc["name"]
         label = classify_process(name)
         if label:
             item = seen.setdefault(normalize_process(name),
                                    {"name": name, "label": label, "pids": []})
-            item["pids"].append(proc.pid)
+            item["pids"].append(proc["pid"])
     return sorted(seen.values(), key=lambda p: p["name"].lower())
 
 

@@ -1,32 +1,25 @@
 """One-click fixes: preview, back up, apply, verify, undo.
 
-`all_fixes()` lists every fix (on every OS; `Fix.applicable()` says where it
-does not apply); `get_fix(id)` raises KeyError for an unknown id.
+Every module here with a `FIX` class is a fix, found with pkgutil (as the checks
+are); `all_fixes()` lists them gentlest first (`Fix.order`), on every OS
+(`Fix.applicable()` says where one does not apply); `get_fix(id)` raises KeyError
+for an unknown id.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
-from checks.fixes.base import Action, CommandResult, Fix, FixEnv, FixError, Plan
+from checks.fixes.base import Fix
+from checks.fixes.env import FixEnv
 from checks.fixes.journal import Journal, JournalEntry
+from checks.fixes.model import Action, FixError, Plan, Step
 
 __all__ = [
-    "Action", "CommandResult", "Fix", "FixEnv", "FixError", "Journal", "JournalEntry", "Plan",
+    "Action", "Fix", "FixEnv", "FixError", "Journal", "JournalEntry", "Plan", "Step",
     "all_fixes", "get_fix", "fix_ids",
 ]
-
-# Display order: the gentlest first.
-_MODULES = (
-    "flush_dns",
-    "open_captive_portal",
-    "resync_clock",
-    "disable_proxy",
-    "repair_hosts",
-    "clear_client_cache",
-    "set_mtu",
-    "reset_winsock",
-)
 
 _FIXES: dict[str, type[Fix]] | None = None
 
@@ -34,12 +27,15 @@ _FIXES: dict[str, type[Fix]] | None = None
 def _load() -> dict[str, type[Fix]]:
     global _FIXES
     if _FIXES is None:
-        found: dict[str, type[Fix]] = {}
-        for name in _MODULES:
-            module = importlib.import_module(f"checks.fixes.{name}")
-            cls: type[Fix] = module.FIX
-            found[cls.id] = cls
-        _FIXES = found
+        found: list[type[Fix]] = []
+        for info in pkgutil.iter_modules(__path__):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            cls = getattr(module, "FIX", None)
+            if isinstance(cls, type) and issubclass(cls, Fix):
+                found.append(cls)
+        _FIXES = {cls.id: cls for cls in sorted(found, key=lambda c: (c.order, c.id))}
     return _FIXES
 
 

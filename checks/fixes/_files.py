@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from checks import platform
+
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -42,10 +44,8 @@ def write_in_place(path: str | os.PathLike[str], data: bytes) -> None:
 def can_write(path: Path) -> bool:
     """Whether this process may change the file without admin rights."""
     if sys.platform == "win32":
-        from checks.fixes.elevation import is_admin
-
         # System files (hosts) are writable only by administrators; os.access cannot tell.
-        return is_admin() or not str(path).lower().startswith(
+        return platform.is_admin() or not str(path).lower().startswith(
             os.environ.get("SystemRoot", r"C:\Windows").lower()
         )
     return os.access(path, os.W_OK)

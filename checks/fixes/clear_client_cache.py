@@ -7,43 +7,20 @@ runs, because it holds these files open and would rewrite them.
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
-
-from checks.fixes._compat import DataDir, cache_targets, data_dirs
-from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
-from checks.fixes.journal import quarantine_root
+from checks.clientdata import DataDir, cache_targets, data_dirs
+from checks.fixes.base import Fix
+from checks.fixes.env import FixEnv
+from checks.fixes.model import Action, FixError, Plan, Step
 from checks.fixes.quarantine import Quarantine, inventory
 from checks.i18n import Text, t
-
-# Process names of the desktop clients (psutil name or executable file name).
-CLIENT_PROCESSES = {
-    "wxwork.exe": "wecom", "wxworkweb.exe": "wecom", "wework": "wecom", "weworkmac": "wecom",
-    "企业微信": "wecom", "wechat.exe": "wechat", "weixin.exe": "wechat", "wechat": "wechat",
-    "weixin": "wechat", "微信": "wechat", "wechatappex.exe": "wechat",
-}
-PRODUCT_NAMES = {"wecom": t("WeCom (企业微信)", "企业微信"), "wechat": t("WeChat", "微信")}
-
-
-def running_clients(names: dict[str, str] | None = None) -> list[tuple[str, str, int]]:
-    """(product, process name, pid) of every running WeChat/WeCom process."""
-    names = {k.lower(): v for k, v in (names or CLIENT_PROCESSES).items()}
-    found = []
-    for proc in psutil.process_iter(["name", "exe", "pid"]):
-        candidates = [proc.info.get("name") or ""]
-        if proc.info.get("exe"):
-            candidates.append(os.path.basename(proc.info["exe"]))
-        for name in candidates:
-            product = names.get(name.lower())
-            if product:
-                found.append((product, name, int(proc.info["pid"])))
-                break
-    return found
+from checks.probes.processes import snapshot
+from checks.products import display_name, running_clients
+from checks.userdata import quarantine_root
 
 
 def human_size(n: int) -> str:
@@ -58,21 +35,22 @@ def human_size(n: int) -> str:
 class ClearClientCache(Fix):
     id = "clear_client_cache"
     title = t("Clear the WeChat/WeCom cache", "清理微信/企业微信缓存")
+    order = 60
     needs_admin = False
     affects = ("client_data",)
 
     def _blocked_by_clients(self, env: FixEnv) -> Text | None:
-        names = ({n: "wecom" for n in env.client_process_names}
+        names = ({"wecom": env.client_process_names}
                  if env.client_process_names is not None else None)
-        running = running_clients(names)
+        running = {p: found for p, found in running_clients(snapshot(), names, helpers=True).items() if found}
         if not running:
             return None
-        products = sorted({p for p, _, _ in running})
-        procs = ", ".join(f"{name} pid {pid}" for _, name, pid in running)
+        procs = ", ".join(f"{proc['name']} pid {proc['pid']}"
+                          for found in running.values() for proc in found)
         return t(
             "Close {apps} first ({procs} is running): right-click its icon near the clock and choose Quit (on a Mac: Cmd+Q), then try again.",
             "请先退出{apps}（正在运行：{procs}）：在屏幕右下角托盘图标上点右键选择“退出”（Mac 上按 Cmd+Q），然后重试。",
-            apps=[PRODUCT_NAMES[p] for p in products], procs=procs,
+            apps=[display_name(p) for p in sorted(running)], procs=procs,
         )
 
     def plan(self, env: FixEnv) -> Plan:
@@ -118,11 +96,11 @@ class ClearClientCache(Fix):
             raise FixError(blocked)
         return {"quarantine": action.data["quarantine"], "key": action.data["key"]}
 
-    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+    def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         Quarantine(action.data["quarantine"]).move_in(Path(action.data["source"]),
                                                       action.data["key"])
 
-    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+    def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         blocked = self._blocked_by_clients(env)
         if blocked is not None:
             raise FixError(blocked)

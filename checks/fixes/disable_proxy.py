@@ -10,12 +10,14 @@ Proxy environment variables are explained, not edited.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from typing import Any
 
+from checks import platform
 from checks.fixes._commands import run_action, which
-from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
+from checks.fixes.base import Fix
+from checks.fixes.env import FixEnv
+from checks.fixes.model import Action, FixError, Plan, Step
 from checks.i18n import Text, t
 from checks.platform import NAME as PLATFORM
 
@@ -112,47 +114,10 @@ def env_proxy_warning(environ: Mapping[str, str]) -> Text | None:
     )
 
 
-# ---- Windows registry (thin) -------------------------------------------------------------
-
-def read_wininet() -> dict[str, tuple[Any, int] | None]:
-    if sys.platform != "win32":
-        raise OSError("the Windows registry exists only on Windows")
-    import winreg
-
-    result: dict[str, tuple[Any, int] | None] = {}
-    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, WININET_KEY) as key:
-        for name in WININET_VALUES:
-            try:
-                value, kind = winreg.QueryValueEx(key, name)
-                result[name] = (value, kind)
-            except FileNotFoundError:
-                result[name] = None
-    return result
-
-
-def write_wininet(set_values: Mapping[str, Any], delete: list[str]) -> None:
-    if sys.platform != "win32":
-        raise OSError("the Windows registry exists only on Windows")
-    import ctypes
-    import winreg
-
-    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, WININET_KEY, 0, winreg.KEY_SET_VALUE) as key:
-        for name, (value, kind) in set_values.items():
-            winreg.SetValueEx(key, name, 0, kind, value)
-        for name in delete:
-            try:
-                winreg.DeleteValue(key, name)
-            except FileNotFoundError:
-                pass
-    # Tell running programs: INTERNET_OPTION_SETTINGS_CHANGED (39), then REFRESH (37).
-    wininet = ctypes.windll.wininet
-    wininet.InternetSetOptionW(None, 39, None, 0)
-    wininet.InternetSetOptionW(None, 37, None, 0)
-
-
 class DisableProxy(Fix):
     id = "disable_proxy"
     title = t("Switch off the system proxy", "关闭系统代理")
+    order = 40
     needs_admin = False
     helper_programs = ("networksetup",)
     affects = ("proxy", "tcp", "tls")
@@ -178,7 +143,7 @@ class DisableProxy(Fix):
 
     def _actions(self, env: FixEnv) -> list[Action]:
         if PLATFORM == "windows":
-            action = wininet_action(read_wininet())
+            action = wininet_action(platform.read_wininet(WININET_VALUES))
             return [action] if action else []
         if PLATFORM == "macos":
             actions = []
@@ -197,22 +162,24 @@ class DisableProxy(Fix):
 
     def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
         if action.kind == "set_value":
-            return {"values": {k: list(v) if v else None for k, v in read_wininet().items()}}
+            return {"values": {k: list(v) if v else None
+                               for k, v in platform.read_wininet(WININET_VALUES).items()}}
         return {"restore_argv": action.data.get("restore_argv")}
 
-    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+    def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         if action.kind == "set_value":
-            write_wininet(action.data["set"], action.data["delete"])
+            platform.write_wininet({k: (v[0], v[1]) for k, v in action.data["set"].items()},
+                                  action.data["delete"])
         else:
             run_action(action, step, env)
 
-    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+    def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         if action.kind == "set_value":
-            values = step["backup"]["values"]
-            write_wininet({k: tuple(v) for k, v in values.items() if v},
-                          [k for k, v in values.items() if not v])
+            values = step.backup["values"]
+            platform.write_wininet({k: (v[0], v[1]) for k, v in values.items() if v},
+                                   [k for k, v in values.items() if not v])
             return t("Windows proxy settings restored.", "Windows 代理设置已恢复。")
-        argv = step["backup"].get("restore_argv")
+        argv = step.backup.get("restore_argv")
         if not argv:
             raise FixError(t("No saved setting to restore.", "没有可恢复的已保存设置。"))
         run_action(Action("run", action.description, argv=argv, needs_admin=action.needs_admin),

@@ -9,7 +9,6 @@ Windows and macOS paths are tested as data on Linux.
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import sys
@@ -17,21 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.fixes.base import CommandResult, run_command
+from checks import platform
 from checks.platform import NAME as PLATFORM
+from checks.platform.commands import CommandResult, run_command
+from checks.userdata import data_root
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def is_admin() -> bool:
-    if sys.platform == "win32":
-        try:
-            import ctypes
-
-            return bool(ctypes.windll.shell32.IsUserAnAdmin())
-        except (AttributeError, OSError):
-            return False
-    return os.geteuid() == 0
 
 
 def applescript_string(text: str) -> str:
@@ -58,8 +48,6 @@ def self_command(elevated_posix: bool = False) -> list[str]:
     if elevated_posix:
         # pkexec clears the environment and the working folder: say where the code is.
         # The helper must find the person's own journal, not root's.
-        from checks.fixes.journal import data_root
-
         return ["/usr/bin/env", f"PYTHONPATH={PROJECT_ROOT}", f"WXDOCTOR_DATA_DIR={data_root()}",
                 *command]
     return command
@@ -96,7 +84,7 @@ def windows_runas_params(argv: Sequence[str]) -> ShellExecuteParams:
 
 def run_as_admin(argv: Sequence[str], timeout: float) -> CommandResult:
     """One command with an administrator prompt (Linux, macOS)."""
-    if is_admin():
+    if platform.is_admin():
         return run_command(argv, timeout)
     # The prompt waits for a person: allow them time to type a password.
     result = run_command(admin_argv(argv), timeout + 120)
@@ -106,44 +94,10 @@ def run_as_admin(argv: Sequence[str], timeout: float) -> CommandResult:
 
 def run_helper(journal_path: str, fix_id: str, step: int, revert: bool, timeout: float) -> int:
     """Run one journalled step in an elevated helper; its outcome is in the journal."""
-    if is_admin():
+    if platform.is_admin():
         return run_command(helper_argv(journal_path, fix_id, step, revert), timeout).returncode
     if PLATFORM == "windows":
-        return _shell_execute_wait(
-            windows_runas_params(helper_argv(journal_path, fix_id, step, revert)), timeout + 120
-        )
+        params = windows_runas_params(helper_argv(journal_path, fix_id, step, revert))
+        return platform.shell_execute_runas(params.file, params.parameters, timeout + 120)
     argv = admin_argv(helper_argv(journal_path, fix_id, step, revert, elevated_posix=True))
     return run_command(argv, timeout + 120).returncode
-
-
-def _shell_execute_wait(params: ShellExecuteParams, timeout: float) -> int:
-    if sys.platform != "win32":
-        raise OSError("ShellExecuteExW exists only on Windows")
-    import ctypes
-    from ctypes import wintypes
-
-    class SHELLEXECUTEINFOW(ctypes.Structure):
-        _fields_ = [
-            ("cbSize", wintypes.DWORD), ("fMask", ctypes.c_ulong), ("hwnd", wintypes.HWND),
-            ("lpVerb", wintypes.LPCWSTR), ("lpFile", wintypes.LPCWSTR),
-            ("lpParameters", wintypes.LPCWSTR), ("lpDirectory", wintypes.LPCWSTR),
-            ("nShow", ctypes.c_int), ("hInstApp", wintypes.HINSTANCE),
-            ("lpIDList", ctypes.c_void_p), ("lpClass", wintypes.LPCWSTR),
-            ("hkeyClass", wintypes.HKEY), ("dwHotKey", wintypes.DWORD),
-            ("hIconOrMonitor", wintypes.HANDLE), ("hProcess", wintypes.HANDLE),
-        ]
-
-    see_mask_nocloseprocess = 0x40
-    info = SHELLEXECUTEINFOW()
-    info.cbSize = ctypes.sizeof(info)
-    info.fMask = see_mask_nocloseprocess
-    info.lpVerb, info.lpFile = params.verb, params.file
-    info.lpParameters, info.lpDirectory, info.nShow = params.parameters, params.directory, params.show
-    if not ctypes.windll.shell32.ShellExecuteExW(ctypes.byref(info)):
-        return 1223  # ERROR_CANCELLED: the person declined the UAC prompt (or it failed)
-    kernel32 = ctypes.windll.kernel32
-    kernel32.WaitForSingleObject(info.hProcess, int(timeout * 1000))
-    code = wintypes.DWORD()
-    kernel32.GetExitCodeProcess(info.hProcess, ctypes.byref(code))
-    kernel32.CloseHandle(info.hProcess)
-    return int(code.value)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from checks.fixes._commands import process_running, run_action, which
-from checks.fixes.base import Action, Fix, FixEnv, Plan
+from checks.fixes.base import Fix
+from checks.fixes.env import FixEnv
+from checks.fixes.model import Action, Plan, Step
 from checks.i18n import Text, t
 from checks.platform import NAME as PLATFORM
 
@@ -46,6 +46,7 @@ def flushdns_succeeded(output: str) -> bool:
 class FlushDns(Fix):
     id = "flush_dns"
     title = t("Flush the DNS cache", "刷新 DNS 缓存")
+    order = 10
     needs_admin = True
     helper_programs = ("ipconfig", "resolvectl", "systemd-resolve", "nscd", "kill", "dscacheutil", "killall")
     affects = ("dns", "tcp")
@@ -69,10 +70,10 @@ class FlushDns(Fix):
                              "这台电脑本身没有 DNS 缓存，无需刷新。")
         return plan
 
-    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+    def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         run_action(action, step, env)
 
-    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+    def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         return t("The DNS cache has nothing to restore; it refills itself.",
                  "DNS 缓存无需恢复，会自动重新生成。")
 

@@ -15,31 +15,13 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from checks.fixes.base import Plan
+from checks.fixes.model import Plan, Step
+from checks.userdata import journal_root
 
 STATES = ("planned", "applied", "rolled_back", "undone", "failed")
 SCHEMA = "wxdoctor.journal/1"
-
-
-def data_root() -> Path:
-    """The user data folder; WXDOCTOR_DATA_DIR overrides it (tests, portable use)."""
-    override = os.environ.get("WXDOCTOR_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("wxdoctor", appauthor=False))
-
-
-def journal_root() -> Path:
-    return data_root() / "journal"
-
-
-def quarantine_root() -> Path:
-    return data_root() / "quarantine"
 
 
 def now_iso() -> str:
@@ -53,7 +35,7 @@ class JournalEntry:
     created: str
     state: str = "planned"
     plan: dict[str, Any] = field(default_factory=dict)
-    steps: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)  # {"en":..., "zh":...}
     updated: str = ""
     root: str = field(default="", compare=False)  # the journal folder it lives in (not saved)
@@ -67,7 +49,7 @@ class JournalEntry:
             "updated": self.updated,
             "state": self.state,
             "plan": self.plan,
-            "steps": self.steps,
+            "steps": [s.to_json() for s in self.steps],
             "notes": self.notes,
         }
 
@@ -84,10 +66,15 @@ class JournalEntry:
             created=str(data["created"]),
             state=state,
             plan=dict(data.get("plan") or {}),
-            steps=list(data.get("steps") or []),
+            steps=[Step.from_json(s) for s in data.get("steps") or []],
             notes=list(data.get("notes") or []),
             updated=str(data.get("updated") or ""),
         )
+
+    @property
+    def summary(self) -> dict[str, str]:
+        """The plan's one-line summary in both languages."""
+        return dict((self.plan.get("i18n") or {}).get("summary") or {})
 
 
 class Journal:
@@ -108,10 +95,7 @@ class Journal:
             fix_id=plan.fix_id,
             created=created.isoformat(timespec="seconds"),
             plan=plan.to_json("en"),
-            steps=[
-                {"index": i, "action": a.to_json("en"), "state": "pending", "backup": None}
-                for i, a in enumerate(plan.actions)
-            ],
+            steps=[Step(i, a) for i, a in enumerate(plan.actions)],
         )
         entry.root = str(self.root)
         self.save(entry)
@@ -146,11 +130,6 @@ class Journal:
             raise KeyError(entry_id) from None
         entry = JournalEntry.from_json(data)
         entry.root = str(self.root)
-        return entry
-
-    def reload(self, entry: JournalEntry) -> JournalEntry:
-        fresh = self.load(entry.id)
-        entry.state, entry.steps, entry.notes = fresh.state, fresh.steps, fresh.notes
         return entry
 
     def entries(self) -> list[JournalEntry]:

@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checks.fixes._commands import run_action
-from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
+from checks.fixes.base import Fix
+from checks.fixes.env import FixEnv
+from checks.fixes.model import Action, FixError, Plan, Step
 from checks.i18n import Text, t
 from checks.platform import NAME as PLATFORM
 
@@ -33,6 +35,7 @@ def safe_url(url: Any) -> bool:
 class OpenCaptivePortal(Fix):
     id = "open_captive_portal"
     title = t("Open the Wi-Fi login page", "打开 Wi-Fi 登录页面")
+    order = 20
     needs_admin = False
     affects = ("captive",)
     needs_checks = ("captive",)
@@ -55,7 +58,7 @@ class OpenCaptivePortal(Fix):
                                    argv=open_argv(PLATFORM, url), data={"url": url}))
         return plan
 
-    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+    def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         url = action.data["url"]
         if not safe_url(url):
             raise FixError(t("Refusing to open {url}.", "拒绝打开 {url}。", url=url))
@@ -69,7 +72,7 @@ class OpenCaptivePortal(Fix):
             if not webbrowser.open(url):
                 raise FixError(t("No browser could be started.", "无法启动浏览器。"))
 
-    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+    def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         return t("Nothing to undo: a page was opened.", "无需撤销：只是打开了一个网页。")
 
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from checks.fixes._compat import (
+from checks import platform
+from checks.fixes._files import b64, can_write, sha256_bytes, unb64, write_in_place
+from checks.fixes.base import Fix
+from checks.fixes.env import FixEnv
+from checks.fixes.model import Action, FixError, Plan, Step
+from checks.hostsfile import (
     decode_hosts,
     encode_hosts,
     is_tencent_name,
     lines_with_endings,
     parse_line,
 )
-from checks.fixes._files import b64, can_write, sha256_bytes, unb64, write_in_place
-from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
 from checks.i18n import Text, t
 
 MARK = "# [wxdoctor] "
@@ -51,6 +54,7 @@ def comment_out(raw: bytes, line_numbers: list[int]) -> bytes:
 class RepairHosts(Fix):
     id = "repair_hosts"
     title = t("Repair the hosts file", "修复 hosts 文件")
+    order = 50
     needs_admin = True
     affects = ("hosts", "dns", "tcp")
 
@@ -91,10 +95,8 @@ class RepairHosts(Fix):
         return plan
 
     def helper_allows(self, action: Action) -> bool:
-        from checks.platform import current
-
         # Elevated, it edits only the system's own hosts file.
-        return action.kind == "edit_file" and action.paths == [str(current.default_hosts_file())]
+        return action.kind == "edit_file" and action.paths == [str(platform.default_hosts_file())]
 
     def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
         raw = Path(action.paths[0]).read_bytes()
@@ -103,25 +105,25 @@ class RepairHosts(Fix):
                              "预览之后文件已被修改，请重新预览此修复。"))
         return {"content_b64": b64(raw), "sha256": sha256_bytes(raw)}
 
-    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+    def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         path = Path(action.paths[0])
-        original = unb64(step["backup"]["content_b64"])
+        original = unb64(step.backup["content_b64"])
         new = comment_out(original, action.data["line_numbers"])
         write_in_place(path, new)
         if path.read_bytes() != new:
             raise FixError(t("The file did not keep what was written.", "文件写入后内容不一致。"))
-        step["sha256_after"] = sha256_bytes(new)
+        step.facts["sha256_after"] = sha256_bytes(new)
 
-    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+    def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         path = Path(action.paths[0])
-        original = unb64(step["backup"]["content_b64"])
+        original = unb64(step.backup["content_b64"])
         current = path.read_bytes()
         if current == original:
             return t("{path} was already as before.", "{path} 本来就是原样。", path=str(path))
         note = t("{path} restored byte for byte.", "{path} 已逐字节恢复。", path=str(path))
-        if sha256_bytes(current) != step.get("sha256_after"):
+        if sha256_bytes(current) != step.facts.get("sha256_after"):
             # Edited by someone else since the fix: keep that version too, never lose it.
-            step["replaced_content_b64"] = b64(current)
+            step.facts["replaced_content_b64"] = b64(current)
             note = t("{path} restored; the version edited after the fix is kept in the journal.",
                      "{path} 已恢复；修复后被改过的版本保存在修复日志中。", path=str(path))
         write_in_place(path, original)

@@ -11,13 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from checks.fixes._commands import run_action
-from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
+from checks.fixes.base import Fix
+from checks.fixes.env import FixEnv
+from checks.fixes.model import Action, FixError, Plan, Step
 from checks.i18n import Text, t
 
 
 class ResetWinsock(Fix):
     id = "reset_winsock"
     title = t("Reset Windows networking (Winsock)", "重置 Windows 网络（Winsock）")
+    order = 80
     platforms = ("windows",)
     needs_admin = True
     helper_programs = ("netsh",)
@@ -52,11 +55,11 @@ class ResetWinsock(Fix):
         result = env.run(["netsh", "winsock", "show", "catalog"], timeout=30)
         return {"catalog": result.stdout[-200_000:]}
 
-    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+    def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         run_action(action, step, env)
-        step["restart_needed"] = True
+        step.restart_needed = True
 
-    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
+    def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         raise FixError(t("A Winsock reset cannot be undone.", "Winsock 重置无法撤销。"))
 
 

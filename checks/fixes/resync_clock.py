@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from checks.fixes._commands import process_running, run_action, which
-from checks.fixes.base import Action, Fix, FixEnv, Plan
+from checks.fixes.base import Fix
+from checks.fixes.env import FixEnv
+from checks.fixes.model import Action, Plan, Step
 from checks.i18n import Text, t
 from checks.platform import NAME as PLATFORM
 
@@ -47,6 +49,7 @@ def parse_timedatectl_ntp(output: str) -> bool | None:
 class ResyncClock(Fix):
     id = "resync_clock"
     title = t("Set the clock from the network", "从网络校准时钟")
+    order = 30
     needs_admin = True
     helper_programs = ("sc", "w32tm", "sntp", "chronyc", "timedatectl")
     affects = ("clock",)
@@ -75,11 +78,11 @@ class ResyncClock(Fix):
             return {"ntp": parse_timedatectl_ntp(result.stdout)}
         return {}
 
-    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+    def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         run_action(action, step, env)
 
-    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
-        if action.data.get("restore_ntp") and (step.get("backup") or {}).get("ntp") is False:
+    def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
+        if action.data.get("restore_ntp") and step.backup.get("ntp") is False:
             off = Action("run", action.description, argv=["timedatectl", "set-ntp", "false"],
                          needs_admin=True)
             run_action(off, step, env)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checks.fixes.base import Action, Fix, FixEnv, FixError, Plan
+from checks.fixes.base import Fix
+from checks.fixes.env import FixEnv
+from checks.fixes.model import Action, FixError, Plan, Step
 from checks.i18n import Text, t
 from checks.platform import NAME as PLATFORM
 
@@ -67,6 +69,7 @@ def parse_hardware_ports(output: str) -> dict[str, str]:
 class SetMtu(Fix):
     id = "set_mtu"
     title = t("Lower the MTU to what the path carries", "把 MTU 调整为线路实际可通过的大小")
+    order = 70
     needs_admin = True
     helper_programs = ("netsh", "ip", "networksetup")
     affects = ("mtu", "tls")
@@ -119,11 +122,11 @@ class SetMtu(Fix):
         current = self._current(env, action.data["interface"], action.data.get("service"))
         return {"previous": current if current is not None else action.data["previous"]}
 
-    def execute(self, action: Action, step: dict[str, Any], env: FixEnv) -> None:
+    def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         self._set(action, action.data["mtu"], step, env)
 
-    def revert(self, action: Action, step: dict[str, Any], env: FixEnv) -> Text | None:
-        previous = int(step["backup"]["previous"])
+    def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
+        previous = int(step.backup["previous"])
         current = self._current(env, action.data["interface"], action.data.get("service"))
         if current is None or current == previous:
             # Never changed (a step that failed), or the adapter is gone: nothing to set.
@@ -133,11 +136,11 @@ class SetMtu(Fix):
         return t("MTU of {iface} set back to {n}.", "{iface} 的 MTU 已恢复为 {n}。",
                  iface=action.data["interface"], n=previous)
 
-    def _set(self, action: Action, mtu: int, step: dict[str, Any], env: FixEnv) -> None:
+    def _set(self, action: Action, mtu: int, step: Step, env: FixEnv) -> None:
         iface, service = action.data["interface"], action.data.get("service")
         argv = set_mtu_argv(PLATFORM, iface, mtu, service)
         result = env.run(argv, timeout=30, admin=action.needs_admin)
-        step.setdefault("results", []).append(result.to_json())
+        step.record(result)
         if result.returncode != 0:
             raise FixError(t("Setting the MTU failed: {e}", "设置 MTU 失败：{e}",
                              e=(result.stderr or result.stdout).strip()))

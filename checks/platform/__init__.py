@@ -1,13 +1,36 @@
-"""Per-OS code behind one small interface, chosen once at import (psutil style).
+"""Per-OS code behind one typed interface, chosen once at import (psutil style).
 
-Everything OS-specific lives in `_linux`, `_windows` or `_macos`; `_common` holds
-what works everywhere and depends on nothing else in wxdoctor.
+Callers use the functions below. `_linux`, `_windows` and `_macos` implement every
+one of them with the same signature (a contract test holds them to it); `_common`
+holds what works everywhere and the types handed out; `_posix` what Linux and
+macOS share. Windows-only functions raise OSError elsewhere.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+from checks.platform._common import (
+    Adapter,
+    RouteInfo,
+    default_routes,
+    interface_mtu,
+    interface_of,
+    interfaces,
+    route_for,
+)
+
+__all__ = [
+    "NAME", "Adapter", "RouteInfo", "default_routes", "interface_mtu", "interface_of",
+    "interfaces", "route_for", "machine_config_path", "user_config_path",
+    "default_hosts_file", "default_gateways", "icmp_method", "icmp_echo_df", "system_proxy",
+    "documents_dir", "installed_clients", "is_admin", "shell_execute_runas", "read_wininet",
+    "write_wininet",
+]
 
 
 def _select() -> ModuleType:
@@ -20,5 +43,77 @@ def _select() -> ModuleType:
     return module
 
 
-current = _select()
-NAME: str = current.NAME
+_os = _select()
+NAME: str = _os.NAME  # "linux" | "windows" | "macos"
+
+
+def machine_config_path() -> Path | None:
+    """The machine-wide override file an IT department installs."""
+    result: Path | None = _os.machine_config_path()
+    return result
+
+
+def user_config_path() -> Path | None:
+    result: Path | None = _os.user_config_path()
+    return result
+
+
+def default_hosts_file() -> Path:
+    result: Path = _os.default_hosts_file()
+    return result
+
+
+def default_gateways() -> dict[str, str]:
+    """Interface -> IPv4 gateway of its default route, where the OS tells it cheaply."""
+    result: dict[str, str] = _os.default_gateways()
+    return result
+
+
+def icmp_method() -> str:
+    """How "don't fragment" echoes are sent here: an ICMP socket or the ping command."""
+    result: str = _os.icmp_method()
+    return result
+
+
+def icmp_echo_df(address: str, size: int, timeout: float, method: str) -> dict[str, Any]:
+    result: dict[str, Any] = _os.icmp_echo_df(address, size, timeout, method)
+    return result
+
+
+def system_proxy() -> list[dict[str, Any]]:
+    """The OS's proxy settings, one record per source (WinINet, WinHTTP, scutil, GNOME...)."""
+    result: list[dict[str, Any]] = _os.system_proxy()
+    return result
+
+
+def documents_dir() -> str | None:
+    """The user's Documents folder where it may be redirected (Windows, XDG)."""
+    result: str | None = _os.documents_dir()
+    return result
+
+
+def installed_clients() -> list[dict[str, Any]]:
+    """WeChat/WeCom installations the OS knows of (registry, app bundles, packages)."""
+    result: list[dict[str, Any]] = _os.installed_clients()
+    return result
+
+
+def is_admin() -> bool:
+    result: bool = _os.is_admin()
+    return result
+
+
+def shell_execute_runas(file: str, parameters: str, timeout: float) -> int:
+    """Windows: start `file` through the UAC prompt and wait for its exit code."""
+    result: int = _os.shell_execute_runas(file, parameters, timeout)
+    return result
+
+
+def read_wininet(names: Iterable[str]) -> dict[str, tuple[Any, int] | None]:
+    """Windows: the user's WinINet (Internet Settings) values with their registry types."""
+    result: dict[str, tuple[Any, int] | None] = _os.read_wininet(names)
+    return result
+
+
+def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[str]) -> None:
+    _os.write_wininet(set_values, delete)

@@ -1,4 +1,6 @@
-"""Platform helpers that work on every OS. Depends on nothing else in wxdoctor."""
+"""What works on every OS, and the types the platform interface hands out.
+
+Depends on nothing else in wxdoctor but `checks.platform.commands`."""
 
 from __future__ import annotations
 
@@ -30,32 +32,43 @@ class RouteInfo:
         }
 
 
-def interfaces() -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Adapter:
+    """One network adapter as psutil sees it (name, state, MTU, routable addresses)."""
+
+    name: str
+    up: bool
+    mtu: int | None
+    ipv4: tuple[str, ...]
+    ipv6: tuple[str, ...]  # link-local fe80:: addresses left out
+    loopback: bool
+    flags: str = ""  # e.g. "up,broadcast,running,multicast" (psutil >= 5.9.3, POSIX)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "up": self.up, "mtu": self.mtu, "ipv4": list(self.ipv4),
+                "ipv6": list(self.ipv6), "loopback": self.loopback}
+
+
+def interfaces() -> list[Adapter]:
     """Every adapter with its state, MTU and non-link-local addresses."""
     stats = psutil.net_if_stats()
     result = []
     for name, addrs in psutil.net_if_addrs().items():
         st = stats.get(name)
-        v4 = [a.address for a in addrs if a.family == socket.AF_INET]
-        v6 = [
+        v4 = tuple(a.address for a in addrs if a.family == socket.AF_INET)
+        v6 = tuple(
             a.address.split("%")[0]
             for a in addrs
             if a.family == socket.AF_INET6 and not a.address.lower().startswith("fe80")
-        ]
-        result.append(
-            {
-                "name": name,
-                "up": bool(st and st.isup),
-                "mtu": st.mtu if st else None,
-                "ipv4": v4,
-                "ipv6": v6,
-                "loopback": _is_loopback(name, v4, v6),
-            }
         )
-    return sorted(result, key=lambda i: i["name"])
+        result.append(Adapter(
+            name=name, up=bool(st and st.isup), mtu=st.mtu if st else None, ipv4=v4, ipv6=v6,
+            loopback=_is_loopback(name, v4, v6), flags=str(getattr(st, "flags", "") or ""),
+        ))
+    return sorted(result, key=lambda i: i.name)
 
 
-def _is_loopback(name: str, v4: list[str], v6: list[str]) -> bool:
+def _is_loopback(name: str, v4: tuple[str, ...], v6: tuple[str, ...]) -> bool:
     addrs = v4 + v6
     if addrs:
         return all(a.startswith("127.") or a == "::1" for a in addrs)
@@ -102,42 +115,12 @@ def interface_mtu(name: str | None) -> int | None:
     return st.mtu if st and st.mtu else None
 
 
-@dataclass(frozen=True)
-class CommandResult:
-    returncode: int | None  # None: not found, not allowed or timed out (see error)
-    stdout: bytes = b""
-    error: str | None = None
-
-
-def run_command(argv: list[str], timeout: float) -> CommandResult:
-    """Run a helper program quietly (no console window on Windows), never hanging."""
-    import shutil
-    import subprocess
-
-    if shutil.which(argv[0]) is None:
-        return CommandResult(None, error="not_found")
-    try:
-        proc = subprocess.run(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
-        )
-    except subprocess.TimeoutExpired:
-        return CommandResult(None, error="timeout")
-    except OSError as exc:
-        return CommandResult(None, error=f"os_error_{exc.errno}")
-    return CommandResult(proc.returncode, proc.stdout)
-
-
 def ping_df(os_name: str, address: str, size: int, timeout: float) -> dict[str, Any]:
     """One "don't fragment" echo through the system's ping command (exit codes only)."""
+    from checks.platform.commands import run_command
     from checks.platform.parsers.ping import ping_argv, ping_result
 
     result = run_command(ping_argv(os_name, address, size, timeout), timeout + 2.0)
-    if result.returncode is None:
+    if not result.ran:
         return {"result": "error", "error": f"ping_{result.error}"}
-    return ping_result(os_name, result.returncode, result.stdout)
+    return ping_result(os_name, result.returncode, result.raw_stdout)

@@ -7,6 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from checks.platform import _common
+from checks.platform._posix import (  # noqa: F401 (part of the platform interface)
+    is_admin,
+    read_wininet,
+    shell_execute_runas,
+    write_wininet,
+)
+from checks.platform.commands import run_command
 
 NAME = "linux"
 
@@ -70,10 +77,9 @@ def system_proxy() -> list[dict[str, Any]]:
     from checks.platform.parsers import proxy as parsers
 
     found: list[dict[str, Any]] = []
-    result = _common.run_command(
-        ["gsettings", "list-recursively", "org.gnome.system.proxy"], timeout=3.0)
-    if result.returncode == 0:
-        settings = parsers.parse_gsettings(result.stdout.decode("utf-8", "replace"))
+    result = run_command(["gsettings", "list-recursively", "org.gnome.system.proxy"], timeout=3.0)
+    if result.ok:
+        settings = parsers.parse_gsettings(result.stdout)
         found.append({"source": "gnome", **settings})
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     kde = Path(base) / "kioslaverc"

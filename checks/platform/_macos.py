@@ -6,6 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from checks.platform import _common
+from checks.platform._posix import (  # noqa: F401 (part of the platform interface)
+    is_admin,
+    read_wininet,
+    shell_execute_runas,
+    write_wininet,
+)
+from checks.platform.commands import run_command
 
 NAME = "macos"
 
@@ -38,11 +45,11 @@ def system_proxy() -> list[dict[str, Any]]:
     """System Configuration proxies of the primary service (`scutil --proxy`)."""
     from checks.platform.parsers import proxy as parsers
 
-    result = _common.run_command(["scutil", "--proxy"], timeout=3.0)
-    if result.returncode != 0:
+    result = run_command(["scutil", "--proxy"], timeout=3.0)
+    if not result.ok:
         return [{"source": "macos", "proxies": [], "pac_url": None, "auto_detect": False,
                  "bypass": [], "error": result.error or f"rc_{result.returncode}"}]
-    settings = parsers.parse_scutil(result.stdout.decode("utf-8", "replace"))
+    settings = parsers.parse_scutil(result.stdout)
     return [{"source": "macos", **parsers.proxies_from_scutil(settings)}]
 def documents_dir() -> str | None:
     return None  # ~/Documents; the WeChat/WeCom data lives in their containers anyway

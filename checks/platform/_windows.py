@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,48 @@ _INTERNET_SETTINGS = r"Software\Microsoft\Windows\CurrentVersion\Internet Settin
 _WINHTTP_KEY = _INTERNET_SETTINGS + r"\Connections"
 
 
+RegistryValues = dict[str, "tuple[Any, int] | None"]
+
+
+def read_wininet(names: Iterable[str]) -> RegistryValues:
+    """The user's WinINet values (value, registry type); None for an absent value."""
+    if sys.platform != "win32":
+        raise OSError("the Windows registry exists only on Windows")
+    import winreg
+
+    result: RegistryValues = {}
+    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, _INTERNET_SETTINGS) as key:
+        for name in names:
+            try:
+                value, kind = winreg.QueryValueEx(key, name)
+                result[name] = (value, kind)
+            except FileNotFoundError:
+                result[name] = None
+    return result
+
+
+def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[str]) -> None:
+    """Set and delete WinINet values, then tell running programs the settings changed."""
+    if sys.platform != "win32":
+        raise OSError("the Windows registry exists only on Windows")
+    import ctypes
+    import winreg
+
+    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, _INTERNET_SETTINGS, 0,
+                        winreg.KEY_SET_VALUE) as key:
+        for name, (value, kind) in set_values.items():
+            winreg.SetValueEx(key, name, 0, kind, value)
+        for name in delete:
+            try:
+                winreg.DeleteValue(key, name)
+            except FileNotFoundError:
+                pass
+    # INTERNET_OPTION_SETTINGS_CHANGED (39), then INTERNET_OPTION_REFRESH (37).
+    wininet = ctypes.windll.wininet
+    wininet.InternetSetOptionW(None, 39, None, 0)
+    wininet.InternetSetOptionW(None, 37, None, 0)
+
+
 def system_proxy() -> list[dict[str, Any]]:
     """The user's WinINet proxy (what most apps use) and the machine's WinHTTP proxy."""
     if sys.platform != "win32":  # keeps the type checker on other platforms quiet
@@ -53,17 +96,12 @@ def system_proxy() -> list[dict[str, Any]]:
     from checks.platform.parsers import proxy as parsers
 
     found: list[dict[str, Any]] = []
-    values: dict[str, Any] = {}
     try:
-        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, _INTERNET_SETTINGS) as key:
-            for name in ("ProxyEnable", "ProxyServer", "ProxyOverride", "AutoConfigURL",
-                         "AutoDetect"):
-                try:
-                    values[name] = winreg.QueryValueEx(key, name)[0]
-                except OSError:
-                    pass
+        raw = read_wininet(("ProxyEnable", "ProxyServer", "ProxyOverride", "AutoConfigURL",
+                            "AutoDetect"))
     except OSError:
-        pass
+        raw = {}
+    values = {name: value[0] for name, value in raw.items() if value is not None}
     enabled = str(values.get("ProxyEnable", 0)) == "1"
     server = str(values.get("ProxyServer") or "")
     pac = str(values.get("AutoConfigURL") or "").strip()
@@ -150,3 +188,49 @@ def installed_clients() -> list[dict[str, Any]]:
     from checks.clientapps import clients_from_uninstall
 
     return clients_from_uninstall(uninstall_entries())
+
+
+def is_admin() -> bool:
+    if sys.platform != "win32":
+        return False
+    import ctypes
+
+    try:
+        return bool(ctypes.windll.shell32.IsUserAnAdmin())
+    except (AttributeError, OSError):
+        return False
+
+
+def shell_execute_runas(file: str, parameters: str, timeout: float) -> int:
+    """ShellExecuteExW "runas" (the UAC prompt) of one program, hidden; waits for its exit
+    code. 1223 (ERROR_CANCELLED): the person declined the prompt, or it failed."""
+    if sys.platform != "win32":
+        raise OSError("ShellExecuteExW exists only on Windows")
+    import ctypes
+    from ctypes import wintypes
+
+    class SHELLEXECUTEINFOW(ctypes.Structure):
+        _fields_ = [
+            ("cbSize", wintypes.DWORD), ("fMask", ctypes.c_ulong), ("hwnd", wintypes.HWND),
+            ("lpVerb", wintypes.LPCWSTR), ("lpFile", wintypes.LPCWSTR),
+            ("lpParameters", wintypes.LPCWSTR), ("lpDirectory", wintypes.LPCWSTR),
+            ("nShow", ctypes.c_int), ("hInstApp", wintypes.HINSTANCE),
+            ("lpIDList", ctypes.c_void_p), ("lpClass", wintypes.LPCWSTR),
+            ("hkeyClass", wintypes.HKEY), ("dwHotKey", wintypes.DWORD),
+            ("hIconOrMonitor", wintypes.HANDLE), ("hProcess", wintypes.HANDLE),
+        ]
+
+    see_mask_nocloseprocess, sw_hide = 0x40, 0
+    info = SHELLEXECUTEINFOW()
+    info.cbSize = ctypes.sizeof(info)
+    info.fMask = see_mask_nocloseprocess
+    info.lpVerb, info.lpFile, info.lpParameters = "runas", file, parameters
+    info.lpDirectory, info.nShow = None, sw_hide
+    if not ctypes.windll.shell32.ShellExecuteExW(ctypes.byref(info)):
+        return 1223
+    kernel32 = ctypes.windll.kernel32
+    kernel32.WaitForSingleObject(info.hProcess, int(timeout * 1000))
+    code = wintypes.DWORD()
+    kernel32.GetExitCodeProcess(info.hProcess, ctypes.byref(code))
+    kernel32.CloseHandle(info.hProcess)
+    return int(code.value)

@@ -9,6 +9,7 @@ import pytest
 
 from checks.config import load_config_text
 from checks.fixes import FixEnv, FixError, Journal, get_fix
+from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.quarantine import Quarantine, inventory
 
 from .conftest import snapshot
@@ -69,7 +70,7 @@ def test_cache_moves_to_quarantine_and_undo_restores_everything(wxwork, data_dir
         assert not any(str(wxwork / rel).startswith(m) for m in moved), rel
 
     journal = Journal()
-    fix.apply(plan, journal)
+    apply_plan(fix, plan, journal)
     for rel in PROTECTED:
         assert (wxwork / rel).is_file(), f"{rel} must never move"
     for rel in CACHE:
@@ -82,7 +83,7 @@ def test_cache_moves_to_quarantine_and_undo_restores_everything(wxwork, data_dir
 
     entry = journal.last
     assert entry is not None
-    fix.undo(Journal().load(entry.id))
+    undo_entry(fix, Journal().load(entry.id))
     assert snapshot(wxwork) == before
 
 
@@ -97,7 +98,7 @@ def test_running_client_blocks(wxwork, tmp_path, data_dir):
         assert f"WXWork.exe pid {proc.pid}" in plan.blocked.render("en")
         assert "企业微信" in plan.blocked.render("zh")
         with pytest.raises(FixError):
-            fix.apply(plan, Journal())
+            apply_plan(fix, plan, Journal())
     finally:
         proc.kill()
         proc.wait()
@@ -115,14 +116,14 @@ def test_failure_in_second_move_rolls_back_the_first(wxwork, data_dir):
         fh.write("in the way")
     journal = Journal()
     with pytest.raises(FixError) as info:
-        fix.apply(plan, journal)
+        apply_plan(fix, plan, journal)
     assert "put back" in info.value.text.render("en")
     assert snapshot(wxwork) == before
     entry = Journal().load(journal.last.id)  # type: ignore[union-attr]
     assert entry.state == "rolled_back"
-    assert [s["state"] for s in entry.steps[:2]] == ["rolled_back", "rolled_back"]
-    assert entry.steps[1]["error"] and "error" not in entry.steps[0]
-    assert all(s["state"] == "pending" for s in entry.steps[2:])
+    assert [s.state for s in entry.steps[:2]] == ["rolled_back", "rolled_back"]
+    assert entry.steps[1].error and entry.steps[0].error is None
+    assert all(s.state == "pending" for s in entry.steps[2:])
 
 
 def test_copy_across_volumes_verifies_and_restores(tmp_path):
@@ -164,7 +165,7 @@ def test_no_cache_is_blocked(tmp_path, data_dir):
 
 def test_quarantine_cli_list_and_empty(wxwork, data_dir):
     fix = get_fix("clear_client_cache")
-    fix.apply(fix.plan(env_for(wxwork)), Journal())
+    apply_plan(fix, fix.plan(env_for(wxwork)), Journal())
     env = {**os.environ, "WXDOCTOR_DATA_DIR": str(data_dir)}
     listing = subprocess.run([sys.executable, "-m", "app", "quarantine", "list"], env=env,
                              capture_output=True, text=True, stdin=subprocess.DEVNULL)

@@ -15,6 +15,7 @@ from checks.fixes.elevation import (
     helper_argv,
     windows_runas_params,
 )
+from checks.fixes.executor import apply_plan
 from checks.i18n import t
 
 TRICKY = ["networksetup", "-setwebproxystate", 'Wi-Fi "5G" $HOME `x`', "off"]
@@ -67,7 +68,7 @@ def helper(data_dir, *args):
 def planned_entry(journal, fix_id, action):
     plan = Plan(fix_id, t("x", "x"), actions=[action])
     entry = journal.begin(plan)
-    entry.steps[0]["state"] = "running"
+    entry.steps[0].state = "running"
     journal.save(entry)
     return entry
 
@@ -88,7 +89,7 @@ def test_helper_refuses_unknown_fix_and_foreign_commands(data_dir):
     assert helper(data_dir, "--journal", path, "--fix", "set_mtu", "--step", "0").returncode == 64
     refused = helper(data_dir, "--journal", path, "--fix", "flush_dns", "--step", "0")
     assert refused.returncode == 64 and "not one the fix" in refused.stderr
-    assert Journal().load(entry.id).steps[0].get("helper") is None
+    assert Journal().load(entry.id).steps[0].helper is None
 
 
 def test_helper_runs_an_allowed_step_and_records_it(data_dir):
@@ -98,8 +99,8 @@ def test_helper_runs_an_allowed_step_and_records_it(data_dir):
     result = helper(data_dir, "--journal", str(journal.path(entry.id)), "--fix", "flush_dns",
                     "--step", "0")
     step = Journal().load(entry.id).steps[0]
-    assert result.returncode == 1 and step["helper"]["outcome"] == "error"
-    assert step["results"][0]["argv"][0] == "nscd"
+    assert result.returncode == 1 and step.helper.outcome == "error"
+    assert step.outputs[0].argv[0] == "nscd"
 
 
 def test_helper_edits_only_the_system_hosts_file(data_dir, tmp_path):
@@ -120,4 +121,4 @@ def test_blocked_plan_is_never_applied(config, data_dir):
     fix = get_fix("set_mtu")
     plan = fix.plan(FixEnv(config=config, report=None))
     with pytest.raises(FixError):
-        fix.apply(plan, Journal())
+        apply_plan(fix, plan, Journal())

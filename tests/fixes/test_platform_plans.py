@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from checks.fixes import FixEnv, Journal, get_fix
-from checks.fixes.base import CommandResult, decode_output
 from checks.fixes.disable_proxy import (
     REG_DWORD,
     REG_SZ,
@@ -13,10 +12,12 @@ from checks.fixes.disable_proxy import (
     parse_mac_services,
     wininet_action,
 )
+from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.flush_dns import flush_actions, flushdns_succeeded
 from checks.fixes.open_captive_portal import open_argv, safe_url
 from checks.fixes.resync_clock import parse_timedatectl_ntp, resync_actions
 from checks.fixes.set_mtu import get_mtu_argv, parse_hardware_ports, parse_mtu, set_mtu_argv
+from checks.platform.commands import CommandResult, decode_output
 
 NETSH_SUBINTERFACES_ZH = """
    MTU  MediaSenseState   传入字节  传出字节      接口
@@ -146,9 +147,9 @@ def test_gnome_proxy_apply_and_undo_restore_the_mode(config, data_dir, monkeypat
     plan = fix.plan(FixEnv(config=config, runner=runner))
     assert plan.warnings == []
     journal = Journal()
-    fix.apply(plan, journal)
+    apply_plan(fix, plan, journal)
     assert state["mode"] == "none"
-    fix.undo(journal.last, FixEnv(config=config, runner=runner))  # type: ignore[arg-type]
+    undo_entry(fix, journal.last, FixEnv(config=config, runner=runner))  # type: ignore[arg-type]
     assert state["mode"] == "manual"
     assert parse_gsettings_mode("'auto'") == "auto"
 

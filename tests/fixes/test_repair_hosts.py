@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from checks.fixes import FixEnv, FixError, Journal, get_fix
+from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.repair_hosts import MARK, comment_out, flagged_lines
 
 LINES = [
@@ -43,7 +44,7 @@ def test_comment_out_and_undo_byte_for_byte(tmp_path, data_dir, config, case):
     assert plan.actions[0].needs_admin is False  # a file we may write needs no prompt
 
     journal = Journal()
-    fix.apply(plan, journal)
+    apply_plan(fix, plan, journal)
     entry = journal.last
     assert entry is not None and entry.state == "applied"
 
@@ -59,9 +60,9 @@ def test_comment_out_and_undo_byte_for_byte(tmp_path, data_dir, config, case):
 
     # The journal was written to disk and can be read back by another process.
     stored = Journal().load(entry.id)
-    assert stored.state == "applied" and stored.steps[0]["backup"]["sha256"]
+    assert stored.state == "applied" and stored.steps[0].backup["sha256"]
 
-    fix.undo(stored)
+    undo_entry(fix, stored)
     assert path.read_bytes() == raw
     assert Journal().load(entry.id).state == "undone"
 
@@ -86,7 +87,7 @@ def test_file_changed_after_preview_changes_nothing(tmp_path, data_dir, config):
     path.write_bytes(raw + b"8.8.8.8 other\n")
     journal = Journal()
     with pytest.raises(FixError):
-        fix.apply(plan, journal)
+        apply_plan(fix, plan, journal)
     assert path.read_bytes() == raw + b"8.8.8.8 other\n"
     assert journal.last is not None and journal.last.state == "rolled_back"
 
@@ -95,13 +96,13 @@ def test_undo_keeps_later_edits_in_the_journal(tmp_path, data_dir, config):
     path, raw, *_ = make_hosts(tmp_path, "utf8-lf")
     fix = get_fix("repair_hosts")
     journal = Journal()
-    fix.apply(fix.plan(FixEnv(config=config, hosts_file=str(path))), journal)
+    apply_plan(fix, fix.plan(FixEnv(config=config, hosts_file=str(path))), journal)
     path.write_bytes(path.read_bytes() + b"192.168.1.1 printer\n")
     entry = journal.last
     assert entry is not None
-    fix.undo(entry)
+    undo_entry(fix, entry)
     assert path.read_bytes() == raw
-    assert "replaced_content_b64" in Journal().load(entry.id).steps[0]
+    assert "replaced_content_b64" in Journal().load(entry.id).steps[0].facts
 
 
 def test_comment_out_keeps_lone_cr_and_missing_final_newline():

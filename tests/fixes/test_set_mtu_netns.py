@@ -10,7 +10,8 @@ import subprocess
 import pytest
 
 from checks.fixes import FixEnv, FixError, Journal, get_fix
-from checks.fixes.base import run_command
+from checks.fixes.executor import apply_plan, undo_entry
+from checks.platform.commands import run_command
 
 pytestmark = pytest.mark.skipif(
     shutil.which("ip") is None or os.geteuid() != 0, reason="needs root and iproute2"
@@ -48,11 +49,11 @@ def test_set_mtu_applies_and_undoes_inside_namespace(netns, data_dir, config):
     assert plan.actions[0].argv == ["ip", "link", "set", "dev", "v0", "mtu", "1400"]
     assert plan.actions[0].data["previous"] == 1500
     journal = Journal()
-    fix.apply(plan, journal)
+    apply_plan(fix, plan, journal)
     assert mtu_of(netns, "v0") == 1400
     entry = Journal().load(journal.last.id)  # type: ignore[union-attr]
-    assert entry.steps[0]["backup"] == {"previous": 1500}
-    fix.undo(entry, FixEnv(config=config, runner=runner))
+    assert entry.steps[0].backup == {"previous": 1500}
+    undo_entry(fix, entry, FixEnv(config=config, runner=runner))
     assert mtu_of(netns, "v0") == 1500
 
 
@@ -70,7 +71,7 @@ def test_set_mtu_failure_is_rolled_back(netns, data_dir, config):
         data={**plan.actions[0].data, "interface": "nonexistent0"}))
     journal = Journal()
     with pytest.raises(FixError):
-        fix.apply(plan, journal)
+        apply_plan(fix, plan, journal)
     assert mtu_of(netns, "v0") == 1500
     assert Journal().load(journal.last.id).state == "rolled_back"  # type: ignore[union-attr]
 

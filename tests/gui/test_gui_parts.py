@@ -9,11 +9,11 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from checks.fixes.journal import Journal
 from checks.i18n import t
 from checks.model import Status
 from tests.gui.fakes import FakeCheck
@@ -89,64 +89,66 @@ def test_every_light_has_its_own_icon_shape() -> None:
 
 # ---- fix preview -----------------------------------------------------------------------
 
-def _fake_fixes_module() -> Any:
-    action = SimpleNamespace
-    plans = {
-        "flush_dns": SimpleNamespace(
-            summary=t("Use public DNS servers.", "改用公共 DNS 服务器。"),
+def _fake_registry(calls: list[str] | None = None) -> Any:
+    """Fixes built on the real fix machinery whose steps only flip a fake check's state."""
+    from checks.fixes import Fix
+    from checks.fixes.model import Action, Plan
+
+    calls = [] if calls is None else calls
+
+    def plan_for(fix_id: str) -> Plan:
+        if fix_id == "blocked_fix":
+            return Plan(fix_id, t("x", "x"), blocked=t("You are not an administrator.", "您不是管理员。"))
+        return Plan(
+            fix_id, t("Use public DNS servers.", "改用公共 DNS 服务器。"),
             actions=[
-                action(kind="backup", description=t("Back up the current DNS settings.", "备份当前 DNS 设置。"),
-                       argv=None, paths=["/tmp/backup.json"], needs_admin=False),
-                action(kind="command", description=t("Set DNS of “Wi-Fi” to 119.29.29.29.", "把“Wi-Fi”的 DNS 设为 119.29.29.29。"),
+                Action("edit_file", t("Back up the current DNS settings.", "备份当前 DNS 设置。"),
+                       paths=["/tmp/backup.json"]),
+                Action("run", t("Set DNS of “Wi-Fi” to 119.29.29.29.", "把“Wi-Fi”的 DNS 设为 119.29.29.29。"),
                        argv=["netsh", "interface", "ip", "set", "dns", "Wi-Fi", "static", "119.29.29.29"],
-                       paths=[], needs_admin=True),
+                       needs_admin=True),
             ],
-            blocked=None,
             warnings=[t("The network may drop for a second.", "网络可能会中断一秒钟。")],
-        ),
-        "blocked_fix": SimpleNamespace(summary=t("x", "x"), actions=[], warnings=[],
-                                       blocked=t("You are not an administrator.", "您不是管理员。")),
-    }
+        )
 
-    calls: list[str] = []
+    class FakeFix(Fix):
+        affects = ("dns",)
 
-    class Journal:
-        def __init__(self) -> None:
-            self.last: Any = None
-
-    class Fix:
         def __init__(self, fix_id: str) -> None:
-            self.fix_id = fix_id
-            self.title = t(f"Fix {fix_id}", f"修复 {fix_id}")
-            self.needs_admin = fix_id == "flush_dns"
-            self.affects = ("dns",)
+            self.id = fix_id  # type: ignore[misc]
+            self.title = t(f"Fix {fix_id}", f"修复 {fix_id}")  # type: ignore[misc]
 
-        def apply(self, plan: Any, journal: Any) -> None:
-            calls.append(f"apply {self.fix_id}")
-            journal.last = SimpleNamespace(id=f"j-{self.fix_id}", state="applied", steps=[{}])
-            if self.fix_id == "fails":
-                journal.last.state = "rolled_back"
+        def plan(self, env: Any) -> Plan:
+            assert env.report["status"] == "fail"
+            if self.id == "explodes":
+                raise RuntimeError("no adapter")
+            return plan_for(self.id)
+
+        def execute(self, action: Any, step: Any, env: Any) -> None:
+            if self.id == "fails":
                 raise RuntimeError("step 1 failed")
+            if step.index == 0:
+                calls.append(f"apply {self.id}")
             STATE["dns"] = Status.OK
 
-        def undo(self, entry: Any, env: Any) -> None:
-            calls.append(f"undo {entry.id}")
+        def revert(self, action: Any, step: Any, env: Any) -> Any:
+            if step.index == 0:
+                calls.append(f"undo {self.id}")
             STATE["dns"] = Status.FAIL
-
-        def plan(self, env: Any) -> Any:
-            assert env.report["status"] == "fail"
-            if self.fix_id == "explodes":
-                raise RuntimeError("no adapter")
-            return plans[self.fix_id]
+            return None
 
     def get_fix(fix_id: str) -> Fix:
-        if fix_id not in (*plans, "explodes", "fails"):
+        if fix_id not in ("flush_dns", "blocked_fix", "explodes", "fails"):
             raise KeyError(fix_id)
-        return Fix(fix_id)
+        return FakeFix(fix_id)
 
-    plans["fails"] = plans["flush_dns"]
-    return SimpleNamespace(get_fix=get_fix, Journal=Journal, calls=calls,
-                           FixEnv=lambda config, report: SimpleNamespace(config=config, report=report))
+    get_fix.calls = calls  # type: ignore[attr-defined]
+    return get_fix
+
+
+@pytest.fixture(autouse=True)
+def _private_journal(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("WXDOCTOR_DATA_DIR", str(tmp_path / "data"))
 
 
 STATE: dict[str, Status] = {}
@@ -165,7 +167,7 @@ class SwitchableCheck(FakeCheck):
 def test_fix_preview_lists_the_plan(qtbot: Any, make_window: Any) -> None:
     from app.gui.window import load_report
 
-    window = make_window([], fixes_module=_fake_fixes_module())
+    window = make_window([], fix_registry=_fake_registry())
     window.show_report(load_report(REPORTS / "faults.json"))
     row = window.rows["dns"]
     assert row.fix_button.isVisible()
@@ -190,9 +192,9 @@ def test_fix_preview_lists_the_plan(qtbot: Any, make_window: Any) -> None:
 def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
     from app.gui.window import load_report
 
-    module = _fake_fixes_module()
+    module = _fake_registry()
     STATE["dns"] = Status.FAIL
-    window = make_window([SwitchableCheck("dns", "dns")], fixes_module=module)
+    window = make_window([SwitchableCheck("dns", "dns")], fix_registry=module)
     window.show_report(load_report(REPORTS / "faults.json"))
     dialog = window.fix_dialog(window.rows["dns"].fixes)
     qtbot.addWidget(dialog)
@@ -204,14 +206,15 @@ def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
     assert "Check dns: Problem → OK — dns is ok" in dialog.status.text()
     assert window.rows["dns"].light.state == "ok"  # the window shows the re-checked result
     # The fix travels with the report, for the PDF's "fixes applied" section.
+    (entry,) = Journal().entries()
     assert window.report["fixes_applied"] == [
-        {"fix_id": "flush_dns", "journal_id": "j-flush_dns", "before": {"dns": "fail"},
+        {"fix_id": "flush_dns", "journal_id": entry.id, "before": {"dns": "fail"},
          "after": {"dns": "ok"}}]
     assert dialog.undo_button.isVisibleTo(dialog) and dialog.undo_button.isEnabled()
     with qtbot.waitSignal(dialog.state_changed, timeout=5000,
                           check_params_cb=lambda state: state == "undone"):
         dialog.undo_button.click()
-    assert module.calls == ["apply flush_dns", "undo j-flush_dns"]
+    assert module.calls == ["apply flush_dns", "undo flush_dns"]
     assert dialog.status.text().startswith("Undone: everything is back as it was.")
     assert window.rows["dns"].light.state == "fail"
     assert window.report["fixes_applied"][0]["undone"] is True
@@ -220,7 +223,7 @@ def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
 def test_a_failed_fix_says_so_and_offers_no_undo(qtbot: Any, make_window: Any) -> None:
     from app.gui.window import load_report
 
-    window = make_window([SwitchableCheck("dns", "dns")], fixes_module=_fake_fixes_module())
+    window = make_window([SwitchableCheck("dns", "dns")], fix_registry=_fake_registry())
     window.show_report(load_report(REPORTS / "faults.json"))
     dialog = window.fix_dialog(["fails"])
     qtbot.addWidget(dialog)
@@ -248,7 +251,7 @@ def test_real_fix_framework_preview(qtbot: Any, make_window: Any) -> None:
 def test_fix_preview_reports_blocked_unknown_and_broken_fixes(qtbot: Any, make_window: Any) -> None:
     from app.gui.window import load_report
 
-    window = make_window([], fixes_module=_fake_fixes_module(), lang="zh")
+    window = make_window([], fix_registry=_fake_registry(), lang="zh")
     window.show_report(load_report(REPORTS / "faults.json"))
     dialog = window.fix_dialog(["blocked_fix", "nope", "explodes"])
     qtbot.addWidget(dialog)
@@ -256,17 +259,6 @@ def test_fix_preview_reports_blocked_unknown_and_broken_fixes(qtbot: Any, make_w
     assert "无法自动修复：您不是管理员。" in lines
     assert "未知的修复项“nope”。" in lines
     assert any(line.startswith("无法准备此修复：RuntimeError: no adapter") for line in lines)
-    assert not dialog.apply_button.isVisibleTo(dialog)
-
-
-def test_fix_without_the_framework_says_not_available(qtbot: Any, make_window: Any) -> None:
-    from app.gui.window import load_report
-
-    window = make_window([], fixes_module=None)
-    window.show_report(load_report(REPORTS / "faults.json"))
-    dialog = window.fix_dialog(window.rows["dns"].fixes)
-    qtbot.addWidget(dialog)
-    assert "This fix is not available in this version." in dialog.text_lines()
     assert not dialog.apply_button.isVisibleTo(dialog)
 
 

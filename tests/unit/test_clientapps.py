@@ -9,10 +9,9 @@ from checks.clientapps import (
     app_from_plist,
     clients_from_uninstall,
     parse_dpkg_status,
-    product_of_name,
-    running_clients,
     scan_app_bundles,
 )
+from checks.products import product_of_name, running_clients
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "client"
 TENCENT = "腾讯科技(深圳)有限公司"

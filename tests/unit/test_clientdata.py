@@ -11,13 +11,12 @@ from checks.clientdata import (
     classify,
     default_locations,
     expand,
-    infer_product,
     is_cache_path,
-    parse_override,
     resolve_data_dirs,
 )
 from checks.config import ConfigError, load_config_text
 from checks.platform._linux import parse_user_dirs
+from checks.products import infer_product, parse_override
 
 
 def test_windows_defaults_use_appdata_and_documents() -> None:
