@@ -14,35 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.causes import cause_info
+from checks import codes
 from checks.i18n import Text
 from checks.model import CheckResult, Status
 
-# Order of impact on login when several independent causes are found.
-IMPACT_ORDER = (
-    "offline",
-    "captive_portal",
-    "proxy_broken",
-    "dns_failure",
-    "fake_ip_proxy",
-    "dns_pollution",
-    "hosts_override",
-    "pmtu_blackhole",
-    "clock_skew",
-    "tcp_blocked",
-    "tls_intercepted",
-    "tls_invalid_certificate",
-    "http_hijack",
-    "vpn_interference",
-    "disk_full",
-    "cache_permission",
-    "cache_corrupt",
-    "client_outdated",
-    "slow_network",
-)
+IMPACT_ORDER = codes.IMPACT_ORDER
 
 NETWORK_GROUPS = ("network", "dns", "secure")
-CLOCK_TLS_CODES = {"tls_expired", "tls_not_yet_valid"}
+CLOCK_TLS_CODES = {codes.TLS_EXPIRED, codes.TLS_NOT_YET_VALID}
 
 
 @dataclass(frozen=True)
@@ -133,7 +112,7 @@ def _explains_network(source: CheckResult, other: CheckResult) -> bool:
 
 def _explains_captive(source: CheckResult, other: CheckResult) -> bool:
     # A portal intercepts web traffic: TLS, plain HTTP, DNS answers and connections.
-    return other.group in NETWORK_GROUPS and other.cause not in ("offline", "proxy_broken")
+    return other.group in NETWORK_GROUPS and other.cause not in (codes.OFFLINE, codes.PROXY_BROKEN)
 
 
 def _explains_same_targets(source: CheckResult, other: CheckResult) -> bool:
@@ -147,32 +126,32 @@ def _explains_dns_failure(source: CheckResult, other: CheckResult) -> bool:
 
 
 def _explains_clock(source: CheckResult, other: CheckResult) -> bool:
-    codes = _codes(other)
-    return other.id == "tls" and bool(codes) and codes <= CLOCK_TLS_CODES | {"tls_untrusted_issuer"} \
-        and bool(codes & CLOCK_TLS_CODES)
+    found = _codes(other)
+    return other.id == "tls" and bool(found) and found <= CLOCK_TLS_CODES | {
+        codes.TLS_UNTRUSTED_ISSUER} and bool(found & CLOCK_TLS_CODES)
 
 
 def _explains_pmtu(source: CheckResult, other: CheckResult) -> bool:
-    codes = _codes(other)
-    return other.id in ("tls", "http_hijack") and bool(codes) and codes <= {
-        "tls_handshake_timeout", "http_timeout"}
+    found = _codes(other)
+    return other.id in ("tls", "http_hijack") and bool(found) and found <= {
+        codes.TLS_HANDSHAKE_TIMEOUT, codes.HTTP_TIMEOUT}
 
 
 def _explains_vpn(source: CheckResult, other: CheckResult) -> bool:
     return other.group in NETWORK_GROUPS and other.cause in (
-        "tcp_blocked", "tls_invalid_certificate", "dns_pollution", "slow_network", "http_hijack")
+        codes.TCP_BLOCKED, codes.TLS_INVALID_CERTIFICATE, codes.DNS_POLLUTION, codes.SLOW_NETWORK, codes.HTTP_HIJACK)
 
 
 RULES: dict[str, Callable[[CheckResult, CheckResult], bool]] = {
-    "offline": _explains_network,
-    "captive_portal": _explains_captive,
-    "dns_failure": _explains_dns_failure,
-    "fake_ip_proxy": _explains_same_targets,
-    "dns_pollution": _explains_same_targets,
-    "hosts_override": _explains_same_targets,
-    "clock_skew": _explains_clock,
-    "pmtu_blackhole": _explains_pmtu,
-    "vpn_interference": _explains_vpn,
+    codes.OFFLINE: _explains_network,
+    codes.CAPTIVE_PORTAL: _explains_captive,
+    codes.DNS_FAILURE: _explains_dns_failure,
+    codes.FAKE_IP_PROXY: _explains_same_targets,
+    codes.DNS_POLLUTION: _explains_same_targets,
+    codes.HOSTS_OVERRIDE: _explains_same_targets,
+    codes.CLOCK_SKEW: _explains_clock,
+    codes.PMTU_BLACKHOLE: _explains_pmtu,
+    codes.VPN_INTERFERENCE: _explains_vpn,
 }
 
 
@@ -184,7 +163,7 @@ def _pmtu_candidate(results: Sequence[CheckResult]) -> CheckResult | None:
     mtu, tls, tcp = by_id.get("mtu"), by_id.get("tls"), by_id.get("tcp")
     if mtu is None or tls is None or not _is_finding(tls):
         return None
-    if "tls_handshake_timeout" not in _codes(tls):
+    if codes.TLS_HANDSHAKE_TIMEOUT not in _codes(tls):
         return None
     path_mtu = mtu.evidence.get("path_mtu")
     iface_mtu = mtu.evidence.get("interface_mtu")
@@ -200,14 +179,14 @@ def _nothing_answers(results: Sequence[CheckResult]) -> list[CheckResult]:
     DNS server, the configured one and the trusted public ones alike, is silent or
     unreachable. Then the internet is out of reach, not merely DNS misconfigured."""
     by_id = {r.id: r for r in results}
-    dns, reference = by_id.get("dns"), by_id.get("dns_pollution")
+    dns, reference = by_id.get("dns"), by_id.get(codes.DNS_POLLUTION)
     if dns is None or reference is None or dns.status is not Status.FAIL:
         return []
     answers = dns.evidence.get("answers") or []
-    silent = {"dns_timeout", "dns_unreachable"}
+    silent = {codes.DNS_TIMEOUT, codes.DNS_UNREACHABLE}
     if not answers or any(a.get("error") not in silent for a in answers):
         return []
-    if "dns_trusted_unreachable" not in _codes(reference):
+    if codes.DNS_TRUSTED_UNREACHABLE not in _codes(reference):
         return []
     return [dns, reference]
 
@@ -223,16 +202,16 @@ def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
         )
     unreachable = _nothing_answers(results)
     if unreachable:
-        cand = candidates.setdefault("offline", _Candidate("offline", []))
+        cand = candidates.setdefault(codes.OFFLINE, _Candidate(codes.OFFLINE, []))
         cand.because.extend(r for r in unreachable if r not in cand.because)
     if pmtu_source is not None:
-        cand = candidates.setdefault("pmtu_blackhole", _Candidate("pmtu_blackhole", []))
+        cand = candidates.setdefault(codes.PMTU_BLACKHOLE, _Candidate(codes.PMTU_BLACKHOLE, []))
         if pmtu_source not in cand.because:
             cand.because.append(pmtu_source)
 
     if not candidates:
-        info = cause_info("healthy")
-        return Diagnosis("healthy", (Cause("healthy", info.summary, info.advice, (), status="ok"),))
+        info = codes.cause_info(codes.HEALTHY)
+        return Diagnosis(codes.HEALTHY, (Cause(codes.HEALTHY, info.summary, info.advice, (), status="ok"),))
 
     # Strongest explanations first: a cause can only absorb findings of weaker ones.
     order = sorted(candidates.values(), key=lambda c: (_rank(c.code), -c.severity))
@@ -258,7 +237,7 @@ def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
                 cand.explains.extend(explained)
         # Grey or partial results the cause explains too (e.g. tcp could not test).
         for r in results:
-            if r.status is Status.ERROR and r.group in NETWORK_GROUPS and cand.code == "offline":
+            if r.status is Status.ERROR and r.group in NETWORK_GROUPS and cand.code == codes.OFFLINE:
                 cand.explains.append(r)
 
     roots.sort(key=lambda c: (-c.severity, _rank(c.code)))
@@ -267,7 +246,7 @@ def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
 
 
 def _to_cause(cand: _Candidate) -> Cause:
-    info = cause_info(cand.code)
+    info = codes.cause_info(cand.code)
     because = tuple(dict.fromkeys(r.id for r in cand.because))
     explains = tuple(dict.fromkeys(r.id for r in cand.explains if r.id not in because))
     evidence = tuple(

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from checks import codes
 from checks.base import Check, all_checks, load_errors
 from checks.concurrency import serial_mode
 from checks.config import Config
@@ -130,11 +131,11 @@ class Runner:
     def _unfinished(self, check: Check, cancelled: bool) -> CheckResult:
         if cancelled:
             return error_result(
-                check.id, check.title, check.group, "cancelled",
+                check.id, check.title, check.group, codes.CANCELLED,
                 t("Cancelled before it finished.", "检测在完成前被取消。"),
             )
         return error_result(
-            check.id, check.title, check.group, "deadline",
+            check.id, check.title, check.group, codes.DEADLINE,
             t(
                 "Did not finish within the run's time limit ({s:g} s).",
                 "未能在本次检测的时限（{s:g} 秒）内完成。",
@@ -159,7 +160,7 @@ def run_check(check: Check, ctx: Context, start: float | None = None) -> CheckRe
     except Exception as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         result = error_result(
-            check.id, check.title, check.group, "internal_error",
+            check.id, check.title, check.group, codes.INTERNAL_ERROR,
             t("This check failed unexpectedly: {detail}", "该项检测意外出错：{detail}",
               detail=detail),
             duration_s=time.monotonic() - start,
@@ -184,6 +185,6 @@ def _load_error_result(module: str, tb: str) -> CheckResult:
     last = tb.strip().splitlines()[-1] if tb.strip() else "unknown error"
     return error_result(
         f"load:{module}", t("Check module {m}", "检测模块 {m}", m=module), "computer",
-        "check_load_error",
+        codes.CHECK_LOAD_ERROR,
         t("This check could not be loaded: {e}", "该项检测无法加载：{e}", e=last),
     )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urljoin
 
+from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
 from checks.config import CaptiveProbe
@@ -37,7 +38,7 @@ class CaptivePortalCheck(Check):
         probes = list(ctx.config.captive.probes)
         budget = ctx.timeout(ctx.config.dns.timeout_s + ctx.config.captive.timeout_s + 1.0)
         results = gather(lambda p: _probe(ctx, p), probes, budget,
-                         lambda p: {**_expected(p), "status": None, "failure": "http_timeout"})
+                         lambda p: {**_expected(p), "status": None, "failure": codes.HTTP_TIMEOUT})
         # The fix that opens the portal reads this; None when nothing intercepts.
         return {"probes": results, "portal_url": portal_url(results)}
 
@@ -55,7 +56,7 @@ def _probe(ctx: Context, probe: CaptiveProbe) -> dict[str, Any]:
         return {**_expected(probe), "status": None, "failure": problem}
     addrs = system_dns.addresses(system_dns.resolve(ctx, host))
     if not addrs:
-        return {**_expected(probe), "status": None, "failure": "not_resolved"}
+        return {**_expected(probe), "status": None, "failure": codes.NOT_RESOLVED}
     result = http.get(addrs[0], port, host, path, ctx.timeout(ctx.config.captive.timeout_s))
     return {**_expected(probe), **result}
 
@@ -71,7 +72,7 @@ def outcome(probe: Evidence) -> str:
         return "ok"
     if 300 <= status < 400 and probe.get("location"):
         return "redirect"
-    return "wrong_answer"
+    return codes.CAPTIVE_WRONG_ANSWER
 
 
 def portal_url(probes: Sequence[Evidence]) -> str | None:
@@ -80,7 +81,7 @@ def portal_url(probes: Sequence[Evidence]) -> str | None:
         if outcome(probe) == "redirect":
             return urljoin(probe["url"], probe["location"].strip())
     for probe in probes:
-        if outcome(probe) == "wrong_answer":
+        if outcome(probe) == codes.CAPTIVE_WRONG_ANSWER:
             target = http.page_redirect_target(probe.get("body_start") or "")
             return urljoin(probe["url"], target) if target else probe["url"]
     return None
@@ -90,13 +91,13 @@ def assess_captive(evidence: Evidence) -> Verdict:
     probes = list(evidence["probes"])
     kinds = [outcome(p) for p in probes]
     answered = [k for k in kinds if k != "unreachable"]
-    intercepted = [p for p, k in zip(probes, kinds, strict=True) if k in ("redirect", "wrong_answer")]
+    intercepted = [p for p, k in zip(probes, kinds, strict=True) if k in ("redirect", codes.CAPTIVE_WRONG_ANSWER)]
     if not answered:
         return Verdict(
             Status.INFO,
             t("Could not reach any captive-portal probe, so no Wi-Fi login page was detected.",
               "无法访问任何强制门户检测地址，未发现 Wi-Fi 认证页面。"),
-            problems=(Problem("captive_no_probe_answered"),),
+            problems=(Problem(codes.CAPTIVE_NO_PROBE_ANSWERED),),
         )
     if len(intercepted) * 2 > len(answered):
         url = portal_url(intercepted)
@@ -107,9 +108,9 @@ def assess_captive(evidence: Evidence) -> Verdict:
             t("Open a browser, complete the Wi-Fi login (or accept the terms), then start "
               "WeChat/WeCom again.",
               "请打开浏览器完成 Wi-Fi 认证（或同意使用条款），然后重新打开微信/企业微信。"),
-            problems=tuple(Problem("captive_portal", host=http.split_url(p["url"])[0])
+            problems=tuple(Problem(codes.CAPTIVE_PORTAL, host=http.split_url(p["url"])[0])
                            for p in intercepted),
-            cause="captive_portal",
+            cause=codes.CAPTIVE_PORTAL,
             fixes=("open_captive_portal",),
         )
     if intercepted:

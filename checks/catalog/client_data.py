@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from checks import codes
 from checks.base import Check, register
 from checks.clientdata import classify, data_dirs
 from checks.context import Context
@@ -64,7 +65,7 @@ class ClientDataCheck(Check):
             folders[index]["databases"].append({"path": rel, "class": klass, **state})
         return {
             "folders": folders,
-            "databases_not_checked": skipped,
+            codes.DATABASES_NOT_CHECKED: skipped,
             "limits": {
                 "scan_max_files": limits.scan_max_files,
                 "sqlite_max_files": limits.sqlite_max_files,
@@ -99,25 +100,25 @@ def assess_client_data(evidence: Evidence) -> Verdict:
     for f in present:
         if f.get("error") or not f.get("is_dir", True):
             denied.append(f["path"])
-            problems.append(Problem("folder_not_a_folder" if not f.get("error") else "folder_unreadable"))
+            problems.append(Problem(codes.FOLDER_NOT_A_FOLDER if not f.get("error") else codes.FOLDER_UNREADABLE))
         elif not f.get("readable"):
             denied.append(f["path"])
-            problems.append(Problem("folder_unreadable"))
+            problems.append(Problem(codes.FOLDER_UNREADABLE))
         elif not f.get("writable"):
             denied.append(f["path"])
-            problems.append(Problem("folder_unwritable"))
+            problems.append(Problem(codes.FOLDER_UNWRITABLE))
         else:
             for rel in f.get("unreadable", []):
                 denied.append(_where(f, rel))
-                problems.append(Problem("folder_unreadable"))
+                problems.append(Problem(codes.FOLDER_UNREADABLE))
             for rel in f.get("unwritable", []):
                 denied.append(_where(f, rel))
-                problems.append(Problem("folder_unwritable"))
+                problems.append(Problem(codes.FOLDER_UNWRITABLE))
 
     corrupt = [(f, db) for f in present for db in f.get("databases", []) if db["state"] == "corrupt"]
     corrupt_cache = [_where(f, db["path"]) for f, db in corrupt if db["class"] == "cache"]
     corrupt_data = [_where(f, db["path"]) for f, db in corrupt if db["class"] != "cache"]
-    problems += [Problem("db_corrupt") for _ in corrupt]
+    problems += [Problem(codes.DB_CORRUPT) for _ in corrupt]
 
     if denied:
         return Verdict(
@@ -133,7 +134,7 @@ def assess_client_data(evidence: Evidence) -> Verdict:
                 "请为当前用户授予这些文件夹的完全控制权限（右键 > 属性 > 安全），或联系 IT 部门；然后重启客户端。",
             ),
             problems=tuple(problems),
-            cause="cache_permission",
+            cause=codes.CACHE_PERMISSION,
         )
     if corrupt_cache:
         return Verdict(
@@ -148,7 +149,7 @@ def assess_client_data(evidence: Evidence) -> Verdict:
                 "请退出客户端后清理其缓存；聊天记录和收到的文件都会保留。",
             ),
             problems=tuple(problems),
-            cause="cache_corrupt",
+            cause=codes.CACHE_CORRUPT,
             fixes=("clear_client_cache",),
         )
     if corrupt_data:
@@ -167,7 +168,7 @@ def assess_client_data(evidence: Evidence) -> Verdict:
                 "然后重新登录或重新安装；如有消息丢失请联系 IT 部门。",
             ),
             problems=tuple(problems),
-            cause="cache_corrupt",
+            cause=codes.CACHE_CORRUPT,
         )
     return Verdict(Status.OK, _healthy_summary(present, evidence))
 
@@ -179,7 +180,7 @@ def _healthy_summary(present: list[dict[str, Any]], evidence: Evidence) -> Text:
     files = sum(f.get("files", 0) for f in present)
     size_mb = sum(f.get("bytes", 0) for f in present) / (1024 * 1024)
     products = sorted({f["product"] for f in present})
-    not_checked = evidence.get("databases_not_checked", 0) + sum(
+    not_checked = evidence.get(codes.DATABASES_NOT_CHECKED, 0) + sum(
         1 for db in dbs if db["state"] in ("too_large", "in_use", "interrupted", "unreadable")
     )
     partial = not_checked or any(f.get("truncated") for f in present)

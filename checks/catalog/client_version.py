@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import platform
+from checks import codes, platform
 from checks.base import Check, register
 from checks.context import Context
 from checks.i18n import Text, t
@@ -31,12 +31,12 @@ class ClientVersionCheck(Check):
             evidence["installed"] = platform.installed_clients()
         except Exception as exc:  # an odd registry/plist must not hide the process list
             evidence["installed"] = []
-            evidence["installed_error"] = f"installed_{type(exc).__name__}"
+            evidence[codes.INSTALLED_ERROR] = f"installed_{type(exc).__name__}"
         try:
             evidence["running"] = running_clients(processes.processes(ctx))
         except Exception as exc:
             evidence["running"] = {"wecom": [], "wechat": []}
-            evidence["running_error"] = f"processes_{type(exc).__name__}"
+            evidence[codes.RUNNING_ERROR] = f"processes_{type(exc).__name__}"
         mins = ctx.config.client.min_versions
         evidence["min_versions"] = {
             p: getattr(mins, f"{p}_{platform.NAME}", "") for p in ("wecom", "wechat")
@@ -94,8 +94,8 @@ def assess_client_version(evidence: Evidence) -> Verdict:
                 "(weixin.qq.com / work.weixin.qq.com); chat history is kept.",
                 "请从官方网站（weixin.qq.com / work.weixin.qq.com）下载安装最新版本；聊天记录会保留。",
             ),
-            problems=(Problem("client_outdated"),),
-            cause="client_outdated",
+            problems=(Problem(codes.CLIENT_OUTDATED),),
+            cause=codes.CLIENT_OUTDATED,
         )
     return Verdict(Status.OK, t("{list}.", "{list}。", list=parts))
 

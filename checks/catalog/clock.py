@@ -14,6 +14,7 @@ from typing import Any
 
 import ntplib
 
+from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
 from checks.context import Context
@@ -44,14 +45,14 @@ def query(server: str, timeout: float) -> dict[str, Any]:
     try:
         reply = ntplib.NTPClient().request(host, version=3, port=port, timeout=timeout)
     except ntplib.NTPException:
-        result["failure"] = "ntp_timeout"
+        result["failure"] = codes.NTP_TIMEOUT
     except OSError as exc:
         import socket
 
-        result["failure"] = "ntp_not_resolved" if isinstance(exc, socket.gaierror) \
-            else "ntp_unreachable"
+        result["failure"] = codes.NTP_NOT_RESOLVED if isinstance(exc, socket.gaierror) \
+            else codes.NTP_UNREACHABLE
     except Exception:  # a garbled reply must not take the check down
-        result["failure"] = "ntp_bad_reply"
+        result["failure"] = codes.NTP_BAD_REPLY
     else:
         result.update(ok=True, offset_s=round(reply.offset, 3), delay_s=round(reply.delay, 3),
                       stratum=reply.stratum)
@@ -99,7 +100,7 @@ class ClockCheck(Check):
         # Name resolution has no timeout of its own: a server still resolving timed out.
         results = gather(lambda s: query(s, timeout), servers, timeout + 0.5,
                          lambda s: {"server": s, "ok": False, "offset_s": None,
-                                    "delay_s": None, "stratum": None, "failure": "ntp_timeout"})
+                                    "delay_s": None, "stratum": None, "failure": codes.NTP_TIMEOUT})
         answered = [r["offset_s"] for r in results if r["ok"]]
         return {
             "servers": results,
@@ -130,8 +131,8 @@ def assess_clock(evidence: Evidence, warn_s: float, fail_s: float) -> Verdict:
     zone = f"{tz.get('name') or '?'} (UTC{tz.get('utc_offset') or '?'})"
     offset = evidence.get("offset_s")
     if offset is None:
-        codes = sorted({r.get("failure") or "ntp_timeout" for r in evidence.get("servers", [])})
-        if codes == ["ntp_not_resolved"]:
+        found = sorted({r.get("failure") or codes.NTP_TIMEOUT for r in evidence.get("servers", [])})
+        if found == [codes.NTP_NOT_RESOLVED]:
             reason = t("the time servers' names could not be resolved",
                        "时间服务器的域名无法解析")
         else:
@@ -141,7 +142,7 @@ def assess_clock(evidence: Evidence, warn_s: float, fail_s: float) -> Verdict:
             Status.ERROR,
             t("Could not check the clock: {reason}. Time zone: {zone}.",
               "无法检测时间：{reason}。时区：{zone}。", reason=reason, zone=zone),
-            problems=tuple(Problem(c) for c in codes) or (Problem("ntp_timeout"),),
+            problems=tuple(Problem(c) for c in found) or (Problem(codes.NTP_TIMEOUT),),
         )
     answered, asked = evidence.get("answered", 0), evidence.get("asked", 0)
     # ntplib's offset: how much to add to the local clock to be right.
@@ -156,8 +157,8 @@ def assess_clock(evidence: Evidence, warn_s: float, fail_s: float) -> Verdict:
             t("Turn on \"Set time automatically\" and sync the clock now; also check that the "
               "time zone is right.",
               "请开启“自动设置时间”并立即同步时间；同时确认时区设置正确。"),
-            problems=(Problem("clock_offset"),),
-            cause="clock_skew",
+            problems=(Problem(codes.CLOCK_OFFSET),),
+            cause=codes.CLOCK_SKEW,
             fixes=("resync_clock",),
         )
     return Verdict(

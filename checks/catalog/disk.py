@@ -12,6 +12,7 @@ from typing import Any
 
 import psutil
 
+from checks import codes
 from checks.base import Check, register
 from checks.clientdata import data_dirs
 from checks.context import Context
@@ -66,7 +67,7 @@ def assess_disk(evidence: Evidence, fail_below_gb: float, warn_below_gb: float) 
         return Verdict(
             Status.ERROR,
             t("Could not read the free disk space.", "无法读取磁盘剩余空间。"),
-            problems=(Problem("disk_unreadable"),),
+            problems=(Problem(codes.DISK_UNREADABLE),),
         )
     low = min(volumes, key=lambda v: v["free"])
     free_gb = low["free"] / GB
@@ -85,8 +86,8 @@ def assess_disk(evidence: Evidence, fail_below_gb: float, warn_below_gb: float) 
                 "请清理出至少 {min} GB 可用空间（清空回收站、删除大文件或卸载不用的软件），然后重启客户端。",
                 min=f"{warn_below_gb:g}",
             ),
-            problems=(Problem("disk_full"),),
-            cause="disk_full",
+            problems=(Problem(codes.DISK_FULL),),
+            cause=codes.DISK_FULL,
         )
     if free_gb < warn_below_gb:
         return Verdict(
@@ -101,7 +102,7 @@ def assess_disk(evidence: Evidence, fail_below_gb: float, warn_below_gb: float) 
                 "请尽快清理空间；少于 {min} GB 时客户端可能无法保存数据。",
                 min=f"{fail_below_gb:g}",
             ),
-            problems=(Problem("disk_low"),),
+            problems=(Problem(codes.DISK_LOW),),
         )
     return Verdict(
         Status.OK,

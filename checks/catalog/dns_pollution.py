@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from checks import codes
 from checks.base import Check, register
 from checks.concurrency import parallel_map
 from checks.context import Context
@@ -32,15 +33,15 @@ BOGUS_RANGES = {
     kind: tuple(ipaddress.ip_network(n) for n in nets) for kind, nets in _RANGES
 }
 CODES = {
-    "fake_ip": "dns_fake_ip",
-    "unspecified": "dns_bogus_unspecified",
-    "loopback": "dns_bogus_loopback",
-    "link_local": "dns_bogus_link_local",
-    "private": "dns_bogus_private",
-    "reserved": "dns_bogus_reserved",
+    "fake_ip": codes.DNS_FAKE_IP,
+    "unspecified": codes.DNS_BOGUS_UNSPECIFIED,
+    "loopback": codes.DNS_BOGUS_LOOPBACK,
+    "link_local": codes.DNS_BOGUS_LINK_LOCAL,
+    "private": codes.DNS_BOGUS_PRIVATE,
+    "reserved": codes.DNS_BOGUS_RESERVED,
 }
 CONFIRMING_FAILURES = (
-    "tls_untrusted_issuer", "tls_name_mismatch", "tls_expired", "tls_not_yet_valid", "tls_not_tls",
+    codes.TLS_UNTRUSTED_ISSUER, codes.TLS_NAME_MISMATCH, codes.TLS_EXPIRED, codes.TLS_NOT_YET_VALID, codes.TLS_NOT_TLS,
 )
 
 
@@ -62,7 +63,7 @@ def bogus_kind(address: str) -> str | None:
 
 @register
 class DnsPollutionCheck(Check):
-    id = "dns_pollution"
+    id = codes.DNS_POLLUTION
     title = t("DNS answers are genuine", "DNS 解析结果是否可信")
     group = "dns"
     order = 20
@@ -107,7 +108,7 @@ class DnsPollutionCheck(Check):
         trusted_out = outcomes[len(hosts):]
         records = []
         for host in hosts:
-            answer = system_out.get(host) or {"error": "dns_timeout"}
+            answer = system_out.get(host) or {"error": codes.DNS_TIMEOUT}
             trusted = []
             for source in sources:
                 got = [(q[2], o) for q, o in zip(questions, trusted_out, strict=True)
@@ -136,7 +137,7 @@ class DnsPollutionCheck(Check):
             need, budget)
         for record, outcome in zip(need, outcomes, strict=True):
             value: dict[str, Any] = outcome.value if outcome.done and outcome.value else {
-                "failure": "tls_handshake_timeout", "verified": False}
+                "failure": codes.TLS_HANDSHAKE_TIMEOUT, "verified": False}
             record["tls_probe"] = {
                 "address": record["system"]["addresses"][0],
                 "port": record["port"],
@@ -157,7 +158,7 @@ def _merge_source(source: str, got: list[tuple[str, Any]]) -> dict[str, Any]:
     transports = set()
     for rtype, outcome in got:
         value = outcome.value if outcome.done and outcome.value else {
-            "addresses": [], "error": "dns_timeout", "ms": None, "transport": None}
+            "addresses": [], "error": codes.DNS_TIMEOUT, "ms": None, "transport": None}
         addresses += [a for a in value["addresses"] if a not in addresses]
         errors[rtype] = value["error"]
         ms = max(ms, value.get("ms") or 0.0)
@@ -183,7 +184,7 @@ def decide(record: dict[str, Any]) -> dict[str, Any]:
         return out
     fake = [a for a in system if bogus_kind(a) == "fake_ip"]
     if fake:
-        out.update(decision="fake_ip", codes=["dns_fake_ip"], addresses=fake,
+        out.update(decision="fake_ip", codes=[codes.DNS_FAKE_IP], addresses=fake,
                    reason=f"system answer {', '.join(fake)} is in 198.18.0.0/15, "
                           "the fake-IP range of proxy tools")
         return out
@@ -205,7 +206,7 @@ def decide(record: dict[str, Any]) -> dict[str, Any]:
         out.update(decision="consistent", reason=f"answers overlap ({', '.join(common)})")
         return out
     if not record["tls"]:
-        out.update(decision="differs_unverified", codes=["dns_differs"],
+        out.update(decision="differs_unverified", codes=[codes.DNS_DIFFERS],
                    reason="answers differ; no TLS on this host to prove which is genuine "
                           "(CDNs answer differently per resolver)")
         return out
@@ -222,7 +223,7 @@ def decide(record: dict[str, Any]) -> dict[str, Any]:
     # server. Timeouts and resets could also be a firewall in front of the real one.
     confirmed = probe.get("failure") in CONFIRMING_FAILURES
     out.update(decision="mismatch" if confirmed else "mismatch_unconfirmed",
-               codes=["dns_mismatch"],
+               codes=[codes.DNS_MISMATCH],
                reason=f"answers differ and {probe['address']} did not prove itself: "
                       f"{probe.get('failure')}")
     return out
@@ -264,7 +265,7 @@ def assess_pollution(evidence: Evidence) -> Verdict:
               hosts=hosts, details=Text("; ".join(details), "；".join(details))),
             advice_pollution,
             problems=problems,
-            cause="dns_pollution",
+            cause=codes.DNS_POLLUTION,
             fixes=("flush_dns",),
         )
     if fake:
@@ -280,7 +281,7 @@ def assess_pollution(evidence: Evidence) -> Verdict:
               "代理或 VPN 工具（如 Clash）处于 Fake IP 模式。如果微信/企业微信无法连接，请关闭该工具，"
               "或把 *.qq.com 加入其直连（DIRECT）规则和 fake-ip-filter。"),
             problems=problems,
-            cause="fake_ip_proxy",
+            cause=codes.FAKE_IP_PROXY,
         )
     if not compared:
         if by.get("unverified"):
@@ -295,7 +296,7 @@ def assess_pollution(evidence: Evidence) -> Verdict:
                   sources=sources, errors=errors or ["-"]),
                 t("The network may block outside DNS servers; that alone is not a fault.",
                   "网络可能屏蔽了外部 DNS 服务器；这本身不一定是故障。"),
-                problems=(Problem("dns_trusted_unreachable"),),
+                problems=(Problem(codes.DNS_TRUSTED_UNREACHABLE),),
             )
         # The trusted servers were asked anyway: whether they answer tells a broken local
         # DNS server (switch servers) from a network where nothing answers at all.
@@ -305,14 +306,14 @@ def assess_pollution(evidence: Evidence) -> Verdict:
                 t("Could not compare: neither the system resolver nor the trusted DNS servers "
                   "answered.",
                   "无法对比：系统 DNS 和可信 DNS 服务器都没有应答。"),
-                problems=(Problem("not_resolved"), Problem("dns_trusted_unreachable")),
+                problems=(Problem(codes.NOT_RESOLVED), Problem(codes.DNS_TRUSTED_UNREACHABLE)),
             )
         return Verdict(
             Status.ERROR,
             t("Could not compare: the system resolver gave no addresses (see the DNS check), "
               "while the trusted DNS servers do answer.",
               "无法对比：系统 DNS 没有返回任何地址（请查看 DNS 检测结果），而可信 DNS 服务器可以正常应答。"),
-            problems=(Problem("not_resolved"),),
+            problems=(Problem(codes.NOT_RESOLVED),),
         )
     differs = by.get("differs_unverified", [])
     skipped = by.get("unverified", [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
 from checks.context import Context
@@ -29,7 +30,7 @@ class DnsResolveCheck(Check):
         budget = ctx.timeout(ctx.config.dns.timeout_s + 2.5)
         answers = gather(
             lambda h: system_dns.resolve(ctx, h), hosts, budget,
-            lambda h: {"host": h, "error": "dns_timeout", "A": {}, "AAAA": {}},
+            lambda h: {"host": h, "error": codes.DNS_TIMEOUT, "A": {}, "AAAA": {}},
         )
         return {"answers": answers}
 
@@ -37,14 +38,6 @@ class DnsResolveCheck(Check):
         return assess_dns(evidence)
 
 
-_MEANING = {
-    "dns_nxdomain": t("the name does not exist (NXDOMAIN)", "域名不存在（NXDOMAIN）"),
-    "dns_servfail": t("the DNS server failed to answer (SERVFAIL)", "DNS 服务器无法应答（SERVFAIL）"),
-    "dns_timeout": t("no answer in time", "查询超时"),
-    "dns_unreachable": t("the DNS server cannot be reached", "无法连接 DNS 服务器"),
-    "dns_no_resolver": t("no DNS server is configured", "未配置 DNS 服务器"),
-    "dns_no_answer": t("the name has no address", "域名没有地址记录"),
-}
 
 
 def assess_dns(evidence: Evidence) -> Verdict:
@@ -61,15 +54,15 @@ def assess_dns(evidence: Evidence) -> Verdict:
                 ms=slowest,
             ),
         )
-    codes = sorted({a["error"] for a in failed})
+    found = sorted({a["error"] for a in failed})
     problems = tuple(Problem(a["error"], host=a["host"]) for a in failed)
     hosts = [a["host"] for a in failed]
-    reason = _MEANING.get(codes[0], t("lookup failed", "解析失败")) if len(codes) == 1 else t(
+    reason = codes.meaning(found[0]) if len(found) == 1 else t(
         "several kinds of failure", "多种失败原因"
     )
     everything = len(failed) == len(answers)
-    if "dns_no_resolver" in codes or "dns_unreachable" in codes or (
-        everything and "dns_timeout" in codes
+    if codes.DNS_NO_RESOLVER in found or codes.DNS_UNREACHABLE in found or (
+        everything and codes.DNS_TIMEOUT in found
     ):
         advice = t(
             "Your DNS server is not working. Restart the router, or set the DNS server to "
@@ -94,6 +87,6 @@ def assess_dns(evidence: Evidence) -> Verdict:
         ),
         advice,
         problems=problems,
-        cause="dns_failure",
+        cause=codes.DNS_FAILURE,
         fixes=("flush_dns",),
     )

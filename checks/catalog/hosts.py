@@ -16,7 +16,7 @@ from typing import Any
 import dns.exception
 import dns.resolver
 
-from checks import hostsfile, platform
+from checks import codes, hostsfile, platform
 from checks.base import Check, register
 from checks.concurrency import parallel_map
 from checks.context import Context
@@ -89,12 +89,12 @@ def _is_critical(name: str, endpoint_hosts: list[str]) -> bool:
 
 def _read_failure(exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
-        return "hosts_missing"
+        return codes.HOSTS_MISSING
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
-        return "hosts_permission"
+        return codes.HOSTS_PERMISSION
     if isinstance(exc, IsADirectoryError):
-        return "hosts_not_a_file"
-    return "hosts_unreadable"
+        return codes.HOSTS_NOT_A_FILE
+    return codes.HOSTS_UNREADABLE
 
 
 # ---- asking DNS directly, bypassing the hosts file ---------------------------------
@@ -118,7 +118,7 @@ def _verify(ctx: Context, mappings: list[dict[str, Any]]) -> dict[str, Any]:
         if outcome.done and outcome.value is not None:
             result[name] = outcome.value
         else:
-            result[name] = {"addresses": [], "error": "dns_timeout"}
+            result[name] = {"addresses": [], "error": codes.DNS_TIMEOUT}
     return result
 
 
@@ -126,7 +126,7 @@ def _direct_lookup(name: str, timeout: float) -> dict[str, Any]:
     try:
         resolver = dns.resolver.Resolver(configure=True)
     except (dns.resolver.NoResolverConfiguration, OSError):
-        return {"addresses": [], "error": "dns_no_resolver"}
+        return {"addresses": [], "error": codes.DNS_NO_RESOLVER}
     resolver.lifetime = resolver.timeout = timeout
     addresses: list[str] = []
     error: str | None = None
@@ -136,10 +136,10 @@ def _direct_lookup(name: str, timeout: float) -> dict[str, Any]:
         except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
             continue
         except dns.exception.Timeout:
-            error = "dns_timeout"
+            error = codes.DNS_TIMEOUT
             break
         except dns.exception.DNSException:
-            error = "dns_lookup_failed"
+            error = codes.DNS_LOOKUP_FAILED
             continue
         addresses.extend(str(r) for r in answer)
     return {"addresses": addresses, "error": None if addresses else error}
@@ -189,19 +189,14 @@ def _is_null_address(address: str) -> bool:
     return ip.is_loopback or ip.is_unspecified
 
 
-_READ_REASON = {
-    "hosts_missing": t("the file does not exist", "文件不存在"),
-    "hosts_permission": t("permission denied", "没有读取权限"),
-    "hosts_not_a_file": t("it is a folder, not a file", "这是一个文件夹而不是文件"),
-}
 
 
 def assess_hosts(evidence: Evidence) -> Verdict:
     path = evidence["path"]
     failure = evidence.get("failure")
     if failure:
-        reason = _READ_REASON.get(failure, Text(evidence.get("reason") or failure,
-                                                evidence.get("reason") or failure))
+        reason = (codes.meaning(failure) if failure in codes.FAILURES
+                  else Text(evidence.get("reason") or failure, evidence.get("reason") or failure))
         return Verdict(
             Status.ERROR,
             t("Could not read the hosts file {path}: {reason}.",
@@ -226,7 +221,7 @@ def assess_hosts(evidence: Evidence) -> Verdict:
         flagged = [m for m, _ in bad] + unverified
         # One per name, normalized, so the diagnosis can match other checks' targets.
         problems = tuple(
-            Problem("hosts_override", host=hostsfile.normalize_name(n), address=m["address"])
+            Problem(codes.HOSTS_OVERRIDE, host=hostsfile.normalize_name(n), address=m["address"])
             for m in flagged for n in m["names"]
         )
         advice = t(
@@ -241,7 +236,7 @@ def assess_hosts(evidence: Evidence) -> Verdict:
                 t("The hosts file sends WeChat/WeCom servers to the wrong address (line {items}).",
                   "hosts 文件把微信/企业微信服务器指向了错误的地址（第 {items}）。",
                   items=lines(flagged)),
-                advice, problems=problems, cause="hosts_override", fixes=("repair_hosts",),
+                advice, problems=problems, cause=codes.HOSTS_OVERRIDE, fixes=("repair_hosts",),
             )
         return Verdict(
             Status.WARN,
@@ -249,7 +244,7 @@ def assess_hosts(evidence: Evidence) -> Verdict:
               "DNS could not confirm it is still right.",
               "hosts 文件固定了微信/企业微信服务器的地址（第 {items}），无法通过 DNS 确认其仍然正确。",
               items=lines(flagged)),
-            advice, problems=problems, cause="hosts_override", fixes=("repair_hosts",),
+            advice, problems=problems, cause=codes.HOSTS_OVERRIDE, fixes=("repair_hosts",),
         )
     if pinned:
         return Verdict(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
 from checks.context import Context
@@ -22,7 +23,8 @@ from checks.probes import http, system_dns
 
 PORT = 80
 # Page signs strong enough on their own; a bare frame could be a real error page.
-HIJACK_SIGNALS = ("login_form", "meta_refresh", "script_redirect", "portal_words")
+HIJACK_SIGNALS = (codes.HTTP_LOGIN_FORM, codes.HTTP_META_REFRESH, codes.HTTP_SCRIPT_REDIRECT,
+                  codes.HTTP_PORTAL_WORDS)
 
 
 def probe_hosts(ctx: Context) -> list[str]:
@@ -37,7 +39,7 @@ def probe_hosts(ctx: Context) -> list[str]:
 
 @register
 class HttpHijackCheck(Check):
-    id = "http_hijack"
+    id = codes.HTTP_HIJACK
     title = t("Plain web traffic (HTTP, port 80)", "普通网页流量（HTTP 80 端口）")
     group = "network"
     order = 30
@@ -52,7 +54,7 @@ class HttpHijackCheck(Check):
         budget = ctx.timeout(ctx.config.dns.timeout_s + ctx.config.http.timeout_s + 1.0)
         probes = gather(lambda h: _probe(ctx, h), hosts, budget,
                         lambda h: {"host": h, "address": None, "port": PORT, "status": None,
-                                   "failure": "http_timeout"})
+                                   "failure": codes.HTTP_TIMEOUT})
         return {"probes": probes, "endpoint_hosts": [e.host for e in ctx.config.endpoints]}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
@@ -63,7 +65,7 @@ def _probe(ctx: Context, host: str) -> dict[str, Any]:
     addrs = system_dns.addresses(system_dns.resolve(ctx, host))
     if not addrs:
         return {"host": host, "address": None, "port": PORT, "status": None,
-                "failure": "not_resolved"}
+                "failure": codes.NOT_RESOLVED}
     result = http.get(addrs[0], PORT, host, "/", ctx.timeout(ctx.config.http.timeout_s))
     return {"host": host, **result}
 
@@ -79,7 +81,7 @@ def finding(probe: Evidence, endpoint_hosts: list[str]) -> str | None:
         if target and normalize_name(target) != normalize_name(probe["host"]) and not (
             is_tencent_name(target, endpoint_hosts)
         ):
-            return "foreign_redirect"
+            return codes.HTTP_FOREIGN_REDIRECT
     signals = http.page_signals(probe.get("body_start") or "", probe.get("content_type"))
     for signal in HIJACK_SIGNALS:
         if signal in signals:
@@ -88,11 +90,8 @@ def finding(probe: Evidence, endpoint_hosts: list[str]) -> str | None:
 
 
 _FINDING = {
-    "foreign_redirect": t("redirected to {target}", "被重定向到 {target}"),
-    "login_form": t("a login page came back", "返回了一个登录页面"),
-    "meta_refresh": t("a page that redirects the browser came back", "返回了一个自动跳转的网页"),
-    "script_redirect": t("a page with a script redirect came back", "返回了一个用脚本跳转的网页"),
-    "portal_words": t("a Wi-Fi login (portal) page came back", "返回了一个 Wi-Fi 认证页面"),
+    codes.HTTP_FOREIGN_REDIRECT: t("redirected to {target}", "被重定向到 {target}"),
+    **{code: codes.meaning(code) for code in HIJACK_SIGNALS},
 }
 
 
@@ -118,16 +117,16 @@ def assess_http_hijack(evidence: Evidence) -> Verdict:
               "first; otherwise switch networks (e.g. a phone hotspot) or ask the provider.",
               "此网络中有设备（Wi-Fi 认证页面、代理或运营商）冒充微信服务器应答。如果是公共 Wi-Fi，"
               "请先在浏览器中完成认证；否则请换一个网络（如手机热点）或联系运营商。"),
-            problems=tuple(Problem("http_hijack", host=p["host"], port=PORT,
+            problems=tuple(Problem(codes.HTTP_HIJACK, host=p["host"], port=PORT,
                                    address=p.get("address")) for p, _ in hijacked),
-            cause="http_hijack",
+            cause=codes.HTTP_HIJACK,
         )
     if not answered:
         return Verdict(
             Status.ERROR,
             t("Could not test: none of the {n} servers answered on port 80.",
               "无法检测：{n} 个服务器都没有在 80 端口应答。", n=len(probes)),
-            problems=tuple(Problem(p.get("failure") or "http_no_answer", host=p["host"], port=PORT)
+            problems=tuple(Problem(p.get("failure") or codes.HTTP_NO_ANSWER, host=p["host"], port=PORT)
                            for p in probes),
         )
     silent = len(probes) - len(answered)

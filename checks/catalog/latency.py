@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
 from checks.context import Context
@@ -57,7 +58,7 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
     addrs = system_dns.addresses(system_dns.resolve(ctx, host))
     if not addrs:
         return {"host": host, "port": port, "address": None, "samples": [],
-                "failure": "not_resolved"}
+                "failure": codes.NOT_RESOLVED}
     cfg = ctx.config.latency
     samples = []
     for _ in range(cfg.count):
@@ -74,8 +75,8 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
 def summarize(samples: list[Evidence]) -> dict[str, Any]:
     """Median and jitter of the successful connects, and the share lost to timeouts."""
     ok = [float(s["ms"]) for s in samples if s.get("failure") is None and s.get("ms") is not None]
-    lost = sum(1 for s in samples if s.get("failure") == "tcp_timeout")
-    errors = sum(1 for s in samples if s.get("failure") not in (None, "tcp_timeout"))
+    lost = sum(1 for s in samples if s.get("failure") == codes.TCP_TIMEOUT)
+    errors = sum(1 for s in samples if s.get("failure") not in (None, codes.TCP_TIMEOUT))
     jitter = (
         statistics.fmean(abs(b - a) for a, b in zip(ok, ok[1:], strict=False))
         if len(ok) > 1 else 0.0
@@ -104,7 +105,7 @@ def assess_latency(evidence: Evidence) -> Verdict:
             Status.ERROR,
             t("Could not measure: no server accepted a connection.",
               "无法测量：没有服务器接受连接。"),
-            problems=(Problem("latency_not_measured"),),
+            problems=(Problem(codes.SLOW_NOT_MEASURED),),
         )
     slow = [
         (item, s) for item, s in measured
@@ -130,9 +131,9 @@ def assess_latency(evidence: Evidence) -> Verdict:
               "try another network.",
               "网络较慢或存在丢包，登录可能很慢或时好时坏。请靠近路由器、改用网线、暂停大文件下载，"
               "或换一个网络试试。"),
-            problems=tuple(Problem("slow_network", host=item["host"], port=item["port"],
+            problems=tuple(Problem(codes.SLOW_NETWORK, host=item["host"], port=item["port"],
                                    address=item["address"]) for item, _ in slow),
-            cause="slow_network",
+            cause=codes.SLOW_NETWORK,
         )
     return Verdict(
         Status.OK,

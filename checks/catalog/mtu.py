@@ -14,7 +14,7 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
-from checks import platform
+from checks import codes, platform
 from checks.base import Check, register
 from checks.concurrency import parallel_map
 from checks.context import Context
@@ -53,7 +53,7 @@ class MtuCheck(Check):
             if outcome.done and outcome.value is not None:
                 results.append(outcome.value)
             else:
-                results.append({"target": target, "address": None, "failure": "probe_error",
+                results.append({"target": target, "address": None, "failure": codes.MTU_PROBE_ERROR,
                                 "sizes": {}, "path_mtu": None})
         return summarize(results, method)
 
@@ -67,12 +67,12 @@ def _ipv4_of(ctx: Context, target: str) -> tuple[str | None, str | None]:
     except ValueError:
         pass
     else:
-        return (str(ip), None) if ip.version == 4 else (None, "no_ipv4")
+        return (str(ip), None) if ip.version == 4 else (None, codes.NO_IPV4)
     answer = system_dns.resolve(ctx, target)
     v4 = answer.get("A", {}).get("addresses", [])
     if v4:
         return v4[0], None
-    return None, "no_ipv4" if system_dns.addresses(answer) else "not_resolved"
+    return None, codes.NO_IPV4 if system_dns.addresses(answer) else codes.NOT_RESOLVED
 
 
 def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
     result["path_mtu"] = path_mtu(result["sizes"])
     errors = sorted({v.get("error", "") for v in sizes.values() if v["result"] == "error"})
     if result["path_mtu"] is None:
-        result["failure"] = "probe_error" if errors and len(errors) == len(sizes) else "icmp_blocked"
+        result["failure"] = codes.MTU_PROBE_ERROR if errors and len(errors) == len(sizes) else codes.ICMP_BLOCKED
         if errors:
             result["errors"] = errors
     return result
@@ -150,7 +150,7 @@ def summarize(results: list[dict[str, Any]], method: str) -> dict[str, Any]:
     measured = [r for r in results if r.get("path_mtu")]
     main = min(measured, key=lambda r: r["path_mtu"]) if measured else results[0]
     for r in results:
-        r["black_hole"] = is_black_hole(r, method)
+        r[codes.MTU_BLACK_HOLE] = is_black_hole(r, method)
     return {
         "method": method,
         "target": main["target"],
@@ -179,33 +179,27 @@ def is_black_hole(result: dict[str, Any], method: str) -> bool | None:
     return all(r == "no_reply" for r in bigger.values())
 
 
-_FAILURES = {
-    "not_resolved": t("the name did not resolve", "域名无法解析"),
-    "no_ipv4": t("it has no IPv4 address", "没有 IPv4 地址"),
-    "probe_error": t("the test could not run", "检测无法运行"),
-    "icmp_blocked": t("no reply even to small packets", "连小数据包都没有回应"),
-}
 
 
 def assess_mtu(evidence: Evidence) -> Verdict:
     targets = evidence.get("targets", [])
     measured = [r for r in targets if r.get("path_mtu")]
     if not measured:
-        codes = sorted({r.get("failure") or "probe_error" for r in targets})
-        if "icmp_blocked" in codes:
+        found = sorted({r.get("failure") or codes.MTU_PROBE_ERROR for r in targets})
+        if codes.ICMP_BLOCKED in found:
             return Verdict(
                 Status.ERROR,
                 t("Could not measure: ICMP (ping) is blocked on this network, so no test packet "
                   "of any size got a reply.",
                   "无法检测：此网络拦截了 ICMP（ping），任何大小的测试包都没有回应。"),
-                problems=(Problem("icmp_blocked"),),
+                problems=(Problem(codes.ICMP_BLOCKED),),
             )
-        reasons = [_FAILURES.get(c, t(c, c)) for c in codes]
+        reasons = [codes.meaning(c) for c in found]
         return Verdict(
             Status.ERROR,
             t("Could not measure the path MTU: {reasons}.", "无法检测路径 MTU：{reasons}。",
               reasons=reasons),
-            problems=tuple(Problem(c) for c in codes),
+            problems=tuple(Problem(c) for c in found),
         )
     main = min(measured, key=lambda r: r["path_mtu"])
     mtu = int(main["path_mtu"])
@@ -218,7 +212,7 @@ def assess_mtu(evidence: Evidence) -> Verdict:
               "完整大小的数据包（{mtu} 字节）可以不分片到达服务器。", mtu=mtu),
         )
     host = main["target"]
-    problem = Problem("pmtu_blackhole" if main.get("black_hole") else "path_mtu_low",
+    problem = Problem(codes.PMTU_BLACKHOLE if main.get(codes.MTU_BLACK_HOLE) else codes.PATH_MTU_LOW,
                       host=host, address=main.get("address"))
     advice = t(
         "Set the MTU of adapter {iface} to {mtu} (it is {iface_mtu} now), or ask the network "
@@ -226,7 +220,7 @@ def assess_mtu(evidence: Evidence) -> Verdict:
         "请把网卡 {iface} 的 MTU 设为 {mtu}（当前为 {iface_mtu}），或请网络管理员放行 ICMP "
         "“需要分片”消息。",
         iface=iface, mtu=mtu, iface_mtu=iface_mtu)
-    if main.get("black_hole"):
+    if main.get(codes.MTU_BLACK_HOLE):
         return Verdict(
             Status.WARN,
             t("Packets larger than {mtu} bytes to {host} vanish without any error message "
@@ -235,7 +229,7 @@ def assess_mtu(evidence: Evidence) -> Verdict:
               mtu=mtu, host=host),
             advice,
             problems=(problem,),
-            cause="pmtu_blackhole",
+            cause=codes.PMTU_BLACKHOLE,
             fixes=("set_mtu",),
         )
     return Verdict(

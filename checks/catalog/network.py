@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import platform
+from checks import codes, platform
 from checks.base import Check, register
 from checks.context import Context
 from checks.i18n import t
@@ -43,8 +43,8 @@ def assess_network(evidence: Evidence) -> Verdict:
                 "Plug in the network cable or connect to Wi-Fi, then check again.",
                 "请插好网线或连接 Wi-Fi，然后重新检测。",
             ),
-            problems=(Problem("no_adapter"),),
-            cause="offline",
+            problems=(Problem(codes.NO_ADAPTER),),
+            cause=codes.OFFLINE,
         )
     if not routed:
         return Verdict(
@@ -58,8 +58,8 @@ def assess_network(evidence: Evidence) -> Verdict:
                 "and try again.",
                 "请重新连接网络或重启路由器；如果正在使用 VPN，请先关闭后再试。",
             ),
-            problems=(Problem("no_default_route"),),
-            cause="offline",
+            problems=(Problem(codes.NO_DEFAULT_ROUTE),),
+            cause=codes.OFFLINE,
         )
     names = sorted({r["interface"] or r["source_address"] for r in routed})
     families = [r["family"] for r in routed]

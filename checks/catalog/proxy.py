@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from checks import platform
+from checks import codes, platform
 from checks.base import Check, register
 from checks.concurrency import call_with_timeout, parallel_map
 from checks.context import Context
@@ -39,7 +39,7 @@ class ProxyCheck(Check):
         if outcome.done and outcome.value is not None:
             settings += outcome.value
         else:
-            settings_error = "settings_timeout" if not outcome.done else "settings_unreadable"
+            settings_error = codes.SETTINGS_TIMEOUT if not outcome.done else codes.SETTINGS_UNREADABLE
         host, port = connect_target(ctx)
         proxies = distinct_proxies(settings)
         pacs = distinct_pacs(settings)
@@ -59,8 +59,8 @@ class ProxyCheck(Check):
             if out.done and out.value is not None:
                 item["test"] = out.value
             else:
-                item["test"] = {"ok": False, "failure": "proxy_no_answer" if kind == "proxy"
-                                else "pac_unreachable", "tcp_ok": None}
+                item["test"] = {"ok": False, "failure": codes.PROXY_NO_ANSWER if kind == "proxy"
+                                else codes.PAC_UNREACHABLE, "tcp_ok": None}
         return {"target": f"{host}:{port}", "settings": settings, "settings_error": settings_error,
                 "proxies": proxies, "pac": pacs}
 
@@ -118,25 +118,10 @@ _SOURCE_NAMES = {
     "kde": t("KDE proxy settings", "KDE 代理设置"),
 }
 
-_FAILURE_NAMES = {
-    "tcp_refused": t("nothing listens there", "该地址没有服务在监听"),
-    "tcp_timeout": t("no answer", "没有响应"),
-    "tcp_unreachable": t("unreachable", "无法到达"),
-    "tcp_reset": t("connection reset", "连接被重置"),
-    "proxy_not_resolved": t("its name does not resolve", "其域名无法解析"),
-    "proxy_refused": t("it refuses to connect to the server", "它拒绝连接到服务器"),
-    "proxy_no_answer": t("it does not answer requests", "它不响应请求"),
-    "proxy_bad_reply": t("it gives an invalid reply", "它返回了无效的应答"),
-    "proxy_auth_required": t("it needs a user name and password", "它需要用户名和密码"),
-    "pac_unreachable": t("cannot be downloaded", "无法下载"),
-    "pac_http_error": t("the server returns an error", "服务器返回错误"),
-    "pac_not_a_pac_file": t("is not a proxy script", "不是代理脚本"),
-    "pac_unsupported_url": t("is not an http(s) address", "不是 http(s) 地址"),
-}
 
 
 def _failure_name(code: str) -> Text:
-    return _FAILURE_NAMES.get(code) or t(code, code)
+    return codes.meaning(code)
 
 
 def _describe(item: dict[str, Any]) -> Text:
@@ -159,8 +144,8 @@ def assess_proxy(evidence: Evidence) -> Verdict:
     proxies = evidence.get("proxies", [])
     pacs = evidence.get("pac", [])
     broken = [p for p in proxies
-              if not p["test"]["ok"] and p["test"]["failure"] != "proxy_auth_required"]
-    needs_auth = [p for p in proxies if p["test"].get("failure") == "proxy_auth_required"]
+              if not p["test"]["ok"] and p["test"]["failure"] != codes.PROXY_AUTH_REQUIRED]
+    needs_auth = [p for p in proxies if p["test"].get("failure") == codes.PROXY_AUTH_REQUIRED]
     bad_pac = [p for p in pacs if not p["test"]["ok"]]
     if broken or bad_pac:
         problems = tuple(
@@ -184,7 +169,7 @@ def assess_proxy(evidence: Evidence) -> Verdict:
               "again.",
               "请关闭系统代理（或启动它所指向的代理程序），然后重试。"),
             problems=problems,
-            cause="proxy_broken",
+            cause=codes.PROXY_BROKEN,
             fixes=fixes,
         )
     if needs_auth:
@@ -194,7 +179,7 @@ def assess_proxy(evidence: Evidence) -> Verdict:
               "代理 {what} 要求输入用户名和密码。", what=[_describe(p) for p in needs_auth]),
             t("Enter the proxy account in WeChat/WeCom's network proxy settings, or ask IT.",
               "请在微信/企业微信的网络代理设置中填写代理账号，或联系 IT 部门。"),
-            problems=tuple(Problem("proxy_auth_required", host=p["host"], port=p["port"])
+            problems=tuple(Problem(codes.PROXY_AUTH_REQUIRED, host=p["host"], port=p["port"])
                            for p in needs_auth),
         )
     if proxies or pacs:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
 from checks.context import Context
@@ -30,7 +31,7 @@ class TcpConnectCheck(Check):
         def cut_off(target: tuple[str, int]) -> dict[str, Any]:
             # Cut off by the deadline: still resolving means no connection was tried.
             host, port = target
-            failure = "tcp_timeout" if _resolved(ctx, host) else "not_resolved"
+            failure = codes.TCP_TIMEOUT if _resolved(ctx, host) else codes.NOT_RESOLVED
             return {"host": host, "port": port, "address": None, "ok": False, "ms": None,
                     "failure": failure}
 
@@ -51,22 +52,16 @@ def _probe(ctx: Context, host: str, port: int) -> dict[str, Any]:
     addrs = system_dns.addresses(answer)
     if not addrs:
         return {"host": host, "port": port, "address": None, "ok": False, "ms": None,
-                "failure": "not_resolved"}
+                "failure": codes.NOT_RESOLVED}
     result = tcp.connect(addrs[0], port, ctx.timeout(ctx.config.tcp.timeout_s))
     return {"host": host, **result}
 
 
-_MEANING = {
-    "tcp_refused": t("refused", "被拒绝"),
-    "tcp_reset": t("reset", "被重置"),
-    "tcp_timeout": t("timed out (blocked by a firewall?)", "超时（可能被防火墙拦截）"),
-    "tcp_unreachable": t("unreachable", "不可达"),
-}
 
 
 def assess_tcp(evidence: Evidence) -> Verdict:
     probes = evidence["probes"]
-    tested = [p for p in probes if p["failure"] != "not_resolved"]
+    tested = [p for p in probes if p["failure"] != codes.NOT_RESOLVED]
     failed = [p for p in tested if not p["ok"]]
     if not tested:
         return Verdict(
@@ -75,7 +70,7 @@ def assess_tcp(evidence: Evidence) -> Verdict:
                 "Could not test: none of the server names could be resolved.",
                 "无法检测：所有服务器域名都无法解析。",
             ),
-            problems=(Problem("not_resolved"),),
+            problems=(Problem(codes.NOT_RESOLVED),),
         )
     untested = len(probes) - len(tested)
     if not failed:
@@ -95,14 +90,8 @@ def assess_tcp(evidence: Evidence) -> Verdict:
         Problem(p["failure"], host=p["host"], port=p["port"], address=p["address"])
         for p in failed
     )
-    listing = [
-        f"{p['host']}:{p['port']} {_MEANING.get(p['failure'], Text(p['failure'], p['failure'])).en}"
-        for p in failed[:4]
-    ]
-    listing_zh = [
-        f"{p['host']}:{p['port']} {_MEANING.get(p['failure'], Text(p['failure'], p['failure'])).zh}"
-        for p in failed[:4]
-    ]
+    listing = [f"{p['host']}:{p['port']} {codes.meaning(p['failure']).en}" for p in failed[:4]]
+    listing_zh = [f"{p['host']}:{p['port']} {codes.meaning(p['failure']).zh}" for p in failed[:4]]
     more = len(failed) - len(listing)
     return Verdict(
         Status.FAIL,
@@ -124,5 +113,5 @@ def assess_tcp(evidence: Evidence) -> Verdict:
             "dldir1.qq.com 的 80、443、8080 端口，或联系网络管理员。",
         ),
         problems=problems,
-        cause="tcp_blocked",
+        cause=codes.TCP_BLOCKED,
     )

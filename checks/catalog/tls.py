@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
 from checks.context import Context
@@ -36,7 +37,7 @@ class TlsCheck(Check):
         # Still running at the budget: the handshake never finished in time.
         probes = gather(lambda hp: _probe(ctx, *hp), targets, budget,
                         lambda hp: {"host": hp[0], "port": hp[1], "address": None,
-                                    "failure": "tls_handshake_timeout", "verified": False})
+                                    "failure": codes.TLS_HANDSHAKE_TIMEOUT, "verified": False})
         _context, ca_problems = tls_probe.trust_context(ctx)
         return {
             "probes": probes,
@@ -53,23 +54,12 @@ def _probe(ctx: Context, host: str, port: int) -> dict[str, Any]:
     answer = system_dns.resolve(ctx, host)
     addrs = system_dns.addresses(answer)
     if not addrs:
-        return {"host": host, "port": port, "address": None, "failure": "not_resolved",
+        return {"host": host, "port": port, "address": None, "failure": codes.NOT_RESOLVED,
                 "verified": None}
     return tls_probe.probe(ctx, host, addrs[0], port)
 
 
-CERT_FAILURES = ("tls_untrusted_issuer", "tls_expired", "tls_not_yet_valid", "tls_name_mismatch")
-_MEANING = {
-    "tls_handshake_timeout": t("no answer to the TLS handshake", "TLS 握手无响应"),
-    "tls_reset": t("connection reset during the handshake", "握手时连接被重置"),
-    "tls_eof": t("connection closed during the handshake", "握手时连接被关闭"),
-    "tls_not_tls": t("the server does not speak TLS", "服务器未使用 TLS"),
-    "tls_untrusted_issuer": t("certificate from an untrusted issuer", "证书颁发者不受信任"),
-    "tls_expired": t("certificate expired", "证书已过期"),
-    "tls_not_yet_valid": t("certificate not valid yet", "证书尚未生效"),
-    "tls_name_mismatch": t("certificate for another name", "证书与域名不符"),
-    "tls_old_version": t("outdated TLS version", "TLS 版本过旧"),
-}
+CERT_FAILURES = (codes.TLS_UNTRUSTED_ISSUER, codes.TLS_EXPIRED, codes.TLS_NOT_YET_VALID, codes.TLS_NAME_MISMATCH)
 
 
 def _issuer_label(cert: dict[str, Any] | None) -> str:
@@ -86,10 +76,10 @@ def _issuer_expected(cert: dict[str, Any] | None, expected: list[str]) -> bool:
 def _items(probes: list[dict[str, Any]]) -> Text:
     shown = probes[:4]
     en = "; ".join(
-        f"{p['host']}:{p['port']} {_MEANING.get(p['failure'], Text(p['failure'], p['failure'])).en}"
+        f"{p['host']}:{p['port']} {codes.meaning(p['failure']).en}"
         for p in shown)
     zh = "；".join(
-        f"{p['host']}:{p['port']} {_MEANING.get(p['failure'], Text(p['failure'], p['failure'])).zh}"
+        f"{p['host']}:{p['port']} {codes.meaning(p['failure']).zh}"
         for p in shown)
     more = len(probes) - len(shown)
     if more:
@@ -101,33 +91,33 @@ def _items(probes: list[dict[str, Any]]) -> Text:
 def assess_tls(evidence: Evidence) -> Verdict:
     probes: list[dict[str, Any]] = list(evidence["probes"])
     expected = list(evidence.get("expected_issuers") or [])
-    untested = [p for p in probes if p["failure"] == "not_resolved"
+    untested = [p for p in probes if p["failure"] == codes.NOT_RESOLVED
                 or str(p["failure"] or "").startswith("tcp_")]
     tested = [p for p in probes if p not in untested]
     problems = [Problem(p["failure"], host=p["host"], port=p["port"], address=p.get("address"))
-                for p in untested if p["failure"] != "not_resolved"]
+                for p in untested if p["failure"] != codes.NOT_RESOLVED]
     if not tested:
         return Verdict(
             Status.ERROR,
             t("Could not test: no HTTPS server could be reached (see the connection checks).",
               "无法检测：无法连接任何 HTTPS 服务器（请查看连接检测结果）。"),
-            problems=tuple(problems) or (Problem("not_resolved"),),
+            problems=tuple(problems) or (Problem(codes.NOT_RESOLVED),),
         )
 
     failed = [p for p in tested if p["failure"] is not None]
     problems += [Problem(p["failure"], host=p["host"], port=p["port"], address=p.get("address"))
                  for p in failed]
     cert_failed = [p for p in failed if p["failure"] in CERT_FAILURES]
-    path_failed = [p for p in failed if p not in cert_failed and p["failure"] != "tls_old_version"]
-    old = [p for p in failed if p["failure"] == "tls_old_version"]
+    path_failed = [p for p in failed if p not in cert_failed and p["failure"] != codes.TLS_OLD_VERSION]
+    old = [p for p in failed if p["failure"] == codes.TLS_OLD_VERSION]
     ok = [p for p in tested if p["failure"] is None]
     unexpected = [p for p in ok if expected and not _issuer_expected(p.get("cert"), expected)]
     for p in unexpected:
-        problems.append(Problem("tls_unexpected_issuer", host=p["host"], port=p["port"],
+        problems.append(Problem(codes.TLS_UNEXPECTED_ISSUER, host=p["host"], port=p["port"],
                                 address=p.get("address")))
 
     if cert_failed:
-        clock = all(p["failure"] == "tls_not_yet_valid" for p in cert_failed)
+        clock = all(p["failure"] == codes.TLS_NOT_YET_VALID for p in cert_failed)
         issuers = sorted({_issuer_label(p.get("cert")) for p in cert_failed})
         return Verdict(
             Status.FAIL,
@@ -145,10 +135,10 @@ def assess_tls(evidence: Evidence) -> Verdict:
               "您与服务器之间有设备替换了服务器证书（公共 Wi-Fi 认证页面和部分安全软件会这样做）。"
               "请确认日期和时间正确；如 Wi-Fi 要求登录请先登录，或换一个网络再试。"),
             problems=tuple(problems),
-            cause="clock_skew" if clock else "tls_invalid_certificate",
+            cause=codes.CLOCK_SKEW if clock else codes.TLS_INVALID_CERTIFICATE,
         )
     if path_failed:
-        timeouts = all(p["failure"] == "tls_handshake_timeout" for p in path_failed)
+        timeouts = all(p["failure"] == codes.TLS_HANDSHAKE_TIMEOUT for p in path_failed)
         return Verdict(
             Status.FAIL,
             t("{n} of {total} secure connections failed: {items}.",
@@ -167,7 +157,7 @@ def assess_tls(evidence: Evidence) -> Verdict:
             problems=tuple(problems),
             # Only the MTU evidence can tell a black hole from a filtering firewall:
             # the diagnosis promotes this to pmtu_blackhole when the mtu check agrees.
-            cause="tcp_blocked",
+            cause=codes.TCP_BLOCKED,
         )
     if unexpected or old:
         issuers = sorted({_issuer_label(p.get("cert")) for p in unexpected})
@@ -189,7 +179,7 @@ def assess_tls(evidence: Evidence) -> Verdict:
               "公司防火墙或安全软件正在解密 HTTPS 流量。如果企业微信/微信无法登录，请让 IT 部门将 "
               "*.weixin.qq.com 和 *.work.weixin.qq.com 排除在 HTTPS 检查之外，或关闭安全软件的“HTTPS 扫描”功能。"),
             problems=tuple(problems),
-            cause="tls_intercepted",
+            cause=codes.TLS_INTERCEPTED,
         )
     versions = sorted({p.get("version") or "?" for p in ok})
     ca_problems = list(evidence.get("ca_file_problems") or [])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checks import platform
+from checks import codes, platform
 from checks.base import Check, register
 from checks.concurrency import call_with_timeout
 from checks.context import Context
@@ -114,8 +114,8 @@ class VpnCheck(Check):
         if outcome.done and outcome.value is not None:
             evidence["processes"] = outcome.value
         else:
-            evidence["process_error"] = "process_timeout" if not outcome.done else \
-                "process_unreadable"
+            evidence["process_error"] = codes.PROCESS_TIMEOUT if not outcome.done else \
+                codes.PROCESS_UNREADABLE
         egress = {r["interface"] for r in routes if r["interface"]}
         evidence["default_via_tunnel"] = sorted(
             t_["name"] for t_ in tunnels if t_["name"] in egress)
@@ -164,8 +164,8 @@ def assess_vpn(evidence: Evidence) -> Verdict:
             t("If WeChat/WeCom cannot connect, turn off the VPN or the proxy tool's TUN mode "
               "(or add WeChat/WeCom to its direct rules) and try again.",
               "如果微信/企业微信无法连接，请关闭 VPN 或代理工具的 TUN 模式（或把微信/企业微信加入直连规则）后重试。"),
-            problems=tuple(Problem("vpn_default_route", host=t_["name"]) for t_ in strong),
-            cause="vpn_interference",
+            problems=tuple(Problem(codes.VPN_DEFAULT_ROUTE, host=t_["name"]) for t_ in strong),
+            cause=codes.VPN_INTERFERENCE,
         )
     up = [t_ for t_ in tunnels.values() if t_["up"] and t_["label"] not in WEAK_LABELS]
     if tools or up:
@@ -181,7 +181,7 @@ def assess_vpn(evidence: Evidence) -> Verdict:
               what=t("; ".join(parts), "；".join(parts_zh))),
             t("If WeChat/WeCom cannot connect, try again with it turned off.",
               "如果微信/企业微信无法连接，请关闭它后重试。"),
-            problems=tuple(Problem("vpn_present", host=x) for x in tools + [u["name"] for u in up]),
+            problems=tuple(Problem(codes.VPN_PRESENT, host=x) for x in tools + [u["name"] for u in up]),
         )
     if via:
         return Verdict(Status.OK, t("Connected through a dial-up (PPP) link; no VPN found.",

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checks import codes
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3", ".sqlitedb")
 # Files whose presence means a writer is mid-transaction: an immutable read of the
@@ -146,7 +148,7 @@ def quick_check(path: Path, stop: Stop) -> tuple[str, str]:
         rows = conn.execute("PRAGMA quick_check(20)").fetchall()
     except sqlite3.OperationalError as exc:
         if "interrupt" in str(exc).lower():
-            return "interrupted", "deadline"
+            return "interrupted", codes.DEADLINE
         if "unable to open" in str(exc).lower():
             return "unreadable", _sqlite_detail(exc)
         return "corrupt", _sqlite_detail(exc)

@@ -13,6 +13,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from checks import codes
 from checks.probes.tcp import failure_code
 
 MAX_BYTES = 65536  # enough for any portal page's head and form
@@ -45,7 +46,7 @@ def get(address: str, port: int, host: str, path: str = "/", timeout: float = 3.
             while len(data) < max_bytes and not _complete(data):
                 remaining = end - time.monotonic()
                 if remaining <= 0:
-                    failure = "http_timeout"
+                    failure = codes.HTTP_TIMEOUT
                     break
                 sock.settimeout(remaining)
                 chunk = sock.recv(min(16384, max_bytes - len(data)))
@@ -53,9 +54,9 @@ def get(address: str, port: int, host: str, path: str = "/", timeout: float = 3.
                     break
                 data += chunk
     except TimeoutError:
-        failure = "http_timeout"
+        failure = codes.HTTP_TIMEOUT
     except ConnectionResetError:
-        failure = "http_reset"
+        failure = codes.HTTP_RESET
     except OSError as exc:
         failure = "http_" + failure_code(exc)
     return _result(address, port, start, data, failure)
@@ -113,13 +114,13 @@ def _result(address: str, port: int, start: float, data: bytes,
     }
     if not data:
         if failure is None:
-            result["failure"] = "http_closed"  # the peer hung up without a word
+            result["failure"] = codes.HTTP_CLOSED  # the peer hung up without a word
         return result
     head, sep, body = data.partition(b"\r\n\r\n")
     match = _STATUS.match(data)
     if not match:
         result["body_start"] = _text(data, None)[:BODY_CHARS]
-        result["failure"] = failure or "http_not_http"
+        result["failure"] = failure or codes.HTTP_NOT_HTTP
         return result
     headers = _headers(head)
     result.update(
@@ -133,7 +134,7 @@ def _result(address: str, port: int, start: float, data: bytes,
         body = _dechunk(body)
     result["body_start"] = _text(body, headers.get("content-type"))[:BODY_CHARS]
     # A status line is an answer: a timeout while the body trickles in is not a failure.
-    result["failure"] = None if failure == "http_timeout" else failure
+    result["failure"] = None if failure == codes.HTTP_TIMEOUT else failure
     return result
 
 
@@ -195,15 +196,15 @@ def page_signals(body: str, content_type: str | None = None) -> list[str]:
         return []
     signals = []
     if _FORM.search(body) and _LOGIN.search(body):
-        signals.append("login_form")
+        signals.append(codes.HTTP_LOGIN_FORM)
     if _META_REFRESH.search(body):
-        signals.append("meta_refresh")
+        signals.append(codes.HTTP_META_REFRESH)
     if _SCRIPT_REDIRECT.search(body):
-        signals.append("script_redirect")
+        signals.append(codes.HTTP_SCRIPT_REDIRECT)
     if _IFRAME.search(body):
         signals.append("frame")
     if _PORTAL_WORDS.search(body):
-        signals.append("portal_words")
+        signals.append(codes.HTTP_PORTAL_WORDS)
     return signals
 
 

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from checks import codes
 from checks.probes.tcp import failure_code
 
 MAX_REPLY = 16384
@@ -29,7 +30,7 @@ def tunnel(kind: str, host: str, port: int, target_host: str, target_port: int,
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
     except OSError as exc:
-        result["failure"] = "proxy_not_resolved" if isinstance(exc, socket.gaierror) \
+        result["failure"] = codes.PROXY_NOT_RESOLVED if isinstance(exc, socket.gaierror) \
             else failure_code(exc)
         result["ms"] = _ms(start)
         return result
@@ -44,9 +45,9 @@ def tunnel(kind: str, host: str, port: int, target_host: str, target_port: int,
             else:
                 status, failure = _http_connect(sock, target_host, target_port)
         except TimeoutError:
-            status, failure = None, "proxy_no_answer"
+            status, failure = None, codes.PROXY_NO_ANSWER
         except OSError as exc:
-            status, failure = None, "proxy_no_answer" if _closed(exc) else failure_code(exc)
+            status, failure = None, codes.PROXY_NO_ANSWER if _closed(exc) else failure_code(exc)
     result.update(status=status, failure=failure, ok=failure is None, ms=_ms(start))
     return result
 
@@ -74,17 +75,17 @@ def _http_connect(sock: socket.socket, host: str, port: int) -> tuple[int | None
 def parse_connect_reply(data: bytes) -> tuple[int | None, str | None]:
     """Status code and failure code of a CONNECT reply's status line."""
     if not data:
-        return None, "proxy_no_answer"
+        return None, codes.PROXY_NO_ANSWER
     line = data.split(b"\r\n", 1)[0].split(b"\n", 1)[0]
     parts = line.split()
     if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
-        return None, "proxy_bad_reply"
+        return None, codes.PROXY_BAD_REPLY
     status = int(parts[1])
     if 200 <= status < 300:
         return status, None
     if status == 407:
-        return status, "proxy_auth_required"
-    return status, "proxy_refused"
+        return status, codes.PROXY_AUTH_REQUIRED
+    return status, codes.PROXY_REFUSED
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
@@ -101,13 +102,13 @@ def _socks5(sock: socket.socket, host: str, port: int) -> tuple[int | None, str 
     sock.sendall(b"\x05\x01\x00")  # version 5, one method: no authentication
     version, method = _recv_exact(sock, 2)
     if version != 5:
-        return None, "proxy_bad_reply"
+        return None, codes.PROXY_BAD_REPLY
     if method != 0:
-        return method, "proxy_auth_required"
+        return method, codes.PROXY_AUTH_REQUIRED
     name = host.encode("idna")[:255]
     sock.sendall(b"\x05\x01\x00\x03" + bytes([len(name)]) + name + struct.pack("!H", port))
     _ver, reply = _recv_exact(sock, 2)
-    return reply, None if reply == 0 else "proxy_refused"
+    return reply, None if reply == 0 else codes.PROXY_REFUSED
 
 
 def _socks4a(sock: socket.socket, host: str, port: int) -> tuple[int | None, str | None]:
@@ -115,7 +116,7 @@ def _socks4a(sock: socket.socket, host: str, port: int) -> tuple[int | None, str
     sock.sendall(b"\x04\x01" + struct.pack("!H", port) + b"\x00\x00\x00\x01" + b"\x00"
                  + host.encode("idna") + b"\x00")
     _null, reply = _recv_exact(sock, 2)
-    return reply, None if reply == 0x5A else "proxy_refused"
+    return reply, None if reply == 0x5A else codes.PROXY_REFUSED
 
 
 def fetch_pac(url: str, timeout: float) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def fetch_pac(url: str, timeout: float) -> dict[str, Any]:
     result: dict[str, Any] = {"url": url, "ok": False, "status": None, "bytes": 0,
                               "is_pac": False, "failure": None}
     if not url.lower().startswith(("http://", "https://")):
-        result["failure"] = "pac_unsupported_url"
+        result["failure"] = codes.PAC_UNSUPPORTED_URL
         return result
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
@@ -133,16 +134,16 @@ def fetch_pac(url: str, timeout: float) -> dict[str, Any]:
             result["status"] = resp.status
     except urllib.error.HTTPError as exc:
         result["status"] = exc.code
-        result["failure"] = "pac_http_error"
+        result["failure"] = codes.PAC_HTTP_ERROR
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         result["failure"] = failure_code(reason) if isinstance(reason, OSError) and not \
-            isinstance(reason, socket.gaierror) else "pac_unreachable"
+            isinstance(reason, socket.gaierror) else codes.PAC_UNREACHABLE
     else:
         result["bytes"] = len(body)
         result["is_pac"] = b"FindProxyForURL" in body
         result["ok"] = result["is_pac"]
         if not result["is_pac"]:
-            result["failure"] = "pac_not_a_pac_file"
+            result["failure"] = codes.PAC_NOT_A_PAC_FILE
     result["ms"] = _ms(start)
     return result

@@ -12,6 +12,7 @@ import socket
 import time
 from typing import Any
 
+from checks import codes
 from checks.concurrency import call_with_timeout, parallel_map
 from checks.context import Context
 from checks.probes import dnslib
@@ -40,13 +41,13 @@ def _resolve_uncached(ctx: Context, host: str) -> dict[str, Any]:
     answer: dict[str, Any] = {"host": host}
     for rtype, outcome in zip(FAMILIES, outcomes, strict=True):
         if not outcome.done:
-            answer[rtype] = {"addresses": [], "error": "dns_timeout", "ms": round(timeout * 1000)}
+            answer[rtype] = {"addresses": [], "error": codes.DNS_TIMEOUT, "ms": round(timeout * 1000)}
         elif outcome.error is not None:
-            answer[rtype] = {"addresses": [], "error": "dns_internal_error", "ms": None}
+            answer[rtype] = {"addresses": [], "error": codes.DNS_INTERNAL_ERROR, "ms": None}
         else:
             answer[rtype] = outcome.value
     if not answer["A"]["addresses"] and not answer["AAAA"]["addresses"]:
-        raw = answer["A"]["error"] or answer["AAAA"]["error"] or "dns_no_answer"
+        raw = answer["A"]["error"] or answer["AAAA"]["error"] or codes.DNS_NO_ANSWER
         fallback = _FALLBACK.get(raw, raw)
         if raw in _FALLBACK:
             budget = ctx.timeout(min(2.0, ctx.config.dns.timeout_s))
@@ -61,9 +62,9 @@ def _resolve_uncached(ctx: Context, host: str) -> dict[str, Any]:
 
 # getaddrinfo's coarse codes, and what they mean when the direct query cannot say more.
 _FALLBACK = {
-    "dns_nxdomain_or_nodata": "dns_nxdomain",
-    "dns_lookup_failed": "dns_lookup_failed",
-    "dns_timeout": "dns_timeout",
+    codes.DNS_NXDOMAIN_OR_NODATA: codes.DNS_NXDOMAIN,
+    codes.DNS_LOOKUP_FAILED: codes.DNS_LOOKUP_FAILED,
+    codes.DNS_TIMEOUT: codes.DNS_TIMEOUT,
 }
 
 
@@ -82,7 +83,7 @@ def _lookup(host: str, rtype: str) -> dict[str, Any]:
         ms = round((time.monotonic() - start) * 1000, 1)
         return {"addresses": [], "error": _gai_code(exc), "ms": ms}
     except (UnicodeError, OSError):
-        return {"addresses": [], "error": "dns_bad_name", "ms": None}
+        return {"addresses": [], "error": codes.DNS_BAD_NAME, "ms": None}
     ms = round((time.monotonic() - start) * 1000, 1)
     seen: list[str] = []
     for info in infos:
@@ -94,8 +95,8 @@ def _lookup(host: str, rtype: str) -> dict[str, Any]:
 
 def _gai_code(exc: socket.gaierror) -> str:
     if exc.errno == socket.EAI_NONAME:
-        return "dns_nxdomain_or_nodata"
-    return "dns_lookup_failed"
+        return codes.DNS_NXDOMAIN_OR_NODATA
+    return codes.DNS_LOOKUP_FAILED
 
 
 def classify_failure(host: str, timeout: float, fallback: str) -> str:
@@ -113,17 +114,17 @@ def _classify(host: str, timeout: float) -> str | None:
             ns for ns in dns.resolver.Resolver(configure=True).nameservers if isinstance(ns, str)
         ]
     except (dns.resolver.NoResolverConfiguration, OSError):
-        return "dns_no_resolver"
+        return codes.DNS_NO_RESOLVER
     if not nameservers:
-        return "dns_no_resolver"
+        return codes.DNS_NO_RESOLVER
     answers = parallel_map(lambda ns: _ask(ns, host, timeout), nameservers, timeout + 0.1)
-    codes = [a.value if a.done and a.value else "dns_timeout" for a in answers]
+    found = [a.value if a.done and a.value else codes.DNS_TIMEOUT for a in answers]
     # The best any server managed decides: one good answer means the others do not matter.
-    for code in ("ok", "dns_nxdomain", "dns_no_answer", "dns_servfail", "dns_timeout",
-                 "dns_unreachable"):
-        if code in codes:
+    for code in ("ok", codes.DNS_NXDOMAIN, codes.DNS_NO_ANSWER, codes.DNS_SERVFAIL, codes.DNS_TIMEOUT,
+                 codes.DNS_UNREACHABLE):
+        if code in found:
             return None if code == "ok" else code
-    return codes[0]
+    return found[0]
 
 
 def _ask(nameserver: str, host: str, timeout: float) -> str:
@@ -145,12 +146,12 @@ def _ask(nameserver: str, host: str, timeout: float) -> str:
                 if reply.id == query.id:
                     break
     except TimeoutError:
-        return "dns_timeout"
+        return codes.DNS_TIMEOUT
     except OSError:
-        return "dns_unreachable"  # refused or no route: nothing answers there
+        return codes.DNS_UNREACHABLE  # refused or no route: nothing answers there
     rcode = reply.rcode()
     if rcode == dns.rcode.NXDOMAIN:
-        return "dns_nxdomain"
+        return codes.DNS_NXDOMAIN
     if rcode == dns.rcode.NOERROR:
-        return "ok" if reply.answer else "dns_no_answer"
-    return "dns_servfail"  # SERVFAIL, REFUSED and the rest: the server would not answer
+        return "ok" if reply.answer else codes.DNS_NO_ANSWER
+    return codes.DNS_SERVFAIL  # SERVFAIL, REFUSED and the rest: the server would not answer

@@ -7,6 +7,8 @@ import socket
 import time
 from typing import Any
 
+from checks import codes
+
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
 # Windows reports the same conditions with WSA codes.
 _WSA_REFUSED, _WSA_TIMEDOUT, _WSA_NETUNREACH, _WSA_HOSTUNREACH = 10061, 10060, 10051, 10065
@@ -29,16 +31,16 @@ def connect(address: str, port: int, timeout: float) -> dict[str, Any]:
 
 def failure_code(exc: OSError) -> str:
     if isinstance(exc, socket.timeout | TimeoutError):
-        return "tcp_timeout"
+        return codes.TCP_TIMEOUT
     if isinstance(exc, ConnectionRefusedError):
-        return "tcp_refused"
+        return codes.TCP_REFUSED
     if isinstance(exc, ConnectionResetError):
-        return "tcp_reset"
+        return codes.TCP_RESET
     code = getattr(exc, "winerror", None) or exc.errno
     if code in _UNREACHABLE or code in (_WSA_NETUNREACH, _WSA_HOSTUNREACH):
-        return "tcp_unreachable"
+        return codes.TCP_UNREACHABLE
     if code == _WSA_REFUSED:
-        return "tcp_refused"
+        return codes.TCP_REFUSED
     if code in (errno.ETIMEDOUT, _WSA_TIMEDOUT):
-        return "tcp_timeout"
+        return codes.TCP_TIMEOUT
     return f"tcp_error_{code}"

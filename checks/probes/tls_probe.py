@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from checks import codes
 from checks.config import Endpoint
 from checks.context import Context
 from checks.probes import tcp
@@ -32,10 +33,10 @@ ALPN = ["h2", "http/1.1"]
 
 # OpenSSL X509_V_ERR_* codes and what they mean for the user.
 _VERIFY_CODES = {
-    9: "tls_not_yet_valid",
-    10: "tls_expired",
-    62: "tls_name_mismatch",  # X509_V_ERR_HOSTNAME_MISMATCH
-    64: "tls_name_mismatch",  # X509_V_ERR_IP_ADDRESS_MISMATCH
+    9: codes.TLS_NOT_YET_VALID,
+    10: codes.TLS_EXPIRED,
+    62: codes.TLS_NAME_MISMATCH,  # X509_V_ERR_HOSTNAME_MISMATCH
+    64: codes.TLS_NAME_MISMATCH,  # X509_V_ERR_IP_ADDRESS_MISMATCH
 }
 _VERSIONS = {"SSLv3": 0, "TLSv1": 1, "TLSv1.1": 2, "TLSv1.2": 3, "TLSv1.3": 4}
 
@@ -70,11 +71,11 @@ def build_trust_context(extra_ca_files: Sequence[str]) -> tuple[ssl.SSLContext, 
         try:
             context.load_verify_locations(cafile=path)
         except FileNotFoundError:
-            problems.append({"file": path, "error": "ca_file_missing"})
+            problems.append({"file": path, "error": codes.CA_FILE_MISSING})
         except OSError:
-            problems.append({"file": path, "error": "ca_file_unreadable"})
+            problems.append({"file": path, "error": codes.CA_FILE_UNREADABLE})
         except (ssl.SSLError, ValueError):
-            problems.append({"file": path, "error": "ca_file_invalid"})
+            problems.append({"file": path, "error": codes.CA_FILE_INVALID})
     context.set_alpn_protocols(ALPN)
     return context, problems
 
@@ -139,7 +140,7 @@ def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[st
         result.update(first)
         result["verified"] = True
         return result
-    if first["failure"] == "tls_verify_failed":
+    if first["failure"] == codes.TLS_VERIFY_FAILED:
         second = _handshake(ctx, host, address, port, _inspect_context())
         details = second if second["failure"] is None else first
         result.update(details)
@@ -148,13 +149,13 @@ def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[st
         result["verify_message"] = first.get("verify_message")
         result["failure"] = classify_verify_failure(first.get("verify_code"), result.get("cert"))
         return result
-    if first["failure"] == "tls_protocol_version":
+    if first["failure"] == codes.TLS_PROTOCOL_VERSION:
         # Refused under the safe defaults: find out what the server would speak.
         second = _handshake(ctx, host, address, port, _inspect_context())
         if second["failure"] is None and _VERSIONS.get(second.get("version") or "", 9) < 3:
             result.update(second)
             result["verified"] = False
-            result["failure"] = "tls_old_version"
+            result["failure"] = codes.TLS_OLD_VERSION
             return result
     result.update(first)
     result["verified"] = None if first["failure"].startswith("tcp_") else False
@@ -182,20 +183,20 @@ def _handshake(
         try:
             tls = context.wrap_socket(sock, server_hostname=server_hostname or address)
         except ssl.SSLCertVerificationError as exc:
-            out["failure"] = "tls_verify_failed"
+            out["failure"] = codes.TLS_VERIFY_FAILED
             out["verify_code"] = getattr(exc, "verify_code", None)
             out["verify_message"] = str(getattr(exc, "verify_message", "") or exc)[:200]
             return out
         except TimeoutError:
-            out["failure"] = "tls_handshake_timeout"
+            out["failure"] = codes.TLS_HANDSHAKE_TIMEOUT
             return out
         except ssl.SSLError as exc:
             out["failure"] = ssl_error_code(exc)
             out["error"] = (exc.reason or str(exc))[:200]
             return out
         except OSError as exc:
-            out["failure"] = "tls_reset" if isinstance(exc, ConnectionResetError) else (
-                "tls_eof" if isinstance(exc, ConnectionAbortedError | BrokenPipeError)
+            out["failure"] = codes.TLS_RESET if isinstance(exc, ConnectionResetError) else (
+                codes.TLS_EOF if isinstance(exc, ConnectionAbortedError | BrokenPipeError)
                 else tcp.failure_code(exc).replace("tcp_", "tls_", 1))
             return out
         with tls:
@@ -214,14 +215,14 @@ def _handshake(
 def ssl_error_code(exc: ssl.SSLError) -> str:
     reason = (exc.reason or "").upper()
     if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError) or "EOF" in str(exc).upper():
-        return "tls_eof"  # closed by the peer or a middlebox mid-handshake
+        return codes.TLS_EOF  # closed by the peer or a middlebox mid-handshake
     if "WRONG_VERSION_NUMBER" in reason or "RECORD_LAYER_FAILURE" in reason:
-        return "tls_not_tls"  # whatever answered does not speak TLS
+        return codes.TLS_NOT_TLS  # whatever answered does not speak TLS
     if "PROTOCOL_VERSION" in reason or "UNSUPPORTED_PROTOCOL" in reason or "NO_PROTOCOLS" in reason:
-        return "tls_protocol_version"
+        return codes.TLS_PROTOCOL_VERSION
     if "ALERT" in reason:
-        return "tls_alert"
-    return "tls_protocol_error"
+        return codes.TLS_ALERT
+    return codes.TLS_PROTOCOL_ERROR
 
 
 def classify_verify_failure(verify_code: int | None, cert: dict[str, Any] | None) -> str:
@@ -231,12 +232,12 @@ def classify_verify_failure(verify_code: int | None, cert: dict[str, Any] | None
     if verify_code is None and cert:
         # The OS verifiers (truststore) give no OpenSSL code: read the leaf.
         if cert.get("date_state") == "expired":
-            return "tls_expired"
+            return codes.TLS_EXPIRED
         if cert.get("date_state") == "not_yet_valid":
-            return "tls_not_yet_valid"
+            return codes.TLS_NOT_YET_VALID
         if cert.get("name_matches") is False:
-            return "tls_name_mismatch"
-    return "tls_untrusted_issuer"
+            return codes.TLS_NAME_MISMATCH
+    return codes.TLS_UNTRUSTED_ISSUER
 
 
 # ---- certificate facts -------------------------------------------------------------

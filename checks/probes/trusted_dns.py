@@ -13,11 +13,12 @@ import re
 import time
 from typing import Any
 
+from checks import codes
 from checks.probes import dnslib
 
 RTYPES = ("A", "AAAA")
 # Codes meaning the resolver did answer (the name may simply not exist there).
-ANSWERED = (None, "dns_nxdomain")
+ANSWERED = (None, codes.DNS_NXDOMAIN)
 
 
 def query(resolver: str, host: str, rtype: str, timeout: float) -> dict[str, Any]:
@@ -33,13 +34,13 @@ def query(resolver: str, host: str, rtype: str, timeout: float) -> dict[str, Any
             left = max(0.05, timeout - (time.monotonic() - start))
             response = dns.query.tcp(request, resolver, timeout=left)
     except dns.exception.Timeout:
-        out["error"] = "dns_timeout"
+        out["error"] = codes.DNS_TIMEOUT
     except (ConnectionRefusedError, ConnectionResetError):
-        out["error"] = "dns_unreachable"
+        out["error"] = codes.DNS_UNREACHABLE
     except OSError:
-        out["error"] = "dns_unreachable"
+        out["error"] = codes.DNS_UNREACHABLE
     except (dns.exception.DNSException, ValueError, EOFError):
-        out["error"] = "dns_bad_response"
+        out["error"] = codes.DNS_BAD_RESPONSE
     else:
         out["error"] = _rcode_error(response.rcode())
         wanted = dns.rdatatype.from_text(rtype)
@@ -58,12 +59,12 @@ def _rcode_error(rcode: int) -> str | None:
     if rcode == dns.rcode.NOERROR:
         return None
     if rcode == dns.rcode.NXDOMAIN:
-        return "dns_nxdomain"
+        return codes.DNS_NXDOMAIN
     if rcode == dns.rcode.SERVFAIL:
-        return "dns_servfail"
+        return codes.DNS_SERVFAIL
     if rcode == dns.rcode.REFUSED:
-        return "dns_refused"
-    return "dns_bad_response"
+        return codes.DNS_REFUSED
+    return codes.DNS_BAD_RESPONSE
 
 
 def http_dns(url_template: str, host: str, timeout: float) -> dict[str, Any]:
@@ -81,9 +82,9 @@ def http_dns(url_template: str, host: str, timeout: float) -> dict[str, Any]:
         with opener.open(url, timeout=timeout) as resp:
             body = resp.read(65536).decode("utf-8", "replace")
     except urllib.error.HTTPError:
-        out["error"] = "http_dns_error"
+        out["error"] = codes.HTTP_DNS_ERROR
     except (TimeoutError, urllib.error.URLError, OSError, ValueError):
-        out["error"] = "http_dns_unreachable"
+        out["error"] = codes.HTTP_DNS_UNREACHABLE
     else:
         out["addresses"] = parse_http_dns(body)
     out["ms"] = round((time.monotonic() - start) * 1000, 1)
