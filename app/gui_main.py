@@ -55,9 +55,6 @@ def main(argv: list[str] | None = None) -> int:
 
         return child_main()
     args = parse_args(argv)
-    from app import qtguard
-
-    qtguard.reserve()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +26,13 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
-    QRawFont,
     QTextDocument,
 )
 
-from app.qtguard import guarded
+from app.pdf_text import fix_text_mapping
+from checks.i18n import Text, t
 from checks.model import Status
+from checks.products import NAMES
 from checks.report.text import localized
 from checks.resources import resource_path
 
@@ -55,55 +55,55 @@ LIGHTS = {
     "error": ("?", "#616161"),
 }
 
-WORDS: dict[str, dict[str, Any]] = {
-    "en": {
-        "title": "wxdoctor network report",
-        "time": "Time", "tool": "Tool", "duration": "Duration", "machine": "Computer",
-        "product": "Tested", "lang": "Language",
-        "verdict": "Overall result", "cause": "Most likely cause", "do": "What to do",
-        "because": "Based on these checks", "also": "Also found",
-        "checks": "All checks", "light": "Result", "check": "Check", "summary": "Finding",
-        "details": "Details of the findings", "evidence": "Evidence", "advice": "What to do",
-        "problems": "Failures",
-        "fixes": "Fixes applied", "fix": "Fix", "undone": "(undone later)", "journal": "Journal", "before": "Before",
-        "after": "After",
-        "page": "page {n} of {total}", "more_items": "… {n} more", "more_rows": "… {n} more rows",
-        "redacted": "User name, computer name and public IP addresses are hidden in this report.",
-        "not_redacted": "This report is not redacted: it contains the user name, computer name "
-                        "and IP addresses.",
-        "none": "none", "yes": "yes", "no": "no", "cancelled": "The run was cancelled before every check finished.",
-        "seconds": "{s:.1f} s",
-        "products": {"wecom": "WeCom", "wechat": "WeChat", "both": "WeCom and WeChat"},
-        "all_ok": "Every check passed; no details to show.",
-    },
-    "zh": {
-        "title": "wxdoctor 网络检测报告",
-        "time": "检测时间", "tool": "工具版本", "duration": "用时", "machine": "电脑",
-        "product": "检测对象", "lang": "语言",
-        "verdict": "总体结果", "cause": "最可能的原因", "do": "建议操作",
-        "because": "判断依据", "also": "另外发现",
-        "checks": "全部检测项", "light": "结果", "check": "检测项", "summary": "发现",
-        "details": "异常项详情", "evidence": "检测数据", "advice": "建议操作",
-        "problems": "失败项",
-        "fixes": "已执行的修复", "fix": "修复", "undone": "（之后已撤销）", "journal": "日志编号", "before": "修复前",
-        "after": "修复后",
-        "page": "第 {n} 页，共 {total} 页", "more_items": "……另有 {n} 项",
-        "more_rows": "……另有 {n} 行",
-        "redacted": "本报告已隐藏用户名、计算机名和公网 IP 地址。",
-        "not_redacted": "本报告未做隐藏处理，包含用户名、计算机名和 IP 地址。",
-        "none": "无", "yes": "是", "no": "否", "cancelled": "检测在全部完成前被取消。",
-        "seconds": "{s:.1f} 秒",
-        "products": {"wecom": "企业微信", "wechat": "微信", "both": "企业微信和微信"},
-        "all_ok": "所有检测项均正常，没有需要说明的详情。",
-    },
-}
-STATUS_WORDS = {
-    "en": {"ok": "OK", "info": "Info", "warn": "Warning", "fail": "Problem",
-           "skipped": "Skipped", "error": "Could not check"},
-    "zh": {"ok": "正常", "info": "提示", "warn": "警告", "fail": "故障",
-           "skipped": "跳过", "error": "无法检测"},
+# Every sentence of the PDF, in both languages (rendered once per report).
+TEXTS: dict[str, Text] = {
+    'title': t('wxdoctor network report', 'wxdoctor 网络检测报告'),
+    'time': t('Time', '检测时间'),
+    'tool': t('Tool', '工具版本'),
+    'duration': t('Duration', '用时'),
+    'machine': t('Computer', '电脑'),
+    'product': t('Tested', '检测对象'),
+    'lang': t('Language', '语言'),
+    'verdict': t('Overall result', '总体结果'),
+    'cause': t('Most likely cause', '最可能的原因'),
+    'do': t('What to do', '建议操作'),
+    'because': t('Based on these checks', '判断依据'),
+    'also': t('Also found', '另外发现'),
+    'checks': t('All checks', '全部检测项'),
+    'light': t('Result', '结果'),
+    'check': t('Check', '检测项'),
+    'summary': t('Finding', '发现'),
+    'details': t('Details of the findings', '异常项详情'),
+    'evidence': t('Evidence', '检测数据'),
+    'advice': t('What to do', '建议操作'),
+    'problems': t('Failures', '失败项'),
+    'fixes': t('Fixes applied', '已执行的修复'),
+    'fix': t('Fix', '修复'),
+    'undone': t('(undone later)', '（之后已撤销）'),
+    'journal': t('Journal', '日志编号'),
+    'before': t('Before', '修复前'),
+    'after': t('After', '修复后'),
+    'page': t('page {n} of {total}', '第 {n} 页，共 {total} 页'),
+    'more_items': t('… {n} more', '……另有 {n} 项'),
+    'more_rows': t('… {n} more rows', '……另有 {n} 行'),
+    'redacted': t('User name, computer name and public IP addresses are hidden in this report.', '本报告已隐藏用户名、计算机名和公网 IP 地址。'),
+    'not_redacted': t('This report is not redacted: it contains the user name, computer name and IP addresses.', '本报告未做隐藏处理，包含用户名、计算机名和 IP 地址。'),
+    'none': t('none', '无'),
+    'yes': t('yes', '是'),
+    'no': t('no', '否'),
+    'cancelled': t('The run was cancelled before every check finished.', '检测在全部完成前被取消。'),
+    'seconds': t('{s:.1f} s', '{s:.1f} 秒'),
+    'all_ok': t('Every check passed; no details to show.', '所有检测项均正常，没有需要说明的详情。'),
 }
 
+
+def _words(lang: str) -> dict[str, Any]:
+    words: dict[str, Any] = {key: text.render(lang) for key, text in TEXTS.items()}
+    words["products"] = {key: name.render(lang) for key, name in NAMES.items()}
+    return words
+
+
+_STATUSES = {s.value for s in Status}
 MAX_LIST_ITEMS = 8
 MAX_ROWS = 40
 MAX_VALUE_CHARS = 300
@@ -306,7 +306,7 @@ td { vertical-align: top; }
 
 def _badge(status: str, lang: str, big: bool = False) -> str:
     symbol, colour = LIGHTS.get(status, LIGHTS["error"])
-    word = STATUS_WORDS[lang].get(status, status)
+    word = Status(status).label.render(lang) if status in _STATUSES else status
     size = "12pt" if big else "8.5pt"
     return (
         f'<span style="background-color:{colour}; color:#ffffff; font-weight:bold; '
@@ -340,7 +340,7 @@ def _product(report: dict[str, Any], words: dict[str, Any]) -> str:
 
 
 def build_blocks(report: dict[str, Any], lang: str) -> list[Block]:
-    words = WORDS[lang]
+    words = _words(lang)
     checks_by_id = {c["id"]: c for c in report.get("checks", [])}
     blocks: list[Block] = []
 
@@ -445,7 +445,7 @@ def _chain_row(check: dict[str, Any] | None, check_id: str, lang: str) -> Block:
 
 
 def _detail_blocks(check: dict[str, Any], lang: str) -> list[Block]:
-    words = WORDS[lang]
+    words = _words(lang)
     sep = "：" if lang == "zh" else ": "
     head = (
         f"<h3>{_badge(check['status'], lang)}&nbsp; {_e(localized(check, 'title', lang))} "
@@ -484,7 +484,7 @@ def _detail_blocks(check: dict[str, Any], lang: str) -> list[Block]:
 
 
 def _fix_block(fix: dict[str, Any], checks_by_id: dict[str, Any], lang: str) -> Block:
-    words = WORDS[lang]
+    words = _words(lang)
     before = fix.get("before") or {}
     after = fix.get("after") or {}
     rows = ""
@@ -514,8 +514,7 @@ def _fix_block(fix: dict[str, Any], checks_by_id: dict[str, Any], lang: str) -> 
 def write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -> None:
     """Write `report` as an A4 PDF in `lang` ("zh" or "en") to `path`."""
     lang = "zh" if lang == "zh" else "en"
-    with guarded():
-        _write_pdf(report, path, lang)
+    _write_pdf(report, path, lang)
 
 
 def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -> None:
@@ -527,7 +526,7 @@ def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) 
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
                           QPageLayout.Unit.Millimeter)
-    writer.setTitle(WORDS[lang]["title"])
+    writer.setTitle(TEXTS["title"].render(lang))
     writer.setCreator(f"wxdoctor {report.get('tool', {}).get('version', '')}")
 
     font = QFont()
@@ -539,7 +538,7 @@ def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) 
 
     small = QFont(font)
     small.setPointSizeF(7.5)
-    words = WORDS[lang]
+    words = _words(lang)
     header_text = f"{words['title']} · {report.get('started_at', '')}"
     painter = QPainter()
     if not painter.begin(writer):
@@ -560,94 +559,6 @@ def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) 
             assert block.doc is not None
             drawn |= set(block.doc.toPlainText())
     fix_text_mapping(target, drawn, font.families())
-
-
-# Qt maps each glyph back to the lowest code point the font's cmap gives it. CJK fonts
-# share glyphs between ideographs and radicals or variants (页 and ⻚, 户 and 戶), so
-# copied text would read "第 2 ⻚". We know the text we drew: where a mapped code point
-# was never drawn but shares its glyph with one that was, map to the drawn one. The
-# maps are plain text and the replacement has the same length, so offsets stay valid.
-_TOUNICODE_REF = re.compile(rb"/ToUnicode (\d+) 0 R")
-_HEX4 = re.compile(rb"<([0-9A-Fa-f]{4})>")
-
-
-class _Remap:
-    def __init__(self, drawn: set[str], families: list[str]) -> None:
-        self.drawn = {c for c in drawn if 0x2E80 <= ord(c) <= 0xFFFF}
-        self.fonts = []
-        for family in families:
-            for weight in (QFont.Weight.Normal, QFont.Weight.Bold):
-                font = QFont(family)
-                font.setWeight(weight)
-                raw = QRawFont.fromFont(font)
-                if raw.isValid():
-                    self.fonts.append(raw)
-        self.by_glyph: list[dict[int, str]] = [
-            {self._glyph(raw, c): c for c in sorted(self.drawn)} for raw in self.fonts
-        ]
-        self.cache: dict[int, int] = {}
-
-    @staticmethod
-    def _glyph(raw: QRawFont, char: str) -> int:
-        glyphs = raw.glyphIndexesForString(char)
-        return int(glyphs[0]) if glyphs else 0
-
-    def code(self, code: int) -> int:
-        if code in self.cache:
-            return self.cache[code]
-        result = code
-        if code >= 0x2E80 and chr(code) not in self.drawn:
-            for raw, table in zip(self.fonts, self.by_glyph, strict=True):
-                glyph = self._glyph(raw, chr(code))
-                if glyph and glyph in table:
-                    result = ord(table[glyph])
-                    break
-        self.cache[code] = result
-        return result
-
-    def hex(self, match: re.Match[bytes]) -> bytes:
-        return b"%04X" % self.code(int(match.group(1), 16))
-
-    def sub(self, text: bytes) -> bytes:
-        return _HEX4.sub(lambda m: b"<" + self.hex(m) + b">", text)
-
-    def cmap(self, stream: bytes) -> bytes:
-        lines = stream.split(b"\n")
-        section = b""
-        for index, line in enumerate(lines):
-            if line.endswith((b"beginbfrange", b"beginbfchar")):
-                section = line.split()[-1]
-            elif line.startswith((b"endbfrange", b"endbfchar")):
-                section = b""
-            elif section == b"beginbfrange" and b"[" in line:  # <first> <last> [<dst> ...]
-                head, _, rest = line.partition(b"[")
-                lines[index] = head + b"[" + self.sub(rest)
-            elif section in (b"beginbfrange", b"beginbfchar"):
-                # <first> <last> <dst> or <src> <dst>: only the destination changes.
-                parts = line.split(b" ")
-                if len(parts) in (2, 3):
-                    parts[-1] = self.sub(parts[-1])
-                    lines[index] = b" ".join(parts)
-        return b"\n".join(lines)
-
-
-def fix_text_mapping(path: Path, drawn: set[str], families: list[str]) -> None:
-    data = path.read_bytes()
-    patched = bytearray(data)
-    remap = _Remap(drawn, families)
-    for number in set(_TOUNICODE_REF.findall(data)):
-        start = data.find(b"\n" + number + b" 0 obj")
-        head_end = data.find(b"stream\n", start) if start >= 0 else -1
-        end = data.find(b"endstream", head_end) if head_end >= 0 else -1
-        if end < 0 or b"/Filter" in data[start:head_end]:
-            continue  # compressed maps are left alone
-        body_start = head_end + len(b"stream\n")
-        body = data[body_start:end]
-        new = remap.cmap(body)
-        if len(new) == len(body):
-            patched[body_start:end] = new
-    if patched != data:
-        path.write_bytes(bytes(patched))
 
 
 def _no_ligatures(font: QFont) -> None:

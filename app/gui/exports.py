@@ -98,13 +98,9 @@ class ExportActions:
 
     def summary_text(self) -> str:
         assert self.report is not None
-        try:
-            from checks.report.summary import summary_text  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            from checks.report.text import render_text
+        from checks.report.summary import summary_text
 
-            return render_text(self.report, self.lang)
-        return str(summary_text(self.report, self.lang))
+        return summary_text(self.report, self.lang)
 
     def copy_summary(self) -> None:
         if self.report is None:

@@ -29,9 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import qtguard
+from app.gui import bridge, theme
 from app.gui import strings as S
-from app.gui import theme
 from app.gui.exports import ExportActions, load_report  # noqa: F401 (re-exported)
 from app.gui.fix_actions import FixActions
 from app.gui.widgets.card import Card
@@ -85,7 +84,6 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
     run_finished = Signal(object)  # the report dict (also after a cancel)
     run_failed = Signal(str)
     check_updated = Signal(str)  # check id, after its row changed
-    checks_listed = Signal(object, object)  # (entries, config) or (None, reason); internal
     checks_ready = Signal()  # the "waiting" rows are shown
 
     def __init__(
@@ -104,6 +102,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         # over every 1 ms instead of 5 keeps the GUI thread's turn short.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         super().__init__()
+        bridge.install()
         self.checks_factory = checks_factory or _default_checks
         self.config_loader = config_loader or _default_config
         # The catalog's checks run in a child process (the GUI thread must not share
@@ -158,12 +157,6 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         layout.addWidget(self.scroll_area, 1)
         self.setCentralWidget(central)
 
-        # PySide6 6.12.0 on Python < 3.12 leaks references to None; keep a reserve.
-        qtguard.reserve()
-        self._guard = QTimer(self)
-        self._guard.setInterval(1000)
-        self._guard.timeout.connect(qtguard.reserve)
-        self._guard.start()
         self._tick = QTimer(self)
         self._tick.setInterval(100)
         self._tick.timeout.connect(self._update_progress)
@@ -184,7 +177,6 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.retranslate()
         self.card.start_button.setFocus()
         # Discovering the checks imports every check module: after the window shows.
-        self.checks_listed.connect(self._on_listed)
         QTimer.singleShot(0, self.populate)
 
     # ---- menus -------------------------------------------------------------------------
@@ -290,7 +282,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         if wait:
             self._on_listed(*self._list_checks())
         else:
-            threading.Thread(target=self._list_in_background, name="list-checks", daemon=True).start()
+            bridge.run_in_thread(self._list_checks, self._listed, self, "list-checks")
 
     def _list_checks(self) -> tuple[object, object]:
         try:
@@ -302,12 +294,8 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
             return None, str(exc)
         return entries, config
 
-    def _list_in_background(self) -> None:
-        result = self._list_checks()
-        try:
-            self.checks_listed.emit(*result)
-        except RuntimeError:  # the window was closed meanwhile
-            pass
+    def _listed(self, result: tuple[object, object] | None, error: BaseException | None) -> None:
+        self._on_listed(*(result or (None, str(error))))
 
     def _on_listed(self, entries: Any, config: Any) -> None:
         self.ready = True

@@ -1,9 +1,10 @@
 """Run the engine off the GUI thread and bring its progress back as Qt signals.
 
-The runner's callbacks fire on its own threads; they only emit signals. Qt queues
-a signal emitted on another thread to the receiver's (GUI) thread, so every slot
-that touches a widget runs on the GUI thread. Each signal carries the run id so a
-late signal of a cancelled run can be told apart from the current one.
+The runner's callbacks fire on its own threads; they post to the bridge, which
+emits the worker's signals on the GUI thread (and drops them once the worker is
+gone), so every slot that touches a widget runs on the GUI thread. Each signal
+carries the run id so a late signal of a cancelled run can be told apart from the
+current one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from app.gui import bridge
 from checks.base import Check
 from checks.config import Config
 from checks.model import CheckResult
@@ -92,12 +94,9 @@ class RunWorker(QObject):
     def is_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    # ---- on worker threads: emit only ----------------------------------------------------
+    # ---- on worker threads: post only ----------------------------------------------------
     def _emit(self, signal: Any, *args: Any) -> None:
-        try:
-            signal.emit(*args)
-        except RuntimeError:  # the window closed and took this object with it
-            pass
+        bridge.deliver(self, lambda: signal.emit(*args))
 
     def _started(self, check_id: str) -> None:
         self._emit(self.check_started, self.run_id, check_id)
@@ -121,32 +120,3 @@ class RunWorker(QObject):
         log.info("run %s finished: status=%s cancelled=%s", self.run_id, report["status"],
                  report["cancelled"])
         self._emit(self.run_finished, self.run_id, report)
-
-
-class Task(QObject):
-    """One blocking call (a fix, an undo, a re-check) on a helper thread.
-
-    `done` carries (value, None) or (None, exception) back to the GUI thread.
-    """
-
-    done = Signal(object, object)
-
-    def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._fn = fn
-
-    def start(self) -> None:
-        threading.Thread(target=self._run, name="gui-task", daemon=True).start()
-
-    def _run(self) -> None:
-        value: Any = None
-        error: Exception | None = None
-        try:
-            value = self._fn()
-        except Exception as exc:
-            log.error("task failed:\n%s", traceback.format_exc())
-            error = exc
-        try:
-            self.done.emit(value, error)
-        except RuntimeError:  # the dialog is gone
-            pass

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks.i18n import t
 from checks.model import Status
-from checks.report.text import LABELS, localized
+from checks.report.text import CAUSE, light_label, localized
 
-_WORDS = {
-    "en": {"same": "No change between the two runs.", "added": "new check",
-           "removed": "no longer checked", "cause": "Most likely cause",
-           "header": "Run {a} ({ta}) -> run {b} ({tb})"},
-    "zh": {"same": "两次检测结果相同。", "added": "新增检测", "removed": "不再检测",
-           "cause": "最可能的原因", "header": "第 {a} 次（{ta}）-> 第 {b} 次（{tb}）"},
-}
+SAME = t("No change between the two runs.", "两次检测结果相同。")
+ADDED = t("new check", "新增检测")
+REMOVED = t("no longer checked", "不再检测")
+HEADER = t("Run {a} ({ta}) -> run {b} ({tb})", "第 {a} 次（{ta}）-> 第 {b} 次（{tb}）")
 
 
 def _checks(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -68,27 +66,26 @@ def better(change: dict[str, Any]) -> bool | None:
 def render_changes(changes: list[dict[str, Any]], lang: str = "en",
                    names: tuple[str, str] | None = None,
                    times: tuple[str, str] | None = None) -> str:
-    words = _WORDS.get(lang, _WORDS["en"])
-    labels = LABELS.get(lang, LABELS["en"])
+    def label(status: str) -> str:
+        return light_label(status, lang).strip()
+
     lines: list[str] = []
     if names:
         ta, tb = times or ("", "")
-        lines.append(words["header"].format(a=names[0], b=names[1], ta=ta, tb=tb))
+        lines.append(HEADER.with_params(a=names[0], b=names[1], ta=ta, tb=tb).render(lang))
     if not changes:
-        lines.append(words["same"])
+        lines.append(SAME.render(lang))
     for change in changes:
         if change["kind"] == "primary_cause":
-            lines.append(f"{words['cause']}: {change['before']} -> {change['after']}")
+            lines.append(f"{CAUSE.render(lang)}: {change['before']} -> {change['after']}")
             continue
         title = change["title"].get(lang) or change["check_id"]
         head = f"{change['check_id']} ({title})"
         if change["kind"] == "added":
-            lines.append(f"+ {head}: {words['added']}, [{labels[change['after']].strip()}]")
+            lines.append(f"+ {head}: {ADDED.render(lang)}, [{label(change['after'])}]")
         elif change["kind"] == "removed":
-            lines.append(f"- {head}: {words['removed']}")
+            lines.append(f"- {head}: {REMOVED.render(lang)}")
         else:
             mark = {True: "↑", False: "↓", None: "~"}[better(change)]
-            lines.append(
-                f"{mark} {head}: [{labels[change['before']].strip()}] -> [{labels[change['after']].strip()}]"
-            )
+            lines.append(f"{mark} {head}: [{label(change['before'])}] -> [{label(change['after'])}]")
     return "\n".join(lines) + "\n"

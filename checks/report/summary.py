@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks.i18n import LANGS, t
 from checks.model import Status
 from checks.report.redact import redact
-from checks.report.text import LABELS, localized
+from checks.report.text import CAUSE, WHAT_TO_DO, light_label, localized
 
-_WORDS = {
-    "en": {"title": "wxdoctor report", "verdict": "Result", "cause": "Most likely cause",
-           "do": "What to do", "found": "Not OK", "none": "All checks passed.",
-           "more": "… and {n} more", "redacted": "user name, host name and public addresses hidden"},
-    "zh": {"title": "wxdoctor 检测报告", "verdict": "结果", "cause": "最可能的原因",
-           "do": "建议操作", "found": "异常项", "none": "所有检测均正常。",
-           "more": "……另有 {n} 项", "redacted": "已隐藏用户名、计算机名和公网地址"},
-}
+TITLE = t("wxdoctor report", "wxdoctor 检测报告")
+RESULT = t("Result", "结果")
+NOT_OK = t("Not OK", "异常项")
+NONE = t("All checks passed.", "所有检测均正常。")
+MORE = t("… and {n} more", "……另有 {n} 项")
+REDACTED = t("user name, host name and public addresses hidden", "已隐藏用户名、计算机名和公网地址")
 VERDICT = {
-    "en": {"ok": "no problem found", "info": "no problem found (see notes)",
-           "warn": "warning", "fail": "problem found", "skipped": "nothing checked",
-           "error": "some checks could not run"},
-    "zh": {"ok": "未发现问题", "info": "未发现问题（有提示）", "warn": "有警告",
-           "fail": "发现故障", "skipped": "未检测", "error": "部分项目无法检测"},
+    "ok": t("no problem found", "未发现问题"),
+    "info": t("no problem found (see notes)", "未发现问题（有提示）"),
+    "warn": t("warning", "有警告"),
+    "fail": t("problem found", "发现故障"),
+    "skipped": t("nothing checked", "未检测"),
+    "error": t("some checks could not run", "部分项目无法检测"),
 }
 MAX_LINES = 8
 MAX_CHARS = 160
@@ -36,35 +36,34 @@ def summary_text(report: dict[str, Any], lang: str = "zh", redacted: bool = True
     """Verdict, primary cause and advice, the non-ok checks one line each, version and time."""
     if redacted:
         report = redact(report)
-    lang = lang if lang in _WORDS else "en"
-    words = _WORDS[lang]
-    labels = LABELS[lang]
+    lang = lang if lang in LANGS else "en"
     status = report.get("status", "error")
     sep = "：" if lang == "zh" else ": "
-    lines = [f"{words['title']} — {words['verdict']}{sep}{VERDICT[lang].get(status, status)}"]
+    verdict = VERDICT[status].render(lang) if status in VERDICT else str(status)
+    lines = [f"{TITLE.render(lang)} — {RESULT.render(lang)}{sep}{verdict}"]
     causes = report.get("diagnosis", {}).get("causes", [])
     if causes:
         primary = causes[0]
-        lines.append(f"{words['cause']}{sep}{_clip(localized(primary, 'summary', lang))}")
+        lines.append(f"{CAUSE.render(lang)}{sep}{_clip(localized(primary, 'summary', lang))}")
         advice = localized(primary, "advice", lang)
         if advice:
-            lines.append(f"{words['do']}{sep}{_clip(advice)}")
+            lines.append(f"{WHAT_TO_DO.render(lang)}{sep}{_clip(advice)}")
     bad = [
         c for c in report.get("checks", [])
         if c.get("status") not in (Status.OK.value, Status.SKIPPED.value)
     ]
     if bad:
-        lines.append(f"{words['found']}{sep.strip()}")
+        lines.append(f"{NOT_OK.render(lang)}{sep.strip()}")
         for check in bad[:MAX_LINES]:
-            label = labels.get(check["status"], check["status"]).strip()
+            label = light_label(check["status"], lang).strip()
             title = localized(check, "title", lang)
             lines.append(f"[{label}] {title} ({check['id']}){sep}{_clip(localized(check, 'summary', lang), 120)}")
         if len(bad) > MAX_LINES:
-            lines.append(words["more"].format(n=len(bad) - MAX_LINES))
+            lines.append(MORE.with_params(n=len(bad) - MAX_LINES).render(lang))
     else:
-        lines.append(words["none"])
+        lines.append(NONE.render(lang))
     tool = report.get("tool", {})
     lines.append(f"wxdoctor {tool.get('version', '?')} · {report.get('started_at', '')}")
     if report.get("redaction", {}).get("applied"):
-        lines.append(f"({words['redacted']})")
+        lines.append(f"({REDACTED.render(lang)})")
     return "\n".join(lines) + "\n"

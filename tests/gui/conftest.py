@@ -35,13 +35,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.gui)
 
 
-@pytest.fixture(autouse=True)
-def _none_reserve() -> None:
-    from app import qtguard
-
-    qtguard.reserve()
-
-
 @pytest.fixture
 def settings(tmp_path: Path) -> Any:
     from PySide6.QtCore import QSettings

@@ -340,10 +340,23 @@ def test_tab_walks_from_start_to_the_rows(qtbot: Any, make_window: Any) -> None:
 
 
 def test_closing_during_a_run_is_safe(qtbot: Any, make_window: Any) -> None:
-    window = make_window([FakeCheck("slow", "network", sleep=0.3)])
+    import shiboken6
+
+    window = make_window([FakeCheck("slow", "network", sleep=0.3),
+                          FakeCheck("late", "dns", sleep=0.5)])
+    reports: list[dict[str, Any]] = []
+    window.run_finished.connect(reports.append)
     _click(qtbot, window.card.start_button)
-    window.close()
-    qtbot.wait(600)  # the run's late signals find no window and are dropped
+    worker = window._worker
+    assert worker is not None and worker.is_alive()
+    window.close()  # cancels the run: its report comes at once, marked cancelled
+    qtbot.waitUntil(lambda: bool(reports), timeout=3000)
+    assert reports[0]["cancelled"] is True and window._worker is None
+    qtbot.waitUntil(lambda: not shiboken6.isValid(worker), timeout=3000)  # deleted
+    # The checks' threads still end after the worker is gone; their progress is dropped.
+    qtbot.wait(700)
+    assert len(reports) == 1
+    assert window.rows["slow"].light.state != "ok" and window.rows["late"].light.state != "ok"
 
 
 def test_help_opens_the_log_folder_and_about_shows_the_version(

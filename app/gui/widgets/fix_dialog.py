@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui import bridge
 from app.gui import strings as S
 from checks.fixes.model import FixError
 from checks.fixes.preview import preview_lines
@@ -47,13 +48,13 @@ class FixDialog(QDialog):
     def __init__(self, session: FixSession, fix_ids: list[str], *,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        bridge.install()
         self.session = session
         self.lang = lang = session.lang
         # The statuses before any fix of this dialog, for the comparison.
         self.before = {c.get("id"): c for c in copy.deepcopy(session.report or {}).get("checks", [])}
         self.after: list[dict[str, Any]] = []
         self.state = "preview"
-        self._task: Any = None
         self.planned = session.plan(fix_ids)
         self.runnable = [p for p in self.planned if p.runnable]
         self.lines: list[tuple[str, str]] = []
@@ -125,14 +126,10 @@ class FixDialog(QDialog):
     def apply(self) -> None:
         if not self.can_apply() or self.state != "preview":
             return
-        from app.gui.worker import Task
-
         session, runnable = self.session, self.runnable
         log.info("applying fixes %s", ", ".join(p.fix_id for p in runnable))
         self._set_state("applying", S.FIX_APPLYING.render(self.lang))
-        self._task = Task(lambda: session.apply(runnable), self)
-        self._task.done.connect(self._applied)
-        self._task.start()
+        bridge.run_in_thread(lambda: session.apply(runnable), self._applied, self, "fix-apply")
 
     def _applied(self, after: list[dict[str, Any]] | None, error: BaseException | None) -> None:
         applied = self.session.applied
@@ -168,14 +165,10 @@ class FixDialog(QDialog):
     def undo(self) -> None:
         if self.state != "applied" or not self.session.applied:
             return
-        from app.gui.worker import Task
-
         session = self.session
         log.info("undoing fixes %s", ", ".join(a.entry.id for a in session.applied))
         self._set_state("undoing", S.FIX_UNDOING.render(self.lang))
-        self._task = Task(session.undo, self)
-        self._task.done.connect(self._undone)
-        self._task.start()
+        bridge.run_in_thread(session.undo, self._undone, self, "fix-undo")
 
     def _undone(self, result: tuple[Any, list[dict[str, Any]]] | None,
                 error: BaseException | None) -> None:
