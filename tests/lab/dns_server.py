@@ -14,7 +14,9 @@ to change answers mid-test. Format::
                           "CNAME": null, "mode": "answer", "ttl": 5,
                           "delay_s": 0, "truncate": false}}}
 
-``mode`` is answer|nxdomain|servfail|refused|drop. A ``*.suffix`` key acts as a
+``mode`` is answer|nxdomain|servfail|refused|drop. ``"flaky": {"every": 2,
+"mode": "servfail"}`` in an answering entry fails every 2nd query (counted per
+name and type, the first one fails) with that mode. A ``*.suffix`` key acts as a
 wildcard. Names are compared case-insensitively without the trailing dot.
 """
 
@@ -87,6 +89,7 @@ class Resolver:
         self.zone = zone
         self.log_path = log_path
         self._log_lock = threading.Lock()
+        self._counts: dict[tuple[str, str], int] = {}
 
     def log(self, record: dict[str, Any]) -> None:
         if self.log_path is None:
@@ -108,6 +111,13 @@ class Resolver:
         entry = self.zone.lookup(qname)
         mode = (entry or {}).get("mode", "answer") if entry else self.zone.data().get(
             "default", "nxdomain")
+        flaky = (entry or {}).get("flaky")
+        if mode == "answer" and flaky:
+            with self._log_lock:
+                n = self._counts.get((qname, qtype), 0)
+                self._counts[(qname, qtype)] = n + 1
+            if n % int(flaky.get("every", 2)) == 0:
+                mode = flaky.get("mode", "servfail")
         self.log({"t": time.time(), "name": qname, "type": qtype, "client": client,
                   "transport": transport, "mode": mode})
         delay = float((entry or {}).get("delay_s", 0) or 0)

@@ -103,6 +103,12 @@ class DnsServer:
         """Undo nxdomain/servfail/drop: answer with the stored records again."""
         self._mode(name, "answer")
 
+    def flaky(self, name: str, every: int = 2, mode: str = "servfail") -> None:
+        """Fail every ``every``-th query for ``name`` with ``mode`` (per query type,
+        starting with the first); the others get the stored answer."""
+        self._entry(name)["flaky"] = {"every": every, "mode": mode}
+        self._save()
+
     def delay(self, name: str, seconds: float) -> None:
         self._entry(name)["delay_s"] = seconds
         self._save()

@@ -30,10 +30,13 @@ def start_ntp(lab: Lab, offset: float = 0.0, addr: str | None = None,
 
 
 def start_tinyproxy(lab: Lab, port: int = 3128, connect_ports: list[int] | None = None,
-                    ) -> str:
+                    basic_auth: tuple[str, str] | None = None) -> str:
     """tinyproxy on a fresh server address, resolving names through the lab DNS.
 
-    ``connect_ports`` limits CONNECT to those ports (others get 403).
+    ``connect_ports`` limits CONNECT to those ports (others get 403);
+    ``basic_auth`` (user, password): requests without credentials get 407 +
+    Proxy-Authenticate; wrong ones get 401 + WWW-Authenticate (tinyproxy 1.11.1,
+    the Debian one; upstream answers 407 there too since 1.11.2).
     """
     addr = lab.add_address()
     # The server ns resolves with the lab DNS too, so the proxy finds lab hosts.
@@ -41,6 +44,8 @@ def start_tinyproxy(lab: Lab, port: int = 3128, connect_ports: list[int] | None 
     lines = [f"Port {port}", f"Listen {addr}", "Timeout 10", "Allow 10.201.0.0/16",
              "MaxClients 20", "LogLevel Info", f"PidFile \"{lab.server.tmp}/tinyproxy.pid\""]
     lines += [f"ConnectPort {p}" for p in connect_ports or []]
+    if basic_auth is not None:
+        lines.append(f"BasicAuth {basic_auth[0]} {basic_auth[1]}")
     conf = lab.server.tmp / f"tinyproxy-{port}.conf"
     conf.write_text("\n".join(lines) + "\n")
     log = lab.server.tmp / f"tinyproxy-{port}.log"

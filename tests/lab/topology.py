@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .dnsctl import DnsServer
-from .netns import Namespace, host_run
+from .netns import NETNS_ETC, Namespace, host_run
 from .toml import dumps as toml_dumps
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +43,9 @@ LAB_V6 = ipaddress.ip_network("fd00:201::/32")
 # Interface names (per namespace, so they never collide between labs).
 CLIENT_DEV, SERVER_DEV = "eth0", "eth0"
 ROUTER_CLIENT_DEV, ROUTER_SERVER_DEV = "cli0", "srv0"
+
+# What the client's /etc/hosts holds until a test changes it.
+DEFAULT_HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
 
 # Unset for app runs: proxies and config overrides must come from the test only.
 _UNSET_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ftp_proxy",
@@ -132,7 +135,7 @@ class Lab:
         ])
         self.dns_ip = DNS_IP
         self.client.set_resolvers([DNS_IP])
-        self.client.write_etc("hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n")
+        self.set_hosts_file(DEFAULT_HOSTS)
         self.dns = self.add_dns_server(DNS_IP)
 
     def _ns(self, role: str) -> Namespace:
@@ -237,6 +240,29 @@ class Lab:
         return self.server.spawn_python(script, *args, listen=listen, addr=addr,
                                         timeout=timeout)
 
+    # -- the client's hosts file ----------------------------------------------------
+
+    @property
+    def hosts_path(self) -> Path:
+        """The client's real hosts file: /etc/netns/<client ns>/hosts.
+
+        ``ip netns exec`` bind-mounts it over /etc/hosts, so getaddrinfo in the
+        client ns reads it, and so does anything opening /etc/hosts there (the
+        ``hosts`` check with an empty ``[system] hosts_file``). The path itself
+        stays visible inside the namespace too.
+        """
+        return NETNS_ETC / self.client.name / "hosts"
+
+    def set_hosts_file(self, text: str) -> Path:
+        """Replace the client's hosts file (rewritten in place: same inode)."""
+        return self.client.write_etc("hosts", text)
+
+    def hosts_override(self, name: str, addr: str) -> None:
+        """Append ``addr name`` to the client's hosts file: the OS resolver now
+        answers ``addr`` for ``name``, whatever DNS says."""
+        with open(self.hosts_path, "a") as fh:
+            fh.write(f"{addr}\t{name}\n")
+
     # -- DNS faults ----------------------------------------------------------------
 
     def stop_dns(self) -> None:
@@ -280,6 +306,36 @@ class Lab:
     def drop(self, addr: str, port: int | None = None, proto: str = "tcp") -> None:
         """Router silently drops packets to addr (optionally only proto/port): timeouts."""
         self._forward_rule(["DROP"], addr, port, proto)
+
+    def block_port(self, port: int, how: str = "drop", proto: str = "tcp") -> None:
+        """Router drops (``how="drop"``) or refuses with a RST/ICMP (``"reject"``)
+        ``proto``/``port`` to every server, v4 and v6; other ports pass."""
+        for v6 in (False, True):
+            if how == "drop":
+                target = ["DROP"]
+            elif proto == "tcp":
+                target = ["REJECT", "--reject-with", "tcp-reset"]
+            else:
+                target = ["REJECT", "--reject-with",
+                          "icmp6-port-unreachable" if v6 else "icmp-port-unreachable"]
+            self.router.iptables("-I", "FORWARD", "-i", ROUTER_CLIENT_DEV, "-p", proto,
+                                 "--dport", str(port), "-j", *target, v6=v6)
+
+    def random_loss(self, probability: float, direction: str = "both") -> None:
+        """Router drops each forwarded packet with ``probability`` (iptables
+        statistic, independently per packet), v4 and v6.
+
+        ``direction``: "up" (client -> servers), "down" (servers -> client) or
+        "both". Matches the incoming link, so a packet is counted once even when
+        a delay line makes it cross FORWARD twice.
+        """
+        devs = {"up": [ROUTER_CLIENT_DEV], "down": [ROUTER_SERVER_DEV],
+                "both": [ROUTER_CLIENT_DEV, ROUTER_SERVER_DEV]}[direction]
+        for v6 in (False, True):
+            for dev in devs:
+                self.router.iptables("-I", "FORWARD", "-i", dev, "-m", "statistic", "--mode",
+                                     "random", "--probability", f"{probability:.4f}", "-j",
+                                     "DROP", v6=v6)
 
     def clear_faults(self) -> None:
         """Flush router FORWARD rules and restore the client's output policy."""

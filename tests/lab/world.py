@@ -4,9 +4,8 @@
     report, rc, _ = lab.check_json(world.config)
 
 Used by the benchmark (tests/bench/bench.py) and the diagnosis matrix
-(tests/test_lab_diagnosis_matrix.py). Servers for checks that are not in this
-tree (TLS, HTTP, NTP ...) are started only when their lab helpers exist, so
-the world grows as checks land.
+(tests/test_lab_diagnosis_matrix.py). Config sections (and their servers) are
+added only for checks whose config section exists in this tree.
 """
 
 from __future__ import annotations
@@ -17,7 +16,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from .topology import Lab
+from . import certs, http_server, services, tls_server
+from .topology import DEFAULT_HOSTS, LISTENER_SCRIPT, Lab
 
 LOGIN = "login.wecom.lab.test"  # WeCom, standard TLS on 443, plain HTTP on 80
 API = "qyapi.wecom.lab.test"  # WeCom, TLS
@@ -27,12 +27,9 @@ PORTAL_HOST = "portal.hotspot.lab.test"
 CA_NAME = "Lab Trusted CA"
 
 
-def lab_helper(name: str) -> ModuleType | None:
-    """tests.lab.<name> if that helper exists in this tree, else None."""
-    try:
-        return importlib.import_module(f"tests.lab.{name}")
-    except ModuleNotFoundError:
-        return None
+def lab_helper(name: str) -> ModuleType:
+    """tests.lab.<name>. Every helper exists now: one that fails to import raises."""
+    return importlib.import_module(f"tests.lab.{name}")
 
 
 def config_sections() -> set[str]:
@@ -46,10 +43,10 @@ class World:
     lab: Lab
     config: dict[str, Any]
     addresses: dict[str, str] = field(default_factory=dict)  # host -> v4
-    ca: Any = None  # LabCA trusted through [tls] extra_ca_files, when TLS servers exist
+    ca: Any = None  # LabCA trusted through [tls] extra_ca_files
     servers: list[str] = field(default_factory=list)  # what was started, for the bench output
     trusted_dns: Any = None  # the DnsServer listed as [dns] trusted_resolvers
-    portal: str | None = None  # a captive-portal web server's address, when HTTP servers exist
+    portal: str | None = None  # a captive-portal web server's address (with [captive])
     env: dict[str, str | None] = field(default_factory=dict)  # extra environment for runs
     extra: dict[str, Any] = field(default_factory=dict)  # whatever a fault wants to remember
 
@@ -73,17 +70,23 @@ def default_like_endpoints() -> list[tuple[str, list[int], str, bool]]:
 
 
 def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float | None = 1.0,
-                endpoints: list[tuple[str, list[int], str, bool]] | None = None) -> World:
+                endpoints: list[tuple[str, list[int], str, bool]] | None = None,
+                private_hosts: bool = True) -> World:
     """Hosts for every endpoint plus whatever servers the present checks need.
 
     ``endpoints`` (host, ports, product, tls) defaults to three lab hosts; the
     benchmark passes :func:`default_like_endpoints`. Per-probe timeouts are
     short (``timeout_s``) so that faults show quickly; ``None`` keeps the
     product's defaults.
+
+    ``private_hosts`` (the default, which the diagnosis matrix relies on) gives the
+    hosts check a private file under ``lab.tmp`` that name resolution never reads:
+    editing it changes what the hosts check sees and nothing else. With
+    ``private_hosts=False`` the hosts check reads the OS default /etc/hosts, the
+    client's real hosts file (``lab.hosts_path``; edit it with
+    ``lab.hosts_override``), as on a user's machine.
     """
     sections = config_sections()
-    certs, tls_server = lab_helper("certs"), lab_helper("tls_server")
-    use_tls = certs is not None and tls_server is not None
     endpoints = endpoints or SMALL
     cfg: dict[str, Any] = {
         "deadline_s": deadline_s,
@@ -95,18 +98,17 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float | None = 
         "captive": {"probes": [], "timeout_s": timeout_s},
     }
     world = World(lab, cfg)
-    ca = certs.LabCA(lab.tmp / "pki", CA_NAME) if use_tls and certs is not None else None
+    ca = certs.LabCA(lab.tmp / "pki", CA_NAME)
     world.ca = ca
     for host, ports, _, tls in endpoints:
         addr = lab.add_address()
-        serve(world, addr, ports, ca.issue(host) if ca is not None and tls else None)
+        serve(world, addr, ports, ca.issue(host) if tls else None)
         lab.dns.set(host, a=addr)
         world.addresses[host] = addr
     world.servers.append(f"{len(endpoints)} endpoint hosts, lab DNS")
-    if ca is not None:
-        cfg["tls"] = {"extra_ca_files": [str(ca.ca_file)], "expected_issuers": [CA_NAME],
-                      "timeout_s": (timeout_s or 3.0) + 1}
-        world.servers.append("TLS servers on 443 (lab CA)")
+    cfg["tls"] = {"extra_ca_files": [str(ca.ca_file)], "expected_issuers": [CA_NAME],
+                  "timeout_s": (timeout_s or 3.0) + 1}
+    world.servers.append("TLS servers on 443 (lab CA)")
 
     # A second resolver that answers like the system one: the "trusted" reference.
     trusted = lab.add_dns_server()
@@ -115,21 +117,18 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float | None = 
     cfg["dns"]["trusted_resolvers"] = [trusted.addr]
     world.trusted_dns = trusted
 
-    services = lab_helper("services")
-    if services is not None and hasattr(services, "start_ntp"):
-        cfg["ntp"]["servers"] = [services.start_ntp(lab, 0.0)]
-        world.servers.append("NTP server")
+    cfg["ntp"]["servers"] = [services.start_ntp(lab, 0.0)]
+    world.servers.append("NTP server")
 
-    http = lab_helper("http_server")
-    if http is not None and "captive" in sections:
+    if "captive" in sections:
         probe = lab.add_host(CAPTIVE_HOST)
-        http.spawn_http(lab, probe, http.Answer(204))
+        http_server.spawn_http(lab, probe, http_server.Answer(204))
         cfg["captive"]["probes"] = [{"url": f"http://{CAPTIVE_HOST}/generate_204",
                                      "status": 204}]
         world.portal = lab.add_host(PORTAL_HOST)
         login_url = f"http://{PORTAL_HOST}/login?ap=lab"
-        http.spawn_http(lab, world.portal, http.Answer(
-            302, http.PORTAL_PAGE.format(url=login_url), [f"Location: {login_url}"],
+        http_server.spawn_http(lab, world.portal, http_server.Answer(
+            302, http_server.PORTAL_PAGE.format(url=login_url), [f"Location: {login_url}"],
             "text/html"))
         world.servers.append("HTTP servers on 80, captive probe (204), a portal (unused "
                              "until intercepted)")
@@ -144,9 +143,15 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float | None = 
         cfg["proxy"] = {"timeout_s": timeout_s}
 
     if "system" in sections:
-        hosts_file = lab.tmp / "hosts"
-        hosts_file.write_text("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n")
-        cfg["system"] = {"hosts_file": str(hosts_file)}
+        if private_hosts:
+            # Read by the hosts check only; the client's resolver never sees it.
+            hosts_file = lab.tmp / "hosts"
+            hosts_file.write_text(DEFAULT_HOSTS)
+            cfg["system"] = {"hosts_file": str(hosts_file)}
+        else:
+            # The product default: /etc/hosts, which in the client ns is the file
+            # getaddrinfo reads (lab.hosts_path, bind-mounted by `ip netns exec`).
+            cfg["system"] = {"hosts_file": ""}
     if timeout_s is None:
         for section in cfg.values():
             if isinstance(section, dict):
@@ -155,16 +160,13 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float | None = 
 
 
 def serve(world: World, addr: str, ports: list[int], cert: Any = None,
-          tls_mode: str = "tls") -> None:
-    """Servers on one lab address: TLS on 443 when ``cert`` is given (and the TLS
-    helper exists), real HTTP on 80 when the HTTP helper exists, bare TCP listeners
-    on the other ports."""
-    from .topology import LISTENER_SCRIPT
-
+          tls_mode: str = "tls", https_status: int = 204, http_status: int = 404) -> None:
+    """Servers on one lab address: TLS on 443 when ``cert`` is given (answering
+    HTTP requests with ``https_status``), real HTTP on 80 (``http_status``, what the
+    real short-link servers answer a bare GET), bare TCP listeners on the other ports."""
     lab = world.lab
-    tls_server, http = lab_helper("tls_server"), lab_helper("http_server")
-    tls_here = cert is not None and tls_server is not None and 443 in ports
-    http_here = http is not None and 80 in ports
+    tls_here = cert is not None and 443 in ports
+    http_here = 80 in ports
     plain = [p for p in ports if not (tls_here and p == 443) and not (http_here and p == 80)]
     if plain:
         args: list[str] = []
@@ -172,24 +174,28 @@ def serve(world: World, addr: str, ports: list[int], cert: Any = None,
             args += ["--port", str(p)]
         lab.server.spawn_python(LISTENER_SCRIPT, "--addr", addr, *args, "--mode", "hold",
                                 listen=plain, addr=addr)
-    if tls_here and tls_server is not None:
-        tls_server.start(lab, addr, cert, mode=tls_mode, ports=(443,))
-    if http_here and http is not None:
+    if tls_here:
+        tls_server.start(lab, addr, cert, mode=tls_mode, ports=(443,), http_status=https_status)
+    if http_here:
         # What the real short-link servers answer a bare GET: short, not a web page.
-        http.spawn_http(lab, addr, http.Answer(404, "", ["Server: nginx"],
-                                               "application/octet-stream"))
+        body = "" if http_status == 404 else tls_server.status_body(http_status)
+        http_server.spawn_http(lab, addr, http_server.Answer(
+            http_status, body, ["Server: nginx"],
+            "application/octet-stream" if http_status == 404 else "text/html"))
 
 
 def rehost(world: World, host: str, cert: Any = None, *, system_only: bool = False,
-           tls_mode: str = "tls") -> str:
+           tls_mode: str = "tls", https_status: int = 204, http_status: int = 404) -> str:
     """Serve ``host`` from a fresh address (its ports; TLS on 443 with ``cert``).
 
     Both resolvers point at it unless ``system_only`` (then only the system
-    resolver does: a polluted answer). Returns the new address.
+    resolver does: a polluted answer). ``https_status``/``http_status``: what
+    the servers answer HTTP requests (e.g. 502 from a gateway whose backend is
+    down). Returns the new address.
     """
     (endpoint,) = [e for e in world.config["endpoints"] if e["host"] == host]
     addr = world.lab.add_address()
-    serve(world, addr, endpoint["ports"], cert, tls_mode)
+    serve(world, addr, endpoint["ports"], cert, tls_mode, https_status, http_status)
     world.lab.dns.set(host, a=addr)
     if not system_only and world.trusted_dns is not None:
         world.trusted_dns.set(host, a=addr)
