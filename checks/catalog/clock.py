@@ -17,7 +17,9 @@ import ntplib
 from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
+from checks.config import NtpConfig
 from checks.context import Context
+from checks.grading import grade
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
 
@@ -112,7 +114,7 @@ class ClockCheck(Check):
         }
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
-        return assess_clock(evidence, ctx.config.ntp.warn_offset_s, ctx.config.ntp.fail_offset_s)
+        return assess_clock(evidence, ctx.config.ntp)
 
 
 def _human(seconds: float) -> Text:
@@ -126,7 +128,7 @@ def _human(seconds: float) -> Text:
     return t("{n:.1f} seconds", "{n:.1f} 秒", n=s)
 
 
-def assess_clock(evidence: Evidence, warn_s: float, fail_s: float) -> Verdict:
+def assess_clock(evidence: Evidence, limits: NtpConfig) -> Verdict:
     tz = evidence.get("timezone") or {}
     zone = f"{tz.get('name') or '?'} (UTC{tz.get('utc_offset') or '?'})"
     offset = evidence.get("offset_s")
@@ -147,8 +149,8 @@ def assess_clock(evidence: Evidence, warn_s: float, fail_s: float) -> Verdict:
     answered, asked = evidence.get("answered", 0), evidence.get("asked", 0)
     # ntplib's offset: how much to add to the local clock to be right.
     direction = t("behind", "慢了") if offset > 0 else t("ahead", "快了")
-    if abs(offset) >= min(warn_s, fail_s):
-        status = Status.FAIL if abs(offset) >= fail_s else Status.WARN
+    status = grade(abs(offset), limits.warn_offset_s, limits.fail_offset_s)
+    if status is not Status.OK:
         return Verdict(
             status,
             t("The clock is {amount} {direction} (median of {n} time servers; time zone {zone}).",

@@ -15,7 +15,9 @@ import psutil
 from checks import codes
 from checks.base import Check, register
 from checks.clientdata import data_dirs
+from checks.config import DiskConfig
 from checks.context import Context
+from checks.grading import grade
 from checks.i18n import t
 from checks.model import Evidence, Problem, Status, Verdict
 
@@ -43,8 +45,7 @@ class DiskCheck(Check):
         return {"volumes": list(volumes.values())}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
-        disk = ctx.config.disk
-        return assess_disk(evidence, disk.fail_below_gb, disk.warn_below_gb)
+        return assess_disk(evidence, ctx.config.disk)
 
 
 def _usage(path: str) -> tuple[Any, dict[str, Any]]:
@@ -61,7 +62,7 @@ def _gb(n: float) -> str:
     return f"{n / GB:.1f}"
 
 
-def assess_disk(evidence: Evidence, fail_below_gb: float, warn_below_gb: float) -> Verdict:
+def assess_disk(evidence: Evidence, limits: DiskConfig) -> Verdict:
     volumes = [v for v in evidence["volumes"] if "free" in v]
     if not volumes:
         return Verdict(
@@ -72,7 +73,8 @@ def assess_disk(evidence: Evidence, fail_below_gb: float, warn_below_gb: float) 
     low = min(volumes, key=lambda v: v["free"])
     free_gb = low["free"] / GB
     where = low["folders"][0]
-    if free_gb < fail_below_gb:
+    status = grade(free_gb, limits.warn_below_gb, limits.fail_below_gb, higher_is_worse=False)
+    if status is Status.FAIL:
         return Verdict(
             Status.FAIL,
             t(
@@ -84,12 +86,12 @@ def assess_disk(evidence: Evidence, fail_below_gb: float, warn_below_gb: float) 
                 "Make at least {min} GB free (empty the recycle bin, remove large downloads or "
                 "unused programs), then restart the client.",
                 "请清理出至少 {min} GB 可用空间（清空回收站、删除大文件或卸载不用的软件），然后重启客户端。",
-                min=f"{warn_below_gb:g}",
+                min=f"{limits.warn_below_gb:g}",
             ),
             problems=(Problem(codes.DISK_FULL),),
             cause=codes.DISK_FULL,
         )
-    if free_gb < warn_below_gb:
+    if status is Status.WARN:
         return Verdict(
             Status.WARN,
             t(
@@ -100,7 +102,7 @@ def assess_disk(evidence: Evidence, fail_below_gb: float, warn_below_gb: float) 
             t(
                 "Free some space soon; below {min} GB the client may fail to save its data.",
                 "请尽快清理空间；少于 {min} GB 时客户端可能无法保存数据。",
-                min=f"{fail_below_gb:g}",
+                min=f"{limits.fail_below_gb:g}",
             ),
             problems=(Problem(codes.DISK_LOW),),
         )

@@ -14,7 +14,9 @@ from typing import Any
 from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
+from checks.config import LatencyConfig
 from checks.context import Context
+from checks.grading import grade
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
 from checks.probes import system_dns, tcp
@@ -47,11 +49,10 @@ class LatencyCheck(Check):
                                     "failure": "not_measured"})
         for item in series:
             item["summary"] = summarize(item["samples"])
-        return {"series": series, "count": cfg.count, "timeout_s": cfg.timeout_s,
-                "warn_ms": cfg.warn_ms, "loss_warn_pct": cfg.loss_warn_pct}
+        return {"series": series, "count": cfg.count, "timeout_s": cfg.timeout_s}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
-        return assess_latency(evidence)
+        return assess_latency(evidence, ctx.config.latency)
 
 
 def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
@@ -92,9 +93,7 @@ def summarize(samples: list[Evidence]) -> dict[str, Any]:
     }
 
 
-def assess_latency(evidence: Evidence) -> Verdict:
-    warn_ms = float(evidence["warn_ms"])
-    loss_warn = float(evidence["loss_warn_pct"])
+def assess_latency(evidence: Evidence, limits: LatencyConfig) -> Verdict:
     measured = []
     for item in evidence["series"]:
         summary = summarize(item["samples"])
@@ -109,7 +108,8 @@ def assess_latency(evidence: Evidence) -> Verdict:
         )
     slow = [
         (item, s) for item, s in measured
-        if s["median_ms"] > warn_ms or (s["loss_pct"] or 0.0) >= loss_warn
+        if Status.WARN in (grade(s["median_ms"], limits.warn_ms),
+                           grade(s["loss_pct"] or 0.0, limits.loss_warn_pct))
     ]
     worst_median = max(s["median_ms"] for _, s in measured)
     worst_loss = max(s["loss_pct"] or 0.0 for _, s in measured)

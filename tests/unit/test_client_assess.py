@@ -8,6 +8,7 @@ from checks.catalog.client_data import assess_client_data
 from checks.catalog.client_version import assess_client_version
 from checks.catalog.disk import GB, assess_disk
 from checks.catalog.security_software import assess_security_software, detect
+from checks.config import DiskConfig
 from checks.model import Status
 
 
@@ -68,12 +69,12 @@ def test_disk_thresholds() -> None:
         return {"volumes": [{"folders": ["/d"], "total": 100 * GB, "free": int(free_gb * GB)},
                             {"folders": ["/e"], "total": 100 * GB, "free": 50 * GB}]}
 
-    assert assess_disk(ev(0.5), 1.0, 5.0).cause == "disk_full"
-    assert assess_disk(ev(0.5), 1.0, 5.0).status is Status.FAIL
-    assert assess_disk(ev(3), 1.0, 5.0).status is Status.WARN
-    assert assess_disk(ev(6), 1.0, 5.0).status is Status.OK
-    assert assess_disk(ev(3), 0.1, 2.0).status is Status.OK  # thresholds from config
-    assert assess_disk({"volumes": [{"folders": ["/x"], "error": "disk_errno_13"}]}, 1, 5).status is Status.ERROR
+    assert assess_disk(ev(0.5), DiskConfig(fail_below_gb=1.0, warn_below_gb=5.0)).cause == "disk_full"
+    assert assess_disk(ev(0.5), DiskConfig(fail_below_gb=1.0, warn_below_gb=5.0)).status is Status.FAIL
+    assert assess_disk(ev(3), DiskConfig(fail_below_gb=1.0, warn_below_gb=5.0)).status is Status.WARN
+    assert assess_disk(ev(6), DiskConfig(fail_below_gb=1.0, warn_below_gb=5.0)).status is Status.OK
+    assert assess_disk(ev(3), DiskConfig(fail_below_gb=0.1, warn_below_gb=2.0)).status is Status.OK  # thresholds from config
+    assert assess_disk({"volumes": [{"folders": ["/x"], "error": "disk_errno_13"}]}, DiskConfig(fail_below_gb=1, warn_below_gb=5)).status is Status.ERROR
 
 
 def versions_evidence(installed: list[dict[str, Any]], os_name: str = "windows", **running: Any) -> dict[str, Any]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import socket
 
 from checks.catalog.latency import LatencyCheck, assess_latency, summarize, target_port
-from checks.config import load_config_text
+from checks.config import LatencyConfig, load_config_text
 from checks.model import Status
 from checks.runner import Runner
+
+LIMITS = LatencyConfig(warn_ms=300.0, loss_warn_pct=20.0)
 
 
 def _samples(*values: float | str) -> list[dict]:  # type: ignore[type-arg]
@@ -18,7 +20,7 @@ def _samples(*values: float | str) -> list[dict]:  # type: ignore[type-arg]
 def _evidence(*series: list[dict]) -> dict:  # type: ignore[type-arg]
     return {"series": [{"host": f"h{i}", "port": 443, "address": "10.0.0.1", "samples": s}
                        for i, s in enumerate(series)],
-            "count": 5, "timeout_s": 2.0, "warn_ms": 300.0, "loss_warn_pct": 20.0}
+            "count": 5, "timeout_s": 2.0}
 
 
 def test_summarize() -> None:
@@ -29,26 +31,26 @@ def test_summarize() -> None:
 
 
 def test_fast_is_ok() -> None:
-    v = assess_latency(_evidence(_samples(12, 15, 11, 13, 12), _samples(40, 41, 39, 45, 40)))
+    v = assess_latency(_evidence(_samples(12, 15, 11, 13, 12), _samples(40, 41, 39, 45, 40)), LIMITS)
     assert v.status is Status.OK and "40 ms" in v.summary.render("en")
 
 
 def test_slow_median_is_warn_not_fail() -> None:
     v = assess_latency(_evidence(_samples(12, 15, 11, 13, 12),
-                                 _samples(1010, 1020, 1005, 1012, 30)))
+                                 _samples(1010, 1020, 1005, 1012, 30)), LIMITS)
     assert (v.status, v.cause) == (Status.WARN, "slow_network")
     assert [p.host for p in v.problems] == ["h1"]
 
 
 def test_loss_is_warn() -> None:
-    v = assess_latency(_evidence(_samples(12, "tcp_timeout", 11, 13, 12)))
+    v = assess_latency(_evidence(_samples(12, "tcp_timeout", 11, 13, 12)), LIMITS)
     assert (v.status, v.cause) == (Status.WARN, "slow_network")
 
 
 def test_unreachable_servers_are_left_to_the_tcp_check() -> None:
-    v = assess_latency(_evidence(_samples(12, 13, 11), _samples(*["tcp_timeout"] * 5)))
+    v = assess_latency(_evidence(_samples(12, 13, 11), _samples(*["tcp_timeout"] * 5)), LIMITS)
     assert v.status is Status.OK
-    v = assess_latency(_evidence(_samples(*["tcp_refused"] * 5)))
+    v = assess_latency(_evidence(_samples(*["tcp_refused"] * 5)), LIMITS)
     assert v.status is Status.ERROR and v.cause is None
 
 

@@ -10,7 +10,7 @@ from checks.catalog.clock import ClockCheck, assess_clock, local_timezone, parse
 from checks.catalog.mtu import assess_mtu, is_black_hole, next_candidates, path_mtu, summarize
 from checks.catalog.proxy import assess_proxy, distinct_pacs, distinct_proxies
 from checks.catalog.vpn import assess_vpn, classify_interface, classify_process
-from checks.config import load_config_text
+from checks.config import NtpConfig, load_config_text
 from checks.context import make_context
 from checks.model import Status
 from checks.platform import icmp_socket
@@ -261,7 +261,7 @@ def _clock(offset: float | None, answered: int = 3, failures: tuple[str, ...] = 
     (0.2, Status.OK), (-29.0, Status.OK), (30.0, Status.WARN), (-45.0, Status.WARN),
     (180.0, Status.FAIL), (-86400 * 3, Status.FAIL)])
 def test_clock_thresholds(offset: float, status: Status) -> None:
-    verdict = assess_clock(_clock(offset), 30.0, 180.0)
+    verdict = assess_clock(_clock(offset), NtpConfig(warn_offset_s=30.0, fail_offset_s=180.0))
     assert verdict.status is status
     if status in (Status.WARN, Status.FAIL):
         assert verdict.cause == "clock_skew" and verdict.fixes == ("resync_clock",)
@@ -269,16 +269,16 @@ def test_clock_thresholds(offset: float, status: Status) -> None:
 
 
 def test_clock_direction_words() -> None:
-    assert "behind" in assess_clock(_clock(300), 30, 180).summary.render("en")
-    assert "快了" in assess_clock(_clock(-300), 30, 180).summary.render("zh")
-    assert "3.0 天" in assess_clock(_clock(-86400 * 3), 30, 180).summary.render("zh")
+    assert "behind" in assess_clock(_clock(300), NtpConfig(warn_offset_s=30, fail_offset_s=180)).summary.render("en")
+    assert "快了" in assess_clock(_clock(-300), NtpConfig(warn_offset_s=30, fail_offset_s=180)).summary.render("zh")
+    assert "3.0 天" in assess_clock(_clock(-86400 * 3), NtpConfig(warn_offset_s=30, fail_offset_s=180)).summary.render("zh")
 
 
 def test_no_ntp_answer_is_grey() -> None:
-    verdict = assess_clock(_clock(None, 0, ("ntp_timeout", "ntp_timeout")), 30, 180)
+    verdict = assess_clock(_clock(None, 0, ("ntp_timeout", "ntp_timeout")), NtpConfig(warn_offset_s=30, fail_offset_s=180))
     assert verdict.status is Status.ERROR and verdict.cause is None
     assert "123" in verdict.summary.render("zh")
-    dns = assess_clock(_clock(None, 0, ("ntp_not_resolved",)), 30, 180)
+    dns = assess_clock(_clock(None, 0, ("ntp_not_resolved",)), NtpConfig(warn_offset_s=30, fail_offset_s=180))
     assert dns.status is Status.ERROR and "解析" in dns.summary.render("zh")
 
 

@@ -1,0 +1,57 @@
+"""The three platform modules offer the same functions with the same signatures, and the
+public interface forwards to each of them (psutil's contract tests are the model).
+
+The Windows and macOS modules are imported here on Linux: their OS calls sit behind
+`sys.platform` checks or inside functions, so importing them is safe everywhere.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import typing
+
+import pytest
+
+import checks.platform as public
+
+MODULES = ("_linux", "_windows", "_macos")
+# What each OS module must define: every function the public interface forwards to.
+INTERFACE = [name for name in public.__all__
+             if name not in ("NAME", "Adapter", "RouteInfo") and name not in
+             ("default_routes", "interface_mtu", "interface_of", "interfaces", "route_for")]
+
+
+def _module(name: str) -> object:
+    return importlib.import_module(f"checks.platform.{name}")
+
+
+def _signature(fn: object) -> tuple[list[tuple[str, object, object]], object]:
+    hints = typing.get_type_hints(fn)
+    sig = inspect.signature(fn)  # type: ignore[arg-type]
+    params = [(p.name, p.kind, hints.get(p.name)) for p in sig.parameters.values()]
+    return params, hints.get("return")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_platform_module_offers_the_whole_interface(module: str) -> None:
+    mod = _module(module)
+    assert mod.NAME in ("linux", "windows", "macos")
+    missing = [name for name in INTERFACE if not callable(getattr(mod, name, None))]
+    assert not missing, f"{module} lacks {missing}"
+
+
+@pytest.mark.parametrize("name", INTERFACE)
+def test_signatures_and_return_types_agree(name: str) -> None:
+    expected = _signature(getattr(public, name))
+    for module in MODULES:
+        assert _signature(getattr(_module(module), name)) == expected, f"{module}.{name}"
+
+
+def test_windows_only_functions_say_so_elsewhere() -> None:
+    linux = _module("_linux")
+    for call in (lambda: linux.read_wininet(["ProxyEnable"]),  # type: ignore[attr-defined]
+                 lambda: linux.write_wininet({}, []),  # type: ignore[attr-defined]
+                 lambda: linux.shell_execute_runas("x", "", 1.0)):  # type: ignore[attr-defined]
+        with pytest.raises(OSError):
+            call()
