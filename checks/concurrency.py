@@ -101,6 +101,3 @@ class Deadline:
     def cap(self, timeout: float) -> float:
         """A per-call timeout that never runs past the deadline."""
         return max(0.05, min(timeout, self.remaining()))
-
-    def expired(self) -> bool:
-        return time.monotonic() >= self.at

@@ -215,10 +215,6 @@ def apply_dark(app: QApplication) -> None:
     app.setPalette(dark_palette())
 
 
-def palette_of(widget: QWidget | None = None) -> QPalette:
-    return widget.palette() if widget is not None else QApplication.palette()
-
-
 # Han glyphs should come from a Simplified Chinese face, not whatever fallback the
 # system picks first (on Linux that can be a Japanese variant).
 CJK_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",

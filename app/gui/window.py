@@ -129,6 +129,30 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self._populated = False
         self.ready = False  # the list of checks is shown (or failed to load)
 
+        self._build_card()
+        self._build_check_list()
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(18, 14, 18, 10)
+        layout.setSpacing(12)
+        layout.addWidget(self.card)
+        layout.addWidget(self.scroll_area, 1)
+        self.setCentralWidget(central)
+        self._build_timers()
+        self._build_menus()
+        self._build_shortcuts()
+
+        self.resize(860, 700)
+        self.setMinimumSize(640, 480)
+        self._apply_style()
+        self.retranslate()
+        self.card.start_button.setFocus()
+        # Discovering the checks imports every check module: after the window shows.
+        QTimer.singleShot(0, self.populate)
+
+    # ---- building ----------------------------------------------------------------------
+    def _build_card(self) -> None:
+        """The top card: the one button, the product choice, the verdict."""
         self.card = SummaryCard(self)
         self.card.start_clicked.connect(self.start)
         self.card.cancel_clicked.connect(self.cancel)
@@ -138,6 +162,8 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.card.product.setCurrentIndex(keys.index(product) if product in keys else 0)
         self.card.product.currentIndexChanged.connect(self._product_changed)
 
+    def _build_check_list(self) -> None:
+        """The scrolling list of lights, grouped by topic (groups appear as checks do)."""
         self.content = QWidget(self)
         self.content.setObjectName("content")
         self.groups_layout = QVBoxLayout(self.content)
@@ -149,14 +175,8 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(self.content)
 
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(18, 14, 18, 10)
-        layout.setSpacing(12)
-        layout.addWidget(self.card)
-        layout.addWidget(self.scroll_area, 1)
-        self.setCentralWidget(central)
-
+    def _build_timers(self) -> None:
+        # The elapsed-time display, and the batching of progress into the rows.
         self._tick = QTimer(self)
         self._tick.setInterval(100)
         self._tick.timeout.connect(self._update_progress)
@@ -166,20 +186,12 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush)
-        self._build_menus()
+
+    def _build_shortcuts(self) -> None:
         for key in ("Return", "Enter"):
             QShortcut(QKeySequence(key), self).activated.connect(self._enter_pressed)
         QShortcut(QKeySequence("Esc"), self).activated.connect(self.cancel)
 
-        self.resize(860, 700)
-        self.setMinimumSize(640, 480)
-        self._apply_style()
-        self.retranslate()
-        self.card.start_button.setFocus()
-        # Discovering the checks imports every check module: after the window shows.
-        QTimer.singleShot(0, self.populate)
-
-    # ---- menus -------------------------------------------------------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")

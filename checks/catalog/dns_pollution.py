@@ -214,7 +214,7 @@ def decide(record: dict[str, Any]) -> dict[str, Any]:
     if probe is None:
         out.update(decision="needs_tls", reason="answers differ; TLS handshake needed")
         return out
-    if probe.get("failure") is None and probe.get("verified"):
+    if tls_probe.valid_for_name(probe):
         out.update(decision="consistent",
                    reason=f"answers differ, but {probe['address']} presented a valid "
                           f"certificate for {host} (CDN)")
@@ -234,6 +234,19 @@ def _problems(decisions: list[dict[str, Any]], kinds: tuple[str, ...]) -> list[P
             for d in decisions if d["decision"] in kinds for code in d["codes"]]
 
 
+ADVICE_POLLUTION = t(
+    "Your DNS server returns wrong addresses for WeChat/WeCom. Set the DNS server to "
+    "119.29.29.29 or 223.5.5.5 in the network settings (on mobile data, switch to Wi-Fi or "
+    "restart the phone's hotspot), then flush the DNS cache.",
+    "当前 DNS 服务器为微信/企业微信返回了错误的地址。请在网络设置中把 DNS 改为 119.29.29.29 或 "
+    "223.5.5.5（使用手机流量热点时可换用 Wi-Fi 或重启热点），然后清除 DNS 缓存。")
+ADVICE_FAKE_IP = t(
+    "A proxy or VPN tool (such as Clash) is in fake-IP mode. If WeChat/WeCom cannot connect, "
+    "turn the tool off, or add *.qq.com to its direct (DIRECT) rules and its fake-IP filter.",
+    "代理或 VPN 工具（如 Clash）处于 Fake IP 模式。如果微信/企业微信无法连接，请关闭该工具，"
+    "或把 *.qq.com 加入其直连（DIRECT）规则和 fake-ip-filter。")
+
+
 def assess_pollution(evidence: Evidence) -> Verdict:
     decisions = [decide(dict(r)) for r in evidence["hosts"]]
     by: dict[str, list[dict[str, Any]]] = {}
@@ -242,81 +255,16 @@ def assess_pollution(evidence: Evidence) -> Verdict:
     polluted = by.get("bogus", []) + by.get("mismatch", [])
     # needs_tls only shows up in evidence recorded without the probe: unproven.
     shaky = by.get("mismatch_unconfirmed", []) + by.get("needs_tls", [])
-    fake = by.get("fake_ip", [])
     problems = tuple(_problems(decisions, ("bogus", "mismatch", "mismatch_unconfirmed",
                                            "fake_ip", "differs_unverified", "needs_tls")))
-    compared = [d for d in decisions if d["decision"] not in ("unverified", "system_failed")]
-    advice_pollution = t(
-        "Your DNS server returns wrong addresses for WeChat/WeCom. Set the DNS server to "
-        "119.29.29.29 or 223.5.5.5 in the network settings (on mobile data, switch to Wi-Fi "
-        "or restart the phone's hotspot), then flush the DNS cache.",
-        "当前 DNS 服务器为微信/企业微信返回了错误的地址。请在网络设置中把 DNS 改为 119.29.29.29 或 "
-        "223.5.5.5（使用手机流量热点时可换用 Wi-Fi 或重启热点），然后清除 DNS 缓存。")
-
     if polluted or shaky:
-        hosts = sorted({d["host"] for d in polluted + shaky})
-        details = [f"{d['host']}: {', '.join(d['system'])} vs {', '.join(d['trusted']) or '-'}"
-                   for d in (polluted + shaky)[:4]]
-        return Verdict(
-            Status.FAIL if polluted else Status.WARN,
-            t("Your DNS gives different addresses than trusted DNS servers for {hosts} "
-              "(system vs trusted: {details}).",
-              "对于 {hosts}，当前 DNS 给出的地址与可信 DNS 服务器不同（当前 vs 可信：{details}）。",
-              hosts=hosts, details=Text("; ".join(details), "；".join(details))),
-            advice_pollution,
-            problems=problems,
-            cause=codes.DNS_POLLUTION,
-            fixes=("flush_dns",),
-        )
-    if fake:
-        addrs = sorted({a for d in fake for a in d.get("addresses", [])})
-        return Verdict(
-            Status.WARN,
-            t("A proxy tool answers DNS with \"fake IP\" addresses ({addrs}) for {hosts}.",
-              "代理工具用“Fake IP”地址（{addrs}）应答了 {hosts} 的域名解析。",
-              addrs=addrs, hosts=sorted({d["host"] for d in fake})),
-            t("A proxy or VPN tool (such as Clash) is in fake-IP mode. If WeChat/WeCom cannot "
-              "connect, turn the tool off, or add *.qq.com to its direct (DIRECT) rules and its "
-              "fake-IP filter.",
-              "代理或 VPN 工具（如 Clash）处于 Fake IP 模式。如果微信/企业微信无法连接，请关闭该工具，"
-              "或把 *.qq.com 加入其直连（DIRECT）规则和 fake-ip-filter。"),
-            problems=problems,
-            cause=codes.FAKE_IP_PROXY,
-        )
+        return _polluted(polluted, shaky, problems)
+    if by.get("fake_ip"):
+        return _fake_ip(by["fake_ip"], problems)
+    compared = [d for d in decisions if d["decision"] not in ("unverified", "system_failed")]
     if not compared:
-        if by.get("unverified"):
-            sources = sorted({s["resolver"] for r in evidence["hosts"] for s in r["trusted"]})
-            errors = sorted({e for r in evidence["hosts"] for s in r["trusted"]
-                             for e in s["errors"].values() if e})
-            return Verdict(
-                Status.ERROR,
-                t("Could not compare: none of the trusted DNS servers ({sources}) answered "
-                  "({errors}).",
-                  "无法对比：可信 DNS 服务器（{sources}）均无应答（{errors}）。",
-                  sources=sources, errors=errors or ["-"]),
-                t("The network may block outside DNS servers; that alone is not a fault.",
-                  "网络可能屏蔽了外部 DNS 服务器；这本身不一定是故障。"),
-                problems=(Problem(codes.DNS_TRUSTED_UNREACHABLE),),
-            )
-        # The trusted servers were asked anyway: whether they answer tells a broken local
-        # DNS server (switch servers) from a network where nothing answers at all.
-        if not any(s.get("answered") for r in evidence["hosts"] for s in r["trusted"]):
-            return Verdict(
-                Status.ERROR,
-                t("Could not compare: neither the system resolver nor the trusted DNS servers "
-                  "answered.",
-                  "无法对比：系统 DNS 和可信 DNS 服务器都没有应答。"),
-                problems=(Problem(codes.NOT_RESOLVED), Problem(codes.DNS_TRUSTED_UNREACHABLE)),
-            )
-        return Verdict(
-            Status.ERROR,
-            t("Could not compare: the system resolver gave no addresses (see the DNS check), "
-              "while the trusted DNS servers do answer.",
-              "无法对比：系统 DNS 没有返回任何地址（请查看 DNS 检测结果），而可信 DNS 服务器可以正常应答。"),
-            problems=(Problem(codes.NOT_RESOLVED),),
-        )
-    differs = by.get("differs_unverified", [])
-    skipped = by.get("unverified", [])
+        return _not_compared(evidence, bool(by.get("unverified")))
+    differs, skipped = by.get("differs_unverified", []), by.get("unverified", [])
     if differs or skipped:
         return Verdict(
             Status.INFO,
@@ -333,4 +281,69 @@ def assess_pollution(evidence: Evidence) -> Verdict:
         Status.OK,
         t("The DNS answers for all {n} server names are genuine.",
           "全部 {n} 个服务器域名的解析结果可信。", n=len(compared)),
+    )
+
+
+def _polluted(polluted: list[dict[str, Any]], shaky: list[dict[str, Any]],
+              problems: tuple[Problem, ...]) -> Verdict:
+    hosts = sorted({d["host"] for d in polluted + shaky})
+    details = [f"{d['host']}: {', '.join(d['system'])} vs {', '.join(d['trusted']) or '-'}"
+               for d in (polluted + shaky)[:4]]
+    return Verdict(
+        Status.FAIL if polluted else Status.WARN,
+        t("Your DNS gives different addresses than trusted DNS servers for {hosts} "
+          "(system vs trusted: {details}).",
+          "对于 {hosts}，当前 DNS 给出的地址与可信 DNS 服务器不同（当前 vs 可信：{details}）。",
+          hosts=hosts, details=Text("; ".join(details), "；".join(details))),
+        ADVICE_POLLUTION,
+        problems=problems,
+        cause=codes.DNS_POLLUTION,
+        fixes=("flush_dns",),
+    )
+
+
+def _fake_ip(fake: list[dict[str, Any]], problems: tuple[Problem, ...]) -> Verdict:
+    addrs = sorted({a for d in fake for a in d.get("addresses", [])})
+    return Verdict(
+        Status.WARN,
+        t("A proxy tool answers DNS with \"fake IP\" addresses ({addrs}) for {hosts}.",
+          "代理工具用“Fake IP”地址（{addrs}）应答了 {hosts} 的域名解析。",
+          addrs=addrs, hosts=sorted({d["host"] for d in fake})),
+        ADVICE_FAKE_IP,
+        problems=problems,
+        cause=codes.FAKE_IP_PROXY,
+    )
+
+
+def _not_compared(evidence: Evidence, system_answered: bool) -> Verdict:
+    if system_answered:
+        sources = sorted({s["resolver"] for r in evidence["hosts"] for s in r["trusted"]})
+        errors = sorted({e for r in evidence["hosts"] for s in r["trusted"]
+                         for e in s["errors"].values() if e})
+        return Verdict(
+            Status.ERROR,
+            t("Could not compare: none of the trusted DNS servers ({sources}) answered "
+              "({errors}).",
+              "无法对比：可信 DNS 服务器（{sources}）均无应答（{errors}）。",
+              sources=sources, errors=errors or ["-"]),
+            t("The network may block outside DNS servers; that alone is not a fault.",
+              "网络可能屏蔽了外部 DNS 服务器；这本身不一定是故障。"),
+            problems=(Problem(codes.DNS_TRUSTED_UNREACHABLE),),
+        )
+    # The trusted servers were asked anyway: whether they answer tells a broken local
+    # DNS server (switch servers) from a network where nothing answers at all.
+    if not any(s.get("answered") for r in evidence["hosts"] for s in r["trusted"]):
+        return Verdict(
+            Status.ERROR,
+            t("Could not compare: neither the system resolver nor the trusted DNS servers "
+              "answered.",
+              "无法对比：系统 DNS 和可信 DNS 服务器都没有应答。"),
+            problems=(Problem(codes.NOT_RESOLVED), Problem(codes.DNS_TRUSTED_UNREACHABLE)),
+        )
+    return Verdict(
+        Status.ERROR,
+        t("Could not compare: the system resolver gave no addresses (see the DNS check), "
+          "while the trusted DNS servers do answer.",
+          "无法对比：系统 DNS 没有返回任何地址（请查看 DNS 检测结果），而可信 DNS 服务器可以正常应答。"),
+        problems=(Problem(codes.NOT_RESOLVED),),
     )

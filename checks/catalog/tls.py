@@ -88,14 +88,47 @@ def _items(probes: list[dict[str, Any]]) -> Text:
     return Text(en, zh)
 
 
+ADVICE_CLOCK = t(
+    "The computer's clock is behind: certificates look \"not yet valid\". Turn on automatic "
+    "time and check again.",
+    "电脑时间偏慢，导致证书显示“尚未生效”。请开启自动设置时间后重新检测。")
+ADVICE_REPLACED = t(
+    "Something between you and the servers replaces their certificate (public Wi-Fi login "
+    "pages and some security software do this). Check that the date and time are right, sign "
+    "in to the Wi-Fi if it asks, or try another network.",
+    "您与服务器之间有设备替换了服务器证书（公共 Wi-Fi 认证页面和部分安全软件会这样做）。"
+    "请确认日期和时间正确；如 Wi-Fi 要求登录请先登录，或换一个网络再试。")
+ADVICE_SILENT = t(
+    "The connection opens but the secure handshake gets no answer. Large packets may be "
+    "dropped on the way (MTU problem) or a firewall filters encrypted traffic. Try another "
+    "network, or ask your network administrator.",
+    "连接可以建立，但安全握手没有响应。可能是大数据包在途中被丢弃（MTU 问题），或防火墙过滤了加密流量。"
+    "请换一个网络再试，或联系网络管理员。")
+ADVICE_CUT = t(
+    "A firewall or security software cuts secure connections to these servers. Allow "
+    "*.weixin.qq.com and *.work.weixin.qq.com, or ask your network administrator.",
+    "防火墙或安全软件中断了到这些服务器的安全连接。请放行 *.weixin.qq.com 和 "
+    "*.work.weixin.qq.com，或联系网络管理员。")
+ADVICE_INSPECTED = t(
+    "A company firewall or security software decrypts HTTPS. If WeCom/WeChat cannot log in, "
+    "ask IT to exempt *.weixin.qq.com and *.work.weixin.qq.com from HTTPS inspection, or turn "
+    "off \"HTTPS scanning\" in the security software.",
+    "公司防火墙或安全软件正在解密 HTTPS 流量。如果企业微信/微信无法登录，请让 IT 部门将 "
+    "*.weixin.qq.com 和 *.work.weixin.qq.com 排除在 HTTPS 检查之外，或关闭安全软件的“HTTPS 扫描”功能。")
+
+
+def _problem(p: dict[str, Any], code: str | None = None) -> Problem:
+    return Problem(code or p["failure"], host=p["host"], port=p["port"], address=p.get("address"))
+
+
 def assess_tls(evidence: Evidence) -> Verdict:
     probes: list[dict[str, Any]] = list(evidence["probes"])
     expected = list(evidence.get("expected_issuers") or [])
+    # Not resolved, or no TCP connection: the tcp and dns checks speak for those.
     untested = [p for p in probes if p["failure"] == codes.NOT_RESOLVED
                 or str(p["failure"] or "").startswith("tcp_")]
     tested = [p for p in probes if p not in untested]
-    problems = [Problem(p["failure"], host=p["host"], port=p["port"], address=p.get("address"))
-                for p in untested if p["failure"] != codes.NOT_RESOLVED]
+    problems = [_problem(p) for p in untested if p["failure"] != codes.NOT_RESOLVED]
     if not tested:
         return Verdict(
             Status.ERROR,
@@ -103,86 +136,74 @@ def assess_tls(evidence: Evidence) -> Verdict:
               "无法检测：无法连接任何 HTTPS 服务器（请查看连接检测结果）。"),
             problems=tuple(problems) or (Problem(codes.NOT_RESOLVED),),
         )
-
     failed = [p for p in tested if p["failure"] is not None]
-    problems += [Problem(p["failure"], host=p["host"], port=p["port"], address=p.get("address"))
-                 for p in failed]
+    problems += [_problem(p) for p in failed]
     cert_failed = [p for p in failed if p["failure"] in CERT_FAILURES]
-    path_failed = [p for p in failed if p not in cert_failed and p["failure"] != codes.TLS_OLD_VERSION]
     old = [p for p in failed if p["failure"] == codes.TLS_OLD_VERSION]
+    path_failed = [p for p in failed if p not in cert_failed and p not in old]
     ok = [p for p in tested if p["failure"] is None]
     unexpected = [p for p in ok if expected and not _issuer_expected(p.get("cert"), expected)]
-    for p in unexpected:
-        problems.append(Problem(codes.TLS_UNEXPECTED_ISSUER, host=p["host"], port=p["port"],
-                                address=p.get("address")))
-
+    problems += [_problem(p, codes.TLS_UNEXPECTED_ISSUER) for p in unexpected]
     if cert_failed:
-        clock = all(p["failure"] == codes.TLS_NOT_YET_VALID for p in cert_failed)
-        issuers = sorted({_issuer_label(p.get("cert")) for p in cert_failed})
-        return Verdict(
-            Status.FAIL,
-            t("{n} of {total} HTTPS servers presented an invalid certificate: {items} "
-              "(issued by {issuers}).",
-              "{total} 个 HTTPS 服务器中有 {n} 个出示了无效证书：{items}（颁发者：{issuers}）。",
-              n=len(cert_failed), total=len(tested), items=_items(cert_failed), issuers=issuers),
-            t("The computer's clock is behind: certificates look \"not yet valid\". Turn on "
-              "automatic time and check again.",
-              "电脑时间偏慢，导致证书显示“尚未生效”。请开启自动设置时间后重新检测。")
-            if clock else
-            t("Something between you and the servers replaces their certificate (public Wi-Fi "
-              "login pages and some security software do this). Check that the date and time "
-              "are right, sign in to the Wi-Fi if it asks, or try another network.",
-              "您与服务器之间有设备替换了服务器证书（公共 Wi-Fi 认证页面和部分安全软件会这样做）。"
-              "请确认日期和时间正确；如 Wi-Fi 要求登录请先登录，或换一个网络再试。"),
-            problems=tuple(problems),
-            cause=codes.CLOCK_SKEW if clock else codes.TLS_INVALID_CERTIFICATE,
-        )
+        return _invalid_certificates(cert_failed, len(tested), problems)
     if path_failed:
-        timeouts = all(p["failure"] == codes.TLS_HANDSHAKE_TIMEOUT for p in path_failed)
-        return Verdict(
-            Status.FAIL,
-            t("{n} of {total} secure connections failed: {items}.",
-              "{total} 个安全连接中有 {n} 个失败：{items}。",
-              n=len(path_failed), total=len(tested), items=_items(path_failed)),
-            t("The connection opens but the secure handshake gets no answer. Large packets may "
-              "be dropped on the way (MTU problem) or a firewall filters encrypted traffic. Try "
-              "another network, or ask your network administrator.",
-              "连接可以建立，但安全握手没有响应。可能是大数据包在途中被丢弃（MTU 问题），或防火墙过滤了加密流量。"
-              "请换一个网络再试，或联系网络管理员。")
-            if timeouts else
-            t("A firewall or security software cuts secure connections to these servers. "
-              "Allow *.weixin.qq.com and *.work.weixin.qq.com, or ask your network administrator.",
-              "防火墙或安全软件中断了到这些服务器的安全连接。请放行 *.weixin.qq.com 和 "
-              "*.work.weixin.qq.com，或联系网络管理员。"),
-            problems=tuple(problems),
-            # Only the MTU evidence can tell a black hole from a filtering firewall:
-            # the diagnosis promotes this to pmtu_blackhole when the mtu check agrees.
-            cause=codes.TCP_BLOCKED,
-        )
+        return _handshakes_failed(path_failed, len(tested), problems)
     if unexpected or old:
-        issuers = sorted({_issuer_label(p.get("cert")) for p in unexpected})
-        summary = (
-            t("Your network inspects encrypted traffic: the certificate of {hosts} is issued by "
-              "\"{issuers}\", not by the servers' usual certificate authority.",
-              "您所在的网络在检查加密流量：{hosts} 的证书由“{issuers}”签发，而不是服务器通常使用的证书机构。",
-              hosts=sorted({p["host"] for p in unexpected}), issuers=issuers)
-            if unexpected else
-            t("These servers negotiated an outdated TLS version: {items}.",
-              "这些服务器协商了过旧的 TLS 版本：{items}。", items=_items(old))
-        )
-        return Verdict(
-            Status.WARN,
-            summary,
-            t("A company firewall or security software decrypts HTTPS. If WeCom/WeChat cannot "
-              "log in, ask IT to exempt *.weixin.qq.com and *.work.weixin.qq.com from HTTPS "
-              "inspection, or turn off \"HTTPS scanning\" in the security software.",
-              "公司防火墙或安全软件正在解密 HTTPS 流量。如果企业微信/微信无法登录，请让 IT 部门将 "
-              "*.weixin.qq.com 和 *.work.weixin.qq.com 排除在 HTTPS 检查之外，或关闭安全软件的“HTTPS 扫描”功能。"),
-            problems=tuple(problems),
-            cause=codes.TLS_INTERCEPTED,
-        )
+        return _inspected(unexpected, old, problems)
+    return _working(ok, untested, list(evidence.get("ca_file_problems") or []), problems)
+
+
+def _invalid_certificates(failed: list[dict[str, Any]], tested: int,
+                          problems: list[Problem]) -> Verdict:
+    clock = all(p["failure"] == codes.TLS_NOT_YET_VALID for p in failed)
+    issuers = sorted({_issuer_label(p.get("cert")) for p in failed})
+    return Verdict(
+        Status.FAIL,
+        t("{n} of {total} HTTPS servers presented an invalid certificate: {items} "
+          "(issued by {issuers}).",
+          "{total} 个 HTTPS 服务器中有 {n} 个出示了无效证书：{items}（颁发者：{issuers}）。",
+          n=len(failed), total=tested, items=_items(failed), issuers=issuers),
+        ADVICE_CLOCK if clock else ADVICE_REPLACED,
+        problems=tuple(problems),
+        cause=codes.CLOCK_SKEW if clock else codes.TLS_INVALID_CERTIFICATE,
+    )
+
+
+def _handshakes_failed(failed: list[dict[str, Any]], tested: int,
+                       problems: list[Problem]) -> Verdict:
+    silent = all(p["failure"] == codes.TLS_HANDSHAKE_TIMEOUT for p in failed)
+    return Verdict(
+        Status.FAIL,
+        t("{n} of {total} secure connections failed: {items}.",
+          "{total} 个安全连接中有 {n} 个失败：{items}。",
+          n=len(failed), total=tested, items=_items(failed)),
+        ADVICE_SILENT if silent else ADVICE_CUT,
+        problems=tuple(problems),
+        # Only the MTU evidence can tell a black hole from a filtering firewall:
+        # the diagnosis promotes this to pmtu_blackhole when the mtu check agrees.
+        cause=codes.TCP_BLOCKED,
+    )
+
+
+def _inspected(unexpected: list[dict[str, Any]], old: list[dict[str, Any]],
+               problems: list[Problem]) -> Verdict:
+    if unexpected:
+        summary = t(
+            "Your network inspects encrypted traffic: the certificate of {hosts} is issued by "
+            "\"{issuers}\", not by the servers' usual certificate authority.",
+            "您所在的网络在检查加密流量：{hosts} 的证书由“{issuers}”签发，而不是服务器通常使用的证书机构。",
+            hosts=sorted({p["host"] for p in unexpected}),
+            issuers=sorted({_issuer_label(p.get("cert")) for p in unexpected}))
+    else:
+        summary = t("These servers negotiated an outdated TLS version: {items}.",
+                    "这些服务器协商了过旧的 TLS 版本：{items}。", items=_items(old))
+    return Verdict(Status.WARN, summary, ADVICE_INSPECTED, problems=tuple(problems),
+                   cause=codes.TLS_INTERCEPTED)
+
+
+def _working(ok: list[dict[str, Any]], untested: list[dict[str, Any]],
+             ca_problems: list[dict[str, Any]], problems: list[Problem]) -> Verdict:
     versions = sorted({p.get("version") or "?" for p in ok})
-    ca_problems = list(evidence.get("ca_file_problems") or [])
     if ca_problems:
         files = [f"{c['file']} ({c['error']})" for c in ca_problems]
         return Verdict(
