@@ -3,6 +3,12 @@ well-known clients (Clash, v2rayN, EasyConnect...) running.
 
 A tunnel that carries the default route decides where WeChat/WeCom traffic goes,
 and TUN-mode proxy tools often mishandle its long-lived connections.
+
+Adapters are recognised by their description first: on Chinese Windows EasyConnect,
+OpenVPN TAP, AnyConnect and Wintun adapters are named "以太网 3" or "本地连接 2", and
+only the description ("Sangfor SSL VPN CS Support System VNIC") says what they are.
+A tunnel that is up but has no routable address and no routes is idle: every Mac has
+a few such utun interfaces (system services), which say nothing about a VPN.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from checks.concurrency import call_with_timeout
 from checks.context import Context
 from checks.i18n import t
 from checks.model import Evidence, Problem, Status, Verdict
+from checks.platform.parsers.adapters import is_routable
 from checks.probes import processes
 
 # Adapter names (case-insensitive, matched at the start unless noted) -> what they are.
@@ -40,6 +47,31 @@ INTERFACE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r".*vpn.*", "VPN"),
     (r"ppp\d*", "PPP"),
 )
+# Adapter descriptions (Windows' Description, Linux's device type; searched, case-insensitive)
+# -> what they are. The real descriptions are in tests/fixtures/platform/windows/.
+DESCRIPTION_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"sangfor|easyconnect", "EasyConnect (Sangfor)"),
+    (r"anyconnect|cisco secure client", "Cisco AnyConnect"),
+    (r"meta tunnel|mihomo|clash", "Clash/Mihomo TUN"),
+    (r"tailscale", "Tailscale"),
+    (r"wireguard", "WireGuard"),
+    (r"wintun", "Wintun"),
+    # TAP-Windows Adapter V9, Netease UU TAP-Win32 Adapter, TAP-ProtonVPN Windows Adapter V9
+    (r"tap-win(dows|32)|\btap-\w+ windows adapter", "TAP-Windows"),
+    (r"openvpn", "OpenVPN"),  # OpenVPN Data Channel Offload
+    (r"zerotier", "ZeroTier"),
+    (r"fortinet|forticlient", "FortiClient"),
+    (r"pangp|globalprotect", "GlobalProtect"),
+    (r"juniper|pulse secure", "Pulse Secure"),
+    (r"sing-?box", "sing-box TUN"),
+    (r"\bvpn\b", "VPN"),
+    (r"^tun$", "TUN"),
+    (r"^tap$", "TAP"),
+    (r"^ppp$", "PPP"),
+)
+# IfType (ipifcons.h): 23 PPP, 53 IF_TYPE_PROP_VIRTUAL (what TAP-Windows and Wintun declare).
+# 131 (Teredo, 6to4, IP-HTTPS) are Windows' own IPv6 tunnels, not VPNs.
+IF_TYPE_LABELS = {23: "PPP", 53: "virtual adapter"}
 # PPP also carries PPPoE dial-up, which is not a VPN: only reported, never warned about.
 WEAK_LABELS = frozenset({"PPP"})
 
@@ -72,16 +104,29 @@ PROCESS_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 _IFACE_RE = [(re.compile(p, re.IGNORECASE), label) for p, label in INTERFACE_PATTERNS]
+_DESC_RE = [(re.compile(p, re.IGNORECASE), label) for p, label in DESCRIPTION_PATTERNS]
 _PROC_RE = [(re.compile(p, re.IGNORECASE), label) for p, label in PROCESS_PATTERNS]
 
 
-def classify_interface(name: str, flags: str = "") -> str | None:
+def classify_adapter(name: str, description: str = "", if_type: int | None = None,
+                     flags: str = "") -> str | None:
+    """What kind of tunnel an adapter is (None: not one): by description, name, IfType,
+    then the point-to-point flag."""
+    for pattern, label in _DESC_RE:
+        if description and pattern.search(description.strip()):
+            return label
     for pattern, label in _IFACE_RE:
         if pattern.fullmatch(name.strip()):
             return label
+    if if_type in IF_TYPE_LABELS:
+        return IF_TYPE_LABELS[if_type]
     if "pointopoint" in flags.split(","):
         return "point-to-point"
     return None
+
+
+def classify_interface(name: str, flags: str = "") -> str | None:
+    return classify_adapter(name, flags=flags)
 
 
 def normalize_process(name: str) -> str:
@@ -106,11 +151,13 @@ class VpnCheck(Check):
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         routes = [r.to_json() for r in platform.default_routes()]
-        tunnels = tunnel_interfaces()
+        details, routed, adapter_error = _adapter_facts()
+        tunnels, idle = find_tunnels(platform.interfaces(), details, routed)
         outcome = call_with_timeout(lambda: running_tools(processes.processes(ctx)),
                                     ctx.timeout(3.0))
-        evidence: dict[str, Any] = {"tunnels": tunnels, "routes": routes, "processes": [],
-                                    "process_error": None}
+        evidence: dict[str, Any] = {"tunnels": tunnels, "idle_tunnels": idle, "routes": routes,
+                                    "processes": [], "process_error": None,
+                                    "adapter_error": adapter_error}
         if outcome.done and outcome.value is not None:
             evidence["processes"] = outcome.value
         else:
@@ -125,15 +172,53 @@ class VpnCheck(Check):
         return assess_vpn(evidence)
 
 
-def tunnel_interfaces() -> list[dict[str, Any]]:
-    found = []
-    for iface in platform.interfaces():
-        label = classify_interface(iface.name, iface.flags)
-        if label and not iface.loopback:
-            found.append({"name": iface.name, "label": label, "up": iface.up,
-                          "mtu": iface.mtu, "flags": iface.flags,
-                          "addresses": [*iface.ipv4, *iface.ipv6]})
-    return found
+def _adapter_facts() -> tuple[list[platform.AdapterInfo], dict[str, list[str]] | None, str | None]:
+    """Descriptions and routes; an OS call failing leaves the names and psutil to go by."""
+    try:
+        details = platform.adapter_details()
+        routed = platform.interface_routes()
+    except Exception as exc:  # a broken OS API must not hide the process list
+        return [], None, f"adapters_{type(exc).__name__}"
+    return details, routed, None
+
+
+_MAX_ROUTES_LISTED = 10
+
+
+def find_tunnels(adapters: list[platform.Adapter], details: list[platform.AdapterInfo],
+                 routed: dict[str, list[str]] | None,
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(tunnels, idle ones): psutil's adapters joined by name with the OS's details.
+
+    `routed` None means the routes are not known here: then a tunnel without an
+    address is not called idle."""
+    by_name = {d.name: d for d in details}
+    psutil_by_name = {a.name: a for a in adapters}
+    tunnels: list[dict[str, Any]] = []
+    idle: list[dict[str, Any]] = []
+    for name in sorted(set(by_name) | set(psutil_by_name)):
+        seen, detail = psutil_by_name.get(name), by_name.get(name, platform.AdapterInfo(name))
+        if seen is not None and seen.loopback:
+            continue
+        flags = (seen.flags if seen is not None else "") or detail.flags
+        label = classify_adapter(name, detail.description, detail.if_type, flags)
+        if label is None:
+            continue
+        addresses = [a for a in (*(seen.ipv4 + seen.ipv6 if seen else ()), *detail.addresses)
+                     if is_routable(a)]
+        routes = None if routed is None else routed.get(name, [])
+        up = seen.up if seen is not None else detail.oper_status == "up"
+        record = {"name": name, "label": label, "up": up,
+                  "mtu": (seen.mtu if seen is not None else None) or detail.mtu, "flags": flags,
+                  "addresses": list(dict.fromkeys(addresses)),
+                  "description": detail.description, "if_type": detail.if_type,
+                  "oper_status": detail.oper_status,
+                  "routes": None if routes is None else routes[:_MAX_ROUTES_LISTED]}
+        if up and not addresses and routes == []:
+            idle.append({"name": name, "label": label, "mtu": record["mtu"]})
+        else:
+            tunnels.append(record)
+    return tunnels, idle
 
 
 def running_tools(snapshot: list[dict[str, Any]]) -> list[dict[str, Any]]:

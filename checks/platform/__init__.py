@@ -16,6 +16,7 @@ from typing import Any
 
 from checks.platform._common import (
     Adapter,
+    AdapterInfo,
     RouteInfo,
     default_routes,
     interface_mtu,
@@ -30,6 +31,7 @@ __all__ = [
     "default_hosts_file", "default_gateways", "icmp_method", "icmp_echo_df", "system_proxy",
     "documents_dir", "installed_clients", "is_admin", "shell_execute_runas", "read_wininet",
     "write_wininet",
+    "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
 ]
 
 
@@ -117,3 +119,23 @@ def read_wininet(names: Iterable[str]) -> dict[str, tuple[Any, int] | None]:
 
 def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[str]) -> None:
     _os.write_wininet(set_values, delete)
+
+
+def adapter_details() -> list[AdapterInfo]:
+    """What the OS says about each adapter beyond psutil: Windows' description and IfType
+    (GetAdaptersAddresses), the device type on Linux (sysfs), `ifconfig -a` on macOS."""
+    result: list[AdapterInfo] = _os.adapter_details()
+    return result
+
+
+def interface_routes() -> dict[str, list[str]] | None:
+    """Interface -> destinations routed through it, link-local ones left out;
+    None where not read (Windows)."""
+    result: dict[str, list[str]] | None = _os.interface_routes()
+    return result
+
+
+def tencent_registry(names: Iterable[str]) -> dict[str, str]:
+    """Windows: HKCU\\Software\\Tencent values named "Key\\Value"; empty elsewhere."""
+    result: dict[str, str] = _os.tencent_registry(names)
+    return result

@@ -49,6 +49,34 @@ class Adapter:
                 "ipv6": list(self.ipv6), "loopback": self.loopback}
 
 
+# Windows' IF_OPER_STATUS (ifdef.h), the names RFC 2863 gives ifOperStatus.
+OPER_STATUS = {1: "up", 2: "down", 3: "testing", 4: "unknown", 5: "dormant", 6: "not_present",
+               7: "lower_layer_down"}
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    """What the OS tells about an adapter beyond psutil: what kind it is and who made it.
+
+    On Chinese Windows a VPN adapter is named like any other ("以太网 3"); only its
+    description ("Sangfor SSL VPN CS Support System VNIC") names the product.
+    """
+
+    name: str  # as psutil and the routes call it (Windows: the FriendlyName)
+    description: str = ""  # Windows: the driver's description; Linux: tun, tap, wireguard...
+    # IANA ifType, as Windows' IfType: 6 Ethernet, 23 PPP, 53 virtual, 71 Wi-Fi, 131 tunnel.
+    if_type: int | None = None
+    oper_status: str = ""  # a value of OPER_STATUS; "" where the source does not say
+    mtu: int | None = None
+    addresses: tuple[str, ...] = ()  # routable (not link-local), where the source lists them
+    flags: str = ""  # e.g. "up,pointopoint,running" (ifconfig, sysfs)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "if_type": self.if_type,
+                "oper_status": self.oper_status, "mtu": self.mtu,
+                "addresses": list(self.addresses), "flags": self.flags}
+
+
 def interfaces() -> list[Adapter]:
     """Every adapter with its state, MTU and non-link-local addresses."""
     stats = psutil.net_if_stats()

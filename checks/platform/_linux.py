@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from checks.platform import _common
+from checks.platform._common import AdapterInfo
 from checks.platform._posix import (  # noqa: F401 (part of the platform interface)
     is_admin,
     read_wininet,
@@ -126,3 +128,65 @@ def installed_clients() -> list[dict[str, Any]]:
     found = parse_dpkg_status(status)
     products = {c["product"] for c in found}
     return found + [d for d in linux_dirs_present() if d["product"] not in products]
+
+
+# ---- adapters and routes ----------------------------------------------------------------
+
+_SYS_NET = Path("/sys/class/net")
+# ARPHRD_* (linux/if_arp.h) -> IANA ifType, for the kinds that have one.
+_ARPHRD_IF_TYPE = {1: 6, 512: 23, 772: 24, 768: 131, 776: 131, 778: 131}
+_IFF_BITS = ((0x1, "up"), (0x10, "pointopoint"))  # sysfs flags carry no IFF_RUNNING
+_IFF_TUN, _IFF_TAP = 0x0001, 0x0002
+
+
+def adapter_details() -> list[AdapterInfo]:
+    """Every interface in sysfs: its device type (tun, tap, wireguard, ppp...), state, MTU."""
+    try:
+        folders = sorted(_SYS_NET.iterdir())
+    except OSError:
+        return []
+    return [sysfs_adapter(folder) for folder in folders]
+
+
+def sysfs_adapter(folder: Path) -> AdapterInfo:
+    def read(name: str) -> str:
+        try:
+            return (folder / name).read_text(encoding="ascii", errors="replace").strip()
+        except OSError:
+            return ""
+
+    tun_flags = _int(read("tun_flags"), 16)
+    if tun_flags is not None:
+        kind = "tap" if tun_flags & _IFF_TAP else "tun"
+    else:
+        uevent = dict(line.partition("=")[::2] for line in read("uevent").splitlines())
+        kind = uevent.get("DEVTYPE", "")
+    arphrd = _int(read("type"), 10)
+    flags = _int(read("flags"), 16) or 0
+    operstate = read("operstate").replace("lowerlayerdown", "lower_layer_down")
+    return AdapterInfo(
+        name=folder.name, description=kind,
+        if_type=_ARPHRD_IF_TYPE.get(arphrd) if arphrd is not None else None,
+        oper_status=operstate.replace("notpresent", "not_present"), mtu=_int(read("mtu"), 10),
+        flags=",".join(word for bit, word in _IFF_BITS if flags & bit))
+
+
+def _int(text: str, base: int) -> int | None:
+    try:
+        return int(text, base)
+    except ValueError:
+        return None
+
+
+def interface_routes() -> dict[str, list[str]] | None:
+    """Interface -> destinations routed through it (main table and IPv6), link-local left out."""
+    from checks.platform.parsers.adapters import parse_proc_routes
+
+    v4, v6 = _read("/proc/net/route"), _read("/proc/net/ipv6_route")
+    if not v4 and not v6:
+        return None
+    return parse_proc_routes(v4, v6)
+
+
+def tencent_registry(names: Iterable[str]) -> dict[str, str]:
+    return {}  # the Tencent registry keys exist only on Windows

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from checks.platform import _common
+from checks.platform._common import AdapterInfo
 from checks.platform._posix import (  # noqa: F401 (part of the platform interface)
     is_admin,
     read_wininet,
@@ -60,3 +62,24 @@ def installed_clients() -> list[dict[str, Any]]:
     from checks.clientapps import scan_app_bundles
 
     return scan_app_bundles([Path("/Applications"), Path.home() / "Applications"])
+
+
+def adapter_details() -> list[AdapterInfo]:
+    """`ifconfig -a`: flags, MTU and routable addresses of every interface (utun included)."""
+    from checks.platform.parsers.adapters import parse_ifconfig
+
+    result = run_command(["ifconfig", "-a"], timeout=3.0)
+    return parse_ifconfig(result.stdout) if result.ok else []
+
+
+def interface_routes() -> dict[str, list[str]] | None:
+    """`netstat -rn` (IPv4 and IPv6): interface -> destinations it carries. The IPv6
+    defaults of the idle system utuns (`default fe80::%utun0`) are left out."""
+    from checks.platform.parsers.adapters import parse_netstat_routes
+
+    result = run_command(["netstat", "-rn"], timeout=3.0)
+    return parse_netstat_routes(result.stdout) if result.ok else None
+
+
+def tencent_registry(names: Iterable[str]) -> dict[str, str]:
+    return {}  # the Tencent registry keys exist only on Windows

@@ -18,7 +18,7 @@ import checks.platform as public
 MODULES = ("_linux", "_windows", "_macos")
 # What each OS module must define: every function the public interface forwards to.
 INTERFACE = [name for name in public.__all__
-             if name not in ("NAME", "Adapter", "RouteInfo") and name not in
+             if name not in ("NAME", "Adapter", "AdapterInfo", "RouteInfo") and name not in
              ("default_routes", "interface_mtu", "interface_of", "interfaces", "route_for")]
 
 
@@ -55,3 +55,23 @@ def test_windows_only_functions_say_so_elsewhere() -> None:
                  lambda: linux.shell_execute_runas("x", "", 1.0)):  # type: ignore[attr-defined]
         with pytest.raises(OSError):
             call()
+
+
+def test_adapter_details_describe_the_real_interfaces() -> None:
+    """On this machine: one AdapterInfo per interface psutil sees, routes keyed by them."""
+    names = {a.name for a in public.interfaces()}
+    details = public.adapter_details()
+    assert all(isinstance(d, public.AdapterInfo) for d in details)
+    assert {d.name for d in details} == names
+    loopback = next(d for d in details if d.name == "lo")
+    assert (loopback.if_type, loopback.mtu) == (24, 65536)  # ARPHRD_LOOPBACK
+    routes = public.interface_routes()
+    assert routes is not None and set(routes) <= names
+    assert public.tencent_registry(["WXWork\\DataLocationPath"]) == {}
+
+
+def test_windows_and_macos_adapter_calls_stay_quiet_elsewhere() -> None:
+    windows = _module("_windows")
+    assert windows.adapter_details() == []  # type: ignore[attr-defined]
+    assert windows.interface_routes() is None  # type: ignore[attr-defined]
+    assert windows.tencent_registry(["WeChat\\FileSavePath"]) == {}  # type: ignore[attr-defined]

@@ -1,0 +1,179 @@
+"""Adapters and routes as the OS tools print them: `ipconfig /all` (Windows, Chinese or
+English), `ifconfig -a` and `netstat -rn` (macOS), /proc/net/route and ipv6_route (Linux).
+
+`ipconfig /all` is the Windows fallback when GetAdaptersAddresses cannot be called; the
+others are the macOS and Linux sources. Captures of each are in
+tests/fixtures/platform/ (sources in SOURCES.md).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from checks.platform._common import AdapterInfo
+
+# ---- Windows: ipconfig /all ---------------------------------------------------------------
+
+# "以太网适配器 以太网 3:", "未知适配器 Mihomo:", "Ethernet adapter Ethernet 2:", "PPP adapter X:"
+_IPCONFIG_HEADER = re.compile(r"^(?P<kind>\S.*?)\s*(?:adapter|适配器)\s+(?P<name>.+?)\s*:\s*$",
+                              re.IGNORECASE)
+# "   描述. . . . . : X", "   IPv4 Address. . . : 10.0.0.2(Preferred)": a key, a dot leader.
+_IPCONFIG_FIELD = re.compile(r"^\s+(?P<key>\S.*?)\s*(?:\.\s*)+:\s?(?P<value>.*)$")
+# The header's adapter kind -> IfType (ipifcons.h). "Unknown adapter" is what Wintun shows.
+_IPCONFIG_KINDS = {"以太网": 6, "ethernet": 6, "无线局域网": 71, "wireless lan": 71, "ppp": 23,
+                   "隧道": 131, "tunnel": 131}
+_DESCRIPTION_KEYS = ("描述", "description")
+_MEDIA_KEYS = ("媒体状态", "media state")
+_DISCONNECTED = ("媒体已断开连接", "media disconnected")
+# Address notes ipconfig appends: (首选)/(Preferred), (受到抨击)/(Deprecated)...
+_ADDRESS_NOTE = re.compile(r"\(.*\)\s*$")
+
+
+@dataclass
+class _Block:
+    """An adapter being read, line by line."""
+
+    name: str
+    if_type: int | None = None
+    description: str = ""
+    down: bool = False
+    flags: str = ""
+    mtu: int | None = None
+    addresses: list[str] = field(default_factory=list)
+
+    def add_address(self, text: str) -> None:
+        address = text.split("%")[0].strip()
+        if is_routable(address) and address not in self.addresses:
+            self.addresses.append(address)
+
+    def info(self) -> AdapterInfo:
+        return AdapterInfo(name=self.name, description=self.description, if_type=self.if_type,
+                           oper_status="down" if self.down else "up", mtu=self.mtu,
+                           addresses=tuple(self.addresses), flags=self.flags)
+
+
+def parse_ipconfig_all(text: str) -> list[AdapterInfo]:
+    """One record per adapter block: its connection name, description, kind and
+    routable addresses; "media disconnected" is oper_status "down"."""
+    blocks: list[_Block] = []
+    for line in text.splitlines():
+        header = _IPCONFIG_HEADER.match(line)
+        if header and not line[:1].isspace():
+            blocks.append(_Block(header["name"], _IPCONFIG_KINDS.get(header["kind"].lower())))
+            continue
+        found = _IPCONFIG_FIELD.match(line)
+        if not blocks or not found:
+            continue
+        block, key, value = blocks[-1], found["key"].strip().lower(), found["value"].strip()
+        if key in _DESCRIPTION_KEYS:
+            block.description = value
+        elif key in _MEDIA_KEYS:
+            block.down = value.lower() in _DISCONNECTED
+        elif ("ipv4" in key or "ipv6" in key) and ("地址" in key or "address" in key):
+            block.add_address(_ADDRESS_NOTE.sub("", value))
+    return [b.info() for b in blocks]
+
+
+# ---- macOS: ifconfig -a ---------------------------------------------------------------------
+
+_IFCONFIG_HEADER = re.compile(
+    r"^(?P<name>[^\s:]+): flags=[0-9a-fA-F]+<(?P<flags>[^>]*)>(?:\s+mtu\s+(?P<mtu>\d+))?")
+
+
+def parse_ifconfig(text: str) -> list[AdapterInfo]:
+    """Interfaces with flags, MTU and routable addresses (`inet A --> B` counts A)."""
+    blocks: list[_Block] = []
+    for line in text.splitlines():
+        header = _IFCONFIG_HEADER.match(line)
+        if header:
+            flags = header["flags"].lower()
+            words = flags.split(",")
+            blocks.append(_Block(header["name"], flags=flags,
+                                 down="up" not in words or "running" not in words,
+                                 mtu=int(header["mtu"]) if header["mtu"] else None))
+            continue
+        words = line.split()
+        if blocks and len(words) >= 2 and words[0] in ("inet", "inet6"):
+            blocks[-1].add_address(words[1])
+    return [b.info() for b in blocks]
+
+
+# ---- routes -------------------------------------------------------------------------------
+
+
+def is_routable(address: str) -> bool:
+    """An address other hosts can reach: not link-local, loopback, multicast or unspecified."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return not (ip.is_link_local or ip.is_loopback or ip.is_multicast or ip.is_unspecified)
+
+
+def _route_counts(destination: str, gateway: str) -> bool:
+    """A route that carries traffic somewhere. Every Mac's idle system utuns hold an IPv6
+    default route through a link-local gateway (`default fe80::%utun0`): that one is not."""
+    if destination == "default":
+        return not gateway.lower().startswith("fe80:")
+    base = destination.split("/")[0].split("%")[0]
+    if base.count(".") < 3 and ":" not in base:  # netstat shortens 10.8.0.0/24 to 10.8/24
+        base = ".".join((base.split(".") + ["0", "0", "0"])[:4])
+    try:
+        ip = ipaddress.ip_address(base)
+    except ValueError:
+        return False
+    return not (ip.is_link_local or ip.is_multicast or ip.is_loopback
+                or (ip.version == 4 and str(ip) == "255.255.255.255"))
+
+
+def parse_netstat_routes(text: str) -> dict[str, list[str]]:
+    """`netstat -rn` (both tables, or one with -f) -> interface -> destinations it carries."""
+    routes: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) < 4 or words[0] in ("Destination", "Routing", "Internet:", "Internet6:"):
+            continue
+        destination, gateway, interface = words[0], words[1], words[3]
+        if _route_counts(destination, gateway):
+            listed = routes.setdefault(interface, [])
+            if destination not in listed:
+                listed.append(destination)
+    return routes
+
+
+_RTF_UP, _RTF_REJECT = 0x0001, 0x0200  # linux/route.h; reject = "unreachable" routes
+
+
+def _hex_v4(value: str) -> str:
+    raw = int(value, 16)  # little-endian, as the kernel stores it
+    return ".".join(str((raw >> shift) & 0xFF) for shift in (0, 8, 16, 24))
+
+
+def parse_proc_routes(route_v4: str, route_v6: str) -> dict[str, list[str]]:
+    """/proc/net/route and /proc/net/ipv6_route -> interface -> destinations it carries."""
+    routes: dict[str, list[str]] = {}
+
+    def add(interface: str, destination: str, gateway: str) -> None:
+        if _route_counts(destination, gateway):
+            listed = routes.setdefault(interface, [])
+            if destination not in listed:
+                listed.append(destination)
+
+    for line in route_v4.splitlines()[1:]:
+        cols = line.split()
+        if len(cols) < 8 or int(cols[3], 16) & (_RTF_UP | _RTF_REJECT) != _RTF_UP:
+            continue
+        prefix = bin(int(cols[7], 16)).count("1")
+        dest = "default" if prefix == 0 else f"{_hex_v4(cols[1])}/{prefix}"
+        add(cols[0], dest, _hex_v4(cols[2]))
+    for line in route_v6.splitlines():
+        cols = line.split()
+        if len(cols) < 10 or len(cols[0]) != 32 or int(cols[8], 16) & _RTF_REJECT:
+            continue
+        prefix = int(cols[1], 16)
+        dest_ip = ipaddress.IPv6Address(bytes.fromhex(cols[0]))
+        gateway = str(ipaddress.IPv6Address(bytes.fromhex(cols[4])))
+        add(cols[9], "default" if prefix == 0 else f"{dest_ip}/{prefix}", gateway)
+    return routes
