@@ -8,6 +8,7 @@ rules are tested on captured data on Linux.
 
 from __future__ import annotations
 
+import ntpath
 import os
 import plistlib
 from collections.abc import Iterable, Mapping
@@ -44,6 +45,31 @@ def clients_from_uninstall(entries: Iterable[Mapping[str, Any]]) -> list[dict[st
                 "location": str(entry.get("InstallLocation") or "") or None,
             }
         )
+    return result
+
+
+# The clients' own keys under HKCU\\Software\\Tencent: a per-user install the programs list
+# does not show still records its folder here (SOURCES.md, section 11).
+TENCENT_INSTALL_VALUES = ("WXWork\\InstallPath", "WXWork\\Executable", "WXWork\\Version",
+                          "WeChat\\InstallPath")
+
+
+def clients_from_tencent_registry(values: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Client records from the Tencent keys (`platform.tencent_registry`)."""
+    result = []
+    for key, product in (("WXWork", "wecom"), ("WeChat", "wechat")):
+        folder = values.get(f"{key}\\InstallPath") or ntpath.dirname(
+            values.get(f"{key}\\Executable", ""))
+        if not folder:
+            continue
+        version = values.get(f"{key}\\Version", "")
+        result.append({
+            "product": product,
+            "name": key,
+            "version": version if version[:1].isdigit() and "." in version else None,
+            "source": "tencent_registry",
+            "location": folder,
+        })
     return result
 
 

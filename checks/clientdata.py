@@ -10,6 +10,10 @@ received files or images).
 "wecom:PATH", "wechat:PATH", or a bare PATH whose product is inferred from its
 name (WXWork/WeWork/企业微信 -> wecom; WeChat/Weixin/xwechat/微信 -> wechat).
 "~" and environment variables (%APPDATA% on Windows, $HOME on POSIX) expand.
+
+Without `[client] data_dirs`, folders the user moved to another drive are found
+too: where the clients record them (the registry on Windows, small pointer files
+holding one path) is read, see `moved_locations`.
 """
 
 from __future__ import annotations
@@ -19,12 +23,12 @@ import ntpath
 import os
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checks.products import parse_override
+from checks.products import WECHAT, WECOM, infer_product, parse_override
 
 if TYPE_CHECKING:
     from checks.config import Config
@@ -37,6 +41,9 @@ class DataDir:
     # Which cache rules apply: the kind of the default location this folder is, or
     # for a configured folder the one its name suggests ("" = none known).
     layout: str = ""
+    # Where a moved folder was found: the registry value or pointer file ("" = a default
+    # location or [client] data_dirs).
+    source: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +51,7 @@ class DataDir:
             "path": str(self.path),
             "kind": self.kind,
             "layout": self.layout,
+            "source": self.source,
         }
 
 
@@ -130,6 +138,151 @@ def resolve_data_dirs(
     return result
 
 
+# ---- data moved to another drive ----------------------------------------------------------
+# How public tools locate moved folders: tests/fixtures/platform/SOURCES.md, section 11.
+
+WECOM_DATA_LOCATION = "WXWork\\DataLocationPath"  # under HKCU\Software\Tencent
+WECHAT_FILE_SAVE_PATH = "WeChat\\FileSavePath"  # WeChat 3.x
+REGISTRY_VALUES = (WECOM_DATA_LOCATION, WECHAT_FILE_SAVE_PATH)
+MY_DOCUMENT = "mydocument:"  # the clients' word for "the Documents folder"
+WECHAT3_POINTER, XWECHAT_POINTER = "wechat3", "xwechat"
+_MAX_POINTER_FILES = 20
+_POINTER_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """A small file that holds nothing but the folder a client keeps its data in."""
+
+    which: str  # WECHAT3_POINTER | XWECHAT_POINTER
+    file: str
+    text: str
+
+
+def read_pointer_files(os_name: str, home: str, env: Mapping[str, str]) -> list[Pointer]:
+    """WeChat 3.x `All Users\\config\\3ebffe94.ini` and WeChat 4.x `xwechat\\config\\*.ini`
+    (Windows: under %APPDATA%\\Tencent; Linux: ~/.xwechat/config)."""
+    places: list[tuple[str, Path, str]] = []  # (which, folder, file name pattern)
+    if os_name == "windows":
+        appdata = Path(env.get("APPDATA") or Path(home) / "AppData" / "Roaming") / "Tencent"
+        places = [(WECHAT3_POINTER, appdata / "WeChat" / "All Users" / "config", "3ebffe94.ini"),
+                  (XWECHAT_POINTER, appdata / "xwechat" / "config", "*.ini")]
+    elif os_name == "linux":
+        places = [(XWECHAT_POINTER, Path(home) / ".xwechat" / "config", "*.ini")]
+    found: list[Pointer] = []
+    for which, folder, pattern in places:
+        try:
+            files = sorted(folder.glob(pattern))[:_MAX_POINTER_FILES]
+        except OSError:
+            continue
+        for file in files:
+            try:
+                with open(file, "rb") as f:
+                    raw = f.read(_POINTER_BYTES)
+            except OSError:
+                continue
+            found.append(Pointer(which, str(file), decode_pointer(raw)))
+    return found
+
+
+def decode_pointer(raw: bytes) -> str:
+    """The clients write these in UTF-8, UTF-16 (with a BOM) or the ANSI code page (GBK)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def pointer_roots(text: str, os_name: str, home: str, documents: str) -> list[str]:
+    """The folder(s) a pointer value names: an absolute path, or "MyDocument:" (the
+    Documents folder), optionally followed by a folder relative to it or, as WeChat for
+    Linux writes it (MyDocument:.local/share/wechat), to the home folder."""
+    value = text.strip().strip("\x00").strip()
+    if not value or "\n" in value or "\x00" in value:
+        return []  # not a one-path pointer file
+    join = ntpath.join if os_name == "windows" else posixpath.join
+    if value.lower().startswith(MY_DOCUMENT):
+        rest = value[len(MY_DOCUMENT):].strip().strip("\\/")
+        return [join(documents, rest), join(home, rest)] if rest else [documents]
+    absolute = (re.match(r"^([A-Za-z]:[\\/]|\\\\)", value) if os_name == "windows"
+                else value.startswith("/"))
+    if not absolute:
+        return []
+    root = value.rstrip("\\/") or value
+    return [root + "\\" if re.fullmatch(r"[A-Za-z]:", root) else root]  # "D:\\", not "D:"
+
+
+def _inside(root: str, name: str, os_name: str) -> str:
+    """root/name, unless root already is that folder."""
+    if re.split(r"[\\/]", root.rstrip("\\/"))[-1].lower() == name.lower():
+        return root
+    return (ntpath.join if os_name == "windows" else posixpath.join)(root, name)
+
+
+def moved_locations(
+    os_name: str,
+    home: str,
+    documents: str,
+    registry: Mapping[str, str],
+    pointers: Sequence[Pointer],
+    isdir: Callable[[str], bool] = os.path.isdir,
+) -> list[DataDir]:
+    """Data folders the clients were told to keep elsewhere (e.g. on D:):
+
+    - WeCom: `DataLocationPath` names the folder that holds `WXWork` (tools also accept
+      the WXWork folder itself);
+    - WeChat 3.x: `FileSavePath` (else the 3ebffe94.ini pointer) holds `WeChat Files`;
+    - WeChat 4.x: each xwechat config pointer holds `xwechat_files`.
+    """
+    found: list[DataDir] = []
+    location = registry.get(WECOM_DATA_LOCATION, "")
+    for root in pointer_roots(location, os_name, home, documents):
+        nested = _inside(root, "WXWork", os_name)
+        use_root = not isdir(nested) and isdir(root) and infer_product(root) == WECOM
+        found.append(DataDir(WECOM, Path(root if use_root else nested), "moved",
+                             "wecom_documents", "HKCU\\Software\\Tencent\\" + WECOM_DATA_LOCATION))
+    for text, source in _wechat3_settings(registry, pointers):
+        for root in pointer_roots(text, os_name, home, documents):
+            found.append(DataDir(WECHAT, Path(_inside(root, "WeChat Files", os_name)), "moved",
+                                 "wechat_documents", source))
+    for pointer in pointers:
+        if pointer.which != XWECHAT_POINTER:
+            continue
+        roots = [_inside(r, "xwechat_files", os_name)
+                 for r in pointer_roots(pointer.text, os_name, home, documents)]
+        present = [r for r in roots if isdir(r)]
+        for root in present or roots[:1]:
+            found.append(DataDir(WECHAT, Path(root), "moved", "xwechat_files", pointer.file))
+    return found
+
+
+def _wechat3_settings(registry: Mapping[str, str], pointers: Sequence[Pointer],
+                      ) -> list[tuple[str, str]]:
+    """(value, where it was read): FileSavePath, else the 3ebffe94.ini pointer (PyWxDump's order)."""
+    if registry.get(WECHAT_FILE_SAVE_PATH):
+        return [(registry[WECHAT_FILE_SAVE_PATH], "HKCU\\Software\\Tencent\\" + WECHAT_FILE_SAVE_PATH)]
+    return [(p.text, p.file) for p in pointers if p.which == WECHAT3_POINTER]
+
+
+def _same_folder(a: Path, b: Path, os_name: str) -> bool:
+    if os_name == "windows":
+        return ntpath.normcase(ntpath.normpath(str(a))) == ntpath.normcase(ntpath.normpath(str(b)))
+    return posixpath.normpath(str(a)) == posixpath.normpath(str(b))
+
+
+def merge_moved(defaults: list[DataDir], moved: list[DataDir], os_name: str) -> list[DataDir]:
+    """The default folders, then the moved ones not already among them."""
+    result = list(defaults)
+    for folder in moved:
+        if not any(_same_folder(folder.path, known.path, os_name) for known in result):
+            result.append(folder)
+    return result
+
+
 def data_dirs(config: Config) -> list[DataDir]:
     """The data folders to examine on this computer (they need not exist)."""
     from checks import platform
@@ -139,7 +292,13 @@ def data_dirs(config: Config) -> list[DataDir]:
     found = resolve_data_dirs(
         config.client.data_dirs, platform.NAME, home, os.environ, documents
     )
-    return [DataDir(p, Path(path), kind, layout) for p, path, kind, layout in found]
+    folders = [DataDir(p, Path(path), kind, layout) for p, path, kind, layout in found]
+    if config.client.data_dirs:
+        return folders  # configured folders replace every default, moved ones too
+    docs = documents or (ntpath if platform.NAME == "windows" else posixpath).join(home, "Documents")
+    moved = moved_locations(platform.NAME, home, docs, platform.tencent_registry(REGISTRY_VALUES),
+                            read_pointer_files(platform.NAME, home, os.environ))
+    return merge_moved(folders, moved, platform.NAME)
 
 
 # ---- what is cache and what is never touched -------------------------------------------

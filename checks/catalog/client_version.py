@@ -10,11 +10,12 @@ from typing import Any
 
 from checks import codes, platform
 from checks.base import Check, register
+from checks.clientdata import data_dirs
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
 from checks.probes import processes
-from checks.products import display_name, running_clients
+from checks.products import PRODUCTS, display_name, running_clients
 from checks.versions import compare
 
 
@@ -37,6 +38,12 @@ class ClientVersionCheck(Check):
         except Exception as exc:
             evidence["running"] = {"wecom": [], "wechat": []}
             evidence[codes.RUNNING_ERROR] = f"processes_{type(exc).__name__}"
+        try:  # data on another drive shows a client is used even without a programs entry
+            folders = [d for d in data_dirs(ctx.config) if d.path.is_dir()]
+        except OSError:
+            folders = []
+        evidence["data_folders"] = {p: [str(d.path) for d in folders if d.product == p]
+                                    for p in PRODUCTS}
         mins = ctx.config.client.min_versions
         evidence["min_versions"] = {
             p: getattr(mins, f"{p}_{platform.NAME}", "") for p in ("wecom", "wechat")
@@ -51,7 +58,9 @@ def assess_client_version(evidence: Evidence) -> Verdict:
     installed = evidence.get("installed", [])
     running = evidence.get("running", {})
     minimum = evidence.get("min_versions", {})
-    products = sorted({c["product"] for c in installed} | {p for p, procs in running.items() if procs})
+    data = {p: paths for p, paths in evidence.get("data_folders", {}).items() if paths}
+    products = sorted({c["product"] for c in installed} | {p for p, procs in running.items() if procs}
+                      | set(data))
     if not products:
         if evidence.get("os") == "linux":
             return Verdict(
@@ -83,7 +92,7 @@ def assess_client_version(evidence: Evidence) -> Verdict:
                       name=display_name(product), version=version, floor=floor)
                 )
         parts.append(_describe(product, versions, is_running, installed_known=any(
-            c["product"] == product for c in installed)))
+            c["product"] == product for c in installed), data_folder=(data.get(product) or [""])[0]))
 
     if outdated:
         return Verdict(
@@ -100,7 +109,8 @@ def assess_client_version(evidence: Evidence) -> Verdict:
     return Verdict(Status.OK, t("{list}.", "{list}。", list=parts))
 
 
-def _describe(product: str, versions: list[str], is_running: bool, installed_known: bool) -> Text:
+def _describe(product: str, versions: list[str], is_running: bool, installed_known: bool,
+              data_folder: str = "") -> Text:
     name = display_name(product)
     state = t("running", "正在运行") if is_running else t("not running", "未运行")
     if versions:
@@ -108,5 +118,8 @@ def _describe(product: str, versions: list[str], is_running: bool, installed_kno
                  name=name, version="/".join(versions), state=state)
     if installed_known:
         return t("{name}, version unknown ({state})", "{name}，版本未知（{state}）", name=name, state=state)
+    if data_folder and not is_running:
+        return t("{name}: data folder {path} (not running; no installation record)",
+                 "{name}：数据文件夹 {path}（未运行；未找到安装记录）", name=name, path=data_folder)
     return t("{name} ({state}; no installation record)", "{name}（{state}；未找到安装记录）",
              name=name, state=state)

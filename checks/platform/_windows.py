@@ -188,9 +188,17 @@ def uninstall_entries() -> list[dict[str, Any]]:
 
 
 def installed_clients() -> list[dict[str, Any]]:
-    from checks.clientapps import clients_from_uninstall
+    """The programs list, then the clients' own registry keys for any it does not show."""
+    from checks.clientapps import (
+        TENCENT_INSTALL_VALUES,
+        clients_from_tencent_registry,
+        clients_from_uninstall,
+    )
 
-    return clients_from_uninstall(uninstall_entries())
+    found = clients_from_uninstall(uninstall_entries())
+    known = {c["product"] for c in found}
+    extra = clients_from_tencent_registry(tencent_registry(TENCENT_INSTALL_VALUES))
+    return found + [c for c in extra if c["product"] not in known]
 
 
 def is_admin() -> bool:

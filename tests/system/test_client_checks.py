@@ -273,3 +273,50 @@ def test_running_client_is_reported(tmp_path: Path, fake_wecom_process: subproce
     assert {"pid": fake_wecom_process.pid, "name": "WXWork.exe"} in running
     assert "WeCom" in res["summary"] and "running" in res["summary"]
     assert res["status"] == "ok"
+
+
+# ---- data moved to another drive ---------------------------------------------------------
+
+
+def _run_as(home: Path, *args: str) -> dict[str, Any]:
+    """The real CLI for a user whose home is `home` (no [client] data_dirs configured)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "WXDOCTOR_"))}
+    env.update(HOME=str(home), WXDOCTOR_DATA_DIR=str(home / "wxdoctor-data"))
+    proc = subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.stdout, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_wechat_data_moved_elsewhere_is_found_and_its_cache_offered(tmp_path: Path) -> None:
+    """WeChat for Linux 4.x records a moved data folder in ~/.xwechat/config/<id>.ini; the
+    checks and the cache fix find the data there, not only in ~/Documents."""
+    home, moved = tmp_path / "home", tmp_path / "D盘" / "微信数据"
+    account = moved / "xwechat_files" / "wxid_abc"
+    make_encrypted_db(account / "db_storage" / "message" / "message_0.db")
+    make_db(account / "cache" / "2024-05" / "thumb.db", rows=10)
+    config = home / ".xwechat" / "config"
+    config.mkdir(parents=True)
+    (config / "51a1fffea11325a1e4104c6b3de47af7.ini").write_text(str(moved), encoding="utf-8")
+    before = tree_state(moved)
+    cfg = tmp_path / "empty.toml"
+    cfg.write_text("", encoding="utf-8")
+
+    report = _run_as(home, "check", "--json", "--lang", "en", "--no-history", "--config", str(cfg),
+                     "--only", "client_data,client_version")
+    data = result(report, "client_data")
+    assert data["status"] == "ok", data
+    (found,) = [f for f in data["evidence"]["folders"] if f["exists"] and f["kind"] == "moved"]
+    assert found["path"] == str(moved / "xwechat_files")
+    assert found["source"] == str(config / "51a1fffea11325a1e4104c6b3de47af7.ini")
+    assert {db["path"]: db["state"] for db in found["databases"]} == {
+        "wxid_abc/cache/2024-05/thumb.db": "ok", "wxid_abc/db_storage/message/message_0.db": "encrypted"}
+    version = result(report, "client_version")
+    assert version["evidence"]["data_folders"]["wechat"] == [
+        str(home / ".xwechat"), str(moved / "xwechat_files")]
+    assert "data folder" in version["summary"] and "not installed" not in version["summary"]
+
+    plan = _run_as(home, "fix", "clear_client_cache", "--dry-run", "--json", "--config", str(cfg))
+    sources = [a["data"]["source"] for a in plan["plan"]["actions"]]
+    assert sources == [str(account / "cache")], plan
+    assert tree_state(moved) == before  # checks and previews never write

@@ -118,3 +118,13 @@ def test_security_software_is_info_only() -> None:
     assert v.status is Status.INFO and v.cause is None
     assert "360安全卫士、火绒安全" in v.summary.render("zh")
     assert assess_security_software({"found": []}).status is Status.OK
+
+
+def test_data_folder_without_installation_record() -> None:
+    """Data on another drive shows the client is used even where the programs list is silent."""
+    ev = versions_evidence([]) | {"data_folders": {"wecom": [], "wechat": [r"D:\微信\xwechat_files"]}}
+    v = assess_client_version(ev)
+    assert v.status is Status.OK
+    assert v.summary.render("en") == (
+        r"WeChat: data folder D:\微信\xwechat_files (not running; no installation record).")
+    assert "数据文件夹" in v.summary.render("zh")

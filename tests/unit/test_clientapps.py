@@ -7,6 +7,7 @@ from pathlib import Path
 
 from checks.clientapps import (
     app_from_plist,
+    clients_from_tencent_registry,
     clients_from_uninstall,
     parse_dpkg_status,
     scan_app_bundles,
@@ -112,3 +113,17 @@ def test_running_clients() -> None:
     found = running_clients(procs)
     assert [p["pid"] for p in found["wecom"]] == [10, 11]
     assert [p["pid"] for p in found["wechat"]] == [12]
+
+
+def test_clients_from_the_tencent_keys() -> None:
+    """HKCU\\Software\\Tencent\\WXWork and ...\\WeChat values (names from the tools in
+    SOURCES.md section 11) stand in for a missing programs entry."""
+    found = clients_from_tencent_registry({
+        "WXWork\\Executable": r"D:\Apps\WXWork\WXWork.exe", "WXWork\\Version": "4.1.33.6011",
+        "WeChat\\InstallPath": r"D:\Program Files\Tencent\WeChat"})
+    assert found == [
+        {"product": "wecom", "name": "WXWork", "version": "4.1.33.6011",
+         "source": "tencent_registry", "location": r"D:\Apps\WXWork"},
+        {"product": "wechat", "name": "WeChat", "version": None, "source": "tencent_registry",
+         "location": r"D:\Program Files\Tencent\WeChat"}]
+    assert clients_from_tencent_registry({"WXWork\\Version": "1"}) == []

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from checks.clientdata import (
     DataDir,
+    Pointer,
     classify,
     default_locations,
     expand,
     is_cache_path,
+    merge_moved,
+    moved_locations,
+    read_pointer_files,
     resolve_data_dirs,
 )
 from checks.config import ConfigError, load_config_text
@@ -150,3 +155,91 @@ def test_cache_targets_skip_protected_and_symlinks(tmp_path: Path) -> None:
         root / "wxid/FileStorage/Cache",
         root / "wxid/radium/GPUCache",
     ]
+
+
+# ---- data moved to another drive ---------------------------------------------------------
+
+PLATFORM_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "platform"
+
+
+def reg_values(text: str) -> dict[str, str]:
+    """A .reg export's string values under HKCU\\Software\\Tencent, as "Key\\Value"."""
+    values, key = {}, ""
+    for line in text.splitlines():
+        if m := re.match(r"^\[HKEY_CURRENT_USER\\software\\tencent\\(.+)\]$", line, re.I):
+            key = {"wechat": "WeChat", "wxwork": "WXWork"}.get(m[1].lower(), m[1])
+        elif m := re.match(r'^"(.+)"="(.*)"$', line):
+            values[f"{key}\\{m[1]}"] = m[2].replace("\\\\", "\\")
+    return values
+
+
+def test_wechat_file_save_path_from_a_real_registry_export() -> None:
+    text = (PLATFORM_FIXTURES / "windows" / "wechat-filesavepath-reg-cleanmywechat-45.txt").read_text()
+    registry = reg_values(text)
+    assert registry == {"WeChat\\FileSavePath": r"C:\wechat"}
+    (moved,) = moved_locations("windows", r"C:\Users\a", r"C:\Users\a\Documents", registry, [],
+                               isdir=lambda p: False)
+    assert (moved.product, str(moved.path), moved.layout, moved.source) == (
+        "wechat", r"C:\wechat\WeChat Files", "wechat_documents",
+        r"HKCU\Software\Tencent\WeChat\FileSavePath")
+
+
+@pytest.mark.parametrize(("value", "dirs", "expected"), [
+    ("D:\\", {r"D:\WXWork"}, r"D:\WXWork"),  # the folder that holds WXWork
+    (r"D:\企业微信", {r"D:\企业微信"}, r"D:\企业微信"),  # the data folder itself
+    (r"D:\Data", set(), r"D:\Data\WXWork"),  # nothing there (yet): where WeCom would look
+    (r"D:\Data", {r"D:\Data"}, r"D:\Data\WXWork"),  # never all of an unrelated folder
+    (r"E:\WXWork\\", set(), r"E:\WXWork"),
+])
+def test_wecom_data_location_path(value: str, dirs: set[str], expected: str) -> None:
+    (moved,) = moved_locations("windows", r"C:\Users\a", r"C:\Users\a\Documents",
+                               {"WXWork\\DataLocationPath": value}, [], isdir=dirs.__contains__)
+    assert (moved.product, str(moved.path), moved.layout, moved.kind) == (
+        "wecom", expected, "wecom_documents", "moved")
+
+
+def test_my_document_means_the_documents_folder() -> None:
+    docs = r"D:\我的文档"
+    found = moved_locations("windows", r"C:\Users\a", docs, {"WeChat\\FileSavePath": "MyDocument:"},
+                            [Pointer("xwechat", "x.ini", "MyDocument:\\")], isdir=lambda p: False)
+    assert [str(d.path) for d in found] == [r"D:\我的文档\WeChat Files", r"D:\我的文档\xwechat_files"]
+    defaults = [DataDir(p, Path(path), kind, layout)
+                for p, path, kind, layout in default_locations("windows", r"C:\Users\a", {}, docs)]
+    assert merge_moved(defaults, found, "windows") == defaults  # already among the defaults
+    upper = [DataDir("wechat", Path(r"d:\我的文档\WECHAT FILES"), "moved", "wechat_documents")]
+    assert merge_moved(defaults, upper, "windows") == defaults  # Windows paths ignore case
+
+
+def test_pointer_files_on_disk_in_every_encoding(tmp_path: Path) -> None:
+    appdata = tmp_path / "Roaming"
+    config = appdata / "Tencent" / "xwechat" / "config"
+    config.mkdir(parents=True)
+    (config / "a1.ini").write_bytes("D:\\微信数据".encode("gbk"))
+    (config / "b2.ini").write_bytes("E:\\WeChat 4".encode("utf-16"))  # with its BOM
+    (config / "c3.ini").write_text("[section]\nkey=value\n", encoding="utf-8")  # not a pointer
+    old = appdata / "Tencent" / "WeChat" / "All Users" / "config"
+    old.mkdir(parents=True)
+    (old / "3ebffe94.ini").write_bytes("F:\\聊天".encode())
+    pointers = read_pointer_files("windows", str(tmp_path), {"APPDATA": str(appdata)})
+    assert [(p.which, Path(p.file).name, p.text) for p in pointers] == [
+        ("wechat3", "3ebffe94.ini", "F:\\聊天"), ("xwechat", "a1.ini", "D:\\微信数据"),
+        ("xwechat", "b2.ini", "E:\\WeChat 4"), ("xwechat", "c3.ini", "[section]\nkey=value\n")]
+    found = moved_locations("windows", str(tmp_path), r"C:\Docs", {}, pointers,
+                            isdir=lambda p: False)
+    assert [(str(d.path), d.layout) for d in found] == [
+        (r"F:\聊天\WeChat Files", "wechat_documents"),
+        (r"D:\微信数据\xwechat_files", "xwechat_files"), (r"E:\WeChat 4\xwechat_files", "xwechat_files")]
+    assert found[1].source == str(config / "a1.ini")
+
+
+def test_linux_pointer_relative_to_home(tmp_path: Path) -> None:
+    """WeChat for Linux writes "MyDocument:" or "MyDocument:.local/share/wechat"."""
+    home = tmp_path / "home"
+    (home / ".local" / "share" / "wechat" / "xwechat_files").mkdir(parents=True)
+    found = moved_locations("linux", str(home), str(home / "文档"), {},
+                            [Pointer("xwechat", "p.ini", "MyDocument:.local/share/wechat")])
+    assert [str(d.path) for d in found] == [str(home / ".local/share/wechat/xwechat_files")]
+    assert [str(d.path) for d in moved_locations("linux", str(home), str(home / "文档"), {},
+                                                  [Pointer("xwechat", "p.ini", "MyDocument:")])] == [
+        str(home / "文档" / "xwechat_files")]
+    assert moved_locations("linux", str(home), "/d", {}, [Pointer("xwechat", "p", "relative/x")]) == []
