@@ -152,6 +152,9 @@ HOSTS_UNREADABLE = _failure("hosts_unreadable", "the file cannot be read", "文�
 FOLDER_UNREADABLE = _failure("folder_unreadable", "the folder cannot be read", "文件夹无法读取")
 FOLDER_UNWRITABLE = _failure("folder_unwritable", "the folder cannot be written", "文件夹无法写入")
 FOLDER_NOT_A_FOLDER = _failure("folder_not_a_folder", "not a folder", "不是文件夹")
+FOLDER_ACCESS_REFUSED = _failure("folder_access_refused",
+                                 "reading was refused by the system's privacy or security protection",
+                                 "系统的隐私或安全保护拒绝了读取")
 DB_CORRUPT = _failure("db_corrupt", "a database is damaged", "数据库已损坏")
 DATABASES_NOT_CHECKED = _failure("databases_not_checked", "the databases were not checked", "未检查数据库")
 DISK_LOW = _failure("disk_low", "little free disk space", "磁盘剩余空间较少")

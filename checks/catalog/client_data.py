@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checks import codes
+from checks import codes, platform
 from checks.base import Check, register
 from checks.clientdata import classify, data_dirs
 from checks.context import Context
@@ -45,9 +45,9 @@ class ClientDataCheck(Check):
         folders: list[dict[str, Any]] = []
         candidates: list[tuple[int, str, str]] = []  # (folder index, rel path, class)
         for index, dd in enumerate(data_dirs(ctx.config)):
-            info = dd.to_json() | datafolder.access_of(dd.path)
+            info = dd.to_json() | datafolder.access_of(dd.path, platform.NAME)
             if info.get("is_dir") and info.get("readable"):
-                info.update(datafolder.scan(dd.path, limits.scan_max_files, stop))
+                info.update(datafolder.scan(dd.path, limits.scan_max_files, stop, platform.NAME))
                 for rel in info.pop("databases"):
                     candidates.append((index, rel, classify(dd.layout, rel)))
                 info["databases"] = []
@@ -64,6 +64,7 @@ class ClientDataCheck(Check):
             state = datafolder.sqlite_state(Path(folders[index]["path"]) / rel, max_bytes, stop)
             folders[index]["databases"].append({"path": rel, "class": klass, **state})
         return {
+            "os": platform.NAME,
             "folders": folders,
             codes.DATABASES_NOT_CHECKED: skipped,
             "limits": {
@@ -96,9 +97,13 @@ def assess_client_data(evidence: Evidence) -> Verdict:
         )
 
     denied: list[str] = []
+    refused: list[tuple[str, str]] = []  # (path, datafolder.PRIVACY | POLICY)
     problems: list[Problem] = []
     for f in present:
-        if f.get("error") or not f.get("is_dir", True):
+        if f.get("denied_by") in (datafolder.PRIVACY, datafolder.POLICY):
+            refused.append((f["path"], f["denied_by"]))
+            problems.append(Problem(codes.FOLDER_ACCESS_REFUSED))
+        elif f.get("error") or not f.get("is_dir", True):
             denied.append(f["path"])
             problems.append(Problem(codes.FOLDER_NOT_A_FOLDER if not f.get("error") else codes.FOLDER_UNREADABLE))
         elif not f.get("readable"):
@@ -114,6 +119,9 @@ def assess_client_data(evidence: Evidence) -> Verdict:
             for rel in f.get("unwritable", []):
                 denied.append(_where(f, rel))
                 problems.append(Problem(codes.FOLDER_UNWRITABLE))
+            for rel in f.get("refused", []):
+                refused.append((_where(f, rel), f.get("refused_by") or datafolder.POLICY))
+                problems.append(Problem(codes.FOLDER_ACCESS_REFUSED))
 
     corrupt = [(f, db) for f in present for db in f.get("databases", []) if db["state"] == "corrupt"]
     corrupt_cache = [_where(f, db["path"]) for f, db in corrupt if db["class"] == "cache"]
@@ -170,7 +178,39 @@ def assess_client_data(evidence: Evidence) -> Verdict:
             problems=tuple(problems),
             cause=codes.CACHE_CORRUPT,
         )
+    if refused:
+        return _refused_verdict(refused, tuple(problems))
     return Verdict(Status.OK, _healthy_summary(present, evidence))
+
+
+def _refused_verdict(refused: list[tuple[str, str]], problems: tuple[Problem, ...]) -> Verdict:
+    """Grey, not red: the folder's own permissions are fine, something above them said no."""
+    paths = [path for path, _source in refused][:5]
+    if any(source == datafolder.PRIVACY for _path, source in refused):
+        return Verdict(
+            Status.ERROR,
+            t("macOS did not let wxdoctor read {paths}: its privacy protection asks before one "
+              "app reads another app's data, and that was refused or not answered. This does "
+              "not affect WeChat/WeCom themselves.",
+              "macOS 没有允许 wxdoctor 读取 {paths}：系统的隐私保护会在一个应用读取另一个应用的数据前询问您，"
+              "该请求被拒绝或未得到回应。这不影响微信/企业微信本身的使用。", paths=paths),
+            t("To include these folders in the check: open System Settings > Privacy & Security "
+              "> Files and Folders (or Full Disk Access), allow wxdoctor (or the Terminal you "
+              "run it from), then check again; or answer \"Allow\" when macOS asks.",
+              "如需检查这些文件夹：打开“系统设置 > 隐私与安全性 > 文件和文件夹”（或“完全磁盘访问权限”），"
+              "允许 wxdoctor（或运行它的“终端”），然后重新检测；或在 macOS 询问时点“允许”。"),
+            problems=problems,
+        )
+    return Verdict(
+        Status.ERROR,
+        t("The system's security protection refused to let wxdoctor read {paths} (not the "
+          "folders' own permissions).",
+          "系统的安全保护拒绝 wxdoctor 读取 {paths}（不是文件夹本身的权限问题）。", paths=paths),
+        t("Security software or an access policy blocks reading these folders: allow wxdoctor "
+          "in it, or ask IT; then check again.",
+          "安全软件或访问策略阻止了读取这些文件夹：请在其中允许 wxdoctor，或联系 IT 部门；然后重新检测。"),
+        problems=problems,
+    )
 
 
 def _healthy_summary(present: list[dict[str, Any]], evidence: Evidence) -> Text:

@@ -5,10 +5,17 @@ permission bits, ACLs and read-only mounts) instead of creating a test file,
 and databases are opened `mode=ro&immutable=1`, so SQLite creates no -wal,
 -shm or -journal file and takes no lock that could disturb a running client.
 Every walk is bounded by a file count and a stop function (deadline/cancel).
+
+A refusal is recorded with where it came from (`denied_by`): EACCES and friends are
+the folder's permissions; EPERM on a read means a protection above them said no. On
+macOS that is the privacy protection (TCC): reading another app's container asks the
+person first ("would like to access data from other apps"), and while that is not
+granted every read fails with EPERM although stat() and access() say yes.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -27,15 +34,31 @@ _MAX_LISTED = 20  # paths listed per category in the evidence
 
 Stop = Callable[[], bool]
 
+# Where a refusal came from.
+PERMISSIONS, PRIVACY, POLICY = "permissions", "privacy", "policy"
 
-def access_of(path: Path) -> dict[str, Any]:
+
+def denied_by(error_number: int | None, os_name: str) -> str:
+    """EPERM on a read: macOS privacy protection (TCC), elsewhere a security policy
+    (an on-access scanner, an LSM); anything else: the permissions of the file."""
+    if error_number == errno.EPERM:
+        return PRIVACY if os_name == "macos" else POLICY
+    return PERMISSIONS
+
+
+def _refusal(exc: OSError, os_name: str) -> dict[str, Any]:
+    return {"errno": errno.errorcode.get(exc.errno or 0, str(exc.errno)),
+            "denied_by": denied_by(exc.errno, os_name)}
+
+
+def access_of(path: Path, os_name: str = "linux") -> dict[str, Any]:
     """exists / is a folder / readable / writable, without touching its contents."""
     try:
         st = path.stat()
     except FileNotFoundError:
         return {"exists": False}
     except OSError as exc:
-        return {"exists": True, "error": f"stat_errno_{exc.errno}"}
+        return {"exists": True, "error": f"stat_errno_{exc.errno}", **_refusal(exc, os_name)}
     result: dict[str, Any] = {
         "exists": True,
         "is_dir": stat.S_ISDIR(st.st_mode),
@@ -46,22 +69,29 @@ def access_of(path: Path) -> dict[str, Any]:
         result["owner_uid"] = st.st_uid
         result["mode"] = oct(stat.S_IMODE(st.st_mode))
     if result["is_dir"] and result["readable"]:
-        try:  # access() can say yes where listing still fails (e.g. some ACLs)
+        try:  # access() can say yes where listing still fails (ACLs, macOS privacy)
             with os.scandir(path) as it:
                 next(it, None)
-        except OSError:
+        except OSError as exc:
             result["readable"] = False
+            result.update(_refusal(exc, os_name))
     return result
 
 
-def scan(root: Path, max_files: int, stop: Stop) -> dict[str, Any]:
-    """Walk the folder (no symlinks followed): counts, size, databases, access problems."""
+def scan(root: Path, max_files: int, stop: Stop, os_name: str = "linux") -> dict[str, Any]:
+    """Walk the folder (no symlinks followed): counts, size, databases, access problems.
+    `unreadable` are refused by permissions, `refused` by privacy or a policy (EPERM)."""
     files = 0
     total = 0
     truncated = False
     databases: list[str] = []
     unreadable: list[str] = []
+    refused: list[str] = []
     unwritable: list[str] = []
+
+    def cannot_read(rel: str, exc: OSError) -> None:
+        (unreadable if denied_by(exc.errno, os_name) == PERMISSIONS else refused).append(rel)
+
     stack = [root]
     while stack:
         if stop() or files >= max_files:
@@ -71,8 +101,8 @@ def scan(root: Path, max_files: int, stop: Stop) -> dict[str, Any]:
         rel_folder = _rel(folder, root)
         try:
             entries = list(os.scandir(folder))
-        except OSError:
-            unreadable.append(rel_folder)
+        except OSError as exc:
+            cannot_read(rel_folder, exc)
             continue
         if folder != root and not os.access(folder, os.W_OK | os.X_OK):
             unwritable.append(rel_folder)
@@ -87,8 +117,8 @@ def scan(root: Path, max_files: int, stop: Stop) -> dict[str, Any]:
                         databases.append(_rel(Path(entry.path), root))
                         if not os.access(entry.path, os.W_OK):
                             unwritable.append(_rel(Path(entry.path), root))
-            except OSError:
-                unreadable.append(_rel(Path(entry.path), root))
+            except OSError as exc:
+                cannot_read(_rel(Path(entry.path), root), exc)
     return {
         "files": files,
         "bytes": total,
@@ -96,6 +126,9 @@ def scan(root: Path, max_files: int, stop: Stop) -> dict[str, Any]:
         "databases": sorted(databases),
         "unreadable": sorted(unreadable)[:_MAX_LISTED],
         "unreadable_count": len(unreadable),
+        "refused": sorted(refused)[:_MAX_LISTED],
+        "refused_count": len(refused),
+        "refused_by": denied_by(errno.EPERM, os_name) if refused else None,
         "unwritable": sorted(unwritable)[:_MAX_LISTED],
         "unwritable_count": len(unwritable),
     }

@@ -8,6 +8,7 @@ permission bits do not stop root.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -21,6 +22,11 @@ from typing import Any
 
 import psutil
 import pytest
+
+from checks.catalog.client_data import assess_client_data
+from checks.model import Status
+from checks.probes.datafolder import denied_by
+from tests.refusal import refused_reads
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = [sys.executable, "-m", "app", "check", "--json", "--lang", "en"]
@@ -320,3 +326,47 @@ def test_wechat_data_moved_elsewhere_is_found_and_its_cache_offered(tmp_path: Pa
     sources = [a["data"]["source"] for a in plan["plan"]["actions"]]
     assert sources == [str(account / "cache")], plan
     assert tree_state(moved) == before  # checks and previews never write
+
+
+# ---- reads refused by a protection, not by permissions (macOS privacy) --------------------
+
+
+def test_container_refused_by_a_protection_is_grey_not_red(tmp_path: Path) -> None:
+    """A container whose listing is refused with EPERM while stat() and access() say yes, as
+    macOS does until the person allows it: "could not check", never "cannot read or write"."""
+    container = tmp_path / "Library" / "Containers" / "com.tencent.xinWeChat"
+    make_encrypted_db(container / "Data" / "Documents" / "xwechat_files" / "wxid" / "m.db")
+    before = tree_state(container)
+    cfg = write_config(tmp_path / "c.toml", ["wechat:" + str(container)])
+    with refused_reads(container):
+        report = run_check(cfg, "client_data")
+    res = result(report, "client_data")
+    (folder,) = res["evidence"]["folders"]
+    assert (folder["readable"], folder["writable"]) == (False, True)  # access() said yes
+    assert (folder["errno"], folder["denied_by"]) == ("EPERM", "policy")  # Linux: a policy
+    assert (res["status"], res["cause"]) == ("error", None), res
+    assert [p["code"] for p in res["problems"]] == ["folder_access_refused"]
+    assert "security protection refused" in res["summary"] and "Properties" not in res["advice"]
+    assert report["_exit"] == 0
+    # The same refusal on a Mac is its privacy protection, with the Mac's own advice.
+    mac = {**res["evidence"], "os": "macos",
+           "folders": [{**folder, "denied_by": denied_by(errno.EPERM, "macos")}]}
+    verdict = assess_client_data(mac)
+    assert verdict.status is Status.ERROR and verdict.cause is None
+    advice = verdict.advice.render("en")
+    assert "Privacy & Security > Files and Folders" in advice and "Full Disk Access" in advice
+    assert "right-click" not in advice and "隐私与安全性" in verdict.advice.render("zh")
+    assert tree_state(container) == before
+
+
+def test_refused_subfolder_inside_a_readable_folder(tmp_path: Path, wechat_files: Path) -> None:
+    guarded = wechat_files / "wxid_abc" / "Msg"
+    cfg = write_config(tmp_path / "c.toml", [str(wechat_files)])
+    with refused_reads(guarded):
+        report = run_check(cfg, "client_data")
+    res = result(report, "client_data")
+    (folder,) = res["evidence"]["folders"]
+    assert (folder["refused"], folder["refused_by"], folder["unreadable"]) == (
+        ["wxid_abc/Msg"], "policy", [])
+    assert res["status"] == "error" and res["cause"] is None, res
+    assert "wxid_abc/Msg" in res["summary"]

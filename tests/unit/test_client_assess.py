@@ -128,3 +128,29 @@ def test_data_folder_without_installation_record() -> None:
     assert v.summary.render("en") == (
         r"WeChat: data folder D:\微信\xwechat_files (not running; no installation record).")
     assert "数据文件夹" in v.summary.render("zh")
+
+
+def test_refusals_by_privacy_are_grey_and_say_so_in_mac_terms() -> None:
+    container = "/Users/li/Library/Containers/com.tencent.WeWorkMac"
+    refused = folder(path=container, product="wecom", kind="container", layout="mac_container",
+                     readable=False, errno="EPERM", denied_by="privacy")
+    v = assess_client_data({"os": "macos", "folders": [refused]})
+    assert (v.status, v.cause) == (Status.ERROR, None)
+    assert container in v.summary.render("en") and "macOS" in v.summary.render("zh")
+    assert "Privacy & Security" in v.advice.render("en")
+    # A real permission problem elsewhere is still red, and names only that folder.
+    denied = folder(path=r"/Users/li/WeChat Files", writable=False)
+    v = assess_client_data({"os": "macos", "folders": [refused, denied]})
+    assert (v.status, v.cause) == (Status.FAIL, "cache_permission")
+    assert container not in v.summary.render("en")
+
+
+def test_where_a_refusal_comes_from() -> None:
+    import errno
+
+    from checks.probes.datafolder import denied_by
+
+    assert denied_by(errno.EPERM, "macos") == "privacy"
+    assert denied_by(errno.EPERM, "linux") == "policy"
+    assert denied_by(errno.EACCES, "macos") == "permissions"
+    assert denied_by(errno.EROFS, "windows") == "permissions"
