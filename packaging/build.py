@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import platform
 import shutil
 import string
 import subprocess
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import tomllib
@@ -64,9 +66,60 @@ def run_pyinstaller(dist: Path, work: Path, gen: Path, version: str) -> None:
     subprocess.run(cmd, check=True, env=env, cwd=ROOT)
 
 
+def find_iscc(env: Mapping[str, str] = os.environ,
+              which: Callable[[str], str | None] = shutil.which) -> str:
+    """Inno Setup's compiler: $ISCC, else on PATH, else where Windows says Inno Setup is
+    installed (its uninstall entry), never a guessed folder."""
+    given = env.get("ISCC", "").strip()
+    if given:
+        if not Path(given).is_file():
+            raise SystemExit(f"ISCC={given} is not a file")
+        return given
+    found = which("iscc") or which("ISCC.exe") or _iscc_from_registry()
+    if not found:
+        raise SystemExit("Inno Setup's compiler (ISCC.exe) was not found: install Inno Setup 6 "
+                         "or newer (https://jrsoftware.org/isdl.php), then put its folder on "
+                         "PATH or set ISCC to the full path of ISCC.exe")
+    return found
+
+
+def _iscc_from_registry() -> str | None:
+    if sys.platform != "win32":
+        return None
+    import winreg
+
+    uninstall = r"SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall"
+    for hive, view in ((winreg.HKEY_LOCAL_MACHINE, winreg.KEY_WOW64_32KEY),
+                       (winreg.HKEY_LOCAL_MACHINE, winreg.KEY_WOW64_64KEY),
+                       (winreg.HKEY_CURRENT_USER, 0)):
+        for major in (7, 6):
+            try:
+                with winreg.OpenKey(hive, rf"{uninstall}\Inno Setup {major}_is1", 0,
+                                    winreg.KEY_READ | view) as key:
+                    folder = str(winreg.QueryValueEx(key, "InstallLocation")[0])
+            except OSError:
+                continue
+            if (Path(folder) / "ISCC.exe").is_file():
+                return str(Path(folder) / "ISCC.exe")
+    return None
+
+
+# platform.machine() -> the architecture in the disk image's name.
+MAC_ARCHES = {"arm64": "arm64", "aarch64": "arm64", "x86_64": "x86_64", "amd64": "x86_64"}
+
+
+def dmg_name(version: str, machine: str) -> str:
+    """The build is for the architecture it runs on (PyInstaller builds thin binaries):
+    the name says which, so Intel and Apple-silicon users pick the right one."""
+    arch = MAC_ARCHES.get(machine.lower())
+    if arch is None:
+        raise SystemExit(f"unknown macOS architecture {machine!r}")
+    return f"wxdoctor-{version}-macos-{arch}.dmg"
+
+
 def build_installer(dist: Path, version: str) -> Path | None:
     if sys.platform == "win32":
-        iscc = shutil.which("iscc") or r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe"
+        iscc = find_iscc()
         out = dist / "installer"
         numeric = ".".join(str(n) for n in file_version_tuple(version))
         cmd = [iscc, f"/DAppVersion={version}", f"/DFileVersion={numeric}",
@@ -76,11 +129,13 @@ def build_installer(dist: Path, version: str) -> Path | None:
         subprocess.run(cmd, check=True)
         return out / f"wxdoctor-{version}-setup.exe"
     if sys.platform == "darwin":
-        dmg = dist / f"wxdoctor-{version}.dmg"
-        cmd = ["bash", str(PACKAGING / "macos" / "make_dmg.sh"), str(dist / "wxdoctor.app"),
-               str(dmg), version]
-        print("+", " ".join(cmd), flush=True)
-        subprocess.run(cmd, check=True)
+        app, dmg = dist / "wxdoctor.app", dist / dmg_name(version, platform.machine())
+        sign = [sys.executable, str(PACKAGING / "macos" / "sign.py")]
+        for cmd in ([*sign, "app", str(app)],  # skips, saying why, without a Developer ID
+                    ["bash", str(PACKAGING / "macos" / "make_dmg.sh"), str(app), str(dmg), version],
+                    [*sign, "dmg", str(dmg)]):
+            print("+", " ".join(cmd), flush=True)
+            subprocess.run(cmd, check=True)
         return dmg
     print("no installer format on this platform: the onedir bundle is the result")
     return None

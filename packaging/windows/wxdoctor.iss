@@ -17,10 +17,11 @@
   #define OutputDir "..\..\dist\installer"
 #endif
 
-; Chinese (Simplified) is an unofficial Inno Setup translation: Inno Setup 6 releases do not
-; install it. Use the compiler's copy when a release has one (Languages\ or
-; Languages\Unofficial\), else packaging\windows\ChineseSimplified.isl, which the release
-; workflow downloads from the Inno Setup source repository before compiling.
+; Chinese (Simplified): an official translation since Inno Setup 7.0.2, installed with the
+; compiler; before that an unofficial one (Files\Languages\Unofficial\ in the Inno Setup
+; source) that Inno Setup 6 does not install. Use the compiler's copy when it has one
+; (Languages\ or Languages\Unofficial\), else packaging\windows\ChineseSimplified.isl, which
+; the release workflow downloads from the Inno Setup source at the compiler's own tag.
 #ifndef ChineseIsl
   #if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
     #define ChineseIsl "compiler:Languages\ChineseSimplified.isl"
