@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checks.platform.commands import decode_output
 from checks.products import WECHAT, WECOM, infer_product, parse_override
 
 if TYPE_CHECKING:
@@ -189,12 +190,7 @@ def decode_pointer(raw: bytes) -> str:
     """The clients write these in UTF-8, UTF-16 (with a BOM) or the ANSI code page (GBK)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16", errors="replace")
-    for encoding in ("utf-8-sig", "gbk"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", errors="replace")
+    return decode_output(raw.removeprefix(b"\xef\xbb\xbf"))  # UTF-8, else GBK
 
 
 def pointer_roots(text: str, os_name: str, home: str, documents: str) -> list[str]:
