@@ -107,11 +107,11 @@ def render_matrix(matrix: Mapping[str, Any], lang: str, columns: int = 120,
     body = [[_server(row, lang)] + [_cell(row, key, lang, notes) for key in keys] for row in rows]
     states = [["none"] + [str(((row.get("cells") or {}).get(k) or {}).get("state", "none"))
                           for k in keys] for row in rows]
-    out.append("")
-    out += _table(header, body, states, columns, colour)
+    table = _table(header, body, states, columns, colour)
+    out = [line for text in out for line in wrap(text, max(columns, 40))] + ["", *table]
     if notes:
         out.append("")
-        out += [f"[{n}] {note}" for note, n in notes.items()]
+        out += [line for note, n in notes.items() for line in wrap(f"[{n}] {note}", max(columns, 40))]
     return "\n".join(out) + "\n"
 
 
