@@ -35,7 +35,16 @@ from checks.i18n import Text, t
 from checks.model import Status
 from checks.products import NAMES
 from checks.report import evidence_view
-from checks.report.matrix import DASH, build_matrix
+from checks.report.matrix import (
+    LEGEND,
+    NO_SERVERS,
+    SERVER,
+    SYMBOLS,
+    build_matrix,
+    cell_words,
+    server_details,
+    source_texts,
+)
 from checks.report.text import localized
 from checks.resources import resource_path
 
@@ -94,16 +103,6 @@ TEXTS: dict[str, Text] = {
     'seconds': t('{s:.1f} s', '{s:.1f} 秒'),
     'all_ok': t('Every check passed; no details to show.', '所有检测项均正常，没有需要说明的详情。'),
     'servers': t('Servers', '服务器'),
-    'server': t('Server', '服务器'),
-    'optional': t('optional', '非必要'),
-    'legend': t('✓ ok · i note · ! warning · ✗ failed · – not measured (the numbered note says why)',
-                '✓ 正常 · i 提示 · ! 警告 · ✗ 失败 · – 未检测（编号注释说明原因）'),
-    'no_servers': t('No servers were tested.', '没有检测任何服务器。'),
-    'firewall': t('allow *.{domain}', '放行 *.{domain}'),
-    'from_list': t("Servers from Tencent's domain list {path} (saved {date}): {domains} domains "
-                   "({necessary} necessary), {addresses} addresses.",
-                   '服务器来自腾讯域名列表 {path}（保存于 {date}）：{domains} 个域名（{necessary} 个必要），'
-                   '{addresses} 个 IP 地址。'),
 }
 
 
@@ -458,8 +457,8 @@ def _evidence_table(title: str, headers: list[str], rows: list[list[str]]) -> Bl
 
 _TINTS = {"ok": "#e8f5e9", "info": "#e1f5fe", "warn": "#fff3e0", "fail": "#ffebee",
           "none": "#f4f5f6"}
-_MARKS = {"ok": LIGHTS["ok"], "info": LIGHTS["info"], "warn": LIGHTS["warn"],
-          "fail": LIGHTS["fail"], "none": LIGHTS["skipped"]}
+_MARK_COLOURS = {"ok": LIGHTS["ok"][1], "info": LIGHTS["info"][1], "warn": LIGHTS["warn"][1],
+                 "fail": LIGHTS["fail"][1], "none": LIGHTS["skipped"][1]}
 SERVER_WIDTH = 17  # per cent of the page width for the server column
 
 
@@ -467,26 +466,21 @@ def _matrix_blocks(report: dict[str, Any], lang: str) -> list[Block]:
     words = _words(lang)
     matrix = build_matrix(report)
     blocks = [Block(f"<h2>{_e(words['servers'])}</h2>", keep_with_next=True, space_before=6)]
-    listed = matrix.get("domain_list")
-    if isinstance(listed, dict):
-        source = TEXTS["from_list"].with_params(
-            path=listed.get("path", "?"), date=listed.get("modified", "?"),
-            domains=listed.get("domains", 0), necessary=listed.get("necessary", 0),
-            addresses=listed.get("addresses", 0))
+    for source in source_texts(matrix):
         blocks.append(Block(f'<p class="small">{_e(source.render(lang))}</p>', keep_with_next=True))
     rows = matrix.get("rows") or []
     if not rows:
-        return [*blocks, Block(f"<p>{_e(words['no_servers'])}</p>")]
+        return [*blocks, Block(f"<p>{_e(NO_SERVERS.render(lang))}</p>")]
     columns = matrix.get("columns") or []
     width = (100 - SERVER_WIDTH) // max(len(columns), 1)
     widths = [SERVER_WIDTH] + [width] * len(columns)
-    titles = [words["server"]] + [str((c.get("title") or {}).get(lang, c.get("id"))) for c in columns]
+    titles = [SERVER.render(lang)] + [str((c.get("title") or {}).get(lang, c.get("id"))) for c in columns]
     header = _matrix_row_html([(f'<b class="small">{_e(x)}</b>', None) for x in titles], widths)
-    blocks.append(Block(f'<p class="small muted">{_e(words["legend"])}</p>', keep_with_next=True))
+    blocks.append(Block(f'<p class="small muted">{_e(LEGEND.render(lang))}</p>', keep_with_next=True))
     blocks.append(Block(header, background="#eceff1", keep_with_next=True, margin=0.2))
     notes: dict[str, int] = {}
     for row in rows:
-        cells: list[tuple[str, str | None]] = [(_server_html(row, lang, words), None)]
+        cells: list[tuple[str, str | None]] = [(_server_html(row, lang), None)]
         for column in columns:
             cell = (row.get("cells") or {}).get(column.get("id")) or {}
             cells.append(_matrix_cell(cell, lang, notes))
@@ -498,26 +492,18 @@ def _matrix_blocks(report: dict[str, Any], lang: str) -> list[Block]:
     return blocks
 
 
-def _server_html(row: dict[str, Any], lang: str, words: dict[str, Any]) -> str:
-    details = [words["products"].get(row.get("product"), row.get("product") or "")]
-    if row.get("necessary") is False:
-        details.append(words["optional"])
-    html_text = (f'<span class="small"><b>{_e(_breakable(str(row.get("host"))))}</b><br/>'
-                 f'<span class="muted">{_e(" · ".join(d for d in details if d))}</span>')
-    if row.get("universal_domain"):
-        rule = TEXTS["firewall"].with_params(domain=row["universal_domain"]).render(lang)
-        html_text += f'<br/><span class="muted">{_e(rule)}</span>'
-    return html_text + "</span>"
+def _server_html(row: dict[str, Any], lang: str) -> str:
+    details = "".join(f'<br/><span class="muted">{_e(x.render(lang))}</span>'
+                      for x in server_details(row))
+    return f'<span class="small"><b>{_e(_breakable(str(row.get("host"))))}</b>{details}</span>'
 
 
 def _matrix_cell(cell: dict[str, Any], lang: str, notes: dict[str, int]) -> tuple[str, str | None]:
     state = str(cell.get("state") or "none")
-    symbol, colour = _MARKS.get(state, _MARKS["none"])
-    text = str((cell.get("text") or {}).get(lang) or DASH)
-    note = (cell.get("note") or {}).get(lang)
-    shown = _e(text)
-    if note and text == DASH:  # the symbol says "not measured", the numbered note why
-        shown = f"<sup>{notes.setdefault(str(note), len(notes) + 1)}</sup>"
+    symbol, colour = SYMBOLS.get(state, SYMBOLS["none"]), _MARK_COLOURS.get(state, "#757575")
+    text, number = cell_words(cell, lang, notes)
+    # Not measured: the symbol says so, the numbered note says why.
+    shown = _e(text) if number is None else f"<sup>{number}</sup>"
     return (f'<span class="small"><b style="color:{colour};">{_e(symbol)}</b>&nbsp;'
             f"{shown}</span>", _TINTS.get(state))
 

@@ -22,7 +22,7 @@ from typing import Any
 import tomllib
 
 from checks import platform
-from checks.domain_list import DomainList, DomainListError, Entry, read_domain_list
+from checks.domain_list import DomainList, DomainListError, Entry, is_address, read_domain_list
 from checks.products import PRODUCTS, WECOM, parse_override
 from checks.resources import resource_path
 
@@ -56,11 +56,7 @@ class Endpoint:
     @property
     def is_address(self) -> bool:
         """An IP address instead of a name: there is nothing to resolve."""
-        try:
-            ipaddress.ip_address(self.host)
-        except ValueError:
-            return False
-        return True
+        return is_address(self.host)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"host": self.host, "ports": list(self.ports),

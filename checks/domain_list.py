@@ -138,7 +138,7 @@ def _entry(item: Any, kind: str, name_key: str, where: str) -> Entry:
     host = item.get(name_key)
     if not isinstance(host, str) or not host.strip() or any(c.isspace() for c in host.strip()):
         raise DomainListError(f"{where}.{name_key}: expected a {kind} name, got {host!r}")
-    if kind == "ip" and not _is_address(host.strip()):
+    if kind == "ip" and not is_address(host.strip()):
         raise DomainListError(f"{where}.{name_key}: expected an IP address, got {host!r}")
     where = f"{where} ({host.strip()})"  # the position, and the entry by its name
     ports = item.get("port")
@@ -160,7 +160,8 @@ def _entry(item: Any, kind: str, name_key: str, where: str) -> Entry:
     )
 
 
-def _is_address(text: str) -> bool:
+def is_address(text: str) -> bool:
+    """An IP address (v4 or v6) rather than a name."""
     try:
         ipaddress.ip_address(text)
     except ValueError:

@@ -21,13 +21,14 @@ Keys relied on:
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from checks import codes
+from checks.domain_list import is_address
 from checks.i18n import Text, t
 from checks.model import Status
+from checks.products import display_name
 from checks.report import words as w
 
 DASH = "—"  # a cell that was not measured; its note says why
@@ -57,13 +58,11 @@ ADDRESS_TCP_ONLY = t("An address from the domain list: only TCP connects are tes
                      "域名列表中的 IP 地址：只检测 TCP 连接。")
 HTTP_NOT_PROBED = t("Only the WeChat short-link hosts on port 80 are checked for HTTP hijacking.",
                     "只检查微信短连接服务器 80 端口的 HTTP 劫持。")
-DNS_ONLY_SYSTEM = t("Compared only where the system DNS answered.", "仅在系统 DNS 有应答时比较。")
 NO_TRUSTED_ANSWER = t("No trusted DNS server answered.", "可信 DNS 服务器均无应答。")
 PENDING_TLS = t("The answers differ; no TLS handshake decided it.", "解析结果不同，未能通过 TLS 握手判断。")
 
 NOT_USED = t("not used", "不使用")
 SAME = t("same", "一致")
-SAME_VIA_TLS = t("differs, real server (valid certificate)", "不同，但是真实服务器（证书有效）")
 DIFFERS_UNPROVEN = t("differs (cannot be proven)", "不同（无法证实）")
 DIFFERS_WRONG = t("differs: system answer is not the real server", "不同：系统解析的不是真实服务器")
 DIFFERS_BOGUS = t("differs: system answer is a blocked or bogus address",
@@ -75,6 +74,55 @@ UNEXPECTED_ISSUER = t("unexpected issuer (inspected)", "非预期颁发者（被
 LOSS = t("{pct:.0f}% loss", "丢包 {pct:.0f}%")
 HIJACKED = t("hijacked", "被劫持")
 REDIRECT = t("→ {location}", "→ {location}")
+
+# How every renderer (window, PDF, text) labels the matrix.
+SERVER = t("Server", "服务器")
+OPTIONAL = t("optional", "非必要")
+FIREWALL = t("allow *.{domain}", "放行 *.{domain}")
+FROM_LIST = t("From Tencent's domain list {path} (saved {date}): {domains} domains "
+              "({necessary} necessary), {addresses} addresses.",
+              "来自腾讯域名列表 {path}（保存于 {date}）：{domains} 个域名（{necessary} 个必要），"
+              "{addresses} 个 IP 地址。")
+NOT_TESTED = t("Not tested (UDP): {hosts}.", "未检测（UDP）：{hosts}。")
+NO_SERVERS = t("No servers were tested.", "没有检测任何服务器。")
+SYMBOLS = {"ok": "✓", "info": "i", "warn": "!", "fail": "✗", "none": "–"}
+LEGEND = t("✓ ok · i note · ! warning · ✗ failed · – not measured (the numbered note says why)",
+           "✓ 正常 · i 提示 · ! 警告 · ✗ 失败 · – 未检测（编号注释说明原因）")
+
+
+def source_texts(matrix: Mapping[str, Any]) -> list[Text]:
+    """Where Tencent's domain list came from and its date, when the run used one."""
+    listed = matrix.get("domain_list")
+    if not isinstance(listed, Mapping):
+        return []
+    out = [FROM_LIST.with_params(
+        path=listed.get("path", "?"), date=listed.get("modified", "?"),
+        domains=listed.get("domains", 0), necessary=listed.get("necessary", 0),
+        addresses=listed.get("addresses", 0))]
+    if listed.get("not_tested"):
+        out.append(NOT_TESTED.with_params(hosts=list(listed["not_tested"])))
+    return out
+
+
+def server_details(row: Mapping[str, Any]) -> list[Text]:
+    """Under the host name: "WeCom · optional", and the firewall rule Tencent names."""
+    details = [display_name(str(row.get("product") or ""))]
+    if row.get("necessary") is False:
+        details.append(OPTIONAL)
+    out = [w.join(details)]
+    if row.get("universal_domain"):
+        out.append(FIREWALL.with_params(domain=row["universal_domain"]))
+    return out
+
+
+def cell_words(cell: Mapping[str, Any], lang: str, notes: dict[str, int]) -> tuple[str, int | None]:
+    """A cell's text, and for a cell that was not measured the number of its note
+    (`notes` collects them in order; equal reasons share a number)."""
+    text = str((cell.get("text") or {}).get(lang) or DASH)
+    note = (cell.get("note") or {}).get(lang)
+    if note and text == DASH:
+        return text, notes.setdefault(str(note), len(notes) + 1)
+    return text, None
 
 
 def build_matrix(report: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,7 +267,7 @@ def _finding_state(checks: dict[Any, Any], check_id: str) -> str:
 
 
 def _system_dns(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any]) -> dict[str, Any]:
-    if _is_ip(host):
+    if is_address(host):
         raise _Unmeasured(AN_ADDRESS)
     answer = _found(_evidence(checks, "dns"), "answers", host, checks, "dns")[0]
     found = [a for rtype in ("A", "AAAA") for a in ((answer.get(rtype) or {}).get("addresses") or [])]
@@ -244,7 +292,7 @@ _DECISIONS: dict[str, tuple[str, Text, bool | None]] = {
 
 
 def _trusted_dns(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any]) -> dict[str, Any]:
-    if _is_ip(host):
+    if is_address(host):
         raise _Unmeasured(AN_ADDRESS)
     evidence = _evidence(checks, "dns_pollution")
     decisions = _found(evidence, "decisions", host, checks, "dns_pollution")
@@ -278,7 +326,7 @@ def _tcp(host: str, port: int, checks: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _tls(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any]) -> dict[str, Any]:
-    if _is_ip(host):
+    if is_address(host):
         raise _Unmeasured(ADDRESS_TCP_ONLY)
     if endpoint.get("tls") is False:
         raise _Unmeasured(NO_TLS)
@@ -347,9 +395,3 @@ def _latency(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any]) -> 
     return _cell("ok", text, **values)
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True

@@ -14,23 +14,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from checks.i18n import t
-from checks.products import display_name
-from checks.report.matrix import DASH
+from checks.report.matrix import NO_SERVERS, SERVER, cell_words, server_details, source_texts
 
 MARKS = {"ok": "+", "info": "i", "warn": "!", "fail": "x", "none": "-"}
 _COLOURS = {"ok": "32", "info": "36", "warn": "33", "fail": "31", "none": "90"}
 TITLE = t("Servers", "服务器")
 LEGEND = t("+ ok   i note   ! warning   x failed   - not measured, [n] says why",
            "+ 正常   i 提示   ! 警告   x 失败   - 未检测，[n] 为原因")
-SERVER = t("Server", "服务器")
-OPTIONAL = t("optional", "非必要")
-FIREWALL = t("allow *.{domain}", "放行 *.{domain}")
-FROM_LIST = t("From Tencent's domain list {path} (saved {date}): {domains} domains "
-              "({necessary} necessary), {addresses} addresses.",
-              "来自腾讯域名列表 {path}（保存于 {date}）：{domains} 个域名（{necessary} 个必要），"
-              "{addresses} 个 IP 地址。")
-NOT_TESTED = t("Not tested (UDP): {hosts}.", "未检测（UDP）：{hosts}。")
-NO_SERVERS = t("No servers were tested.", "没有检测任何服务器。")
 MIN_COLUMN = 8
 GLUE = "\u00a0"  # between a mark and its text: never broken, printed as a space
 
@@ -89,15 +79,7 @@ def _fit(text: str, limit: int) -> int:
 def render_matrix(matrix: Mapping[str, Any], lang: str, columns: int = 120,
                   colour: bool = False) -> str:
     rows = list(matrix.get("rows") or [])
-    out = [TITLE.render(lang), LEGEND.render(lang)]
-    listed = matrix.get("domain_list")
-    if isinstance(listed, Mapping):
-        out.append(FROM_LIST.with_params(
-            path=listed.get("path", "?"), date=listed.get("modified", "?"),
-            domains=listed.get("domains", 0), necessary=listed.get("necessary", 0),
-            addresses=listed.get("addresses", 0)).render(lang))
-        if listed.get("not_tested"):
-            out.append(NOT_TESTED.with_params(hosts=list(listed["not_tested"])).render(lang))
+    out = [TITLE.render(lang), LEGEND.render(lang), *(x.render(lang) for x in source_texts(matrix))]
     if not rows:
         return "\n".join([*out, NO_SERVERS.render(lang)]) + "\n"
     notes: dict[str, int] = {}
@@ -116,22 +98,14 @@ def render_matrix(matrix: Mapping[str, Any], lang: str, columns: int = 120,
 
 
 def _server(row: Mapping[str, Any], lang: str) -> str:
-    details = [display_name(str(row.get("product") or "")).render(lang)]
-    if row.get("necessary") is False:
-        details.append(OPTIONAL.render(lang))
-    text = f"{row.get('host')}\n{' · '.join(details)}"
-    if row.get("universal_domain"):
-        text += "\n" + FIREWALL.with_params(domain=row["universal_domain"]).render(lang)
-    return text
+    return "\n".join([str(row.get("host")), *(x.render(lang) for x in server_details(row))])
 
 
 def _cell(row: Mapping[str, Any], key: str, lang: str, notes: dict[str, int]) -> str:
     cell = (row.get("cells") or {}).get(key) or {}
     state = str(cell.get("state", "none"))
-    text = str((cell.get("text") or {}).get(lang) or DASH)
-    note = (cell.get("note") or {}).get(lang)
-    if note and text == DASH:
-        number = notes.setdefault(str(note), len(notes) + 1)
+    text, number = cell_words(cell, lang, notes)
+    if number is not None:
         text = f"[{number}]"
     return f"{MARKS.get(state, '-')}{GLUE}{text}"
 

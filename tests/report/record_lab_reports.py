@@ -4,7 +4,7 @@
 
 Each scenario is a fresh lab world (tests/lab/world.py) with one fault from the
 diagnosis matrix or tests/lab/faults.py, then `wxdoctor check --json` in the
-client namespace. The tests read these files, so they run without root; rerun
+client namespace (tests/lab/make_examples.py runs it). The tests read these files, so they run without root; rerun
 this script when the evidence of a check changes shape.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.lab import REPO_ROOT, Lab, faults  # noqa: E402
-from tests.lab.world import build_world  # noqa: E402
+from tests.lab import faults  # noqa: E402
+from tests.lab.make_examples import lab_report  # noqa: E402
 from tests.test_lab_diagnosis_matrix import (  # noqa: E402
     captive,
     clock_off,
@@ -45,16 +45,7 @@ SCENARIOS = {
 
 
 def record(name: str) -> Path:
-    with Lab() as lab:
-        world = build_world(lab)
-        for fault in SCENARIOS[name]:
-            fault(lab, world)
-        config = lab.write_config(world.config)
-        argv = [sys.executable, "-m", "app", "check", "--json", "--no-history", "--lang", "en",
-                "--config", str(config)]
-        proc = lab.client.run(argv, timeout=90, check=False, cwd=REPO_ROOT,
-                              env={**lab.doctor_env(), **world.env})
-    report = json.loads(proc.stdout)
+    report = lab_report(SCENARIOS[name], "en")
     path = OUT / f"{name}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path

@@ -28,24 +28,21 @@ from PySide6.QtWidgets import (
 
 from app.gui import theme
 from checks.i18n import t
-from checks.products import display_name
-from checks.report.matrix import DASH, build_matrix
+from checks.report.matrix import (
+    LEGEND,
+    NO_SERVERS,
+    SERVER,
+    SYMBOLS,
+    build_matrix,
+    cell_words,
+    server_details,
+    source_texts,
+)
 
 CHECKS_TAB = t("Checks", "检测项")
 SERVERS_TAB = t("Servers", "服务器")
 TITLE = t("What was measured on each server", "每台服务器的检测结果")
-LEGEND = t("✓ ok · i note · ! warning · ✗ failed · – not measured (the numbered note says why)",
-           "✓ 正常 · i 提示 · ! 警告 · ✗ 失败 · – 未检测（编号注释说明原因）")
-SERVER = t("Server", "服务器")
-OPTIONAL = t("optional", "非必要")
-FIREWALL = t("allow *.{domain}", "放行 *.{domain}")
-FROM_LIST = t("From Tencent's domain list {path} (saved {date}): {domains} domains "
-              "({necessary} necessary), {addresses} addresses.",
-              "来自腾讯域名列表 {path}（保存于 {date}）：{domains} 个域名（{necessary} 个必要），"
-              "{addresses} 个 IP 地址。")
 NO_REPORT = t("Run a check to see every server here.", "检测完成后，这里会列出每台服务器的结果。")
-NO_SERVERS = t("No servers were tested.", "没有检测任何服务器。")
-SYMBOLS = {"ok": "✓", "info": "i", "warn": "!", "fail": "✗", "none": "–"}
 TINT = 0.18  # how much of the status colour a cell's background takes
 
 
@@ -109,13 +106,9 @@ class ServersView(QWidget):
         lang = self.lang
         self.title.setText(TITLE.render(lang))
         self.legend.setText(LEGEND.render(lang))
-        listed = self.matrix.get("domain_list")
-        self.source.setVisible(isinstance(listed, Mapping))
-        if isinstance(listed, Mapping):
-            self.source.setText(FROM_LIST.with_params(
-                path=listed.get("path", "?"), date=listed.get("modified", "?"),
-                domains=listed.get("domains", 0), necessary=listed.get("necessary", 0),
-                addresses=listed.get("addresses", 0)).render(lang))
+        sources = source_texts(self.matrix)
+        self.source.setVisible(bool(sources))
+        self.source.setText("\n".join(x.render(lang) for x in sources))
         rows = list(self.matrix.get("rows") or [])
         columns = list(self.matrix.get("columns") or [])
         self.table.setVisible(bool(rows))
@@ -140,12 +133,7 @@ class ServersView(QWidget):
         self._fit()
 
     def _server_item(self, row: Mapping[str, Any]) -> QTableWidgetItem:
-        details = [display_name(str(row.get("product") or "")).render(self.lang)]
-        if row.get("necessary") is False:
-            details.append(OPTIONAL.render(self.lang))
-        text = f"{row.get('host')}\n{' · '.join(details)}"
-        if row.get("universal_domain"):
-            text += "\n" + FIREWALL.with_params(domain=row["universal_domain"]).render(self.lang)
+        text = "\n".join([str(row.get("host")), *(x.render(self.lang) for x in server_details(row))])
         item = QTableWidgetItem(text)
         font = item.font()
         font.setBold(True)
@@ -155,11 +143,10 @@ class ServersView(QWidget):
 
     def _cell_item(self, cell: Mapping[str, Any], notes: dict[str, int]) -> QTableWidgetItem:
         state = str(cell.get("state") or "none")
-        text = str((cell.get("text") or {}).get(self.lang) or DASH)
+        text, number = cell_words(cell, self.lang, notes)
         note = (cell.get("note") or {}).get(self.lang)
-        shown = f"{SYMBOLS.get(state, '–')} {text}"
-        if note and text == DASH:  # the symbol says "not measured", the note why
-            shown = f"{SYMBOLS['none']} ({notes.setdefault(str(note), len(notes) + 1)})"
+        # Not measured: the symbol says so, the numbered note below says why.
+        shown = f"{SYMBOLS.get(state, '–')} {text if number is None else f'({number})'}"
         item = QTableWidgetItem(shown)
         item.setToolTip(str(note) if note else text)
         item.setData(Qt.ItemDataRole.UserRole, state)
