@@ -472,8 +472,7 @@ def _matrix_blocks(report: dict[str, Any], lang: str) -> list[Block]:
     if not rows:
         return [*blocks, Block(f"<p>{_e(NO_SERVERS.render(lang))}</p>")]
     columns = matrix.get("columns") or []
-    width = (100 - SERVER_WIDTH) // max(len(columns), 1)
-    widths = [SERVER_WIDTH] + [width] * len(columns)
+    widths = _matrix_widths([str(c.get("id")) for c in columns])
     titles = [SERVER.render(lang)] + [str((c.get("title") or {}).get(lang, c.get("id"))) for c in columns]
     header = _matrix_row_html([(f'<b class="small">{_e(x)}</b>', None) for x in titles], widths)
     blocks.append(Block(f'<p class="small muted">{_e(LEGEND.render(lang))}</p>', keep_with_next=True))
@@ -490,6 +489,21 @@ def _matrix_blocks(report: dict[str, Any], lang: str) -> list[Block]:
         lines = "<br/>".join(f"{n}. {_e(note)}" for note, n in notes.items())
         blocks.append(Block(f'<p class="small muted">{lines}</p>', space_before=1))
     return blocks
+
+
+# Relative widths: the answers and the certificate need room, a connect time little.
+_COLUMN_WEIGHTS = {"system_dns": 1.3, "trusted_dns": 1.3, "tls": 1.6, "http": 0.95, "latency": 1.0}
+_TCP_WEIGHT = 0.95
+
+
+def _matrix_widths(ids: list[str]) -> list[int]:
+    """Per cent of the page for the server column, then for each measurement."""
+    weights = [_COLUMN_WEIGHTS.get(i, _TCP_WEIGHT) for i in ids]
+    room = 100 - SERVER_WIDTH
+    widths = [int(room * w / sum(weights)) for w in weights] if weights else []
+    if widths:
+        widths[-1] += room - sum(widths)
+    return [SERVER_WIDTH, *widths]
 
 
 def _server_html(row: dict[str, Any], lang: str) -> str:
