@@ -22,6 +22,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--dark", action="store_true", help="use the dark palette")
     parser.add_argument("--width", type=int, default=900, help="window width for --screenshot")
     parser.add_argument("--fix", metavar="FIX_ID", help="with --screenshot: picture the preview of this fix")
+    parser.add_argument("--view", choices=("checks", "servers"), default="checks",
+                        help="with --screenshot: the tab to picture (servers: the endpoint matrix)")
     # Qt's own options (-platform, -style ...) pass through.
     args, _ = parser.parse_known_args(argv)
     return args
@@ -109,8 +111,11 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
         window.resize(args.width, 700)
         window.show()
         app.processEvents()
+        if args.view == "servers":
+            window.tabs.show_servers()
+            app.processEvents()
         for _ in range(3):  # wrapped labels and tables settle after a layout pass
-            window.resize(args.width, window.fitting_height())
+            window.resize(args.width, _fitting_height(window, args.view))
             app.processEvents()
         target: Any = window
         if args.fix:
@@ -127,6 +132,13 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
         print(f"wxdoctor-gui: could not write {args.screenshot}", file=sys.stderr)
         return 70
     return 0
+
+
+def _fitting_height(window: Any, view: str) -> int:
+    if view != "servers":
+        return int(window.fitting_height())
+    chrome = window.height() - window.tabs.height()
+    return min(1800, chrome + int(window.tabs.fitting_height()))
 
 
 if __name__ == "__main__":

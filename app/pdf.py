@@ -30,9 +30,21 @@ from PySide6.QtGui import (
 )
 
 from app.pdf_text import fix_text_mapping
+from checks import codes
 from checks.i18n import Text, t
 from checks.model import Status
 from checks.products import NAMES
+from checks.report import evidence_view
+from checks.report.matrix import (
+    LEGEND,
+    NO_SERVERS,
+    SERVER,
+    SYMBOLS,
+    build_matrix,
+    cell_words,
+    server_details,
+    source_texts,
+)
 from checks.report.text import localized
 from checks.resources import resource_path
 
@@ -85,15 +97,12 @@ TEXTS: dict[str, Text] = {
     'after': t('After', '修复后'),
     'page': t('page {n} of {total}', '第 {n} 页，共 {total} 页'),
     'more_items': t('… {n} more', '……另有 {n} 项'),
-    'more_rows': t('… {n} more rows', '……另有 {n} 行'),
     'redacted': t('User name, computer name and public IP addresses are hidden in this report.', '本报告已隐藏用户名、计算机名和公网 IP 地址。'),
     'not_redacted': t('This report is not redacted: it contains the user name, computer name and IP addresses.', '本报告未做隐藏处理，包含用户名、计算机名和 IP 地址。'),
-    'none': t('none', '无'),
-    'yes': t('yes', '是'),
-    'no': t('no', '否'),
     'cancelled': t('The run was cancelled before every check finished.', '检测在全部完成前被取消。'),
     'seconds': t('{s:.1f} s', '{s:.1f} 秒'),
     'all_ok': t('Every check passed; no details to show.', '所有检测项均正常，没有需要说明的详情。'),
+    'servers': t('Servers', '服务器'),
 }
 
 
@@ -105,8 +114,6 @@ def _words(lang: str) -> dict[str, Any]:
 
 _STATUSES = {s.value for s in Status}
 MAX_LIST_ITEMS = 8
-MAX_ROWS = 40
-MAX_VALUE_CHARS = 300
 
 _app: QGuiApplication | None = None
 
@@ -156,62 +163,6 @@ def _load_bundled_fonts() -> list[str]:
 
 def _e(text: Any) -> str:
     return html.escape(str(text), quote=False)
-
-
-# -- evidence flattening ----------------------------------------------------------------
-
-
-def _scalar(value: Any, words: dict[str, Any]) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return str(words["yes"] if value else words["no"])
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = str(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
-
-
-def _inline(value: Any, words: dict[str, Any]) -> str:
-    """A nested value on one line: `host: a · port: 443 · addresses: 1.2.3.4, 5.6.7.8`."""
-    if isinstance(value, dict):
-        if not value:
-            return str(words["none"])
-        return " · ".join(f"{k}: {_nested(v, words)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return str(words["none"])
-        shown = ", ".join(_inline(v, words) for v in value[:MAX_LIST_ITEMS])
-        if len(value) > MAX_LIST_ITEMS:
-            shown += " " + words["more_items"].format(n=len(value) - MAX_LIST_ITEMS)
-        return shown
-    return _scalar(value, words)
-
-
-def _nested(value: Any, words: dict[str, Any]) -> str:
-    text = _inline(value, words)
-    return f"{{{text}}}" if isinstance(value, dict) and value else text
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
-
-
-def flatten(value: Any, words: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """Evidence as readable key/value rows: nested dicts give dotted keys, each item of a
-    list of records is one row, long lists and values are elided."""
-    rows: list[tuple[str, str]] = []
-    if isinstance(value, dict) and (value or not prefix):
-        for key, item in value.items():
-            rows += flatten(item, words, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(value, (list, tuple)) and any(isinstance(v, (dict, list, tuple)) for v in value):
-        for index, item in enumerate(value[:MAX_LIST_ITEMS]):
-            rows.append((f"{prefix}[{index}]", _clip(_inline(item, words))))
-        if len(value) > MAX_LIST_ITEMS:
-            rows.append((f"{prefix}[…]", words["more_items"].format(n=len(value) - MAX_LIST_ITEMS)))
-    else:
-        rows.append((prefix, _clip(_inline(value, words))))
-    return rows
 
 
 # -- blocks and pagination --------------------------------------------------------------
@@ -393,6 +344,9 @@ def build_blocks(report: dict[str, Any], lang: str) -> list[Block]:
             space_before=1,
         ))
 
+    # The servers and what was measured on each: the table a ticket reader wants.
+    blocks += _matrix_blocks(report, lang)
+
     # Every check, one row each.
     header = _row_table([
         (f"<b>{_e(words['light'])}</b>", 20), (f"<b>{_e(words['check'])}</b>", 25),
@@ -457,30 +411,128 @@ def _detail_blocks(check: dict[str, Any], lang: str) -> list[Block]:
         head += f"<p><b>{_e(words['advice'])}{sep}</b>{_e(advice)}</p>"
     problems = check.get("problems") or []
     if problems:
-        shown = []
-        for problem in problems[:MAX_LIST_ITEMS]:
-            where = problem.get("host") or problem.get("address") or ""
-            if problem.get("port"):
-                where = f"{where}:{problem['port']}"
-            shown.append(f"{problem.get('code')} {where}".strip())
+        shown = [_problem_words(problem, lang) for problem in problems[:MAX_LIST_ITEMS]]
         if len(problems) > MAX_LIST_ITEMS:
             shown.append(words["more_items"].format(n=len(problems) - MAX_LIST_ITEMS))
         head += f"<p><b>{_e(words['problems'])}{sep}</b>{_e('; '.join(shown))}</p>"
     blocks = [Block(head, keep_with_next=True, space_before=4, background="#f5f7f8")]
-    rows = flatten(check.get("evidence") or {}, words)
-    if rows:
-        blocks.append(Block(f'<p class="small"><b>{_e(words["evidence"])}</b></p>',
-                            keep_with_next=True))
-    for key, value in rows[:MAX_ROWS]:
-        blocks.append(Block(_row_table([
-            (f'<span class="key small">{_e(key)}</span>', 28),
-            (f'<span class="small">{_e(value)}</span>', 72),
-        ], padding=1), rule_below=True, margin=0.2))
-    if len(rows) > MAX_ROWS:
-        blocks.append(Block(
-            f'<p class="small muted">{_e(words["more_rows"].format(n=len(rows) - MAX_ROWS))}</p>'
-        ))
+    shown_evidence = evidence_view.render(check, lang)
+    if not shown_evidence.order:
+        return blocks
+    blocks.append(Block(f'<p class="small"><b>{_e(words["evidence"])}</b></p>', keep_with_next=True))
+    for kind, index in shown_evidence.order:
+        if kind == "line":
+            label, value = shown_evidence.lines[index]
+            blocks.append(Block(_row_table([
+                (f'<span class="key small">{_e(label)}</span>', 28),
+                (f'<span class="small">{_e(value)}</span>', 72),
+            ], padding=1), rule_below=True, margin=0.2))
+        else:
+            blocks.append(_evidence_table(*shown_evidence.tables[index]))
     return blocks
+
+
+def _problem_words(problem: dict[str, Any], lang: str) -> str:
+    """`qyapi.weixin.qq.com:443 refused`: where, then what went wrong, in words."""
+    where = problem.get("host") or problem.get("address") or ""
+    if problem.get("port"):
+        where = f"{where}:{problem['port']}"
+    meaning = codes.meaning(str(problem.get("code") or "")).render(lang)
+    return f"{where} {meaning}".strip()
+
+
+def _evidence_table(title: str, headers: list[str], rows: list[list[str]]) -> Block:
+    head = "".join(f'<td bgcolor="#eceff1"><b class="small">{_e(h)}</b></td>' for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td><span class="small">{_e(c)}</span></td>' for c in row) + "</tr>"
+        for row in rows)
+    return Block(
+        f'<p class="small"><b>{_e(title)}</b></p>'
+        f'<table width="100%" cellspacing="0" cellpadding="1" border="0.5" '
+        f'style="border-color:#cfd8dc; border-style:solid;"><tr>{head}</tr>{body}</table>',
+        margin=0.4, space_before=1)
+
+
+# -- the endpoint matrix -----------------------------------------------------------------
+
+_TINTS = {"ok": "#e8f5e9", "info": "#e1f5fe", "warn": "#fff3e0", "fail": "#ffebee",
+          "none": "#f4f5f6"}
+_MARK_COLOURS = {"ok": LIGHTS["ok"][1], "info": LIGHTS["info"][1], "warn": LIGHTS["warn"][1],
+                 "fail": LIGHTS["fail"][1], "none": LIGHTS["skipped"][1]}
+SERVER_WIDTH = 17  # per cent of the page width for the server column
+
+
+def _matrix_blocks(report: dict[str, Any], lang: str) -> list[Block]:
+    words = _words(lang)
+    matrix = build_matrix(report)
+    blocks = [Block(f"<h2>{_e(words['servers'])}</h2>", keep_with_next=True, space_before=6)]
+    for source in source_texts(matrix):
+        blocks.append(Block(f'<p class="small">{_e(source.render(lang))}</p>', keep_with_next=True))
+    rows = matrix.get("rows") or []
+    if not rows:
+        return [*blocks, Block(f"<p>{_e(NO_SERVERS.render(lang))}</p>")]
+    columns = matrix.get("columns") or []
+    widths = _matrix_widths([str(c.get("id")) for c in columns])
+    titles = [SERVER.render(lang)] + [str((c.get("title") or {}).get(lang, c.get("id"))) for c in columns]
+    header = _matrix_row_html([(f'<b class="small">{_e(x)}</b>', None) for x in titles], widths)
+    blocks.append(Block(f'<p class="small muted">{_e(LEGEND.render(lang))}</p>', keep_with_next=True))
+    blocks.append(Block(header, background="#eceff1", keep_with_next=True, margin=0.2))
+    notes: dict[str, int] = {}
+    for row in rows:
+        cells: list[tuple[str, str | None]] = [(_server_html(row, lang), None)]
+        for column in columns:
+            cell = (row.get("cells") or {}).get(column.get("id")) or {}
+            cells.append(_matrix_cell(cell, lang, notes))
+        blocks.append(Block(_matrix_row_html(cells, widths), rule_below=True, margin=0.2,
+                            repeat_header=header))
+    if notes:
+        lines = "<br/>".join(f"{n}. {_e(note)}" for note, n in notes.items())
+        blocks.append(Block(f'<p class="small muted">{lines}</p>', space_before=1))
+    return blocks
+
+
+# Relative widths: the answers and the certificate need room, a connect time little.
+_COLUMN_WEIGHTS = {"system_dns": 1.3, "trusted_dns": 1.3, "tls": 1.6, "http": 0.95, "latency": 1.0}
+_TCP_WEIGHT = 0.95
+
+
+def _matrix_widths(ids: list[str]) -> list[int]:
+    """Per cent of the page for the server column, then for each measurement."""
+    weights = [_COLUMN_WEIGHTS.get(i, _TCP_WEIGHT) for i in ids]
+    room = 100 - SERVER_WIDTH
+    widths = [int(room * w / sum(weights)) for w in weights] if weights else []
+    if widths:
+        widths[-1] += room - sum(widths)
+    return [SERVER_WIDTH, *widths]
+
+
+def _server_html(row: dict[str, Any], lang: str) -> str:
+    details = "".join(f'<br/><span class="muted">{_e(x.render(lang))}</span>'
+                      for x in server_details(row))
+    return f'<span class="small"><b>{_e(_breakable(str(row.get("host"))))}</b>{details}</span>'
+
+
+def _matrix_cell(cell: dict[str, Any], lang: str, notes: dict[str, int]) -> tuple[str, str | None]:
+    state = str(cell.get("state") or "none")
+    symbol, colour = SYMBOLS.get(state, SYMBOLS["none"]), _MARK_COLOURS.get(state, "#757575")
+    text, number = cell_words(cell, lang, notes)
+    # Not measured: the symbol says so, the numbered note says why.
+    shown = _e(text) if number is None else f"<sup>{number}</sup>"
+    return (f'<span class="small"><b style="color:{colour};">{_e(symbol)}</b>&nbsp;'
+            f"{shown}</span>", _TINTS.get(state))
+
+
+def _matrix_row_html(cells: list[tuple[str, str | None]], widths: list[int]) -> str:
+    tds = "".join(
+        f'<td width="{w}%"{f" bgcolor={tint!r}" if tint else ""}>{content}</td>'
+        for (content, tint), w in zip(cells, widths, strict=True))
+    return (f'<table width="100%" cellspacing="1" cellpadding="2" border="0">'
+            f"<tr>{tds}</tr></table>")
+
+
+def _breakable(host: str) -> str:
+    """Long server names may wrap after a dot (Qt breaks only at spaces otherwise)."""
+    return host.replace(".", ".\u200b")
 
 
 def _fix_block(fix: dict[str, Any], checks_by_id: dict[str, Any], lang: str) -> Block:

@@ -22,7 +22,8 @@ from typing import Any
 import tomllib
 
 from checks import platform
-from checks.products import PRODUCTS, parse_override
+from checks.domain_list import DomainList, DomainListError, Entry, is_address, read_domain_list
+from checks.products import PRODUCTS, WECOM, parse_override
 from checks.resources import resource_path
 
 
@@ -36,6 +37,13 @@ class Endpoint:
     ports: tuple[int, ...]
     product: str
     tls: bool = True
+    # False: the client works without this server; its failures warn, never fail the run.
+    necessary: bool = True
+    # Where the entry came from ("config" or "domain_list") and what Tencent's domain
+    # list says about it; set by the loader, not TOML keys.
+    source: str = field(default="config", metadata={"internal": True})
+    universal_domain: str = field(default="", metadata={"internal": True})
+    description: str = field(default="", metadata={"internal": True})
 
     def __post_init__(self) -> None:
         if self.product not in PRODUCTS:
@@ -44,6 +52,21 @@ class Endpoint:
             raise ValueError("ports: expected a non-empty list of port numbers 1-65535")
         if not self.host.strip():
             raise ValueError("host: expected a host name")
+
+    @property
+    def is_address(self) -> bool:
+        """An IP address instead of a name: there is nothing to resolve."""
+        return is_address(self.host)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"host": self.host, "ports": list(self.ports),
+                               "product": self.product, "tls": self.tls,
+                               "necessary": self.necessary, "source": self.source}
+        if self.universal_domain:
+            out["universal_domain"] = self.universal_domain
+        if self.description:
+            out["description"] = self.description
+        return out
 
 
 @dataclass(frozen=True)
@@ -207,8 +230,13 @@ class Config:
     latency: LatencyConfig = field(default_factory=LatencyConfig)
     mtu: MtuConfig = field(default_factory=MtuConfig)
     proxy: ProxyConfig = field(default_factory=ProxyConfig)
+    # A saved get_server_domain_ip response (Tencent's list of WeCom servers), whose
+    # entries are tested as endpoints; relative to the file that names it. "" = none.
+    domain_list: str = ""
     # Files merged to make this config, lowest priority first (not a TOML key).
     sources: tuple[str, ...] = field(default=(), metadata={"internal": True})
+    # The domain list read for this run: where it came from, its date (not a TOML key).
+    listed: DomainList | None = field(default=None, metadata={"internal": True})
 
     def __post_init__(self) -> None:
         if not 0 < self.deadline_s <= 600:
@@ -224,6 +252,36 @@ class Config:
 
     def with_deadline(self, deadline_s: float) -> Config:
         return dataclasses.replace(self, deadline_s=deadline_s)
+
+    def with_domain_list(self, path: str | os.PathLike[str]) -> Config:
+        """The endpoints plus those of Tencent's domain list at `path` (DomainListError)."""
+        listed = read_domain_list(path)
+        return dataclasses.replace(
+            self, domain_list=str(path), listed=listed,
+            endpoints=merge_listed(self.endpoints, listed.tested))
+
+
+def merge_listed(endpoints: Sequence[Endpoint],
+                 entries: Sequence[Entry]) -> tuple[Endpoint, ...]:
+    """Listed servers join the configured ones; a configured host keeps its settings
+    and gains the list's ports and notes. Listed servers are WeCom's; a domain speaks
+    TLS where 443 is among its ports, as the configured WeCom servers do."""
+    merged = {e.host.lower(): e for e in endpoints}
+    for entry in entries:
+        known = merged.get(entry.host)
+        if known is None:
+            merged[entry.host] = Endpoint(
+                entry.host, entry.ports, WECOM, tls=entry.kind == "domain" and 443 in entry.ports,
+                necessary=entry.necessary, source="domain_list",
+                universal_domain=entry.universal_domain, description=entry.description)
+        else:
+            merged[entry.host] = dataclasses.replace(
+                known, ports=tuple(dict.fromkeys(known.ports + entry.ports)),
+                necessary=known.necessary if known.source == "config" else
+                known.necessary or entry.necessary,
+                universal_domain=known.universal_domain or entry.universal_domain,
+                description=known.description or entry.description)
+    return tuple(merged.values())
 
 
 def _require_ips(key: str, values: Sequence[str]) -> None:
@@ -255,19 +313,39 @@ def override_paths(explicit: str | os.PathLike[str] | None = None) -> list[Path]
     return paths
 
 
-def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
+def load_config(explicit: str | os.PathLike[str] | None = None,
+                domain_list_file: str | os.PathLike[str] | None = None) -> Config:
+    """`domain_list_file` (from the command line) replaces the config's `domain_list`;
+    a broken one raises DomainListError, a broken one named in a file ConfigError."""
     merged: dict[str, Any] = {}
     sources: list[str] = []
     config: Config | None = None
+    list_from: Path | None = None  # the file whose `domain_list` key is in effect
     for path in [default_config_path(), *override_paths(explicit)]:
         data = _read_toml(path)
         _validate_keys(data, Config, path, prefix="")
         merged = merge(merged, data)
         sources.append(str(path))
+        if "domain_list" in data:
+            list_from = path
         # Build after every file so a bad value is blamed on the file that brought it.
         config = build_config(merged, str(path), sources=tuple(sources))
     assert config is not None
+    if domain_list_file:
+        return config.with_domain_list(domain_list_file)
+    if config.domain_list and list_from is not None:
+        return _with_listed(config, list_from)
     return config
+
+
+def _with_listed(config: Config, named_in: Path) -> Config:
+    listed = Path(config.domain_list).expanduser()
+    if not listed.is_absolute():
+        listed = named_in.parent / listed
+    try:
+        return config.with_domain_list(listed)
+    except DomainListError as exc:
+        raise ConfigError(f"{named_in}: key 'domain_list': {exc}") from None
 
 
 def load_config_text(text: str, name: str = "<config>") -> Config:
@@ -278,7 +356,8 @@ def load_config_text(text: str, name: str = "<config>") -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{name}: not valid TOML: {exc}") from None
     _validate_keys(data, Config, Path(name), prefix="")
-    return build_config(merge(defaults, data), name, sources=(str(default_config_path()), name))
+    config = build_config(merge(defaults, data), name, sources=(str(default_config_path()), name))
+    return _with_listed(config, Path(name)) if config.domain_list else config
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from checks import codes
+from checks import codes, necessity
 from checks.base import Check, all_checks, load_errors
 from checks.concurrency import serial_mode
 from checks.config import Config
@@ -156,7 +156,7 @@ def run_check(check: Check, ctx: Context, start: float | None = None) -> CheckRe
                 summary=reason, duration_s=time.monotonic() - start,
             )
         evidence = check.collect(ctx)
-        verdict = check.assess(evidence, ctx)
+        verdict = necessity.soften(check.assess(evidence, ctx), ctx.config.endpoints)
     except Exception as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         result = error_result(

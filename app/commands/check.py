@@ -11,8 +11,10 @@ from pathlib import Path
 
 from checks.base import all_checks
 from checks.config import load_config
+from checks.domain_list import DomainListError
 from checks.i18n import detect_lang
 from checks.report.build import build_report, exit_code
+from checks.report.matrix_text import render_matrix, terminal_width
 from checks.report.redact import redact, unredacted
 from checks.report.text import render_text
 from checks.runner import Runner
@@ -37,6 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="hide user name, host name and public addresses in the printed output too",
     )
     parser.add_argument("--no-history", action="store_true", help="do not store this run")
+    parser.add_argument("--matrix", action="store_true",
+                        help="also print the table of servers and what was measured on each")
+    parser.add_argument(
+        "--domain-list", metavar="FILE",
+        help="also test the servers of Tencent's domain list (a saved get_server_domain_ip "
+             "response); replaces the config's domain_list",
+    )
     parser.add_argument(
         "--product", choices=("wecom", "wechat", "both"), default="both",
         help="which client's servers to test (default: both)",
@@ -49,7 +58,11 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang or detect_lang()
     if args.pdf:
         _check_writable(args.pdf)
-    config = load_config(args.config).for_product(args.product)
+    try:
+        config = load_config(args.config, domain_list_file=args.domain_list)
+    except DomainListError as exc:
+        raise UsageError(f"--domain-list: {exc}") from exc
+    config = config.for_product(args.product)
     if args.deadline is not None:
         if not 0 < args.deadline <= 600:
             raise UsageError("--deadline must be between 0 and 600 seconds")
@@ -75,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(printed, lang, colour=_use_colour()))
+        if args.matrix:
+            sys.stdout.write("\n" + render_matrix(printed["matrix"], lang, terminal_width(),
+                                                  colour=_use_colour()))
     sys.stdout.flush()
     if args.pdf:
         from app.pdf import write_pdf

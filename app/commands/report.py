@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from checks.i18n import detect_lang
+from checks.report.matrix import build_matrix
+from checks.report.matrix_text import render_matrix, terminal_width
 from checks.report.redact import redact, unredacted
 from checks.report.summary import summary_text
 from checks.report.text import render_text
@@ -25,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="OUT", help="write the report as JSON ('-': stdout)")
     parser.add_argument("--text", action="store_true",
                         help="print the short summary to paste into a chat with support")
+    parser.add_argument("--matrix", action="store_true",
+                        help="print the table of servers and what was measured on each")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
     parser.add_argument("--no-redact", action="store_true",
                         help="keep user name, host name and public addresses (for IT)")
@@ -41,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang or report.get("lang") or detect_lang()
     lang = lang if lang in ("zh", "en") else "en"
     export = unredacted(report) if args.no_redact else redact(report)
+    if "matrix" not in export:  # saved before reports carried it: rebuilt from the evidence
+        export["matrix"] = build_matrix(export)
     if args.pdf:
         from app.pdf import write_pdf
 
@@ -53,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
             Path(args.json).write_text(text, encoding="utf-8")
     if args.text:
         sys.stdout.write(summary_text(export, lang, redacted=False))
-    elif not args.pdf and not args.json:
+    if args.matrix:
+        sys.stdout.write(render_matrix(export["matrix"], lang, terminal_width()))
+    elif not args.text and not args.pdf and not args.json:
         sys.stdout.write(render_text(export, lang))
     return 0

@@ -35,6 +35,7 @@ from app.gui.exports import ExportActions, load_report  # noqa: F401 (re-exporte
 from app.gui.fix_actions import FixActions
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import CheckRow
+from app.gui.widgets.servers_view import ResultTabs
 from app.gui.widgets.summary_card import PRODUCTS, SummaryCard
 from app.gui.worker import (
     ChecksFactory,
@@ -136,7 +137,8 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         layout.setContentsMargins(18, 14, 18, 10)
         layout.setSpacing(12)
         layout.addWidget(self.card)
-        layout.addWidget(self.scroll_area, 1)
+        self.tabs = ResultTabs(self.scroll_area, self)  # the lights, and the Servers matrix
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_timers()
         self._build_menus()
@@ -255,6 +257,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
             title.setText(S.GROUPS[group].render(lang))
         for row in self.rows.values():
             row.retranslate(lang)
+        self.tabs.retranslate(lang)
         self._render_card()
 
     def _render_card(self) -> None:
@@ -417,6 +420,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         for row in self.rows.values():
             row.allow_fix(False)
             row.set_pending()
+        self.tabs.show_report(None, self.lang)
         self._run_id += 1
         self._pending_started, self._pending_results = set(), {}
         self._done, self._total = 0, len(checks)
@@ -526,6 +530,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
                 row.set_result(item)
         self.card.retranslate_controls(self.lang, True)
         self._render_card()
+        self.tabs.show_report(report, self.lang)
         # Opening the findings builds tables: a separate, later slice of GUI work.
         QTimer.singleShot(0, lambda: self._expand_findings(report))
 

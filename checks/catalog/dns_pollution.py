@@ -80,6 +80,8 @@ class DnsPollutionCheck(Check):
         cfg = ctx.config
         targets: dict[str, dict[str, Any]] = {}
         for e in cfg.endpoints:
+            if e.is_address:  # nothing to resolve, nothing to compare
+                continue
             entry = targets.setdefault(e.host, {"tls": False, "port": None})
             if e.tls and not entry["tls"]:
                 entry.update(tls=True, port=tls_probe.tls_port(e))

@@ -26,7 +26,7 @@ class DnsResolveCheck(Check):
         return None
 
     def collect(self, ctx: Context) -> dict[str, Any]:
-        hosts = sorted({e.host for e in ctx.config.endpoints})
+        hosts = sorted({e.host for e in ctx.config.endpoints if not e.is_address})
         budget = ctx.timeout(ctx.config.dns.timeout_s + 2.5)
         answers = gather(
             lambda h: system_dns.resolve(ctx, h), hosts, budget,

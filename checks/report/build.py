@@ -12,6 +12,7 @@ from checks.config import Config
 from checks.diagnosis import diagnose
 from checks.model import Status, worst
 from checks.platform import NAME as OS_NAME
+from checks.report.matrix import build_matrix
 from checks.runner import RunResult
 
 SCHEMA = "wxdoctor.report/1"
@@ -32,7 +33,7 @@ def system_info(lang: str, config: Config) -> dict[str, Any]:
 
 def build_report(run: RunResult, config: Config, lang: str) -> dict[str, Any]:
     overall = worst(r.status for r in run.results)
-    return {
+    report = {
         "schema": SCHEMA,
         "tool": {"name": "wxdoctor", "version": checks.__version__},
         "started_at": run.started_at.isoformat(timespec="seconds"),
@@ -41,13 +42,14 @@ def build_report(run: RunResult, config: Config, lang: str) -> dict[str, Any]:
         "cancelled": run.cancelled,
         "status": overall.value,
         "system": system_info(lang, config),
-        "endpoints": [
-            {"host": e.host, "ports": list(e.ports), "product": e.product, "tls": e.tls}
-            for e in config.endpoints
-        ],
+        "endpoints": [e.to_json() for e in config.endpoints],
         "checks": [r.to_json(lang) for r in run.results],
         "diagnosis": diagnose(run.results).to_json(lang),
     }
+    if config.listed is not None:
+        report["domain_list"] = config.listed.info()
+    report["matrix"] = build_matrix(report)
+    return report
 
 
 def exit_code(report: dict[str, Any]) -> int:

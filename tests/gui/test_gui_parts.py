@@ -1,4 +1,5 @@
-"""Window parts: evidence flattening, colours, fix preview, screenshot command, real engine."""
+"""Window parts: colours, fix preview, screenshot command, real engine (evidence and the
+Servers tab: test_gui_servers.py)."""
 
 from __future__ import annotations
 
@@ -22,42 +23,6 @@ pytestmark = pytest.mark.gui
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
-
-
-# ---- evidence --------------------------------------------------------------------------
-
-def test_flatten_nested_evidence_into_readable_rows() -> None:
-    from app.gui.widgets.evidence_table import MAX_LIST, flatten
-
-    rows = dict(flatten({
-        "resolver": "192.168.1.1",
-        "answers": {"a.lab.test": ["10.0.0.1", "10.0.0.2"]},
-        "probes": [{"host": "a", "ok": True}, {"host": "b", "ok": False, "ms": None}],
-        "many": list(range(20)),
-        "empty": [],
-        "offset_s": 0.25,
-    }, "en"))
-    assert rows["resolver"] == "192.168.1.1"
-    assert rows["answers.a.lab.test"] == "10.0.0.1, 10.0.0.2"
-    assert rows["probes[0].ok"] == "yes" and rows["probes[1].ok"] == "no"
-    assert rows["probes[1].ms"] == "—"
-    assert rows["many"].startswith(", ".join(str(i) for i in range(MAX_LIST)))
-    assert rows["many"].endswith(f"… and {20 - MAX_LIST} more")
-    assert rows["empty"] == "(none)"
-    assert rows["offset_s"] == "0.25"
-    zh = dict(flatten({"many": list(range(20)), "ok": True}, "zh"))
-    assert zh["ok"] == "是" and "另有" in zh["many"]
-
-
-def test_flatten_elides_long_lists_of_objects_and_huge_evidence() -> None:
-    from app.gui.widgets.evidence_table import MAX_LIST, MAX_ROWS, flatten
-
-    rows = flatten({"probes": [{"host": f"h{i}"} for i in range(30)]}, "en")
-    assert len(rows) == MAX_LIST + 1
-    assert rows[-1] == ("probes[…]", f"… and {30 - MAX_LIST} more")
-    huge = flatten({f"k{i}": i for i in range(500)}, "en")
-    assert len(huge) == MAX_ROWS + 1
-    assert flatten({"text": "x" * 5000}, "en")[0][1].endswith("…")
 
 
 # ---- colours ---------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 
 Each scenario is a fresh lab "world" (tests/lab/world.py) with real faults applied,
 then `wxdoctor check --json` inside the client namespace. The saved report is shown
-in the window (`wxdoctor-gui --report ... --screenshot ...`) and turned into a PDF
+in the window (`wxdoctor-gui --report ... --screenshot ...`, and its Servers tab with `--view
+servers`) and turned into a PDF
 (`wxdoctor report ... --pdf`), whose first pages become PNGs with pdftoppm.
 """
 
@@ -16,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -35,7 +37,8 @@ SCENARIOS: list[tuple[str, list[Fault]]] = [
 ]
 
 
-def run_scenario(name: str, faults: list[Fault], lang: str) -> Path:
+def lab_report(faults: list[Fault], lang: str) -> dict[str, Any]:
+    """`check --json` in a fresh lab world with `faults` applied."""
     with Lab() as lab:
         world = build_world(lab)
         for fault in faults:
@@ -45,7 +48,12 @@ def run_scenario(name: str, faults: list[Fault], lang: str) -> Path:
                 "--config", str(config)]
         proc = lab.client.run(argv, timeout=90, check=False, cwd=REPO_ROOT,
                               env={**lab.doctor_env(), **world.env})
-    report = json.loads(proc.stdout)
+    report: dict[str, Any] = json.loads(proc.stdout)
+    return report
+
+
+def run_scenario(name: str, faults: list[Fault], lang: str) -> Path:
+    report = lab_report(faults, lang)
     path = OUT / f"{name}-{lang}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
@@ -54,11 +62,16 @@ def run_scenario(name: str, faults: list[Fault], lang: str) -> Path:
 def render(report: Path, lang: str, dark: bool = False) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     stem = report.stem + ("-dark" if dark else "")
-    shot = [sys.executable, "-m", "app.gui_main", "--report", str(report), "--screenshot",
-            str(OUT / f"{stem}.png"), "--lang", lang, *(["--dark"] if dark else [])]
-    subprocess.run(shot, env=env, check=True, timeout=60)
+
+    def shot(name: str, *extra: str) -> None:
+        subprocess.run([sys.executable, "-m", "app.gui_main", "--report", str(report),
+                        "--screenshot", str(OUT / name), "--lang", lang, *extra],
+                       env=env, check=True, timeout=60)
+
+    shot(f"{stem}.png", *(["--dark"] if dark else []))
     if dark:
         return
+    shot(f"{stem}-servers.png", "--view", "servers")  # the endpoint matrix beside the lights
     pdf = OUT / f"{stem}.pdf"
     subprocess.run([sys.executable, "-m", "app", "report", str(report), "--pdf", str(pdf),
                     "--lang", lang], env=env, check=True, timeout=60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -73,3 +74,30 @@ def inject_private_data(report: dict[str, Any]) -> dict[str, Any]:
         tcp["i18n"][lang]["summary"] += " " + text.format(h=host, u=FAKE_USER, a=PUBLIC_V4)
     tcp["summary"] = tcp["i18n"][report["lang"]]["summary"]
     return report
+
+
+# A key path as the old flattened evidence showed it: `hosts[0].trusted`, `sizes.1472`.
+INDEXED_PATH = re.compile(r"[A-Za-z_]\[\d+\]|\]\.\w|\[…\]|\b[a-z]+(?:_[a-z]+)*\.\d{3,}\b")
+
+
+def evidence_keys(value: Any) -> set[str]:
+    """Every key of a report's evidence that only a program would write (`median_ms`)."""
+    keys: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "_" in str(key):
+                keys.add(str(key))
+            keys |= evidence_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            keys |= evidence_keys(item)
+    return keys
+
+
+def raw_evidence_in(text: str, report: dict[str, Any]) -> list[str]:
+    """Key paths and evidence keys found in `text` (a rendered report): should be none."""
+    found = [m.group(0) for m in INDEXED_PATH.finditer(text)]
+    keys = evidence_keys([c.get("evidence") for c in report["checks"]])
+    keys -= {c["id"] for c in report["checks"]}  # check ids are shown as such, muted
+    found += [k for k in sorted(keys) if re.search(rf"(?<![\w./-]){re.escape(k)}(?![\w/-])", text)]
+    return found

@@ -119,8 +119,9 @@ def test_long_report_paginates_with_fixes_and_elided_evidence(
     assert f"page {pages} of {pages}" in text
     assert "extra_29" in text
     assert "Fixes applied" in text and "flush_dns" in text and "j-42" in text
-    assert "42 more" in text  # a list of 50 records shows 8 and says how many are left
-    assert "x" * 400 not in text  # a 2000-character value is cut
+    # A list of 50 records is a table of 12 rows that says how many are left.
+    assert "38 more rows (in the JSON report)" in text
+    assert "x" * 200 not in text  # a 2000-character value is cut
 
 
 def test_bad_report_file_is_a_usage_error(tmp_path: Path, data_dir: Path) -> None:
@@ -132,3 +133,42 @@ def test_bad_report_file_is_a_usage_error(tmp_path: Path, data_dir: Path) -> Non
     other = save({"hello": 1}, tmp_path / "other.json")
     result = wxdoctor("report", str(other), data_dir=data_dir)
     assert result.returncode == 64 and "not a wxdoctor report" in result.stderr
+
+
+LAB_REPORTS = Path(__file__).resolve().parent / "lab_reports"
+FIRST_PAGES = {"healthy": None, "polluted": "login.wecom.lab.test", "captive": "long.wechat.lab.test",
+               "drop_443": "qyapi.wecom.lab.test", "intercepted": "qyapi.wecom.lab.test"}
+
+
+@pytest.mark.parametrize("name", sorted(FIRST_PAGES))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_real_lab_reports_show_the_matrix_early_and_no_key_paths(tmp_path: Path, name: str,
+                                                                 lang: str) -> None:
+    from app.pdf import write_pdf
+    from checks.report.matrix import build_matrix
+    from tests.report.helpers import raw_evidence_in
+
+    report = json.loads((LAB_REPORTS / f"{name}.json").read_text(encoding="utf-8"))
+    out = tmp_path / f"{name}-{lang}.pdf"
+    write_pdf(report, out, lang)
+    text = pdf_text(out)
+    assert not raw_evidence_in(text, report), raw_evidence_in(text, report)
+    first = subprocess.run(["pdftotext", "-raw", "-f", "1", "-l", "2", str(out), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    flowing = "".join(first.split())  # names and cells wrap inside their columns
+    heading = "服务器" if lang == "zh" else "Servers"
+    assert heading in first.splitlines()
+    verdict = report["diagnosis"]["causes"][0]["i18n"][lang]["summary"]
+    assert "".join(verdict.split()) in flowing
+    matrix = build_matrix(report)
+    for row in matrix["rows"]:
+        assert row["host"] in flowing
+        for cell in row["cells"].values():
+            if cell["state"] in ("fail", "warn") and len(cell["text"][lang]) < 25:
+                assert "".join(cell["text"][lang].split()) in flowing, cell
+    failing = FIRST_PAGES[name]
+    if failing is not None:
+        row = next(r for r in matrix["rows"] if r["host"] == failing)
+        assert row["state"] in ("fail", "warn")
+    if lang == "en":
+        assert not re.search(r"[\u4e00-\u9fff]", text), "Chinese text in the English PDF"

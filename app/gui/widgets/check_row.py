@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -22,7 +24,12 @@ from app.gui import strings as S
 from app.gui import theme
 from app.gui.widgets.evidence_table import EvidenceTable
 from app.gui.widgets.light import Light
+from checks.i18n import t
 from checks.model import Status
+
+COPY_RAW = t("Copy raw evidence", "复制原始数据")
+COPY_RAW_TIP = t("Copy what was measured as JSON, exactly as the report holds it (for IT)",
+                 "以 JSON 格式复制检测数据，与报告中完全一致（供 IT 人员使用）")
 
 
 def localized(item: dict[str, Any], key: str, lang: str) -> str:
@@ -99,6 +106,10 @@ class CheckRow(QFrame):
         self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.evidence_caption = QLabel(self.detail)
         self.evidence_caption.setObjectName("caption")
+        self.copy_raw_button = QPushButton(self.detail)
+        self.copy_raw_button.setObjectName("copyRaw")
+        self.copy_raw_button.setFlat(True)
+        self.copy_raw_button.clicked.connect(self.copy_raw_evidence)
         self.detail_layout = QVBoxLayout(self.detail)
         self.detail_layout.setContentsMargins(0, 4, 0, 4)
         self.detail_layout.setSpacing(4)
@@ -243,7 +254,18 @@ class CheckRow(QFrame):
         self.advice_caption.setVisible(bool(advice))
         self.advice.setVisible(bool(advice))
         self.evidence_caption.setText(S.EVIDENCE.render(lang))
+        self.copy_raw_button.setText(COPY_RAW.render(lang))
+        self.copy_raw_button.setToolTip(COPY_RAW_TIP.render(lang))
         if self._table is None:
             self._table = EvidenceTable(self.detail)
             self.detail_layout.addWidget(self._table)
-        self._table.set_evidence(self.item.get("evidence", {}), lang)
+            self.detail_layout.addWidget(self.copy_raw_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self._table.set_evidence(self.item, lang)
+
+    def raw_evidence(self) -> str:
+        """The measured data exactly as the JSON report holds it."""
+        evidence = self.item.get("evidence", {}) if self.item else {}
+        return json.dumps(evidence, ensure_ascii=False, indent=2)
+
+    def copy_raw_evidence(self) -> None:
+        QApplication.clipboard().setText(self.raw_evidence())
