@@ -99,7 +99,7 @@ class Journal:
         entry = JournalEntry(
             id=entry_id,
             fix_id=plan.fix_id,
-            created=created.isoformat(timespec="seconds"),
+            created=created.isoformat(timespec="microseconds"),  # orders entries of one second
             plan=plan.to_json("en"),
             steps=[Step(i, a) for i, a in enumerate(plan.actions)],
             owner=this_process(),

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from checks import platform
-from checks.fixes import FixEnv, FixError, Journal, get_fix
+from checks.fixes import FixEnv, FixError, Journal, executor, get_fix
 from checks.fixes import disable_proxy as proxy_fix
-from checks.fixes import executor
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.resync_clock import w32tm_not_ready
 from checks.platform.commands import CommandResult
