@@ -161,8 +161,8 @@ class ClearClientCache(Fix):
             plan.blocked = t("No cache folders found: nothing to clear.",
                              "没有找到缓存文件夹，无需清理。")
             return plan
-        plan.summary = t("Move {n} cache folder(s), {size} in all, to quarantine at {q}.",
-                         "把 {n} 个缓存文件夹（共 {size}）移到隔离区 {q}。",
+        plan.summary = t("Move {n} cache item(s), {size} in all, to quarantine at {q}.",
+                         "把 {n} 个缓存项（共 {size}）移到隔离区 {q}。",
                          n=len(plan.actions), size=human_size(total), q=str(folder))
         plan.blocked = self._blocked_by_clients(env)
         return plan

@@ -196,3 +196,17 @@ def test_plan_json_has_both_languages(config):
     data = plan.to_json("zh")
     assert data["actions"][0]["i18n"]["en"] == "Reset the Winsock catalog"
     assert data["i18n"]["summary"]["zh"].startswith("把 Winsock")
+
+
+def test_the_preview_shows_every_command_of_a_one_prompt_step():
+    from checks.fixes import Plan
+    from checks.fixes.preview import preview_text
+    from checks.fixes.session import PlannedFix
+
+    (action,) = flush_actions("macos", {}, [])
+    fix = get_fix("flush_dns")
+    plan = Plan("flush_dns", fix.title, actions=[action], needs_admin=True)
+    text = preview_text(PlannedFix("flush_dns", fix.title, fix, plan), "en")
+    assert "Command: dscacheutil -flushcache" in text
+    assert "Command: killall -HUP mDNSResponder" in text
+    assert text.count("needs administrator") == 1  # one step, one prompt
