@@ -5,10 +5,12 @@ import struct
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checks.fixes import FixEnv, FixError, Journal, Step, get_fix
 from checks.fixes.executor import apply_plan, undo_entry
-from checks.fixes.repair_hosts import MARK, comment_out, flagged_lines
+from checks.fixes.repair_hosts import MARK, comment_out, flagged_lines, marked_lines, uncomment
 
 LINES = [
     "# hosts written by a \u201cspeed-up\u201d tool  加速工具",
@@ -193,3 +195,20 @@ def test_comment_out_keeps_lone_cr_and_missing_final_newline():
     raw = b"a b\r1.2.3.4 x.qq.com\r\n\t5.6.7.8 y.qq.com"
     out = comment_out(raw, [2, 3])
     assert out == b"a b\r# [wxdoctor] 1.2.3.4 x.qq.com\r\n# [wxdoctor] \t5.6.7.8 y.qq.com"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([
+    "127.0.0.1 localhost", "1.2.3.4 login.work.weixin.qq.com", "\t5.6.7.8 a.qq.com b.example",
+    "# comment 加速", "", "0.0.0.0 x.wechat.com # 屏蔽", "10.0.0.1 intranet"]), max_size=12),
+    st.sampled_from(["\n", "\r\n", "\r"]), st.sampled_from(["utf-8", "gbk", "utf-16-le"]),
+    st.booleans())
+def test_marking_then_unmarking_gives_the_same_bytes(lines, newline, encoding, bom):
+    prefix = {"utf-8": b"\xef\xbb\xbf", "utf-16-le": b"\xff\xfe", "gbk": b""}[encoding] if bom else b""
+    raw = prefix + newline.join(lines).encode(encoding)
+    flagged = [n for n, _ in flagged_lines(raw, [])]
+    marked = comment_out(raw, flagged)
+    assert flagged_lines(marked, []) == []
+    back = [n for n, _ in marked_lines(marked, [])]
+    assert back == flagged
+    assert uncomment(marked, back) == raw

@@ -16,6 +16,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checks import platform
 from checks.fixes import FixEnv, FixError, Journal, executor, get_fix
@@ -23,7 +25,12 @@ from checks.fixes import disable_proxy as proxy_fix
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.resync_clock import w32tm_not_ready
 from checks.platform.commands import CommandResult
-from checks.platform.parsers.proxy import parse_connection_blob, wininet_state
+from checks.platform.parsers.proxy import (
+    blob_with_flags,
+    is_winhttp_blob,
+    parse_connection_blob,
+    wininet_state,
+)
 
 from .conftest import ROOT
 
@@ -348,3 +355,14 @@ def test_fix_commands_run_without_a_console_window_on_windows():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          timeout=60)
     assert out.stdout.strip() == "0x8000000", out.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=120), st.integers(min_value=0, max_value=0xFFFFFFFF))
+def test_blob_helpers_never_crash_and_change_only_flags_and_counter(blob, flags):
+    wininet_state({"ProxyEnable": 1, "ProxyServer": "h:1"}, blob)
+    is_winhttp_blob(blob)
+    if len(blob) >= 12:
+        new = blob_with_flags(blob, flags)
+        assert len(new) == len(blob) and new[:4] == blob[:4] and new[12:] == blob[12:]
+        assert int.from_bytes(new[8:12], "little") == flags
