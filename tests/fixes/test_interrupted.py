@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -74,11 +75,15 @@ def apply_in_child(kind: str, target: Path, data: Path, kill_after: float | None
             proc.wait()
 
 
-def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # Sandboxed: a fix re-runs checks, and nothing may leave this machine.
-    return subprocess.run(sandboxed([sys.executable, "-m", "app", *args]), cwd=ROOT,
-                          env=env_of(data), capture_output=True, text=True, timeout=120,
-                          stdin=subprocess.DEVNULL)
+def cli(data: Path, *args: str, own_processes: bool = True) -> subprocess.CompletedProcess[str]:
+    # Sandboxed: a fix re-runs checks, and nothing may leave this machine. In a process
+    # namespace of its own (as root): undo refuses while WeCom runs, and a test elsewhere
+    # on this machine may be running a fake WXWork.exe right now.
+    argv = sandboxed([sys.executable, "-m", "app", *args])
+    if own_processes and os.geteuid() == 0 and shutil.which("unshare"):
+        argv = ["unshare", "--pid", "--fork", "--mount-proc", *argv]
+    return subprocess.run(argv, cwd=ROOT, env=env_of(data), capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)
 
 
 def recover_and_check(data: Path, original, current) -> bool:
@@ -173,7 +178,8 @@ def test_an_entry_whose_process_still_runs_is_left_alone(tmp_path, data_dir):
     entry = journal.begin(fix.plan(FixEnv(config=load_default(), hosts_file=str(hosts))))
     assert entry.owner == this_process() and owner_alive(entry.owner)
     assert journal.interrupted() == []
-    assert "Nothing to undo" in cli(data_dir, "undo").stdout  # another process: hands off
+    # Another process, which sees this one running: hands off.
+    assert "Nothing to undo" in cli(data_dir, "undo", own_processes=False).stdout
     entry.owner = {"pid": os.getpid(), "started": entry.owner["started"] - 100}  # pid reused
     journal.save(entry)
     assert [e.id for e in journal.interrupted()] == [entry.id]
