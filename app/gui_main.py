@@ -56,6 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         from app.engine_process import child_main
 
         return child_main()
+    if argv[:1] == ["fix-helper"]:
+        # Elevation starts this very executable again for one admin fix step (see
+        # checks.fixes.elevation.self_command): serve it as the command line does, before
+        # any Qt, so no window opens and the GUI's own options never see its arguments.
+        from app.cli import main as cli_main
+
+        return cli_main(argv)
     args = parse_args(argv)
     from PySide6.QtWidgets import QApplication
 

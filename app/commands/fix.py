@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.entries import print_recovered
 from checks.config import load_config
 from checks.fixes import all_fixes, fix_ids, get_fix
 from checks.fixes.model import FixError
@@ -48,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     report = _load_report(args.report) if args.report else None
     session = FixSession(config, report, lang=lang)
+    if not args.dry_run:  # a half-done earlier fix is rolled back before planning anew
+        print_recovered(session.recover_interrupted(), lang)
     session.gather_evidence([args.target])
     (planned,) = session.plan([args.target])
     assert planned.plan is not None

@@ -1,20 +1,25 @@
 """`wxdoctor fix-helper`: the elevated helper that carries out ONE journalled step.
 
-Started by the app itself with administrator rights. It accepts only a known
-fix id, a journal file inside the journal folder that belongs to that fix, and
-a step the fix itself planned; it never runs a command given on its own
-command line.
+Started by the app itself with administrator rights, with everything it needs on
+its command line: the journal entry's path and the id of the person asking. The
+entry is opened only under the checks of `checks.fixes.helper_files` (the
+person's own file in their own journal folder, no links, no one else may write
+it); it must belong to the named, known fix; the step must be one that fix runs
+with administrator rights. Then the fix's own code carries it out, deriving every
+command and file content again and running only commands on its own list. The
+outcome goes to a result file beside the entry. Exit codes: 0 done, 1 the step
+failed, 64 refused.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from checks.config import Config, ConfigError, load_config_text
 from checks.fixes import get_fix
 from checks.fixes.executor import run_helper_step
-from checks.fixes.journal import Journal
+from checks.fixes.helper_files import Refused, invoking_user_conflict, open_journal, result_of
 
 COMMAND = "fix-helper"
 HELP = "(internal) carry out one journalled fix step with administrator rights"
@@ -24,34 +29,58 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--journal", required=True, metavar="PATH")
     parser.add_argument("--fix", required=True, metavar="ID")
     parser.add_argument("--step", required=True, type=int, metavar="N")
+    parser.add_argument("--user", required=True, metavar="UID|SID",
+                        help="who asked: the journal must be theirs alone")
     parser.add_argument("--revert", action="store_true")
 
 
 def refuse(message: str) -> int:
-    print(f"wxdoctor fix-helper: refused: {message}", file=sys.stderr)
+    if sys.stderr is not None:  # the windowed executable has no console
+        print(f"wxdoctor fix-helper: refused: {message}", file=sys.stderr)
     return 64
 
 
+def helper_config() -> Config:
+    """The defaults and the machine-wide file an administrator installed: never the
+    person's own config or WXDOCTOR_CONFIG, which any of their programs could write."""
+    from checks import platform
+
+    path = platform.machine_config_path()
+    try:
+        text = path.read_text(encoding="utf-8-sig") if path is not None and path.is_file() else ""
+        return load_config_text(text, str(path))
+    except (OSError, ConfigError):
+        return load_config_text("")
+
+
 def run(args: argparse.Namespace) -> int:
-    journal = Journal()
-    if not journal.contains(args.journal):
-        return refuse(f"{args.journal} is not an entry of the journal folder {journal.root}")
+    conflict = invoking_user_conflict(args.user)
+    if conflict:
+        return refuse(conflict)
     try:
         fix = get_fix(args.fix)
     except KeyError:
         return refuse(f"unknown fix {args.fix!r}")
     try:
-        entry = journal.load(Path(args.journal).stem)
-    except (KeyError, ValueError) as exc:
-        return refuse(f"unreadable journal entry ({exc})")
-    if entry.fix_id != fix.id:
-        return refuse(f"the journal entry belongs to {entry.fix_id}, not {fix.id}")
-    if not 0 <= args.step < len(entry.steps):
-        return refuse(f"no step {args.step}")
-    step = entry.steps[args.step]
-    wanted = ("done", "failed", "running") if args.revert else ("running",)
-    if entry.state not in ("planned", "applied") or step.state not in wanted:
-        return refuse(f"step {args.step} is {step.state} in a {entry.state} entry")
-    if not fix.helper_allows(step.action):
-        return refuse("this step is not one the fix would carry out with administrator rights")
-    return run_helper_step(fix, journal, entry, args.step, args.revert)
+        opened = open_journal(args.journal, args.user)
+    except Refused as exc:
+        return refuse(str(exc))
+    try:
+        entry = opened.entry
+        if entry.fix_id != fix.id:
+            return refuse(f"the journal entry belongs to {entry.fix_id}, not {fix.id}")
+        if not 0 <= args.step < len(entry.steps):
+            return refuse(f"no step {args.step}")
+        step = entry.steps[args.step]
+        wanted = ("done", "failed", "running") if args.revert else ("running",)
+        if entry.state not in ("planned", "applied") or step.state not in wanted:
+            return refuse(f"step {args.step} is {step.state} in a {entry.state} entry")
+        refusal = fix.helper_refusal(step.action)
+        if refusal is not None:
+            return refuse(refusal.render("en"))
+        opened.write_result(args.step, result_of(step, args.revert, None, started=True))
+        step, error = run_helper_step(fix, entry, args.step, args.revert, helper_config())
+        opened.write_result(args.step, result_of(step, args.revert, error))
+        return 1 if error else 0
+    finally:
+        opened.close()

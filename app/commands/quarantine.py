@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from checks.fixes.clear_client_cache import human_size
+from checks.fixes.clear_client_cache import human_size, quarantine_kept
+from checks.fixes.journal import Journal
 from checks.fixes.quarantine import Quarantine, empty, list_quarantines
 from checks.i18n import detect_lang, t
 from checks.userdata import quarantine_root
@@ -41,6 +42,16 @@ def run(args: argparse.Namespace) -> int:
     if not folders:
         print(t("The quarantine is empty.", "隔离区是空的。").render(lang))
         return 0
+    journal = Journal()
+    for q in list(folders):
+        why = quarantine_kept(q, journal)
+        if why is not None:
+            print(t("Kept {id}: {why}", "保留 {id}：{why}", id=q.folder.name, why=why).render(lang),
+                  file=sys.stderr)
+            folders.remove(q)
+    if not folders:
+        print(t("Nothing can be deleted now.", "目前没有可删除的内容。").render(lang))
+        return 1
     total = sum(q.size() for q in folders)
     question = t("Delete {n} quarantine folder(s), {size}, for good? Undo will no longer be possible. [y/N] ",
                  "永久删除 {n} 个隔离文件夹（{size}）？之后将无法撤销。[y/N] ",
@@ -55,6 +66,5 @@ def run(args: argparse.Namespace) -> int:
         empty(q)
         print(t("Deleted {id}", "已删除 {id}", id=q.folder.name).render(lang))
     return 0
-
 
 __all__ = ["Quarantine"]

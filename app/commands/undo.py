@@ -1,13 +1,18 @@
-"""`wxdoctor undo [JOURNAL_ID]`: undo a fix (default: the latest applied one)."""
+"""`wxdoctor undo [JOURNAL_ID]`: undo a fix (default: the latest applied one).
+
+A fix whose run was killed halfway (its entry still `planned`, its process gone)
+is rolled back first: without an id every such entry, with an id that entry.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from app.entries import load_entry
+from app.entries import load_entry, print_recovered
 from checks.config import load_config
-from checks.fixes import fix_ids, get_fix
+from checks.fixes import FixEnv, fix_ids, get_fix
+from checks.fixes.executor import recover_interrupted
 from checks.fixes.journal import Journal
 from checks.fixes.model import FixError
 from checks.fixes.session import FixSession
@@ -27,7 +32,12 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang or detect_lang()
     journal = Journal()
-    entry = load_entry(journal, args.journal_id) if args.journal_id else journal.latest("applied")
+    entry = load_entry(journal, args.journal_id) if args.journal_id else None
+    interrupted = [e for e in journal.interrupted() if entry is None or e.id == entry.id]
+    if interrupted:
+        env = FixEnv(config=load_config(None))
+        return print_recovered(recover_interrupted(journal, get_fix, env, interrupted), lang)
+    entry = entry or journal.latest("applied")
     if entry is None:
         print(t("Nothing to undo.", "没有可撤销的修复。").render(lang))
         return 1
@@ -44,3 +54,4 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"  {note.render(lang)}")
     return 0
+

@@ -1,14 +1,26 @@
-"""Small file helpers shared by the fixes: hashes, in-place writes, base64 backups."""
+"""Small file helpers shared by the fixes: hashes, bounded reads, checked writes, base64."""
 
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
 
 from checks import platform
+from checks.fixes.model import FixError
+from checks.i18n import t
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+CHANGED = t(
+    "{path} was changed by someone else after the preview, so nothing was written (their change is kept). Preview the fix again.",
+    "预览之后 {path} 被其他程序修改过，因此没有写入任何内容（对方的修改保留）。请重新预览此修复。")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -16,11 +28,30 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    """The hash of a regular file; OSError for anything else (a FIFO would never end)."""
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        digest = hashlib.sha256()
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` of them. A FIFO, device, socket or folder
+    is refused (reading one could block forever or never end), and so is a larger
+    file: OSError either way, with a reason a person can read."""
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK | _BINARY)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MB", str(path))
+    return data
 
 
 def b64(data: bytes) -> str:
@@ -39,6 +70,67 @@ def write_in_place(path: str | os.PathLike[str], data: bytes) -> None:
         fh.truncate()
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def replace_checked(path: Path, new: bytes, expected_sha256: str, limit: int) -> None:
+    """Write `new` over `path` only while it still holds exactly the bytes the plan saw.
+
+    The comparison is made again right before the switch, so an edit someone made
+    meanwhile (on Windows the UAC prompt sits in that window) is never overwritten: a
+    FixError says so and the file keeps their version. The new content goes to a
+    temporary file beside it, which then takes its place at once, with the old file's
+    owner, mode and ACLs (platform.replace_file). Where a rename cannot replace it (a
+    bind-mounted file in a container, no way to copy an ACL) it is written in place,
+    which keeps all of those too; so is a file we may write in a folder we may not.
+    """
+    target = Path(os.path.realpath(path))  # a symlinked hosts file: replace what it points to
+    _same_as_planned(target, expected_sha256, limit)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.wxdoctor-", dir=target.parent)
+    except OSError:  # a file we may write in a folder we may not
+        write_in_place(target, new)
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(new)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _same_as_planned(target, expected_sha256, limit)
+        try:
+            platform.replace_file(str(target), tmp)
+        except OSError:
+            write_in_place(target, new)
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass  # it became the file
+    _sync_folder(target.parent)
+
+
+def _same_as_planned(path: Path, expected_sha256: str, limit: int) -> None:
+    try:
+        current = read_regular(path, limit)
+    except OSError as exc:
+        raise FixError(t("Cannot read {path}: {e}", "无法读取 {path}：{e}",
+                         path=str(path), e=exc.strerror or str(exc))) from None
+    if sha256_bytes(current) != expected_sha256:
+        raise FixError(CHANGED.with_params(path=str(path)))
+
+
+def _sync_folder(folder: Path) -> None:
+    if sys.platform == "win32":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def can_write(path: Path) -> bool:

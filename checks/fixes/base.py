@@ -9,9 +9,11 @@ what is particular to it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from checks import platform
+from checks.fixes.allowlist import Template, allowed
 from checks.fixes.env import FixEnv
 from checks.fixes.model import Action, Plan, Step
 from checks.i18n import Text, t
@@ -29,8 +31,9 @@ class Fix(ABC):
     affects: ClassVar[tuple[str, ...]] = ()  # check ids to run again afterwards
     # Checks whose evidence `plan` reads; run first when no report is given.
     needs_checks: ClassVar[tuple[str, ...]] = ()
-    # Programs an elevated helper may run for this fix; it never runs anything else.
-    helper_programs: ClassVar[tuple[str, ...]] = ()
+    # Every command this fix may run with administrator rights, as full argument vectors
+    # (see checks.fixes.allowlist): the elevated helper and every prompt run nothing else.
+    admin_commands: ClassVar[tuple[Template, ...]] = ()
 
     def applicable(self) -> Text | None:
         """A reason when this fix does not exist on this OS, else None."""
@@ -55,8 +58,16 @@ class Fix(ABC):
         """Put back what `execute` changed (also after a partial execute). Returns a note."""
         return None
 
-    def helper_allows(self, action: Action) -> bool:
-        """Whether the elevated helper may carry out this journalled action (a file could
-        have been edited): only the commands this fix itself would run."""
-        argv = action.argv or []
-        return action.kind == "run" and bool(argv) and argv[0] in self.helper_programs
+    def allows(self, argv: Sequence[str]) -> bool:
+        """Whether `argv` is, word for word, one of this fix's administrator commands."""
+        return allowed(argv, self.admin_commands)
+
+    def helper_refusal(self, action: Action) -> Text | None:
+        """Why the elevated helper must not carry out this journalled action (None: it may).
+        The journal is the user's to write, so this only screens it; what the helper then
+        does is derived again by `execute`/`revert` and checked command by command."""
+        commands = action.commands()
+        if action.kind == "run" and commands and all(self.allows(c) for c in commands):
+            return None
+        return t("This step is not one the fix would carry out with administrator rights.",
+                 "这一步不是此修复会以管理员权限执行的操作。")

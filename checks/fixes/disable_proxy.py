@@ -1,63 +1,110 @@
 """Switch off the system proxy, keeping its settings so undo restores them exactly.
 
-Windows: the per-user WinINet values (ProxyEnable, ProxyServer, ProxyOverride,
-AutoConfigURL) are backed up; ProxyEnable becomes 0 and AutoConfigURL is
-removed; the address is kept. macOS: `networksetup -set...state SERVICE off`
-for each service whose proxy is on. GNOME: gsettings proxy mode 'none'.
+Windows, per user (no administrator rights): WinINet reads the binary
+`Connections\\DefaultConnectionSettings` value as well as the Internet Settings
+values, so both change: the proxy and PAC flags (0x02, 0x04) are cleared in the
+blob (auto-detect, 0x08, and the saved addresses stay), ProxyEnable becomes 0
+and AutoConfigURL is removed. The blob is backed up byte for byte, the four values
+with their types; undo writes both back exactly. Windows, machine-wide: a WinHTTP
+proxy (used by Windows services) is reset with `netsh winhttp reset proxy` as its
+own administrator step; the elevated helper first keeps the old `WinHttpSettings`
+value under HKLM\\SOFTWARE\\wxdoctor (which only administrators can write), and
+undo restores it from there, never from the user's journal.
+
+macOS: `networksetup -set...state SERVICE off` for each service and kind (web,
+secure web, SOCKS, automatic configuration) that is on, all in one step, so the
+administrator password is asked for once. GNOME: gsettings proxy mode 'none'.
 Proxy environment variables are explained, not edited.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from checks import platform
-from checks.fixes._commands import run_action, which
+from checks.fixes._commands import run_checked, which
+from checks.fixes._files import b64, unb64
+from checks.fixes.allowlist import NAME, Param, one_of
 from checks.fixes.base import Fix
 from checks.fixes.env import FixEnv
 from checks.fixes.model import Action, FixError, Plan, Step
 from checks.i18n import Text, t
 from checks.platform import NAME as PLATFORM
+from checks.platform.parsers.proxy import (
+    FLAG_AUTO_URL,
+    FLAG_PROXY,
+    blob_with_flags,
+    is_winhttp_blob,
+    parse_connection_blob,
+    wininet_state,
+)
 
 WININET_KEY = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
+CONNECTIONS_KEY = WININET_KEY + r"\Connections"  # HKCU: WinINet's blob; HKLM: WinHTTP's
 WININET_VALUES = ("ProxyEnable", "ProxyServer", "ProxyOverride", "AutoConfigURL")
-REG_SZ, REG_DWORD = 1, 4
+BLOB_VALUE, WINHTTP_VALUE = "DefaultConnectionSettings", "WinHttpSettings"
+BACKUP_KEY = r"SOFTWARE\wxdoctor\WinHttpBackup"  # HKLM: only administrators may write it
+REG_SZ, REG_BINARY, REG_DWORD = 1, 3, 4
+WINHTTP_RESET = ["netsh", "winhttp", "reset", "proxy"]
 ENV_PROXIES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
 # (getter flag, setter flag, what it is)
 MAC_KINDS = (
     ("-getwebproxy", "-setwebproxystate", t("web proxy", "网页代理")),
     ("-getsecurewebproxy", "-setsecurewebproxystate", t("secure web proxy", "安全网页代理")),
+    ("-getsocksfirewallproxy", "-setsocksfirewallproxystate", t("SOCKS proxy", "SOCKS 代理")),
     ("-getautoproxyurl", "-setautoproxystate", t("automatic proxy configuration", "自动代理配置")),
 )
+MAC_SETTERS = tuple(setter for _, setter, _ in MAC_KINDS)
+GNOME_MODES = ("manual", "auto")
 
 Values = Mapping[str, "tuple[Any, int] | None"]
 
 
 # ---- pure planning, tested as data -------------------------------------------------------
 
-def wininet_action(current: Values) -> Action | None:
-    """The registry change for the current WinINet values, or None when no proxy is on."""
-    enabled = (current.get("ProxyEnable") or (0, REG_DWORD))[0] not in (0, None)
-    pac = current.get("AutoConfigURL")
-    if not enabled and not pac:
+def wininet_action(current: Values, blob: bytes | None = None) -> Action | None:
+    """The per-user change for the current WinINet values and connection blob, or None
+    when neither has a proxy or PAC switched on."""
+    values = {name: value[0] for name, value in current.items() if value is not None}
+    state = wininet_state(values, blob)
+    if not state["enabled"] and not state["pac_url"]:
         return None
     changes: dict[str, Any] = {}
-    delete: list[str] = []
-    if enabled:
+    if str(values.get("ProxyEnable", 0)) == "1":
         changes["ProxyEnable"] = [0, REG_DWORD]
-    if pac:
-        delete.append("AutoConfigURL")
-    server = (current.get("ProxyServer") or ("", REG_SZ))[0]
+    delete = ["AutoConfigURL"] if values.get("AutoConfigURL") else []
+    flags = state["blob_flags"]
+    clear_blob = flags is not None and bool(flags & (FLAG_PROXY | FLAG_AUTO_URL))
+    pac = state["pac_url"]
     return Action(
         "set_value",
         t("Switch off the Windows proxy (was {server}{pac}); the address is kept for undo",
           "关闭 Windows 代理（原为 {server}{pac}）；地址保留以便撤销",
-          server=server or "-", pac=f", PAC {pac[0]}" if pac else ""),
-        paths=[f"HKCU\\{WININET_KEY}"],
-        data={"hive": "HKCU", "key": WININET_KEY, "set": changes, "delete": delete},
+          server=state["server"] if state["enabled"] else "-", pac=f", PAC {pac}" if pac else ""),
+        paths=[f"HKCU\\{WININET_KEY}"] + ([f"HKCU\\{CONNECTIONS_KEY}\\{BLOB_VALUE}"]
+                                         if clear_blob else []),
+        data={"hive": "HKCU", "key": WININET_KEY, "set": changes, "delete": delete,
+              "clear_blob": clear_blob},
+    )
+
+
+def winhttp_action(blob: bytes | None) -> Action | None:
+    """The machine-wide reset when WinHTTP has a proxy set, else None."""
+    parsed = parse_connection_blob(blob) if blob else None
+    if parsed is None or not parsed["uses_proxy"]:
+        return None
+    return Action(
+        "run",
+        t("Reset the machine-wide WinHTTP proxy ({server}, used by Windows services) to direct access",
+          "把全机 WinHTTP 代理（{server}，供 Windows 服务使用）重置为直接连接",
+          server=parsed["proxy"]),
+        argv=list(WINHTTP_RESET), needs_admin=True,
+        paths=[f"HKLM\\{CONNECTIONS_KEY}\\{WINHTTP_VALUE}"],
+        data={"backup_name": secrets.token_hex(8)},
     )
 
 
@@ -78,14 +125,20 @@ def parse_mac_enabled(output: str) -> bool:
     return False
 
 
-def mac_action(service: str, getter: str, setter: str, what: Text) -> Action:
-    return Action(
-        "run",
-        t("Switch off the {what} of {service}", "关闭 {service} 的{what}", what=what, service=service),
-        argv=["networksetup", setter, service, "off"],
-        needs_admin=True,
-        data={"restore_argv": ["networksetup", setter, service, "on"]},
-    )
+def mac_commands(targets: list[dict[str, str]], state: str) -> list[list[str]]:
+    return [["networksetup", target["setter"], target["service"], state] for target in targets]
+
+
+def mac_action(targets: list[tuple[str, str, Text]]) -> Action:
+    """One step switching off every (service, setter) that is on: one password prompt."""
+    data = [{"service": service, "setter": setter} for service, setter, _ in targets]
+    what = [t("the {what} of {service}", "{service} 的{what}", what=w, service=s)
+            for s, _, w in targets]
+    commands = mac_commands(data, "off")
+    return Action("run", t("Switch off {what}", "关闭{what}", what=what),
+                  argv=commands[0] if len(commands) == 1 else None,
+                  batch=commands if len(commands) > 1 else [],
+                  needs_admin=True, data={"targets": data})
 
 
 def parse_gsettings_mode(output: str) -> str | None:
@@ -93,13 +146,17 @@ def parse_gsettings_mode(output: str) -> str | None:
     return value if value in ("none", "manual", "auto") else None
 
 
+def gnome_command(mode: str) -> list[str]:
+    return ["gsettings", "set", "org.gnome.system.proxy", "mode", mode]
+
+
 def gnome_action(mode: str) -> Action:
     return Action(
         "run",
         t("Switch the GNOME proxy setting from '{mode}' to 'none'",
           "把 GNOME 代理设置从“{mode}”改为“无”", mode=mode),
-        argv=["gsettings", "set", "org.gnome.system.proxy", "mode", "none"],
-        data={"restore_argv": ["gsettings", "set", "org.gnome.system.proxy", "mode", mode]},
+        argv=gnome_command("none"),
+        data={"mode": mode},
     )
 
 
@@ -114,12 +171,21 @@ def env_proxy_warning(environ: Mapping[str, str]) -> Text | None:
     )
 
 
+WINHTTP_WARNING = t(
+    "The WinHTTP proxy is set for the whole computer (Windows services use it). If your company's IT set it on purpose, ask them before switching it off.",
+    "WinHTTP 代理是对整台电脑设置的（Windows 服务会使用它）。如果这是公司 IT 有意设置的，请先咨询他们再关闭。")
+
+
 class DisableProxy(Fix):
     id = "disable_proxy"
     title = t("Switch off the system proxy", "关闭系统代理")
     order = 40
     needs_admin = False
-    helper_programs = ("networksetup",)
+    admin_commands = (
+        tuple(WINHTTP_RESET),
+        ("networksetup", Param("setter", one_of(*MAC_SETTERS)), NAME,
+         Param("on|off", one_of("on", "off"))),
+    )
     affects = ("proxy", "tcp", "tls")
 
     def plan(self, env: FixEnv) -> Plan:
@@ -135,6 +201,8 @@ class DisableProxy(Fix):
         warning = env_proxy_warning(os.environ)
         if warning is not None:
             plan.warnings.append(warning)
+        if any(a.commands() == [WINHTTP_RESET] for a in plan.actions):
+            plan.warnings.append(WINHTTP_WARNING)
         plan.needs_admin = any(a.needs_admin for a in plan.actions)
         if not plan.actions:
             plan.blocked = t("No system proxy is switched on: nothing to change.",
@@ -143,48 +211,136 @@ class DisableProxy(Fix):
 
     def _actions(self, env: FixEnv) -> list[Action]:
         if PLATFORM == "windows":
-            action = wininet_action(platform.read_wininet(WININET_VALUES))
-            return [action] if action else []
+            found = [wininet_action(platform.read_wininet(WININET_VALUES), _blob("HKCU", BLOB_VALUE)),
+                     winhttp_action(_blob("HKLM", WINHTTP_VALUE))]
+            return [action for action in found if action is not None]
         if PLATFORM == "macos":
-            actions = []
+            targets = []
             services = env.run(["networksetup", "-listallnetworkservices"], timeout=15)
             for service in parse_mac_services(services.stdout):
                 for getter, setter, what in MAC_KINDS:
                     out = env.run(["networksetup", getter, service], timeout=15)
                     if parse_mac_enabled(out.stdout):
-                        actions.append(mac_action(service, getter, setter, what))
-            return actions
+                        targets.append((service, setter, what))
+            return [mac_action(targets)] if targets else []
         if env.runner is None and which("gsettings") is None:
             return []
         result = env.run(["gsettings", "get", "org.gnome.system.proxy", "mode"], timeout=15)
         mode = parse_gsettings_mode(result.stdout) if result.returncode == 0 else None
         return [gnome_action(mode)] if mode and mode != "none" else []
 
+    # ---- carrying it out ----------------------------------------------------------------
+
     def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
         if action.kind == "set_value":
+            blob = _blob("HKCU", BLOB_VALUE)
             return {"values": {k: list(v) if v else None
-                               for k, v in platform.read_wininet(WININET_VALUES).items()}}
-        return {"restore_argv": action.data.get("restore_argv")}
+                               for k, v in platform.read_wininet(WININET_VALUES).items()},
+                    "blob_b64": b64(blob) if blob is not None else None}
+        if action.commands() == [WINHTTP_RESET]:
+            blob = _blob("HKLM", WINHTTP_VALUE)  # for the record; undo uses the helper's copy
+            return {"winhttp_b64": b64(blob) if blob is not None else None}
+        return {}
 
     def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         if action.kind == "set_value":
-            platform.write_wininet({k: (v[0], v[1]) for k, v in action.data["set"].items()},
-                                  action.data["delete"])
+            self._switch_off_wininet(action)
+        elif action.commands() == [WINHTTP_RESET]:
+            name = _backup_name(action)
+            current = _blob("HKLM", WINHTTP_VALUE)
+            if current is not None:
+                platform.write_registry_value("HKLM", BACKUP_KEY, name, (current, REG_BINARY))
+            run_checked(WINHTTP_RESET, step, env, admin=True)
+        elif "targets" in action.data:
+            for argv in mac_commands(_mac_targets(action), "off"):
+                run_checked(argv, step, env, admin=True)
         else:
-            run_action(action, step, env)
+            run_checked(gnome_command("none"), step, env, admin=False)
 
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         if action.kind == "set_value":
-            values = step.backup["values"]
-            platform.write_wininet({k: (v[0], v[1]) for k, v in values.items() if v},
-                                   [k for k, v in values.items() if not v])
+            self._restore_wininet(step)
             return t("Windows proxy settings restored.", "Windows 代理设置已恢复。")
-        argv = step.backup.get("restore_argv")
-        if not argv:
+        if action.commands() == [WINHTTP_RESET]:
+            return self._restore_winhttp(action)
+        if "targets" in action.data:
+            for argv in mac_commands(_mac_targets(action), "on"):
+                run_checked(argv, step, env, admin=True)
+            return t("Proxy switched back on.", "代理已重新打开。")
+        mode = action.data.get("mode")
+        if mode not in GNOME_MODES:
             raise FixError(t("No saved setting to restore.", "没有可恢复的已保存设置。"))
-        run_action(Action("run", action.description, argv=argv, needs_admin=action.needs_admin),
-                   step, env)
-        return t("Proxy switched back on: {cmd}", "代理已重新打开：{cmd}", cmd=" ".join(argv))
+        run_checked(gnome_command(str(mode)), step, env, admin=False)
+        return t("GNOME proxy mode set back to '{mode}'.", "GNOME 代理模式已恢复为“{mode}”。",
+                 mode=mode)
+
+    @staticmethod
+    def _switch_off_wininet(action: Action) -> None:
+        # Only these changes exist: whatever else the journal says is ignored.
+        current = _blob("HKCU", BLOB_VALUE)
+        if action.data.get("clear_blob") and current is not None:
+            flags = parse_connection_blob(current)["flags"]
+            if flags is not None and flags & (FLAG_PROXY | FLAG_AUTO_URL):
+                new = blob_with_flags(current, flags & ~(FLAG_PROXY | FLAG_AUTO_URL))
+                platform.write_registry_value("HKCU", CONNECTIONS_KEY, BLOB_VALUE,
+                                              (new, REG_BINARY))
+        set_values = ({"ProxyEnable": (0, REG_DWORD)}
+                      if "ProxyEnable" in (action.data.get("set") or {}) else {})
+        delete = ["AutoConfigURL"] if "AutoConfigURL" in (action.data.get("delete") or []) else []
+        platform.write_wininet(set_values, delete)  # last: it tells running programs
+
+    @staticmethod
+    def _restore_wininet(step: Step) -> None:
+        saved = step.backup.get("blob_b64")
+        if isinstance(saved, str):
+            platform.write_registry_value("HKCU", CONNECTIONS_KEY, BLOB_VALUE,
+                                          (unb64(saved), REG_BINARY))
+        values = step.backup.get("values") or {}
+        platform.write_wininet(
+            {k: (v[0], int(v[1])) for k, v in values.items() if k in WININET_VALUES and v},
+            [k for k, v in values.items() if k in WININET_VALUES and not v])
+
+    @staticmethod
+    def _restore_winhttp(action: Action) -> Text:
+        name = _backup_name(action)
+        saved = platform.read_registry_value("HKLM", BACKUP_KEY, name)
+        if saved is None:
+            return t("The WinHTTP proxy was not changed by this fix.",
+                     "此修复没有改动 WinHTTP 代理。")
+        blob = saved[0]
+        if not isinstance(blob, bytes) or not is_winhttp_blob(blob):
+            raise FixError(t(
+                "The saved WinHTTP setting is damaged; IT can set it again with “netsh winhttp set proxy”.",
+                "保存的 WinHTTP 设置已损坏；IT 可以用“netsh winhttp set proxy”重新设置。"))
+        platform.write_registry_value("HKLM", CONNECTIONS_KEY, WINHTTP_VALUE, (blob, REG_BINARY))
+        platform.write_registry_value("HKLM", BACKUP_KEY, name, None)
+        return t("WinHTTP proxy restored ({server}).", "WinHTTP 代理已恢复（{server}）。",
+                 server=parse_connection_blob(blob)["proxy"] or "-")
+
+
+def _blob(hive: str, name: str) -> bytes | None:
+    value = platform.read_registry_value(hive, CONNECTIONS_KEY, name)
+    return value[0] if value is not None and isinstance(value[0], bytes) else None
+
+
+def _backup_name(action: Action) -> str:
+    name = action.data.get("backup_name")
+    if not isinstance(name, str) or not 8 <= len(name) <= 64 or not all(
+            c in "0123456789abcdef" for c in name):
+        raise FixError(t("The journal names no saved WinHTTP setting.",
+                         "修复日志中没有已保存的 WinHTTP 设置。"))
+    return name
+
+
+def _mac_targets(action: Action) -> list[dict[str, str]]:
+    """The journal's (service, setter) pairs; the allowlist checks every word again."""
+    targets = action.data.get("targets")
+    if not isinstance(targets, list) or not targets or not all(
+            isinstance(x, dict) and isinstance(x.get("service"), str)
+            and x.get("setter") in MAC_SETTERS for x in targets):
+        raise FixError(t("The journal names no proxy setting to change.",
+                         "修复日志中没有要修改的代理设置。"))
+    return [{"service": x["service"], "setter": x["setter"]} for x in targets]
 
 
 FIX = DisableProxy

@@ -1,14 +1,22 @@
 """Admin rights for one action at a time, never for the whole app.
 
 Linux: pkexec; macOS: an administrator prompt from osascript for exactly one
-command; Windows: ShellExecuteW "runas" of this app's own `fix-helper` entry,
-which re-executes one journalled step of a known fix. Already admin: direct.
-The argv and ShellExecute parameters are built by pure functions, so the
-Windows and macOS paths are tested as data on Linux.
+command; Windows (and a step that is more than one command, or a file edit):
+ShellExecuteW "runas" / pkexec / osascript of this app's own `fix-helper`, which
+carries out one journalled step of a known fix. Already admin: direct.
+
+The helper is told everything on its command line: the journal file's real path
+and the id of the person asking (uid, or SID on Windows), because the elevated
+process may run as another account (a standard user typing an administrator's
+password) whose own data folder holds no journal, and because neither pkexec nor
+a packaged app passes the environment on. The argv and ShellExecute parameters
+are built by pure functions, so the Windows and macOS paths are tested as data on
+Linux.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -19,7 +27,6 @@ from pathlib import Path
 from checks import platform
 from checks.platform import NAME as PLATFORM
 from checks.platform.commands import CommandResult, run_command
-from checks.userdata import data_root
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -41,23 +48,32 @@ def admin_argv(argv: Sequence[str], platform: str = PLATFORM) -> list[str]:
 
 
 def self_command(elevated_posix: bool = False) -> list[str]:
-    """How to start this app again: the frozen executable, or `python -m app`."""
+    """How to start this app again: the frozen executable, or `python -m app`.
+
+    Frozen, `sys.executable` is whichever executable runs: the console `wxdoctor` or
+    the windowed `wxdoctor-gui`. Both serve `fix-helper` (app/gui_main.py hands it to
+    the command line before any Qt is loaded), so the helper is the very program the
+    person started and trusts, no console window opens from the window, and there is
+    no second file name to find beside it (wxdoctor.exe, Contents/MacOS/wxdoctor).
+    """
     if getattr(sys, "frozen", False):
         return [sys.executable]
     command = [sys.executable, "-m", "app"]
     if elevated_posix:
         # pkexec clears the environment and the working folder: say where the code is.
-        # The helper must find the person's own journal, not root's.
-        return ["/usr/bin/env", f"PYTHONPATH={PROJECT_ROOT}", f"WXDOCTOR_DATA_DIR={data_root()}",
-                *command]
+        return ["/usr/bin/env", f"PYTHONPATH={PROJECT_ROOT}", *command]
     return command
 
 
 def helper_argv(
-    journal_path: str, fix_id: str, step: int, revert: bool = False, elevated_posix: bool = False
+    journal_path: str, fix_id: str, step: int, revert: bool = False, elevated_posix: bool = False,
+    user: str | None = None,
 ) -> list[str]:
-    argv = [*self_command(elevated_posix), "fix-helper", "--journal", str(journal_path),
-            "--fix", fix_id, "--step", str(step)]
+    """The helper's command line: the entry's real path (the helper refuses any other) and
+    who is asking (it refuses files that person does not own alone)."""
+    argv = [*self_command(elevated_posix), "fix-helper", "--journal",
+            os.path.realpath(journal_path), "--fix", fix_id, "--step", str(step),
+            "--user", user if user is not None else platform.current_user_id()]
     return [*argv, "--revert"] if revert else argv
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,13 @@ from typing import Any
 from checks import platform
 from checks.config import Config
 from checks.fixes import elevation
+from checks.fixes.model import FixError
+from checks.i18n import t
 from checks.platform.commands import CommandResult, CommandRunner, run_command
+
+NOT_ALLOWED = t(
+    "Refused to run “{cmd}” with administrator rights: it is not one of the commands this fix uses.",
+    "拒绝以管理员权限运行“{cmd}”：它不是此修复会用到的命令。")
 
 
 @dataclass
@@ -26,6 +32,11 @@ class FixEnv:
     runner: CommandRunner | None = None
     # Test hook: the process names that mean "the client is running".
     client_process_names: tuple[str, ...] | None = None
+    # The fix's own list of commands it may run with administrator rights (set by the
+    # executor); an admin command not on it is refused, and so is every command inside
+    # the elevated helper, which runs as administrator throughout.
+    allows: Callable[[Sequence[str]], bool] | None = None
+    in_helper: bool = False
 
     def _check(self, check_id: str) -> dict[str, Any] | None:
         for check in (self.report or {}).get("checks", []):
@@ -43,14 +54,17 @@ class FixEnv:
 
     @property
     def elevate(self) -> bool:
-        """Admin commands need a prompt: not already admin and no test runner."""
-        return self.runner is None and not platform.is_admin()
+        """Admin commands need a prompt: not already admin, not the helper, no test runner."""
+        return self.runner is None and not self.in_helper and not platform.is_admin()
 
     def run(self, argv: Sequence[str], timeout: float = 30.0, admin: bool = False) -> CommandResult:
+        argv = list(argv)
+        if (admin or self.in_helper) and not (self.allows is not None and self.allows(argv)):
+            raise FixError(NOT_ALLOWED.with_params(cmd=" ".join(argv)))
         if self.runner is not None:
-            return self.runner(list(argv), timeout)
+            return self.runner(argv, timeout)
         if admin and self.elevate:
-            return elevation.run_as_admin(list(argv), timeout)
+            return elevation.run_as_admin(argv, timeout)
         return run_command(argv, timeout)
 
     def hosts_path(self) -> Path:

@@ -1,8 +1,13 @@
-"""Empty the computer's DNS cache, so stale or poisoned answers are asked again."""
+"""Empty the computer's DNS cache, so stale or poisoned answers are asked again.
+
+Where it takes administrator rights (macOS, Linux) every cache is flushed in one
+step, so the password is asked for once.
+"""
 
 from __future__ import annotations
 
 from checks.fixes._commands import process_running, run_action, which
+from checks.fixes.allowlist import Param, is_pid_of
 from checks.fixes.base import Fix
 from checks.fixes.env import FixEnv
 from checks.fixes.model import Action, Plan, Step
@@ -16,26 +21,27 @@ def flush_actions(os_name: str, have: dict[str, bool], dnsmasq_pids: list[int]) 
         return [Action("run", t("Empty the Windows DNS cache", "清空 Windows 的 DNS 缓存"),
                        argv=["ipconfig", "/flushdns"])]
     if os_name == "macos":
-        return [
-            Action("run", t("Empty the directory-service cache", "清空目录服务缓存"),
-                   argv=["dscacheutil", "-flushcache"], needs_admin=True),
-            Action("run", t("Make mDNSResponder drop its DNS cache", "让 mDNSResponder 丢弃 DNS 缓存"),
-                   argv=["killall", "-HUP", "mDNSResponder"], needs_admin=True),
-        ]
-    actions = []
+        return [Action(
+            "run", t("Empty the directory-service cache and make mDNSResponder drop its DNS cache",
+                     "清空目录服务缓存，并让 mDNSResponder 丢弃 DNS 缓存"),
+            batch=[["dscacheutil", "-flushcache"], ["killall", "-HUP", "mDNSResponder"]],
+            needs_admin=True)]
+    commands, what = [], []
     if have.get("systemd-resolved"):
-        argv = (["resolvectl", "flush-caches"] if have.get("resolvectl")
-                else ["systemd-resolve", "--flush-caches"])
-        actions.append(Action("run", t("Empty the systemd-resolved cache", "清空 systemd-resolved 缓存"),
-                              argv=argv, needs_admin=True))
+        commands.append(["resolvectl", "flush-caches"] if have.get("resolvectl")
+                        else ["systemd-resolve", "--flush-caches"])
+        what.append(t("the systemd-resolved cache", "systemd-resolved 缓存"))
     if have.get("nscd"):
-        actions.append(Action("run", t("Empty the nscd hosts cache", "清空 nscd 的 hosts 缓存"),
-                              argv=["nscd", "-i", "hosts"], needs_admin=True))
+        commands.append(["nscd", "-i", "hosts"])
+        what.append(t("the nscd hosts cache", "nscd 的 hosts 缓存"))
     for pid in dnsmasq_pids:
-        actions.append(Action("run", t("Make the local dnsmasq (pid {pid}) drop its cache",
-                                       "让本机 dnsmasq（pid {pid}）清空缓存", pid=pid),
-                              argv=["kill", "-HUP", str(pid)], needs_admin=True))
-    return actions
+        commands.append(["kill", "-HUP", str(pid)])
+        what.append(t("the local dnsmasq (pid {pid})", "本机 dnsmasq（pid {pid}）", pid=pid))
+    if not commands:
+        return []
+    return [Action("run", t("Empty {what}", "清空{what}", what=what),
+                   argv=commands[0] if len(commands) == 1 else None,
+                   batch=commands if len(commands) > 1 else [], needs_admin=True)]
 
 
 def flushdns_succeeded(output: str) -> bool:
@@ -48,7 +54,14 @@ class FlushDns(Fix):
     title = t("Flush the DNS cache", "刷新 DNS 缓存")
     order = 10
     needs_admin = True
-    helper_programs = ("ipconfig", "resolvectl", "systemd-resolve", "nscd", "kill", "dscacheutil", "killall")
+    admin_commands = (
+        ("resolvectl", "flush-caches"),
+        ("systemd-resolve", "--flush-caches"),
+        ("nscd", "-i", "hosts"),
+        ("kill", "-HUP", Param("dnsmasq pid", is_pid_of("dnsmasq"))),
+        ("dscacheutil", "-flushcache"),
+        ("killall", "-HUP", "mDNSResponder"),
+    )
     affects = ("dns", "tcp")
 
     def plan(self, env: FixEnv) -> Plan:

@@ -1,9 +1,11 @@
 """The fix journal: one JSON file per fix run, written before anything changes.
 
 Each entry records the plan (what will be done, in both languages), the state
-(planned -> applied | rolled_back | failed -> undone) and, per step, the backup
-of what was there and the outcome. Files are replaced atomically so a crash
-never leaves half a journal.
+(planned -> applied | rolled_back | failed -> undone), the process applying it
+(so an entry left `planned` by a killed run can be told from one in progress)
+and, per step, the backup of what was there and the outcome. Files are replaced
+atomically so a crash never leaves half a journal. Written as ASCII JSON: a file
+name that is not valid UTF-8 survives the round trip exactly.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class JournalEntry:
     steps: list[Step] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)  # {"en":..., "zh":...}
     updated: str = ""
+    # The process carrying it out: {"pid": N, "started": its start time}.
+    owner: dict[str, Any] = field(default_factory=dict)
     root: str = field(default="", compare=False)  # the journal folder it lives in (not saved)
 
     def to_json(self) -> dict[str, Any]:
@@ -51,6 +55,7 @@ class JournalEntry:
             "plan": self.plan,
             "steps": [s.to_json() for s in self.steps],
             "notes": self.notes,
+            "owner": self.owner,
         }
 
     @classmethod
@@ -69,6 +74,7 @@ class JournalEntry:
             steps=[Step.from_json(s) for s in data.get("steps") or []],
             notes=list(data.get("notes") or []),
             updated=str(data.get("updated") or ""),
+            owner=dict(data.get("owner") or {}),
         )
 
     @property
@@ -93,9 +99,10 @@ class Journal:
         entry = JournalEntry(
             id=entry_id,
             fix_id=plan.fix_id,
-            created=created.isoformat(timespec="seconds"),
+            created=created.isoformat(timespec="microseconds"),  # orders entries of one second
             plan=plan.to_json("en"),
             steps=[Step(i, a) for i, a in enumerate(plan.actions)],
+            owner=this_process(),
         )
         entry.root = str(self.root)
         self.save(entry)
@@ -106,14 +113,12 @@ class Journal:
         entry.updated = now_iso()
         self.root.mkdir(parents=True, exist_ok=True)
         target = self.path(entry.id)
-        owner = _owner_of(target) or _owner_of(self.root)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.root)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry.to_json(), fh, ensure_ascii=False, indent=1)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                json.dump(entry.to_json(), fh, ensure_ascii=True, indent=1)
                 fh.flush()
                 os.fsync(fh.fileno())
-            _chown(tmp, owner)
             os.replace(tmp, target)
         except BaseException:
             try:
@@ -142,7 +147,7 @@ class Journal:
                 entry = JournalEntry.from_json(json.loads(path.read_text(encoding="utf-8")))
                 entry.root = str(self.root)
                 result.append(entry)
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, ValueError, KeyError, TypeError, RecursionError):
                 continue
         return sorted(result, key=lambda e: (e.created, e.id))
 
@@ -150,35 +155,35 @@ class Journal:
         matching = [e for e in self.entries() if e.state == state]
         return matching[-1] if matching else None
 
-    def contains(self, path: str | os.PathLike[str]) -> bool:
-        """True when `path` is an entry file directly inside this journal's folder."""
-        try:
-            resolved = Path(path).resolve(strict=True)
-        except OSError:
-            return False
-        return resolved.parent == self.root.resolve() and resolved.suffix == ".json" and valid_id(
-            resolved.stem
-        )
+    def interrupted(self) -> list[JournalEntry]:
+        """Entries left `planned` by a run that is no longer alive (killed, crashed, power
+        lost): their started steps may have changed something and must be rolled back."""
+        return [e for e in self.entries() if e.state == "planned" and not owner_alive(e.owner)]
 
 
 def valid_id(entry_id: str) -> bool:
     return bool(entry_id) and all(c.isalnum() or c in "-_" for c in entry_id) and len(entry_id) < 120
 
 
-def _owner_of(path: Path) -> tuple[int, int] | None:
+def this_process() -> dict[str, Any]:
+    import psutil
+
     try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_uid, st.st_gid
+        started = psutil.Process().create_time()
+    except (psutil.Error, OSError):
+        started = 0.0
+    return {"pid": os.getpid(), "started": started}
 
 
-def _chown(path: str, owner: tuple[int, int] | None) -> None:
-    # An elevated helper writing into the user's journal keeps the files the user's.
-    chown = getattr(os, "chown", None)
-    if owner is None or chown is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return
+def owner_alive(owner: dict[str, Any]) -> bool:
+    """Whether the process that wrote an entry still runs (the same process: a pid can be
+    reused, its start time cannot)."""
+    import psutil
+
+    pid, started = owner.get("pid"), owner.get("started")
+    if not isinstance(pid, int) or not isinstance(started, (int, float)):
+        return False  # written before entries named their process: not in progress now
     try:
-        chown(path, *owner)
-    except OSError:
-        pass
+        return abs(psutil.Process(pid).create_time() - started) < 0.01
+    except (psutil.Error, OSError):
+        return False

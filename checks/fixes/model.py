@@ -26,6 +26,10 @@ class FixError(Exception):
         self.text = text
 
 
+class NotCarriedOut(FixError):
+    """The step never began (an administrator prompt was declined): nothing to put back."""
+
+
 @dataclass
 class Action:
     kind: str  # one of ACTION_KINDS
@@ -35,10 +39,17 @@ class Action:
     needs_admin: bool = False
     # Machine-readable parameters the fix needs to execute and revert this action.
     data: dict[str, Any] = field(default_factory=dict)
+    # Several commands carried out as this one step (one administrator prompt for all).
+    batch: list[list[str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.kind not in ACTION_KINDS:
             raise ValueError(f"unknown action kind {self.kind!r}")
+
+    def commands(self) -> list[list[str]]:
+        """Every command this action runs, as the preview shows them."""
+        return [list(c) for c in self.batch] if self.batch else (
+            [list(self.argv)] if self.argv else [])
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -48,6 +59,7 @@ class Action:
             "paths": list(self.paths),
             "needs_admin": self.needs_admin,
             "data": self.data,
+            "batch": [list(c) for c in self.batch],
             "i18n": self.description.both(),
         }
 
@@ -61,6 +73,7 @@ class Action:
             paths=[str(p) for p in data.get("paths") or []],
             needs_admin=bool(data.get("needs_admin")),
             data=dict(data.get("data") or {}),
+            batch=[[str(a) for a in c] for c in data.get("batch") or []],
         )
 
 
@@ -108,7 +121,8 @@ class HelperRun:
     """One step carried out by the elevated helper: what it was asked, what came of it."""
 
     revert: bool
-    outcome: str | None = None  # "ok" | "error"; None while it runs (or never ran)
+    # "ok" | "error" | "started" (it began and never finished); None: it never began
+    outcome: str | None = None
     error: Text | None = None
 
     def to_json(self) -> dict[str, Any]:

@@ -40,8 +40,8 @@ def preview_lines(planned: PlannedFix, lang: str) -> list[Line]:
             lines.append(("admin", f"{text}  [{NEEDS_ADMIN.render(lang)}]"))
         else:
             lines.append(("action", text))
-        if action.argv:
-            lines.append(("code", COMMAND.with_params(argv=_quote(action.argv)).render(lang)))
+        for argv in action.commands():  # a step of several commands shows each of them
+            lines.append(("code", COMMAND.with_params(argv=_quote(argv)).render(lang)))
         if action.paths:
             lines.append(("code", FILES.with_params(paths=", ".join(action.paths)).render(lang)))
     for warning in plan.warnings:

@@ -28,30 +28,76 @@ class QuarantineError(Exception):
     pass
 
 
+_SPECIAL_KINDS = ((stat.S_ISFIFO, "fifo"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "device"),
+                  (stat.S_ISBLK, "device"))
+
+
+def special_kind(mode: int) -> str | None:
+    """"fifo", "socket" or "device" for what is neither a regular file, a folder nor a
+    symlink: never hashed (a FIFO would block forever) and never moved."""
+    for test, kind in _SPECIAL_KINDS:
+        if test(mode):
+            return kind
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
+        return None
+    return "other"
+
+
 def inventory(path: Path) -> dict[str, Any]:
-    """Every file and folder below `path` (or the file itself): size, mode, hash."""
+    """Every file and folder below `path` (or the file itself): size, mode, hash.
+
+    Only regular files are opened (and hashed up to HASH_LIMIT); symlinks are recorded
+    with their target; FIFOs, sockets and devices are listed under "special". What
+    cannot be read is listed under "problems" ({"rel", "error", "dir"}) and the rest is
+    still inventoried.
+    """
     files: list[dict[str, Any]] = []
     dirs: list[dict[str, Any]] = []
+    special: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
 
-    def add_file(full: Path, rel: str) -> None:
-        st = full.lstat()
+    def problem(rel: str, exc: OSError, is_dir: bool) -> None:
+        problems.append({"rel": rel, "error": exc.strerror or str(exc), "dir": is_dir})
+
+    def add(full: Path, rel: str) -> None:
+        try:
+            st = full.lstat()
+        except OSError as exc:
+            problem(rel, exc, False)
+            return
+        kind = special_kind(st.st_mode)
+        if kind is not None:
+            special.append({"rel": rel, "kind": kind})
+            return
         item: dict[str, Any] = {"rel": rel, "size": st.st_size, "mode": stat.S_IMODE(st.st_mode)}
         if stat.S_ISLNK(st.st_mode):
             item["link"] = os.readlink(full)
         elif st.st_size <= HASH_LIMIT:
-            item["sha256"] = sha256_file(full)
+            try:
+                item["sha256"] = sha256_file(full)
+            except OSError as exc:
+                problem(rel, exc, False)
         files.append(item)
 
-    if path.is_file() or path.is_symlink():
-        add_file(path, ".")
-    else:
-        for root, dirnames, filenames in os.walk(path):
+    try:
+        top = path.lstat()
+    except OSError as exc:
+        problem(".", exc, False)
+        top = None
+    if top is not None and not stat.S_ISDIR(top.st_mode):
+        add(path, ".")
+    elif top is not None:
+        def unreadable(exc: OSError) -> None:
+            where = Path(exc.filename) if exc.filename else path
+            problem(where.relative_to(path).as_posix(), exc, True)
+
+        for root, dirnames, filenames in os.walk(path, onerror=unreadable):
             base = Path(root)
             rel_root = base.relative_to(path).as_posix()
             dirs.append({"rel": rel_root, "mode": stat.S_IMODE(base.lstat().st_mode)})
             for name in sorted(filenames + [d for d in dirnames if (base / d).is_symlink()]):
-                add_file(base / name, (Path(rel_root) / name).as_posix())
-    return {"files": files, "dirs": dirs,
+                add(base / name, (Path(rel_root) / name).as_posix())
+    return {"files": files, "dirs": dirs, "special": special, "problems": problems,
             "bytes": sum(f["size"] for f in files), "count": len(files)}
 
 
@@ -67,6 +113,11 @@ def verify(path: Path, expected: dict[str, Any]) -> list[str]:
             problems.append(f"{rel}: {'missing' if b is None else 'unexpected'}")
         elif any(a.get(k) != b.get(k) for k in ("size", "mode", "sha256", "link")):
             problems.append(f"{rel}: differs")
+    def kinds(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        return sorted((str(i.get("rel")), str(i.get("kind"))) for i in items)
+
+    if kinds(expected.get("special") or []) != kinds(actual["special"]):
+        problems.append("special files differ")
     return problems
 
 
@@ -83,6 +134,8 @@ class Quarantine:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {"id": self.folder.name, "created": _now(), "items": []}
+        except (ValueError, RecursionError) as exc:
+            raise QuarantineError(f"{self.manifest_path}: unreadable ({exc})") from None
         if not isinstance(data, dict) or not isinstance(data.get("items"), list):
             raise QuarantineError(f"{self.manifest_path}: not a quarantine manifest")
         return data
@@ -90,7 +143,8 @@ class Quarantine:
     def _save(self, manifest: dict[str, Any]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        # ASCII JSON: original paths that are not valid UTF-8 come back exactly.
+        tmp.write_text(json.dumps(manifest, ensure_ascii=True, indent=1), encoding="ascii")
         os.replace(tmp, self.manifest_path)
 
     def move_in(self, source: Path, key: str, note: str = "", force_copy: bool = False) -> dict[str, Any]:

@@ -1,8 +1,16 @@
 """Comment out hosts-file lines that pin Tencent names to fixed addresses.
 
 Lines are commented out, never deleted; every other byte (encoding, BOM, line
-endings) stays as it was. The original file is journalled byte for byte and
-undo writes it back exactly.
+endings) stays as it was. What is written is always derived from the file as it
+is right then, which must still be byte-identical to what the preview read (else
+nothing is written: someone else's edit is never lost), and it replaces the file
+at once with its owner, mode and ACLs. Undo takes the mark off exactly the lines
+this fix marked (and only lines that map a Tencent name), so the file is the
+original byte for byte, and an edit made since the fix stays.
+
+With administrator rights (the elevated helper) this fix touches only the
+system's own hosts file, whatever the journal names, and comments out or restores
+only Tencent-mapping lines: a crafted journal cannot add a line or write content.
 """
 
 from __future__ import annotations
@@ -11,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from checks import platform
-from checks.fixes._files import b64, can_write, sha256_bytes, unb64, write_in_place
+from checks.fixes._files import (
+    CHANGED,
+    b64,
+    can_write,
+    read_regular,
+    replace_checked,
+    sha256_bytes,
+)
 from checks.fixes.base import Fix
 from checks.fixes.env import FixEnv
 from checks.fixes.model import Action, FixError, Plan, Step
@@ -25,6 +40,23 @@ from checks.hostsfile import (
 from checks.i18n import Text, t
 
 MARK = "# [wxdoctor] "
+HOSTS_LIMIT = 4 * 1024 * 1024  # real hosts files are kilobytes; block lists a few MB
+
+NOT_THE_HOSTS_FILE = t(
+    "With administrator rights only the system's hosts file ({path}) is edited.",
+    "以管理员权限只会修改系统的 hosts 文件（{path}）。")
+LINE_NOT_TENCENT = t(
+    "Line {n} of {path} does not map a WeChat/WeCom name: not touching it.",
+    "{path} 的第 {n} 行并未指向微信/企业微信域名，不予改动。")
+
+
+def _maps_tencent(line: str, number: int, endpoint_hosts: list[str]) -> bool:
+    entry = parse_line(line, number)
+    return entry is not None and any(is_tencent_name(n, endpoint_hosts) for n in entry.names)
+
+
+def _split_bom(line: str) -> tuple[str, str]:
+    return ("\ufeff", line[1:]) if line.startswith("\ufeff") else ("", line)
 
 
 def flagged_lines(raw: bytes, endpoint_hosts: list[str]) -> list[tuple[int, str]]:
@@ -32,23 +64,53 @@ def flagged_lines(raw: bytes, endpoint_hosts: list[str]) -> list[tuple[int, str]
     decoded = decode_hosts(raw)
     found = []
     for number, (line, _ending) in enumerate(lines_with_endings(decoded.text), start=1):
-        entry = parse_line(line.lstrip("\ufeff"), number)
-        if entry is not None and any(is_tencent_name(n, endpoint_hosts) for n in entry.names):
+        if _maps_tencent(_split_bom(line)[1], number, endpoint_hosts):
             found.append((number, line))
+    return found
+
+
+def marked_lines(raw: bytes, endpoint_hosts: list[str]) -> list[tuple[int, str]]:
+    """(line number, the line without the mark) of every line this fix commented out that
+    maps a Tencent name once the mark is taken off."""
+    decoded = decode_hosts(raw)
+    found = []
+    for number, (line, _ending) in enumerate(lines_with_endings(decoded.text), start=1):
+        bom, rest = _split_bom(line)
+        if rest.startswith(MARK) and _maps_tencent(rest[len(MARK):], number, endpoint_hosts):
+            found.append((number, bom + rest[len(MARK):]))
     return found
 
 
 def comment_out(raw: bytes, line_numbers: list[int]) -> bytes:
     """The same bytes with those lines commented out, in the file's own encoding."""
+    return _rewrite(raw, line_numbers, lambda rest: MARK + rest)
+
+
+def uncomment(raw: bytes, line_numbers: list[int]) -> bytes:
+    """The same bytes with the mark taken off those lines."""
+    return _rewrite(raw, line_numbers,
+                    lambda rest: rest[len(MARK):] if rest.startswith(MARK) else rest)
+
+
+def _rewrite(raw: bytes, line_numbers: list[int], change: Any) -> bytes:
     decoded = decode_hosts(raw)
     wanted = set(line_numbers)
     parts = []
     for number, (line, ending) in enumerate(lines_with_endings(decoded.text), start=1):
         if number in wanted:
-            bom = "\ufeff" if line.startswith("\ufeff") else ""
-            line = bom + MARK + line[len(bom):]
+            bom, rest = _split_bom(line)
+            line = bom + change(rest)
         parts.append(line + ending)
     return encode_hosts("".join(parts), decoded)
+
+
+def _line_numbers(action: Action) -> list[int]:
+    numbers = action.data.get("line_numbers")
+    if (not isinstance(numbers, list) or not numbers or len(numbers) > 10_000
+            or not all(type(n) is int and n > 0 for n in numbers)):
+        raise FixError(t("The journal does not say which lines to change.",
+                         "修复日志中没有说明要修改哪些行。"))
+    return sorted(set(numbers))
 
 
 class RepairHosts(Fix):
@@ -65,14 +127,15 @@ class RepairHosts(Fix):
             "把 {path} 中将微信/企业微信域名指向固定地址的行注释掉（不删除）。", path=str(path),
         )
         plan = Plan(self.id, summary, env=env, undo=t(
-            "Undo writes the original file back byte for byte.", "撤销会把原文件逐字节恢复。"))
+            "Undo takes the mark off exactly these lines again: the original file byte for byte, keeping any later edit.",
+            "撤销会把这些行的注释标记去掉：原文件逐字节恢复，之后的其他修改也会保留。"))
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path, HOSTS_LIMIT)
         except OSError as exc:
             plan.blocked = t("Cannot read {path}: {e}", "无法读取 {path}：{e}",
                              path=str(path), e=exc.strerror or str(exc))
             return plan
-        lines = flagged_lines(raw, [e.host for e in env.config.endpoints])
+        lines = flagged_lines(raw, self._endpoint_hosts(env))
         if not lines:
             plan.blocked = t(
                 "No line in {path} overrides a WeChat/WeCom name: nothing to repair.",
@@ -94,42 +157,78 @@ class RepairHosts(Fix):
         plan.needs_admin = admin
         return plan
 
-    def helper_allows(self, action: Action) -> bool:
-        # Elevated, it edits only the system's own hosts file.
-        return action.kind == "edit_file" and action.paths == [str(platform.default_hosts_file())]
+    def helper_refusal(self, action: Action) -> Text | None:
+        system = str(platform.default_hosts_file())
+        if action.kind == "edit_file" and action.paths == [system]:
+            return None
+        return NOT_THE_HOSTS_FILE.with_params(path=system)
 
     def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
-        raw = Path(action.paths[0]).read_bytes()
+        raw = self._read(self._target(action, env))
         if sha256_bytes(raw) != action.data["sha256_before"]:
             raise FixError(t("The file changed since the preview; preview the fix again.",
                              "预览之后文件已被修改，请重新预览此修复。"))
         return {"content_b64": b64(raw), "sha256": sha256_bytes(raw)}
 
     def execute(self, action: Action, step: Step, env: FixEnv) -> None:
-        path = Path(action.paths[0])
-        original = unb64(step.backup["content_b64"])
-        new = comment_out(original, action.data["line_numbers"])
-        write_in_place(path, new)
-        if path.read_bytes() != new:
+        path = self._target(action, env)
+        expected = str(action.data.get("sha256_before") or "")
+        current = self._read(path)
+        if sha256_bytes(current) != expected:
+            raise FixError(CHANGED.with_params(path=str(path)))
+        numbers = _line_numbers(action)
+        flagged = {n for n, _ in flagged_lines(current, self._endpoint_hosts(env))}
+        for n in numbers:
+            if n not in flagged:
+                raise FixError(LINE_NOT_TENCENT.with_params(n=n, path=str(path)))
+        new = comment_out(current, numbers)
+        replace_checked(path, new, expected, HOSTS_LIMIT)
+        if self._read(path) != new:
             raise FixError(t("The file did not keep what was written.", "文件写入后内容不一致。"))
         step.facts["sha256_after"] = sha256_bytes(new)
 
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
-        path = Path(action.paths[0])
-        original = unb64(step.backup["content_b64"])
-        current = path.read_bytes()
-        if current == original:
+        path = self._target(action, env)
+        current = self._read(path)
+        ours = {str(line) for line in action.data.get("lines") or []}
+        numbers = [n for n, line in marked_lines(current, self._endpoint_hosts(env))
+                   if line in ours]
+        if not numbers:
             return t("{path} was already as before.", "{path} 本来就是原样。", path=str(path))
-        note = t("{path} restored byte for byte.", "{path} 已逐字节恢复。", path=str(path))
-        if sha256_bytes(current) != step.facts.get("sha256_after"):
-            # Edited by someone else since the fix: keep that version too, never lose it.
-            step.facts["replaced_content_b64"] = b64(current)
-            note = t("{path} restored; the version edited after the fix is kept in the journal.",
-                     "{path} 已恢复；修复后被改过的版本保存在修复日志中。", path=str(path))
-        write_in_place(path, original)
-        if path.read_bytes() != original:
+        original = uncomment(current, numbers)
+        replace_checked(path, original, sha256_bytes(current), HOSTS_LIMIT)
+        if self._read(path) != original:
             raise FixError(t("Restoring {path} did not take.", "恢复 {path} 未成功。", path=str(path)))
-        return note
+        if sha256_bytes(original) == step.backup.get("sha256"):
+            return t("{path} restored byte for byte.", "{path} 已逐字节恢复。", path=str(path))
+        # Edited by someone else since the fix: their edit stays, and the journal keeps
+        # the version that was there before undo too.
+        step.facts["replaced_content_b64"] = b64(current)
+        return t("{path}: the {n} line(s) are active again; changes made to the file since the fix are kept.",
+                 "{path}：这 {n} 行已恢复生效；修复之后对文件的其他修改均保留。",
+                 path=str(path), n=len(numbers))
+
+    # ---- what may be touched -------------------------------------------------------------
+
+    def _target(self, action: Action, env: FixEnv) -> Path:
+        if env.in_helper:
+            refusal = self.helper_refusal(action)
+            if refusal is not None:
+                raise FixError(refusal)
+            return platform.default_hosts_file()
+        return Path(action.paths[0])
+
+    @staticmethod
+    def _endpoint_hosts(env: FixEnv) -> list[str]:
+        return [e.host for e in env.config.endpoints]
+
+    @staticmethod
+    def _read(path: Path) -> bytes:
+        try:
+            return read_regular(path, HOSTS_LIMIT)
+        except OSError as exc:
+            raise FixError(t("Cannot read {path}: {e}", "无法读取 {path}：{e}",
+                             path=str(path), e=exc.strerror or str(exc))) from None
 
 
 FIX = RepairHosts

@@ -23,7 +23,7 @@ class ResetWinsock(Fix):
     order = 80
     platforms = ("windows",)
     needs_admin = True
-    helper_programs = ("netsh",)
+    admin_commands = (("netsh", "winsock", "reset"),)
     affects = ("network", "dns", "tcp")
 
     def plan(self, env: FixEnv) -> Plan:

@@ -1,30 +1,54 @@
-"""Ask the operating system's time service to set the clock from the network now."""
+"""Ask the operating system's time service to set the clock from the network now.
+
+On Windows one administrator step starts the time service and resyncs; a service
+that has only just started often answers "no time data was available" (or "the
+service has not been started"), so the resync is retried a few times, seconds
+apart, before the fix gives up.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, ClassVar
 
-from checks.fixes._commands import process_running, run_action, which
+from checks.fixes._commands import process_running, run_action, run_checked, which
 from checks.fixes.base import Fix
 from checks.fixes.env import FixEnv
-from checks.fixes.model import Action, Plan, Step
+from checks.fixes.model import Action, FixError, Plan, Step
 from checks.i18n import Text, t
 from checks.platform import NAME as PLATFORM
+from checks.platform.commands import CommandResult
 
 # `sc start` of a service that already runs: ERROR_SERVICE_ALREADY_RUNNING.
 ALREADY_RUNNING = 1056
+SC_START = ["sc", "start", "w32time"]
+W32TM_RESYNC = ["w32tm", "/resync", "/force"]
+# What w32tm prints while the service is not ready yet (tests/fixtures/platform/windows/w32tm-*):
+# "The computer did not resync because no time data was available." /
+# "此计算机没有重新同步，因为没有可用的时间数据。", and 0x80070426 "The service has not been started."
+_NOT_READY = ("no time data was available", "没有可用的时间数据", "0x80070426")
+
+
+def w32tm_not_ready(result: CommandResult) -> bool:
+    """Whether w32tm failed only because the time service is not ready yet."""
+    text = f"{result.stdout}\n{result.stderr}".lower()
+    return any(marker in text for marker in _NOT_READY)
+
+
+def w32tm_reason(result: CommandResult) -> str:
+    """The line of w32tm's output that says what went wrong."""
+    for line in f"{result.stdout}\n{result.stderr}".splitlines():
+        if any(marker in line.lower() for marker in _NOT_READY) or "error" in line.lower():
+            return line.strip()
+    return result.last_line()
 
 
 def resync_actions(os_name: str, have_chrony: bool, have_timedatectl: bool) -> list[Action]:
     if os_name == "windows":
-        return [
-            Action("run", t("Start the Windows Time service if it is stopped",
-                            "如果 Windows Time 服务未运行则启动它"),
-                   argv=["sc", "start", "w32time"], needs_admin=True,
-                   data={"ok_codes": [0, ALREADY_RUNNING]}),
-            Action("run", t("Set the clock from the time server now", "立即从时间服务器校准时钟"),
-                   argv=["w32tm", "/resync", "/force"], needs_admin=True),
-        ]
+        return [Action("run", t(
+            "Start the Windows Time service if it is stopped, then set the clock from the time server now",
+            "如果 Windows Time 服务未运行则启动它，然后立即从时间服务器校准时钟"),
+            batch=[SC_START, W32TM_RESYNC], needs_admin=True)]
     if os_name == "macos":
         return [Action("run", t("Set the clock from time.apple.com now",
                                 "立即从 time.apple.com 校准时钟"),
@@ -51,9 +75,17 @@ class ResyncClock(Fix):
     title = t("Set the clock from the network", "从网络校准时钟")
     order = 30
     needs_admin = True
-    helper_programs = ("sc", "w32tm", "sntp", "chronyc", "timedatectl")
+    admin_commands = (
+        tuple(SC_START), tuple(W32TM_RESYNC),
+        ("sntp", "-sS", "time.apple.com"),
+        ("chronyc", "makestep"),
+        ("timedatectl", "set-ntp", "true"), ("timedatectl", "set-ntp", "false"),
+        ("timedatectl", "show", "-p", "NTP", "--value"),
+    )
     affects = ("clock",)
     needs_checks = ("clock",)
+    # Seconds to wait before each new try of a resync the time service was not ready for.
+    retry_delays_s: ClassVar[tuple[float, ...]] = (2.0, 4.0, 8.0)
 
     def plan(self, env: FixEnv) -> Plan:
         actions = resync_actions(PLATFORM, bool(process_running("chronyd")) and which("chronyc") is not None,
@@ -79,7 +111,25 @@ class ResyncClock(Fix):
         return {}
 
     def execute(self, action: Action, step: Step, env: FixEnv) -> None:
-        run_action(action, step, env)
+        if action.commands() == [SC_START, W32TM_RESYNC]:
+            run_checked(SC_START, step, env, admin=True, ok_codes=(0, ALREADY_RUNNING))
+            self._resync_windows(step, env)
+        else:
+            run_action(action, step, env)
+
+    def _resync_windows(self, step: Step, env: FixEnv) -> None:
+        for delay in (0.0, *self.retry_delays_s):
+            time.sleep(delay)
+            result = env.run(W32TM_RESYNC, timeout=60, admin=True)
+            step.record(result)
+            if result.ok and not w32tm_not_ready(result):
+                return
+            if not w32tm_not_ready(result):
+                break
+        raise FixError(t(
+            "w32tm could not set the clock: {out} If this persists, check that time.windows.com (UDP port 123) can be reached.",
+            "w32tm 未能校准时钟：{out} 如果一直如此，请检查能否访问 time.windows.com（UDP 123 端口）。",
+            out=w32tm_reason(result)))
 
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         if action.data.get("restore_ntp") and step.backup.get("ntp") is False:

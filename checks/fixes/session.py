@@ -3,7 +3,9 @@
 The command line and the window are thin views over this: they show the preview
 lines, ask the person, and print or display what the session returns. The session
 keeps the report it planned from up to date with the re-checked results, and
-records each applied fix the way the report carries it (`fixes_applied`).
+records each applied fix the way the report carries it (`fixes_applied`). Before
+it applies anything it rolls back what an interrupted earlier run left half done
+(`recover_interrupted`), so no fix starts from a half-changed system.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from checks.config import Config
 from checks.fixes import get_fix
 from checks.fixes.base import Fix
 from checks.fixes.env import FixEnv
-from checks.fixes.executor import apply_plan, undo_entry
+from checks.fixes.executor import Recovered, apply_plan, recover_interrupted, undo_entry
 from checks.fixes.journal import Journal, JournalEntry
 from checks.fixes.model import FixError, Plan
 from checks.i18n import Text, t
@@ -84,6 +86,7 @@ class FixSession:
         self.registry = registry
         self.journal = journal or Journal()
         self.applied: list[AppliedFix] = []
+        self.recovered: list[Recovered] | None = None
 
     # ---- looking -------------------------------------------------------------------------
 
@@ -123,10 +126,19 @@ class FixSession:
 
     # ---- changing ------------------------------------------------------------------------
 
+    def recover_interrupted(self) -> list[Recovered]:
+        """Roll back, once per session, the started steps of fixes whose run was killed
+        before it finished (see checks.fixes.executor.recover_interrupted)."""
+        if self.recovered is None:
+            self.recovered = recover_interrupted(
+                self.journal, self.registry, FixEnv(config=self.config, report=self.report))
+        return self.recovered
+
     def apply(self, planned: Sequence[PlannedFix]) -> list[dict[str, Any]]:
         """Apply every runnable fix, then re-check what they affect. Returns the re-checked
         results (check JSON). A failing fix raises FixError after the earlier ones are
         recorded (each fix's own steps are rolled back by the executor)."""
+        self.recover_interrupted()
         before = self.statuses()
         error: FixError | None = None
         done: list[AppliedFix] = []

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from checks.fixes.allowlist import MAX_MTU, MIN_MTU, MTU, NAME, Param, is_mtu, is_name, prefixed
 from checks.fixes.base import Fix
 from checks.fixes.env import FixEnv
 from checks.fixes.model import Action, FixError, Plan, Step
 from checks.i18n import Text, t
 from checks.platform import NAME as PLATFORM
 
-MIN_MTU, MAX_MTU = 576, 9000
+NETSH_MTU = Param("mtu=N", prefixed("mtu=", is_mtu))
 
 
 def get_mtu_argv(os_name: str, interface: str, service: str | None = None) -> list[str]:
@@ -71,7 +72,15 @@ class SetMtu(Fix):
     title = t("Lower the MTU to what the path carries", "把 MTU 调整为线路实际可通过的大小")
     order = 70
     needs_admin = True
-    helper_programs = ("netsh", "ip", "networksetup")
+    admin_commands = (
+        ("ip", "-o", "link", "show", "dev", NAME),
+        ("ip", "link", "set", "dev", NAME, "mtu", MTU),
+        ("networksetup", "-listallhardwareports"),
+        ("networksetup", "-getMTU", NAME),
+        ("networksetup", "-setMTU", NAME, MTU),
+        ("netsh", "interface", "ipv4", "show", "subinterfaces"),
+        ("netsh", "interface", "ipv4", "set", "subinterface", NAME, NETSH_MTU, "store=persistent"),
+    )
     affects = ("mtu", "tls")
     needs_checks = ("mtu",)
 
@@ -123,21 +132,22 @@ class SetMtu(Fix):
         return {"previous": current if current is not None else action.data["previous"]}
 
     def execute(self, action: Action, step: Step, env: FixEnv) -> None:
-        self._set(action, action.data["mtu"], step, env)
+        self._set(action, _mtu(action.data.get("mtu")), step, env)
 
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
-        previous = int(step.backup["previous"])
-        current = self._current(env, action.data["interface"], action.data.get("service"))
+        previous = _mtu(step.backup.get("previous"))
+        iface, service = _adapter(action)
+        current = self._current(env, iface, service)
         if current is None or current == previous:
             # Never changed (a step that failed), or the adapter is gone: nothing to set.
             return t("MTU of {iface} unchanged ({n}).", "{iface} 的 MTU 未改变（{n}）。",
-                     iface=action.data["interface"], n=current if current is not None else "-")
+                     iface=iface, n=current if current is not None else "-")
         self._set(action, previous, step, env)
         return t("MTU of {iface} set back to {n}.", "{iface} 的 MTU 已恢复为 {n}。",
-                 iface=action.data["interface"], n=previous)
+                 iface=iface, n=previous)
 
     def _set(self, action: Action, mtu: int, step: Step, env: FixEnv) -> None:
-        iface, service = action.data["interface"], action.data.get("service")
+        iface, service = _adapter(action)
         argv = set_mtu_argv(PLATFORM, iface, mtu, service)
         result = env.run(argv, timeout=30, admin=action.needs_admin)
         step.record(result)
@@ -147,6 +157,25 @@ class SetMtu(Fix):
         if self._current(env, iface, service) != mtu:
             raise FixError(t("{iface} does not show MTU {n} afterwards.",
                              "设置后 {iface} 的 MTU 不是 {n}。", iface=iface, n=mtu))
+
+
+def _mtu(value: object) -> int:
+    """An MTU from the journal, only if it is one this fix could have set."""
+    if type(value) is not int or not MIN_MTU <= value <= MAX_MTU:
+        raise FixError(t("{n} is not an MTU this fix sets ({lo}-{hi}).",
+                         "{n} 不是此修复会设置的 MTU（{lo}-{hi}）。", n=str(value), lo=MIN_MTU,
+                         hi=MAX_MTU))
+    return value
+
+
+def _adapter(action: Action) -> tuple[str, str | None]:
+    """The interface (and macOS service) from the journal, only if they are plain names."""
+    iface, service = action.data.get("interface"), action.data.get("service")
+    if not isinstance(iface, str) or not is_name(iface) or not (
+            service is None or isinstance(service, str) and is_name(service)):
+        raise FixError(t("The journal names no usable network adapter.",
+                         "修复日志中没有可用的网卡名称。"))
+    return iface, service
 
 
 FIX = SetMtu

@@ -24,14 +24,16 @@ from checks.platform._common import (
     interfaces,
     route_for,
 )
+from checks.platform.file_access import FileAccess
 
 __all__ = [
     "NAME", "Adapter", "RouteInfo", "default_routes", "interface_mtu", "interface_of",
     "interfaces", "route_for", "machine_config_path", "user_config_path",
     "default_hosts_file", "default_gateways", "icmp_method", "icmp_echo_df", "system_proxy",
     "documents_dir", "installed_clients", "is_admin", "shell_execute_runas", "read_wininet",
-    "write_wininet",
-    "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
+    "write_wininet", "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
+    "current_user_id", "file_access", "replace_file",
+    "read_registry_value", "write_registry_value",
 ]
 
 
@@ -139,3 +141,33 @@ def tencent_registry(names: Iterable[str]) -> dict[str, str]:
     """Windows: HKCU\\Software\\Tencent values named "Key\\Value"; empty elsewhere."""
     result: dict[str, str] = _os.tencent_registry(names)
     return result
+# ---- elevation ------------------------------------------------------------------------
+
+def current_user_id() -> str:
+    """Who this process runs as: the uid ("501") or, on Windows, the account's SID."""
+    result: str = _os.current_user_id()
+    return result
+
+
+def file_access(path: str) -> FileAccess:
+    """Owner and writers of `path` itself (a final symlink is not followed)."""
+    result: FileAccess = _os.file_access(path)
+    return result
+
+
+def replace_file(target: str, replacement: str) -> None:
+    """Put the file `replacement` in place of `target` at once, keeping target's owner,
+    permissions and ACLs; OSError when that cannot be done here (the caller then
+    writes in place)."""
+    _os.replace_file(target, replacement)
+
+
+def read_registry_value(hive: str, key: str, name: str) -> tuple[Any, int] | None:
+    """Windows: one value ("HKCU"/"HKLM") with its registry type; None when absent."""
+    result: tuple[Any, int] | None = _os.read_registry_value(hive, key, name)
+    return result
+
+
+def write_registry_value(hive: str, key: str, name: str, value: tuple[Any, int] | None) -> None:
+    """Windows: set one value (creating the key) or delete it (None)."""
+    _os.write_registry_value(hive, key, name, value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,14 @@ from typing import Any
 from checks.platform import _common
 from checks.platform._common import AdapterInfo
 from checks.platform._posix import (  # noqa: F401 (part of the platform interface)
+    copy_owner_and_mode,
+    current_user_id,
+    file_access,
     is_admin,
+    read_registry_value,
     read_wininet,
     shell_execute_runas,
+    write_registry_value,
     write_wininet,
 )
 from checks.platform.commands import run_command
@@ -190,3 +196,16 @@ def interface_routes() -> dict[str, list[str]] | None:
 
 def tencent_registry(names: Iterable[str]) -> dict[str, str]:
     return {}  # the Tencent registry keys exist only on Windows
+def replace_file(target: str, replacement: str) -> None:
+    """One rename, the new file carrying target's owner, mode and extended attributes
+    (POSIX ACLs and the SELinux label live there). An attribute that cannot be copied
+    raises OSError, so the caller can write in place instead and lose nothing."""
+    copy_owner_and_mode(target, replacement)
+    if sys.platform == "linux":  # the xattr calls exist only there (mypy checks all three)
+        try:
+            names = os.listxattr(target, follow_symlinks=False)
+        except OSError:
+            names = []  # a file system without extended attributes has none to keep
+        for name in names:
+            os.setxattr(replacement, name, os.getxattr(target, name, follow_symlinks=False))
+    os.replace(replacement, target)

@@ -9,9 +9,14 @@ from typing import Any
 from checks.platform import _common
 from checks.platform._common import AdapterInfo
 from checks.platform._posix import (  # noqa: F401 (part of the platform interface)
+    copy_owner_and_mode,
+    current_user_id,
+    file_access,
     is_admin,
+    read_registry_value,
     read_wininet,
     shell_execute_runas,
+    write_registry_value,
     write_wininet,
 )
 from checks.platform.commands import run_command
@@ -83,3 +88,23 @@ def interface_routes() -> dict[str, list[str]] | None:
 
 def tencent_registry(names: Iterable[str]) -> dict[str, str]:
     return {}  # the Tencent registry keys exist only on Windows
+# copyfile.h: COPYFILE_ACL | COPYFILE_STAT | COPYFILE_XATTR
+_COPYFILE_METADATA = (1 << 0) | (1 << 1) | (1 << 2)
+
+
+def replace_file(target: str, replacement: str) -> None:
+    """One rename, the new file carrying target's owner, mode, ACL and extended
+    attributes (copyfile(3) copies what Python cannot reach on macOS: the ACL)."""
+    import ctypes
+    import os
+
+    copy_owner_and_mode(target, replacement)
+    libc = ctypes.CDLL(None, use_errno=True)
+    copyfile = libc.copyfile
+    copyfile.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_uint32]
+    copyfile.restype = ctypes.c_int
+    if copyfile(os.fsencode(target), os.fsencode(replacement), None, _COPYFILE_METADATA) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), target)
+    os.utime(replacement)  # copyfile copied the old times too: this is a new version
+    os.replace(replacement, target)

@@ -1,11 +1,15 @@
-"""What Linux and macOS share: administrator status, and no Windows registry or UAC."""
+"""What Linux and macOS share: administrator status, file ownership, and no Windows
+registry or UAC."""
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from checks.platform.file_access import FileAccess, posix_file_access
 
 RegistryValues = dict[str, "tuple[Any, int] | None"]
 
@@ -25,4 +29,37 @@ def read_wininet(names: Iterable[str]) -> RegistryValues:
 
 
 def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[str]) -> None:
+    raise OSError("the Windows registry exists only on Windows")
+
+
+# ---- elevation: who is asking, and files the elevated helper may trust or replace ---------
+
+def current_user_id() -> str:
+    if sys.platform == "win32":  # not used there; keeps `mypy --platform win32` exact
+        return ""
+    return str(os.getuid())
+
+
+def file_access(path: str) -> FileAccess:
+    return posix_file_access(path)
+
+
+def replace_file(target: str, replacement: str) -> None:
+    """Put `replacement` in place of `target` in one rename, with target's owner and mode."""
+    copy_owner_and_mode(target, replacement)
+    os.replace(replacement, target)
+
+
+def copy_owner_and_mode(target: str, replacement: str) -> None:
+    st = os.stat(target)
+    if sys.platform != "win32" and os.geteuid() == 0:
+        os.chown(replacement, st.st_uid, st.st_gid)
+    os.chmod(replacement, stat.S_IMODE(st.st_mode))
+
+
+def read_registry_value(hive: str, key: str, name: str) -> tuple[Any, int] | None:
+    raise OSError("the Windows registry exists only on Windows")
+
+
+def write_registry_value(hive: str, key: str, name: str, value: tuple[Any, int] | None) -> None:
     raise OSError("the Windows registry exists only on Windows")

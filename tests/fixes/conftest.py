@@ -3,11 +3,15 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from checks.config import Config, load_config_text
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -37,3 +41,29 @@ def snapshot(root: Path) -> dict[str, tuple[str, int, str]]:
                 result[rel] = ("file", stat.S_IMODE(st.st_mode),
                                hashlib.sha256(path.read_bytes()).hexdigest())
     return result
+
+
+def run_helper(*args: str, env: dict[str, str] | None = None,
+               argv0: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real `fix-helper` in a child process, as an elevation would start it."""
+    command = argv0 or [sys.executable, "-m", "app"]
+    return subprocess.run([*command, "fix-helper", *args], env=env or dict(os.environ),
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                          cwd=ROOT)
+
+
+def started_entry(journal, fix_id: str, *actions, state: str = "running"):
+    """A journal entry whose first step is marked as started, as apply leaves it right
+    before it hands that step to the helper."""
+    from checks.fixes import Plan
+    from checks.i18n import t
+
+    entry = journal.begin(Plan(fix_id, t("x", "x"), actions=list(actions)))
+    entry.steps[0].state = state
+    journal.save(entry)
+    return entry
+
+
+def helper_args(journal, entry, fix_id: str, step: int = 0, *extra: str) -> list[str]:
+    return ["--journal", str(journal.path(entry.id)), "--fix", fix_id, "--step", str(step),
+            "--user", str(os.getuid()), *extra]

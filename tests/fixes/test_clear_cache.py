@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+import socket
+import stat
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +18,7 @@ from checks.fixes import FixEnv, FixError, Journal, get_fix
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.quarantine import Quarantine, inventory
 
-from .conftest import snapshot
+from .conftest import ROOT, snapshot
 
 ACCOUNT = "1688850000000001"
 PROTECTED = [
@@ -177,3 +183,187 @@ def test_quarantine_cli_list_and_empty(wxwork, data_dir):
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
     assert not any((data_dir / "quarantine").iterdir())
+
+
+# ---- what is not a regular file or folder, what may not be read or moved --------------------
+
+def _make_socket(path) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(path))
+    return sock
+
+
+def test_fifos_sockets_and_devices_stay_where_they_are(wxwork, data_dir, tmp_path):
+    """A FIFO would make hashing wait forever, a socket cannot be opened at all: the
+    plan is made at once, moves what is regular around them, and says what it left."""
+    temp = wxwork / "Temp"
+    os.mkfifo(temp / "nested" / "pipe")
+    sock = _make_socket(tmp_path / "s")  # AF_UNIX paths are short: bind near, then move in
+    os.rename(tmp_path / "s", temp / "ipc.sock")
+    specials = [temp / "nested" / "pipe", temp / "ipc.sock"]
+    if os.geteuid() == 0:
+        os.mknod(temp / "null", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        specials.append(temp / "null")
+    try:
+        before = snapshot_with_specials(wxwork)
+        fix = get_fix("clear_client_cache")
+        result = run_in_child("plan", wxwork, data_dir)
+        assert result.returncode == 0, result.stderr
+        plan = fix.plan(env_for(wxwork))
+        assert plan.blocked is None
+        moved = [a.data["source"] for a in plan.actions]
+        assert str(temp) not in moved  # the folder holding them is split up...
+        assert str(temp / "临时 文件.tmp") in moved and str(temp / "nested" / "deeper") in moved
+        not_moved = next(w for w in plan.warnings if "Not moved" in w.render("en")).render("en")
+        assert "named pipe (FIFO)" in not_moved and "socket" in not_moved
+        journal = Journal()
+        apply_plan(fix, plan, journal)
+        for special in specials:  # ...and they stay, untouched
+            assert stat.S_ISFIFO(special.lstat().st_mode) or stat.S_ISSOCK(
+                special.lstat().st_mode) or stat.S_ISCHR(special.lstat().st_mode)
+        assert not (temp / "临时 文件.tmp").exists()
+        undo_entry(fix, Journal().load(journal.last.id))  # type: ignore[union-attr]
+        assert snapshot_with_specials(wxwork) == before
+    finally:
+        sock.close()
+
+
+def test_a_special_file_named_as_a_cache_is_left_alone(tmp_path, data_dir):
+    root = tmp_path / "WXWork"
+    (root / ACCOUNT / "Data").mkdir(parents=True)
+    os.mkfifo(root / "Temp")  # where a cache folder would be
+    plan = get_fix("clear_client_cache").plan(env_for(root))
+    assert not plan.actions and plan.blocked is not None
+    assert any("FIFO" in w.render("en") for w in plan.warnings)
+
+
+def snapshot_with_specials(root):
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            digest = ""
+            if stat.S_ISREG(st.st_mode):
+                with open(path, "rb") as fh:
+                    digest = hashlib.sha256(fh.read()).hexdigest()
+            found[os.path.relpath(path, root)] = (stat.S_IFMT(st.st_mode),
+                                                  stat.S_IMODE(st.st_mode), digest)
+    return found
+
+
+def run_in_child(mode, root, data_dir, user=None, timeout=60):
+    """Plan (or apply and undo) the cache fix in another process, optionally as another
+    user; a hang shows as a timeout, a crash as a traceback."""
+    code = (
+        "import sys, json\n"
+        "from checks.config import load_config_text\n"
+        "from checks.fixes import FixEnv, Journal, get_fix\n"
+        "from checks.fixes.executor import apply_plan, undo_entry\n"
+        "root = sys.argv[1].encode('utf-8', 'surrogateescape').decode('utf-8', 'surrogateescape')\n"
+        "cfg = load_config_text('[client]\\ndata_dirs = [' + json.dumps('wecom:' + root) + ']\\n')\n"
+        "fix = get_fix('clear_client_cache')\n"
+        "plan = fix.plan(FixEnv(config=cfg, client_process_names=('none-running',)))\n"
+        "print(json.dumps({'blocked': plan.blocked.render('en') if plan.blocked else None,\n"
+        "                  'actions': len(plan.actions),\n"
+        "                  'warnings': [w.render('en') for w in plan.warnings]}))\n"
+        "if sys.argv[2] == 'apply':\n"
+        "    journal = Journal()\n"
+        "    entry = apply_plan(fix, plan, journal)\n"
+        "    undo_entry(fix, Journal().load(entry.id))\n"
+    )
+    env = {**os.environ, "WXDOCTOR_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", code, os.fsdecode(os.fsencode(root)), mode],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env,
+                          user=user, stdin=subprocess.DEVNULL)
+
+
+def as_user(uid: int, work):
+    """Run `work()` in a forked child that has become `uid` (the interpreter cannot be
+    started again as that user: it lives under /root), and return what it returned."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        status = 1
+        try:
+            os.close(read)
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            with os.fdopen(write, "w") as out:
+                json.dump(work(), out)
+            status = 0
+        except BaseException as exc:  # noqa: BLE001 - report anything to the parent
+            try:
+                os.write(write, json.dumps({"error": repr(exc)}).encode())
+            except OSError:
+                pass
+        finally:
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read) as inp:
+        data = inp.read()
+    os.waitpid(pid, 0)
+    return json.loads(data)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a file another user cannot read")
+def test_unreadable_files_as_a_normal_user_are_reported_per_item(data_dir):
+    base = Path(tempfile.mkdtemp(prefix="wxd-cache-", dir="/tmp"))
+    try:
+        os.chmod(base, 0o755)
+        root = base / "WXWork"
+        build_tree(root)
+        for dirpath, dirnames, filenames in os.walk(base):
+            for name in dirnames + filenames:
+                os.lchown(os.path.join(dirpath, name), 65534, 65534)
+        os.chown(base, 65534, 65534)
+        secret = root / "Temp" / "root-only.bin"
+        secret.write_bytes(b"secret")
+        secret.chmod(0o600)  # root's: nobody cannot read it
+        mine = root / "1688850000000001" / "Cache"
+        os.chown(mine, 0, 0)  # a cache folder nobody may not move (its ".." cannot change)
+        before = snapshot_with_specials(root)
+
+        def plan_apply_undo():
+            os.environ["WXDOCTOR_DATA_DIR"] = str(base / "data")
+            fix = get_fix("clear_client_cache")
+            plan = fix.plan(env_for(root))
+            result = {"blocked": plan.blocked.render("en") if plan.blocked else None,
+                      "moved": [a.data["source"] for a in plan.actions],
+                      "warnings": [w.render("en") for w in plan.warnings]}
+            entry = apply_plan(fix, plan, Journal())
+            undo_entry(fix, Journal().load(entry.id))
+            return result
+
+        report = as_user(65534, plan_apply_undo)
+        assert "error" not in report, report
+        assert report["blocked"] is None and str(root / "Temp") in report["moved"]
+        assert any("root-only.bin" in w and "without a checksum" in w for w in report["warnings"])
+        assert any(str(mine) in w and "no permission" in w for w in report["warnings"])
+        assert str(mine) not in report["moved"]
+        assert snapshot_with_specials(root) == before  # moved and moved back by nobody
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_file_names_that_are_not_utf8_move_and_come_back(tmp_path, data_dir):
+    raw_root = os.fsencode(tmp_path) + b"/WXWork"
+    os.makedirs(raw_root + b"/Temp/\xff\xfe-dir")
+    for name in (b"/Temp/\xe4\xb8\xad\xff.tmp", b"/Temp/\xff\xfe-dir/\xc0\xaf", b"/Temp/ok.txt"):
+        with open(raw_root + name, "wb") as fh:
+            fh.write(name * 10)
+    os.makedirs(raw_root + b"/1688850000000001/Data")
+    root = Path(os.fsdecode(raw_root))
+    before = snapshot(root)
+    result = run_in_child("apply", root, data_dir)
+    assert result.returncode == 0, result.stderr  # no UnicodeEncodeError, nothing rolled back
+    assert snapshot(root) == before
+    fix = get_fix("clear_client_cache")
+    plan = fix.plan(env_for(root))
+    journal = Journal()
+    apply_plan(fix, plan, journal)
+    assert not os.path.exists(raw_root + b"/Temp/\xe4\xb8\xad\xff.tmp")
+    assert "\ufffd" in plan.actions[0].description.render("en") or plan.actions
+    undo_entry(fix, Journal().load(journal.last.id))  # type: ignore[union-attr]
+    assert snapshot(root) == before

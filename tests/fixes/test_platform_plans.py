@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from checks.fixes import FixEnv, Journal, get_fix
 from checks.fixes.disable_proxy import (
     REG_DWORD,
@@ -66,18 +68,28 @@ def test_mtu_parsers_on_captured_output():
 
 
 def test_flush_dns_commands_per_os():
-    assert [a.argv for a in flush_actions("windows", {}, [])] == [["ipconfig", "/flushdns"]]
+    assert [a.commands() for a in flush_actions("windows", {}, [])] == [[["ipconfig", "/flushdns"]]]
     assert flush_actions("windows", {}, [])[0].needs_admin is False
-    mac = flush_actions("macos", {}, [])
-    assert [a.argv for a in mac] == [["dscacheutil", "-flushcache"],
-                                     ["killall", "-HUP", "mDNSResponder"]]
-    assert all(a.needs_admin for a in mac)
-    linux = flush_actions("linux", {"systemd-resolved": True, "resolvectl": True, "nscd": True}, [42])
-    assert [a.argv for a in linux] == [["resolvectl", "flush-caches"], ["nscd", "-i", "hosts"],
-                                       ["kill", "-HUP", "42"]]
+    (mac,) = flush_actions("macos", {}, [])  # one step: the password is asked for once
+    assert mac.commands() == [["dscacheutil", "-flushcache"], ["killall", "-HUP", "mDNSResponder"]]
+    assert mac.needs_admin
+    (linux,) = flush_actions("linux", {"systemd-resolved": True, "resolvectl": True, "nscd": True},
+                             [42])
+    assert linux.commands() == [["resolvectl", "flush-caches"], ["nscd", "-i", "hosts"],
+                                ["kill", "-HUP", "42"]]
     assert flush_actions("linux", {"systemd-resolved": True}, [])[0].argv == [
         "systemd-resolve", "--flush-caches"]
     assert flush_actions("linux", {}, []) == []
+
+
+def test_macos_dns_flush_goes_through_one_elevated_step(config):
+    from checks.fixes.executor import needs_helper
+
+    (mac,) = flush_actions("macos", {}, [])
+    fix = get_fix("flush_dns")
+    assert all(fix.allows(argv) for argv in mac.commands())
+    assert fix.helper_refusal(mac) is None
+    assert needs_helper(mac, FixEnv(config=config)) == (os.geteuid() != 0)
 
 
 def test_flushdns_output_english_and_chinese():
@@ -88,9 +100,8 @@ def test_flushdns_output_english_and_chinese():
 
 
 def test_resync_clock_commands_per_os():
-    win = resync_actions("windows", False, False)
-    assert [a.argv for a in win] == [["sc", "start", "w32time"], ["w32tm", "/resync", "/force"]]
-    assert win[0].data["ok_codes"] == [0, 1056]
+    (win,) = resync_actions("windows", False, False)  # one administrator step, one prompt
+    assert win.commands() == [["sc", "start", "w32time"], ["w32tm", "/resync", "/force"]]
     assert resync_actions("macos", False, False)[0].argv == ["sntp", "-sS", "time.apple.com"]
     assert resync_actions("linux", True, True)[0].argv == ["chronyc", "makestep"]
     assert resync_actions("linux", False, True)[0].argv == ["timedatectl", "set-ntp", "true"]
@@ -126,8 +137,10 @@ def test_disable_proxy_macos_plan_from_captured_output(config, monkeypatch):
         return CommandResult(list(argv), 0, outputs.get(tuple(argv[1:]), "Enabled: No\n"))
 
     plan = get_fix("disable_proxy").plan(FixEnv(config=config, runner=runner))
-    assert [a.argv for a in plan.actions] == [["networksetup", "-setwebproxystate", "Wi-Fi", "off"]]
-    assert plan.actions[0].data["restore_argv"][-1] == "on" and plan.needs_admin
+    assert [a.commands() for a in plan.actions] == [
+        [["networksetup", "-setwebproxystate", "Wi-Fi", "off"]]]
+    assert plan.actions[0].data["targets"] == [{"service": "Wi-Fi", "setter": "-setwebproxystate"}]
+    assert plan.needs_admin
 
 
 def test_gnome_proxy_apply_and_undo_restore_the_mode(config, data_dir, monkeypatch):
@@ -183,3 +196,17 @@ def test_plan_json_has_both_languages(config):
     data = plan.to_json("zh")
     assert data["actions"][0]["i18n"]["en"] == "Reset the Winsock catalog"
     assert data["i18n"]["summary"]["zh"].startswith("把 Winsock")
+
+
+def test_the_preview_shows_every_command_of_a_one_prompt_step():
+    from checks.fixes import Plan
+    from checks.fixes.preview import preview_text
+    from checks.fixes.session import PlannedFix
+
+    (action,) = flush_actions("macos", {}, [])
+    fix = get_fix("flush_dns")
+    plan = Plan("flush_dns", fix.title, actions=[action], needs_admin=True)
+    text = preview_text(PlannedFix("flush_dns", fix.title, fix, plan), "en")
+    assert "Command: dscacheutil -flushcache" in text
+    assert "Command: killall -HUP mDNSResponder" in text
+    assert text.count("needs administrator") == 1  # one step, one prompt

@@ -207,3 +207,42 @@ def test_window_check_process_runs_frozen(bundle: Path, monkeypatch: pytest.Monk
     assert [r.id for r in result.results] == ["network", "hosts", "disk"]
     assert sorted(finished) == ["disk", "hosts", "network"]
     assert all(r.evidence.get("failure") != "internal_error" for r in result.results)
+
+
+def test_window_executable_carries_out_a_journalled_helper_step(bundle: Path, lab: Lab) -> None:
+    """Admin fixes from the packaged window relaunch the window's own executable as
+    `wxdoctor-gui fix-helper --journal PATH ... --user ID` (checks.fixes.elevation):
+    run as root inside the lab's client namespace, whose /etc/hosts is the lab's file,
+    it must carry out the journalled hosts repair and its undo, and never open a window."""
+    from checks.config import load_config_text
+    from checks.fixes import FixEnv, Journal, Plan, get_fix
+    from checks.i18n import t
+
+    lab.set_hosts_file("127.0.0.1\tlocalhost\n1.2.3.4 login.work.weixin.qq.com\n")
+    raw = lab.hosts_path.read_bytes()
+    fix = get_fix("repair_hosts")
+    env = FixEnv(config=load_config_text(""), hosts_file=str(lab.hosts_path))
+    (action,) = fix.plan(env).actions
+    backup = fix.backup(action, env)
+    action.paths = ["/etc/hosts"]  # what the plan names on a real machine
+    journal = Journal(lab.tmp / "data" / "journal")
+    entry = journal.begin(Plan("repair_hosts", t("x", "x"), actions=[action]))
+    entry.steps[0].state, entry.steps[0].backup = "running", backup
+    journal.save(entry)
+
+    def helper(*extra: str) -> subprocess.CompletedProcess[str]:
+        argv = [str(bundle / "wxdoctor-gui"), "fix-helper", "--journal", str(journal.path(entry.id)),
+                "--fix", "repair_hosts", "--step", "0", "--user", str(os.getuid()), *extra]
+        return lab.client.run(argv, timeout=120, check=False, cwd="/",
+                              env=frozen_env(QT_QPA_PLATFORM="offscreen"))
+
+    done = helper()
+    assert done.returncode == 0, done.stderr
+    assert b"# [wxdoctor] 1.2.3.4 login.work.weixin.qq.com" in lab.hosts_path.read_bytes()
+    result = journal.path(entry.id).with_name(f"{entry.id}.step0.result")
+    assert json.loads(result.read_text())["outcome"] == "ok"
+    entry.steps[0].state = "done"
+    journal.save(entry)
+    undone = helper("--revert")
+    assert undone.returncode == 0, undone.stderr
+    assert lab.hosts_path.read_bytes() == raw

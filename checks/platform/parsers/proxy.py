@@ -106,6 +106,58 @@ def parse_connection_blob(blob: bytes) -> dict[str, Any]:
     return result
 
 
+def blob_with_flags(blob: bytes, flags: int) -> bytes:
+    """The same blob with other flags and the change counter bumped (as the Internet
+    Options dialog does); every other byte, the saved addresses included, stays."""
+    if len(blob) < 12:
+        raise ValueError("not a connection-settings blob (shorter than 12 bytes)")
+    (counter,) = struct.unpack_from("<I", blob, 4)
+    return blob[:4] + struct.pack("<II", (counter + 1) & 0xFFFFFFFF, flags) + blob[12:]
+
+
+def is_winhttp_blob(blob: bytes) -> bool:
+    """A well-formed WinHttpSettings value: version, counter, flags, then two length-
+    prefixed strings and nothing after them (what `netsh winhttp` writes; the first
+    DWORD is 0x18 in Windows' default value and 0x28 in others seen in the wild)."""
+    if len(blob) < 20:
+        return False
+    offset = 12
+    for _ in range(2):
+        if offset + 4 > len(blob):
+            return False
+        (length,) = struct.unpack_from("<I", blob, offset)
+        offset += 4 + length
+    return offset == len(blob)
+
+
+def wininet_state(values: dict[str, Any], blob: bytes | None) -> dict[str, Any]:
+    """What WinINet (most programs, WeChat and WeCom included) is set to use.
+
+    `values` are the Internet Settings values (ProxyEnable, ProxyServer, ProxyOverride,
+    AutoConfigURL) as plain values; `blob` is Connections\\DefaultConnectionSettings,
+    which WinINet itself reads: a proxy or PAC switched on in either counts, and
+    "Automatically detect settings" exists only there (flag 0x08).
+    """
+    parsed = parse_connection_blob(blob) if blob else None
+    if parsed is not None and parsed["error"] is not None:
+        parsed = None  # garbled: fall back to the values alone
+    saved: dict[str, Any] = parsed or {"flags": 0, "proxy": "", "bypass": "", "uses_proxy": False,
+                                       "uses_autoconfig": False, "autoconfig_url": ""}
+    server = str(values.get("ProxyServer") or "") or saved["proxy"]
+    pac = str(values.get("AutoConfigURL") or "").strip()
+    if not pac and saved["uses_autoconfig"]:
+        pac = saved["autoconfig_url"].strip()
+    enabled = str(values.get("ProxyEnable", 0)) == "1" or saved["uses_proxy"]
+    return {
+        "enabled": enabled and bool(server),
+        "server": server,
+        "pac_url": pac or None,
+        "auto_detect": bool(saved["flags"] & FLAG_AUTO_DETECT),
+        "bypass": str(values.get("ProxyOverride") or "") or saved["bypass"],
+        "blob_flags": parsed["flags"] if parsed else None,
+    }
+
+
 # ---- macOS `scutil --proxy` ------------------------------------------------------------
 
 

@@ -1,0 +1,368 @@
+"""The Windows and macOS sides of the proxy and clock fixes, on real captured data.
+
+Windows registry blobs come from the `.reg` exports in tests/fixtures/platform/windows
+(sources in SOURCES.md); the registry itself cannot be reached on Linux, so a small
+in-memory registry stands in for `checks.platform`'s four registry functions, which
+are thin wrappers of winreg. Everything above them (what is planned, written, backed
+up and restored) is the real code.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checks import platform
+from checks.fixes import FixEnv, FixError, Journal, executor, get_fix
+from checks.fixes import disable_proxy as proxy_fix
+from checks.fixes.executor import apply_plan, undo_entry
+from checks.fixes.resync_clock import w32tm_not_ready
+from checks.platform.commands import CommandResult
+from checks.platform.parsers.proxy import (
+    blob_with_flags,
+    is_winhttp_blob,
+    parse_connection_blob,
+    wininet_state,
+)
+
+from .conftest import ROOT
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "platform"
+WIN, MAC = FIXTURES / "windows", FIXTURES / "macos"
+HKCU_SETTINGS = ("HKCU", proxy_fix.WININET_KEY.lower())
+CONNECTIONS = proxy_fix.CONNECTIONS_KEY.lower()
+
+
+def reg_values(path: Path) -> dict[str, bytes]:
+    """The hex: values of a regedit export (continuation lines joined)."""
+    text = re.sub(r"\\\s*\n\s*", "", path.read_text("utf-8"))
+    return {m.group(1): bytes.fromhex(m.group(2).replace(",", ""))
+            for m in re.finditer(r'^"([^"]+)"=hex:([0-9a-fA-F,]+)', text, re.M)}
+
+
+def winhttp_default() -> bytes:
+    line = (WIN / "winhttpsettings-default-direct-microsoft-doc.txt").read_text("utf-8")
+    return bytes.fromhex(re.search(r"Data \(.*\): ([0-9A-Fa-f]+)", line).group(1))
+
+
+class Registry:
+    """Values by (hive, key, name), as winreg would hold them."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str, str], tuple[object, int]] = {}
+        self.notified = 0
+
+    def read_wininet(self, names):
+        return {n: self.values.get((*HKCU_SETTINGS, n)) for n in names}
+
+    def write_wininet(self, set_values, delete):
+        for name, value in set_values.items():
+            self.values[(*HKCU_SETTINGS, name)] = (value[0], value[1])
+        for name in delete:
+            self.values.pop((*HKCU_SETTINGS, name), None)
+        self.notified += 1
+
+    def read_registry_value(self, hive, key, name):
+        return self.values.get((hive, key.lower(), name))
+
+    def write_registry_value(self, hive, key, name, value):
+        if value is None:
+            self.values.pop((hive, key.lower(), name), None)
+        else:
+            self.values[(hive, key.lower(), name)] = value
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    fake = Registry()
+    for name in ("read_wininet", "write_wininet", "read_registry_value", "write_registry_value"):
+        monkeypatch.setattr(platform, name, getattr(fake, name))
+    monkeypatch.setattr(proxy_fix, "PLATFORM", "windows")
+    monkeypatch.setattr(executor, "PLATFORM", "windows")
+    for var in proxy_fix.ENV_PROXIES:
+        monkeypatch.delenv(var, raising=False)
+    return fake
+
+
+def no_commands(argv, timeout):
+    raise AssertionError(f"unexpected command {argv}")
+
+
+# ---- reading: auto-detect and the proxy live in the blob ---------------------------------
+
+def test_auto_detect_is_read_from_the_connection_blob():
+    default_user = reg_values(WIN / "wininet-connections-default-user-autodetect.reg")
+    assert wininet_state({}, default_user["SavedLegacySettings"])["auto_detect"] is True  # 0x09
+    assert wininet_state({}, default_user["DefaultConnectionSettings"])["auto_detect"] is False
+    ie11 = reg_values(WIN / "wininet-connections-zh-cn-ie11-manual-proxy.reg")
+    state = wininet_state({"ProxyEnable": 0}, ie11["SavedLegacySettings"])  # flags 0x0b
+    assert state["enabled"] and state["server"] == "127.0.0.1:80" and state["auto_detect"]
+    assert state["bypass"] == "<local>"
+    pac = reg_values(WIN / "wininet-connections-zh-cn-proxy-and-pac.reg")["DefaultConnectionSettings"]
+    assert wininet_state({}, pac)["pac_url"] == "http://xduotai.com/pRsO3NGR3-.pac"
+
+
+# ---- the per-user WinINet fix ------------------------------------------------------------
+
+def seed_proxy_and_pac(registry: Registry) -> bytes:
+    blob = reg_values(WIN / "wininet-connections-zh-cn-proxy-and-pac.reg")["DefaultConnectionSettings"]
+    registry.values[("HKCU", CONNECTIONS, "DefaultConnectionSettings")] = (blob, 3)
+    # The Internet Settings values that go with that blob (not part of the export).
+    registry.values[(*HKCU_SETTINGS, "ProxyEnable")] = (1, 4)
+    registry.values[(*HKCU_SETTINGS, "ProxyServer")] = ("192.168.1.1:80", 1)
+    registry.values[(*HKCU_SETTINGS, "AutoConfigURL")] = ("http://xduotai.com/pRsO3NGR3-.pac", 1)
+    registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_default(), 3)
+    return blob
+
+
+def test_wininet_fix_writes_the_blob_and_undo_restores_it_byte_for_byte(registry, config,
+                                                                        data_dir):
+    blob = seed_proxy_and_pac(registry)
+    before = dict(registry.values)
+    fix = get_fix("disable_proxy")
+    plan = fix.plan(FixEnv(config=config, runner=no_commands))
+    assert [a.kind for a in plan.actions] == ["set_value"]  # WinHTTP is direct: left alone
+    assert "192.168.1.1:80" in plan.actions[0].description.render("zh")
+    journal = Journal()
+    apply_plan(fix, plan, journal)
+    new = registry.values[("HKCU", CONNECTIONS, "DefaultConnectionSettings")][0]
+    assert parse_connection_blob(new)["flags"] == 0x01  # proxy and PAC off
+    assert len(new) == len(blob) and new[12:] == blob[12:]  # addresses kept for later
+    assert new[4:8] == (int.from_bytes(blob[4:8], "little") + 1).to_bytes(4, "little")
+    assert registry.values[(*HKCU_SETTINGS, "ProxyEnable")] == (0, 4)
+    assert (*HKCU_SETTINGS, "AutoConfigURL") not in registry.values
+    assert registry.notified == 1
+    stored = Journal().load(journal.last.id)
+    assert stored.steps[0].backup["blob_b64"]
+    undo_entry(fix, stored, FixEnv(config=config, runner=no_commands))
+    assert registry.values == before
+
+
+def test_a_proxy_on_only_in_the_blob_is_switched_off_and_auto_detect_kept(registry, config,
+                                                                         data_dir):
+    blob = reg_values(WIN / "wininet-connections-zh-cn-ie11-manual-proxy.reg")["SavedLegacySettings"]
+    registry.values[("HKCU", CONNECTIONS, "DefaultConnectionSettings")] = (blob, 3)
+    registry.values[(*HKCU_SETTINGS, "ProxyEnable")] = (0, 4)  # the value says off...
+    fix = get_fix("disable_proxy")
+    plan = fix.plan(FixEnv(config=config, runner=no_commands))
+    assert plan.blocked is None, plan.blocked  # ...but WinINet would still use the proxy
+    apply_plan(fix, plan, Journal())
+    flags = parse_connection_blob(registry.values[("HKCU", CONNECTIONS,
+                                                   "DefaultConnectionSettings")][0])["flags"]
+    assert flags == 0x09  # direct + "Automatically detect settings", as before
+
+
+# ---- the machine-wide WinHTTP proxy ------------------------------------------------------
+
+def winhttp_proxy_blob() -> bytes:
+    """Constructed (no real capture of a WinHttpSettings value with a proxy was found):
+    the documented layout around the proxy shown by the real zh-CN `netsh winhttp show
+    proxy` capture (127.0.0.1:7897, no bypass list)."""
+    shown = (WIN / "netsh-winhttp-show-proxy-zh-cn-proxy-bypass-none.txt").read_text("utf-8")
+    server = re.search(r"代理服务器:\s+(\S+)", shown).group(1).encode("ascii")
+    return (b"\x18\0\0\0" + b"\x05\0\0\0" + b"\x03\0\0\0" + len(server).to_bytes(4, "little")
+            + server + b"\0\0\0\0")
+
+
+def test_a_broken_winhttp_proxy_gets_its_own_admin_step_with_an_admin_held_backup(
+        registry, config, data_dir):
+    proxied = winhttp_proxy_blob()
+    registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (proxied, 3)
+    reset_output = (WIN / "netsh-winhttp-en-show-reset-direct.txt").read_text("utf-8")
+    ran = []
+
+    def runner(argv, timeout):  # what `netsh winhttp reset proxy` does to the registry
+        ran.append(list(argv))
+        registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_default(), 3)
+        return CommandResult(list(argv), 0, reset_output)
+
+    fix = get_fix("disable_proxy")
+    plan = fix.plan(FixEnv(config=config, runner=runner))
+    assert plan.blocked is None  # never "No system proxy is switched on"
+    (action,) = plan.actions
+    assert action.argv == ["netsh", "winhttp", "reset", "proxy"] and action.needs_admin
+    assert "127.0.0.1:7897" in action.description.render("en")
+    assert any("IT" in w.render("en") for w in plan.warnings)
+    journal = Journal()
+    apply_plan(fix, plan, journal)
+    assert ran == [["netsh", "winhttp", "reset", "proxy"]]
+    backups = {k: v for k, v in registry.values.items() if k[1] == proxy_fix.BACKUP_KEY.lower()}
+    assert [v[0] for v in backups.values()] == [proxied]
+    # A crafted journal cannot choose what undo writes: it comes from the admin-held copy.
+    entry = Journal().load(journal.last.id)
+    entry.steps[0].backup["winhttp_b64"] = "AAAA"
+    undo_entry(fix, entry, FixEnv(config=config, runner=runner))
+    assert registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] == (proxied, 3)
+    assert not any(k[1] == proxy_fix.BACKUP_KEY.lower() for k in registry.values)
+
+
+def test_damaged_admin_copy_is_refused(registry, config, data_dir):
+    registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_proxy_blob(), 3)
+    fix = get_fix("disable_proxy")
+    plan = fix.plan(FixEnv(config=config, runner=lambda a, t: CommandResult(list(a), 0)))
+    journal = Journal()
+    apply_plan(fix, plan, journal)
+    name = plan.actions[0].data["backup_name"]
+    registry.values[("HKLM", proxy_fix.BACKUP_KEY.lower(), name)] = (b"\x18\0\0\0garbage", 3)
+    with pytest.raises(FixError, match="damaged"):
+        undo_entry(fix, Journal().load(journal.last.id), FixEnv(config=config, runner=no_commands))
+
+
+# ---- macOS: every kind, SOCKS included, under one password prompt ---------------------------
+
+def clash_session() -> dict[tuple[str, ...], str]:
+    """The captured `networksetup` session: each command with what it printed."""
+    outputs: dict[tuple[str, ...], str] = {}
+    command: tuple[str, ...] = ()
+    for line in (MAC / "networksetup-clash-7890-services-and-proxies.txt").read_text().splitlines():
+        if line.startswith("~ networksetup "):
+            command = tuple(line[2:].split(None, 2)[1:])
+            outputs[command] = ""
+        else:
+            outputs[command] += line + "\n"
+    return outputs
+
+
+def test_macos_proxy_fix_switches_off_socks_too_in_one_step(config, data_dir, monkeypatch):
+    monkeypatch.setattr(proxy_fix, "PLATFORM", "macos")
+    session = clash_session()
+    ran = []
+
+    def runner(argv, timeout):
+        key = tuple(argv[1:])
+        if argv[1].startswith("-set"):
+            ran.append(list(argv))
+            return CommandResult(list(argv), 0)
+        # Kinds the capture did not ask about (-getautoproxyurl, other services) were off.
+        return CommandResult(list(argv), 0, session.get(key, "Enabled: No\n"))
+
+    fix = get_fix("disable_proxy")
+    plan = fix.plan(FixEnv(config=config, runner=runner))
+    (action,) = plan.actions
+    assert action.commands() == [
+        ["networksetup", "-setwebproxystate", "Wi-Fi", "off"],
+        ["networksetup", "-setsecurewebproxystate", "Wi-Fi", "off"],
+        ["networksetup", "-setsocksfirewallproxystate", "Wi-Fi", "off"]]
+    assert fix.helper_refusal(action) is None
+    journal = Journal()
+    apply_plan(fix, plan, journal)
+    undo_entry(fix, Journal().load(journal.last.id), FixEnv(config=config, runner=runner))
+    assert ran == action.commands() + [[*c[:3], "on"] for c in action.commands()]
+
+
+def test_macos_proxy_fix_asks_for_the_password_once(config, data_dir, monkeypatch):
+    """Not admin, no test runner: the whole list goes to one elevated helper run."""
+    monkeypatch.setattr(executor, "PLATFORM", "macos")
+    monkeypatch.setattr(platform, "is_admin", lambda: False)
+    prompts = []
+    monkeypatch.setattr(executor.elevation, "run_helper",
+                        lambda *args: prompts.append(args) or 1223)  # the person declines
+    action = proxy_fix.mac_action([("Wi-Fi", s, proxy_fix.MAC_KINDS[0][2])
+                                   for s in proxy_fix.MAC_SETTERS])
+    plan = proxy_fix.Plan("disable_proxy", action.description, actions=[action],
+                          env=FixEnv(config=config))
+    with pytest.raises(FixError, match="did not run"):
+        apply_plan(get_fix("disable_proxy"), plan, Journal())
+    assert len(prompts) == 1 and len(action.commands()) == 4
+
+
+# ---- Windows clock: wait for a time service that has just started ----------------------
+
+def w32tm_lines(name: str, marker: str) -> str:
+    return "\n".join(line for line in (WIN / name).read_text("utf-8").splitlines()
+                     if marker in line)
+
+
+NOT_STARTED_ZH = w32tm_lines("w32tm-zh-cn-service-not-started-then-resync-ok.txt", "0x80070426")
+NO_TIME_DATA_EN = (WIN / "w32tm-resync-force-en-win11-no-time-data.txt").read_text("utf-8")
+NO_TIME_DATA_ZH = w32tm_lines("w32tm-query-status-zh-cn-last-sync-error-no-time-data.txt",
+                              "没有可用的时间数据")
+RESYNC_OK_ZH = "将 resync 命令发送到本地计算机\n成功地执行了命令。\n"
+
+
+def test_no_time_data_is_recognised_in_english_and_chinese():
+    for text in (NOT_STARTED_ZH, NO_TIME_DATA_EN, NO_TIME_DATA_ZH,
+                 (WIN / "w32tm-en-service-not-started-0x80070426.txt").read_text("utf-8")):
+        assert w32tm_not_ready(CommandResult(["w32tm"], 1, text)), text
+    assert not w32tm_not_ready(CommandResult(["w32tm"], 0, RESYNC_OK_ZH))
+
+
+def scripted(*answers: tuple[int, str]):
+    calls = []
+
+    def runner(argv, timeout):
+        calls.append(list(argv))
+        if argv[0] == "sc":
+            return CommandResult(list(argv), 1056, "[SC] StartService FAILED 1056")
+        code, out = answers[len([c for c in calls if c[0] == "w32tm"]) - 1]
+        return CommandResult(list(argv), code, out)
+
+    return runner, calls
+
+
+def test_w32tm_resync_is_retried_until_the_service_has_time_data(config, data_dir, monkeypatch):
+    import checks.fixes.resync_clock as clock
+
+    monkeypatch.setattr(clock, "PLATFORM", "windows")
+    monkeypatch.setattr(clock.ResyncClock, "retry_delays_s", (0.0, 0.0, 0.0))
+    runner, calls = scripted((1, NOT_STARTED_ZH), (1, NO_TIME_DATA_EN), (0, RESYNC_OK_ZH))
+    fix = get_fix("resync_clock")
+    plan = fix.plan(FixEnv(config=config, runner=runner))
+    (action,) = plan.actions  # one administrator step: one UAC prompt
+    apply_plan(fix, plan, Journal())
+    assert calls == [["sc", "start", "w32time"]] + [["w32tm", "/resync", "/force"]] * 3
+
+
+def test_w32tm_gives_up_after_its_retries_and_on_other_errors(config, data_dir, monkeypatch):
+    import checks.fixes.resync_clock as clock
+
+    monkeypatch.setattr(clock, "PLATFORM", "windows")
+    monkeypatch.setattr(clock.ResyncClock, "retry_delays_s", (0.0, 0.0))
+    fix = get_fix("resync_clock")
+    runner, calls = scripted(*[(1, NO_TIME_DATA_EN)] * 3)
+    with pytest.raises(FixError, match="no time data"):
+        apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
+    assert len([c for c in calls if c[0] == "w32tm"]) == 3
+    runner, calls = scripted((5, "The following error occurred: Access is denied. (0x80070005)"))
+    with pytest.raises(FixError, match="Access is denied"):
+        apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
+    assert len([c for c in calls if c[0] == "w32tm"]) == 1
+
+
+def test_fix_commands_run_without_a_console_window_on_windows():
+    """run_command (the one way fixes start programs) passes CREATE_NO_WINDOW wherever
+    subprocess has it; on Linux the flag is made up, as Windows' subprocess defines it."""
+    code = textwrap.dedent("""
+        import subprocess
+        subprocess.CREATE_NO_WINDOW = 0x08000000
+        seen = {}
+        real = subprocess.run
+        def spy(*args, **kwargs):
+            seen.update(kwargs)
+            return real(*args, **{k: v for k, v in kwargs.items() if k != "creationflags"})
+        subprocess.run = spy
+        from checks.platform.commands import run_command
+        run_command(["true"], 5)
+        print(hex(seen["creationflags"]))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         timeout=60)
+    assert out.stdout.strip() == "0x8000000", out.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=120), st.integers(min_value=0, max_value=0xFFFFFFFF))
+def test_blob_helpers_never_crash_and_change_only_flags_and_counter(blob, flags):
+    wininet_state({"ProxyEnable": 1, "ProxyServer": "h:1"}, blob)
+    is_winhttp_blob(blob)
+    if len(blob) >= 12:
+        new = blob_with_flags(blob, flags)
+        assert len(new) == len(blob) and new[:4] == blob[:4] and new[12:] == blob[12:]
+        assert int.from_bytes(new[8:12], "little") == flags
