@@ -4,17 +4,19 @@ Hosts files in the wild are UTF-8, UTF-8 with a BOM (Notepad), UTF-16 (some
 "hosts tools") or GBK (Chinese Windows editors), with CRLF or LF. A fix that
 comments out one line must write every other byte back unchanged, so decoding
 remembers exactly how to encode again. Nothing here touches the disk except
-`read_hosts`.
+`read_hosts_bytes` / `read_hosts`, which read only a regular file of bounded size
+(a FIFO would block the reader forever, `/dev/zero` never ends).
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 # The lossless fallback: every byte maps to one code point and back.
 FALLBACK_ENCODING = "latin-1"
@@ -88,9 +90,71 @@ def _newline(text: str) -> str:
     return "\r\n" if crlf > lf else "\n"
 
 
-def read_hosts(path: str | os.PathLike[str]) -> Decoded:
-    """Read and decode a hosts file; OSError propagates for the caller to classify."""
-    return decode_hosts(Path(path).read_bytes())
+# Far above any real hosts file (the large ad-block lists are a few MB).
+MAX_HOSTS_BYTES = 16 * 1024 * 1024
+
+
+class NotRegularFile(OSError):
+    """The path is a pipe, socket or device: reading it could block or never end."""
+
+    def __init__(self, path: str, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({kind})", path)
+        self.kind = kind
+
+
+class FileTooLarge(OSError):
+    """The file is larger than the reader's limit; nothing of it is used."""
+
+    def __init__(self, path: str, limit: int) -> None:
+        super().__init__(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MB", path)
+        self.limit = limit
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "pipe"), (stat.S_ISSOCK, "socket"),
+                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def read_hosts_bytes(path: str | os.PathLike[str], limit: int = MAX_HOSTS_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, never blocking.
+
+    OSError (FileNotFoundError, PermissionError, IsADirectoryError, NotRegularFile,
+    FileTooLarge ...) propagates for the caller to classify.
+    """
+    name = os.fspath(path)
+    # O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting.
+    flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+             | getattr(os, "O_BINARY", 0))
+    fd = os.open(name, flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", name)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(name, _kind(info.st_mode))
+        if info.st_size > limit:
+            raise FileTooLarge(name, limit)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:  # the file may grow while it is read
+            chunk = os.read(fd, min(1024 * 1024, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise FileTooLarge(name, limit)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_hosts(path: str | os.PathLike[str], limit: int = MAX_HOSTS_BYTES) -> Decoded:
+    """Read (bounded, regular files only) and decode a hosts file; OSError propagates."""
+    return decode_hosts(read_hosts_bytes(path, limit))
 
 
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
@@ -128,7 +192,9 @@ def parse_hosts(text: str) -> list[HostsEntry]:
 
 
 def parse_line(line: str, line_no: int) -> HostsEntry | None:
-    data, hash_, comment = line.partition("#")
+    # glibc reads the line as a C string: a NUL ends it, and what follows is ignored
+    # ("0.0.0.0 login.work.weixin.qq.com\0junk" maps the name; tested in the lab).
+    data, hash_, comment = line.partition("\0")[0].partition("#")
     fields = data.split()  # any whitespace: spaces, tabs, full-width spaces
     if len(fields) < 2:
         return None  # blank, a comment, or an address without names
