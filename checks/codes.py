@@ -142,6 +142,8 @@ NTP_TIMEOUT = _failure("ntp_timeout", "no answer from the time server", "时间�
 NTP_NOT_RESOLVED = _failure("ntp_not_resolved", "the time server's name does not resolve", "时间服务器域名无法解析")
 NTP_UNREACHABLE = _failure("ntp_unreachable", "the time server cannot be reached", "无法连接时间服务器")
 NTP_BAD_REPLY = _failure("ntp_bad_reply", "the time server's answer is invalid", "时间服务器的应答无效")
+NTP_UNSYNCHRONISED = _failure("ntp_unsynchronised", "the time server has no correct time itself",
+                              "时间服务器自身时间未同步")
 CLOCK_OFFSET = _failure("clock_offset", "the clock is off", "时钟有偏差")
 
 # ---- files and the clients -------------------------------------------------------------
