@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checks.report.load import parse_report_text
 from checks.userdata import history_path
 
 _SCHEMA = """
@@ -158,9 +159,11 @@ class History:
             conn.close()
         if row is None:
             raise HistoryError(f"no run with id {run_id} in {self.path}")
+        if not isinstance(row[0], str):
+            raise HistoryError(f"run {run_id} cannot be read back: not text")
         try:
-            report: dict[str, Any] = json.loads(row[0])
-        except ValueError as exc:
+            report = parse_report_text(row[0]).to_json()
+        except ValueError as exc:  # ReportError: the loader says which field
             raise HistoryError(f"run {run_id} cannot be read back: {exc}") from exc
         report.setdefault("history_id", run_id)
         return report

@@ -11,12 +11,13 @@ remembers exactly how to encode again. Nothing here touches the disk except
 from __future__ import annotations
 
 import codecs
-import errno
 import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# The errors are re-exported: callers of read_hosts_bytes classify them.
+from checks.bounded_read import FileTooLarge, NotRegularFile, read_regular_file  # noqa: F401
 
 # The lossless fallback: every byte maps to one code point and back.
 FALLBACK_ENCODING = "latin-1"
@@ -94,62 +95,14 @@ def _newline(text: str) -> str:
 MAX_HOSTS_BYTES = 16 * 1024 * 1024
 
 
-class NotRegularFile(OSError):
-    """The path is a pipe, socket or device: reading it could block or never end."""
-
-    def __init__(self, path: str, kind: str) -> None:
-        super().__init__(errno.EINVAL, f"not a regular file ({kind})", path)
-        self.kind = kind
-
-
-class FileTooLarge(OSError):
-    """The file is larger than the reader's limit; nothing of it is used."""
-
-    def __init__(self, path: str, limit: int) -> None:
-        super().__init__(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MB", path)
-        self.limit = limit
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "pipe"), (stat.S_ISSOCK, "socket"),
-                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
-        if test(mode):
-            return name
-    return "special file"
-
-
 def read_hosts_bytes(path: str | os.PathLike[str], limit: int = MAX_HOSTS_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes, never blocking.
+    """The bytes of the hosts file, if it is a regular file of at most `limit` bytes.
 
-    OSError (FileNotFoundError, PermissionError, IsADirectoryError, NotRegularFile,
-    FileTooLarge ...) propagates for the caller to classify.
+    Never blocks (a FIFO is refused at once). OSError (FileNotFoundError,
+    PermissionError, IsADirectoryError, NotRegularFile, FileTooLarge ...) propagates
+    for the caller to classify. Fixes that rewrite the file read it through here too.
     """
-    name = os.fspath(path)
-    # O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting.
-    flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-             | getattr(os, "O_BINARY", 0))
-    fd = os.open(name, flags)
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "is a directory", name)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFile(name, _kind(info.st_mode))
-        if info.st_size > limit:
-            raise FileTooLarge(name, limit)
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:  # the file may grow while it is read
-            chunk = os.read(fd, min(1024 * 1024, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise FileTooLarge(name, limit)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    return read_regular_file(path, limit)
 
 
 def read_hosts(path: str | os.PathLike[str], limit: int = MAX_HOSTS_BYTES) -> Decoded:
