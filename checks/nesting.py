@@ -7,7 +7,19 @@ in whichever recursive function meets it first.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def key_path(path: str, key: object) -> str:
+    """`path.key`, or `path["odd key"]` when the key would make the path unreadable."""
+    text = str(key)
+    if _PLAIN_KEY.fullmatch(text):
+        return f"{path}.{text}" if path else text
+    return f"{path}[{json.dumps(text, ensure_ascii=False)}]"
 
 
 class TooDeep(ValueError):
@@ -25,7 +37,7 @@ def check_depth(value: Any, limit: int, root: str = "") -> None:
     while stack:
         item, path, depth = stack.pop()
         if isinstance(item, dict):
-            children = [(v, f"{path}.{k}" if path else str(k)) for k, v in item.items()]
+            children = [(v, key_path(path, k)) for k, v in item.items()]
         elif isinstance(item, list):
             children = [(v, f"{path}[{i}]") for i, v in enumerate(item)]
         else:

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from checks.bounded_read import read_regular_file
 from checks.model import Status, worst
-from checks.nesting import TooDeep, check_depth
+from checks.nesting import TooDeep, check_depth, key_path
 
 SCHEMA_PREFIX = "wxdoctor.report/"
 MAX_REPORT_BYTES = 16 * 2**20  # a real report is well under 1 MB
@@ -324,13 +324,13 @@ class _Reader:
     def translations(self, value: Any, path: str) -> dict[str, dict[str, str]]:
         result: dict[str, dict[str, str]] = {}
         for lang, texts in self.obj(value, path).items():
-            inner = self.obj(texts, f"{path}.{lang}")
-            result[lang] = {k: self.text(v, f"{path}.{lang}.{k}") for k, v in inner.items()}
+            where = key_path(path, lang)
+            inner = self.obj(texts, where)
+            result[lang] = {k: self.text(v, key_path(where, k)) for k, v in inner.items()}
         return result
 
     def rest(self, data: dict[str, Any], known: tuple[str, ...], path: str) -> dict[str, Any]:
-        prefix = f"{path}." if path else ""
-        return {k: self.free(v, prefix + k) for k, v in data.items() if k not in known}
+        return {k: self.free(v, key_path(path, k)) for k, v in data.items() if k not in known}
 
     # -- records
 
@@ -399,8 +399,9 @@ class _Reader:
         data = self.free_obj(value, path)
         self.text(data.get("fix_id"), f"{path}.fix_id")
         for key in ("before", "after"):
-            for check_id, status in self.obj(data.get(key, {}), f"{path}.{key}").items():
-                self.text(status, f"{path}.{key}.{check_id}")
+            where = f"{path}.{key}"
+            for check_id, status in self.obj(data.get(key, {}), where).items():
+                self.text(status, key_path(where, check_id))
         return data
 
     def report(self, value: Any) -> SavedReport:

@@ -152,9 +152,12 @@ def proxies_from_scutil(settings: dict[str, Any]) -> dict[str, Any]:
         if str(settings.get(f"{prefix}Enable", "0")) != "1":
             continue
         host = str(settings.get(f"{prefix}Proxy", "")).strip()
-        port = str(settings.get(f"{prefix}Port", "")).strip()
-        entry = parse_address(f"{host}:{port}" if port else host, protocol=protocol, kind=kind)
-        if entry:
+        port_text = str(settings.get(f"{prefix}Port", "")).strip()
+        # Host and port are separate values: never let "@" or ":" in one reshape the other.
+        port = parse_port(port_text) if port_text else None
+        entry = parse_address(host, protocol=protocol, kind=kind) if host else None
+        if entry and (port is not None or not port_text):
+            entry["port"] = port or entry["port"]
             entries.append(entry)
     pac = ""
     if str(settings.get("ProxyAutoConfigEnable", "0")) == "1":
