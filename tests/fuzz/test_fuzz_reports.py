@@ -153,3 +153,23 @@ def test_mutated_reports_open_in_the_window(qt_app: Any, tmp_path_factory: pytes
         window.close()
         window.deleteLater()
         qt_app.processEvents()
+
+
+def test_the_window_names_the_bad_field(qt_app: Any, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from app.gui.window import MainWindow
+
+    path = tmp_path / "bad.json"
+    path.write_text('{"schema":"wxdoctor.report/1","checks":[{"id":"x","status":5}]}',
+                    encoding="utf-8")
+    window = MainWindow(checks_factory=list, lang="en", log_dir=tmp_path / "logs",
+                        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    try:
+        assert window.open_report(path) is False
+        assert ("checks[0].status: expected one of ok, info, warn, fail, skipped, error, got 5"
+                in window.statusBar().currentMessage())
+        assert window.report is None
+    finally:
+        window.close()
+        window.deleteLater()
