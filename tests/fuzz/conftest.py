@@ -12,8 +12,20 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the window and PDF tests render
 
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
+
+
+def _widgets_app() -> Any:
+    """The QApplication, made while collecting: a PDF test elsewhere would otherwise make a
+    QGuiApplication first, and the window tests here need widgets (Qt aborts then)."""
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
+_APP = _widgets_app()  # kept referenced for the whole session
 
 
 def pytest_configure(config: pytest.Config) -> None:
