@@ -2,42 +2,35 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from checks.history import History, HistoryError
+from checks.report.load import ReportError, SavedReport, load_report_file, parse_report
 
 
 class SourceError(Exception):
     """The reference names no readable report."""
 
 
-def load_report(ref: str, history: History | None = None) -> tuple[dict[str, Any], str]:
-    """A report and a short label for `ref`: a run id, `latest`, `previous`, or a file path."""
-    if ref in ("latest", "previous") or ref.isdigit():
+def load_report(ref: str, history: History | None = None) -> tuple[SavedReport, str]:
+    """A validated report and a short label for `ref`: a run id, `latest`, `previous`,
+    or a file path."""
+    if ref in ("latest", "previous") or (ref.isascii() and ref.isdigit()):
         history = history or History()
         try:
             if ref.isdigit():
-                return history.get(int(ref)), ref
+                return parse_report(history.get(int(ref))), ref
             rows = history.list(2)
             index = 0 if ref == "latest" else 1
             if len(rows) <= index:
                 raise SourceError(f"the history has no {ref} run (runs stored: {len(rows)})")
-            return history.get(rows[index].id), str(rows[index].id)
-        except HistoryError as exc:
+            return parse_report(history.get(rows[index].id)), str(rows[index].id)
+        except (HistoryError, ReportError) as exc:
             raise SourceError(str(exc)) from exc
     path = Path(ref)
     try:
-        report = json.loads(path.read_text(encoding="utf-8-sig"))
+        return load_report_file(path), path.name
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except ValueError as exc:
-        raise SourceError(f"{path} is not JSON: {exc}") from exc
-    if not isinstance(report, dict) or not str(report.get("schema", "")).startswith(
-        "wxdoctor.report/"
-    ):
-        raise SourceError(f"{path} is not a wxdoctor report (no 'schema': 'wxdoctor.report/1')")
-    if not isinstance(report.get("checks"), list):
-        raise SourceError(f"{path}: the report has no list of checks")
-    return report, path.name
+    except ReportError as exc:
+        raise SourceError(f"{path}: {exc}") from exc

@@ -142,6 +142,8 @@ NTP_TIMEOUT = _failure("ntp_timeout", "no answer from the time server", "时间�
 NTP_NOT_RESOLVED = _failure("ntp_not_resolved", "the time server's name does not resolve", "时间服务器域名无法解析")
 NTP_UNREACHABLE = _failure("ntp_unreachable", "the time server cannot be reached", "无法连接时间服务器")
 NTP_BAD_REPLY = _failure("ntp_bad_reply", "the time server's answer is invalid", "时间服务器的应答无效")
+NTP_UNSYNCHRONISED = _failure("ntp_unsynchronised", "the time server has no correct time itself",
+                              "时间服务器自身时间未同步")
 CLOCK_OFFSET = _failure("clock_offset", "the clock is off", "时钟有偏差")
 
 # ---- files and the clients -------------------------------------------------------------
@@ -149,6 +151,10 @@ HOSTS_MISSING = _failure("hosts_missing", "the file does not exist", "文件不�
 HOSTS_PERMISSION = _failure("hosts_permission", "permission denied", "没有读取权限")
 HOSTS_NOT_A_FILE = _failure("hosts_not_a_file", "it is a folder, not a file", "这是一个文件夹而不是文件")
 HOSTS_UNREADABLE = _failure("hosts_unreadable", "the file cannot be read", "文件无法读取")
+HOSTS_NOT_REGULAR = _failure("hosts_not_regular", "it is a pipe or device, not a file (not read)",
+                             "这是管道或设备而不是普通文件（未读取）")
+HOSTS_TOO_LARGE = _failure("hosts_too_large", "the file is too large to be a hosts file (not read)",
+                           "文件过大，不像 hosts 文件（未读取）")
 FOLDER_UNREADABLE = _failure("folder_unreadable", "the folder cannot be read", "文件夹无法读取")
 FOLDER_UNWRITABLE = _failure("folder_unwritable", "the folder cannot be written", "文件夹无法写入")
 FOLDER_NOT_A_FOLDER = _failure("folder_not_a_folder", "not a folder", "不是文件夹")

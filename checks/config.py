@@ -23,6 +23,7 @@ import tomllib
 
 from checks import platform
 from checks.domain_list import DomainList, DomainListError, Entry, is_address, read_domain_list
+from checks.nesting import TooDeep, check_depth
 from checks.products import PRODUCTS, WECOM, parse_override
 from checks.resources import resource_path
 
@@ -351,10 +352,7 @@ def _with_listed(config: Config, named_in: Path) -> Config:
 def load_config_text(text: str, name: str = "<config>") -> Config:
     """Defaults plus one override given as TOML text (for tests and the GUI)."""
     defaults = _read_toml(default_config_path())
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{name}: not valid TOML: {exc}") from None
+    data = _parse_toml(text, name)
     _validate_keys(data, Config, Path(name), prefix="")
     config = build_config(merge(defaults, data), name, sources=(str(default_config_path()), name))
     return _with_listed(config, Path(name)) if config.domain_list else config
@@ -379,10 +377,24 @@ def _read_toml(path: Path) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: the file is not UTF-8 text") from None
+    return _parse_toml(text, str(path))
+
+
+# The deepest real config is a list of tables inside a table ([[captive.probes]]).
+MAX_CONFIG_DEPTH = 16
+
+
+def _parse_toml(text: str, name: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+        check_depth(data, MAX_CONFIG_DEPTH)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{name}: not valid TOML: {exc}") from None
+    except RecursionError:  # the parser itself recurses per level
+        raise ConfigError(f"{name}: nested more than {MAX_CONFIG_DEPTH} levels deep") from None
+    except TooDeep as exc:
+        raise ConfigError(f"{name}: key '{exc.path}' {str(exc).partition(': ')[2]}") from None
+    return data
 
 
 @functools.cache

@@ -2,22 +2,27 @@
 
 A damaged database must never stop a check: it is set aside as
 `history.db.damaged-<timestamp>` and a fresh one is started, with a message.
+A database that is merely locked by another program (a second wxdoctor, a
+backup tool, a viewer) is not damaged: it is waited for up to `timeout` seconds
+and then left alone (HistoryBusy), never moved aside.
 The history is local and stores reports in full; exports redact them.
 """
 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checks.report.load import parse_report_text
 from checks.userdata import history_path
 
 _SCHEMA = """
@@ -36,6 +41,21 @@ _COLUMNS = ["id", "started_at", "status", "primary_cause", "product", "report"]
 
 class HistoryError(Exception):
     """A run that does not exist or a report that cannot be read back."""
+
+
+class HistoryBusy(HistoryError):
+    """Another program holds the database locked for longer than we may wait."""
+
+
+# SQLITE_BUSY and SQLITE_LOCKED, with any extended code in the high bits.
+_BUSY_CODES = (5, 6)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _BUSY_CODES
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 @dataclass(frozen=True)
@@ -65,24 +85,44 @@ def _warn(message: str) -> None:
 
 class History:
     def __init__(self, path: str | os.PathLike[str] | None = None,
-                 warn: Callable[[str], None] = _warn) -> None:
+                 warn: Callable[[str], None] = _warn, timeout: float = 5.0) -> None:
         self.path = Path(path) if path is not None else history_path()
         self.warn = warn
+        self.timeout = max(0.0, timeout)  # how long to wait for another program's lock
         self.set_aside: Path | None = None  # where a damaged database was moved, if it was
 
     # -- opening and recovery ------------------------------------------------------------
+
+    def _busy(self) -> HistoryBusy:
+        return HistoryBusy(f"the run history {self.path} is in use by another program "
+                           f"(still locked after {self.timeout:.1f} s)")
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = self._open_checked()
         except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise self._busy() from exc  # locked is not damaged: leave it as it is
             self._set_aside(exc)
             conn = self._open_checked()
         return conn
 
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[sqlite3.Connection]:
+        """A checked connection; a lock held past the timeout becomes HistoryBusy."""
+        conn = self._connect()
+        try:
+            yield conn
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):  # e.g. another writer: nothing stored, nothing lost
+                raise self._busy() from exc
+            raise
+        finally:
+            conn.close()
+
     def _open_checked(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=5)
+        conn = sqlite3.connect(self.path, timeout=self.timeout)
         try:
             row = conn.execute("PRAGMA quick_check").fetchone()
             if not row or row[0] != "ok":
@@ -122,28 +162,21 @@ class History:
             product_of(report),
             json.dumps(report, ensure_ascii=False),
         )
-        conn = self._connect()
-        try:
-            with conn:
-                cursor = conn.execute(
-                    "INSERT INTO runs (started_at, status, primary_cause, product, report)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    values,
-                )
-            return int(cursor.lastrowid or 0)
-        finally:
-            conn.close()
+        with self._session() as conn, conn:
+            cursor = conn.execute(
+                "INSERT INTO runs (started_at, status, primary_cause, product, report)"
+                " VALUES (?, ?, ?, ?, ?)",
+                values,
+            )
+        return int(cursor.lastrowid or 0)
 
     def list(self, limit: int = 20) -> builtins.list[RunRow]:
-        conn = self._connect()
-        try:
+        with self._session() as conn:
             rows = conn.execute(
                 "SELECT id, started_at, status, primary_cause, product FROM runs"
                 " ORDER BY id DESC LIMIT ?",
                 (max(0, limit),),
             ).fetchall()
-        finally:
-            conn.close()
         return [RunRow(*row) for row in rows]
 
     def latest(self, n: int = 1) -> builtins.list[dict[str, Any]]:
@@ -151,16 +184,15 @@ class History:
         return [self.get(row.id) for row in self.list(n)]
 
     def get(self, run_id: int) -> dict[str, Any]:
-        conn = self._connect()
-        try:
+        with self._session() as conn:
             row = conn.execute("SELECT report FROM runs WHERE id = ?", (run_id,)).fetchone()
-        finally:
-            conn.close()
         if row is None:
             raise HistoryError(f"no run with id {run_id} in {self.path}")
+        if not isinstance(row[0], str):
+            raise HistoryError(f"run {run_id} cannot be read back: not text")
         try:
-            report: dict[str, Any] = json.loads(row[0])
-        except ValueError as exc:
+            report = parse_report_text(row[0]).to_json()
+        except ValueError as exc:  # ReportError: the loader says which field
             raise HistoryError(f"run {run_id} cannot be read back: {exc}") from exc
         report.setdefault("history_id", run_id)
         return report

@@ -4,7 +4,8 @@ Hosts files in the wild are UTF-8, UTF-8 with a BOM (Notepad), UTF-16 (some
 "hosts tools") or GBK (Chinese Windows editors), with CRLF or LF. A fix that
 comments out one line must write every other byte back unchanged, so decoding
 remembers exactly how to encode again. Nothing here touches the disk except
-`read_hosts`.
+`read_hosts_bytes` / `read_hosts`, which read only a regular file of bounded size
+(a FIFO would block the reader forever, `/dev/zero` never ends).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+
+# The errors are re-exported: callers of read_hosts_bytes classify them.
+from checks.bounded_read import FileTooLarge, NotRegularFile, read_regular_file  # noqa: F401
 
 # The lossless fallback: every byte maps to one code point and back.
 FALLBACK_ENCODING = "latin-1"
@@ -88,9 +91,23 @@ def _newline(text: str) -> str:
     return "\r\n" if crlf > lf else "\n"
 
 
-def read_hosts(path: str | os.PathLike[str]) -> Decoded:
-    """Read and decode a hosts file; OSError propagates for the caller to classify."""
-    return decode_hosts(Path(path).read_bytes())
+# Far above any real hosts file (the large ad-block lists are a few MB).
+MAX_HOSTS_BYTES = 16 * 1024 * 1024
+
+
+def read_hosts_bytes(path: str | os.PathLike[str], limit: int = MAX_HOSTS_BYTES) -> bytes:
+    """The bytes of the hosts file, if it is a regular file of at most `limit` bytes.
+
+    Never blocks (a FIFO is refused at once). OSError (FileNotFoundError,
+    PermissionError, IsADirectoryError, NotRegularFile, FileTooLarge ...) propagates
+    for the caller to classify. Fixes that rewrite the file read it through here too.
+    """
+    return read_regular_file(path, limit)
+
+
+def read_hosts(path: str | os.PathLike[str], limit: int = MAX_HOSTS_BYTES) -> Decoded:
+    """Read (bounded, regular files only) and decode a hosts file; OSError propagates."""
+    return decode_hosts(read_hosts_bytes(path, limit))
 
 
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
@@ -128,7 +145,9 @@ def parse_hosts(text: str) -> list[HostsEntry]:
 
 
 def parse_line(line: str, line_no: int) -> HostsEntry | None:
-    data, hash_, comment = line.partition("#")
+    # glibc reads the line as a C string: a NUL ends it, and what follows is ignored
+    # ("0.0.0.0 login.work.weixin.qq.com\0junk" maps the name; tested in the lab).
+    data, hash_, comment = line.partition("\0")[0].partition("#")
     fields = data.split()  # any whitespace: spaces, tabs, full-width spaces
     if len(fields) < 2:
         return None  # blank, a comment, or an address without names

@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 from checks.base import all_checks
@@ -55,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from app.cli import UsageError
 
+    started = time.monotonic()
     lang = args.lang or detect_lang()
     if args.pdf:
         _check_writable(args.pdf)
@@ -81,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     result = Runner(config, selected, lang=lang).run()
     report = build_report(result, config, lang)
     if not args.no_history:
-        store_run(report)
+        # A history locked by another program is waited for only within the deadline.
+        store_run(report, wait_s=config.deadline_s - (time.monotonic() - started))
     printed = redact(report) if args.redact else report
     if args.json:
         json.dump(printed, sys.stdout, ensure_ascii=False, indent=2)
@@ -99,13 +102,13 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(report)
 
 
-def store_run(report: dict[str, object]) -> int | None:
+def store_run(report: dict[str, object], wait_s: float = 5.0) -> int | None:
     """Keep the run in the history; a history problem never stops the check."""
-    from checks.history import History
+    from checks.history import History, HistoryError
 
     try:
-        return History().add(report)
-    except (sqlite3.Error, OSError) as exc:
+        return History(timeout=max(0.05, wait_s)).add(report)
+    except (sqlite3.Error, OSError, HistoryError) as exc:
         print(f"wxdoctor: this run was not stored in the history: {exc}", file=sys.stderr)
         return None
 

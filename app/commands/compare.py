@@ -40,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
         lang = args.lang or detect_lang()
         sys.stdout.write(render_changes(
             changes, lang, names=(label_a, label_b),
-            times=(str(a.get("started_at", "")), str(b.get("started_at", ""))),
+            times=(a.started_at, b.started_at),
         ))
     return 0

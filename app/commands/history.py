@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from checks.history import History
+from checks.history import History, HistoryError
 
 COMMAND = "history"
 HELP = "List the stored runs (newest first)."
@@ -18,8 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.cli import UsageError
+
     history = History()
-    rows = history.list(args.limit)
+    try:
+        rows = history.list(args.limit)
+    except HistoryError as exc:  # e.g. locked by another program: say so, change nothing
+        raise UsageError(str(exc)) from exc
     if args.json:
         json.dump({"path": str(history.path), "runs": [r.to_json() for r in rows]}, sys.stdout,
                   ensure_ascii=False, indent=2)

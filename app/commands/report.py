@@ -39,11 +39,11 @@ def run(args: argparse.Namespace) -> int:
     from app.sources import SourceError, load_report
 
     try:
-        report, _label = load_report(args.source)
+        saved, _label = load_report(args.source)
     except SourceError as exc:
         raise UsageError(str(exc)) from exc
-    lang = args.lang or report.get("lang") or detect_lang()
-    lang = lang if lang in ("zh", "en") else "en"
+    report = saved.to_json()
+    lang = args.lang or saved.lang or detect_lang()
     export = unredacted(report) if args.no_redact else redact(report)
     if "matrix" not in export:  # saved before reports carried it: rebuilt from the evidence
         export["matrix"] = build_matrix(export)

@@ -129,12 +129,8 @@ class ExportActions:
 
 
 def load_report(path: Path) -> dict[str, Any]:
-    """A saved report, checked enough that showing it cannot crash the window."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith("wxdoctor.report/"):
-        raise ValueError("not a wxdoctor report")
-    checks = data.get("checks")
-    if not isinstance(checks, list) or not all(isinstance(c, dict) and "id" in c for c in checks):
-        raise ValueError("the report has no list of checks")
-    data.setdefault("diagnosis", {"primary": "healthy", "causes": []})
-    return data
+    """A saved report through the one validating loader, so showing it cannot crash the
+    window; OSError or ValueError (checks.report.load.ReportError) says why not."""
+    from checks.report.load import load_report_file
+
+    return load_report_file(path).to_json()

@@ -2,6 +2,9 @@
 
 A clock that is off by minutes makes logins and TLS certificates fail. When no
 server answers (UDP port 123 blocked), the clock could not be checked: grey.
+Replies are validated (checks/probes/ntp.py) and one server alone never makes
+the light red: a broken or hostile server would otherwise send people to fix a
+clock that is right.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import ntplib
-
 from checks import codes
 from checks.base import Check, register
 from checks.concurrency import gather
@@ -22,8 +23,12 @@ from checks.context import Context
 from checks.grading import grade
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
+from checks.platform.parsers.numbers import parse_port
+from checks.probes import ntp
 
-NTP_PORT = 123
+NTP_PORT = ntp.NTP_PORT
+# A red light needs this many servers that each put the clock beyond the fail limit.
+AGREEING_FOR_FAIL = 2
 
 
 def parse_server(value: str) -> tuple[str, int]:
@@ -31,34 +36,18 @@ def parse_server(value: str) -> tuple[str, int]:
     text = value.strip()
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
-        port = rest.lstrip(":")
-        return host, int(port) if port.isdigit() else NTP_PORT
+        return host, parse_port(rest.lstrip(":")) or NTP_PORT
     if text.count(":") == 1:
         host, port = text.split(":")
-        if port.isdigit() and 0 < int(port) < 65536:
-            return host, int(port)
+        parsed = parse_port(port)
+        if parsed is not None:
+            return host, parsed
     return text, NTP_PORT
 
 
 def query(server: str, timeout: float) -> dict[str, Any]:
     host, port = parse_server(server)
-    result: dict[str, Any] = {"server": server, "ok": False, "offset_s": None,
-                              "delay_s": None, "stratum": None, "failure": None}
-    try:
-        reply = ntplib.NTPClient().request(host, version=3, port=port, timeout=timeout)
-    except ntplib.NTPException:
-        result["failure"] = codes.NTP_TIMEOUT
-    except OSError as exc:
-        import socket
-
-        result["failure"] = codes.NTP_NOT_RESOLVED if isinstance(exc, socket.gaierror) \
-            else codes.NTP_UNREACHABLE
-    except Exception:  # a garbled reply must not take the check down
-        result["failure"] = codes.NTP_BAD_REPLY
-    else:
-        result.update(ok=True, offset_s=round(reply.offset, 3), delay_s=round(reply.delay, 3),
-                      stratum=reply.stratum)
-    return result
+    return ntp.query(host, port, timeout, server=server)
 
 
 def local_timezone() -> dict[str, Any]:
@@ -101,8 +90,8 @@ class ClockCheck(Check):
         servers = list(ctx.config.ntp.servers)
         # Name resolution has no timeout of its own: a server still resolving timed out.
         results = gather(lambda s: query(s, timeout), servers, timeout + 0.5,
-                         lambda s: {"server": s, "ok": False, "offset_s": None,
-                                    "delay_s": None, "stratum": None, "failure": codes.NTP_TIMEOUT})
+                         lambda s: {"server": s, "ok": False, "offset_s": None, "delay_s": None,
+                                    "stratum": None, "failure": codes.NTP_TIMEOUT, "reason": None})
         answered = [r["offset_s"] for r in results if r["ok"]]
         return {
             "servers": results,
@@ -133,40 +122,66 @@ def assess_clock(evidence: Evidence, limits: NtpConfig) -> Verdict:
     zone = f"{tz.get('name') or '?'} (UTC{tz.get('utc_offset') or '?'})"
     offset = evidence.get("offset_s")
     if offset is None:
-        found = sorted({r.get("failure") or codes.NTP_TIMEOUT for r in evidence.get("servers", [])})
-        if found == [codes.NTP_NOT_RESOLVED]:
-            reason = t("the time servers' names could not be resolved",
-                       "时间服务器的域名无法解析")
-        else:
-            reason = t("no time server answered (UDP port 123 may be blocked)",
-                       "没有时间服务器响应（UDP 123 端口可能被拦截）")
-        return Verdict(
-            Status.ERROR,
-            t("Could not check the clock: {reason}. Time zone: {zone}.",
-              "无法检测时间：{reason}。时区：{zone}。", reason=reason, zone=zone),
-            problems=tuple(Problem(c) for c in found) or (Problem(codes.NTP_TIMEOUT),),
-        )
+        return _not_checked(evidence, zone)
     answered, asked = evidence.get("answered", 0), evidence.get("asked", 0)
-    # ntplib's offset: how much to add to the local clock to be right.
+    # The offset: how much to add to the local clock to be right.
     direction = t("behind", "慢了") if offset > 0 else t("ahead", "快了")
     status = grade(abs(offset), limits.warn_offset_s, limits.fail_offset_s)
-    if status is not Status.OK:
+    if status is Status.OK:
         return Verdict(
-            status,
-            t("The clock is {amount} {direction} (median of {n} time servers; time zone {zone}).",
-              "电脑时间{direction} {amount}（{n} 个时间服务器的中位数；时区 {zone}）。",
-              amount=_human(offset), direction=direction, n=answered, zone=zone),
-            t("Turn on \"Set time automatically\" and sync the clock now; also check that the "
-              "time zone is right.",
-              "请开启“自动设置时间”并立即同步时间；同时确认时区设置正确。"),
-            problems=(Problem(codes.CLOCK_OFFSET),),
-            cause=codes.CLOCK_SKEW,
-            fixes=("resync_clock",),
+            Status.OK,
+            t("The clock is right (off by {offset:.1f} s; {n} of {asked} time servers answered; "
+              "time zone {zone}).",
+              "电脑时间准确（误差 {offset:.1f} 秒；{asked} 个时间服务器中 {n} 个响应；时区 {zone}）。",
+              offset=abs(offset), n=answered, asked=asked, zone=zone),
         )
+    amount = _human(offset)
+    summary = t("The clock is {amount} {direction} (median of {n} time servers; time zone {zone}).",
+                "电脑时间{direction} {amount}（{n} 个时间服务器的中位数；时区 {zone}）。",
+                amount=amount, direction=direction, n=answered, zone=zone)
+    agreeing = _agreeing(evidence, offset, limits)
+    if status is Status.FAIL and agreeing < AGREEING_FOR_FAIL:
+        # One server alone may be the broken one: worth a warning, not a red light.
+        status = Status.WARN
+        summary = t("One time server says the clock is {amount} {direction}; no second server "
+                    "confirms it ({n} of {asked} answered; time zone {zone}).",
+                    "有一个时间服务器认为电脑时间{direction} {amount}，但没有第二个服务器证实"
+                    "（{asked} 个中 {n} 个响应；时区 {zone}）。",
+                    amount=amount, direction=direction, n=answered, asked=asked, zone=zone)
     return Verdict(
-        Status.OK,
-        t("The clock is right (off by {offset:.1f} s; {n} of {asked} time servers answered; "
-          "time zone {zone}).",
-          "电脑时间准确（误差 {offset:.1f} 秒；{asked} 个时间服务器中 {n} 个响应；时区 {zone}）。",
-          offset=abs(offset), n=answered, asked=asked, zone=zone),
+        status, summary,
+        t("Turn on \"Set time automatically\" and sync the clock now; also check that the "
+          "time zone is right.",
+          "请开启“自动设置时间”并立即同步时间；同时确认时区设置正确。"),
+        problems=(Problem(codes.CLOCK_OFFSET),),
+        cause=codes.CLOCK_SKEW,
+        fixes=("resync_clock",),
+    )
+
+
+def _agreeing(evidence: Evidence, offset: float, limits: NtpConfig) -> int:
+    """Servers that each put the clock beyond the fail limit, in the median's direction."""
+    return sum(
+        1 for r in evidence.get("servers", [])
+        if r.get("ok") and isinstance(r.get("offset_s"), (int, float))
+        and abs(r["offset_s"]) >= limits.fail_offset_s and (r["offset_s"] > 0) == (offset > 0)
+    )
+
+
+def _not_checked(evidence: Evidence, zone: str) -> Verdict:
+    found = sorted({r.get("failure") or codes.NTP_TIMEOUT for r in evidence.get("servers", [])})
+    if found == [codes.NTP_NOT_RESOLVED]:
+        reason = t("the time servers' names could not be resolved", "时间服务器的域名无法解析")
+    elif {codes.NTP_BAD_REPLY, codes.NTP_UNSYNCHRONISED} & set(found):
+        reason = t("the answers that came were not valid (the server not synchronised, or "
+                   "garbled), so they were not used",
+                   "收到的应答无效（服务器自身未同步或数据错误），未予采用")
+    else:
+        reason = t("no time server answered (UDP port 123 may be blocked)",
+                   "没有时间服务器响应（UDP 123 端口可能被拦截）")
+    return Verdict(
+        Status.ERROR,
+        t("Could not check the clock: {reason}. Time zone: {zone}.",
+          "无法检测时间：{reason}。时区：{zone}。", reason=reason, zone=zone),
+        problems=tuple(Problem(c) for c in found) or (Problem(codes.NTP_TIMEOUT),),
     )

@@ -45,7 +45,7 @@ class HostsCheck(Check):
         path = hosts_path(ctx)
         evidence: dict[str, Any] = {"path": str(path)}
         try:
-            raw = path.read_bytes()
+            raw = hostsfile.read_hosts_bytes(path)
         except OSError as exc:
             evidence.update(failure=_read_failure(exc), reason=exc.strerror or str(exc))
             return evidence
@@ -62,7 +62,7 @@ class HostsCheck(Check):
                     "names": names,
                     "critical": any(_is_critical(n, endpoint_hosts) for n in names),
                     "comment": entry.comment,
-                    "raw": entry.raw[:300],
+                    "raw": entry.raw[:300].replace("\0", "\\0"),
                 })
         evidence.update(
             failure=None,
@@ -88,6 +88,10 @@ def _is_critical(name: str, endpoint_hosts: list[str]) -> bool:
 
 
 def _read_failure(exc: OSError) -> str:
+    if isinstance(exc, hostsfile.NotRegularFile):
+        return codes.HOSTS_NOT_REGULAR
+    if isinstance(exc, hostsfile.FileTooLarge):
+        return codes.HOSTS_TOO_LARGE
     if isinstance(exc, FileNotFoundError):
         return codes.HOSTS_MISSING
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.i18n import t
+from checks.i18n import LANGS, t
 from checks.model import Status
-from checks.report.text import CAUSE, light_label, localized
+from checks.report.load import CheckRecord, SavedReport, as_saved
+from checks.report.text import CAUSE, light_label
 
 SAME = t("No change between the two runs.", "两次检测结果相同。")
 ADDED = t("new check", "新增检测")
@@ -15,42 +16,38 @@ REMOVED = t("no longer checked", "不再检测")
 HEADER = t("Run {a} ({ta}) -> run {b} ({tb})", "第 {a} 次（{ta}）-> 第 {b} 次（{tb}）")
 
 
-def _checks(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["id"]: c for c in report.get("checks", [])}
-
-
-def _primary(report: dict[str, Any]) -> str | None:
-    primary: str | None = report.get("diagnosis", {}).get("primary")
-    return primary
-
-
-def compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+def compare(a: SavedReport | dict[str, Any], b: SavedReport | dict[str, Any]
+            ) -> list[dict[str, Any]]:
     """Changes from report `a` (before) to report `b` (after), in `b`'s check order.
 
     Each change is {"kind": "changed"|"added"|"removed"|"primary_cause", "check_id",
     "title": {"zh", "en"}, "before", "after"}; for "primary_cause" check_id is None
-    and before/after are cause codes.
+    and before/after are cause codes. Dicts are validated by the report loader first.
     """
-    before, after = _checks(a), _checks(b)
+    old, new = as_saved(a), as_saved(b)
+    before = {c.id: c for c in old.checks}
+    after = {c.id: c for c in new.checks}
     changes: list[dict[str, Any]] = []
-    if _primary(a) != _primary(b):
+    if old.diagnosis.primary != new.diagnosis.primary:
         changes.append({"kind": "primary_cause", "check_id": None, "title": None,
-                        "before": _primary(a), "after": _primary(b)})
+                        "before": old.diagnosis.primary, "after": new.diagnosis.primary})
     for check_id, check in after.items():
-        old = before.get(check_id)
-        if old is None:
-            changes.append(_change("added", check, None, check["status"]))
-        elif old.get("status") != check.get("status"):
-            changes.append(_change("changed", check, old.get("status"), check.get("status")))
+        was = before.get(check_id)
+        if was is None:
+            changes.append(_change("added", check, None, check.status))
+        elif was.status is not check.status:
+            changes.append(_change("changed", check, was.status, check.status))
     for check_id, check in before.items():
         if check_id not in after:
-            changes.append(_change("removed", check, check.get("status"), None))
+            changes.append(_change("removed", check, check.status, None))
     return changes
 
 
-def _change(kind: str, check: dict[str, Any], before: str | None, after: str | None) -> dict[str, Any]:
-    title = {lang: localized(check, "title", lang) for lang in ("zh", "en")}
-    return {"kind": kind, "check_id": check["id"], "title": title, "before": before, "after": after}
+def _change(kind: str, check: CheckRecord, before: Status | None, after: Status | None
+            ) -> dict[str, Any]:
+    return {"kind": kind, "check_id": check.id,
+            "title": {lang: check.text("title", lang) for lang in LANGS},
+            "before": before.value if before else None, "after": after.value if after else None}
 
 
 def better(change: dict[str, Any]) -> bool | None:

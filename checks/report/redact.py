@@ -4,8 +4,13 @@ Three kinds of data are redacted, everywhere in the report (keys and values of
 evidence, texts in both languages, the system section):
 
 - user names: the home folder becomes `~`; other users' folders become
-  `/home/<user>`, `/Users/<user>`, `C:\\Users\\<user>`; the bare name becomes `<user>`;
-- the computer's host name becomes `<host>`;
+  `/home/<user>`, `/Users/<user>`, `C:\\Users\\<user>`; the bare name becomes `<user>`
+  wherever it stands as a token (checks/report/tokens.py: next to Chinese text, `_`,
+  `-`, punctuation or a path separator, not inside another word);
+- the computer's host name becomes `<host>`, by the same rule;
+- a one-character name (`伟`) would match inside any word, so it is replaced only
+  as a path component (or a token of one: `伟_backup`) and in fields that hold a
+  user or host name (`hostname`, `user` ...), never in free text;
 - public IP addresses are reduced to their network (IPv4 /24, IPv6 /48), so the
   provider stays visible; private, loopback, link-local and documentation
   addresses, and well-known public DNS resolvers, are kept.
@@ -21,9 +26,11 @@ import ipaddress
 import os
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from checks.report.tokens import replace_tokens
 
 ITEMS = ("user_name", "host_name", "public_addresses")
 USER = "<user>"
@@ -45,6 +52,13 @@ _UNIX_HOME = re.compile(r"(?<![\w.~-])/(home|Users)/([^/\s\"'<>:;,|]+)")
 _WIN_HOME = re.compile(
     r"(?i)\b([A-Z]:(?:\\\\|\\|/))(Users|Documents and Settings)(\\\\|\\|/)([^\\/\s\"'<>:;,|*?]+)"
 )
+# A run of text that holds a path separator: where path components are looked for.
+_PATHLIKE = re.compile(r"[^\s\"'<>|]*[\\/][^\s\"'<>|]*")
+# Evidence keys whose value is a user or a host name as a whole.
+USER_FIELDS = frozenset({"user", "username", "user_name", "owner", "login", "account"})
+HOST_FIELDS = frozenset({"hostname", "host_name", "computer", "computer_name", "machine_name"})
+# Names this short are only redacted in paths and in the fields above.
+SHORT_NAME = 1
 _IPV4 = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?!\w|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:.])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:])")
 
@@ -96,9 +110,8 @@ class _Redactor:
             host = host.strip()
             if host and host.lower() not in ("localhost", "localhost.localdomain"):
                 hosts.add(host)
-                short = host.split(".")[0]
-                if len(short) >= 2:
-                    hosts.add(short)
+                hosts.add(host.split(".")[0])
+        hosts.discard("")
         self.hosts = sorted(hosts, key=len, reverse=True)
         # A home folder is replaced as a path prefix, longest first; "/" is never a home.
         self.homes = sorted(
@@ -117,7 +130,8 @@ class _Redactor:
                 if _personal(match.group(4)):
                     self.users.add(match.group(4))
 
-    def text(self, value: str) -> str:
+    def text(self, value: str, field: str = "") -> str:
+        """`value` redacted; `field` is the key it is stored under, if any."""
         original = value
         for home in self.homes:
             value = re.sub(re.escape(home) + r"(?=$|[\\/\s\"'<>:;,|)])", "~", value)
@@ -129,15 +143,17 @@ class _Redactor:
             if _personal(m.group(4)) else m.group(0),
             value,
         )
-        for user in sorted(self.users, key=len, reverse=True):
-            value = _word(user).sub(USER, value)
-        if value != original:
-            self.found.add("user_name")
+        key = field.lower()
+        # Host names first: "zhang-pc" is the computer, not the user "zhang" plus "-pc".
         before_hosts = value
-        for host in self.hosts:
-            value = _word(host).sub(HOST, value)
+        value = self._names(value, self.hosts, HOST, key in HOST_FIELDS)
         if value != before_hosts:
             self.found.add("host_name")
+        before_users = value
+        value = self._names(value, sorted(self.users, key=len, reverse=True), USER,
+                            key in USER_FIELDS)
+        if value != before_users or before_hosts != original:
+            self.found.add("user_name")
         before_ips = value
         value = _IPV4.sub(self._address, value)
         value = _IPV6.sub(self._address, value)
@@ -145,26 +161,41 @@ class _Redactor:
             self.found.add("public_addresses")
         return value
 
+    @staticmethod
+    def _names(value: str, names: list[str], marker: str, name_field: bool) -> str:
+        """Names as tokens; short names only in path components or a name field."""
+        for name in names:
+            if len(name) > SHORT_NAME:
+                value = replace_tokens(value, name, marker)
+            elif name_field:
+                value = replace_tokens(value, name, marker, strict=True)
+            else:
+                value = _PATHLIKE.sub(_in_path(name, marker), value)
+        return value
+
     def _address(self, match: re.Match[str]) -> str:
         return reduce_address(match.group(1)) or match.group(0)
 
-    def walk(self, value: Any) -> Any:
+    def walk(self, value: Any, field: str = "") -> Any:
         if isinstance(value, str):
-            return self.text(value)
+            return self.text(value, field)
         if isinstance(value, dict):
-            return {self.walk(k) if isinstance(k, str) else k: self.walk(v) for k, v in value.items()}
+            return {self.text(k) if isinstance(k, str) else k: self.walk(v, str(k))
+                    for k, v in value.items()}
         if isinstance(value, (list, tuple)):
-            return [self.walk(v) for v in value]
+            return [self.walk(v, field) for v in value]
         return value
 
 
+def _in_path(name: str, marker: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for path-like runs: `name` as a strict token of a component."""
+    def replace(match: re.Match[str]) -> str:
+        return replace_tokens(match.group(0), name, marker, strict=True)
+    return replace
+
+
 def _personal(name: str) -> bool:
-    return len(name) >= 2 and name.lower() not in _GENERIC_USERS
-
-
-def _word(name: str) -> re.Pattern[str]:
-    # Whole words only: "vm" must not eat "vmware"; dots and dashes belong to names.
-    return re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
+    return bool(name) and name.lower() not in _GENERIC_USERS
 
 
 def _strings(value: Any) -> Iterable[str]:

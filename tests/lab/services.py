@@ -21,11 +21,12 @@ _HOLD_TUN = (
 
 
 def start_ntp(lab: Lab, offset: float = 0.0, addr: str | None = None,
-              port: int = 123) -> str:
-    """An NTP server in the server ns whose clock is ``offset`` seconds ahead."""
+              port: int = 123, mode: str = "good") -> str:
+    """An NTP server in the server ns whose clock is ``offset`` seconds ahead; ``mode``
+    makes it answer as a broken or hostile server does (see ntp_server.py)."""
     addr = lab.add_address(addr)
     lab.spawn_server(NTP_SCRIPT, "--addr", addr, "--port", str(port), "--offset", str(offset),
-                     listen=[("udp", port)], addr=addr)
+                     "--mode", mode, listen=[("udp", port)], addr=addr)
     return addr
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checks.history import History, HistoryError
+from checks.history import History, HistoryBusy, HistoryError
 from checks.report.compare import compare, render_changes
 from tests.report.helpers import closed_port, loopback_config, wxdoctor
 
@@ -120,3 +123,74 @@ def test_compare_without_history_is_a_usage_error(tmp_path: Path) -> None:
     result = wxdoctor("compare", data_dir=tmp_path / "empty")
     assert result.returncode == 64
     assert "no previous run" in result.stderr
+
+
+# ---- a database locked by another program is busy, not damaged -------------------------
+
+_LOCKER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN " + sys.argv[2])
+if sys.argv[2] == "IMMEDIATE":
+    conn.execute("INSERT INTO runs (started_at, status, report) VALUES ('x', 'ok', '{}')")
+print("locked", flush=True)
+sys.stdin.read()  # hold the lock until the test closes stdin
+conn.execute("ROLLBACK")
+"""
+
+
+class _Locked:
+    """Another process holding the history database locked (EXCLUSIVE or IMMEDIATE)."""
+
+    def __init__(self, path: Path, mode: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", _LOCKER, str(path), mode],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stdout.readline() == "locked\n"
+
+    def __enter__(self) -> _Locked:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("mode", ["EXCLUSIVE", "IMMEDIATE"])
+def test_locked_history_is_busy_not_damaged(faulty_report: dict[str, Any], tmp_path: Path,
+                                            mode: str) -> None:
+    path = tmp_path / "history.db"
+    messages: list[str] = []
+    history = History(path, warn=messages.append, timeout=0.2)
+    first = history.add(faulty_report)
+    before = path.read_bytes()
+    with _Locked(path, mode):
+        with pytest.raises(HistoryBusy, match="in use by another program"):
+            history.add(faulty_report)
+        if mode == "EXCLUSIVE":  # nobody may even read
+            with pytest.raises(HistoryBusy):
+                history.list()
+        else:  # a pending write: reading still works
+            assert [r.id for r in history.list()] == [first]
+    assert messages == [] and not list(tmp_path.glob("history.db.damaged-*"))
+    assert path.read_bytes() == before
+    assert [r.id for r in history.list()] == [first]  # the history is all still there
+    assert history.add(faulty_report) == first + 1
+
+
+def test_check_skips_a_locked_history_within_its_deadline(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    config = loopback_config(tmp_path / "c.toml", closed_port())
+    assert wxdoctor("check", "--config", str(config), data_dir=data).returncode == 2
+    with _Locked(data / "history.db", "EXCLUSIVE"):
+        result = wxdoctor("check", "--config", str(config), "--deadline", "3", data_dir=data)
+        listed = wxdoctor("history", data_dir=data)
+    assert result.returncode == 2, result.stderr  # the check ran and reported as usual
+    match = re.search(r"not stored in the history: .* in use by another program "
+                      r"\(still locked after ([0-9.]+) s\)", result.stderr)
+    assert match, result.stderr
+    assert 0 < float(match.group(1)) <= 3.0  # the wait came out of the run's deadline
+    assert listed.returncode == 64 and "in use by another program" in listed.stderr
+    assert not list(data.glob("history.db.damaged-*"))
+    runs = json.loads(wxdoctor("history", "--json", data_dir=data).stdout)["runs"]
+    assert len(runs) == 1  # the earlier run is kept; the locked-out one was skipped

@@ -58,3 +58,12 @@ def test_no_colour_when_piped_or_no_color(tmp_path: Path) -> None:
     out = wxdoctor("check", "--only", "network", env={"NO_COLOR": "1"})
     assert "\x1b[" not in out.stdout
     assert out.stdout.startswith("[")
+
+
+def test_deeply_nested_config_exits_64_with_the_reason(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("deadline_s = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    out = wxdoctor("check", "--config", str(deep))
+    assert out.returncode == 64, out.stderr[-500:]
+    assert f"config error: {deep}: nested more than 16 levels deep" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -100,3 +100,17 @@ def test_for_product_filters_endpoints() -> None:
     assert {e.product for e in config.for_product("wecom").endpoints} == {"wecom"}
     assert {e.product for e in config.for_product("wechat").endpoints} == {"wechat"}
     assert config.for_product("both") is config
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("deadline_s = " + "[" * 100_000 + "]" * 100_000 + "\n", "nested more than 16 levels deep"),
+    # The path names the first value too deep: the table "dns" is level 1.
+    ("[dns]\ntimeout_s = " + "[" * 40 + "]" * 40 + "\n",
+     "key 'dns.timeout_s" + "[0]" * 14 + "' nested more than 16 levels deep"),
+    ("[tls]\nx = " + "{a = " * 30 + "1" + "}" * 30 + "\n", "key 'tls.x.a.a"),
+], ids=["100000-arrays", "40-arrays", "30-inline-tables"])
+def test_deep_nesting_is_a_config_error(tmp_path: Path, text: str, fragment: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(path) in str(info.value) and fragment in str(info.value)

@@ -181,3 +181,25 @@ def test_line_without_valid_address_is_ignored() -> None:
     m = _mapping("not-an-ip", ["short.weixin.qq.com"])
     assert classify(m, {}) == "ignored"
     assert assess_hosts(_evidence([m], {})).status is Status.OK
+
+
+def test_fifo_as_hosts_file_is_grey_and_does_not_hang(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "hosts")  # no writer: reading it the plain way blocks forever
+    out = _run(tmp_path, None)
+    assert out["status"] is Status.ERROR
+    assert out["evidence"]["failure"] == "hosts_not_regular"
+    assert "pipe or device" in out["summary"] and "管道或设备" in out["zh"]
+
+
+def test_device_as_hosts_file_is_grey() -> None:
+    config = load_config_text('deadline_s = 5.0\n[system]\nhosts_file = "/dev/zero"\n' + ENDPOINTS)
+    [result] = Runner(config, [HostsCheck()]).run().results  # endless: must not be read
+    assert result.status is Status.ERROR and result.evidence["failure"] == "hosts_not_regular"
+
+
+def test_nul_byte_line_is_the_override_glibc_sees(tmp_path: Path) -> None:
+    out = _run(tmp_path, b"127.0.0.1 localhost\n0.0.0.0 login.wecom.lab.test\0junk\n")
+    assert (out["status"], out["cause"]) == (Status.FAIL, "hosts_override")
+    [mapping] = out["evidence"]["mappings"]
+    assert mapping["names"] == ["login.wecom.lab.test"] and mapping["line_no"] == 2
+    assert mapping["raw"] == "0.0.0.0 login.wecom.lab.test\\0junk"

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import codecs
+import os
+import socket
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from checks.hostsfile import (
+    FileTooLarge,
+    NotRegularFile,
     decode_hosts,
     encode_hosts,
     is_tencent_name,
     lines_with_endings,
     parse_hosts,
     read_hosts,
+    read_hosts_bytes,
     split_lines,
 )
 
@@ -179,3 +186,45 @@ def test_local_names_are_never_tencent_names_even_as_endpoints() -> None:
     assert not is_tencent_name("localhost", ["localhost"])
     assert not is_tencent_name("ip6-localhost", ["ip6-localhost"])
     assert is_tencent_name("login.wecom.lab.test", ["login.wecom.lab.test"])
+
+
+# ---- bounded reading: regular files only, never blocking --------------------------------
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "hosts"
+    os.mkfifo(fifo)  # nobody ever writes: a plain open() would wait forever
+    with pytest.raises(NotRegularFile) as caught:
+        read_hosts(fifo)
+    assert caught.value.kind == "pipe" and "not a regular file" in str(caught.value)
+
+
+def test_devices_and_sockets_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(NotRegularFile, match="character device"):
+        read_hosts_bytes("/dev/zero")
+    link = tmp_path / "hosts"
+    link.symlink_to("/dev/zero")  # a link is followed, then the target is judged
+    with pytest.raises(NotRegularFile):
+        read_hosts_bytes(link)
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "sock"))
+        with pytest.raises(OSError):  # opening a socket fails (ENXIO) or is refused
+            read_hosts_bytes(tmp_path / "sock")
+
+
+def test_size_is_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "hosts"
+    path.write_bytes(b"0.0.0.0 a.qq.com\n" * 100)
+    assert read_hosts_bytes(path, limit=1700) == path.read_bytes()
+    with pytest.raises(FileTooLarge, match="larger than"):
+        read_hosts_bytes(path, limit=1699)
+    with pytest.raises(IsADirectoryError):
+        read_hosts_bytes(tmp_path)
+
+
+def test_nul_ends_the_line_as_glibc_reads_it() -> None:
+    # glibc parses each line as a C string (verified in the lab: test_lab_hosts_nul).
+    [entry] = parse_hosts("0.0.0.0 login.work.weixin.qq.com\0junk\n")
+    assert (entry.address, entry.names) == ("0.0.0.0", ("login.work.weixin.qq.com",))
+    assert entry.raw == "0.0.0.0 login.work.weixin.qq.com\0junk"
+    assert parse_hosts("0.0.0.0\0 c.qq.com\n") == []  # the NUL cut every name off

@@ -25,6 +25,23 @@ def test_parse_address_forms() -> None:
         assert p.parse_address(bad) is None, bad
 
 
+def test_ports_are_ascii_digits_only() -> None:
+    # "²".isdigit() is True and int("²") raises; int("١٢٣") is 123; int(" 80") is 80.
+    for port in ("²", "¹²³", "١٢٣", "８０", " 80", "+80", "8_0", "0", "65536", "9" * 5000):
+        assert p.parse_address(f"http://proxy.corp:{port}") is None, port
+        if " " not in port:  # WinINet lists are separated by spaces too
+            assert p.parse_proxy_server(f"https=proxy.corp:{port}") == [], port
+    assert p.parse_address("http://proxy.corp:0080")["port"] == 80
+    scutil = SCUTIL_CLASH.replace("HTTPPort : 7890", "HTTPPort : ²")
+    ports = [e["port"] for e in p.proxies_from_scutil(p.parse_scutil(scutil))["proxies"]]
+    assert ports == [7890, 7891]  # the HTTP entry with its broken port is left out
+    gnome = GSETTINGS_MANUAL.replace("http port 7890", "http port ²")
+    assert [e["protocol"] for e in p.parse_gsettings(gnome)["proxies"]] == ["https"]
+    kde = KIOSLAVERC.replace("http://127.0.0.1 7890", "http://127.0.0.1 ١٢٣")
+    assert [e["protocol"] for e in p.parse_kioslaverc(kde)["proxies"]] == ["https", "socks"]
+    assert p.parse_kioslaverc(KIOSLAVERC.replace("ProxyType=1", "ProxyType=١"))["proxy_type"] == 0
+
+
 def test_wininet_per_protocol_form() -> None:
     entries = p.parse_proxy_server("http=10.0.0.1:8080;https=10.0.0.1:8443;socks=10.0.0.2:1080")
     assert [(e["protocol"], e["kind"], e["port"]) for e in entries] == [

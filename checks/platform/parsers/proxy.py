@@ -11,6 +11,8 @@ import re
 import struct
 from typing import Any
 
+from checks.platform.parsers.numbers import ascii_int, parse_port
+
 _SCHEME_KIND = {
     "http": "http", "https": "http", "socks": "socks5", "socks5": "socks5",
     "socks5h": "socks5", "socks4": "socks4", "socks4a": "socks4",
@@ -41,9 +43,10 @@ def parse_address(value: str, protocol: str = "all", kind: str = "http") -> dict
     if not host or any(c.isspace() for c in host):
         return None
     if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        parsed = parse_port(port_text)
+        if parsed is None:
             return None
-        port = int(port_text)
+        port = parsed
     else:
         port = _DEFAULT_PORT[kind]
     return {"protocol": protocol, "kind": kind, "host": host, "port": port}
@@ -201,9 +204,12 @@ def proxies_from_scutil(settings: dict[str, Any]) -> dict[str, Any]:
         if str(settings.get(f"{prefix}Enable", "0")) != "1":
             continue
         host = str(settings.get(f"{prefix}Proxy", "")).strip()
-        port = str(settings.get(f"{prefix}Port", "")).strip()
-        entry = parse_address(f"{host}:{port}" if port else host, protocol=protocol, kind=kind)
-        if entry:
+        port_text = str(settings.get(f"{prefix}Port", "")).strip()
+        # Host and port are separate values: never let "@" or ":" in one reshape the other.
+        port = parse_port(port_text) if port_text else None
+        entry = parse_address(host, protocol=protocol, kind=kind) if host else None
+        if entry and (port is not None or not port_text):
+            entry["port"] = port or entry["port"]
             entries.append(entry)
     pac = ""
     if str(settings.get("ProxyAutoConfigEnable", "0")) == "1":
@@ -235,7 +241,7 @@ def parse_gsettings(text: str) -> dict[str, Any]:
                                         ("socks", "socks", "socks5")):
             host = _gvariant_str(values.get(f"{section}.host", "''"))
             port = values.get(f"{section}.port", "0").split()[-1]
-            if host and port.isdigit() and int(port) > 0:
+            if host and parse_port(port) is not None:
                 entry = parse_address(f"{host}:{port}", protocol=protocol, kind=kind)
                 if entry:
                     entries.append(entry)
@@ -276,16 +282,13 @@ def parse_kioslaverc(text: str) -> dict[str, Any]:
         if section == "Proxy Settings" and "=" in line:
             key, _, value = line.partition("=")
             values[key.strip().split("[", 1)[0]] = value.strip()
-    try:
-        proxy_type = int(values.get("ProxyType", "0"))
-    except ValueError:
-        proxy_type = 0
+    proxy_type = ascii_int(values.get("ProxyType", "0")) or 0
     entries = []
     if proxy_type == _KDE_MANUAL:
         for key, protocol, kind in (("httpProxy", "http", "http"), ("httpsProxy", "https", "http"),
                                     ("socksProxy", "socks", "socks5")):
             value = values.get(key, "")
-            host_port = re.sub(r"\s+(\d+)$", r":\1", value.strip())
+            host_port = re.sub(r"\s+([0-9]+)$", r":\1", value.strip())
             entry = parse_address(host_port, protocol=protocol, kind=kind) if host_port else None
             if entry:
                 entries.append(entry)
