@@ -6,15 +6,23 @@ import json
 from pathlib import Path
 from typing import Any
 
-from checks.history import History, HistoryError
+from checks.history import History, HistoryError, watch_id
 
 
 class SourceError(Exception):
     """The reference names no readable report."""
 
 
-def load_report(ref: str, history: History | None = None) -> tuple[dict[str, Any], str]:
-    """A report and a short label for `ref`: a run id, `latest`, `previous`, or a file path."""
+def load_report(ref: str, history: History | None = None, watches: bool = False
+                ) -> tuple[dict[str, Any], str]:
+    """A report and a short label for `ref`: a run id, `latest`, `previous`, or a file path.
+
+    With `watches`, also a stored watch (`w3`) or a watch report file."""
+    if watches and watch_id(ref) is not None:
+        try:
+            return (history or History()).get_watch(int(ref[1:])), ref
+        except HistoryError as exc:
+            raise SourceError(str(exc)) from exc
     if ref in ("latest", "previous") or ref.isdigit():
         history = history or History()
         try:
@@ -34,6 +42,9 @@ def load_report(ref: str, history: History | None = None) -> tuple[dict[str, Any
         raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except ValueError as exc:
         raise SourceError(f"{path} is not JSON: {exc}") from exc
+    if watches and isinstance(report, dict) and str(report.get("schema", "")).startswith(
+            "wxdoctor.watch/"):
+        return report, path.name
     if not isinstance(report, dict) or not str(report.get("schema", "")).startswith(
         "wxdoctor.report/"
     ):

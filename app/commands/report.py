@@ -11,6 +11,7 @@ from checks.i18n import detect_lang
 from checks.report.redact import redact, unredacted
 from checks.report.summary import summary_text
 from checks.report.text import render_text
+from checks.watch.report import is_watch
 
 COMMAND = "report"
 HELP = "Render a saved report (JSON file or history run) as PDF, text or JSON."
@@ -19,7 +20,8 @@ HELP = "Render a saved report (JSON file or history run) as PDF, text or JSON."
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "source", metavar="FILE.json|ID|latest|previous",
-        help="a report saved with `check --json`, or a run from `wxdoctor history`",
+        help="a report saved with `check --json` or `watch --json`, or a run or watch "
+             "(w1, w2...) from `wxdoctor history`",
     )
     parser.add_argument("--pdf", metavar="OUT", help="write an A4 PDF report")
     parser.add_argument("--json", metavar="OUT", help="write the report as JSON ('-': stdout)")
@@ -35,12 +37,14 @@ def run(args: argparse.Namespace) -> int:
     from app.sources import SourceError, load_report
 
     try:
-        report, _label = load_report(args.source)
+        report, _label = load_report(args.source, watches=True)
     except SourceError as exc:
         raise UsageError(str(exc)) from exc
     lang = args.lang or report.get("lang") or detect_lang()
     lang = lang if lang in ("zh", "en") else "en"
     export = unredacted(report) if args.no_redact else redact(report)
+    if is_watch(export):
+        return _watch(export, args, lang)
     if args.pdf:
         from app.pdf import write_pdf
 
@@ -55,4 +59,23 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(summary_text(export, lang, redacted=False))
     elif not args.pdf and not args.json:
         sys.stdout.write(render_text(export, lang))
+    return 0
+
+
+def _watch(report: dict[str, object], args: argparse.Namespace, lang: str) -> int:
+    """A watch renders as its own PDF and text; its JSON is written the same way."""
+    from checks.watch.text import render_watch_text
+
+    if args.pdf:
+        from app.pdf_watch import write_watch_pdf
+
+        write_watch_pdf(report, args.pdf, lang)
+    if args.json:
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        if args.json == "-":
+            sys.stdout.write(text)
+        else:
+            Path(args.json).write_text(text, encoding="utf-8")
+    if args.text or (not args.pdf and not args.json):
+        sys.stdout.write(render_watch_text(report, lang))
     return 0
