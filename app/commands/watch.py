@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     def on_sample(sample: Any, news: list[Any], analysis: Any) -> None:
         if not show_live:
             return
-        print(live_line(sample, analysis, lang), file=live, flush=True)
+        print(live_line(sample, analysis.down, lang), file=live, flush=True)
         for line in news_lines(news, {"known": analysis.known}, lang):
             print(line, file=live, flush=True)
 

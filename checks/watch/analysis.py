@@ -394,6 +394,7 @@ class WatchAnalysis:
             live["ongoing"] = True
             outages.append(live)
         return {
+            "first_sample": iso_local(self._first.wall) if self._first else None,
             "samples": self.samples, "down_samples": self.down_samples,
             "span_s": round(self._prev_x, 2) if self._prev is not None else 0.0,
             "outages": outages, "outages_dropped": self.outages.dropped,

@@ -36,6 +36,15 @@ PLACES: dict[str, Text] = {
                  "stayed fine", "只有腾讯的服务器没有响应；网关和其他网站都正常"),
     A.UNKNOWN: t("nothing else could be measured to tell where", "没有其他可测量的目标来判断故障位置"),
 }
+# The same, short enough for one line of a table.
+PLACES_SHORT: dict[str, Text] = {
+    A.LINK: t("this computer's connection", "本机网络连接"),
+    A.ROUTE_CHANGE: t("route changed (VPN or network)", "路由变化（VPN 或网络）"),
+    A.GATEWAY: t("Wi-Fi/router (gateway silent too)", "Wi-Fi/路由器（网关也无响应）"),
+    A.UPLINK: t("internet line (router fine)", "宽带线路（路由器正常）"),
+    A.SERVERS: t("only Tencent's servers", "仅腾讯服务器"),
+    A.UNKNOWN: t("could not tell", "无法判断"),
+}
 PLACE_SERVERS_NO_CONTROL = t("only Tencent's servers stopped answering; the gateway stayed fine",
                              "只有腾讯的服务器没有响应；网关一直正常")
 
@@ -225,15 +234,19 @@ def _slow_dns_line(slow: list[dict[str, Any]], dns_slow_ms: float) -> Text:
     limit = t(f"{dns_slow_ms / 1000:g} s", f"{dns_slow_ms / 1000:g} 秒")
     if answered:
         worst_one = max(answered, key=lambda s: s["worst_ms"])
-        return t("DNS answers slowed above {limit} at times: {n} times, the slowest {s} s "
+        return t("DNS answers slowed above {limit} at times: {n}, the slowest {s} s "
                  "({name}, {at}).",
-                 "DNS 解析有时慢于 {limit}：共 {n} 次，最慢 {s} 秒（{name}，{at}）。",
-                 limit=limit, n=len(slow), s=f"{worst_one['worst_ms'] / 1000:.1f}",
+                 "DNS 解析有时慢于 {limit}：{n}，最慢 {s} 秒（{name}，{at}）。",
+                 limit=limit, n=_times(len(slow)), s=f"{worst_one['worst_ms'] / 1000:.1f}",
                  name=worst_one["name"], at=clock_time(worst_one["at"]))
     first = slow[0]
-    return t("DNS gave no answer at times while the servers worked: {n} times, first at {at} "
-             "({name}).", "服务器正常时 DNS 有时没有应答：共 {n} 次，第一次在 {at}（{name}）。",
-             n=len(slow), at=clock_time(first["at"]), name=first["name"])
+    return t("DNS gave no answer at times while the servers worked: {n}, first at {at} "
+             "({name}).", "服务器正常时 DNS 有时没有应答：{n}，第一次在 {at}（{name}）。",
+             n=_times(len(slow)), at=clock_time(first["at"]), name=first["name"])
+
+
+def _times(n: int) -> Text:
+    return t("once", "共 1 次") if n == 1 else t(f"{n} times", f"共 {n} 次")
 
 
 def _lossy_servers(data: dict[str, Any], latency: LatencyConfig) -> list[Text]:

@@ -58,7 +58,8 @@ def _probe(probe: Probe | None, lang: str) -> str:
     return _ms(probe.ms, lang) if probe.ok else W["no_answer"].render(lang)
 
 
-def live_line(sample: Sample, analysis: A.WatchAnalysis, lang: str) -> str:
+def live_line(sample: Sample, down: bool, lang: str) -> str:
+    """One sample as a line; `down`: an outage is going on."""
     when = datetime.fromtimestamp(sample.wall).strftime("%H:%M:%S")
     ok = sample.servers_ok
     times = [p.ms for p in sample.servers if p.ok and p.ms is not None]
@@ -77,7 +78,7 @@ def live_line(sample: Sample, analysis: A.WatchAnalysis, lang: str) -> str:
         kind = W.get(link.kind, W["unknown"]).render(lang)
         parts.append(f"{link.interface} {kind}".strip())
     line = " · ".join(parts)
-    if analysis.down:
+    if down:
         line += f"  {W['outage'].render(lang)}"
     return line
 
