@@ -71,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return _screenshot(app, args, log_dir)
     window = MainWindow(lang=args.lang, log_dir=log_dir)
-    if args.report:
+    watch = _watch_report(args.report)
+    if watch is not None:
+        window.show_watch(watch)
+    elif args.report:
         try:
             report = load_report(Path(args.report))
             window.show_report(report, note=str(report.get("started_at", "")))
@@ -98,7 +101,10 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(lang=args.lang or "en", settings=settings, log_dir=log_dir)
-        if args.report:
+        watch = _watch_report(args.report)
+        if watch is not None:
+            window.show_watch(watch)
+        elif args.report:
             try:
                 window.show_report(load_report(Path(args.report)))
             except (OSError, ValueError) as exc:
@@ -110,7 +116,7 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
         window.show()
         app.processEvents()
         for _ in range(3):  # wrapped labels and tables settle after a layout pass
-            window.resize(args.width, window.fitting_height())
+            window.resize(args.width, 760 if watch is not None else window.fitting_height())
             app.processEvents()
         target: Any = window
         if args.fix:
@@ -127,6 +133,15 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
         print(f"wxdoctor-gui: could not write {args.screenshot}", file=sys.stderr)
         return 70
     return 0
+
+
+def _watch_report(path: str | None) -> dict[str, Any] | None:
+    """`--report` may name a saved watch (`watch --json`): it opens in the Watch tab."""
+    if not path:
+        return None
+    from app.gui.watch_view import load_watch
+
+    return load_watch(Path(path))
 
 
 if __name__ == "__main__":

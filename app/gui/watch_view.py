@@ -154,6 +154,7 @@ class WatchView(QWidget):
         self.live.setObjectName("muted")
         self.live.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.addWidget(self.live)
+        self.live.hide()  # until the first sample (or a "saved to" note)
         self.summary = QLabel(self.card)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -246,6 +247,7 @@ class WatchView(QWidget):
         self._started = time.monotonic()
         self.chart.set_data(None)
         self.live.setText("")
+        self.live.hide()
         self.start_button.hide()
         self.stop_button.show()
         self.how_long.setEnabled(False)
@@ -275,6 +277,7 @@ class WatchView(QWidget):
             return
         self._sample, self._down, self._outages = sample, down, outages
         self.live.setText(live_line(sample, down, self.lang))
+        self.live.show()
         self._pending_chart = chart
         if not self._chart_timer.isActive():
             self._flush_chart()
@@ -356,7 +359,21 @@ class WatchView(QWidget):
             return False
         self.settings.setValue("export_dir", str(path.parent))
         self.live.setText(SAVED.with_params(path=str(path)).render(self.lang))
+        self.live.show()
         return True
+
+
+def load_watch(path: Path) -> dict[str, Any] | None:
+    """A saved watch report, or None when the file holds something else."""
+    from checks.watch.report import is_watch
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict) and is_watch(data) and isinstance(data.get("watch"), dict):
+        return data
+    return None
 
 
 def _store_quietly(store: Store, report: dict[str, Any]) -> None:

@@ -179,6 +179,11 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.modes.addTab(watch_page, "")
         self.setCentralWidget(self.modes)
 
+    def show_watch(self, report: dict[str, Any]) -> None:
+        """Show a saved watch in the Watch tab."""
+        self.modes.setCurrentIndex(1)
+        self.watch_view.show_report(report)
+
     def _build_check_list(self) -> None:
         """The scrolling list of lights, grouped by topic (groups appear as checks do)."""
         self.content = QWidget(self)

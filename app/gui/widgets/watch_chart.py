@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from checks.i18n import t
@@ -174,34 +174,31 @@ def _grid(painter: QPainter, plot: QRectF, data: ChartData, px: Scale, py: Scale
 
 def _lines(painter: QPainter, plot: QRectF, data: ChartData, px: Scale, py: Scale,
            style: ChartStyle, unit: float) -> None:
+    """Each line as separate segments: stroking one long polyline computes every join and
+    took ~25 ms per server on the window's thread; segments take well under 1 ms."""
     painter.save()
     painter.setClipRect(plot.adjusted(-2 * unit, -2 * unit, 2 * unit, 2 * unit))
     for index, line in enumerate(data.lines):
         colour = QColor(style.colours[index % len(style.colours)])
-        path = QPainterPath()
-        drawing = False
-        previous_x = None
+        segments: list[QLineF] = []
+        dots: list[QPointF] = []
+        previous: QPointF | None = None
+        previous_x = 0.0
         for x, mean, _low, _high in line.points:
-            broken = previous_x is not None and any(
-                g0 <= x and g1 >= previous_x for g0, g1 in data.gaps)
-            if mean is None or broken:
-                drawing = False
             if mean is None:
-                previous_x = x
+                previous = None
                 continue
             point = QPointF(px(x), py(mean))
-            if drawing:
-                path.lineTo(point)
+            broken = any(g0 <= x and g1 >= previous_x for g0, g1 in data.gaps)
+            if previous is not None and not broken:
+                segments.append(QLineF(previous, point))
             else:
-                path.moveTo(point)
-                path.addEllipse(point, 0.8 * unit, 0.8 * unit)
-                path.moveTo(point)
-                drawing = True
-            previous_x = x
-        painter.setPen(QPen(colour, 1.6 * unit, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                            Qt.PenJoinStyle.RoundJoin))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(path)
+                dots.append(point)  # a point with no neighbour stays visible
+            previous, previous_x = point, x
+        painter.setPen(QPen(colour, 1.6 * unit, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawLines(segments)
+        painter.setPen(QPen(colour, 3 * unit, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawPoints(dots)
     painter.restore()
 
 
