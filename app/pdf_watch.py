@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -94,9 +94,9 @@ class _ChartObject(QPyTextObject):
     def intrinsicSize(self, doc: Any, pos: int, fmt: Any) -> QSizeF:  # noqa: N802 (Qt API)
         return self.size
 
-    def drawObject(self, painter: QPainter, rect: QRectF, doc: Any, pos: int,  # noqa: N802
-                   fmt: Any) -> None:
-        draw_watch_chart(painter, rect, self.data, self.lang)
+    def drawObject(self, painter: QPainter, rect: QRectF | QRect, doc: Any,  # noqa: N802
+                   pos: int, fmt: Any) -> None:
+        draw_watch_chart(painter, QRectF(rect), self.data, self.lang)
 
 
 def _badge(status: str, lang: str) -> str:

@@ -116,7 +116,7 @@ class WatchView(QWidget):
         self.how_long = QComboBox(self)
         for seconds, _ in DURATIONS:
             self.how_long.addItem("", seconds)
-        saved = float(self.settings.value("watch_seconds", 600) or 600)
+        saved = _number(self.settings.value("watch_seconds", 600), 600.0)
         index = next((i for i, (s, _) in enumerate(DURATIONS) if s == saved), 1)
         self.how_long.setCurrentIndex(index)
         self.start_button = QPushButton(self)
@@ -361,6 +361,14 @@ class WatchView(QWidget):
         self.live.setText(SAVED.with_params(path=str(path)).render(self.lang))
         self.live.show()
         return True
+
+
+def _number(value: object, default: float) -> float:
+    """A saved setting as a number (QSettings may hand back a string, or junk)."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
 
 
 def load_watch(path: Path) -> dict[str, Any] | None:
