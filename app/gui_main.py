@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.engine_process import child_main
 
         return child_main()
+    if argv[:1] == ["--watch-child"]:  # the window's watch process (frozen builds)
+        from app import watch_process
+
+        return watch_process.child_main()
     args = parse_args(argv)
     from PySide6.QtWidgets import QApplication
 

@@ -169,3 +169,35 @@ def test_watches_are_stored_and_rendered_from_the_history(lab: Lab, tmp_path: An
     rendered = wxdoctor("report", "w1", "--pdf", str(pdf))
     assert rendered.returncode == 0, rendered.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_windows_watch_process_streams_samples_and_the_report(lab: Lab) -> None:
+    """The window samples in a child process (app/watch_process.py): in the lab, a path
+    cut for 3 s comes back as live progress and a report with one outage."""
+    path = lab.write_config(watch_config(lab))
+    code = f"""
+import json, sys, threading, time
+from app.watch_process import ProcessWatch
+from checks.config import load_config
+from checks.watch.plan import Plan
+seen = []
+watch = ProcessWatch(load_config({str(path)!r}), Plan(9, 1.0), lang="zh",
+                     on_progress=lambda p: seen.append((p.sample.index, p.down, p.outages)))
+report = watch.run()
+print(json.dumps({{"seen": seen, "outages": report["watch"]["outages"]}}))
+"""
+    argv = [sys.executable, "-c", code]
+    proc = lab.client.popen(argv, env=lab.doctor_env(), cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    time.sleep(3.5)
+    lab.blackhole()
+    time.sleep(3.0)
+    lab.clear_faults()
+    out, err = proc.communicate(timeout=40)
+    assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
+    result = json.loads(out)
+    indexes = [index for index, _, _ in result["seen"]]
+    assert indexes == sorted(set(indexes)) and indexes[0] == 0 and len(indexes) >= 8, indexes
+    assert any(down for _, down, _ in result["seen"])
+    [outage] = result["outages"]
+    assert outage["attribution"] == "gateway" and 1.5 <= outage["duration_s"] <= 4.5

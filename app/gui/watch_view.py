@@ -1,9 +1,11 @@
 """The window's Watch mode (持续监测): Start/Stop, a live chart, the summary when stopped.
 
-The watch runs on its own thread (checks.watch, Qt-free). After each sample that
-thread prepares what the window shows (the chart's model, a copy of the sample) and
-posts it through app/gui/bridge.py; the GUI thread only sets labels and repaints the
-chart. The finished watch is stored in the history off the GUI thread.
+The watch samples in a child process (app/watch_process.py), which also prepares
+what the window shows after each sample (the chart's model); a worker thread here
+reads those messages and posts them through app/gui/bridge.py, so the GUI thread
+only sets labels and repaints the chart. A watch with a sampler handed in (tests)
+runs on that thread instead. The finished watch is stored in the history off the
+GUI thread.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -32,9 +34,10 @@ from app.gui import bridge, theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.light import Light
 from app.gui.widgets.watch_chart import DARK_STYLE, ChartStyle, WatchChart
+from app.watch_process import ProcessWatch, Progress, progress
 from checks.config import Config
 from checks.i18n import Text, t
-from checks.watch.chart import ChartData, chart_data
+from checks.watch.chart import chart_data
 from checks.watch.plan import Plan
 from checks.watch.report import summary_lines
 from checks.watch.runner import SampleSource, Watch
@@ -74,6 +77,11 @@ SamplerFactory = Callable[[Config, Plan], SampleSource]
 Store = Callable[[dict[str, Any]], object]
 
 
+class Running(Protocol):
+    def run(self) -> dict[str, Any]: ...
+    def stop(self) -> None: ...
+
+
 def _store_in_history(report: dict[str, Any]) -> object:
     from checks.history import History
 
@@ -96,7 +104,7 @@ class WatchView(QWidget):
         self.sampler_factory: SamplerFactory | None = None  # tests hand in their own
         self.store: Store = _store_in_history
         self.report: dict[str, Any] | None = None
-        self.watch: Watch | None = None
+        self.watch: Running | None = None
         self.plan: Plan | None = None
         self._sample: Sample | None = None
         self._down = False
@@ -168,7 +176,7 @@ class WatchView(QWidget):
         self._chart_timer.setSingleShot(True)
         self._chart_timer.setInterval(CHART_MS)
         self._chart_timer.timeout.connect(self._flush_chart)
-        self._pending_chart: ChartData | None = None
+        self._pending: Progress | None = None
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._render_status)
@@ -240,9 +248,11 @@ class WatchView(QWidget):
             self._show_failure(str(exc))
             return
         self.settings.setValue("watch_seconds", self.selected_seconds())
-        sampler = self.sampler_factory(config, self.plan) if self.sampler_factory else None
-        self.watch = Watch(config, self.plan, lang=self.lang, sampler=sampler,
-                           on_sample=self._on_sample_thread)
+        try:
+            self.watch = self._make_watch(config, self.plan)
+        except OSError as exc:  # the child process could not start
+            self._show_failure(str(exc))
+            return
         self.report, self._sample, self._down, self._outages = None, None, False, 0
         self._started = time.monotonic()
         self.chart.set_data(None)
@@ -262,35 +272,39 @@ class WatchView(QWidget):
         if self.watch is not None:
             self.watch.stop()
 
-    # On the watch thread: prepare everything, then post one call.
-    def _on_sample_thread(self, sample: Sample, news: list[Any], analysis: Any) -> None:
-        data = analysis.to_json()
-        chart = chart_data(data)
-        outages = len(data["outages"])
-        down = analysis.down
-        watch = self.watch
-        bridge.deliver(self, lambda: self._on_sample(watch, sample, down, outages, chart))
+    def _make_watch(self, config: Config, plan: Plan) -> Running:
+        holder: list[Running] = []
 
-    def _on_sample(self, watch: Watch | None, sample: Sample, down: bool, outages: int,
-                   chart: ChartData) -> None:
+        def post(item: Progress) -> None:  # on the worker thread: one call to the GUI
+            bridge.deliver(self, lambda: self._on_progress(holder[0], item))
+
+        if self.sampler_factory is None:
+            holder.append(ProcessWatch(config, plan, lang=self.lang, on_progress=post))
+        else:
+            holder.append(Watch(config, plan, lang=self.lang,
+                                sampler=self.sampler_factory(config, plan),
+                                on_sample=lambda s, news, a: post(progress(s, news, a))))
+        return holder[0]
+
+    def _on_progress(self, watch: Running, item: Progress) -> None:
         if watch is not self.watch:  # a late sample of a watch already stopped
             return
-        self._sample, self._down, self._outages = sample, down, outages
-        self.live.setText(live_line(sample, down, self.lang))
+        self._sample, self._down, self._outages = item.sample, item.down, item.outages
+        self.live.setText(live_line(item.sample, item.down, self.lang))
         self.live.show()
-        self._pending_chart = chart
+        self._pending = item
         if not self._chart_timer.isActive():
             self._flush_chart()
             self._chart_timer.start()
         self._render_status()
-        self.sampled.emit(sample.index)
+        self.sampled.emit(item.sample.index)
 
     def _flush_chart(self) -> None:
-        if self._pending_chart is not None:
-            self.chart.set_data(self._pending_chart)
-            self._pending_chart = None
+        if self._pending is not None:
+            self.chart.set_data(self._pending.chart)
+            self._pending = None
 
-    def _done(self, watch: Watch, report: dict[str, Any] | None,
+    def _done(self, watch: Running, report: dict[str, Any] | None,
               error: BaseException | None) -> None:
         if watch is not self.watch:
             return

@@ -51,8 +51,9 @@ def _captive_hosts(config: Config) -> list[str]:
 
 
 def probe_timeout(config: Config, interval_s: float) -> float:
-    """Long enough for a slow answer, short enough to finish before the next sample."""
-    return max(0.3, min(config.tcp.timeout_s, interval_s * 0.8))
+    """Long enough for a slow answer, short enough that a sample whose every probe times
+    out (plus the waiting around them) still ends before the next one is due."""
+    return max(0.3, min(config.tcp.timeout_s, interval_s * 0.6))
 
 
 class Sampler:
@@ -105,7 +106,7 @@ class Sampler:
         self._pending_lookup = done
         start = time.monotonic()
         threading.Thread(target=lookup, name="watch-dns", daemon=True).start()
-        if not done.wait(self.timeout + 0.3):
+        if not done.wait(self.timeout + 0.1):
             return Probe(host, False, None, codes.DNS_TIMEOUT)
         answer = box["answer"]
         ms = round((time.monotonic() - start) * 1000, 1)
@@ -144,7 +145,7 @@ class Sampler:
                 ok = bool(result["ok"]) or result["failure"] == codes.TCP_REFUSED
             return ok, round((time.monotonic() - start) * 1000, 1)
 
-        answers = gather(ask, ways, self.timeout + 0.3, lambda _: (False, 0.0))
+        answers = gather(ask, ways, self.timeout + 0.1, lambda _: (False, 0.0))
         winners = [(ms, how) for how, (ok, ms) in zip(ways, answers, strict=True) if ok]
         if not winners:
             return Probe(address, False, None, codes.TCP_TIMEOUT, address, how="none")
@@ -179,7 +180,7 @@ class Sampler:
             kind, target = job
             return Probe(target.label, False, None, codes.TCP_TIMEOUT) if kind == "tcp" else None
 
-        dns, gateway, *probes = gather(run, jobs, self.timeout + 0.8, unfinished)
+        dns, gateway, *probes = gather(run, jobs, self.timeout + 0.2, unfinished)
         servers = tuple(p for p, t in zip(probes, self.targets, strict=True)
                         if p is not None and t.kind == SERVER)
         control = tuple(p for p, t in zip(probes, self.targets, strict=True)
