@@ -12,6 +12,7 @@ from checks.report.redact import redact, unredacted
 from checks.report.summary import summary_text
 from checks.report.text import render_text
 from checks.watch.report import is_watch
+from checks.watch.text import render_watch_text
 
 COMMAND = "report"
 HELP = "Render a saved report (JSON file or history run) as PDF, text or JSON."
@@ -43,9 +44,12 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang or report.get("lang") or detect_lang()
     lang = lang if lang in ("zh", "en") else "en"
     export = unredacted(report) if args.no_redact else redact(report)
-    if is_watch(export):
-        return _watch(export, args, lang)
-    if args.pdf:
+    watch = is_watch(export)  # a watch has its own PDF and text
+    if args.pdf and watch:
+        from app.pdf_watch import write_watch_pdf
+
+        write_watch_pdf(export, args.pdf, lang)
+    elif args.pdf:
         from app.pdf import write_pdf
 
         write_pdf(export, args.pdf, lang)
@@ -55,27 +59,10 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
         else:
             Path(args.json).write_text(text, encoding="utf-8")
-    if args.text:
+    if watch and (args.text or (not args.pdf and not args.json)):
+        sys.stdout.write(render_watch_text(export, lang))
+    elif args.text:
         sys.stdout.write(summary_text(export, lang, redacted=False))
     elif not args.pdf and not args.json:
         sys.stdout.write(render_text(export, lang))
-    return 0
-
-
-def _watch(report: dict[str, object], args: argparse.Namespace, lang: str) -> int:
-    """A watch renders as its own PDF and text; its JSON is written the same way."""
-    from checks.watch.text import render_watch_text
-
-    if args.pdf:
-        from app.pdf_watch import write_watch_pdf
-
-        write_watch_pdf(report, args.pdf, lang)
-    if args.json:
-        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-        if args.json == "-":
-            sys.stdout.write(text)
-        else:
-            Path(args.json).write_text(text, encoding="utf-8")
-    if args.text or (not args.pdf and not args.json):
-        sys.stdout.write(render_watch_text(report, lang))
     return 0

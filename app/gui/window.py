@@ -417,8 +417,8 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
     def _enter_pressed(self) -> None:
         """Enter starts a check, unless the keyboard focus is on another button
         (a row's Fix or Details, Cancel): then Enter presses that button."""
-        if QApplication.activeModalWidget() is not None:
-            return
+        if QApplication.activeModalWidget() is not None or self.modes.currentIndex() != 0:
+            return  # on the Watch tab, Enter does not start a hidden check
         focus = QApplication.focusWidget()
         if isinstance(focus, QAbstractButton) and focus is not self.card.start_button and focus.isVisible():
             focus.click()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -93,6 +95,12 @@ def test_saving_the_watch_as_pdf_and_json(qtbot: Any, make_window: Any, tmp_path
         view.start(seconds=3, interval_s=1)
     assert view.save(tmp_path / "w.pdf") and view.save(tmp_path / "w.json")
     assert (tmp_path / "w.pdf").read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "w.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "wxdoctor watch report" in text and "Outages" in text
+        assert "only Tencent's servers" in text  # the outage's row in the table
+        assert "connect time (ms)" in text  # the chart's text is text, not pixels
     assert '"wxdoctor.watch/1"' in (tmp_path / "w.json").read_text(encoding="utf-8")
     assert '"applied": true' in (tmp_path / "w.json").read_text(encoding="utf-8")
 
