@@ -45,10 +45,11 @@ class Run:
     stderr: str = ""
 
 
-def start_watch(lab: Lab, config: dict[str, Any], *extra: str) -> Run:
+def start_watch(lab: Lab, config: dict[str, Any], *extra: str, interval: float = INTERVAL_S
+                ) -> Run:
     path = lab.write_config(config)
     argv = [sys.executable, "-m", "app", "watch", "--json", "--seconds", str(WATCH_S),
-            "--interval", str(INTERVAL_S), "--config", str(path), "--lang", "en", *extra]
+            "--interval", f"{interval:g}", "--config", str(path), "--lang", "en", *extra]
     proc = lab.client.popen(argv, env=lab.doctor_env(), cwd=REPO_ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return Run(lab, proc)
@@ -115,11 +116,18 @@ def test_a_cut_path_a_healthy_path_and_cut_servers(lab_factory: Callable[[], Lab
         in runs[2].report["summary"]["lines"][0]
 
 
-def test_the_route_vanishing_and_a_vpn_taking_it(lab_factory: Callable[[], Lab]) -> None:
+def test_the_route_vanishing_a_vpn_taking_it_and_slow_dns(lab_factory: Callable[[], Lab]
+                                                          ) -> None:
     from tests.lab.tunnels import add_vpn
 
-    gone, vpn = lab_factory(), lab_factory()
+    gone, vpn, slow = lab_factory(), lab_factory(), lab_factory()
     runs = [start_watch(lab, watch_config(lab), "--no-history") for lab in (gone, vpn)]
+    # glibc's stock resolver options, so a slow answer is waited for (tests/lab/faults.py).
+    slow_config = watch_config(slow)
+    slow.client.set_resolvers([slow.dns_ip], options="")
+    runs.append(start_watch(slow, slow_config, "--no-history", interval=5))
+    runs[2].actions = [(CUT_AT, lambda: slow.dns.delay(LOGIN, 2.5)),
+                       (RESTORE_AT, lambda: slow.dns.answer(LOGIN))]
     runs[0].actions = [(CUT_AT, gone.no_default_route), (RESTORE_AT, gone.restore_default_route)]
     tunnel: list[Any] = []
 
@@ -146,6 +154,14 @@ def test_the_route_vanishing_and_a_vpn_taking_it(lab_factory: Callable[[], Lab])
     assert runs[1].report["diagnosis"]["primary"] == codes.VPN_INTERFERENCE
     assert any(line.startswith("The default route changed (VPN connected at")
                for line in runs[1].report["summary"]["lines"]), runs[1].report["summary"]
+
+    # Names are asked in turn every 5 s: the one due while its answers took 2.5 s was slow.
+    assert runs[2].report is not None and outages(runs[2]) == []
+    [episode] = runs[2].report["watch"]["slow_dns"]
+    assert episode["name"] == LOGIN and 2400 <= episode["worst_ms"] <= 3100, episode
+    assert runs[2].report["diagnosis"]["primary"] == codes.DNS_SLOW
+    assert any(line.startswith("DNS answers slowed above 2 s at times")
+               for line in runs[2].report["summary"]["lines"])
 
 
 def test_watches_are_stored_and_rendered_from_the_history(lab: Lab, tmp_path: Any) -> None:

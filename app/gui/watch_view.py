@@ -54,7 +54,7 @@ START = t("Start watching", "开始监测")
 STOP = t("Stop", "停止")
 SAVE_PDF = t("Save PDF…", "保存 PDF…")
 SAVE_JSON = t("Save JSON…", "保存 JSON…")
-IDLE = t("For “it keeps dropping”: samples the servers, DNS and your router every {i:g} s "
+IDLE = t("For \"it keeps dropping\": samples the servers, DNS and your router every {i:g} s "
          "and tells you what failed when. Nothing on this computer is changed.",
          "适用于“总是掉线”：每 {i:g} 秒检测一次服务器、DNS 和路由器，告诉您何时、哪里出了问题。"
          "不会更改这台电脑上的任何设置。")
@@ -203,6 +203,7 @@ class WatchView(QWidget):
         exports = self.report is not None and not self.running
         self.pdf_button.setEnabled(exports)
         self.json_button.setEnabled(exports)
+        self.light.show()
         if self.running and self.plan is not None:
             self.light.set_state("fail" if self._down else "running", lang)
             self.status.setText(RUNNING.with_params(
@@ -212,7 +213,7 @@ class WatchView(QWidget):
             return
         if self.report is None:
             interval = self.plan.interval_s if self.plan else 5.0
-            self.light.set_state("idle", lang)
+            self.light.hide()  # nothing measured yet: no light to show
             self.status.setText(IDLE.with_params(i=interval).render(lang))
             self.summary.hide()
             return
@@ -330,6 +331,7 @@ class WatchView(QWidget):
         self._render_status()
 
     def _show_failure(self, reason: str) -> None:
+        self.light.show()
         self.light.set_state("error", self.lang)
         self.status.setText(FAILED.with_params(reason=reason).render(self.lang))
         self.failed.emit(reason)

@@ -162,6 +162,7 @@ class WatchAnalysis:
         self._prev: Sample | None = None
         self._prev_x = 0.0
         self._shift = 0.0  # sleep time added to the monotonic axis
+        self._last_route_x: float | None = None
         self._ever = {"gateway": False, "control": False, "dns": False}
         self.gateway_address: str | None = None
         self.gateway_how: str | None = None
@@ -280,13 +281,15 @@ class WatchAnalysis:
             event(ADDRESS_CHANGED, ", ".join(before.addresses), ", ".join(now.addresses))
         for item in found:
             self.events.add(item)
+            if item.kind in ROUTE_EVENTS:
+                self._last_route_x = item.x
         return found
 
     def _route_changed_near(self, x: float) -> bool:
-        """A change of the way out at this sample or the one before it."""
+        """A change of the way out at this sample or the one before it (kept apart from
+        the bounded event list, which may be full)."""
         window = 2 * self.interval_s + self.probe_timeout_s
-        return any(e.kind in ROUTE_EVENTS and x - window <= e.x <= x
-                   for e in self.events.items[-8:])
+        return self._last_route_x is not None and x - window <= self._last_route_x <= x
 
     # ---- one sample's figures -------------------------------------------------------------
     def _record(self, sample: Sample, x: float) -> None:

@@ -165,8 +165,10 @@ def _grid(painter: QPainter, plot: QRectF, data: ChartData, px: Scale, py: Scale
         painter.setPen(text)
         label = _fmt_time(data.start_wall, x, step)
         w = fm.horizontalAdvance(label)
-        painter.drawText(QRectF(sx - w / 2 - 2 * unit, plot.bottom() + 2 * unit, w + 4 * unit,
-                                fm.height()), int(Qt.AlignmentFlag.AlignCenter), label)
+        if sx + w / 2 <= plot.right() + 6 * unit:  # a label cut off at the edge says nothing
+            painter.drawText(QRectF(sx - w / 2 - 2 * unit, plot.bottom() + 2 * unit,
+                                    w + 4 * unit, fm.height()),
+                             int(Qt.AlignmentFlag.AlignCenter), label)
         x += step
     painter.setPen(QPen(QColor(style.text), 1 * unit))
     painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
