@@ -63,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.cli import main as cli_main
 
         return cli_main(argv)
+    if argv[:1] == ["--watch-child"]:  # the window's watch process (frozen builds)
+        from app import watch_process
+
+        return watch_process.child_main()
     args = parse_args(argv)
     from PySide6.QtWidgets import QApplication
 
@@ -80,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return _screenshot(app, args, log_dir)
     window = MainWindow(lang=args.lang, log_dir=log_dir)
-    if args.report:
+    watch = _watch_report(args.report)
+    if watch is not None:
+        window.show_watch(watch)
+    elif args.report:
         try:
             report = load_report(Path(args.report))
             window.show_report(report, note=str(report.get("started_at", "")))
@@ -107,7 +114,10 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(lang=args.lang or "en", settings=settings, log_dir=log_dir)
-        if args.report:
+        watch = _watch_report(args.report)
+        if watch is not None:
+            window.show_watch(watch)
+        elif args.report:
             try:
                 window.show_report(load_report(Path(args.report)))
             except (OSError, ValueError) as exc:
@@ -122,7 +132,7 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
             window.tabs.show_servers()
             app.processEvents()
         for _ in range(3):  # wrapped labels and tables settle after a layout pass
-            window.resize(args.width, _fitting_height(window, args.view))
+            window.resize(args.width, 760 if watch is not None else _fitting_height(window, args.view))
             app.processEvents()
         target: Any = window
         if args.fix:
@@ -146,6 +156,18 @@ def _fitting_height(window: Any, view: str) -> int:
         return int(window.fitting_height())
     chrome = window.height() - window.tabs.height()
     return min(1800, chrome + int(window.tabs.fitting_height()))
+
+
+def _watch_report(path: str | None) -> dict[str, Any] | None:
+    """`--report` may name a saved watch (`watch --json`): it opens in the Watch tab."""
+    if not path:
+        return None
+    from app.sources import SourceError, load_watch
+
+    try:
+        return load_watch(path)
+    except SourceError:
+        return None
 
 
 if __name__ == "__main__":

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
-from checks.history import History, HistoryError
-from checks.report.load import ReportError, SavedReport, load_report_file, parse_report
+from checks.bounded_read import read_regular_file
+from checks.history import History, HistoryError, watch_id
+from checks.report.load import (
+    MAX_REPORT_BYTES,
+    ReportError,
+    SavedReport,
+    load_report_file,
+    parse_report,
+)
+from checks.watch.report import is_watch
 
 
 class SourceError(Exception):
@@ -34,3 +44,21 @@ def load_report(ref: str, history: History | None = None) -> tuple[SavedReport, 
         raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except ReportError as exc:
         raise SourceError(f"{path}: {exc}") from exc
+
+
+def load_watch(ref: str, history: History | None = None) -> dict[str, Any] | None:
+    """A stored watch (`w3`) or a watch file (`watch --json`); None when `ref` names
+    something else (a check report, which `load_report` reads)."""
+    if watch_id(ref) is not None:
+        try:
+            return (history or History()).get_watch(int(ref[1:]))
+        except HistoryError as exc:
+            raise SourceError(str(exc)) from exc
+    path = Path(ref)
+    try:
+        data = json.loads(read_regular_file(path, MAX_REPORT_BYTES).decode("utf-8-sig"))
+    except (OSError, ValueError):
+        return None  # load_report says what is wrong with it
+    if isinstance(data, dict) and is_watch(data) and isinstance(data.get("watch"), dict):
+        return data
+    return None

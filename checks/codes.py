@@ -277,6 +277,36 @@ SLOW_NETWORK = _cause(
     t("The network is slow or loses packets.", "网络较慢或存在丢包。"),
     t("Move closer to the Wi-Fi router or use a cable.", "请靠近 Wi-Fi 路由器或改用网线。"))
 
+# ---- what a watch over minutes finds (checks/watch): drops that come and go ---------------
+UNSTABLE_LOCAL_LINK = _cause(
+    "unstable_local_link",
+    t("The connection to your router (Wi-Fi or cable) drops at times.",
+      "与路由器之间的连接（Wi-Fi 或网线）时断时续。"),
+    t("Move closer to the Wi-Fi router or use a cable; restart the router if it keeps happening.",
+      "请靠近 Wi-Fi 路由器或改用网线；如果一直这样，请重启路由器。"))
+UNSTABLE_UPLINK = _cause(
+    "unstable_uplink",
+    t("Your internet line drops at times beyond the router.", "路由器之外的宽带线路时断时续。"),
+    t("Restart the router and the optical modem; if it goes on, call your internet provider "
+      "with the times in this report.",
+      "请重启路由器和光猫；如果仍然如此，请带着本报告中的时间联系宽带运营商。"))
+SERVERS_INTERMITTENT = _cause(
+    "servers_intermittent",
+    t("WeChat/WeCom's servers stopped answering at times while your network worked.",
+      "网络正常时，微信/企业微信的服务器有时不响应。"),
+    t("Ask IT whether a firewall or security gateway limits these connections, and give them "
+      "the times in this report.",
+      "请询问 IT 部门是否有防火墙或安全网关限制了这些连接，并提供本报告中的时间。"))
+NETWORK_CHANGED = _cause(
+    "network_changed",
+    t("The computer switched networks during the watch.", "监测期间电脑切换了网络。"),
+    t("Stay on one network: forget weak Wi-Fi networks this computer joins by itself.",
+      "请固定使用一个网络：删除电脑会自动连接的信号较弱的 Wi-Fi。"))
+DNS_SLOW = _cause(
+    "dns_slow",
+    t("DNS answers are slow at times.", "DNS 解析有时很慢。"),
+    t("Change the DNS server to 119.29.29.29 or 223.5.5.5.", "请把 DNS 改为 119.29.29.29 或 223.5.5.5。"))
+
 # When several independent causes are found, the one that blocks logging in most
 # comes first: the order the causes are defined in above.
 IMPACT_ORDER: tuple[str, ...] = tuple(c for c in CAUSES if c != HEALTHY)

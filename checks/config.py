@@ -216,6 +216,34 @@ class LatencyConfig:
 
 
 @dataclass(frozen=True)
+class WatchConfig:
+    """`wxdoctor watch`: how often and how long, and what counts as slow DNS."""
+
+    interval_s: float = 5.0
+    minutes: float = 10.0
+    dns_slow_ms: float = 2000.0
+    # host:port of sites that are not Tencent's, to tell "only the servers" from "the
+    # whole internet"; empty: the hosts of the [captive] probes.
+    control: tuple[str, ...] = ()
+    # LAN services on the gateway asked when it does not answer ping (refused = alive).
+    gateway_ports: tuple[int, ...] = (53, 80)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.interval_s <= 3600:
+            raise ValueError("interval_s: expected a number of seconds from 1 to 3600")
+        if not 0 < self.minutes <= 1440:
+            raise ValueError("minutes: expected a number of minutes above 0 and at most 1440")
+        if self.dns_slow_ms <= 0:
+            raise ValueError("dns_slow_ms: expected a positive number of milliseconds")
+        for entry in self.control:
+            host, sep, port = entry.rpartition(":")
+            if not sep or not host.strip() or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"control: expected host:port entries, got {entry!r}")
+        if any(not 0 < p < 65536 for p in self.gateway_ports):
+            raise ValueError("gateway_ports: expected port numbers 1-65535")
+
+
+@dataclass(frozen=True)
 class Config:
     deadline_s: float = 10.0
     endpoints: tuple[Endpoint, ...] = ()
@@ -234,6 +262,7 @@ class Config:
     # A saved get_server_domain_ip response (Tencent's list of WeCom servers), whose
     # entries are tested as endpoints; relative to the file that names it. "" = none.
     domain_list: str = ""
+    watch: WatchConfig = field(default_factory=WatchConfig)
     # Files merged to make this config, lowest priority first (not a TOML key).
     sources: tuple[str, ...] = field(default=(), metadata={"internal": True})
     # The domain list read for this run: where it came from, its date (not a TOML key).

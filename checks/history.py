@@ -35,7 +35,20 @@ CREATE TABLE IF NOT EXISTS runs (
     report TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
+-- Watches (`wxdoctor watch`) in a table of their own: older versions' readers of `runs`
+-- never meet a report of another kind. Shown with ids "w1", "w2"...
+CREATE TABLE IF NOT EXISTS watches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    duration_s REAL NOT NULL,
+    status TEXT NOT NULL,
+    primary_cause TEXT,
+    outages INTEGER NOT NULL,
+    product TEXT,
+    report TEXT NOT NULL
+);
 """
+WATCH_PREFIX = "w"
 _COLUMNS = ["id", "started_at", "status", "primary_cause", "product", "report"]
 
 
@@ -70,6 +83,33 @@ class RunRow:
         return {"id": self.id, "started_at": self.started_at, "status": self.status,
                 "primary_cause": self.primary_cause, "product": self.product}
 
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    id: int
+    started_at: str
+    duration_s: float
+    status: str
+    primary_cause: str | None
+    outages: int
+    product: str | None
+
+    @property
+    def ref(self) -> str:
+        """How commands name it: `wxdoctor report w3`."""
+        return f"{WATCH_PREFIX}{self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.ref, "started_at": self.started_at, "duration_s": self.duration_s,
+                "status": self.status, "primary_cause": self.primary_cause,
+                "outages": self.outages, "product": self.product}
+
+
+def watch_id(ref: str) -> int | None:
+    """3 for "w3"; None for anything else."""
+    rest = ref[len(WATCH_PREFIX):] if ref.startswith(WATCH_PREFIX) else ""
+    return int(rest) if rest.isdigit() else None
 
 
 def product_of(report: dict[str, Any]) -> str | None:
@@ -195,4 +235,52 @@ class History:
         except ValueError as exc:  # ReportError: the loader says which field
             raise HistoryError(f"run {run_id} cannot be read back: {exc}") from exc
         report.setdefault("history_id", run_id)
+        return report
+
+    # -- watches -------------------------------------------------------------------------
+
+    def add_watch(self, report: dict[str, Any]) -> int:
+        watch = report.get("watch", {})
+        values = (
+            str(report.get("started_at", "")),
+            float(report.get("duration_s") or 0),
+            str(report.get("status", "")),
+            report.get("diagnosis", {}).get("primary"),
+            len(watch.get("outages", [])) + int(watch.get("outages_dropped", 0)),
+            product_of(report),
+            json.dumps(report, ensure_ascii=False),
+        )
+        conn = self._connect()
+        try:
+            with conn:
+                cursor = conn.execute(
+                    "INSERT INTO watches (started_at, duration_s, status, primary_cause, outages,"
+                    " product, report) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+            return int(cursor.lastrowid or 0)
+        finally:
+            conn.close()
+
+    def list_watches(self, limit: int = 20) -> builtins.list[WatchRow]:
+        conn = self._connect()
+        try:
+            rows = conn.execute(
+                "SELECT id, started_at, duration_s, status, primary_cause, outages, product"
+                " FROM watches ORDER BY id DESC LIMIT ?", (max(0, limit),)).fetchall()
+        finally:
+            conn.close()
+        return [WatchRow(*row) for row in rows]
+
+    def get_watch(self, watch: int) -> dict[str, Any]:
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT report FROM watches WHERE id = ?", (watch,)).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            raise HistoryError(f"no watch with id {WATCH_PREFIX}{watch} in {self.path}")
+        try:
+            report: dict[str, Any] = json.loads(row[0])
+        except ValueError as exc:
+            raise HistoryError(f"watch {WATCH_PREFIX}{watch} cannot be read back: {exc}") from exc
+        report.setdefault("history_id", f"{WATCH_PREFIX}{watch}")
         return report

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from checks.i18n import detect_lang
 from checks.report.matrix import build_matrix
@@ -13,6 +14,7 @@ from checks.report.matrix_text import render_matrix, terminal_width
 from checks.report.redact import redact, unredacted
 from checks.report.summary import summary_text
 from checks.report.text import render_text
+from checks.watch.text import render_watch_text
 
 COMMAND = "report"
 HELP = "Render a saved report (JSON file or history run) as PDF, text or JSON."
@@ -21,7 +23,8 @@ HELP = "Render a saved report (JSON file or history run) as PDF, text or JSON."
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "source", metavar="FILE.json|ID|latest|previous",
-        help="a report saved with `check --json`, or a run from `wxdoctor history`",
+        help="a report saved with `check --json` or `watch --json`, or a run or watch "
+             "(w1, w2...) from `wxdoctor history`",
     )
     parser.add_argument("--pdf", metavar="OUT", help="write an A4 PDF report")
     parser.add_argument("--json", metavar="OUT", help="write the report as JSON ('-': stdout)")
@@ -36,12 +39,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.cli import UsageError
-    from app.sources import SourceError, load_report
+    from app.sources import SourceError, load_report, load_watch
 
     try:
-        saved, _label = load_report(args.source)
+        watch = load_watch(args.source)
+        saved = None if watch is not None else load_report(args.source)[0]
     except SourceError as exc:
         raise UsageError(str(exc)) from exc
+    if watch is not None:
+        return _watch(watch, args)
+    assert saved is not None
     report = saved.to_json()
     lang = args.lang or saved.lang or detect_lang()
     export = unredacted(report) if args.no_redact else redact(report)
@@ -51,12 +58,7 @@ def run(args: argparse.Namespace) -> int:
         from app.pdf import write_pdf
 
         write_pdf(export, args.pdf, lang)
-    if args.json:
-        text = json.dumps(export, ensure_ascii=False, indent=2) + "\n"
-        if args.json == "-":
-            sys.stdout.write(text)
-        else:
-            Path(args.json).write_text(text, encoding="utf-8")
+    _write_json(export, args.json)
     if args.text:
         sys.stdout.write(summary_text(export, lang, redacted=False))
     if args.matrix:
@@ -64,3 +66,28 @@ def run(args: argparse.Namespace) -> int:
     elif not args.text and not args.pdf and not args.json:
         sys.stdout.write(render_text(export, lang))
     return 0
+
+
+def _watch(report: dict[str, Any], args: argparse.Namespace) -> int:
+    """A watch has its own PDF and text."""
+    lang = args.lang or report.get("lang") or detect_lang()
+    lang = lang if lang in ("zh", "en") else "en"
+    export = unredacted(report) if args.no_redact else redact(report)
+    if args.pdf:
+        from app.pdf_watch import write_watch_pdf
+
+        write_watch_pdf(export, args.pdf, lang)
+    _write_json(export, args.json)
+    if args.text or (not args.pdf and not args.json):
+        sys.stdout.write(render_watch_text(export, lang))
+    return 0
+
+
+def _write_json(export: dict[str, Any], target: str | None) -> None:
+    if not target:
+        return
+    text = json.dumps(export, ensure_ascii=False, indent=2) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        Path(target).write_text(text, encoding="utf-8")

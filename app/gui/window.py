@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,8 @@ from app.gui import bridge, theme
 from app.gui import strings as S
 from app.gui.exports import ExportActions, load_report  # noqa: F401 (re-exported)
 from app.gui.fix_actions import FixActions
+from app.gui.watch_view import CHECK_TAB, WatchView
+from app.gui.watch_view import TAB as WATCH_TAB
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import CheckRow
 from app.gui.widgets.servers_view import ResultTabs
@@ -139,7 +142,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         layout.addWidget(self.card)
         self.tabs = ResultTabs(self.scroll_area, self)  # the lights, and the Servers matrix
         layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        self._build_modes(central)
         self._build_timers()
         self._build_menus()
         self._build_shortcuts()
@@ -163,6 +166,25 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         keys = [k for k, _ in PRODUCTS]
         self.card.product.setCurrentIndex(keys.index(product) if product in keys else 0)
         self.card.product.currentIndexChanged.connect(self._product_changed)
+
+    def _build_modes(self, check_page: QWidget) -> None:
+        """The one-button check, and beside it the watch for "it keeps dropping"."""
+        self.modes = QTabWidget(self)
+        self.modes.setDocumentMode(True)
+        self.modes.addTab(check_page, "")
+        watch_page = QWidget(self)
+        box = QVBoxLayout(watch_page)
+        box.setContentsMargins(18, 10, 18, 10)
+        self.watch_view = WatchView(self.config_loader, self.product, self.settings, self.lang,
+                                    watch_page)
+        box.addWidget(self.watch_view)
+        self.modes.addTab(watch_page, "")
+        self.setCentralWidget(self.modes)
+
+    def show_watch(self, report: dict[str, Any]) -> None:
+        """Show a saved watch in the Watch tab."""
+        self.modes.setCurrentIndex(1)
+        self.watch_view.show_report(report)
 
     def _build_check_list(self) -> None:
         """The scrolling list of lights, grouped by topic (groups appear as checks do)."""
@@ -253,6 +275,9 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.logs_action.setText(S.OPEN_LOGS.render(lang))
         self.about_action.setText(S.ABOUT.render(lang))
         self.card.retranslate_controls(lang, self.report is not None)
+        self.modes.setTabText(0, CHECK_TAB.render(lang))
+        self.modes.setTabText(1, WATCH_TAB.render(lang))
+        self.watch_view.retranslate(lang)
         for group, (title, _, _) in self._groups.items():
             title.setText(S.GROUPS[group].render(lang))
         for row in self.rows.values():
@@ -395,8 +420,8 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
     def _enter_pressed(self) -> None:
         """Enter starts a check, unless the keyboard focus is on another button
         (a row's Fix or Details, Cancel): then Enter presses that button."""
-        if QApplication.activeModalWidget() is not None:
-            return
+        if QApplication.activeModalWidget() is not None or self.modes.currentIndex() != 0:
+            return  # on the Watch tab, Enter does not start a hidden check
         focus = QApplication.focusWidget()
         if isinstance(focus, QAbstractButton) and focus is not self.card.start_button and focus.isVisible():
             focus.click()
@@ -568,6 +593,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
         self.cancel()
+        self.watch_view.stop()
         super().closeEvent(event)
 
 

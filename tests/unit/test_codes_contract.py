@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Where codes are used: every one of them must come from the registry.
 USERS = [*sorted((ROOT / "checks" / "catalog").glob("*.py")),
          *sorted((ROOT / "checks" / "probes").glob("*.py")),
+         *sorted((ROOT / "checks" / "watch").glob("*.py")),
          ROOT / "checks" / "diagnosis.py", ROOT / "checks" / "runner.py"]
 
 

@@ -1,0 +1,164 @@
+"""The window's watch in a child process, its samples streamed back (like engine_process).
+
+Why a process: every sample starts a dozen probe threads, and the watch prepares the
+chart's model after each one. In the window's process those threads want the one
+interpreter lock while the GUI thread paints; on a busy two-core machine the lock's
+holder is preempted and the event loop waited 50-60 ms (tests/bench/watch_bench.py).
+In a child the GUI process only unpickles one small message per sample.
+
+Protocol, pickles over the child's stdin/stdout: parent -> child `(config, plan,
+lang)`, then optionally "stop"; child -> parent `("sample", Progress)` per sample,
+then `("done", report)`. End of the child's stdin (the window went away) stops it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from checks.config import Config
+from checks.watch.chart import ChartData, chart_data
+from checks.watch.plan import Plan
+from checks.watch.sample import Sample
+
+CHILD_FLAG = "--watch-child"  # the frozen GUI executable's hidden mode
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the window shows after a sample."""
+
+    sample: Sample
+    down: bool
+    outages: int
+    chart: ChartData
+
+
+def progress(sample: Sample, news: list[Any], analysis: Any) -> Progress:
+    data = analysis.to_json()
+    return Progress(sample, analysis.down, len(data["outages"]), chart_data(data))
+
+
+def child_argv() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_FLAG]
+    return [sys.executable, "-m", "app.watch_process"]
+
+
+class ProcessWatch:
+    """`run()` blocks (on a worker thread) until the child's report arrives."""
+
+    def __init__(self, config: Config, plan: Plan, *, lang: str,
+                 on_progress: Callable[[Progress], None]) -> None:
+        self.config, self.plan, self.lang = config, plan, lang
+        self.on_progress = on_progress
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in run)
+        root = str(Path(__file__).resolve().parents[1])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        self._proc = subprocess.Popen(
+            child_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+            env=env, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+        self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        with self._lock:
+            try:
+                assert self._proc.stdin is not None
+                pickle.dump("stop", self._proc.stdin)
+                self._proc.stdin.flush()
+            except (OSError, ValueError):  # already gone
+                pass
+
+    def run(self) -> dict[str, Any]:
+        proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            with self._lock:
+                pickle.dump((self.config, self.plan, self.lang), proc.stdin)
+                proc.stdin.flush()
+            while True:
+                kind, value = pickle.load(proc.stdout)
+                if kind == "sample":
+                    self.on_progress(value)
+                elif kind == "done":
+                    report: dict[str, Any] = value
+                    return report
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            raise RuntimeError(f"the watch process stopped: {self._error_tail() or exc}") from None
+        finally:
+            self._close()
+
+    def _error_tail(self) -> str:
+        try:
+            self._stderr.seek(0)
+            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        return lines[-1] if lines else ""
+
+    def _close(self) -> None:
+        with self._lock:
+            for stream in (self._proc.stdin, self._proc.stdout):
+                try:
+                    if stream is not None:
+                        stream.close()
+                except OSError:
+                    pass
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+        self._stderr.close()
+
+
+def child_main() -> int:
+    from checks.watch.runner import Watch
+
+    out = os.fdopen(os.dup(1), "wb")
+    try:
+        os.dup2(2, 1)  # only pickles on the protocol stream
+    except OSError:
+        pass
+    inp = os.fdopen(0, "rb", closefd=False)
+    try:
+        config, plan, lang = pickle.load(inp)
+    except EOFError:
+        return 0
+    write_lock = threading.Lock()
+
+    def send(kind: str, value: Any) -> None:
+        with write_lock:
+            pickle.dump((kind, value), out)
+            out.flush()
+
+    watch = Watch(config, plan, lang=lang,
+                  on_sample=lambda s, news, a: send("sample", progress(s, news, a)))
+
+    def listen() -> None:
+        try:
+            while pickle.load(inp) != "stop":
+                pass
+        except Exception:  # end of input: the window is gone
+            pass
+        watch.stop()
+
+    threading.Thread(target=listen, name="watch-stop", daemon=True).start()
+    send("done", watch.run())
+    return 0
+
+
+if __name__ == "__main__":
+    # Run the imported module's copy: what it pickles (Progress) must name
+    # app.watch_process, not __main__, for the parent to load it.
+    from app.watch_process import child_main as imported_main
+
+    raise SystemExit(imported_main())
