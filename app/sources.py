@@ -57,8 +57,8 @@ def load_watch(ref: str, history: History | None = None) -> dict[str, Any] | Non
     path = Path(ref)
     try:
         data = json.loads(read_regular_file(path, MAX_REPORT_BYTES).decode("utf-8-sig"))
-    except (OSError, ValueError):
-        return None  # load_report says what is wrong with it
+    except (OSError, ValueError, RecursionError):
+        return None  # not a watch: load_report says what is wrong with it
     if isinstance(data, dict) and is_watch(data) and isinstance(data.get("watch"), dict):
         return data
     return None

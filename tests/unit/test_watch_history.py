@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.sources import SourceError, load_report
+from app.sources import SourceError, load_report, load_watch
 from checks.history import History
 from tests.sandbox import run_app
 from tests.unit.test_watch import FakeClock, Net, ScriptedSampler, _config
@@ -36,16 +36,16 @@ def test_watches_have_their_own_table_and_ids(tmp_path: Path) -> None:
     assert row.primary_cause == "unstable_local_link" and row.product == "wecom"
     assert [r.id for r in history.list()] == [1]  # check runs do not see watches
     assert history.get_watch(1)["watch"]["outages"] == report["watch"]["outages"]
-    loaded, label = load_report("w1", history, watches=True)
-    assert label == "w1" and loaded["schema"] == "wxdoctor.watch/1"
+    loaded = load_watch("w1", history)
+    assert loaded is not None and loaded["schema"] == "wxdoctor.watch/1"
     with pytest.raises(SourceError, match="no watch with id w7"):
-        load_report("w7", history, watches=True)
+        load_watch("w7", history)
     # `compare` and the check tools never get a watch by mistake.
     saved = tmp_path / "watch.json"
     saved.write_text(json.dumps(report), encoding="utf-8")
     with pytest.raises(SourceError, match="not a wxdoctor report"):
         load_report(str(saved), history)
-    assert load_report(str(saved), history, watches=True)[0]["watch"]
+    assert load_watch(str(saved), history)["watch"]  # type: ignore[index]
 
 
 def test_a_history_from_before_watches_gets_the_table_and_keeps_its_runs(tmp_path: Path) -> None:
