@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from app.entries import print_recovered
@@ -130,14 +129,14 @@ def _print_comparison(before: dict[str, str], after: list[dict[str, Any]], lang:
 
 def _load_report(path: str) -> dict[str, Any]:
     from app.cli import UsageError
+    from checks.report.load import ReportError, load_report_file
 
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"--report {path}: not a readable JSON report ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("checks"), list):
-        raise UsageError(f"--report {path}: not a wxdoctor report (no checks list)")
-    return data
+        return load_report_file(path).to_json()
+    except OSError as exc:
+        raise UsageError(f"--report {path}: cannot read the file ({exc.strerror or exc})") from None
+    except ReportError as exc:
+        raise UsageError(f"--report {path}: {exc}") from None
 
 
 def _emit_json(data: dict[str, Any]) -> None:

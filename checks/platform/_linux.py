@@ -50,7 +50,10 @@ def parse_proc_net_route(text: str) -> dict[str, str]:
         cols = line.split()
         if len(cols) < 3 or cols[1] != "00000000":
             continue
-        raw = int(cols[2], 16)
+        try:
+            raw = int(cols[2], 16)
+        except ValueError:  # not the kernel's hex: skip the line
+            continue
         gateways[cols[0]] = ".".join(str((raw >> shift) & 0xFF) for shift in (0, 8, 16, 24))
     return gateways
 

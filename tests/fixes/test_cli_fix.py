@@ -57,8 +57,9 @@ def test_fix_without_yes_off_a_terminal_refuses(setup):
 def test_dry_run_json_and_report(setup, tmp_path):
     hosts, raw, cfg, data = setup
     report = tmp_path / "report.json"
-    report.write_text(json.dumps({"checks": [
-        {"id": "captive", "evidence": {"portal_url": "http://portal.lab.test/login"}}]}))
+    report.write_text(json.dumps({"schema": "wxdoctor.report/1", "status": "fail", "checks": [
+        {"id": "captive", "status": "fail",
+         "evidence": {"portal_url": "http://portal.lab.test/login"}}]}))
     result = cli(["fix", "open_captive_portal", "--dry-run", "--json", "--report", str(report),
                   "--config", str(cfg)], data)
     assert result.returncode == 0, result.stderr

@@ -286,3 +286,14 @@ def test_posix_ping_results() -> None:
     assert ping_result("macos", 2, b"")["result"] == "failed"
     assert ping_result("linux", 1, b"")["result"] == "failed"
     assert ping_result("macos", 68, b"")["result"] == "error"
+
+
+def test_proc_net_route_gateway_and_garbage() -> None:
+    from checks.platform._linux import parse_proc_net_route
+
+    # /proc/net/route as the kernel writes it (little-endian hex): default via 10.201.1.1.
+    text = ("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+            "eth0\t00000000\t0101C90A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+            "eth0\t0001C90A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+            "tun9\t00000000\tZZZZ\t0003\n")
+    assert parse_proc_net_route(text) == {"eth0": "10.201.1.1"}
