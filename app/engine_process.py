@@ -25,7 +25,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from checks.base import Check
 from checks.config import Config
@@ -187,43 +187,21 @@ class ProcessRunner:
 
 def child_main() -> int:
     """The child: import the catalog, wait for a job, run it, stream the progress."""
+    from app.child_channel import ChildChannel
     from checks.base import all_checks
     from checks.runner import Runner
 
-    # Raw descriptors 0/1/2 (a windowed frozen build may have no sys.stdout object).
-    # Only pickles on the protocol stream: anything printed goes to stderr instead.
-    out = os.fdopen(os.dup(1), "wb")
-    try:
-        os.dup2(2, 1)
-    except OSError:
-        pass
-    inp = os.fdopen(0, "rb", closefd=False)
+    channel = ChildChannel()
     catalog = {c.id: c for c in all_checks()}
-    try:
-        config, check_ids, lang = pickle.load(inp)
-    except EOFError:  # the window closed before using this spare
+    job = channel.job()
+    if job is None:  # the window closed before using this spare
         return 0
-    write_lock = threading.Lock()
-
-    def send(kind: str, value: Any) -> None:
-        with write_lock:
-            pickle.dump((kind, value), out)
-            out.flush()
-
+    config, check_ids, lang = job
     runner = Runner(config, [catalog[i] for i in check_ids if i in catalog], lang=lang,
-                    on_started=lambda check_id: send("started", check_id),
-                    on_finished=lambda result: send("finished", result))
-
-    def watch_parent() -> None:
-        try:
-            while pickle.load(inp) != "cancel":
-                pass
-        except Exception:  # end of input: the window is gone
-            pass
-        runner.cancel()
-
-    threading.Thread(target=watch_parent, name="engine-cancel", daemon=True).start()
-    send("done", runner.run())
+                    on_started=lambda check_id: channel.send("started", check_id),
+                    on_finished=lambda result: channel.send("finished", result))
+    channel.on_stop("cancel", runner.cancel, "engine-cancel")
+    channel.send("done", runner.run())
     return 0
 
 

@@ -569,17 +569,23 @@ def write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -
     _write_pdf(report, path, lang)
 
 
-def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -> None:
+def a4_writer(target: Path, title: str, report: dict[str, Any]) -> QPdfWriter:
+    """An A4 PDF writer at RESOLUTION with our margins, title and creator (every PDF)."""
     ensure_app()
-    target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     writer = QPdfWriter(str(target))
     writer.setResolution(RESOLUTION)
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
                           QPageLayout.Unit.Millimeter)
-    writer.setTitle(TEXTS["title"].render(lang))
+    writer.setTitle(title)
     writer.setCreator(f"wxdoctor {report.get('tool', {}).get('version', '')}")
+    return writer
+
+
+def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -> None:
+    target = Path(path)
+    writer = a4_writer(target, TEXTS["title"].render(lang), report)
 
     font = QFont()
     font.setFamilies(font_families(lang))
@@ -622,15 +628,23 @@ def _no_ligatures(font: QFont) -> None:
 
 
 def _draw_frame(painter: QPainter, layout: _Layout, font: QFont, header: str, footer: str) -> None:
+    draw_frame(painter, font, layout.width, layout.header_h, layout.body_h, layout.footer_h,
+               layout.mm, header, footer)
+
+
+def draw_frame(painter: QPainter, font: QFont, width: float, header_h: float, body_h: float,
+               footer_h: float, mm: float, header: str, footer: str) -> None:
+    """The running header (title, time, a rule) and the page-number footer of a page."""
     painter.save()
     painter.setFont(font)
     painter.setPen(QColor("#666666"))
-    width, height = layout.width, layout.header_h + layout.body_h + layout.footer_h
-    painter.drawText(QRectF(0, 0, width, layout.header_h * 0.7), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), header)
-    painter.setPen(QPen(QColor("#b0bec5"), 0.25 * layout.mm))
-    painter.drawLine(QPointF(0, layout.header_h * 0.75), QPointF(width, layout.header_h * 0.75))
+    painter.drawText(QRectF(0, 0, width, header_h * 0.7),
+                     int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), header)
+    painter.setPen(QPen(QColor("#b0bec5"), 0.25 * mm))
+    painter.drawLine(QPointF(0, header_h * 0.75), QPointF(width, header_h * 0.75))
     painter.setPen(QColor("#666666"))
-    painter.drawText(QRectF(0, height - layout.footer_h * 0.7, width, layout.footer_h * 0.7),
+    bottom = header_h + body_h
+    painter.drawText(QRectF(0, bottom + footer_h * 0.3, width, footer_h * 0.7),
                      int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), footer)
     painter.restore()
 

@@ -15,15 +15,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QPointF, QRect, QRectF, QSizeF, Qt
+from PySide6.QtCore import QRect, QRectF, QSizeF
 from PySide6.QtGui import (
-    QColor,
     QFont,
-    QPageLayout,
-    QPageSize,
     QPainter,
-    QPdfWriter,
-    QPen,
     QPyTextObject,
     QTextCharFormat,
     QTextDocument,
@@ -31,7 +26,7 @@ from PySide6.QtGui import (
 )
 
 from app.gui.widgets.watch_chart import AXIS_MS, GAP, WAITING, draw_watch_chart
-from app.pdf import LIGHTS, MARGIN_MM, RESOLUTION, TEXTS, ensure_app, font_families
+from app.pdf import LIGHTS, RESOLUTION, TEXTS, a4_writer, draw_frame, font_families
 from app.pdf_text import fix_text_mapping
 from checks.i18n import Text, t
 from checks.model import Status
@@ -220,17 +215,9 @@ _CSS = "h1 { font-size: 17pt; } h2 { font-size: 12pt; } th { font-weight: bold; 
 def write_watch_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -> None:
     """Write the watch `report` as an A4 PDF in `lang` to `path`."""
     lang = "zh" if lang == "zh" else "en"
-    ensure_app()
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(target))
-    writer.setResolution(RESOLUTION)
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-                          QPageLayout.Unit.Millimeter)
     title = WORDS["title"].render(lang)
-    writer.setTitle(title)
-    writer.setCreator(f"wxdoctor {report.get('tool', {}).get('version', '')}")
+    writer = a4_writer(target, title, report)
     mm = RESOLUTION / 25.4
     header_h = footer_h = 8 * mm
     width, body_h = float(writer.width()), float(writer.height()) - header_h - footer_h
@@ -267,8 +254,8 @@ def write_watch_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: 
         for page in range(pages):
             if page:
                 writer.newPage()
-            _frame(painter, small, width, header_h, body_h, footer_h, header,
-                   footer.with_params(n=page + 1, total=pages).render(lang), mm)
+            draw_frame(painter, small, width, header_h, body_h, footer_h, mm, header,
+                       footer.with_params(n=page + 1, total=pages).render(lang))
             painter.save()
             painter.setClipRect(QRectF(0, header_h, width, body_h))
             painter.translate(0, header_h - page * body_h)
@@ -282,17 +269,3 @@ def write_watch_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: 
     fix_text_mapping(target, drawn, font.families())
 
 
-def _frame(painter: QPainter, font: QFont, width: float, header_h: float, body_h: float,
-           footer_h: float, header: str, footer: str, mm: float) -> None:
-    painter.save()
-    painter.setFont(font)
-    painter.setPen(QColor("#666666"))
-    painter.drawText(QRectF(0, 0, width, header_h * 0.7),
-                     int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), header)
-    painter.setPen(QPen(QColor("#b0bec5"), 0.25 * mm))
-    painter.drawLine(QPointF(0, header_h * 0.75), QPointF(width, header_h * 0.75))
-    painter.setPen(QColor("#666666"))
-    bottom = header_h + body_h
-    painter.drawText(QRectF(0, bottom + footer_h * 0.3, width, footer_h * 0.7),
-                     int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), footer)
-    painter.restore()

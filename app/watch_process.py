@@ -121,38 +121,18 @@ class ProcessWatch:
 
 
 def child_main() -> int:
+    from app.child_channel import ChildChannel
     from checks.watch.runner import Watch
 
-    out = os.fdopen(os.dup(1), "wb")
-    try:
-        os.dup2(2, 1)  # only pickles on the protocol stream
-    except OSError:
-        pass
-    inp = os.fdopen(0, "rb", closefd=False)
-    try:
-        config, plan, lang = pickle.load(inp)
-    except EOFError:
+    channel = ChildChannel()
+    job = channel.job()
+    if job is None:
         return 0
-    write_lock = threading.Lock()
-
-    def send(kind: str, value: Any) -> None:
-        with write_lock:
-            pickle.dump((kind, value), out)
-            out.flush()
-
+    config, plan, lang = job
     watch = Watch(config, plan, lang=lang,
-                  on_sample=lambda s, news, a: send("sample", progress(s, news, a)))
-
-    def listen() -> None:
-        try:
-            while pickle.load(inp) != "stop":
-                pass
-        except Exception:  # end of input: the window is gone
-            pass
-        watch.stop()
-
-    threading.Thread(target=listen, name="watch-stop", daemon=True).start()
-    send("done", watch.run())
+                  on_sample=lambda s, news, a: channel.send("sample", progress(s, news, a)))
+    channel.on_stop("stop", watch.stop, "watch-stop")
+    channel.send("done", watch.run())
     return 0
 
 
