@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checks import codes
+from checks.context import Context
+from checks.probes import connections
 from checks.probes.tcp import failure_code
 
 MAX_BYTES = 65536  # enough for any portal page's head and form
@@ -23,43 +25,100 @@ _STATUS = re.compile(rb"^HTTP/\d(?:\.\d)?\s+(\d{3})(?:[ \t]+([^\r\n]*))?")
 
 
 def get(address: str, port: int, host: str, path: str = "/", timeout: float = 3.0,
-        max_bytes: int = MAX_BYTES) -> dict[str, Any]:
-    """GET http://host:port/path from `address`; returns facts, failures as codes."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        max_bytes: int = MAX_BYTES, sock: socket.socket | None = None) -> dict[str, Any]:
+    """GET http://host:port/path from `address` (over `sock` when it is already
+    connected there); returns facts, failures as codes."""
     start = time.monotonic()
-    end = start + timeout
-    data = b""
-    failure: str | None = None
+    if sock is None:
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect((address, port))
+        except OSError as exc:
+            sock.close()
+            return _result(address, port, start, b"", "connect_" + failure_code(exc))
+    with sock:
+        data, failure = _exchange(sock, _request(host, port, path), start + timeout, max_bytes)
+    return _result(address, port, start, data, failure)
+
+
+def request_via(ctx: Context, address: str, port: int, host: str, path: str,
+                timeout: float) -> dict[str, Any]:
+    """GET over the run's connection to address:port (probes.connections): a server
+    that did not connect for `tcp` is not waited for again."""
+    start = time.monotonic()
+    connected, sock = connections.open_socket(ctx, address, port, ctx.timeout(timeout))
+    if sock is None:
+        return _result(address, port, start, b"", "connect_" + str(connected["failure"]))
+    return get(address, port, host, path, ctx.timeout(timeout), sock=sock)
+
+
+def _request(host: str, port: int, path: str) -> bytes:
     host_header = host if port == 80 else f"{host}:{port}"
-    request = (
+    return (
         f"GET {path or '/'} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: wxdoctor\r\n"
         "Accept: */*\r\nConnection: close\r\n\r\n"
     ).encode("ascii", errors="replace")
+
+
+def _exchange(sock: socket.socket, request: bytes, end: float, max_bytes: int
+              ) -> tuple[bytes, str | None]:
+    data = b""
+    failure: str | None = None
     try:
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.settimeout(max(0.05, end - time.monotonic()))
-            try:
-                sock.connect((address, port))
-            except OSError as exc:
-                return _result(address, port, start, b"", "connect_" + failure_code(exc))
-            sock.sendall(request)
-            while len(data) < max_bytes and not _complete(data):
-                remaining = end - time.monotonic()
-                if remaining <= 0:
-                    failure = codes.HTTP_TIMEOUT
-                    break
-                sock.settimeout(remaining)
-                chunk = sock.recv(min(16384, max_bytes - len(data)))
-                if not chunk:
-                    break
-                data += chunk
+        sock.settimeout(max(0.05, end - time.monotonic()))
+        sock.sendall(request)
+        while len(data) < max_bytes and not _complete(data):
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                failure = codes.HTTP_TIMEOUT
+                break
+            sock.settimeout(remaining)
+            chunk = sock.recv(min(16384, max_bytes - len(data)))
+            if not chunk:
+                break
+            data += chunk
     except TimeoutError:
         failure = codes.HTTP_TIMEOUT
     except ConnectionResetError:
         failure = codes.HTTP_RESET
     except OSError as exc:
         failure = "http_" + failure_code(exc)
-    return _result(address, port, start, data, failure)
+    return data, failure
+
+
+def head_over(sock: socket.socket, host: str, path: str = "/") -> dict[str, Any]:
+    """One HEAD request over a connection already open (the TLS check's): the status
+    line and the Server header, a few hundred bytes each way, no credentials."""
+    start = time.monotonic()
+    request = (f"HEAD {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: wxdoctor\r\n"
+               "Accept: */*\r\nConnection: close\r\n\r\n").encode("ascii", errors="replace")
+    data = b""
+    failure: str | None = None
+    try:
+        sock.sendall(request)
+        while b"\r\n\r\n" not in data and len(data) < 16384:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except TimeoutError:
+        failure = codes.HTTP_TIMEOUT
+    except ConnectionResetError:
+        failure = codes.HTTP_RESET
+    except OSError as exc:
+        failure = "http_" + failure_code(exc)
+    out: dict[str, Any] = {"status": None, "reason": None, "server": None,
+                           "ms": round((time.monotonic() - start) * 1000, 1), "failure": failure}
+    match = _STATUS.match(data)
+    if match:
+        headers = _headers(data.partition(b"\r\n\r\n")[0])
+        out.update(status=int(match.group(1)), failure=None, server=headers.get("server"),
+                   reason=(match.group(2) or b"").decode("latin-1").strip())
+    elif failure is None:
+        out["failure"] = codes.HTTP_NOT_HTTP if data else codes.HTTP_CLOSED
+    return out
 
 
 def split_url(url: str) -> tuple[str, int, str, str | None]:

@@ -25,7 +25,7 @@ def _evidence(*series: list[dict]) -> dict:  # type: ignore[type-arg]
 
 def test_summarize() -> None:
     s = summarize(_samples(10, 30, 20, "tcp_timeout", "tcp_refused"))
-    assert s == {"sent": 5, "ok": 3, "lost": 1, "errors": 1, "median_ms": 20.0,
+    assert s == {"sent": 5, "ok": 3, "lost": 1, "timeouts": 1, "errors": 1, "median_ms": 20.0,
                  "jitter_ms": 15.0, "loss_pct": 20.0}
     assert summarize([])["median_ms"] is None
 
