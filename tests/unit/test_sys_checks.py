@@ -154,7 +154,8 @@ def test_broken_env_proxy_has_no_os_fix() -> None:
 def test_auth_required_warns() -> None:
     test = {"ok": False, "tcp_ok": True, "status": 407, "failure": "proxy_auth_required"}
     verdict = assess_proxy({"proxies": [_proxy("gnome", test)], "pac": []})
-    assert verdict.status is Status.WARN and verdict.cause is None
+    # A proxy asking for an account is a cause of its own: never "healthy" (issue 14.5).
+    assert verdict.status is Status.WARN and verdict.cause == "proxy_auth"
 
 
 def test_pac_states() -> None:
