@@ -54,8 +54,10 @@ class LatencyCheck(Check):
                                     "failure": "not_measured"})
         for item in series:
             item["summary"] = summarize(item["samples"])
-        return {"series": series, "connects": _tcp_connects(ctx), "count": cfg.count,
-                "timeout_s": cfg.timeout_s}
+        evidence = {"series": series, "connects": _tcp_connects(ctx), "count": cfg.count,
+                    "timeout_s": cfg.timeout_s}
+        evidence["loss"] = run_loss(evidence)
+        return evidence
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_latency(evidence, ctx.config.latency)
