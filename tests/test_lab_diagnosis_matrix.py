@@ -251,10 +251,12 @@ def _missing(case: Case) -> list[str]:
     return [c for c in case.needs if c not in present]
 
 
-def matrix_world(lab: Lab) -> World:
+def matrix_world(lab: Lab, endpoints: list[tuple[str, list[int], str, bool]] | None = None
+                 ) -> World:
     """The lab as a user's machine has it: product timeouts and deadline, the real
     hosts file, the client's resolv.conf with glibc's stock options (5 s, 2 attempts)."""
-    world = build_world(lab, timeout_s=None, deadline_s=10, private_hosts=False)
+    world = build_world(lab, timeout_s=None, deadline_s=10, private_hosts=False,
+                        endpoints=endpoints)
     lab.client.set_resolvers([lab.dns_ip], options="")
     world.config.get("latency", {}).pop("count", None)  # the product's default
     return world

@@ -35,7 +35,7 @@ class DnsResolveCheck(Check):
         hosts = sorted({e.host for e in ctx.config.endpoints})
         budget = ctx.timeout(ctx.config.dns.timeout_s + 2.5)
         answers = gather(
-            lambda h: system_dns.resolve(ctx, h), hosts, budget,
+            lambda h: system_dns.resolve_with_servers(ctx, h), hosts, budget,
             lambda h: {"host": h, "error": codes.DNS_TIMEOUT, "A": {}, "AAAA": {}},
         )
         return {"answers": answers}

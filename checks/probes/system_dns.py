@@ -46,7 +46,19 @@ def _key(host: str) -> str:
 
 def resolve(ctx: Context, host: str) -> dict[str, Any]:
     """A and AAAA for one host, shared by every check of the run."""
-    return ctx.shared(_key(host), lambda: _Lookup(ctx, host).run())
+    return ctx.shared(_key(host), lambda: _lookup(ctx, host).run())
+
+
+def resolve_with_servers(ctx: Context, host: str) -> dict[str, Any]:
+    """The same answer, once the servers asked directly have had their say too (at most
+    GRACE_S more): the dns check's evidence, e.g. a SERVFAIL the server had to be asked
+    past while getaddrinfo had already answered."""
+    answer = resolve(ctx, host)
+    return _lookup(ctx, host).with_servers(answer, GRACE_S)
+
+
+def _lookup(ctx: Context, host: str) -> _Lookup:
+    return ctx.shared(f"system_dns:lookup:{host}", lambda: _Lookup(ctx, host))
 
 
 def peek(ctx: Context, host: str) -> dict[str, Any] | None:
@@ -171,10 +183,10 @@ class _Lookup:
         """None once this family is decided, else when to look again."""
         gai = self.system.get(rtype)
         if gai is not None and gai["addresses"]:
-            # getaddrinfo's answer is what the clients get; the server's own answer is
-            # awaited briefly, for the evidence (a SERVFAIL it had to ask past).
-            until = float(gai["at"]) + GRACE_S
-            return None if self._direct_done(rtype) or now >= until else until
+            return None  # getaddrinfo's answer is what the clients get
+        if gai is not None and gai["error"] == codes.DNS_NXDOMAIN_OR_NODATA and any(
+                r["addresses"] for r in self.system.values()):
+            return None  # no record of this family, and the other one resolved
         answered = self._direct_addresses(rtype)
         if answered is None and self._direct_done(rtype) and self.direct[rtype]:
             answered = self.direct[rtype][-1]
@@ -201,6 +213,22 @@ class _Lookup:
             pending.append(self.first_address_at + GRACE_S)
         return min(pending)
 
+    def with_servers(self, answer: dict[str, Any], wait: float) -> dict[str, Any]:
+        """`answer` with the direct answers that came in meanwhile (waiting at most `wait`
+        for the rest); what the name resolved to stays as decided."""
+        end = time.monotonic() + wait
+        with self.cond:
+            while not all(self._direct_done(rtype) for rtype in FAMILIES):
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self.cond.wait(left)
+            return {**answer, "direct": self._direct_evidence()}
+
+    def _direct_evidence(self) -> dict[str, Any]:
+        return {"servers": list(self.servers or []), "error": self.servers_error,
+                **{rtype: _best(self.direct[rtype]) for rtype in FAMILIES}}
+
     def _answer(self, elapsed_s: float) -> dict[str, Any]:
         answer: dict[str, Any] = {"host": self.host}
         for rtype in FAMILIES:
@@ -211,11 +239,7 @@ class _Lookup:
             answer["error"] = self._failure()
         answer["ms"] = round(elapsed_s * 1000, 1)
         answer["system"] = {rtype: _public(self.system.get(rtype)) for rtype in FAMILIES}
-        answer["direct"] = {
-            "servers": list(self.servers or []),
-            "error": self.servers_error,
-            **{rtype: _best(self.direct[rtype]) for rtype in FAMILIES},
-        }
+        answer["direct"] = self._direct_evidence()
         return answer
 
     def _family(self, rtype: str) -> dict[str, Any]:
