@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,7 +40,9 @@ def get(address: str, port: int, host: str, path: str = "/", timeout: float = 3.
             sock.close()
             return _result(address, port, start, b"", "connect_" + failure_code(exc))
     with sock:
-        data, failure = _exchange(sock, _request(host, port, path), start + timeout, max_bytes)
+        host_header = host if port == 80 else f"{host}:{port}"
+        data, failure = _exchange(sock, _request("GET", host_header, path), start + timeout,
+                                  max_bytes, _complete)
     return _result(address, port, start, data, failure)
 
 
@@ -54,22 +57,22 @@ def request_via(ctx: Context, address: str, port: int, host: str, path: str,
     return get(address, port, host, path, ctx.timeout(timeout), sock=sock)
 
 
-def _request(host: str, port: int, path: str) -> bytes:
-    host_header = host if port == 80 else f"{host}:{port}"
+def _request(method: str, host_header: str, path: str) -> bytes:
     return (
-        f"GET {path or '/'} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: wxdoctor\r\n"
+        f"{method} {path or '/'} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: wxdoctor\r\n"
         "Accept: */*\r\nConnection: close\r\n\r\n"
     ).encode("ascii", errors="replace")
 
 
-def _exchange(sock: socket.socket, request: bytes, end: float, max_bytes: int
-              ) -> tuple[bytes, str | None]:
+def _exchange(sock: socket.socket, request: bytes, end: float, max_bytes: int,
+              complete: Callable[[bytes], bool]) -> tuple[bytes, str | None]:
+    """Send the request, read until `complete` says the answer is in; failures as codes."""
     data = b""
     failure: str | None = None
     try:
         sock.settimeout(max(0.05, end - time.monotonic()))
         sock.sendall(request)
-        while len(data) < max_bytes and not _complete(data):
+        while len(data) < max_bytes and not complete(data):
             remaining = end - time.monotonic()
             if remaining <= 0:
                 failure = codes.HTTP_TIMEOUT
@@ -88,27 +91,12 @@ def _exchange(sock: socket.socket, request: bytes, end: float, max_bytes: int
     return data, failure
 
 
-def head_over(sock: socket.socket, host: str, path: str = "/") -> dict[str, Any]:
+def head_over(sock: socket.socket, host: str, timeout: float, path: str = "/") -> dict[str, Any]:
     """One HEAD request over a connection already open (the TLS check's): the status
     line and the Server header, a few hundred bytes each way, no credentials."""
     start = time.monotonic()
-    request = (f"HEAD {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: wxdoctor\r\n"
-               "Accept: */*\r\nConnection: close\r\n\r\n").encode("ascii", errors="replace")
-    data = b""
-    failure: str | None = None
-    try:
-        sock.sendall(request)
-        while b"\r\n\r\n" not in data and len(data) < 16384:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-    except TimeoutError:
-        failure = codes.HTTP_TIMEOUT
-    except ConnectionResetError:
-        failure = codes.HTTP_RESET
-    except OSError as exc:
-        failure = "http_" + failure_code(exc)
+    data, failure = _exchange(sock, _request("HEAD", host, path), start + timeout, 16384,
+                              lambda d: b"\r\n\r\n" in d)
     out: dict[str, Any] = {"status": None, "reason": None, "server": None,
                            "ms": round((time.monotonic() - start) * 1000, 1), "failure": failure}
     match = _STATUS.match(data)

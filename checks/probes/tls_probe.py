@@ -215,8 +215,7 @@ def _handshake(ctx: Context, host: str, address: str, sock: socket.socket,
             der = tls.getpeercert(binary_form=True)
             out["cert"] = describe_cert(der, host) if der else None
             if request:
-                tls.settimeout(ctx.timeout(ctx.config.tls.timeout_s))
-                out["http"] = http.head_over(tls, host)
+                out["http"] = http.head_over(tls, host, ctx.timeout(ctx.config.tls.timeout_s))
         return out
     finally:
         sock.close()
