@@ -171,7 +171,9 @@ F = lab_faults
 CASES = [
     Case("healthy", "healthy", ()),
     Case("no_default_route", "offline", (no_route,)),
-    Case("dns_server_down", "dns_failure", (dns_down,)),
+    # Port unreachable, but the server's kernel rate-limits ICMP errors (a few at once,
+    # then one a second): most questions get silence, so the fault involves waiting.
+    Case("dns_server_down", "dns_failure", (dns_down,), waits_for="dns"),
     Case("dns_server_silent", "dns_failure", (dns_silent,), waits_for=3.0),
     Case("one_name_dropped_everywhere", "dns_failure", (one_name_dropped_everywhere,),
          ("dns_pollution",), waits_for="dns"),
@@ -241,8 +243,9 @@ CASES = [
          (F.slow_path_300ms, F.port_8080_rejected), ("latency",), waits_for=3.0),
     Case("dns_flaky_servfail+sni_reset", "tcp_blocked", (F.dns_flaky_servfail, F.sni_reset),
          ("tls",)),
+    # The slow answer (2.5 s) comes first, then the IPv6 connect times out (3 s).
     Case("ipv6_blackhole+dns_slow", "dns_unreliable", (F.ipv6_blackhole, F.dns_slow),
-         waits_for="tcp"),
+         waits_for=2.5 + 3.0 + 0.5),
 ]
 
 

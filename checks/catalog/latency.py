@@ -1,8 +1,8 @@
 """How quick and steady are connections to the servers (TCP connect time, loss)?
 
-`[latency] count` plain TCP connects per endpoint, all at once, once the run's
-`tcp` probe has shown the server answers (a server that did not is left to `tcp`
-and not waited for again). A lost SYN costs the kernel's retransmission (a second
+`[latency] count` plain TCP connects per endpoint, all at once, while the run's
+`tcp` probe connects (a server that did not answer `tcp` is left to it and its
+samples are dropped, so nobody waits for it twice). A lost SYN costs the kernel's retransmission (a second
 or more), so a sample is lost when it timed out or took that much longer than the
 quickest one; the `tcp` probes that needed a second attempt count as lost samples
 too. Slow or lossy but working is a warning: the clients log in, just slowly or
@@ -16,7 +16,7 @@ from typing import Any
 
 from checks import codes
 from checks.base import Check, register
-from checks.concurrency import gather
+from checks.concurrency import call_with_timeout, gather
 from checks.config import LatencyConfig
 from checks.context import Context
 from checks.grading import grade
@@ -68,18 +68,22 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
     if not addrs:
         return {"host": host, "port": port, "address": None, "samples": [],
                 "failure": codes.NOT_RESOLVED}
-    reached = connections.connect(ctx, addrs[0], port)
-    if not reached["ok"]:
-        return {"host": host, "port": port, "address": addrs[0], "samples": [],
-                "failure": reached["failure"]}
     cfg = ctx.config.latency
     # Samples cut short by the deadline would look like loss: skip them instead.
     if ctx.cancelled.is_set() or ctx.deadline.remaining() < cfg.timeout_s + MARGIN_S:
         return {"host": host, "port": port, "address": addrs[0], "samples": [],
                 "failure": "not_measured"}
-    samples = tcp.connect_many(addrs[0], port, cfg.count, cfg.timeout_s)
+    # The samples run while `tcp` connects (no waiting twice); a server that did not
+    # answer `tcp` is left to it and its samples are dropped.
+    sampled = call_with_timeout(lambda: tcp.connect_many(addrs[0], port, cfg.count, cfg.timeout_s),
+                                cfg.timeout_s + MARGIN_S)
+    reached = connections.connect(ctx, addrs[0], port)
+    if not reached["ok"]:
+        return {"host": host, "port": port, "address": addrs[0], "samples": [],
+                "failure": reached["failure"]}
+    samples = sampled.value if sampled.done and sampled.value is not None else []
     return {"host": host, "port": port, "address": addrs[0], "samples": samples,
-            "failure": None}
+            "failure": None if samples else "not_measured"}
 
 
 def _tcp_connects(ctx: Context) -> list[dict[str, Any]]:

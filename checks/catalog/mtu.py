@@ -24,7 +24,7 @@ from checks.concurrency import parallel_map
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.probes import system_dns
+from checks.probes import connections, system_dns, tls_probe
 
 # Common link MTUs: Ethernet, PPPoE, DS-Lite/GRE, VXLAN, WireGuard, IPv6 minimum.
 FIRST_ROUND = (576, 1000, 1200, 1280, 1360, 1400, 1420, 1440, 1450, 1460, 1472, 1480, 1492, 1500)
@@ -83,11 +83,24 @@ def _ipv4_of(ctx: Context, target: str) -> tuple[str | None, str | None]:
     return None, codes.NO_IPV4 if system_dns.addresses(answer) else codes.NOT_RESOLVED
 
 
+def _unreachable_for_tcp(ctx: Context, target: str, address: str) -> bool:
+    """What the run's `tcp` connect to this endpoint learned (waited for, not repeated)."""
+    endpoint = next((e for e in ctx.config.endpoints if e.host == target), None)
+    if endpoint is None:
+        return False
+    outcome = connections.connect(ctx, address, tls_probe.tls_port(endpoint))
+    return outcome["failure"] == codes.TCP_UNREACHABLE
+
+
 def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
     address, failure = _ipv4_of(ctx, target)
     result: dict[str, Any] = {"target": target, "address": address, "failure": failure,
                               "sizes": {}, "path_mtu": None, "reported_mtu": None}
     if address is None:
+        return result
+    if _unreachable_for_tcp(ctx, target, address):
+        # A router already answered "unreachable" for this address: no echo will pass.
+        result["failure"] = codes.TCP_UNREACHABLE
         return result
     route = platform.route_for(socket.AF_INET, address)
     result["interface"] = route.interface

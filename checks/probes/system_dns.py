@@ -73,9 +73,11 @@ def addresses(answer: dict[str, Any]) -> list[str]:
     )
 
 
-def unreachable_servers(ctx: Context) -> set[str]:
-    """Configured servers this run found unreachable (port or host unreachable)."""
-    return ctx.shared("system_dns:unreachable", set)
+def unreachable_servers(ctx: Context) -> dict[str, float]:
+    """Configured servers this run found unreachable (port or host unreachable), with
+    when. Routers rate-limit ICMP errors (a few at once, then about one a second), so
+    most questions to a dead server get silence: one error speaks for all of them."""
+    return ctx.shared("system_dns:unreachable", dict)
 
 
 def nameservers(ctx: Context) -> tuple[list[str], str | None]:
@@ -156,7 +158,7 @@ class _Lookup:
                     result["server"] = server
                     result["at"] = time.monotonic()
                     if result.get("error") == codes.DNS_UNREACHABLE:
-                        unreachable_servers(self.ctx).add(server)
+                        unreachable_servers(self.ctx).setdefault(server, time.monotonic())
                     self._store(lambda: self.direct[rtype].append(result))
 
                 self._spawn(ask)
@@ -199,6 +201,11 @@ class _Lookup:
             return None if now >= until else until
         if gai is not None and self._direct_done(rtype):
             return None  # both sources said no
+        dead = unreachable_servers(self.ctx)
+        if self.servers and all(server in dead for server in self.servers):
+            # Every server is unreachable: getaddrinfo gets a moment for the hosts file.
+            until = max(dead[server] for server in self.servers) + GRACE_S
+            return None if now >= until else until
         return NEWS
 
     def _decided(self, now: float) -> float | None:
@@ -262,8 +269,8 @@ class _Lookup:
         coarse error only when no server gave a definite answer."""
         direct = [codes.DNS_NO_ANSWER if r.get("error") is None else r["error"]
                   for rtype in FAMILIES for r in self.direct[rtype]]
-        direct += [codes.DNS_UNREACHABLE for _ in unreachable_servers(self.ctx)
-                   & set(self.servers or [])]
+        direct += [codes.DNS_UNREACHABLE for server in self.servers or []
+                   if server in unreachable_servers(self.ctx)]
         definite = [c for c in direct if c not in _NOT_AN_ANSWER]
         if definite:
             return _best_code(definite)
