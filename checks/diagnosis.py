@@ -292,7 +292,7 @@ def _candidates(results: Sequence[CheckResult]) -> dict[str, _Candidate]:
         loss = lossy.evidence.get("loss") or {}
         _add(candidates, codes.SLOW_NETWORK, [lossy],
              rank=_rank(codes.OFFLINE) + 0.5, rule=_explains_by_loss,
-             why=[f"latency: {loss.get('lost', '?')} of {loss.get('sent', '?')} test connections "
+             why=[f"latency: {loss.get('lost', '?')} of {loss.get('sent', '?')} test exchanges "
                   "lost a packet: timeouts elsewhere are counted as loss, not as blocked servers"])
     pmtu_source = _pmtu_candidate(results)
     if pmtu_source is not None:

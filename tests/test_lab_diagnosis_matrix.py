@@ -40,6 +40,7 @@ class Case:
     # config), or a budget of its own in seconds: what the benchmark holds it to.
     waits_for: str | float | None = None
     also: tuple[str, ...] = ()  # another primary that is right too (random faults)
+    repeats: int = 1  # random faults: the benchmark times the median of this many runs
 
 
 # ---- faults ---------------------------------------------------------------------------------
@@ -207,10 +208,10 @@ CASES = [
     Case("vpn_swallows_everything", "vpn_interference", (F.vpn_swallows_everything,),
          ("vpn",), waits_for=3.5),
     Case("vpn_working", "vpn_interference", (F.vpn_working,), ("vpn",)),
-    Case("loss_25", "slow_network", (F.loss_25,), ("latency",), waits_for="tls"),
-    Case("loss_3", "healthy", (F.loss_3,), waits_for=3.0, also=("slow_network",)),
+    Case("loss_25", "slow_network", (F.loss_25,), ("latency",), waits_for="tls", repeats=3),
+    Case("loss_3", "healthy", (F.loss_3,), waits_for=3.0, also=("slow_network",), repeats=3),
     Case("slow_path_300ms", "slow_network", (F.slow_path_300ms,), ("latency",),
-         waits_for=3.0),
+         waits_for=3.0, repeats=3),
     Case("port_8080_dropped", "healthy", (F.port_8080_dropped,), waits_for="tcp"),
     Case("port_8080_rejected", "healthy", (F.port_8080_rejected,)),
     Case("proxy_auth_required", "proxy_auth", (F.proxy_auth_required,), ("proxy",),
@@ -240,7 +241,7 @@ CASES = [
     Case("service_502+proxy_auth_required", "service_outage",
          (F.service_502, F.proxy_auth_required), ("tls", "proxy")),
     Case("slow_path_300ms+port_8080_rejected", "slow_network",
-         (F.slow_path_300ms, F.port_8080_rejected), ("latency",), waits_for=3.0),
+         (F.slow_path_300ms, F.port_8080_rejected), ("latency",), waits_for=3.0, repeats=3),
     Case("dns_flaky_servfail+sni_reset", "tcp_blocked", (F.dns_flaky_servfail, F.sni_reset),
          ("tls",)),
     # The slow answer (2.5 s) comes first, then the IPv6 connect times out (3 s).

@@ -26,6 +26,7 @@ from checks.probes import connections, system_dns, tcp
 
 MARGIN_S = 0.5  # start samples only if they can time out before the run's deadline
 RETRANSMIT_MS = 700.0  # this much slower than the quickest connect: a SYN was resent
+RESENT_AFTER_MS = 100.0  # answered this long after the first question: a later one's answer
 
 
 def target_port(ports: tuple[int, ...]) -> int:
@@ -54,7 +55,8 @@ class LatencyCheck(Check):
                                     "failure": "not_measured"})
         for item in series:
             item["summary"] = summarize(item["samples"])
-        evidence = {"series": series, "connects": _tcp_connects(ctx), "count": cfg.count,
+        evidence = {"series": series, "connects": _tcp_connects(ctx),
+                    "dns_questions": _dns_questions(ctx), "count": cfg.count,
                     "timeout_s": cfg.timeout_s}
         evidence["loss"] = run_loss(evidence)
         return evidence
@@ -100,6 +102,22 @@ def _tcp_connects(ctx: Context) -> list[dict[str, Any]]:
     return found
 
 
+def _dns_questions(ctx: Context) -> list[dict[str, Any]]:
+    """The run's direct DNS questions about the endpoints that got an answer: whether
+    it was the answer to a repeated question (the first one, or its answer, was lost).
+    A slow server answers the first question late: that is not counted as loss."""
+    found = []
+    for host in dict.fromkeys(e.host for e in ctx.config.endpoints):
+        answer = system_dns.peek(ctx, host) or {}
+        for rtype in ("A", "AAAA"):
+            asked = (answer.get("direct") or {}).get(rtype)
+            if not asked or asked.get("rtt_ms") is None or asked.get("ms") is None:
+                continue
+            resent = float(asked["ms"]) - float(asked["rtt_ms"]) > RESENT_AFTER_MS
+            found.append({"host": host, "type": rtype, "repeated": resent})
+    return found
+
+
 def _lost(sample: Evidence, fastest: float | None) -> bool:
     if sample.get("failure") == codes.TCP_TIMEOUT:
         return True
@@ -133,8 +151,9 @@ def summarize(samples: list[Evidence]) -> dict[str, Any]:
 
 
 def run_loss(evidence: Evidence) -> dict[str, Any]:
-    """Loss over the whole measurement: lost samples plus `tcp` connects that needed a
-    second attempt, out of samples plus successful connects."""
+    """Loss over the whole measurement: lost samples, `tcp` connects that needed a
+    second attempt and DNS questions answered only when repeated, out of all of them
+    that got through in the end."""
     sent = lost = 0
     for item in evidence["series"]:
         summary = summarize(item["samples"])
@@ -143,9 +162,12 @@ def run_loss(evidence: Evidence) -> dict[str, Any]:
             lost += summary["lost"]
     ok_connects = [c for c in evidence.get("connects", []) if c.get("ok")]
     retried = sum(1 for c in ok_connects if (c.get("attempts") or 1) > 1)
-    sent += len(ok_connects)
-    lost += retried
+    questions = list(evidence.get("dns_questions") or [])
+    repeated = sum(1 for q in questions if q.get("repeated"))
+    sent += len(ok_connects) + len(questions)
+    lost += retried + repeated
     return {"sent": sent, "lost": lost, "retried_connects": retried,
+            "repeated_dns_questions": repeated,
             "pct": round(100.0 * lost / sent, 1) if sent else 0.0}
 
 
@@ -184,9 +206,9 @@ def assess_latency(evidence: Evidence, limits: LatencyConfig) -> Verdict:
     parts_en, parts_zh = [], []
     problems: list[Problem] = []
     if lossy:
-        parts_en.append(f"{loss['lost']} of {loss['sent']} test connections lost a packet "
+        parts_en.append(f"{loss['lost']} of {loss['sent']} test exchanges lost a packet "
                         f"(about {loss['pct']:.0f}%)")
-        parts_zh.append(f"{loss['sent']} 次测试连接中有 {loss['lost']} 次丢包（约 {loss['pct']:.0f}%）")
+        parts_zh.append(f"{loss['sent']} 次测试交互中有 {loss['lost']} 次丢包（约 {loss['pct']:.0f}%）")
         lossy_series = [(item, s) for item, s in measured
                         if grade(s["loss_pct"] or 0.0, limits.loss_warn_pct) is Status.WARN]
         problems += [Problem(codes.PACKET_LOSS, host=item["host"], port=item["port"],

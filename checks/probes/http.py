@@ -21,6 +21,7 @@ from checks.probes.tcp import failure_code
 
 MAX_BYTES = 65536  # enough for any portal page's head and form
 BODY_CHARS = 1024  # how much of the body the evidence keeps
+MIN_ANSWER_S = 1.0  # what a request over a late connection still gets
 
 _STATUS = re.compile(rb"^HTTP/\d(?:\.\d)?\s+(\d{3})(?:[ \t]+([^\r\n]*))?")
 
@@ -54,7 +55,9 @@ def request_via(ctx: Context, address: str, port: int, host: str, path: str,
     connected, sock = connections.open_socket(ctx, address, port, ctx.timeout(timeout))
     if sock is None:
         return _result(address, port, start, b"", "connect_" + str(connected["failure"]))
-    return get(address, port, host, path, ctx.timeout(timeout), sock=sock)
+    # One timeout for the whole request, the wait for its connection included.
+    left = max(MIN_ANSWER_S, timeout - (time.monotonic() - start))
+    return get(address, port, host, path, ctx.timeout(left), sock=sock)
 
 
 def _request(method: str, host_header: str, path: str) -> bytes:

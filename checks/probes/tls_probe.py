@@ -35,6 +35,7 @@ from checks.context import Context
 from checks.probes import connections, http, tcp
 
 ALPN = ["http/1.1"]
+MIN_HANDSHAKE_S = 1.0
 
 # OpenSSL X509_V_ERR_* codes and what they mean for the user.
 _VERIFY_CODES = {
@@ -139,13 +140,17 @@ def _inspect_context() -> ssl.SSLContext:
 def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[str, Any]:
     result: dict[str, Any] = {"host": host, "address": address, "port": port, "failure": None}
     context, _ca_problems = trust_context(ctx)
+    began = time.monotonic()
     connected, sock = connections.open_socket(ctx, address, port,
                                               ctx.timeout(ctx.config.tls.timeout_s))
     result["tcp_ms"] = connected.get("ms")
     if sock is None:
         result.update(failure=connected["failure"], verified=None)
         return result
-    first = _handshake(ctx, host, address, sock, context, request=True)
+    # One TLS timeout for the whole probe, the wait for its connection included (at
+    # least MIN_HANDSHAKE_S for the handshake): a lossy path does not add them up.
+    left = max(MIN_HANDSHAKE_S, ctx.config.tls.timeout_s - (time.monotonic() - began))
+    first = _handshake(ctx, host, address, sock, context, request=True, budget=left)
     if first["failure"] is None:
         result.update(first)
         result["verified"] = True
@@ -177,14 +182,15 @@ def _handshake_fresh(ctx: Context, host: str, address: str, port: int) -> dict[s
     connected, sock = tcp.connect_hedged(address, port, ctx.timeout(ctx.config.tcp.timeout_s))
     if sock is None:
         return {"failure": connected["failure"]}
-    return _handshake(ctx, host, address, sock, _inspect_context(), request=False)
+    return _handshake(ctx, host, address, sock, _inspect_context(), request=False,
+                      budget=ctx.config.tls.timeout_s)
 
 
 def _handshake(ctx: Context, host: str, address: str, sock: socket.socket,
-               context: ssl.SSLContext, request: bool) -> dict[str, Any]:
+               context: ssl.SSLContext, request: bool, budget: float) -> dict[str, Any]:
     out: dict[str, Any] = {"failure": None}
     try:
-        sock.settimeout(ctx.timeout(ctx.config.tls.timeout_s))
+        sock.settimeout(ctx.timeout(budget))
         start = time.monotonic()
         server_hostname = None if _is_ip(host) else host
         try:
@@ -215,7 +221,9 @@ def _handshake(ctx: Context, host: str, address: str, sock: socket.socket,
             der = tls.getpeercert(binary_form=True)
             out["cert"] = describe_cert(der, host) if der else None
             if request:
-                out["http"] = http.head_over(tls, host, ctx.timeout(ctx.config.tls.timeout_s))
+                # The request shares the handshake's time: one TLS timeout per probe.
+                left = budget - (time.monotonic() - start)
+                out["http"] = http.head_over(tls, host, ctx.timeout(max(0.5, left)))
         return out
     finally:
         sock.close()

@@ -228,7 +228,7 @@ def test_heavy_loss_explains_timeouts_but_not_refusals() -> None:
     assert codes(d) == ["slow_network"]
     assert d.causes[0].status == "fail"
     assert set(d.causes[0].explains) == {"dns", "tcp", "mtu"}
-    assert any("9 of 21" in line for line in d.causes[0].evidence)
+    assert any("9 of 21 test exchanges" in line for line in d.causes[0].evidence)
     # A refused connection is an answer, not a lost packet: a cause of its own.
     refused = r("tcp", Status.FAIL, "tcp_blocked", (Problem("tcp_refused", "b", 443, "10.0.0.2"),))
     assert codes(diagnose([latency, refused])) == ["tcp_blocked", "slow_network"]

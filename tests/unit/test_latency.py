@@ -51,7 +51,7 @@ def test_heavy_loss_is_named_with_its_figure() -> None:
     assert (v.status, v.cause) == (Status.WARN, "slow_network")
     assert "packet_loss" in {p.code for p in v.problems}
     loss = recorded["loss"]
-    assert f"{loss['lost']} of {loss['sent']} test connections lost a packet" in v.summary.render("en")
+    assert f"{loss['lost']} of {loss['sent']} test exchanges lost a packet" in v.summary.render("en")
     assert "丢包" in v.summary.render("zh")
 
 
