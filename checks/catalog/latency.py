@@ -11,12 +11,14 @@ unreliably; heavy loss also explains timeouts elsewhere (see the diagnosis).
 
 from __future__ import annotations
 
+import queue
 import statistics
+import threading
 from typing import Any
 
 from checks import codes
 from checks.base import Check, register
-from checks.concurrency import call_with_timeout, gather
+from checks.concurrency import gather
 from checks.config import LatencyConfig
 from checks.context import Context
 from checks.grading import grade
@@ -77,13 +79,17 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
                 "failure": "not_measured"}
     # The samples run while `tcp` connects (no waiting twice); a server that did not
     # answer `tcp` is left to it and its samples are dropped.
-    sampled = call_with_timeout(lambda: tcp.connect_many(addrs[0], port, cfg.count, cfg.timeout_s),
-                                cfg.timeout_s + MARGIN_S)
+    sampled: queue.Queue[list[dict[str, Any]]] = queue.Queue()
+    threading.Thread(target=lambda: sampled.put(
+        tcp.connect_many(addrs[0], port, cfg.count, cfg.timeout_s)), daemon=True).start()
     reached = connections.connect(ctx, addrs[0], port)
     if not reached["ok"]:
         return {"host": host, "port": port, "address": addrs[0], "samples": [],
                 "failure": reached["failure"]}
-    samples = sampled.value if sampled.done and sampled.value is not None else []
+    try:
+        samples = sampled.get(timeout=cfg.timeout_s + MARGIN_S)
+    except queue.Empty:
+        samples = []
     return {"host": host, "port": port, "address": addrs[0], "samples": samples,
             "failure": None if samples else "not_measured"}
 

@@ -16,6 +16,7 @@ import ipaddress
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from checks import codes, platform
@@ -83,13 +84,19 @@ def _ipv4_of(ctx: Context, target: str) -> tuple[str | None, str | None]:
     return None, codes.NO_IPV4 if system_dns.addresses(answer) else codes.NOT_RESOLVED
 
 
-def _unreachable_for_tcp(ctx: Context, target: str, address: str) -> bool:
-    """What the run's `tcp` connect to this endpoint learned (waited for, not repeated)."""
+def _unreachable_for_tcp(ctx: Context, target: str, address: str) -> Callable[[], bool]:
+    """Whether the run's `tcp` connect to this endpoint has been told "unreachable" by a
+    router (then no echo will pass either): looked at while the echoes wait."""
     endpoint = next((e for e in ctx.config.endpoints if e.host == target), None)
     if endpoint is None:
-        return False
-    outcome = connections.connect(ctx, address, tls_probe.tls_port(endpoint))
-    return outcome["failure"] == codes.TCP_UNREACHABLE
+        return lambda: False
+    port = tls_probe.tls_port(endpoint)
+
+    def told() -> bool:
+        outcome = connections.peek(ctx, address, port)
+        return outcome is not None and outcome["failure"] == codes.TCP_UNREACHABLE
+
+    return told
 
 
 def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
@@ -98,10 +105,7 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
                               "sizes": {}, "path_mtu": None, "reported_mtu": None}
     if address is None:
         return result
-    if _unreachable_for_tcp(ctx, target, address):
-        # A router already answered "unreachable" for this address: no echo will pass.
-        result["failure"] = codes.TCP_UNREACHABLE
-        return result
+    unreachable = _unreachable_for_tcp(ctx, target, address)
     route = platform.route_for(socket.AF_INET, address)
     result["interface"] = route.interface
     result["interface_mtu"] = platform.interface_mtu(route.interface)
@@ -112,10 +116,17 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
     for _round in range(1 + REFINE_ROUNDS):
         if not candidates or ctx.cancelled.is_set() or ctx.deadline.remaining() < 0.3:
             break
+        if unreachable():
+            result["failure"] = codes.TCP_UNREACHABLE
+            return result
         # Each round gets at most half of what is left, so a refinement round still fits.
         per_probe = min(ctx.timeout(ctx.config.mtu.timeout_s),
                         max(0.2, ctx.deadline.remaining() / 2 - 0.3))
-        for size, answer in _round_of(address, candidates, per_probe, method, copies).items():
+        answers = _round_of(address, candidates, per_probe, method, copies, unreachable)
+        if unreachable():
+            result["failure"] = codes.TCP_UNREACHABLE
+            return result
+        for size, answer in answers.items():
             tries[size] = tries.get(size, 0) + answer.pop("tries")
             if sizes.get(size, {}).get("result") != "passed":
                 sizes[size] = answer
@@ -149,8 +160,8 @@ def unconfirmed_silence(sizes: dict[int, dict[str, Any]]) -> list[int]:
     return sorted(s for s, v in sizes.items() if s > low and v["result"] == "no_reply")
 
 
-def _round_of(address: str, sizes: list[int], wait: float, method: str, copies: int
-              ) -> dict[int, dict[str, Any]]:
+def _round_of(address: str, sizes: list[int], wait: float, method: str, copies: int,
+              give_up: Callable[[], bool]) -> dict[int, dict[str, Any]]:
     """Echo every size (`copies` times, staggered) at once; the first definite answer of
     a size counts. Ends when every size answered, when the silent ones have had the
     settle time beyond the first reply, or after `wait`."""
@@ -191,9 +202,9 @@ def _round_of(address: str, sizes: list[int], wait: float, method: str, copies: 
             if first_reply:
                 settle = max(SETTLE_MIN_S, SETTLE_RTTS * slowest[0]) + COPIES_S * (copies - 1)
                 end = min(end, first_reply[0] + settle)
-            if now >= end:
+            if now >= end or give_up():
                 break
-            cond.wait(end - now)
+            cond.wait(min(end - now, 0.1))
         return {size: {**answers.get(size, {"result": "no_reply"}), "tries": max(1, sent[size])}
                 for size in sizes}
 
