@@ -58,6 +58,10 @@ def _safe_stdio() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _safe_stdio()
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Answered before every subcommand (and what it imports) is loaded for the parser.
+        print(f"wxdoctor {checks.__version__}")
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:

@@ -68,6 +68,11 @@ DNS_MISMATCH = _failure("dns_mismatch", "the answer differs from trusted DNS and
                         "解析结果与可信 DNS 不同，且不是真正的服务器")
 DNS_DIFFERS = _failure("dns_differs", "the answer differs from trusted DNS (unproven)",
                        "解析结果与可信 DNS 不同（无法证明真伪）")
+DNS_SLOW = _failure("dns_slow", "the DNS server answers slowly", "DNS 服务器应答缓慢")
+DNS_INTERMITTENT = _failure("dns_intermittent", "the DNS server fails now and then (answered only when asked again)",
+                            "DNS 服务器时而失败（重试后才应答）")
+DNS_SYSTEM_SILENT = _failure("dns_system_silent", "the system resolver did not answer in time; the DNS server did",
+                             "系统解析器未及时应答，DNS 服务器有应答")
 
 # ---- connections -----------------------------------------------------------------------
 TCP_REFUSED = _failure("tcp_refused", "refused", "被拒绝")
@@ -91,6 +96,8 @@ TLS_VERIFY_FAILED = _failure("tls_verify_failed", "the certificate did not verif
 TLS_PROTOCOL_VERSION = _failure("tls_protocol_version", "no TLS version in common", "没有共同支持的 TLS 版本")
 TLS_ALERT = _failure("tls_alert", "the server ended the handshake with an alert", "服务器以告警结束了握手")
 TLS_PROTOCOL_ERROR = _failure("tls_protocol_error", "the handshake failed", "握手失败")
+HTTPS_SERVER_ERROR = _failure("https_server_error", "the server answers with an error (HTTP 5xx)",
+                              "服务器返回错误（HTTP 5xx）")
 CA_FILE_MISSING = _failure("ca_file_missing", "the file does not exist", "文件不存在")
 CA_FILE_UNREADABLE = _failure("ca_file_unreadable", "the file cannot be read", "文件无法读取")
 CA_FILE_INVALID = _failure("ca_file_invalid", "the file holds no usable certificate", "文件中没有可用的证书")
@@ -116,6 +123,7 @@ PROXY_REFUSED = _failure("proxy_refused", "it refuses to connect to the server",
 PROXY_NO_ANSWER = _failure("proxy_no_answer", "it does not answer requests", "它不响应请求")
 PROXY_BAD_REPLY = _failure("proxy_bad_reply", "it gives an invalid reply", "它返回了无效的应答")
 PROXY_AUTH_REQUIRED = _failure("proxy_auth_required", "it needs a user name and password", "它需要用户名和密码")
+PROXY_AUTH_REJECTED = _failure("proxy_auth_rejected", "it rejects the user name and password", "它拒绝了用户名和密码")
 PAC_UNREACHABLE = _failure("pac_unreachable", "cannot be downloaded", "无法下载")
 PAC_HTTP_ERROR = _failure("pac_http_error", "the server returns an error", "服务器返回错误")
 PAC_NOT_A_PAC_FILE = _failure("pac_not_a_pac_file", "is not a proxy script", "不是代理脚本")
@@ -136,6 +144,7 @@ PATH_MTU_LOW = _failure("path_mtu_low", "the path carries smaller packets", "线
 MTU_BLACK_HOLE = _failure("black_hole", "large packets vanish without a word", "大数据包被悄无声息地丢弃")
 MTU_PROBE_ERROR = _failure("probe_error", "the MTU probe could not run", "MTU 探测无法进行")
 SLOW_NOT_MEASURED = _failure("latency_not_measured", "no connection time measured", "没有测到连接时间")
+PACKET_LOSS = _failure("packet_loss", "packets are lost on the way", "数据包在途中丢失")
 
 # ---- time ------------------------------------------------------------------------------
 NTP_TIMEOUT = _failure("ntp_timeout", "no answer from the time server", "时间服务器无应答")
@@ -209,10 +218,19 @@ PROXY_BROKEN = _cause(
     "proxy_broken",
     t("The configured proxy does not work.", "已设置的代理服务器无法使用。"),
     t("Turn off the system proxy or fix its address.", "请关闭系统代理或修正代理地址。"))
+PROXY_AUTH = _cause(
+    "proxy_auth",
+    t("The proxy needs a user name and password.", "代理服务器需要用户名和密码。"),
+    t("Enter the proxy's user name and password in WeChat/WeCom's proxy settings, or ask IT.",
+      "请在微信/企业微信的代理设置中填写代理的用户名和密码，或联系 IT 部门。"))
 DNS_FAILURE = _cause(
     "dns_failure",
     t("Server names cannot be resolved (DNS failure).", "服务器域名无法解析（DNS 故障）。"),
     t("Restart the router or change the DNS server to 119.29.29.29.", "请重启路由器，或把 DNS 改为 119.29.29.29。"))
+HOSTS_OVERRIDE = _cause(
+    "hosts_override",
+    t("The hosts file redirects WeChat/WeCom servers.", "hosts 文件重定向了微信/企业微信的服务器。"),
+    t("Remove or comment out those lines in the hosts file.", "请删除或注释掉 hosts 文件中的这些行。"))
 FAKE_IP_PROXY = _cause(
     "fake_ip_proxy",
     t("A proxy tool in \"fake IP\" mode is answering DNS.", "代理工具的“Fake IP”模式接管了 DNS。"),
@@ -223,10 +241,11 @@ DNS_POLLUTION = _cause(
     t("Your DNS gives wrong addresses for WeChat/WeCom (DNS pollution).", "DNS 为微信/企业微信返回了错误的地址（DNS 污染）。"),
     t("Change the DNS server to 119.29.29.29 or 223.5.5.5, then flush the DNS cache.",
       "请把 DNS 改为 119.29.29.29 或 223.5.5.5，然后清除 DNS 缓存。"))
-HOSTS_OVERRIDE = _cause(
-    "hosts_override",
-    t("The hosts file redirects WeChat/WeCom servers.", "hosts 文件重定向了微信/企业微信的服务器。"),
-    t("Remove or comment out those lines in the hosts file.", "请删除或注释掉 hosts 文件中的这些行。"))
+DNS_UNRELIABLE = _cause(
+    "dns_unreliable",
+    t("The DNS server answers slowly or only now and then.", "DNS 服务器应答缓慢或时好时坏。"),
+    t("Change the DNS server to 119.29.29.29 or 223.5.5.5, or restart the router.",
+      "请把 DNS 改为 119.29.29.29 或 223.5.5.5，或重启路由器。"))
 PMTU_BLACKHOLE = _cause(
     "pmtu_blackhole",
     t("Large packets are silently dropped on the way (MTU problem).", "大数据包在途中被丢弃（MTU 问题）。"),
@@ -252,10 +271,21 @@ HTTP_HIJACK = _cause(
     "http_hijack",
     t("Plain web traffic is hijacked on this network.", "此网络劫持了普通网页流量。"),
     t("Use another network, or ask the provider to stop the redirection.", "请换一个网络，或要求运营商停止劫持。"))
+SERVICE_OUTAGE = _cause(
+    "service_outage",
+    t("WeChat/WeCom's servers are failing: the problem is on Tencent's side, not your network.",
+      "微信/企业微信的服务器出现故障：问题在腾讯一方，不在您的网络。"),
+    t("Wait a while and try again, or check Tencent's service status announcements.",
+      "请稍等片刻再试，或查看腾讯的服务状态公告。"))
 VPN_INTERFERENCE = _cause(
     "vpn_interference",
     t("A VPN or proxy tool interferes with the connection.", "VPN 或代理工具干扰了连接。"),
     t("Turn off the VPN, or let WeChat/WeCom bypass it.", "请关闭 VPN，或让微信/企业微信绕过它。"))
+IPV6_BROKEN = _cause(
+    "ipv6_broken",
+    t("IPv6 is set up but does not work.", "IPv6 已启用但无法使用。"),
+    t("Turn off IPv6 on the router or the network adapter, or ask the provider to fix it.",
+      "请在路由器或网卡上关闭 IPv6，或联系运营商修复。"))
 DISK_FULL = _cause(
     "disk_full",
     t("The disk is almost full.", "磁盘空间几乎已满。"),
@@ -276,6 +306,12 @@ SLOW_NETWORK = _cause(
     "slow_network",
     t("The network is slow or loses packets.", "网络较慢或存在丢包。"),
     t("Move closer to the Wi-Fi router or use a cable.", "请靠近 Wi-Fi 路由器或改用网线。"))
+# A check warned or failed without naming a cause: never "healthy" because of that.
+UNCLASSIFIED = _cause(
+    "unclassified",
+    t("A check found a problem (see its details).", "有检测项发现问题（请查看详情）。"),
+    t("Open the details of the yellow or red checks and follow their advice.",
+      "请展开黄色或红色的检测项，按其中的建议处理。"))
 
 # ---- what a watch over minutes finds (checks/watch): drops that come and go ---------------
 UNSTABLE_LOCAL_LINK = _cause(

@@ -21,6 +21,7 @@ class Context:
     lang: str = "en"
     _memo: dict[str, Any] = field(default_factory=dict)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock)
+    _closers: list[Callable[[], None]] = field(default_factory=list)
 
     def timeout(self, preferred: float) -> float:
         return self.deadline.cap(preferred)
@@ -50,7 +51,6 @@ class Context:
             raise slot.error
         return slot.value  # type: ignore[no-any-return]
 
-
     def peek(self, key: str) -> Any:
         """The shared result if it is ready, else None; never waits."""
         with self._memo_lock:
@@ -58,6 +58,20 @@ class Context:
         if slot is None or not slot.ready.is_set() or slot.error is not None:
             return None
         return slot.value
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Release something the run holds (pooled sockets) when it ends."""
+        with self._memo_lock:
+            self._closers.append(closer)
+
+    def close(self) -> None:
+        with self._memo_lock:
+            closers, self._closers = self._closers, []
+        for closer in closers:
+            try:
+                closer()
+            except Exception:  # releasing must never break the report
+                pass
 
 
 class _Slot:

@@ -1,11 +1,15 @@
 """From many lights to one sentence: which cause most likely explains the results.
 
-Each failing or warning check proposes a cause. Rules then decide which causes
-explain which other findings (no route explains every network failure; a
-captive portal explains TLS and HTTP failures; polluted DNS explains failures to
-exactly the polluted names ...). An explained finding is listed under its cause,
-never ranked above it. What remains are independent causes, ordered by status
-and by their impact on logging in.
+Each failing or warning check proposes a cause (one that names none still counts:
+`unclassified`, so the answer is never "healthy" over a warning). Rules then decide
+which causes explain which other findings (no route explains every network
+failure; a captive portal explains TLS and HTTP failures; polluted DNS explains
+failures to exactly the polluted names ...). Some causes stand in for a stronger
+one when the evidence says so: a tunnel holding the default route while nothing
+answers explains what "offline" would; heavy measured packet loss explains every
+timeout. An explained finding is listed under its cause, never ranked above it.
+What remains are independent causes, ordered by status and by their impact on
+logging in.
 """
 
 from __future__ import annotations
@@ -66,10 +70,23 @@ class _Candidate:
     code: str
     because: list[CheckResult]
     explains: list[CheckResult] = field(default_factory=list)
+    # Where it ranks and what it explains: its own code's, unless it stands in for a
+    # stronger cause (a VPN swallowing everything explains what "offline" would).
+    rank: float | None = None
+    rule: Callable[[CheckResult, CheckResult], bool] | None = None
+    why: list[str] = field(default_factory=list)  # evidence lines saying why it stands here
+
+    def __post_init__(self) -> None:
+        if self.rank is None:
+            self.rank = float(_rank(self.code))
+        if self.rule is None:
+            self.rule = RULES.get(self.code)
 
     @property
     def severity(self) -> int:
-        return max(r.status.severity for r in self.because)
+        """The worst of what it stands on and what it explains: a cause that accounts
+        for a red light is red."""
+        return max(r.status.severity for r in [*self.because, *self.explains])
 
 
 def _rank(code: str) -> int:
@@ -78,6 +95,14 @@ def _rank(code: str) -> int:
 
 def _is_finding(result: CheckResult) -> bool:
     return result.status in (Status.FAIL, Status.WARN)
+
+
+def _cause_of(result: CheckResult) -> str:
+    """The cause a finding points at; a warning or failure naming none (or an unknown
+    one) still counts, so the diagnosis can never say "healthy" over it."""
+    if result.cause in codes.CAUSES and result.cause != codes.HEALTHY:
+        return result.cause
+    return codes.UNCLASSIFIED
 
 
 def _hosts(result: CheckResult) -> set[str]:
@@ -142,6 +167,21 @@ def _explains_vpn(source: CheckResult, other: CheckResult) -> bool:
         codes.TCP_BLOCKED, codes.TLS_INVALID_CERTIFICATE, codes.DNS_POLLUTION, codes.SLOW_NETWORK, codes.HTTP_HIJACK)
 
 
+# What a lost packet can look like: silence, slowness, a probe that had to ask again.
+TRANSIENT_CODES = frozenset({
+    codes.DNS_TIMEOUT, codes.DNS_SYSTEM_SILENT, codes.DNS_SLOW, codes.DNS_TRUSTED_UNREACHABLE,
+    codes.NOT_RESOLVED, codes.TCP_TIMEOUT, codes.TLS_HANDSHAKE_TIMEOUT, codes.HTTP_TIMEOUT,
+    codes.PMTU_BLACKHOLE, codes.MTU_BLACK_HOLE, codes.SLOW_NETWORK, codes.PACKET_LOSS,
+    codes.NTP_TIMEOUT,
+})
+
+
+def _explains_by_loss(source: CheckResult, other: CheckResult) -> bool:
+    """Heavy measured loss explains findings made only of timeouts and slowness."""
+    found = _codes(other)
+    return other.group in NETWORK_GROUPS and bool(found) and found <= TRANSIENT_CODES
+
+
 RULES: dict[str, Callable[[CheckResult, CheckResult], bool]] = {
     codes.OFFLINE: _explains_network,
     codes.CAPTIVE_PORTAL: _explains_captive,
@@ -155,19 +195,31 @@ RULES: dict[str, Callable[[CheckResult, CheckResult], bool]] = {
 }
 
 
+def _mtu_black_hole(mtu: CheckResult) -> bool:
+    """The path itself swallows big packets: sizes above the path MTU that were tried
+    went unanswered. A full-size path is no black hole, whatever the adapter's MTU."""
+    evidence = mtu.evidence
+    main: Any = next((t for t in evidence.get("targets") or []
+                      if t.get("target") == evidence.get("target")), evidence)
+    if main.get(codes.MTU_BLACK_HOLE) is True:
+        return True
+    path_mtu = main.get("path_mtu")
+    if main.get(codes.MTU_BLACK_HOLE) is None and isinstance(path_mtu, int):
+        # The ping command cannot tell "too big" from "lost": any bigger size that failed.
+        return any(int(size) > path_mtu and result != "passed"
+                   for size, result in (main.get("sizes") or {}).items())
+    return False
+
+
 def _pmtu_candidate(results: Sequence[CheckResult]) -> CheckResult | None:
-    """TCP connects that work, TLS handshakes that time out and a path MTU below the
-    interface MTU: together they are a path-MTU black hole even when no single check
-    could say so."""
+    """TCP connects that work, TLS handshakes that time out and big packets vanishing on
+    the path: together they are a path-MTU black hole even when no single check could
+    say so."""
     by_id = {r.id: r for r in results}
     mtu, tls, tcp = by_id.get("mtu"), by_id.get("tls"), by_id.get("tcp")
     if mtu is None or tls is None or not _is_finding(tls):
         return None
-    if codes.TLS_HANDSHAKE_TIMEOUT not in _codes(tls):
-        return None
-    path_mtu = mtu.evidence.get("path_mtu")
-    iface_mtu = mtu.evidence.get("interface_mtu")
-    if not isinstance(path_mtu, int) or not isinstance(iface_mtu, int) or path_mtu >= iface_mtu:
+    if codes.TLS_HANDSHAKE_TIMEOUT not in _codes(tls) or not _mtu_black_hole(mtu):
         return None
     if tcp is not None and tcp.status is Status.FAIL and _hosts(tcp) & _hosts(tls):
         return None  # the connection itself fails: not an MTU problem
@@ -191,41 +243,97 @@ def _nothing_answers(results: Sequence[CheckResult]) -> list[CheckResult]:
     return [dns, reference]
 
 
-def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
-    findings = [r for r in results if _is_finding(r) and r.cause]
-    pmtu_source = _pmtu_candidate(results)
+def _tunnel_swallowing(results: Sequence[CheckResult]) -> CheckResult | None:
+    """The vpn check's finding when the default route leaves through a tunnel."""
+    vpn = next((r for r in results if r.id == "vpn"), None)
+    if vpn is None or not _is_finding(vpn) or not vpn.evidence.get("default_via_tunnel"):
+        return None
+    return vpn
 
+
+def _heavy_loss(results: Sequence[CheckResult]) -> CheckResult | None:
+    """The latency check's finding when it measured heavy packet loss."""
+    latency = next((r for r in results if r.id == "latency"), None)
+    if latency is None or not _is_finding(latency) or codes.PACKET_LOSS not in _codes(latency):
+        return None
+    return latency
+
+
+def _add(candidates: dict[str, _Candidate], code: str, because: Sequence[CheckResult],
+         **options: Any) -> _Candidate:
+    cand = candidates.get(code)
+    if cand is None:
+        cand = candidates[code] = _Candidate(code, [], **options)
+    else:
+        for key, value in options.items():
+            setattr(cand, key, value)
+    cand.because.extend(r for r in because if r not in cand.because)
+    return cand
+
+
+def _candidates(results: Sequence[CheckResult]) -> dict[str, _Candidate]:
     candidates: dict[str, _Candidate] = {}
-    for result in findings:
-        candidates.setdefault(result.cause or "", _Candidate(result.cause or "", [])).because.append(
-            result
-        )
+    for result in results:
+        if _is_finding(result):
+            _add(candidates, _cause_of(result), [result])
     unreachable = _nothing_answers(results)
-    if unreachable:
-        cand = candidates.setdefault(codes.OFFLINE, _Candidate(codes.OFFLINE, []))
-        cand.because.extend(r for r in unreachable if r not in cand.because)
+    tunnel = _tunnel_swallowing(results)
+    if unreachable and tunnel is not None:
+        # Silence behind a tunnel that holds the default route: the tunnel swallows it.
+        names = ", ".join(tunnel.evidence.get("default_via_tunnel") or [])
+        _add(candidates, codes.VPN_INTERFERENCE, [tunnel, *unreachable],
+             rank=float(_rank(codes.OFFLINE)), rule=_explains_network,
+             why=[f"vpn: the default route leaves through {names} and nothing answers: "
+                  "the tunnel swallows the traffic (not offline: the adapter is connected)"])
+    elif unreachable:
+        _add(candidates, codes.OFFLINE, unreachable)
+    lossy = _heavy_loss(results)
+    if lossy is not None:
+        loss = lossy.evidence.get("loss") or {}
+        _add(candidates, codes.SLOW_NETWORK, [lossy],
+             rank=_rank(codes.OFFLINE) + 0.5, rule=_explains_by_loss,
+             why=[f"latency: {loss.get('lost', '?')} of {loss.get('sent', '?')} test exchanges "
+                  "lost a packet: timeouts elsewhere are counted as loss, not as blocked servers"])
+    pmtu_source = _pmtu_candidate(results)
     if pmtu_source is not None:
-        cand = candidates.setdefault(codes.PMTU_BLACKHOLE, _Candidate(codes.PMTU_BLACKHOLE, []))
-        if pmtu_source not in cand.because:
-            cand.because.append(pmtu_source)
+        _add(candidates, codes.PMTU_BLACKHOLE, [pmtu_source])
+    if codes.SERVICE_OUTAGE in candidates:
+        candidates[codes.SERVICE_OUTAGE].why.extend(_controls(results))
+    return candidates
 
+
+def _controls(results: Sequence[CheckResult]) -> list[str]:
+    """Sites that are not Tencent's: when they work, the local network does."""
+    lines = []
+    for result in results:
+        if result.id == "captive" and result.status is Status.OK:
+            lines.append("control: the connectivity probes (not Tencent's) answered as expected")
+        if result.id == codes.DNS_POLLUTION and result.status is Status.OK:
+            lines.append("control: the trusted DNS servers answered")
+        if result.id == "clock" and result.status is Status.OK:
+            lines.append("control: the time servers answered")
+    return lines
+
+
+def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
+    candidates = _candidates(results)
     if not candidates:
         info = codes.cause_info(codes.HEALTHY)
         return Diagnosis(codes.HEALTHY, (Cause(codes.HEALTHY, info.summary, info.advice, (), status="ok"),))
 
     # Strongest explanations first: a cause can only absorb findings of weaker ones.
-    order = sorted(candidates.values(), key=lambda c: (_rank(c.code), -c.severity))
+    order = sorted(candidates.values(), key=lambda c: (c.rank, -c.severity))
     absorbed: set[str] = set()
     roots: list[_Candidate] = []
     for cand in order:
         if cand.code in absorbed:
             continue
         roots.append(cand)
-        rule = RULES.get(cand.code)
+        rule = cand.rule
         if rule is None:
             continue
         for other in order:
-            if other is cand or other.code in absorbed or _rank(other.code) < _rank(cand.code):
+            if other is cand or other.code in absorbed or (other.rank or 0) < (cand.rank or 0):
                 continue
             # A finding the cause already stands on counts as explained by it.
             explained = [
@@ -237,24 +345,28 @@ def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
                 cand.explains.extend(explained)
         # Grey or partial results the cause explains too (e.g. tcp could not test).
         for r in results:
-            if r.status is Status.ERROR and r.group in NETWORK_GROUPS and cand.code == codes.OFFLINE:
+            if r.status is Status.ERROR and r.group in NETWORK_GROUPS and rule is _explains_network:
                 cand.explains.append(r)
 
-    roots.sort(key=lambda c: (-c.severity, _rank(c.code)))
+    roots.sort(key=lambda c: (-c.severity, c.rank))
     causes = tuple(_to_cause(c) for c in roots)
     return Diagnosis(causes[0].code, causes)
 
 
 def _to_cause(cand: _Candidate) -> Cause:
     info = codes.cause_info(cand.code)
+    summary, advice = info.summary, info.advice
+    if cand.code == codes.UNCLASSIFIED and len(cand.because) == 1:
+        # The check's own words say more than "a check found a problem".
+        summary = cand.because[0].summary
+        advice = cand.because[0].advice or advice
     because = tuple(dict.fromkeys(r.id for r in cand.because))
     explains = tuple(dict.fromkeys(r.id for r in cand.explains if r.id not in because))
-    evidence = tuple(
-        line for r in [*cand.because, *cand.explains] for line in _evidence_lines(r)
-    )[:12]
+    evidence = (*cand.why, *(
+        line for r in [*cand.because, *cand.explains] for line in _evidence_lines(r)))[:12]
     fixes = tuple(dict.fromkeys(f for r in cand.because for f in r.fixes))
     status = "fail" if cand.severity >= Status.FAIL.severity else "warn"
-    return Cause(cand.code, info.summary, info.advice, because, explains, evidence, fixes, status)
+    return Cause(cand.code, summary, advice, because, explains, evidence, fixes, status)
 
 
 def _evidence_lines(result: CheckResult) -> list[str]:

@@ -102,6 +102,8 @@ class Runner:
             results[check.id] = result
             self._notify_finished(result)
 
+        # Checks still running keep their own copies; pooled connections go now.
+        ctx.close()
         ordered = [results[c.id] for c in self.checks]
         ordered += [_load_error_result(name, tb) for name, tb in load_errors().items()]
         return RunResult(

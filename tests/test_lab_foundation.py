@@ -129,15 +129,28 @@ def test_port_refused(lab: Lab) -> None:
 
 
 def test_port_dropped(lab: Lab) -> None:
-    cfg, _, long_ = standard(lab)
-    lab.drop(long_, 8080)
+    cfg, login, _ = standard(lab)
+    lab.drop(login, 443)
     started = time.monotonic()
     report, rc = run_check(lab, cfg)
     tcp = by_id(report)["tcp"]
+    # Port 80 answers, but HTTPS cannot fall back to it: the server is blocked.
     assert [(p["code"], p["host"], p["port"], p["address"]) for p in tcp["problems"]] == [
-        ("tcp_timeout", LONG, 8080, long_)]
+        ("tcp_timeout", LOGIN, 443, login)]
     assert tcp["status"] == "fail" and rc == 2
     assert time.monotonic() - started < cfg["deadline_s"] + 1
+
+
+def test_one_dropped_port_of_a_fallback_server_is_information(lab: Lab) -> None:
+    cfg, _, long_ = standard(lab)
+    lab.drop(long_, 8080)
+    report, rc = run_check(lab, cfg)
+    tcp = by_id(report)["tcp"]
+    # WeChat's long link falls back to 443, which works: named, not a failure.
+    assert [(p["code"], p["host"], p["port"], p["address"]) for p in tcp["problems"]] == [
+        ("tcp_timeout", LONG, 8080, long_)]
+    assert tcp["status"] == "info" and rc == 0
+    assert "fall back" in tcp["i18n"]["en"]["summary"]
 
 
 def test_host_unreachable(lab: Lab) -> None:

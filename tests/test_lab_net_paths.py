@@ -204,14 +204,15 @@ def test_missing_hosts_file_is_grey(lab: Lab) -> None:
 
 def test_syn_loss_is_slow_network_warning(lab: Lab) -> None:
     cfg = healthy(lab)
-    # Every connect to the login server loses its first SYN: ~1 s per connect.
+    # Every other SYN to the login server is lost: its connects need retransmissions.
     drop_every_nth_syn(lab, lab.hosts[LOGIN].addr, 443, every=2)
     checks, rc = run(lab, cfg, "latency")
     latency = checks["latency"]
     assert (latency["status"], latency["cause"]) == ("warn", "slow_network"), latency
     assert [p["host"] for p in latency["problems"]] == [LOGIN]
     series = {s["host"]: s["summary"] for s in latency["evidence"]["series"]}
-    assert series[LOGIN]["median_ms"] >= 900 and series[LOGIN]["lost"] == 0
+    assert series[LOGIN]["lost"] >= 1
+    assert all(s["lost"] == 0 for host, s in series.items() if host != LOGIN), series
     assert rc == 1
 
 

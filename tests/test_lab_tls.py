@@ -54,7 +54,9 @@ def test_valid_certificate_is_ok(lab: Lab, trusted_ca: LabCA) -> None:
     assert (result["status"], result["cause"], rc) == ("ok", None, 0), result
     (probe,) = result["evidence"]["probes"]
     assert probe["address"] == addr and probe["verified"] is True
-    assert probe["version"] in ("TLSv1.2", "TLSv1.3") and probe["alpn"] == "h2"
+    # ALPN offers http/1.1 only: the HTTPS request over the handshake speaks HTTP/1.1.
+    assert probe["version"] in ("TLSv1.2", "TLSv1.3") and probe["alpn"] == "http/1.1"
+    assert probe["http"]["status"] == 204 and probe["http"]["failure"] is None
     assert probe["cert"]["issuer"]["O"] == TRUSTED_ORG
     assert f"DNS:{NAME}" in probe["cert"]["sans"]
     assert probe["cert"]["date_state"] == "valid" and probe["cert"]["name_matches"] is True

@@ -49,6 +49,7 @@ from app.gui.worker import (
 )
 from checks.base import GROUPS, Check
 from checks.config import Config
+from checks.early_verdict import early_diagnosis
 from checks.fixes import get_fix
 from checks.fixes.session import Registry
 from checks.i18n import LANGS, detect_lang, normalize_lang, t
@@ -206,6 +207,8 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self._tick.timeout.connect(self._update_progress)
         self._pending_started: set[str] = set()
         self._pending_results: dict[str, CheckResult] = {}
+        self._finished: dict[str, CheckResult] = {}  # this run's results so far
+        self._early: dict[str, Any] | None = None  # the settled cause shown while running
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_MS)
@@ -287,7 +290,10 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
 
     def _render_card(self) -> None:
         if self.running:
-            self.card.show_running(self.lang)
+            if self._early is not None:
+                self.card.show_early(self._early, self.lang)
+            else:
+                self.card.show_running(self.lang)
             self._update_progress()
         elif self.report is not None:
             self.card.show_report(self.report, self.lang, self._note())
@@ -448,6 +454,8 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.tabs.show_report(None, self.lang)
         self._run_id += 1
         self._pending_started, self._pending_results = set(), {}
+        self._finished, self._early = {}, None
+        self._checks_of_run = [c.id for c in checks]
         self._done, self._total = 0, len(checks)
         self._started_at = time.monotonic()
         worker = RunWorker(self._run_id, self.config, checks, self.lang, self.runner_factory, self)
@@ -501,9 +509,21 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
                 row.set_result(result.to_json(self.lang))
                 self._done += 1
         if results:
+            self._finished.update(results)
             self._update_progress()
+            self._show_early()
         for check_id in results:
             self.check_updated.emit(check_id)
+
+    def _show_early(self) -> None:
+        """The most likely cause as soon as the results that decide it are in."""
+        if self._early is not None:
+            return
+        pending = [c for c in self._checks_of_run if c not in self._finished]
+        diagnosis = early_diagnosis(list(self._finished.values()), pending)
+        if diagnosis is not None:
+            self._early = diagnosis.causes[0].to_json(self.lang)
+            self.card.show_early(self._early, self.lang)
 
     def _update_progress(self) -> None:
         if self.running:

@@ -57,7 +57,7 @@ def _probe(ctx: Context, probe: CaptiveProbe) -> dict[str, Any]:
     addrs = system_dns.addresses(system_dns.resolve(ctx, host))
     if not addrs:
         return {**_expected(probe), "status": None, "failure": codes.NOT_RESOLVED}
-    result = http.get(addrs[0], port, host, path, ctx.timeout(ctx.config.captive.timeout_s))
+    result = http.request_via(ctx, addrs[0], port, host, path, ctx.config.captive.timeout_s)
     return {**_expected(probe), **result}
 
 

@@ -17,9 +17,10 @@ from checks import codes
 from checks.base import Check, register
 from checks.concurrency import parallel_map
 from checks.context import Context
+from checks.hostsfile import normalize_name
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.probes import system_dns, tls_probe, trusted_dns
+from checks.probes import hosts_file, system_dns, tls_probe, trusted_dns
 
 FAKE_IP = ipaddress.ip_network("198.18.0.0/15")
 _RANGES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -43,6 +44,13 @@ CODES = {
 CONFIRMING_FAILURES = (
     codes.TLS_UNTRUSTED_ISSUER, codes.TLS_NAME_MISMATCH, codes.TLS_EXPIRED, codes.TLS_NOT_YET_VALID, codes.TLS_NOT_TLS,
 )
+
+
+def _canonical(address: str) -> str:
+    try:
+        return str(ipaddress.ip_address(address.split("%")[0]))
+    except ValueError:
+        return address.lower()
 
 
 def bogus_kind(address: str) -> str | None:
@@ -108,6 +116,7 @@ class DnsPollutionCheck(Check):
         system_out = {h: o.value for h, o in zip(hosts, outcomes, strict=False)
                       if o.done and o.value is not None}
         trusted_out = outcomes[len(hosts):]
+        from_file = hosts_file.mapped_addresses(ctx)
         records = []
         for host in hosts:
             answer = system_out.get(host) or {"error": codes.DNS_TIMEOUT}
@@ -123,6 +132,8 @@ class DnsPollutionCheck(Check):
                 "system": {"addresses": system_dns.addresses(answer),
                            "error": answer.get("error")},
                 "trusted": trusted,
+                # What the hosts file maps this name to: getaddrinfo answers from it.
+                "hosts_file": from_file.get(normalize_name(host), []),
                 "tls_probe": None,
             })
         self._probe_tls(ctx, records)
@@ -183,6 +194,12 @@ def decide(record: dict[str, Any]) -> dict[str, Any]:
     if not system:
         out.update(decision="system_failed",
                    reason="the system resolver gave no address (see the DNS check)")
+        return out
+    pinned = {_canonical(a) for a in record.get("hosts_file") or []}
+    if pinned and {_canonical(a) for a in system} <= pinned:
+        out.update(decision="hosts_file",
+                   reason=f"system answer {', '.join(system)} comes from the hosts file, "
+                          "not from DNS (see the hosts check)")
         return out
     fake = [a for a in system if bogus_kind(a) == "fake_ip"]
     if fake:
@@ -263,10 +280,22 @@ def assess_pollution(evidence: Evidence) -> Verdict:
         return _polluted(polluted, shaky, problems)
     if by.get("fake_ip"):
         return _fake_ip(by["fake_ip"], problems)
-    compared = [d for d in decisions if d["decision"] not in ("unverified", "system_failed")]
+    compared = [d for d in decisions
+                if d["decision"] not in ("unverified", "system_failed", "hosts_file")]
+    from_file = by.get("hosts_file", [])
+    differs, skipped = by.get("differs_unverified", []), by.get("unverified", [])
+    if from_file and not differs and not skipped:
+        return Verdict(
+            Status.INFO,
+            t("{ok} names match trusted DNS; the system's answer for {hosts} comes from the "
+              "hosts file, not from DNS (see the hosts check).",
+              "{ok} 个域名与可信 DNS 一致；{hosts} 的系统解析结果来自 hosts 文件，而不是 DNS"
+              "（请查看 hosts 文件检测）。",
+              ok=len(compared), hosts=sorted(d["host"] for d in from_file)),
+            problems=problems,
+        )
     if not compared:
         return _not_compared(evidence, bool(by.get("unverified")))
-    differs, skipped = by.get("differs_unverified", []), by.get("unverified", [])
     if differs or skipped:
         return Verdict(
             Status.INFO,

@@ -1,4 +1,10 @@
-"""Can the system resolver find every WeChat/WeCom server name?"""
+"""Can the system resolver find every WeChat/WeCom server name, quickly and every time?
+
+A name that does not resolve is a failure; one that resolves only slowly, only after
+a SERVFAIL, or only from the server asked directly while getaddrinfo stayed silent
+for every name, is a warning (the clients log in slowly or now and then). A single
+lookup that needed a second question is only noted: one lost packet is not a fault.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +35,7 @@ class DnsResolveCheck(Check):
         hosts = sorted({e.host for e in ctx.config.endpoints if not e.is_address})
         budget = ctx.timeout(ctx.config.dns.timeout_s + 2.5)
         answers = gather(
-            lambda h: system_dns.resolve(ctx, h), hosts, budget,
+            lambda h: system_dns.resolve_with_servers(ctx, h), hosts, budget,
             lambda h: {"host": h, "error": codes.DNS_TIMEOUT, "A": {}, "AAAA": {}},
         )
         return {"answers": answers}
@@ -40,20 +46,108 @@ class DnsResolveCheck(Check):
 
 
 
+SLOW_MS = 1000.0  # a DNS server answering slower than this makes every new connection wait
+
+
+def _server_rtt(answer: Evidence) -> float | None:
+    """The quickest round trip of one of the server's own answers (None: not asked)."""
+    direct = answer.get("direct") or {}
+    rtts = [float(direct[r]["rtt_ms"]) for r in ("A", "AAAA")
+            if direct.get(r) and direct[r].get("rtt_ms") is not None]
+    return min(rtts) if rtts else None
+
+
+def _intermittent(answer: Evidence) -> bool:
+    """SERVFAIL first and an answer when asked again, or getaddrinfo failing outright
+    while the server answered: failures that come and go, not lost packets."""
+    direct = answer.get("direct") or {}
+    for rtype in ("A", "AAAA"):
+        got = direct.get(rtype) or {}
+        if got.get("servfails") and got.get("error") in (None, codes.DNS_NXDOMAIN):
+            return True
+        system = (answer.get("system") or {}).get(rtype) or {}
+        if (answer.get(rtype) or {}).get("source") == "dns_server" and system.get("error") in (
+                codes.DNS_LOOKUP_FAILED, codes.DNS_NXDOMAIN_OR_NODATA):
+            return True
+    return False
+
+
+def _system_silent(answer: Evidence) -> bool:
+    """getaddrinfo gave nothing in time; the addresses came from asking the server."""
+    for rtype in ("A", "AAAA"):
+        if (answer.get(rtype) or {}).get("source") != "dns_server":
+            continue
+        system = (answer.get("system") or {}).get(rtype)
+        if system is None or system.get("error") == codes.DNS_TIMEOUT:
+            return True
+    return False
+
+
 def assess_dns(evidence: Evidence) -> Verdict:
     answers = evidence["answers"]
     failed = [a for a in answers if a.get("error")]
-    if not failed:
-        slowest = max((a.get("ms") or 0 for a in answers), default=0)
+    if failed:
+        return _failed(answers, failed)
+    flaky = [a for a in answers if _intermittent(a)]
+    slow = [a for a in answers if (_server_rtt(a) or 0) >= SLOW_MS]
+    silent = [a for a in answers if _system_silent(a)]
+    if flaky or slow or (len(silent) >= 2 and len(silent) == len(answers)):
+        return _unreliable(answers, flaky, slow, silent)
+    slowest = max((a.get("ms") or 0 for a in answers), default=0)
+    if silent:
         return Verdict(
-            Status.OK,
-            t(
-                "All {n} server names resolved (slowest {ms:.0f} ms).",
-                "全部 {n} 个服务器域名解析成功（最慢 {ms:.0f} 毫秒）。",
-                n=len(answers),
-                ms=slowest,
-            ),
+            Status.INFO,
+            t("All {n} server names resolved (slowest {ms:.0f} ms); {k} needed a second "
+              "question to the DNS server ({hosts}).",
+              "全部 {n} 个服务器域名解析成功（最慢 {ms:.0f} 毫秒）；其中 {k} 个需要再次向 DNS 服务器查询"
+              "（{hosts}）。",
+              n=len(answers), ms=slowest, k=len(silent), hosts=[a["host"] for a in silent]),
         )
+    return Verdict(
+        Status.OK,
+        t(
+            "All {n} server names resolved (slowest {ms:.0f} ms).",
+            "全部 {n} 个服务器域名解析成功（最慢 {ms:.0f} 毫秒）。",
+            n=len(answers),
+            ms=slowest,
+        ),
+    )
+
+
+def _unreliable(answers: list[Evidence], flaky: list[Evidence], slow: list[Evidence],
+                silent: list[Evidence]) -> Verdict:
+    problems = [Problem(codes.DNS_INTERMITTENT, host=a["host"]) for a in flaky]
+    problems += [Problem(codes.DNS_SLOW, host=a["host"]) for a in slow if a not in flaky]
+    problems += [Problem(codes.DNS_SYSTEM_SILENT, host=a["host"]) for a in silent
+                 if a not in flaky and a not in slow]
+    if flaky:
+        summary = t("The DNS server fails now and then: {hosts} failed first and resolved only "
+                    "when asked again.",
+                    "DNS 服务器时好时坏：{hosts} 第一次解析失败，再次查询才成功。",
+                    hosts=[a["host"] for a in flaky])
+    elif slow:
+        summary = t("The DNS server answers slowly: {hosts} took {ms:.0f} ms or more.",
+                    "DNS 服务器应答缓慢：{hosts} 需要 {ms:.0f} 毫秒或更久。",
+                    hosts=[a["host"] for a in slow],
+                    ms=min(_server_rtt(a) or 0 for a in slow))
+    else:
+        summary = t("The system's resolver gave no answer in time for any of the {n} names; "
+                    "the DNS server answered when asked directly.",
+                    "系统解析器对全部 {n} 个域名都没有及时应答；直接询问 DNS 服务器则有应答。",
+                    n=len(answers))
+    return Verdict(
+        Status.WARN,
+        summary,
+        t("Names still resolve, but logging in can be slow or fail now and then. Set the DNS "
+          "server to 119.29.29.29 or 223.5.5.5 in the network settings, or restart the router.",
+          "域名仍可解析，但登录可能很慢或时好时坏。请在网络设置中把 DNS 改为 119.29.29.29 或 "
+          "223.5.5.5，或重启路由器。"),
+        problems=tuple(problems),
+        cause=codes.DNS_UNRELIABLE,
+    )
+
+
+def _failed(answers: list[Evidence], failed: list[Evidence]) -> Verdict:
     found = sorted({a["error"] for a in failed})
     problems = tuple(Problem(a["error"], host=a["host"]) for a in failed)
     hosts = [a["host"] for a in failed]

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import errno
 import ipaddress
-from pathlib import Path
 from typing import Any
 
-import dns.exception
-import dns.resolver
-
-from checks import codes, hostsfile, platform
+from checks import codes, hostsfile
 from checks.base import Check, register
 from checks.concurrency import parallel_map
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
+from checks.probes import dns_wire, hosts_file
 
 MAX_NAMES_TO_VERIFY = 16  # DNS questions per run; a huge hosts file must not stall it
 # Domains the clients log in through: any override there matters. Other Tencent
@@ -29,9 +26,7 @@ MAX_NAMES_TO_VERIFY = 16  # DNS questions per run; a huge hosts file must not st
 CRITICAL_SUFFIXES = ("weixin.qq.com", "wechat.com")
 
 
-def hosts_path(ctx: Context) -> Path:
-    configured = ctx.config.system.hosts_file.strip()
-    return Path(configured) if configured else platform.default_hosts_file()
+hosts_path = hosts_file.hosts_path
 
 
 @register
@@ -42,13 +37,13 @@ class HostsCheck(Check):
     order = 15
 
     def collect(self, ctx: Context) -> dict[str, Any]:
-        path = hosts_path(ctx)
-        evidence: dict[str, Any] = {"path": str(path)}
-        try:
-            raw = hostsfile.read_hosts_bytes(path)
-        except OSError as exc:
+        found = hosts_file.read(ctx)
+        evidence: dict[str, Any] = {"path": str(found.path)}
+        if found.raw is None:
+            exc = found.error or OSError("unreadable")
             evidence.update(failure=_read_failure(exc), reason=exc.strerror or str(exc))
             return evidence
+        raw = found.raw
         decoded = hostsfile.decode_hosts(raw)
         entries = hostsfile.parse_hosts(decoded.text)
         endpoint_hosts = [e.host for e in ctx.config.endpoints]
@@ -127,26 +122,24 @@ def _verify(ctx: Context, mappings: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _direct_lookup(name: str, timeout: float) -> dict[str, Any]:
-    try:
-        resolver = dns.resolver.Resolver(configure=True)
-    except (dns.resolver.NoResolverConfiguration, OSError):
-        return {"addresses": [], "error": codes.DNS_NO_RESOLVER}
-    resolver.lifetime = resolver.timeout = timeout
+    """A and AAAA from the configured DNS servers themselves (never the hosts file)."""
+    servers, error = dns_wire.system_nameservers()
+    if not servers:
+        return {"addresses": [], "error": error}
+    questions = [(server, rtype) for server in servers for rtype in ("A", "AAAA")]
+    outcomes = parallel_map(
+        lambda q: dns_wire.ask(q[0], name, q[1], timeout, resend_every=timeout / 4),
+        questions, timeout + 0.2)
     addresses: list[str] = []
-    error: str | None = None
-    for rtype in ("A", "AAAA"):
-        try:
-            answer = resolver.resolve(name, rtype, search=False)
-        except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
-            continue
-        except dns.exception.Timeout:
-            error = codes.DNS_TIMEOUT
-            break
-        except dns.exception.DNSException:
-            error = codes.DNS_LOOKUP_FAILED
-            continue
-        addresses.extend(str(r) for r in answer)
-    return {"addresses": addresses, "error": None if addresses else error}
+    errors = []
+    for outcome in outcomes:
+        answer = outcome.value if outcome.done and outcome.value else {
+            "addresses": [], "error": codes.DNS_TIMEOUT}
+        addresses += [a for a in answer["addresses"] if a not in addresses]
+        errors.append(answer["error"])
+    silent = all(e in (codes.DNS_TIMEOUT, codes.DNS_UNREACHABLE) for e in errors)
+    return {"addresses": addresses,
+            "error": None if addresses else (codes.DNS_TIMEOUT if silent else None)}
 
 
 # ---- verdict ------------------------------------------------------------------------

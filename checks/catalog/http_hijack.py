@@ -66,7 +66,7 @@ def _probe(ctx: Context, host: str) -> dict[str, Any]:
     if not addrs:
         return {"host": host, "address": None, "port": PORT, "status": None,
                 "failure": codes.NOT_RESOLVED}
-    result = http.get(addrs[0], PORT, host, "/", ctx.timeout(ctx.config.http.timeout_s))
+    result = http.request_via(ctx, addrs[0], PORT, host, "/", ctx.config.http.timeout_s)
     return {"host": host, **result}
 
 

@@ -1,14 +1,19 @@
 """How quick and steady are connections to the servers (TCP connect time, loss)?
 
-Several TCP connects per endpoint, one after another (so each is a separate
-sample), all endpoints at once. A lost SYN costs a retransmission (about a
-second), so loss shows up both as slow connects and as connects that time out.
-Slow but working is a warning: the clients log in, just slowly or unreliably.
+`[latency] count` plain TCP connects per endpoint, all at once, while the run's
+`tcp` probe connects (a server that did not answer `tcp` is left to it and its
+samples are dropped, so nobody waits for it twice). A lost SYN costs the kernel's retransmission (a second
+or more), so a sample is lost when it timed out or took that much longer than the
+quickest one; the `tcp` probes that needed a second attempt count as lost samples
+too. Slow or lossy but working is a warning: the clients log in, just slowly or
+unreliably; heavy loss also explains timeouts elsewhere (see the diagnosis).
 """
 
 from __future__ import annotations
 
+import queue
 import statistics
+import threading
 from typing import Any
 
 from checks import codes
@@ -19,9 +24,11 @@ from checks.context import Context
 from checks.grading import grade
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.probes import system_dns, tcp
+from checks.probes import connections, system_dns, tcp
 
-MARGIN_S = 0.5  # start a sample only if it can time out before the run's deadline
+MARGIN_S = 0.5  # start samples only if they can time out before the run's deadline
+RETRANSMIT_MS = 700.0  # this much slower than the quickest connect: a SYN was resent
+RESENT_AFTER_MS = 100.0  # answered this long after the first question: a later one's answer
 
 
 def target_port(ports: tuple[int, ...]) -> int:
@@ -43,13 +50,18 @@ class LatencyCheck(Check):
     def collect(self, ctx: Context) -> dict[str, Any]:
         targets = list(dict.fromkeys((e.host, target_port(e.ports)) for e in ctx.config.endpoints))
         cfg = ctx.config.latency
-        budget = ctx.timeout(ctx.config.dns.timeout_s + cfg.count * cfg.timeout_s + 1.0)
+        budget = ctx.timeout(ctx.config.dns.timeout_s + ctx.config.tcp.timeout_s
+                             + cfg.timeout_s + 1.0)
         series = gather(lambda hp: _series(ctx, *hp), targets, budget,
                         lambda hp: {"host": hp[0], "port": hp[1], "address": None, "samples": [],
                                     "failure": "not_measured"})
         for item in series:
             item["summary"] = summarize(item["samples"])
-        return {"series": series, "count": cfg.count, "timeout_s": cfg.timeout_s}
+        evidence = {"series": series, "connects": _tcp_connects(ctx),
+                    "dns_questions": _dns_questions(ctx), "count": cfg.count,
+                    "timeout_s": cfg.timeout_s}
+        evidence["loss"] = run_loss(evidence)
+        return evidence
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_latency(evidence, ctx.config.latency)
@@ -61,22 +73,72 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
         return {"host": host, "port": port, "address": None, "samples": [],
                 "failure": codes.NOT_RESOLVED}
     cfg = ctx.config.latency
-    samples = []
-    for _ in range(cfg.count):
-        # A sample cut short by the deadline would look like loss: stop instead.
-        if ctx.cancelled.is_set() or ctx.deadline.remaining() < cfg.timeout_s + MARGIN_S:
-            break
-        result = tcp.connect(addrs[0], port, cfg.timeout_s)
-        samples.append({"ms": result["ms"] if result["ok"] else None,
-                        "failure": result["failure"]})
+    # Samples cut short by the deadline would look like loss: skip them instead.
+    if ctx.cancelled.is_set() or ctx.deadline.remaining() < cfg.timeout_s + MARGIN_S:
+        return {"host": host, "port": port, "address": addrs[0], "samples": [],
+                "failure": "not_measured"}
+    # The samples run while `tcp` connects (no waiting twice); a server that did not
+    # answer `tcp` is left to it and its samples are dropped.
+    sampled: queue.Queue[list[dict[str, Any]]] = queue.Queue()
+    threading.Thread(target=lambda: sampled.put(
+        tcp.connect_many(addrs[0], port, cfg.count, cfg.timeout_s)), daemon=True).start()
+    reached = connections.connect(ctx, addrs[0], port)
+    if not reached["ok"]:
+        return {"host": host, "port": port, "address": addrs[0], "samples": [],
+                "failure": reached["failure"]}
+    try:
+        samples = sampled.get(timeout=cfg.timeout_s + MARGIN_S)
+    except queue.Empty:
+        samples = []
     return {"host": host, "port": port, "address": addrs[0], "samples": samples,
             "failure": None if samples else "not_measured"}
 
 
+def _tcp_connects(ctx: Context) -> list[dict[str, Any]]:
+    """The run's `tcp` connects that finished: how many attempts each one needed."""
+    found = []
+    for endpoint in ctx.config.endpoints:
+        answer = system_dns.peek(ctx, endpoint.host)
+        addrs = system_dns.addresses(answer) if answer else []
+        for port in endpoint.ports if addrs else ():
+            result = connections.peek(ctx, addrs[0], port)
+            if result is not None:
+                found.append({"host": endpoint.host, "port": port, "ok": result["ok"],
+                              "attempts": result.get("attempts", 1)})
+    return found
+
+
+def _dns_questions(ctx: Context) -> list[dict[str, Any]]:
+    """The run's direct DNS questions about the endpoints that got an answer: whether
+    it was the answer to a repeated question (the first one, or its answer, was lost).
+    A slow server answers the first question late: that is not counted as loss."""
+    found = []
+    for host in dict.fromkeys(e.host for e in ctx.config.endpoints):
+        answer = system_dns.peek(ctx, host) or {}
+        for rtype in ("A", "AAAA"):
+            asked = (answer.get("direct") or {}).get(rtype)
+            if not asked or asked.get("rtt_ms") is None or asked.get("ms") is None:
+                continue
+            resent = float(asked["ms"]) - float(asked["rtt_ms"]) > RESENT_AFTER_MS
+            found.append({"host": host, "type": rtype, "repeated": resent})
+    return found
+
+
+def _lost(sample: Evidence, fastest: float | None) -> bool:
+    if sample.get("failure") == codes.TCP_TIMEOUT:
+        return True
+    ms = sample.get("ms")
+    return (sample.get("failure") is None and ms is not None and fastest is not None
+            and float(ms) >= fastest + RETRANSMIT_MS)
+
+
 def summarize(samples: list[Evidence]) -> dict[str, Any]:
-    """Median and jitter of the successful connects, and the share lost to timeouts."""
+    """Median and jitter of the successful connects, and the share that lost a packet
+    (timed out, or needed a retransmission: `RETRANSMIT_MS` over the quickest one)."""
     ok = [float(s["ms"]) for s in samples if s.get("failure") is None and s.get("ms") is not None]
-    lost = sum(1 for s in samples if s.get("failure") == codes.TCP_TIMEOUT)
+    fastest = min(ok) if ok else None
+    lost = sum(1 for s in samples if _lost(s, fastest))
+    timeouts = sum(1 for s in samples if s.get("failure") == codes.TCP_TIMEOUT)
     errors = sum(1 for s in samples if s.get("failure") not in (None, codes.TCP_TIMEOUT))
     jitter = (
         statistics.fmean(abs(b - a) for a, b in zip(ok, ok[1:], strict=False))
@@ -86,11 +148,40 @@ def summarize(samples: list[Evidence]) -> dict[str, Any]:
         "sent": len(samples),
         "ok": len(ok),
         "lost": lost,
+        "timeouts": timeouts,
         "errors": errors,  # refused/unreachable: a blocking problem, judged by the tcp check
         "median_ms": round(statistics.median(ok), 1) if ok else None,
         "jitter_ms": round(jitter, 1),
         "loss_pct": round(100.0 * lost / len(samples), 1) if samples else None,
     }
+
+
+def run_loss(evidence: Evidence) -> dict[str, Any]:
+    """Loss over the whole measurement: lost samples, `tcp` connects that needed a
+    second attempt and DNS questions answered only when repeated, out of all of them
+    that got through in the end."""
+    sent = lost = 0
+    for item in evidence["series"]:
+        summary = summarize(item["samples"])
+        if summary["ok"]:
+            sent += summary["sent"]
+            lost += summary["lost"]
+    ok_connects = [c for c in evidence.get("connects", []) if c.get("ok")]
+    retried = sum(1 for c in ok_connects if (c.get("attempts") or 1) > 1)
+    questions = list(evidence.get("dns_questions") or [])
+    repeated = sum(1 for q in questions if q.get("repeated"))
+    sent += len(ok_connects) + len(questions)
+    lost += retried + repeated
+    return {"sent": sent, "lost": lost, "retried_connects": retried,
+            "repeated_dns_questions": repeated,
+            "pct": round(100.0 * lost / sent, 1) if sent else 0.0}
+
+
+ADVICE_SLOW = t(
+    "The network is slow or loses packets, so logging in may take long or fail at times. "
+    "Move closer to the Wi-Fi router, use a cable, stop large downloads, or try another "
+    "network.",
+    "网络较慢或存在丢包，登录可能很慢或时好时坏。请靠近路由器、改用网线、暂停大文件下载，或换一个网络试试。")
 
 
 def assess_latency(evidence: Evidence, limits: LatencyConfig) -> Verdict:
@@ -106,38 +197,45 @@ def assess_latency(evidence: Evidence, limits: LatencyConfig) -> Verdict:
               "无法测量：没有服务器接受连接。"),
             problems=(Problem(codes.SLOW_NOT_MEASURED),),
         )
-    slow = [
-        (item, s) for item, s in measured
-        if Status.WARN in (grade(s["median_ms"], limits.warn_ms),
-                           grade(s["loss_pct"] or 0.0, limits.loss_warn_pct))
-    ]
+    loss = run_loss(evidence)
+    lossy = grade(loss["pct"], limits.loss_warn_pct) is Status.WARN
+    slow = [(item, s) for item, s in measured
+            if grade(s["median_ms"], limits.warn_ms) is Status.WARN]
     worst_median = max(s["median_ms"] for _, s in measured)
-    worst_loss = max(s["loss_pct"] or 0.0 for _, s in measured)
-    if slow:
-        shown = [
-            f"{item['host']} {s['median_ms']:.0f} ms, {s['loss_pct']:.0f}%" for item, s in slow[:4]
-        ]
-        shown_zh = [
-            f"{item['host']} {s['median_ms']:.0f} 毫秒，丢失 {s['loss_pct']:.0f}%" for item, s in slow[:4]
-        ]
+    if not lossy and not slow:
         return Verdict(
-            Status.WARN,
-            t("Connections are slow or unreliable for {n} of {total} servers ({items}).",
-              "{total} 个服务器中有 {n} 个连接缓慢或不稳定（{items}）。",
-              n=len(slow), total=len(measured),
-              items=Text("; ".join(shown), "；".join(shown_zh))),
-            t("The network is slow or loses packets, so logging in may take long or fail at "
-              "times. Move closer to the Wi-Fi router, use a cable, stop large downloads, or "
-              "try another network.",
-              "网络较慢或存在丢包，登录可能很慢或时好时坏。请靠近路由器、改用网线、暂停大文件下载，"
-              "或换一个网络试试。"),
-            problems=tuple(Problem(codes.SLOW_NETWORK, host=item["host"], port=item["port"],
-                                   address=item["address"]) for item, _ in slow),
-            cause=codes.SLOW_NETWORK,
+            Status.OK,
+            t("Connections are quick and steady (slowest median {ms:.0f} ms, loss {loss:.0f}%).",
+              "连接快速稳定（最慢中位数 {ms:.0f} 毫秒，丢包 {loss:.0f}%）。",
+              ms=worst_median, loss=loss["pct"]),
         )
+    parts_en, parts_zh = [], []
+    problems: list[Problem] = []
+    if lossy:
+        parts_en.append(f"{loss['lost']} of {loss['sent']} test exchanges lost a packet "
+                        f"(about {loss['pct']:.0f}%)")
+        parts_zh.append(f"{loss['sent']} 次测试交互中有 {loss['lost']} 次丢包（约 {loss['pct']:.0f}%）")
+        lossy_series = [(item, s) for item, s in measured
+                        if grade(s["loss_pct"] or 0.0, limits.loss_warn_pct) is Status.WARN]
+        problems += [Problem(codes.PACKET_LOSS, host=item["host"], port=item["port"],
+                             address=item["address"]) for item, _ in lossy_series]
+        if not lossy_series:  # spread thinly over every server: the path itself
+            problems.append(Problem(codes.PACKET_LOSS))
+    if slow:
+        shown = slow[:4]
+        parts_en.append("slow connects: " + "; ".join(
+            f"{item['host']} median {s['median_ms']:.0f} ms" for item, s in shown))
+        parts_zh.append("连接缓慢：" + "；".join(
+            f"{item['host']} 中位数 {s['median_ms']:.0f} 毫秒" for item, s in shown))
+        problems += [Problem(codes.SLOW_NETWORK, host=item["host"], port=item["port"],
+                             address=item["address"]) for item, _ in slow
+                     if not any(p.host == item["host"] for p in problems)]
     return Verdict(
-        Status.OK,
-        t("Connections are quick and steady (slowest median {ms:.0f} ms, loss {loss:.0f}%).",
-          "连接快速稳定（最慢中位数 {ms:.0f} 毫秒，丢包 {loss:.0f}%）。",
-          ms=worst_median, loss=worst_loss),
+        Status.WARN,
+        t("The network is {what}: {details}.", "网络{what}：{details}。",
+          what=t("losing packets" if lossy else "slow", "丢包严重" if lossy else "较慢"),
+          details=Text("; ".join(parts_en), "；".join(parts_zh))),
+        ADVICE_SLOW,
+        problems=tuple(problems),
+        cause=codes.SLOW_NETWORK,
     )

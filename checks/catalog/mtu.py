@@ -1,16 +1,21 @@
 """Path MTU: the largest packet that reaches the servers without being fragmented.
 
-Every candidate size is sent at once with "don't fragment", so the answer takes
-about one timeout; a second round narrows the boundary, in parallel again. A path
-smaller than the adapter's MTU is normal on PPPoE/VPN links as long as routers say
-"fragmentation needed"; when big packets vanish silently instead, TCP connects
-but TLS handshakes stall (a PMTU black hole).
+Every candidate size is sent at once with "don't fragment" (twice, a moment apart,
+over an ICMP socket), and a round ends as soon as the answers are in: sizes still
+silent well after the others replied are lost or too big. The next round narrows
+the boundary and asks again the sizes that got no reply, so a black hole is only
+called after every size above the path MTU went unanswered at least twice (one
+lost packet is not a black hole). A path smaller than the adapter's MTU is normal
+on PPPoE/VPN links as long as routers say "fragmentation needed"; when big packets
+vanish silently instead, TCP connects but TLS handshakes stall (a PMTU black hole).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,12 +25,16 @@ from checks.concurrency import parallel_map
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.probes import system_dns
+from checks.probes import connections, system_dns, tls_probe
 
 # Common link MTUs: Ethernet, PPPoE, DS-Lite/GRE, VXLAN, WireGuard, IPv6 minimum.
 FIRST_ROUND = (576, 1000, 1200, 1280, 1360, 1400, 1420, 1440, 1450, 1460, 1472, 1480, 1492, 1500)
 MAX_REFINE = 24  # probes in one refinement round
 REFINE_ROUNDS = 2
+COPIES_S = 0.1  # the second echo of a size follows this much later (ICMP sockets only)
+# A round waits this long after the first reply, or this many times the slowest reply.
+SETTLE_MIN_S, SETTLE_RTTS = 0.5, 4.0
+TRIES_FOR_SILENCE = 2  # echoes a size must have had unanswered before it counts as vanished
 
 
 @register
@@ -75,35 +84,61 @@ def _ipv4_of(ctx: Context, target: str) -> tuple[str | None, str | None]:
     return None, codes.NO_IPV4 if system_dns.addresses(answer) else codes.NOT_RESOLVED
 
 
+def _unreachable_for_tcp(ctx: Context, target: str, address: str) -> Callable[[], bool]:
+    """Whether the run's `tcp` connect to this endpoint has been told "unreachable" by a
+    router (then no echo will pass either): looked at while the echoes wait."""
+    endpoint = next((e for e in ctx.config.endpoints if e.host == target), None)
+    if endpoint is None:
+        return lambda: False
+    port = tls_probe.tls_port(endpoint)
+
+    def told() -> bool:
+        outcome = connections.peek(ctx, address, port)
+        return outcome is not None and outcome["failure"] == codes.TCP_UNREACHABLE
+
+    return told
+
+
 def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
     address, failure = _ipv4_of(ctx, target)
     result: dict[str, Any] = {"target": target, "address": address, "failure": failure,
                               "sizes": {}, "path_mtu": None, "reported_mtu": None}
     if address is None:
         return result
+    unreachable = _unreachable_for_tcp(ctx, target, address)
     route = platform.route_for(socket.AF_INET, address)
     result["interface"] = route.interface
     result["interface_mtu"] = platform.interface_mtu(route.interface)
     sizes: dict[int, dict[str, Any]] = {}
+    tries: dict[int, int] = {}
     candidates = list(FIRST_ROUND)
+    copies = 1 if method == "ping_command" else 2  # a ping process per echo is costly
     for _round in range(1 + REFINE_ROUNDS):
         if not candidates or ctx.cancelled.is_set() or ctx.deadline.remaining() < 0.3:
             break
+        if unreachable():
+            result["failure"] = codes.TCP_UNREACHABLE
+            return result
         # Each round gets at most half of what is left, so a refinement round still fits.
         per_probe = min(ctx.timeout(ctx.config.mtu.timeout_s),
                         max(0.2, ctx.deadline.remaining() / 2 - 0.3))
-        outcomes = parallel_map(_echo(address, per_probe, method), candidates, per_probe + 0.5)
-        for size, outcome in zip(candidates, outcomes, strict=True):
-            if outcome.done and outcome.value is not None:
-                sizes[size] = outcome.value
-            elif outcome.done:
-                sizes[size] = {"result": "error", "error": type(outcome.error).__name__}
-            else:
-                sizes[size] = {"result": "no_reply"}
+        answers = _round_of(address, candidates, per_probe, method, copies, unreachable)
+        if unreachable():
+            result["failure"] = codes.TCP_UNREACHABLE
+            return result
+        for size, answer in answers.items():
+            tries[size] = tries.get(size, 0) + answer.pop("tries")
+            if sizes.get(size, {}).get("result") != "passed":
+                sizes[size] = answer
         if not any(v["result"] == "passed" for v in sizes.values()):
             break  # ICMP blocked or host down: refining cannot help
-        candidates = next_candidates(sizes)
+        retry = unconfirmed_silence(sizes)
+        candidates = sorted(set(next_candidates(sizes)) | set(retry))
+        if candidates:
+            # The largest size that passed goes along: its reply times the round's end.
+            candidates = sorted({*candidates, path_mtu({str(k): v["result"] for k, v in sizes.items()}) or 0} - {0})
     result["sizes"] = {str(k): sizes[k]["result"] for k in sorted(sizes)}
+    result["tries"] = {str(k): tries[k] for k in sorted(tries)}
     reported = [v["mtu"] for v in sizes.values() if v["result"] == "too_big" and v.get("mtu")]
     result["reported_mtu"] = min(reported) if reported else None
     result["path_mtu"] = path_mtu(result["sizes"])
@@ -115,12 +150,63 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
     return result
 
 
-def _echo(address: str, wait: float, method: str) -> Callable[[int], dict[str, Any]]:
-    def echo(size: int) -> dict[str, Any]:
-        result: dict[str, Any] = platform.icmp_echo_df(address, size, wait, method)
-        return result
+def unconfirmed_silence(sizes: dict[int, dict[str, Any]]) -> list[int]:
+    """Sizes above the largest passing one that got no reply: asked again while rounds
+    are left, so a black hole is not called on lost packets."""
+    passed = [s for s, v in sizes.items() if v["result"] == "passed"]
+    if not passed:
+        return []
+    low = max(passed)
+    return sorted(s for s, v in sizes.items() if s > low and v["result"] == "no_reply")
 
-    return echo
+
+def _round_of(address: str, sizes: list[int], wait: float, method: str, copies: int,
+              give_up: Callable[[], bool]) -> dict[int, dict[str, Any]]:
+    """Echo every size (`copies` times, staggered) at once; the first definite answer of
+    a size counts. Ends when every size answered, when the silent ones have had the
+    settle time beyond the first reply, or after `wait`."""
+    cond = threading.Condition()
+    start = time.monotonic()
+    answers: dict[int, dict[str, Any]] = {}
+    sent: dict[int, int] = dict.fromkeys(sizes, 0)
+    slowest = [0.0]
+    first_reply: list[float] = []
+
+    def echo(size: int, delay: float) -> None:
+        time.sleep(delay)
+        with cond:
+            if size in answers:
+                return
+            sent[size] += 1
+        began = time.monotonic()
+        try:
+            answer: dict[str, Any] = platform.icmp_echo_df(address, size, wait - delay, method)
+        except Exception as exc:  # a probe's failure is data
+            answer = {"result": "error", "error": type(exc).__name__}
+        with cond:
+            if answer["result"] != "no_reply" and size not in answers:
+                answers[size] = answer
+                if answer["result"] == "passed":
+                    slowest[0] = max(slowest[0], time.monotonic() - began)
+                    if not first_reply:
+                        first_reply.append(time.monotonic())
+            cond.notify_all()
+
+    for size in sizes:
+        for copy in range(copies):
+            threading.Thread(target=echo, args=(size, copy * COPIES_S), daemon=True).start()
+    with cond:
+        while len(answers) < len(sizes):
+            now = time.monotonic()
+            end = start + wait
+            if first_reply:
+                settle = max(SETTLE_MIN_S, SETTLE_RTTS * slowest[0]) + COPIES_S * (copies - 1)
+                end = min(end, first_reply[0] + settle)
+            if now >= end or give_up():
+                break
+            cond.wait(min(end - now, 0.1))
+        return {size: {**answers.get(size, {"result": "no_reply"}), "tries": max(1, sent[size])}
+                for size in sizes}
 
 
 def next_candidates(sizes: dict[int, dict[str, Any]]) -> list[int]:
@@ -164,7 +250,8 @@ def summarize(results: list[dict[str, Any]], method: str) -> dict[str, Any]:
 
 
 def is_black_hole(result: dict[str, Any], method: str) -> bool | None:
-    """Big packets vanished silently while no router said "fragmentation needed".
+    """Big packets vanished silently while no router said "fragmentation needed", each
+    after at least TRIES_FOR_SILENCE echoes (evidence without "tries" is taken as is).
 
     None when the probe method cannot tell "too big" from "no reply" (the ping command).
     """
@@ -172,13 +259,10 @@ def is_black_hole(result: dict[str, Any], method: str) -> bool | None:
     if mtu is None or method == "ping_command":
         return None
     bigger = {int(s): r for s, r in result.get("sizes", {}).items() if int(s) > mtu}
-    if not bigger:
+    if not bigger or any(r != "no_reply" for r in bigger.values()):
         return False
-    if any(r == "too_big" for r in bigger.values()):
-        return False
-    return all(r == "no_reply" for r in bigger.values())
-
-
+    tries = result.get("tries") or {}
+    return all(int(tries.get(str(s), TRIES_FOR_SILENCE)) >= TRIES_FOR_SILENCE for s in bigger)
 
 
 def assess_mtu(evidence: Evidence) -> Verdict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import unquote
 
 from checks import codes, platform
 from checks.base import Check, register
@@ -17,7 +18,7 @@ from checks.concurrency import call_with_timeout, parallel_map
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
-from checks.platform.parsers.proxy import proxies_from_env
+from checks.platform.parsers.proxy import parse_address, proxies_from_env
 from checks.probes import proxy as proxy_probe
 
 DEFAULT_TARGET = ("login.work.weixin.qq.com", 443)
@@ -42,6 +43,7 @@ class ProxyCheck(Check):
             settings_error = codes.SETTINGS_TIMEOUT if not outcome.done else codes.SETTINGS_UNREADABLE
         host, port = connect_target(ctx)
         proxies = distinct_proxies(settings)
+        accounts = env_credentials(dict(os.environ))
         pacs = distinct_pacs(settings)
         timeout = ctx.timeout(ctx.config.proxy.timeout_s)
         jobs: list[tuple[str, dict[str, Any]]] = [("proxy", p) for p in proxies]
@@ -51,8 +53,9 @@ class ProxyCheck(Check):
             kind, item = job
             if kind == "pac":
                 return proxy_probe.fetch_pac(item["url"], timeout)
+            key = (item["kind"], item["host"].lower(), item["port"])
             return proxy_probe.tunnel(item["kind"], item["host"], item["port"], host, port,
-                                      timeout)
+                                      timeout, accounts.get(key))
 
         outcomes = parallel_map(run, jobs, timeout + 0.5)
         for (kind, item), out in zip(jobs, outcomes, strict=True):
@@ -66,6 +69,24 @@ class ProxyCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_proxy(evidence)
+
+
+def env_credentials(environ: dict[str, str]) -> dict[tuple[str, str, int], tuple[str, str]]:
+    """user:password@ in the proxy variables, per (kind, host, port): sent to the proxy
+    when it is tested, never written into the evidence."""
+    found: dict[tuple[str, str, int], tuple[str, str]] = {}
+    for key, value in environ.items():
+        if key.lower() not in ("http_proxy", "https_proxy", "all_proxy") or "@" not in value:
+            continue
+        entry = parse_address(value)
+        authority = value.strip().split("://", 1)[-1].split("/", 1)[0]
+        userinfo = authority.rsplit("@", 1)[0]
+        if entry is None or authority == userinfo:
+            continue
+        user, _, password = userinfo.partition(":")
+        found.setdefault((entry["kind"], entry["host"].lower(), entry["port"]),
+                         (unquote(user), unquote(password)))
+    return found
 
 
 def connect_target(ctx: Context) -> tuple[str, int]:
@@ -143,9 +164,9 @@ def _os_setting(item: dict[str, Any]) -> bool:
 def assess_proxy(evidence: Evidence) -> Verdict:
     proxies = evidence.get("proxies", [])
     pacs = evidence.get("pac", [])
-    broken = [p for p in proxies
-              if not p["test"]["ok"] and p["test"]["failure"] != codes.PROXY_AUTH_REQUIRED]
-    needs_auth = [p for p in proxies if p["test"].get("failure") == codes.PROXY_AUTH_REQUIRED]
+    auth_codes = (codes.PROXY_AUTH_REQUIRED, codes.PROXY_AUTH_REJECTED)
+    broken = [p for p in proxies if not p["test"]["ok"] and p["test"]["failure"] not in auth_codes]
+    needs_auth = [p for p in proxies if p["test"].get("failure") in auth_codes]
     bad_pac = [p for p in pacs if not p["test"]["ok"]]
     if broken or bad_pac:
         problems = tuple(
@@ -173,14 +194,24 @@ def assess_proxy(evidence: Evidence) -> Verdict:
             fixes=fixes,
         )
     if needs_auth:
+        rejected = [p for p in needs_auth if p["test"]["failure"] == codes.PROXY_AUTH_REJECTED]
         return Verdict(
             Status.WARN,
+            t("The proxy {what} did not accept the user name and password it was given.",
+              "代理 {what} 不接受所提供的用户名和密码。", what=[_describe(p) for p in rejected])
+            if rejected else
             t("The proxy {what} asks for a user name and password.",
               "代理 {what} 要求输入用户名和密码。", what=[_describe(p) for p in needs_auth]),
+            t("The proxy's password may have changed: enter the current user name and password "
+              "in WeChat/WeCom's proxy settings (and in the proxy variables), or ask IT.",
+              "代理密码可能已更改：请在微信/企业微信的代理设置（以及代理环境变量）中填写当前的用户名和密码，"
+              "或联系 IT 部门。")
+            if rejected else
             t("Enter the proxy account in WeChat/WeCom's network proxy settings, or ask IT.",
               "请在微信/企业微信的网络代理设置中填写代理账号，或联系 IT 部门。"),
-            problems=tuple(Problem(codes.PROXY_AUTH_REQUIRED, host=p["host"], port=p["port"])
+            problems=tuple(Problem(p["test"]["failure"], host=p["host"], port=p["port"])
                            for p in needs_auth),
+            cause=codes.PROXY_AUTH,
         )
     if proxies or pacs:
         items: list[Text | str] = [_describe(p) for p in proxies]

@@ -2,7 +2,9 @@
 
 Only endpoints with `tls = true`: WeChat's long/short links speak Tencent's mmtls,
 where a standard TLS handshake cannot work. A certificate that is trusted but comes
-from an unexpected issuer means something on the network inspects HTTPS.
+from an unexpected issuer means something on the network inspects HTTPS. Each
+working handshake carries one light HTTPS request: a real server (valid certificate
+from an expected issuer) answering 5xx means the service itself is failing.
 """
 
 from __future__ import annotations
@@ -148,6 +150,10 @@ def assess_tls(evidence: Evidence) -> Verdict:
         return _invalid_certificates(cert_failed, len(tested), problems)
     if path_failed:
         return _handshakes_failed(path_failed, len(tested), problems)
+    # A 5xx behind an inspecting proxy may be the proxy's own: only the real servers count.
+    failing = [p for p in ok if server_error(p) and p not in unexpected]
+    if failing:
+        return _service_failing(failing, len(tested), problems)
     if unexpected or old:
         return _inspected(unexpected, old, problems)
     return _working(ok, untested, list(evidence.get("ca_file_problems") or []), problems)
@@ -182,6 +188,35 @@ def _handshakes_failed(failed: list[dict[str, Any]], tested: int,
         # Only the MTU evidence can tell a black hole from a filtering firewall:
         # the diagnosis promotes this to pmtu_blackhole when the mtu check agrees.
         cause=codes.TCP_BLOCKED,
+    )
+
+
+def server_error(probe: Evidence) -> int | None:
+    """The 5xx status the server answered the HTTPS request with, if it did."""
+    status = (probe.get("http") or {}).get("status")
+    return int(status) if isinstance(status, int) and 500 <= status < 600 else None
+
+
+ADVICE_OUTAGE = t(
+    "The problem is on Tencent's side, not your network: the name, the connection and the "
+    "certificate are fine, but the servers answer with an error. Wait a while and try again, "
+    "or check Tencent's service status.",
+    "问题在腾讯一方，不在您的网络：域名、连接和证书都正常，但服务器返回了错误。请稍等片刻再试，"
+    "或查看腾讯的服务状态。")
+
+
+def _service_failing(failing: list[dict[str, Any]], tested: int,
+                     problems: list[Problem]) -> Verdict:
+    items = [f"{p['host']} HTTP {server_error(p)}" for p in failing[:4]]
+    return Verdict(
+        Status.FAIL,
+        t("{n} of {total} servers complete the secure connection but answer with a server "
+          "error: {items}.",
+          "{total} 个服务器中有 {n} 个安全连接正常，但返回服务器错误：{items}。",
+          n=len(failing), total=tested, items=Text("; ".join(items), "；".join(items))),
+        ADVICE_OUTAGE,
+        problems=tuple(problems) + tuple(_problem(p, codes.HTTPS_SERVER_ERROR) for p in failing),
+        cause=codes.SERVICE_OUTAGE,
     )
 
 

@@ -10,56 +10,106 @@ from __future__ import annotations
 import re
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from checks import codes
+from checks.context import Context
+from checks.probes import connections
 from checks.probes.tcp import failure_code
 
 MAX_BYTES = 65536  # enough for any portal page's head and form
 BODY_CHARS = 1024  # how much of the body the evidence keeps
+MIN_ANSWER_S = 1.0  # what a request over a late connection still gets
 
 _STATUS = re.compile(rb"^HTTP/\d(?:\.\d)?\s+(\d{3})(?:[ \t]+([^\r\n]*))?")
 
 
 def get(address: str, port: int, host: str, path: str = "/", timeout: float = 3.0,
-        max_bytes: int = MAX_BYTES) -> dict[str, Any]:
-    """GET http://host:port/path from `address`; returns facts, failures as codes."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        max_bytes: int = MAX_BYTES, sock: socket.socket | None = None) -> dict[str, Any]:
+    """GET http://host:port/path from `address` (over `sock` when it is already
+    connected there); returns facts, failures as codes."""
     start = time.monotonic()
-    end = start + timeout
-    data = b""
-    failure: str | None = None
-    host_header = host if port == 80 else f"{host}:{port}"
-    request = (
-        f"GET {path or '/'} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: wxdoctor\r\n"
+    if sock is None:
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect((address, port))
+        except OSError as exc:
+            sock.close()
+            return _result(address, port, start, b"", "connect_" + failure_code(exc))
+    with sock:
+        host_header = host if port == 80 else f"{host}:{port}"
+        data, failure = _exchange(sock, _request("GET", host_header, path), start + timeout,
+                                  max_bytes, _complete)
+    return _result(address, port, start, data, failure)
+
+
+def request_via(ctx: Context, address: str, port: int, host: str, path: str,
+                timeout: float) -> dict[str, Any]:
+    """GET over the run's connection to address:port (probes.connections): a server
+    that did not connect for `tcp` is not waited for again."""
+    start = time.monotonic()
+    connected, sock = connections.open_socket(ctx, address, port, ctx.timeout(timeout))
+    if sock is None:
+        return _result(address, port, start, b"", "connect_" + str(connected["failure"]))
+    # One timeout for the whole request, the wait for its connection included.
+    left = max(MIN_ANSWER_S, timeout - (time.monotonic() - start))
+    return get(address, port, host, path, ctx.timeout(left), sock=sock)
+
+
+def _request(method: str, host_header: str, path: str) -> bytes:
+    return (
+        f"{method} {path or '/'} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: wxdoctor\r\n"
         "Accept: */*\r\nConnection: close\r\n\r\n"
     ).encode("ascii", errors="replace")
+
+
+def _exchange(sock: socket.socket, request: bytes, end: float, max_bytes: int,
+              complete: Callable[[bytes], bool]) -> tuple[bytes, str | None]:
+    """Send the request, read until `complete` says the answer is in; failures as codes."""
+    data = b""
+    failure: str | None = None
     try:
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.settimeout(max(0.05, end - time.monotonic()))
-            try:
-                sock.connect((address, port))
-            except OSError as exc:
-                return _result(address, port, start, b"", "connect_" + failure_code(exc))
-            sock.sendall(request)
-            while len(data) < max_bytes and not _complete(data):
-                remaining = end - time.monotonic()
-                if remaining <= 0:
-                    failure = codes.HTTP_TIMEOUT
-                    break
-                sock.settimeout(remaining)
-                chunk = sock.recv(min(16384, max_bytes - len(data)))
-                if not chunk:
-                    break
-                data += chunk
+        sock.settimeout(max(0.05, end - time.monotonic()))
+        sock.sendall(request)
+        while len(data) < max_bytes and not complete(data):
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                failure = codes.HTTP_TIMEOUT
+                break
+            sock.settimeout(remaining)
+            chunk = sock.recv(min(16384, max_bytes - len(data)))
+            if not chunk:
+                break
+            data += chunk
     except TimeoutError:
         failure = codes.HTTP_TIMEOUT
     except ConnectionResetError:
         failure = codes.HTTP_RESET
     except OSError as exc:
         failure = "http_" + failure_code(exc)
-    return _result(address, port, start, data, failure)
+    return data, failure
+
+
+def head_over(sock: socket.socket, host: str, timeout: float, path: str = "/") -> dict[str, Any]:
+    """One HEAD request over a connection already open (the TLS check's): the status
+    line and the Server header, a few hundred bytes each way, no credentials."""
+    start = time.monotonic()
+    data, failure = _exchange(sock, _request("HEAD", host, path), start + timeout, 16384,
+                              lambda d: b"\r\n\r\n" in d)
+    out: dict[str, Any] = {"status": None, "reason": None, "server": None,
+                           "ms": round((time.monotonic() - start) * 1000, 1), "failure": failure}
+    match = _STATUS.match(data)
+    if match:
+        headers = _headers(data.partition(b"\r\n\r\n")[0])
+        out.update(status=int(match.group(1)), failure=None, server=headers.get("server"),
+                   reason=(match.group(2) or b"").decode("latin-1").strip())
+    elif failure is None:
+        out["failure"] = codes.HTTP_NOT_HTTP if data else codes.HTTP_CLOSED
+    return out
 
 
 def split_url(url: str) -> tuple[str, int, str, str | None]:

@@ -8,6 +8,7 @@ Results are dicts with stable failure codes: ``tcp_*`` (see probes.tcp),
 
 from __future__ import annotations
 
+import base64
 import socket
 import struct
 import time
@@ -22,11 +23,14 @@ MAX_REPLY = 16384
 
 
 def tunnel(kind: str, host: str, port: int, target_host: str, target_port: int,
-           timeout: float) -> dict[str, Any]:
+           timeout: float, credentials: tuple[str, str] | None = None) -> dict[str, Any]:
+    """`credentials` (user, password) are sent when given (Proxy-Authorization: Basic, or
+    SOCKS5 user/password); they never appear in the result, only whether any were sent."""
     start = time.monotonic()
     result: dict[str, Any] = {"kind": kind, "host": host, "port": port,
                               "target": f"{target_host}:{target_port}", "tcp_ok": False,
-                              "ok": False, "status": None, "failure": None}
+                              "ok": False, "status": None, "failure": None,
+                              "credentials": credentials is not None}
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
     except OSError as exc:
@@ -39,15 +43,17 @@ def tunnel(kind: str, host: str, port: int, target_host: str, target_port: int,
         sock.settimeout(max(0.05, timeout - (time.monotonic() - start)))
         try:
             if kind == "socks5":
-                status, failure = _socks5(sock, target_host, target_port)
+                status, failure = _socks5(sock, target_host, target_port, credentials)
             elif kind == "socks4":
                 status, failure = _socks4a(sock, target_host, target_port)
             else:
-                status, failure = _http_connect(sock, target_host, target_port)
+                status, failure = _http_connect(sock, target_host, target_port, credentials)
         except TimeoutError:
             status, failure = None, codes.PROXY_NO_ANSWER
         except OSError as exc:
             status, failure = None, codes.PROXY_NO_ANSWER if _closed(exc) else failure_code(exc)
+    if failure == codes.PROXY_AUTH_REQUIRED and credentials is not None:
+        failure = codes.PROXY_AUTH_REJECTED  # it asked again: the account was not accepted
     result.update(status=status, failure=failure, ok=failure is None, ms=_ms(start))
     return result
 
@@ -60,9 +66,15 @@ def _closed(exc: OSError) -> bool:
     return isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError)
 
 
-def _http_connect(sock: socket.socket, host: str, port: int) -> tuple[int | None, str | None]:
+def _http_connect(sock: socket.socket, host: str, port: int,
+                  credentials: tuple[str, str] | None) -> tuple[int | None, str | None]:
     authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    sock.sendall(f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n".encode("ascii"))
+    auth = ""
+    if credentials is not None:
+        token = base64.b64encode(f"{credentials[0]}:{credentials[1]}".encode()).decode("ascii")
+        auth = f"Proxy-Authorization: Basic {token}\r\n"
+    sock.sendall(f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n{auth}\r\n"
+                 .encode("ascii"))
     data = b""
     while b"\r\n\r\n" not in data and len(data) < MAX_REPLY:
         chunk = sock.recv(4096)
@@ -83,7 +95,7 @@ def parse_connect_reply(data: bytes) -> tuple[int | None, str | None]:
     status = int(parts[1])
     if 200 <= status < 300:
         return status, None
-    if status == 407:
+    if status in (401, 407):  # tinyproxy before 1.11.2 answers 401
         return status, codes.PROXY_AUTH_REQUIRED
     return status, codes.PROXY_REFUSED
 
@@ -98,12 +110,20 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return data
 
 
-def _socks5(sock: socket.socket, host: str, port: int) -> tuple[int | None, str | None]:
-    sock.sendall(b"\x05\x01\x00")  # version 5, one method: no authentication
+def _socks5(sock: socket.socket, host: str, port: int,
+            credentials: tuple[str, str] | None = None) -> tuple[int | None, str | None]:
+    # Version 5 and the methods offered: none, and user/password when there is one.
+    sock.sendall(b"\x05\x02\x00\x02" if credentials else b"\x05\x01\x00")
     version, method = _recv_exact(sock, 2)
     if version != 5:
         return None, codes.PROXY_BAD_REPLY
-    if method != 0:
+    if method == 2 and credentials is not None:
+        user, password = (c.encode("utf-8")[:255] for c in credentials)
+        sock.sendall(b"\x01" + bytes([len(user)]) + user + bytes([len(password)]) + password)
+        _ver, status = _recv_exact(sock, 2)  # RFC 1929
+        if status != 0:
+            return method, codes.PROXY_AUTH_REQUIRED
+    elif method != 0:
         return method, codes.PROXY_AUTH_REQUIRED
     name = host.encode("idna")[:255]
     sock.sendall(b"\x05\x01\x00\x03" + bytes([len(name)]) + name + struct.pack("!H", port))

@@ -1,23 +1,43 @@
-"""Name resolution the way applications do it (getaddrinfo), with failures classified.
+"""Name resolution the way applications do it (getaddrinfo), with this computer's
+own DNS servers asked directly at the same time.
 
-getaddrinfo is what WeChat and WeCom use, so it decides whether a name works. Its
-errors are coarse (glibc reports SERVFAIL and timeouts alike), so when it fails
-the same question goes to the system's configured nameservers with dnspython to
-name the failure precisely.
+getaddrinfo is what WeChat and WeCom use (it reads the hosts file too), so its
+answer wins whenever it comes in time. Its errors are coarse and its retries slow
+(glibc waits 5 s before asking again), so the same questions go to the configured
+servers with dnspython in parallel, repeated every fifth of `[dns] timeout_s`. That
+names a failure precisely (NXDOMAIN, SERVFAIL, silence), gives the verdict on a
+silent server within 0.9 x timeout, and still gives the addresses when it was
+getaddrinfo's packet that got lost.
+
+One answer per name and run, shared by every check; probes that need a name start
+the moment it is decided.
 """
 
 from __future__ import annotations
 
+import functools
 import socket
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from checks import codes
-from checks.concurrency import call_with_timeout, parallel_map
 from checks.context import Context
-from checks.probes import dnslib
+from checks.probes import dns_wire
 
 FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
+GIVE_UP_SHARE = 0.9  # of [dns] timeout_s: a name nothing answered by then is silent
+RESENDS = 5  # direct queries within the timeout
+GRACE_S = 0.3  # how long getaddrinfo may lag behind the server's own answer
+NEWS = float("inf")  # wait until a source reports
+# getaddrinfo failing only after this long failed by its own timeout, not by an answer.
+GAI_TIMED_OUT_MS = 900.0
+# Which failure a name gets when the answers disagree: the best any server managed.
+FAILURE_ORDER = (codes.DNS_NXDOMAIN, codes.DNS_NO_ANSWER, codes.DNS_SERVFAIL, codes.DNS_REFUSED,
+                 codes.DNS_BAD_RESPONSE, codes.DNS_TIMEOUT, codes.DNS_UNREACHABLE,
+                 codes.DNS_NO_RESOLVER, codes.DNS_LOOKUP_FAILED, codes.DNS_BAD_NAME,
+                 codes.DNS_INTERNAL_ERROR)
 
 
 def _key(host: str) -> str:
@@ -26,46 +46,24 @@ def _key(host: str) -> str:
 
 def resolve(ctx: Context, host: str) -> dict[str, Any]:
     """A and AAAA for one host, shared by every check of the run."""
-    return ctx.shared(_key(host), lambda: _resolve_uncached(ctx, host))
+    return ctx.shared(_key(host), lambda: _lookup(ctx, host).run())
+
+
+def resolve_with_servers(ctx: Context, host: str) -> dict[str, Any]:
+    """The same answer, once the servers asked directly have had their say too (at most
+    GRACE_S more): the dns check's evidence, e.g. a SERVFAIL the server had to be asked
+    past while getaddrinfo had already answered."""
+    answer = resolve(ctx, host)
+    return _lookup(ctx, host).with_servers(answer, GRACE_S)
+
+
+def _lookup(ctx: Context, host: str) -> _Lookup:
+    return ctx.shared(f"system_dns:lookup:{host}", lambda: _Lookup(ctx, host))
 
 
 def peek(ctx: Context, host: str) -> dict[str, Any] | None:
     """The answer if the lookup already finished, without waiting for it."""
     return ctx.peek(_key(host))  # type: ignore[no-any-return]
-
-
-def _resolve_uncached(ctx: Context, host: str) -> dict[str, Any]:
-    timeout = ctx.timeout(ctx.config.dns.timeout_s)
-    start = time.monotonic()
-    outcomes = parallel_map(lambda rtype: _lookup(host, rtype), list(FAMILIES), timeout)
-    answer: dict[str, Any] = {"host": host}
-    for rtype, outcome in zip(FAMILIES, outcomes, strict=True):
-        if not outcome.done:
-            answer[rtype] = {"addresses": [], "error": codes.DNS_TIMEOUT, "ms": round(timeout * 1000)}
-        elif outcome.error is not None:
-            answer[rtype] = {"addresses": [], "error": codes.DNS_INTERNAL_ERROR, "ms": None}
-        else:
-            answer[rtype] = outcome.value
-    if not answer["A"]["addresses"] and not answer["AAAA"]["addresses"]:
-        raw = answer["A"]["error"] or answer["AAAA"]["error"] or codes.DNS_NO_ANSWER
-        fallback = _FALLBACK.get(raw, raw)
-        if raw in _FALLBACK:
-            budget = ctx.timeout(min(2.0, ctx.config.dns.timeout_s))
-            answer["error"] = classify_failure(host, budget, fallback)
-        else:
-            answer["error"] = raw
-    else:
-        answer["error"] = None
-    answer["ms"] = round((time.monotonic() - start) * 1000, 1)
-    return answer
-
-
-# getaddrinfo's coarse codes, and what they mean when the direct query cannot say more.
-_FALLBACK = {
-    codes.DNS_NXDOMAIN_OR_NODATA: codes.DNS_NXDOMAIN,
-    codes.DNS_LOOKUP_FAILED: codes.DNS_LOOKUP_FAILED,
-    codes.DNS_TIMEOUT: codes.DNS_TIMEOUT,
-}
 
 
 def addresses(answer: dict[str, Any]) -> list[str]:
@@ -75,13 +73,263 @@ def addresses(answer: dict[str, Any]) -> list[str]:
     )
 
 
-def _lookup(host: str, rtype: str) -> dict[str, Any]:
+def unreachable_servers(ctx: Context) -> dict[str, float]:
+    """Configured servers this run found unreachable (port or host unreachable), with
+    when. Routers rate-limit ICMP errors (a few at once, then about one a second), so
+    most questions to a dead server get silence: one error speaks for all of them."""
+    return ctx.shared("system_dns:unreachable", dict)
+
+
+def nameservers(ctx: Context) -> tuple[list[str], str | None]:
+    """The configured DNS servers (read once per run), or why there are none."""
+    return ctx.shared("system_dns:nameservers", _nameservers)
+
+
+def _nameservers() -> tuple[list[str], str | None]:
+    try:
+        return dns_wire.system_nameservers()
+    except Exception:  # dnspython missing or broken: getaddrinfo alone still works
+        return [], codes.DNS_INTERNAL_ERROR
+
+
+class _Lookup:
+    """getaddrinfo per family and direct queries per (server, family), all at once;
+    `run` returns as soon as the answers decide the name (see the module doc)."""
+
+    def __init__(self, ctx: Context, host: str) -> None:
+        self.ctx = ctx
+        self.host = host
+        self.timeout = ctx.timeout(ctx.config.dns.timeout_s)
+        self.cond = threading.Condition()
+        self.system: dict[str, dict[str, Any]] = {}
+        self.direct: dict[str, list[dict[str, Any]]] = {rtype: [] for rtype in FAMILIES}
+        self.servers: list[str] | None = None
+        self.servers_error: str | None = None
+        self.first_address_at: float | None = None
+        self.start = time.monotonic()
+
+    def _spawn(self, fn: Callable[[], None]) -> None:
+        # Daemon threads: a lookup stuck in getaddrinfo must not keep the process alive.
+        threading.Thread(target=fn, daemon=True, name=f"dns-{self.host}").start()
+
+    def _store(self, update: Callable[[], None]) -> None:
+        with self.cond:
+            update()
+            if self.first_address_at is None and self._any_address():
+                self.first_address_at = time.monotonic()
+            self.cond.notify_all()
+
+    def run(self) -> dict[str, Any]:
+        start = time.monotonic()
+        self.start = start
+        give_up = start + self.timeout * GIVE_UP_SHARE
+        for rtype in FAMILIES:
+            self._spawn(functools.partial(self._gai, rtype))
+        self._spawn(self._ask_servers)
+        with self.cond:
+            while True:
+                now = time.monotonic()
+                wake = self._decided(now)
+                if wake is None or now >= give_up or self.ctx.cancelled.is_set():
+                    break
+                # Reports wake this up; cancellation is looked at every 0.2 s.
+                self.cond.wait(max(0.01, min(wake, give_up, now + 0.2) - now))
+            return self._answer(time.monotonic() - start)
+
+    # ---- the two sources ----------------------------------------------------------------
+
+    def _gai(self, rtype: str) -> None:
+        result = _getaddrinfo(self.host, rtype)
+        self._store(lambda: self.system.__setitem__(rtype, result))
+
+    def _ask_servers(self) -> None:
+        servers, error = nameservers(self.ctx)
+        with self.cond:
+            self.servers, self.servers_error = servers, error
+            self.cond.notify_all()
+        wait = self.timeout * GIVE_UP_SHARE
+        for server in servers:
+            for rtype in FAMILIES:
+                def ask(server: str = server, rtype: str = rtype) -> None:
+                    try:
+                        result = dns_wire.ask(server, self.host, rtype, wait, wait / RESENDS)
+                    except Exception:
+                        result = {"addresses": [], "error": codes.DNS_INTERNAL_ERROR}
+                    result["server"] = server
+                    result["at"] = time.monotonic()
+                    if result.get("error") == codes.DNS_UNREACHABLE:
+                        unreachable_servers(self.ctx).setdefault(server, time.monotonic())
+                    self._store(lambda: self.direct[rtype].append(result))
+
+                self._spawn(ask)
+
+    # ---- deciding -------------------------------------------------------------------------
+
+    def _any_address(self) -> bool:
+        return any(r.get("addresses") for r in self.system.values()) or any(
+            r.get("addresses") for results in self.direct.values() for r in results)
+
+    def _direct_done(self, rtype: str) -> bool:
+        """Every configured server has answered this family, or is known to be
+        unreachable (ICMP errors are rate-limited: not every query gets its own)."""
+        if self.servers is None:
+            return False
+        answered = {r.get("server") for r in self.direct[rtype]}
+        dead = unreachable_servers(self.ctx)
+        return all(server in answered or server in dead for server in self.servers)
+
+    def _direct_addresses(self, rtype: str) -> dict[str, Any] | None:
+        return next((r for r in self.direct[rtype] if r.get("addresses")), None)
+
+    def _family_wait(self, rtype: str, now: float) -> float | None:
+        """None once this family is decided, else when to look again."""
+        gai = self.system.get(rtype)
+        if gai is not None and gai["addresses"]:
+            return None  # getaddrinfo's answer is what the clients get
+        if gai is not None and gai["error"] == codes.DNS_NXDOMAIN_OR_NODATA and any(
+                r["addresses"] for r in self.system.values()):
+            return None  # no record of this family, and the other one resolved
+        answered = self._direct_addresses(rtype)
+        if answered is None and self._direct_done(rtype) and self.direct[rtype]:
+            answered = self.direct[rtype][-1]
+        if answered is not None:
+            if gai is not None:
+                return None
+            # The server answered; getaddrinfo (hosts file, local cache) may still say
+            # otherwise for a moment.
+            until = float(answered["at"]) + GRACE_S
+            return None if now >= until else until
+        if gai is not None and self._direct_done(rtype):
+            return None  # both sources said no
+        dead = unreachable_servers(self.ctx)
+        if self.servers and all(server in dead for server in self.servers):
+            # Every server is unreachable: getaddrinfo gets a moment for the hosts file.
+            until = max(dead[server] for server in self.servers) + GRACE_S
+            return None if now >= until else until
+        return NEWS
+
+    def _decided(self, now: float) -> float | None:
+        waits = [self._family_wait(rtype, now) for rtype in FAMILIES]
+        if all(w is None for w in waits):
+            return None
+        # One family has addresses: the other gets a short grace, not the full timeout.
+        if self.first_address_at is not None and now >= self.first_address_at + GRACE_S:
+            return None
+        pending = [w for w in waits if w is not None]
+        if self.first_address_at is not None:
+            pending.append(self.first_address_at + GRACE_S)
+        return min(pending)
+
+    def with_servers(self, answer: dict[str, Any], wait: float) -> dict[str, Any]:
+        """`answer` with the direct answers that came in meanwhile (waiting at most `wait`
+        for the rest); what the name resolved to stays as decided."""
+        end = time.monotonic() + wait
+        with self.cond:
+            while not all(self._direct_done(rtype) for rtype in FAMILIES):
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self.cond.wait(left)
+            return {**answer, "direct": self._direct_evidence()}
+
+    def _direct_evidence(self) -> dict[str, Any]:
+        return {"servers": list(self.servers or []), "error": self.servers_error,
+                **{rtype: _best(self.direct[rtype]) for rtype in FAMILIES}}
+
+    def _answer(self, elapsed_s: float) -> dict[str, Any]:
+        answer: dict[str, Any] = {"host": self.host}
+        for rtype in FAMILIES:
+            answer[rtype] = self._family(rtype)
+        if answer["A"]["addresses"] or answer["AAAA"]["addresses"]:
+            answer["error"] = None
+        else:
+            answer["error"] = self._failure()
+        answer["ms"] = round(elapsed_s * 1000, 1)
+        answer["system"] = {rtype: _public(self.system.get(rtype)) for rtype in FAMILIES}
+        answer["direct"] = self._direct_evidence()
+        return answer
+
+    def _family(self, rtype: str) -> dict[str, Any]:
+        """What the probes use: getaddrinfo's addresses, else the server's."""
+        gai = self.system.get(rtype)
+        if gai is not None and gai["addresses"]:
+            return {"addresses": list(gai["addresses"]), "error": None, "ms": gai["ms"],
+                    "source": "system"}
+        found = self._direct_addresses(rtype)
+        if found is not None:
+            return {"addresses": list(found["addresses"]), "error": None,
+                    "ms": found.get("ms"), "source": "dns_server"}
+        error = gai["error"] if gai is not None else codes.DNS_TIMEOUT
+        return {"addresses": [], "error": error, "ms": gai.get("ms") if gai else None,
+                "source": None}
+
+    def _failure(self) -> str:
+        """One code for a name without any address: what the servers answered names it
+        (NOERROR without records for both families is `dns_no_answer`); getaddrinfo's
+        coarse error only when no server gave a definite answer."""
+        direct = [codes.DNS_NO_ANSWER if r.get("error") is None else r["error"]
+                  for rtype in FAMILIES for r in self.direct[rtype]]
+        direct += [codes.DNS_UNREACHABLE for server in self.servers or []
+                   if server in unreachable_servers(self.ctx)]
+        definite = [c for c in direct if c not in _NOT_AN_ANSWER]
+        if definite:
+            return _best_code(definite)
+        found = direct + [_GAI_MEANS.get(g["error"], g["error"]) for g in self.system.values()]
+        if self.servers_error == codes.DNS_NO_RESOLVER:
+            found.append(codes.DNS_NO_RESOLVER)
+        return _best_code(found) if found else codes.DNS_TIMEOUT
+
+
+_NOT_AN_ANSWER = (codes.DNS_TIMEOUT, codes.DNS_UNREACHABLE, codes.DNS_INTERNAL_ERROR)
+
+
+def _best_code(found: list[str]) -> str:
+    return min(found, key=lambda c: FAILURE_ORDER.index(c) if c in FAILURE_ORDER
+               else len(FAILURE_ORDER))
+
+
+# getaddrinfo's coarse codes, and what they mean when no server can say more.
+_GAI_MEANS = {
+    codes.DNS_NXDOMAIN_OR_NODATA: codes.DNS_NXDOMAIN,
+    codes.DNS_LOOKUP_FAILED: codes.DNS_LOOKUP_FAILED,
+}
+
+
+def _public(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {"addresses": list(result["addresses"]), "error": result["error"], "ms": result["ms"]}
+
+
+def _best(results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The most useful server answer of one family, for the evidence."""
+    if not results:
+        return None
+    ranked = sorted(results, key=lambda r: (not r.get("addresses"), r.get("error") is not None))
+    best = ranked[0]
+    return {"server": best.get("server"), "addresses": list(best.get("addresses") or []),
+            "error": best.get("error"), "ms": best.get("ms"), "rtt_ms": best.get("rtt_ms"),
+            "sent": best.get("sent"), "servfails": max(r.get("servfails") or 0 for r in results)}
+
+
+def _getaddrinfo(host: str, rtype: str) -> dict[str, Any]:
+    result = _gai_lookup(host, rtype)
+    result["at"] = time.monotonic()
+    return result
+
+
+_NO_SUCH = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+
+
+def _gai_lookup(host: str, rtype: str) -> dict[str, Any]:
     start = time.monotonic()
     try:
         infos = socket.getaddrinfo(host, None, FAMILIES[rtype], socket.SOCK_STREAM)
     except socket.gaierror as exc:
         ms = round((time.monotonic() - start) * 1000, 1)
-        return {"addresses": [], "error": _gai_code(exc), "ms": ms}
+        code = codes.DNS_NXDOMAIN_OR_NODATA if exc.errno in _NO_SUCH else (
+            codes.DNS_TIMEOUT if ms >= GAI_TIMED_OUT_MS else codes.DNS_LOOKUP_FAILED)
+        return {"addresses": [], "error": code, "ms": ms}
     except (UnicodeError, OSError):
         return {"addresses": [], "error": codes.DNS_BAD_NAME, "ms": None}
     ms = round((time.monotonic() - start) * 1000, 1)
@@ -91,67 +339,3 @@ def _lookup(host: str, rtype: str) -> dict[str, Any]:
         if addr not in seen:
             seen.append(addr)
     return {"addresses": seen, "error": None, "ms": ms}
-
-
-def _gai_code(exc: socket.gaierror) -> str:
-    if exc.errno == socket.EAI_NONAME:
-        return codes.DNS_NXDOMAIN_OR_NODATA
-    return codes.DNS_LOOKUP_FAILED
-
-
-def classify_failure(host: str, timeout: float, fallback: str) -> str:
-    """Ask the system's nameservers directly to tell NXDOMAIN, SERVFAIL and timeouts apart."""
-    outcome = call_with_timeout(lambda: _classify(host, timeout), timeout + 0.2)
-    if outcome.done and outcome.value:
-        return outcome.value
-    return fallback
-
-
-def _classify(host: str, timeout: float) -> str | None:
-    dns = dnslib.load()  # only failures need dnspython: healthy runs never import it
-    try:
-        nameservers = [
-            ns for ns in dns.resolver.Resolver(configure=True).nameservers if isinstance(ns, str)
-        ]
-    except (dns.resolver.NoResolverConfiguration, OSError):
-        return codes.DNS_NO_RESOLVER
-    if not nameservers:
-        return codes.DNS_NO_RESOLVER
-    answers = parallel_map(lambda ns: _ask(ns, host, timeout), nameservers, timeout + 0.1)
-    found = [a.value if a.done and a.value else codes.DNS_TIMEOUT for a in answers]
-    # The best any server managed decides: one good answer means the others do not matter.
-    for code in ("ok", codes.DNS_NXDOMAIN, codes.DNS_NO_ANSWER, codes.DNS_SERVFAIL, codes.DNS_TIMEOUT,
-                 codes.DNS_UNREACHABLE):
-        if code in found:
-            return None if code == "ok" else code
-    return found[0]
-
-
-def _ask(nameserver: str, host: str, timeout: float) -> str:
-    """One A query on a *connected* UDP socket, so ICMP "port unreachable" is seen."""
-    dns = dnslib.load()
-    query = dns.message.make_query(host, "A")
-    family = socket.AF_INET6 if ":" in nameserver else socket.AF_INET
-    try:
-        with socket.socket(family, socket.SOCK_DGRAM) as sock:
-            sock.settimeout(timeout)
-            sock.connect((nameserver, 53))
-            sock.send(query.to_wire())
-            while True:
-                wire = sock.recv(65535)
-                try:
-                    reply = dns.message.from_wire(wire)
-                except dns.exception.DNSException:
-                    continue  # garbage from a hostile peer: keep waiting for a real answer
-                if reply.id == query.id:
-                    break
-    except TimeoutError:
-        return codes.DNS_TIMEOUT
-    except OSError:
-        return codes.DNS_UNREACHABLE  # refused or no route: nothing answers there
-    rcode = reply.rcode()
-    if rcode == dns.rcode.NXDOMAIN:
-        return codes.DNS_NXDOMAIN
-    if rcode == dns.rcode.NOERROR:
-        return "ok" if reply.answer else codes.DNS_NO_ANSWER
-    return codes.DNS_SERVFAIL  # SERVFAIL, REFUSED and the rest: the server would not answer

@@ -1,8 +1,18 @@
-"""TCP connect probes with failures named by stable codes."""
+"""TCP connect probes with failures named by stable codes.
+
+`connect` is one plain attempt (the latency check's samples). `connect_hedged` is
+what every other probe uses: when the first attempt gets no answer within a sixth
+of the timeout, a second connection is started, at half of it a third, and the
+first to connect wins. One lost SYN then costs a fraction of the timeout instead
+of a failure, while a server that never answers still fails after exactly one
+timeout. An answer that says no (refused, unreachable) ends the probe at once.
+"""
 
 from __future__ import annotations
 
 import errno
+import os
+import selectors
 import socket
 import time
 from typing import Any
@@ -12,6 +22,9 @@ from checks import codes
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
 # Windows reports the same conditions with WSA codes.
 _WSA_REFUSED, _WSA_TIMEDOUT, _WSA_NETUNREACH, _WSA_HOSTUNREACH = 10061, 10060, 10051, 10065
+_WSA_WOULDBLOCK = 10035
+_IN_PROGRESS = {0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, _WSA_WOULDBLOCK}
+HEDGES = (1 / 6, 1 / 2)  # when further attempts start, as shares of the timeout
 
 
 def connect(address: str, port: int, timeout: float) -> dict[str, Any]:
@@ -44,3 +57,100 @@ def failure_code(exc: OSError) -> str:
     if code in (errno.ETIMEDOUT, _WSA_TIMEDOUT):
         return codes.TCP_TIMEOUT
     return f"tcp_error_{code}"
+
+
+def connect_hedged(address: str, port: int, timeout: float, hedges: tuple[float, ...] = HEDGES
+                   ) -> tuple[dict[str, Any], socket.socket | None]:
+    """Connect with hedged attempts; returns the result (as `connect`, plus "attempts":
+    how many connections were started) and the connected socket (blocking), or None."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    start = time.monotonic()
+    end = start + timeout
+    pending = [start + timeout * share for share in hedges]
+    selector = selectors.DefaultSelector()
+    attempts: list[socket.socket] = []
+    winner: socket.socket | None = None
+    failure: str | None = None
+
+    def launch() -> str | None:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        attempts.append(sock)
+        err = sock.connect_ex((address, port))
+        if err not in _IN_PROGRESS:
+            return failure_code(OSError(err, os.strerror(err)))
+        selector.register(sock, selectors.EVENT_WRITE)
+        return None
+
+    try:
+        failure = launch()
+        while failure is None and winner is None:
+            now = time.monotonic()
+            if now >= end:
+                failure = codes.TCP_TIMEOUT
+                break
+            wake = min([end, *pending[:1]])
+            for key, _events in selector.select(max(0.0, wake - now)):
+                sock = key.fileobj
+                assert isinstance(sock, socket.socket)
+                selector.unregister(sock)
+                err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err == 0:
+                    winner = sock
+                    break
+                # Refused or unreachable is an answer, not a lost packet: no point waiting.
+                failure = failure_code(OSError(err, os.strerror(err)))
+                break
+            if failure is None and winner is None and pending and time.monotonic() >= pending[0]:
+                pending.pop(0)
+                failure = launch()
+    finally:
+        selector.close()
+        for sock in attempts:
+            if sock is not winner:
+                sock.close()
+    ms = round((time.monotonic() - start) * 1000, 1)
+    result = {"address": address, "port": port, "ok": winner is not None, "ms": ms,
+              "failure": None if winner is not None else failure, "attempts": len(attempts)}
+    if winner is not None:
+        winner.setblocking(True)
+    return result, winner
+
+
+def connect_many(address: str, port: int, count: int, timeout: float) -> list[dict[str, Any]]:
+    """`count` plain connects at once (samples of the connect time), each on its own:
+    [{"ms", "failure"}] in the order they were started. One thread, no retries."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    start = time.monotonic()
+    samples: list[dict[str, Any]] = [{"ms": None, "failure": None} for _ in range(count)]
+    selector = selectors.DefaultSelector()
+    open_socks: list[socket.socket] = []
+    try:
+        for index in range(count):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            open_socks.append(sock)
+            err = sock.connect_ex((address, port))
+            if err not in _IN_PROGRESS:
+                samples[index]["failure"] = failure_code(OSError(err, os.strerror(err)))
+            else:
+                selector.register(sock, selectors.EVENT_WRITE, index)
+        while selector.get_map():
+            left = start + timeout - time.monotonic()
+            if left <= 0:
+                break
+            for key, _events in selector.select(left):
+                done = key.fileobj
+                assert isinstance(done, socket.socket)
+                selector.unregister(done)
+                err = done.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                sample = samples[key.data]
+                sample["ms"] = round((time.monotonic() - start) * 1000, 1) if err == 0 else None
+                sample["failure"] = None if err == 0 else failure_code(OSError(err, os.strerror(err)))
+        for key in list(selector.get_map().values()):
+            samples[key.data]["failure"] = codes.TCP_TIMEOUT
+    finally:
+        selector.close()
+        for sock in open_socks:
+            sock.close()
+    return samples

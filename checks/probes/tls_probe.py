@@ -3,9 +3,14 @@
 One probe per (host, address, port) and run: the TLS check and the DNS-pollution
 check (does the system's answer serve a valid certificate?) share it.
 
-The verified handshake comes first (one handshake on a healthy network). When the
-certificate does not verify, a second, unverified handshake fetches it anyway, so
-the report can name the issuer and dates of what the network presented.
+The verified handshake comes first, over the connection the run's `tcp` probe
+already opened (probes.connections), and then carries one light HTTPS request
+(HEAD /, no credentials): a server that completes TLS but answers 5xx is failing
+on its own side. When the certificate does not verify, a second, unverified
+handshake fetches it anyway, so the report can name the issuer and dates of what
+the network presented.
+
+ALPN offers http/1.1 only: the request that follows speaks HTTP/1.1.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ from typing import Any
 from checks import codes
 from checks.config import Endpoint
 from checks.context import Context
-from checks.probes import tcp
+from checks.probes import connections, http, tcp
 
-ALPN = ["h2", "http/1.1"]
+ALPN = ["http/1.1"]
+MIN_HANDSHAKE_S = 1.0
 
 # OpenSSL X509_V_ERR_* codes and what they mean for the user.
 _VERIFY_CODES = {
@@ -134,14 +140,23 @@ def _inspect_context() -> ssl.SSLContext:
 def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[str, Any]:
     result: dict[str, Any] = {"host": host, "address": address, "port": port, "failure": None}
     context, _ca_problems = trust_context(ctx)
-    first = _handshake(ctx, host, address, port, context)
-    result["tcp_ms"] = first.get("tcp_ms")
+    began = time.monotonic()
+    connected, sock = connections.open_socket(ctx, address, port,
+                                              ctx.timeout(ctx.config.tls.timeout_s))
+    result["tcp_ms"] = connected.get("ms")
+    if sock is None:
+        result.update(failure=connected["failure"], verified=None)
+        return result
+    # One TLS timeout for the whole probe, the wait for its connection included (at
+    # least MIN_HANDSHAKE_S for the handshake): a lossy path does not add them up.
+    left = max(MIN_HANDSHAKE_S, ctx.config.tls.timeout_s - (time.monotonic() - began))
+    first = _handshake(ctx, host, address, sock, context, request=True, budget=left)
     if first["failure"] is None:
         result.update(first)
         result["verified"] = True
         return result
     if first["failure"] == codes.TLS_VERIFY_FAILED:
-        second = _handshake(ctx, host, address, port, _inspect_context())
+        second = _handshake_fresh(ctx, host, address, port)
         details = second if second["failure"] is None else first
         result.update(details)
         result["verified"] = False
@@ -151,7 +166,7 @@ def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[st
         return result
     if first["failure"] == codes.TLS_PROTOCOL_VERSION:
         # Refused under the safe defaults: find out what the server would speak.
-        second = _handshake(ctx, host, address, port, _inspect_context())
+        second = _handshake_fresh(ctx, host, address, port)
         if second["failure"] is None and _VERSIONS.get(second.get("version") or "", 9) < 3:
             result.update(second)
             result["verified"] = False
@@ -162,22 +177,20 @@ def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[st
     return result
 
 
-def _handshake(
-    ctx: Context, host: str, address: str, port: int, context: ssl.SSLContext
-) -> dict[str, Any]:
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+def _handshake_fresh(ctx: Context, host: str, address: str, port: int) -> dict[str, Any]:
+    """An unverified handshake on a new connection, to see what the server presents."""
+    connected, sock = tcp.connect_hedged(address, port, ctx.timeout(ctx.config.tcp.timeout_s))
+    if sock is None:
+        return {"failure": connected["failure"]}
+    return _handshake(ctx, host, address, sock, _inspect_context(), request=False,
+                      budget=ctx.config.tls.timeout_s)
+
+
+def _handshake(ctx: Context, host: str, address: str, sock: socket.socket,
+               context: ssl.SSLContext, request: bool, budget: float) -> dict[str, Any]:
     out: dict[str, Any] = {"failure": None}
-    start = time.monotonic()
-    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        sock.settimeout(ctx.timeout(ctx.config.tcp.timeout_s))
-        try:
-            sock.connect((address, port))
-        except OSError as exc:
-            out["failure"] = tcp.failure_code(exc)
-            return out
-        out["tcp_ms"] = round((time.monotonic() - start) * 1000, 1)
-        sock.settimeout(ctx.timeout(ctx.config.tls.timeout_s))
+        sock.settimeout(ctx.timeout(budget))
         start = time.monotonic()
         server_hostname = None if _is_ip(host) else host
         try:
@@ -207,6 +220,10 @@ def _handshake(
             out["alpn"] = tls.selected_alpn_protocol()
             der = tls.getpeercert(binary_form=True)
             out["cert"] = describe_cert(der, host) if der else None
+            if request:
+                # The request shares the handshake's time: one TLS timeout per probe.
+                left = budget - (time.monotonic() - start)
+                out["http"] = http.head_over(tls, host, ctx.timeout(max(0.5, left)))
         return out
     finally:
         sock.close()

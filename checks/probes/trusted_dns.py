@@ -1,6 +1,7 @@
 """Ask trusted resolvers directly (dnspython), bypassing the system resolver.
 
-Plain DNS over UDP, retried over TCP when the answer is truncated, and optionally
+Plain DNS over UDP (asked again while unanswered), over TCP when the answer is
+truncated, and optionally
 an HTTP DNS service (e.g. DNSPod's "http://119.29.29.29/d?dn={host}"), which a
 polluting network cannot rewrite as easily as port 53.
 """
@@ -14,57 +15,17 @@ import time
 from typing import Any
 
 from checks import codes
-from checks.probes import dnslib
+from checks.probes import dns_wire
 
 RTYPES = ("A", "AAAA")
-# Codes meaning the resolver did answer (the name may simply not exist there).
-ANSWERED = (None, codes.DNS_NXDOMAIN)
+ANSWERED = dns_wire.ANSWERED
+RESENDS = 5  # queries within the timeout
 
 
 def query(resolver: str, host: str, rtype: str, timeout: float) -> dict[str, Any]:
-    """One question to one resolver: {"addresses", "error", "transport", "ms"}."""
-    dns = dnslib.load()
-    start = time.monotonic()
-    out: dict[str, Any] = {"addresses": [], "error": None, "transport": "udp", "ms": None}
-    try:
-        request = dns.message.make_query(host, rtype)
-        response = dns.query.udp(request, resolver, timeout=timeout, ignore_unexpected=True)
-        if response.flags & dns.flags.TC:
-            out["transport"] = "tcp"
-            left = max(0.05, timeout - (time.monotonic() - start))
-            response = dns.query.tcp(request, resolver, timeout=left)
-    except dns.exception.Timeout:
-        out["error"] = codes.DNS_TIMEOUT
-    except (ConnectionRefusedError, ConnectionResetError):
-        out["error"] = codes.DNS_UNREACHABLE
-    except OSError:
-        out["error"] = codes.DNS_UNREACHABLE
-    except (dns.exception.DNSException, ValueError, EOFError):
-        out["error"] = codes.DNS_BAD_RESPONSE
-    else:
-        out["error"] = _rcode_error(response.rcode())
-        wanted = dns.rdatatype.from_text(rtype)
-        for rrset in response.answer:
-            if rrset.rdtype == wanted:
-                for rdata in rrset:
-                    addr = rdata.to_text()
-                    if addr not in out["addresses"]:
-                        out["addresses"].append(addr)
-    out["ms"] = round((time.monotonic() - start) * 1000, 1)
-    return out
-
-
-def _rcode_error(rcode: int) -> str | None:
-    dns = dnslib.load()
-    if rcode == dns.rcode.NOERROR:
-        return None
-    if rcode == dns.rcode.NXDOMAIN:
-        return codes.DNS_NXDOMAIN
-    if rcode == dns.rcode.SERVFAIL:
-        return codes.DNS_SERVFAIL
-    if rcode == dns.rcode.REFUSED:
-        return codes.DNS_REFUSED
-    return codes.DNS_BAD_RESPONSE
+    """One question to one resolver, repeated while unanswered (a lost packet is not
+    a silent resolver): {"addresses", "error", "transport", "ms", "sent"}."""
+    return dns_wire.ask(resolver, host, rtype, timeout, resend_every=timeout / RESENDS)
 
 
 def http_dns(url_template: str, host: str, timeout: float) -> dict[str, Any]:

@@ -1,14 +1,17 @@
 """Benchmark of full runs against the network lab (root; not a pytest module).
 
-    python tests/bench/bench.py [--json OUT] [--quick] [--runs N]
+    python tests/bench/bench.py [--json OUT] [--quick] [--runs N] [--scenario S]
+                                [--verdicts] [--case ID ...]
 
-Scenarios: a healthy lab network, a slow and lossy path, and a path where every
-packet is dropped. For each: wall time of `python -m app check --json` in the
-client namespace (median of N runs), the same in serial mode
+Scenarios: a healthy lab network, the slow path (300 ms round trip, 3 % loss) and a
+path where every packet is dropped. For each: wall time of `python -m app check
+--json` in the client namespace (median of N runs), the same in serial mode
 (WXDOCTOR_SERIAL=1), per-check times, peak RSS of the CLI process, plus the
 interpreter start-up (`--version`) and, when the desktop window exists, the GUI
-event-loop stall and RSS during a run. Budgets are printed beside the figures
-(PASS/MISS); nothing here is asserted.
+event-loop stall and RSS during a run. Then the time-to-verdict table: every case
+of the diagnosis matrix (tests/test_lab_diagnosis_matrix.py) in its own lab, wall
+time against its budget, the diagnosis it got, and the same run in serial mode.
+Budgets are printed beside the figures (PASS/MISS); nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -31,24 +34,25 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from tests.lab import Lab, lab_unavailable  # noqa: E402
-from tests.lab.world import World, build_world, default_like_endpoints  # noqa: E402
+from checks.config import load_config  # noqa: E402
+from tests.lab import Lab, faults, lab_unavailable  # noqa: E402
+from tests.lab.world import World, default_like_endpoints  # noqa: E402
+from tests.test_lab_diagnosis_matrix import CASES, Case, matrix_world  # noqa: E402
 
 GUI_PROBE = Path(__file__).with_name("gui_probe.py")
 DEADLINE_S = 10.0  # the product's default; per-probe timeouts are the defaults too
 SERIAL_DEADLINE_S = 120.0  # serial runs are not cut short, except with everything dropped
-LOSS = 0.05  # per-packet drop probability on the slow path, each direction
-RATE = "1mbit"
-DNS_DELAY_S = 0.2
-SLOW_PATH = (f"no netem in this kernel: tbf {RATE} both ways on the router, iptables "
-             f"statistic --mode random --probability {LOSS} DROP in FORWARD, and the lab "
-             f"DNS servers delaying every answer by {DNS_DELAY_S:g} s")
+SLOW_PATH = ("a real 300 ms round trip (tests/lab/tunnels.delay_line, 150 ms each way) "
+             "plus 3 % random loss both ways (iptables statistic), faults.slow_path_300ms")
 
 _RUN_IDS = itertools.count()
 
 BUDGETS = {
-    "healthy_wall_s": 1.5,
-    "blackhole_over_deadline_s": 0.5,
+    "healthy_wall_s": 0.6,
+    "version_wall_s": 0.15,
+    "blackhole_wall_s": 3.5,
+    "slow_path_wall_s": 3.0,
+    "fault_over_timeout_s": 0.5,  # a matrix fault: its longest probe timeout plus this
     "speedup": 5.0,
     "cli_rss_mb": 80.0,
     "gui_stall_ms": 50.0,
@@ -83,12 +87,13 @@ def timed_run(lab: Lab, argv: list[str], env: dict[str, str | None], timeout: fl
     return wall, proc.returncode, proc.stdout, rss
 
 
-def check_run(lab: Lab, config_path: Path, serial: bool, deadline: float | None = None
-              ) -> dict[str, Any]:
+def check_run(lab: Lab, config_path: Path, serial: bool, deadline: float | None = None,
+              env: dict[str, str | None] | None = None) -> dict[str, Any]:
     argv = [sys.executable, "-m", "app", "check", "--json", "--config", str(config_path)]
     if deadline is not None:
         argv += ["--deadline", f"{deadline:g}"]
-    wall, rc, out, rss = timed_run(lab, argv, doctor_env(lab, serial), timeout=300)
+    wall, rc, out, rss = timed_run(lab, argv, {**doctor_env(lab, serial), **(env or {})},
+                                   timeout=300)
     try:
         report = json.loads(out)
     except ValueError:
@@ -110,14 +115,8 @@ def healthy(lab: Lab, world: World) -> str:
     return "all servers answer"
 
 
-def slow_lossy(lab: Lab, world: World) -> str:
-    for server in lab.dns_servers:
-        for host in world.endpoint_hosts():
-            server.delay(host, DNS_DELAY_S)
-    lab.rate_limit(RATE, direction="both")
-    for v6 in (False, True):
-        lab.router.iptables("-I", "FORWARD", "-m", "statistic", "--mode", "random",
-                            "--probability", str(LOSS), "-j", "DROP", v6=v6)
+def slow_path(lab: Lab, world: World) -> str:
+    faults.slow_path_300ms(lab, world)
     return SLOW_PATH
 
 
@@ -127,7 +126,7 @@ def blackhole(lab: Lab, world: World) -> str:
 
 
 SCENARIOS: dict[str, Callable[[Lab, World], str]] = {
-    "healthy": healthy, "slow_lossy": slow_lossy, "blackhole": blackhole}
+    "healthy": healthy, "slow_path": slow_path, "blackhole": blackhole}
 
 
 def median(values: list[float]) -> float:
@@ -136,8 +135,7 @@ def median(values: list[float]) -> float:
 
 def run_scenario(name: str, runs: int) -> dict[str, Any]:
     with Lab() as lab:
-        world = build_world(lab, deadline_s=DEADLINE_S, timeout_s=None,
-                            endpoints=default_like_endpoints())
+        world = matrix_world(lab, endpoints=default_like_endpoints())
         how = SCENARIOS[name](lab, world)
         path = lab.write_config(world.config)
         check_run(lab, path, serial=False)  # warm-up: bytecode and page cache
@@ -155,18 +153,67 @@ def run_scenario(name: str, runs: int) -> dict[str, Any]:
         "servers": world.servers,
         "runs": runs,
         "wall_s": median([r["wall_s"] for r in par]),
+        "max_wall_s": max(r["wall_s"] for r in par),
         "engine_s": median([r["engine_s"] for r in par]),
         "serial_wall_s": median([r["wall_s"] for r in ser]),
         "serial_engine_s": median([r["engine_s"] for r in ser]),
         "serial_capped_by_deadline": capped,
         "rss_mb": max((r["rss_mb"] for r in par + ser if r["rss_mb"]), default=None),
         "primary": sorted({r["primary"] for r in par}),
+        "exit_codes": [r["rc"] for r in par],
+        # Which checks were red in which parallel run (one lost packet must not do it).
+        "red": [sorted(c for c, (st, _) in r["checks"].items() if st == "fail") for r in par],
         "checks": {cid: {"status": sorted({r["checks"][cid][0] for r in par}),
                          "s": median([r["checks"][cid][1] for r in par]),
                          "serial_s": median([r["checks"][cid][1] for r in ser])}
                    for cid in check_ids},
         "gui": gui,
     }
+
+
+# ---- time to verdict: the diagnosis matrix --------------------------------------------------
+
+def case_budget(case: Case) -> float:
+    """The longest probe timeout the fault involves (product defaults) plus 0.5 s;
+    a fault that makes nobody wait gets the healthy budget."""
+    if isinstance(case.waits_for, float):
+        return case.waits_for
+    if case.waits_for is None:
+        return BUDGETS["healthy_wall_s"]
+    section = getattr(load_config(None), case.waits_for)
+    return float(section.timeout_s) + BUDGETS["fault_over_timeout_s"]
+
+
+def run_case(case: Case, serial: bool) -> dict[str, Any]:
+    with Lab() as lab:
+        world = matrix_world(lab)
+        for fault in case.faults:
+            fault(lab, world)
+        path = lab.write_config(world.config)
+        runs = [check_run(lab, path, serial=False, env=world.env) for _ in range(case.repeats)]
+        ser = check_run(lab, path, serial=True, deadline=SERIAL_DEADLINE_S, env=world.env) \
+            if serial else None
+    budget = case_budget(case)
+    wall = median([r["wall_s"] for r in runs])
+    primaries = sorted({r["primary"] for r in runs})
+    return {"case": case.id, "expected": case.primary, "primary": "/".join(primaries),
+            "right": all(p in (case.primary, *case.also) for p in primaries), "runs": len(runs),
+            "wall_s": wall, "max_wall_s": max(r["wall_s"] for r in runs),
+            "engine_s": median([r["engine_s"] for r in runs]), "budget_s": budget,
+            "within": wall <= budget, "serial_wall_s": ser["wall_s"] if ser else None,
+            "serial_engine_s": ser["engine_s"] if ser else None}
+
+
+def verdict_table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [f"   {'case':<36} {'diagnosis':<24} {'wall s':>6} {'engine s':>8} {'budget s':>8} "
+             f"{'':4} {'serial s':>8}  note"]
+    for r in rows:
+        got = r["primary"] if r["right"] else f"{r['primary']}!={r['expected']}"
+        serial = f"{r['serial_wall_s']:>8.2f}" if r["serial_wall_s"] is not None else f"{'-':>8}"
+        note = f"median of {r['runs']}, slowest {r['max_wall_s']:.2f} s" if r["runs"] > 1 else ""
+        lines.append(f"   {r['case']:<36} {got:<24} {r['wall_s']:>6.2f} {r['engine_s']:>8.2f} "
+                     f"{r['budget_s']:>8.2f} {verdict(r['within']):4} {serial}  {note}")
+    return lines
 
 
 # ---- GUI ---------------------------------------------------------------------------------
@@ -203,27 +250,43 @@ def verdict(ok: bool | None) -> str:
     return "n/a " if ok is None else ("PASS" if ok else "MISS")
 
 
-def budget_lines(results: dict[str, Any], startup: dict[str, Any]) -> list[str]:
+def budget_lines(results: dict[str, Any], startup: dict[str, Any],
+                 verdicts: list[dict[str, Any]]) -> list[str]:
     b = BUDGETS
-    lines = []
-    h, bh = results.get("healthy"), results.get("blackhole")
+    lines = [f"{verdict(startup['wall_s'] <= b['version_wall_s'])}  `python -m app --version` "
+             f"{startup['wall_s']:.3f} s wall  budget <= {b['version_wall_s']} s"]
+    h, bh, r = results.get("healthy"), results.get("blackhole"), results.get("slow_path")
     if h:
-        lines.append(f"{verdict(h['wall_s'] < b['healthy_wall_s'])}  healthy full run "
+        lines.append(f"{verdict(h['wall_s'] <= b['healthy_wall_s'])}  healthy full run "
                      f"{h['wall_s']:.2f} s wall (engine {h['engine_s']:.2f} s, start-up "
-                     f"{startup['wall_s']:.2f} s)  budget < {b['healthy_wall_s']} s")
+                     f"{startup['wall_s']:.2f} s)  budget <= {b['healthy_wall_s']} s")
+        lines.append(f"{verdict(set(h['primary']) == {'healthy'} and set(h['exit_codes']) == {0})}"
+                     f"  healthy: diagnosis {'/'.join(h['primary'])}, exit codes "
+                     f"{sorted(set(h['exit_codes']))} over {h['runs']} runs")
     if bh:
-        limit = DEADLINE_S + b["blackhole_over_deadline_s"]
-        lines.append(f"{verdict(bh['wall_s'] <= limit)}  every packet dropped "
+        lines.append(f"{verdict(bh['wall_s'] <= b['blackhole_wall_s'])}  every packet dropped "
                      f"{bh['wall_s']:.2f} s wall (engine {bh['engine_s']:.2f} s)  budget <= "
-                     f"deadline {DEADLINE_S:g} + {b['blackhole_over_deadline_s']} s")
-    r = results.get("slow_lossy")
+                     f"{b['blackhole_wall_s']} s")
     if r:
+        lines.append(f"{verdict(r['wall_s'] <= b['slow_path_wall_s'])}  slow path "
+                     f"{r['wall_s']:.2f} s wall (slowest run {r['max_wall_s']:.2f} s, engine "
+                     f"{r['engine_s']:.2f} s)  budget <= {b['slow_path_wall_s']} s")
+        red = [x for x in r["red"] if x]
+        lines.append(f"{verdict(not red)}  slow path: no red light in {r['runs']} runs"
+                     + (f" (red: {red})" if red else ""))
         # Only where probes wait: on the healthy lab nothing waits, so there is
         # nothing to overlap; with everything dropped both modes hit the deadline.
         ratio = r["serial_engine_s"] / r["engine_s"] if r["engine_s"] else float("nan")
         lines.append(f"{verdict(ratio >= b['speedup'])}  slow path: parallel {ratio:.1f}x "
                      f"faster than serial (engine {r['serial_engine_s']:.2f} s -> "
                      f"{r['engine_s']:.2f} s)  budget >= {b['speedup']:g}x")
+    if verdicts:
+        late = [v["case"] for v in verdicts if not v["within"]]
+        wrong = [v["case"] for v in verdicts if not v["right"]]
+        lines.append(f"{verdict(not late)}  time to verdict: {len(verdicts) - len(late)} of "
+                     f"{len(verdicts)} matrix cases within budget" + (f" (late: {late})" if late else ""))
+        lines.append(f"{verdict(not wrong)}  time to verdict: {len(verdicts) - len(wrong)} of "
+                     f"{len(verdicts)} diagnoses right" + (f" (wrong: {wrong})" if wrong else ""))
     rss = max((r["rss_mb"] for r in results.values() if r.get("rss_mb")), default=None)
     if rss is not None:
         lines.append(f"{verdict(rss < b['cli_rss_mb'])}  CLI peak RSS {rss:.1f} MB  "
@@ -261,6 +324,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per mode (default 5)")
     parser.add_argument("--scenario", action="append", choices=list(SCENARIOS),
                         help="only these scenarios (repeatable)")
+    parser.add_argument("--verdicts", action="store_true",
+                        help="only the time-to-verdict table (no scenarios)")
+    parser.add_argument("--case", action="append", choices=[c.id for c in CASES],
+                        help="only these matrix cases in the time-to-verdict table")
+    parser.add_argument("--no-serial-verdicts", action="store_true",
+                        help="time-to-verdict without the serial runs")
     args = parser.parse_args(argv)
     reason = lab_unavailable()
     if reason is not None:
@@ -282,20 +351,30 @@ def main(argv: list[str] | None = None) -> int:
     print(f"start-up: `python -m app --version` {startup['wall_s']:.2f} s wall, "
           f"{startup['rss_mb'] or float('nan'):.1f} MB")
     results: dict[str, Any] = {}
+    verdicts: list[dict[str, Any]] = []
     try:
-        for name in args.scenario or list(SCENARIOS):
+        for name in ([] if args.verdicts else args.scenario or list(SCENARIOS)):
             results[name] = run_scenario(name, runs)
             print_scenario(results[name])
+        if args.verdicts or not args.scenario:
+            chosen = [c for c in CASES if not args.case or c.id in args.case]
+            print("\n== time to verdict: the diagnosis matrix, product timeouts, one run each "
+                  "(serial: WXDOCTOR_SERIAL=1, --deadline 120)")
+            for case in chosen:
+                verdicts.append(run_case(case, serial=not args.no_serial_verdicts))
+                print(verdict_table(verdicts[-1:])[1], flush=True)
+            print("\n".join(verdict_table(verdicts)))
     except KeyboardInterrupt:
         print("\ninterrupted; labs closed", file=sys.stderr)
         return 130
     print("\nBudgets:")
-    lines = budget_lines(results, startup)
+    lines = budget_lines(results, startup, verdicts)
     for line in lines:
         print("  " + line)
     if args.json:
         Path(args.json).write_text(json.dumps(
-            {"startup": startup, "scenarios": results, "budgets": BUDGETS, "lines": lines,
+            {"startup": startup, "scenarios": results, "verdicts": verdicts,
+             "budgets": BUDGETS, "lines": lines,
              "deadline_s": DEADLINE_S, "load": os.getloadavg()[0]}, indent=2) + "\n")
     subprocess.run([sys.executable, str(Path(__file__).with_name("watch_bench.py"))], check=False)
     return 0

@@ -77,6 +77,39 @@ def test_lights_update_as_each_check_finishes(qtbot: Any, make_window: Any) -> N
     assert window.rows["fast"].fix_button.isVisible()
 
 
+def test_settled_cause_shows_while_other_checks_still_run(qtbot: Any, make_window: Any) -> None:
+    """A refused port decides the verdict at once; a slow disk check cannot change it."""
+    window = make_window([
+        FakeCheck("tcp", "network", Status.FAIL, cause="tcp_blocked",
+                  summary=t("Connection refused.", "连接被拒绝。")),
+        FakeCheck("disk", "computer", Status.OK, sleep=3.0),
+    ])
+    _click(qtbot, window.card.start_button)
+    qtbot.waitUntil(lambda: "still running" in window.card.caption.text(), timeout=2000)
+    assert window.running
+    assert window.card.headline.text() == "A firewall blocks connections to the servers."
+    assert window.card.light.state == "fail"
+    window.set_lang("zh")
+    assert "仍在进行" in window.card.caption.text()
+    with qtbot.waitSignal(window.run_finished, timeout=1000):
+        _click(qtbot, window.card.cancel_button)
+
+
+def test_unsettled_cause_is_not_shown_early(qtbot: Any, make_window: Any) -> None:
+    """While a check that could outrank it runs (captive portal), no early verdict."""
+    window = make_window([
+        FakeCheck("tcp", "network", Status.FAIL, cause="tcp_blocked"),
+        FakeCheck("captive", "network", Status.OK, sleep=3.0),
+    ])
+    with qtbot.waitSignal(window.check_updated, timeout=3000,
+                          check_params_cb=lambda check_id: check_id == "tcp"):
+        _click(qtbot, window.card.start_button)
+    qtbot.wait(200)
+    assert "still running" not in window.card.caption.text()
+    with qtbot.waitSignal(window.run_finished, timeout=1000):
+        _click(qtbot, window.card.cancel_button)
+
+
 def test_cancel_ends_within_half_a_second_and_running_again_works(qtbot: Any, make_window: Any) -> None:
     checks = [FakeCheck("quick", "network", Status.OK),
               FakeCheck("stuck1", "dns", Status.OK, sleep=30),

@@ -79,7 +79,7 @@ def build_world(lab: Lab, *, deadline_s: float = 4.0, timeout_s: float | None = 
     short (``timeout_s``) so that faults show quickly; ``None`` keeps the
     product's defaults.
 
-    ``private_hosts`` (the default, which the diagnosis matrix relies on) gives the
+    ``private_hosts`` (the default) gives the
     hosts check a private file under ``lab.tmp`` that name resolution never reads:
     editing it changes what the hosts check sees and nothing else. With
     ``private_hosts=False`` the hosts check reads the OS default /etc/hosts, the

@@ -63,7 +63,7 @@ def test_impact_order_is_every_cause_but_healthy_once() -> None:
 def test_readme_cause_table_is_the_registry_in_impact_order() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Cause codes", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `([a-z_]+)` \| (.+?) \| (.+?) \|$", section, re.M)
+    rows = re.findall(r"^\| `([a-z0-9_]+)` \| (.+?) \| (.+?) \|$", section, re.M)
     assert [code for code, _, _ in rows] == list(codes.CAUSES)
     for code, en, zh in rows:
         assert en == codes.CAUSES[code].summary.render("en"), code

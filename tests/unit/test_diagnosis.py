@@ -76,18 +76,35 @@ def test_clock_explains_not_yet_valid_certificates() -> None:
     assert d.primary == "clock_skew"
 
 
-def test_pmtu_blackhole_inferred_from_tcp_ok_tls_timeout_and_small_path_mtu() -> None:
+def _mtu(path: int, iface: int, sizes: dict[int, str], black_hole: bool | None) -> CheckResult:
+    target = {"target": "login.work.weixin.qq.com", "path_mtu": path, "interface_mtu": iface,
+              "sizes": {str(k): v for k, v in sizes.items()}, "black_hole": black_hole}
+    return r("mtu", Status.INFO, None, evidence={**target, "targets": [target]})
+
+
+def test_pmtu_blackhole_inferred_from_tcp_ok_tls_timeout_and_vanishing_big_packets() -> None:
     results = [
         r("tcp", Status.OK),
         r("tls", Status.FAIL, "tcp_blocked", (Problem("tls_handshake_timeout", "qyapi.weixin.qq.com", 443),)),
-        r("mtu", Status.INFO, None, evidence={"path_mtu": 1400, "interface_mtu": 1500}),
+        _mtu(1400, 1500, {1400: "passed", 1420: "no_reply", 1500: "no_reply"}, True),
     ]
     d = diagnose(results)
     assert d.primary == "pmtu_blackhole"
     assert "mtu" in d.causes[0].because
     assert "tls" in d.causes[0].explains
     # Same TLS timeouts with a path MTU equal to the interface MTU: not an MTU problem.
-    results[2] = r("mtu", Status.OK, None, evidence={"path_mtu": 1500, "interface_mtu": 1500})
+    results[2] = _mtu(1500, 1500, {1500: "passed"}, False)
+    assert diagnose(results).primary == "tcp_blocked"
+
+
+def test_jumbo_adapter_with_a_full_size_path_is_no_black_hole() -> None:
+    """Adapter MTU 9000, every size up to 1500 passes, one TLS handshake times out:
+    the path carries what was tried, so the timeout is not an MTU problem."""
+    results = [
+        r("tcp", Status.OK),
+        r("tls", Status.FAIL, "tcp_blocked", (Problem("tls_handshake_timeout", "qyapi.weixin.qq.com", 443),)),
+        _mtu(1500, 9000, {1400: "passed", 1500: "passed"}, False),
+    ]
     assert diagnose(results).primary == "tcp_blocked"
 
 
@@ -143,3 +160,100 @@ def test_dns_failure_stays_when_trusted_resolvers_answer() -> None:
         r("dns_pollution", Status.ERROR, None, (Problem("dns_trusted_unreachable"),)),
     ])
     assert d.primary == "dns_failure"
+
+
+def test_never_healthy_while_any_check_warns_or_fails() -> None:
+    """Every check of the catalog, every cause code (none, an unknown one, even
+    "healthy"), warn and fail: the diagnosis always names something."""
+    from checks import codes as registry
+    from checks.base import all_checks
+
+    for check in all_checks():
+        for cause in [None, "from_a_newer_version", *registry.CAUSES]:
+            for status in (Status.WARN, Status.FAIL):
+                result = CheckResult(id=check.id, title=check.title, group=check.group,
+                                     status=status, summary=t("x", "x"), cause=cause)
+                d = diagnose([r("network", Status.OK), result])
+                assert d.primary != "healthy", (check.id, cause, status)
+                assert d.causes[0].status == status.value, (check.id, cause, status)
+
+
+def test_a_finding_without_a_cause_speaks_in_its_own_words() -> None:
+    warn = CheckResult(id="proxy", title=t("p", "p"), group="network", status=Status.WARN,
+                       summary=t("The proxy is odd.", "代理异常。"), advice=t("Ask IT.", "问 IT。"))
+    d = diagnose([warn])
+    assert d.primary == "unclassified"
+    assert d.causes[0].summary.render("en") == "The proxy is odd."
+    assert d.causes[0].advice.render("zh") == "问 IT。"
+
+
+SILENT_DNS = {"answers": [{"host": "a", "error": "dns_timeout"}, {"host": "b", "error": "dns_timeout"}]}
+
+
+def _nothing_answers(*extra: CheckResult) -> list[CheckResult]:
+    return [
+        r("network", Status.OK),
+        r("dns", Status.FAIL, "dns_failure", (Problem("dns_timeout", "a"), Problem("dns_timeout", "b")),
+          evidence=SILENT_DNS),
+        r("dns_pollution", Status.ERROR, None, (Problem("dns_trusted_unreachable"),)),
+        r("tcp", Status.ERROR, None, (Problem("not_resolved"),)),
+        *extra,
+    ]
+
+
+def test_tunnel_holding_the_default_route_explains_the_silence_not_offline() -> None:
+    vpn = r("vpn", Status.WARN, "vpn_interference", (Problem("vpn_default_route", "tun0"),),
+            evidence={"default_via_tunnel": ["tun0"]})
+    d = diagnose(_nothing_answers(vpn))
+    assert codes(d) == ["vpn_interference"]
+    assert d.causes[0].status == "fail"  # it accounts for the red DNS light
+    assert set(d.causes[0].because) == {"vpn", "dns", "dns_pollution"}
+    assert "tcp" in d.causes[0].explains
+    assert any("tun0" in line and "swallows" in line for line in d.causes[0].evidence)
+    # The same silence with a tunnel that does not hold the default route: offline.
+    present = r("vpn", Status.INFO, None, evidence={"default_via_tunnel": []})
+    assert diagnose(_nothing_answers(present)).primary == "offline"
+
+
+LOSSY = {"loss": {"sent": 21, "lost": 9, "pct": 42.9}}
+
+
+def test_heavy_loss_explains_timeouts_but_not_refusals() -> None:
+    latency = r("latency", Status.WARN, "slow_network", (Problem("packet_loss"),), evidence=LOSSY)
+    dns = r("dns", Status.FAIL, "dns_failure", (Problem("dns_timeout", "a"),),
+            evidence={"answers": [{"host": "a", "error": "dns_timeout"}, {"host": "b", "error": None}]})
+    tcp = r("tcp", Status.FAIL, "tcp_blocked", (Problem("tcp_timeout", "b", 443, "10.0.0.2"),))
+    mtu = r("mtu", Status.WARN, "pmtu_blackhole", (Problem("pmtu_blackhole", "b"),))
+    d = diagnose([latency, dns, tcp, mtu])
+    assert codes(d) == ["slow_network"]
+    assert d.causes[0].status == "fail"
+    assert set(d.causes[0].explains) == {"dns", "tcp", "mtu"}
+    assert any("9 of 21 test exchanges" in line for line in d.causes[0].evidence)
+    # A refused connection is an answer, not a lost packet: a cause of its own.
+    refused = r("tcp", Status.FAIL, "tcp_blocked", (Problem("tcp_refused", "b", 443, "10.0.0.2"),))
+    assert codes(diagnose([latency, refused])) == ["tcp_blocked", "slow_network"]
+    # Slow without loss explains nothing.
+    slow = r("latency", Status.WARN, "slow_network", (Problem("slow_network", "b", 443),))
+    assert codes(diagnose([slow, tcp])) == ["tcp_blocked", "slow_network"]
+
+
+def test_hosts_file_answer_is_the_hosts_file_not_dns_pollution() -> None:
+    hosts = r("hosts", Status.FAIL, "hosts_override",
+              (Problem("hosts_override", "login.work.weixin.qq.com", address="127.0.0.1"),),
+              fixes=("repair_hosts",))
+    polluted = r("dns_pollution", Status.FAIL, "dns_pollution",
+                 (Problem("dns_bogus_loopback", "login.work.weixin.qq.com", address="127.0.0.1"),),
+                 fixes=("flush_dns",))
+    d = diagnose([hosts, polluted])
+    assert codes(d) == ["hosts_override"]
+    assert d.causes[0].fixes == ("repair_hosts",)
+    assert d.causes[0].explains == ("dns_pollution",)
+
+
+def test_service_outage_names_the_controls_that_work() -> None:
+    d = diagnose([
+        r("tls", Status.FAIL, "service_outage", (Problem("https_server_error", "a", 443),)),
+        r("captive", Status.OK), r("dns_pollution", Status.OK),
+    ])
+    assert d.primary == "service_outage"
+    assert any(line.startswith("control: the connectivity probes") for line in d.causes[0].evidence)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from checks.catalog.dns_pollution import assess_pollution, bogus_kind, decide
 from checks.model import Status
 from checks.probes.trusted_dns import parse_http_dns
+from tests.fixtures.evidence.recorded import evidence
 
 
 def host(name: str, system: list[str], trusted: list[str] | None, tls: bool = True,
@@ -54,8 +55,33 @@ def test_bogus_ranges(address: str, kind: str | None) -> None:
 
 
 def test_overlapping_answers_are_consistent() -> None:
+    v = assess_pollution(evidence("healthy", "dns_pollution"))
+    assert v.status is Status.OK and v.cause is None and not v.problems
     v = verdict(host("a.example", ["1.1.1.1", "2.2.2.2"], ["2.2.2.2", "3.3.3.3"]))
     assert v.status is Status.OK and v.cause is None and not v.problems
+
+
+def test_recorded_polluted_answer_with_someone_elses_certificate_is_pollution() -> None:
+    recorded = evidence("polluted_dns", "dns_pollution")
+    v = assess_pollution(recorded)
+    assert (v.status, v.cause) == (Status.FAIL, "dns_pollution")
+    (record,) = [r for r in recorded["hosts"] if r["tls_probe"]]
+    assert [p.address for p in v.problems] == [record["system"]["addresses"][0]]
+
+
+def test_recorded_adblock_zero_answer_is_bogus() -> None:
+    v = assess_pollution(evidence("adblock_dns", "dns_pollution"))
+    assert (v.status, v.cause) == (Status.FAIL, "dns_pollution")
+    assert {p.code for p in v.problems} == {"dns_bogus_unspecified"}
+
+
+def test_an_answer_from_the_hosts_file_is_not_dns_pollution() -> None:
+    recorded = evidence("hosts_loopback", "dns_pollution")
+    decisions = [decide(dict(r)) for r in recorded["hosts"]]
+    assert [d["decision"] for d in decisions if d["host"] == "login.wecom.lab.test"] == ["hosts_file"]
+    v = assess_pollution(recorded)
+    assert (v.status, v.cause) == (Status.INFO, None)
+    assert "hosts file" in v.summary.render("en") and "hosts 文件" in v.summary.render("zh")
 
 
 def test_private_answer_agreeing_with_trusted_resolver_is_fine() -> None:
@@ -127,6 +153,12 @@ def test_differing_answer_for_mmtls_host_is_info() -> None:
     assert codes(v) == [("dns_differs", "long.weixin.qq.com")]
 
 
+def test_recorded_fake_ip_answer_points_at_a_proxy_tool() -> None:
+    v = assess_pollution(evidence("fake_ip_answer", "dns_pollution"))
+    assert (v.status, v.cause) == (Status.WARN, "fake_ip_proxy")
+    assert codes(v) == [("dns_fake_ip", "login.wecom.lab.test")]
+
+
 def test_fake_ip_is_flagged_even_when_trusted_resolvers_agree() -> None:
     # Proxy tools in TUN mode hijack every DNS query, the trusted ones too.
     v = verdict(host("weixin.qq.com", ["198.18.0.12"], ["198.18.0.12"]),
@@ -157,7 +189,7 @@ def test_some_names_not_compared_is_info() -> None:
 
 
 def test_system_resolver_failing_everywhere_is_grey() -> None:
-    v = verdict(host("weixin.qq.com", [], ["1.1.1.1"], error="dns_nxdomain"))
+    v = assess_pollution(evidence("dns_server_down", "dns_pollution"))
     assert v.status is Status.ERROR and [p.code for p in v.problems] == ["not_resolved"]
 
 
@@ -230,7 +262,7 @@ def test_trusted_answer_with_a_lost_record_type_is_not_evidence() -> None:
 
 
 def test_nothing_answers_anywhere_says_so_for_the_diagnosis() -> None:
-    v = verdict(host("weixin.qq.com", [], None, error="dns_timeout"))
+    v = assess_pollution(evidence("every_packet_dropped", "dns_pollution"))
     assert v.status is Status.ERROR
     assert [p.code for p in v.problems] == ["not_resolved", "dns_trusted_unreachable"]
     assert "trusted DNS servers" in v.summary.render("en")

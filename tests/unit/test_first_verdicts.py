@@ -1,4 +1,5 @@
-"""Verdicts of the network, dns and tcp checks on recorded evidence."""
+"""Verdicts of the network, dns and tcp checks on recorded evidence (lab recordings
+from tests/fixtures/evidence where the lab has the situation, hand-made otherwise)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from checks.catalog.dns_resolve import assess_dns
 from checks.catalog.network import assess_network
 from checks.catalog.tcp_connect import assess_tcp
 from checks.model import Status
+from tests.fixtures.evidence.recorded import evidence
 
 ETH = {"name": "eth0", "up": True, "mtu": 1500, "ipv4": ["192.168.1.20"], "ipv6": [],
        "loopback": False}
@@ -18,14 +20,14 @@ NO_V6 = {"family": "ipv6", "source_address": None, "interface": None, "error": "
 
 
 def test_network_ok_with_route() -> None:
-    verdict = assess_network({"interfaces": [LO, ETH], "routes": [ROUTE_V4, NO_V6]})
+    verdict = assess_network(evidence("healthy", "network"))
     assert verdict.status is Status.OK
     assert "eth0" in verdict.summary.render("en")
     assert "eth0" in verdict.summary.render("zh")
 
 
 def test_network_offline_without_default_route() -> None:
-    verdict = assess_network({"interfaces": [LO, ETH], "routes": [NO_V4, NO_V6]})
+    verdict = assess_network(evidence("no_default_route", "network"))
     assert verdict.status is Status.FAIL
     assert verdict.cause == "offline"
     assert verdict.problems[0].code == "no_default_route"
@@ -44,10 +46,13 @@ def _answer(host: str, addrs: list[str], error: str | None = None) -> dict:
 
 
 def test_dns_ok() -> None:
-    verdict = assess_dns({"answers": [_answer("a.test", ["10.0.0.1"]), _answer("b.test", ["10.0.0.2"])]})
+    recorded = evidence("healthy", "dns")
+    verdict = assess_dns(recorded)
     assert verdict.status is Status.OK
-    # The sentence names how many names resolved and the slowest time (4 ms), not by accident.
-    assert verdict.summary.render("en") == "All 2 server names resolved (slowest 4 ms)."
+    # The sentence names how many names resolved and the slowest time, not by accident.
+    slowest = max(a["ms"] for a in recorded["answers"])
+    assert verdict.summary.render("en") == (
+        f"All {len(recorded['answers'])} server names resolved (slowest {slowest:.0f} ms).")
 
 
 def test_dns_failure_names_hosts_and_code() -> None:
@@ -62,7 +67,8 @@ def test_dns_failure_names_hosts_and_code() -> None:
 
 
 def test_dns_server_down_gets_server_advice() -> None:
-    verdict = assess_dns({"answers": [_answer("a.test", [], "dns_unreachable")]})
+    verdict = assess_dns(evidence("dns_server_down", "dns"))
+    assert {p.code for p in verdict.problems} == {"dns_unreachable"}
     assert verdict.status is Status.FAIL
     assert "119.29.29.29" in (verdict.advice.render("en") if verdict.advice else "")
 
@@ -73,9 +79,23 @@ def _probe(host: str, port: int, failure: str | None, ms: float | None = 5.0) ->
 
 
 def test_tcp_ok() -> None:
-    verdict = assess_tcp({"probes": [_probe("a", 443, None), _probe("a", 80, None, 12.0)]})
+    recorded = evidence("healthy", "tcp")
+    verdict = assess_tcp(recorded)
     assert verdict.status is Status.OK
-    assert "12" in verdict.summary.render("en")
+    slowest = max(p["ms"] for p in recorded["probes"])
+    assert f"slowest {slowest:.0f} ms" in verdict.summary.render("en")
+
+
+def test_tcp_refused_and_timed_out_https_ports_fail_with_problems() -> None:
+    for scenario, code, words, zh in (("port_443_rejected", "tcp_refused", "refused", "被拒绝"),
+                                      ("port_443_dropped", "tcp_timeout", "timed out", "超时")):
+        verdict = assess_tcp(evidence(scenario, "tcp"))
+        assert verdict.status is Status.FAIL and verdict.cause == "tcp_blocked"
+        # The HTTPS ports block their servers; 443 of the mmtls host falls back to 80/8080.
+        assert {(p.code, p.host, p.port) for p in verdict.problems} == {
+            (code, "login.wecom.lab.test", 443), (code, "qyapi.wecom.lab.test", 443)}
+        assert f"login.wecom.lab.test:443 {words}" in verdict.summary.render("en")
+        assert zh in verdict.summary.render("zh")
 
 
 def test_tcp_refused_and_timeout_are_failures_with_problems() -> None:
@@ -92,10 +112,31 @@ def test_tcp_refused_and_timeout_are_failures_with_problems() -> None:
 
 
 def test_tcp_cannot_test_when_nothing_resolved() -> None:
-    verdict = assess_tcp({"probes": [_probe("a", 443, "not_resolved", None)]})
+    verdict = assess_tcp(evidence("dns_server_down", "tcp"))
     assert verdict.status is Status.ERROR
 
 
 def test_tcp_partial_resolution_is_info_not_ok() -> None:
-    verdict = assess_tcp({"probes": [_probe("a", 443, None), _probe("b", 443, "not_resolved", None)]})
+    verdict = assess_tcp(evidence("one_name_dropped_everywhere", "tcp"))
     assert verdict.status is Status.INFO
+
+
+def test_one_failing_port_of_a_fallback_server_is_information() -> None:
+    verdict = assess_tcp(evidence("port_8080_dropped", "tcp"))
+    assert verdict.status is Status.INFO and verdict.cause is None
+    assert {(p.code, p.port) for p in verdict.problems} == {("tcp_timeout", 8080)}
+    assert "fall back" in verdict.summary.render("en")
+    assert "改用同一服务器的其他端口" in verdict.summary.render("zh")
+
+
+def test_ipv6_that_times_out_while_ipv4_works_warns() -> None:
+    verdict = assess_tcp(evidence("ipv6_blackhole", "tcp"))
+    assert (verdict.status, verdict.cause) == (Status.WARN, "ipv6_broken")
+    assert all(":" in (p.address or "") for p in verdict.problems)
+
+
+def test_slow_flaky_and_silent_dns_warn_as_unreliable() -> None:
+    for scenario, code in (("dns_slow", "dns_slow"), ("dns_flaky_servfail", "dns_intermittent")):
+        verdict = assess_dns(evidence(scenario, "dns"))
+        assert (verdict.status, verdict.cause) == (Status.WARN, "dns_unreliable"), scenario
+        assert code in {p.code for p in verdict.problems}

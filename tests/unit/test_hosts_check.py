@@ -14,6 +14,7 @@ from checks.catalog.hosts import HostsCheck, _read_failure, assess_hosts, classi
 from checks.config import load_config_text
 from checks.model import Status
 from checks.runner import Runner
+from tests.fixtures.evidence.recorded import evidence
 
 ENDPOINTS = """
 [[endpoints]]
@@ -143,12 +144,18 @@ def _evidence(mappings: list[dict], dns: dict) -> dict:  # type: ignore[type-arg
 
 
 def test_differs_from_dns_is_fail() -> None:
-    m = _mapping("10.0.0.9", ["short.weixin.qq.com"])
-    ev = _evidence([m], {"short.weixin.qq.com": {"addresses": ["1.1.1.1"], "error": None}})
+    ev = evidence("hosts_stale", "hosts")
+    (m,) = ev["mappings"]
     assert classify(m, ev["dns"]) == "differs"
     v = assess_hosts(ev)
+    assert (v.status, v.cause, v.fixes) == (Status.FAIL, "hosts_override", ("repair_hosts",))
+    assert v.problems[0].address == "183.47.101.192"
+
+
+def test_loopback_line_is_fail() -> None:
+    v = assess_hosts(evidence("hosts_loopback", "hosts"))
     assert (v.status, v.cause) == (Status.FAIL, "hosts_override")
-    assert v.problems[0].address == "10.0.0.9"
+    assert v.problems[0].address == "127.0.0.1"
 
 
 def test_matching_dns_is_info_only() -> None:

@@ -11,6 +11,7 @@ from checks.catalog.captive import assess_captive, outcome, portal_url
 from checks.catalog.http_hijack import assess_http_hijack, finding
 from checks.model import Status
 from checks.probes import http
+from tests.fixtures.evidence.recorded import evidence
 from tests.lab.http_server import INJECTED_PAGE, PORTAL_PAGE, Answer, LoopbackHttp
 
 # ---- the probe on loopback ---------------------------------------------------------
@@ -169,8 +170,19 @@ def test_injected_pages_are_hijack_but_plain_errors_are_not() -> None:
         assert finding(_probe("a", 404, body_start=body, content_type="text/html"), []) is None
 
 
+def test_recorded_portal_grabbing_port_80_is_hijack() -> None:
+    v = assess_http_hijack(evidence("captive_portal", "http_hijack"))
+    assert (v.status, v.cause) == (Status.FAIL, "http_hijack")
+    assert "portal.hotspot.lab.test" in v.summary.render("en")
+
+
+def test_recorded_short_link_server_answer_is_fine() -> None:
+    v = assess_http_hijack(evidence("healthy", "http_hijack"))
+    assert (v.status, v.cause) == (Status.OK, None)
+
+
 def test_no_answer_at_all_is_grey_not_red() -> None:
-    v = assess_http_hijack({"probes": [_probe("a", None, failure="not_resolved")]})
+    v = assess_http_hijack(evidence("dns_server_down", "http_hijack"))
     assert v.status is Status.ERROR and v.cause is None
 
 
@@ -190,10 +202,21 @@ def _cap(url: str, status: int | None, expected: int = 204, body: str = "",
 
 
 def test_captive_all_ok() -> None:
+    recorded = evidence("healthy", "captive")
+    assert [outcome(p) for p in recorded["probes"]] == ["ok"]
+    assert assess_captive(recorded).status is Status.OK
     probes = [_cap("http://a/generate_204", 204),
               _cap("http://b/hotspot.html", 200, 200, "Success", body_start="<b>Success</b>")]
     assert [outcome(p) for p in probes] == ["ok", "ok"]
     assert assess_captive({"probes": probes}).status is Status.OK
+
+
+def test_recorded_portal_gives_its_url_and_the_fix() -> None:
+    recorded = evidence("captive_portal", "captive")
+    assert portal_url(recorded["probes"]) == "http://portal.hotspot.lab.test/login?ap=lab"
+    v = assess_captive(recorded)
+    assert (v.status, v.cause, v.fixes) == (Status.FAIL, "captive_portal", ("open_captive_portal",))
+    assert "http://portal.hotspot.lab.test/login?ap=lab" in v.summary.render("zh")
 
 
 def test_captive_redirect_gives_portal_url() -> None:
@@ -215,7 +238,7 @@ def test_captive_page_without_location_uses_its_refresh_target_or_the_probe() ->
 
 
 def test_captive_nothing_answers_is_not_a_portal() -> None:
-    v = assess_captive({"probes": [_cap("http://a/", None), _cap("http://b/", None)]})
+    v = assess_captive(evidence("every_packet_dropped", "captive"))
     assert v.status is Status.INFO and v.cause is None
 
 

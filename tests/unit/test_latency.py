@@ -8,6 +8,7 @@ from checks.catalog.latency import LatencyCheck, assess_latency, summarize, targ
 from checks.config import LatencyConfig, load_config_text
 from checks.model import Status
 from checks.runner import Runner
+from tests.fixtures.evidence.recorded import evidence
 
 LIMITS = LatencyConfig(warn_ms=300.0, loss_warn_pct=20.0)
 
@@ -25,14 +26,33 @@ def _evidence(*series: list[dict]) -> dict:  # type: ignore[type-arg]
 
 def test_summarize() -> None:
     s = summarize(_samples(10, 30, 20, "tcp_timeout", "tcp_refused"))
-    assert s == {"sent": 5, "ok": 3, "lost": 1, "errors": 1, "median_ms": 20.0,
+    assert s == {"sent": 5, "ok": 3, "lost": 1, "timeouts": 1, "errors": 1, "median_ms": 20.0,
                  "jitter_ms": 15.0, "loss_pct": 20.0}
     assert summarize([])["median_ms"] is None
 
 
 def test_fast_is_ok() -> None:
-    v = assess_latency(_evidence(_samples(12, 15, 11, 13, 12), _samples(40, 41, 39, 45, 40)), LIMITS)
-    assert v.status is Status.OK and "40 ms" in v.summary.render("en")
+    recorded = evidence("healthy", "latency")
+    v = assess_latency(recorded, LIMITS)
+    slowest = max(item["summary"]["median_ms"] for item in recorded["series"])
+    assert v.status is Status.OK and f"{slowest:.0f} ms" in v.summary.render("en")
+
+
+def test_real_slow_path_is_slow_not_lossy() -> None:
+    """300 ms round trips with 3 % loss: slow, and the loss stays under the threshold."""
+    v = assess_latency(evidence("slow_path_300ms", "latency"), LIMITS)
+    assert (v.status, v.cause) == (Status.WARN, "slow_network")
+    assert {p.code for p in v.problems} == {"slow_network"}
+
+
+def test_heavy_loss_is_named_with_its_figure() -> None:
+    recorded = evidence("loss_25", "latency")
+    v = assess_latency(recorded, LIMITS)
+    assert (v.status, v.cause) == (Status.WARN, "slow_network")
+    assert "packet_loss" in {p.code for p in v.problems}
+    loss = recorded["loss"]
+    assert f"{loss['lost']} of {loss['sent']} test exchanges lost a packet" in v.summary.render("en")
+    assert "丢包" in v.summary.render("zh")
 
 
 def test_slow_median_is_warn_not_fail() -> None:
@@ -48,9 +68,12 @@ def test_loss_is_warn() -> None:
 
 
 def test_unreachable_servers_are_left_to_the_tcp_check() -> None:
-    v = assess_latency(_evidence(_samples(12, 13, 11), _samples(*["tcp_timeout"] * 5)), LIMITS)
+    # The stale hosts-file address times out in tcp: latency does not wait for it again.
+    recorded = evidence("hosts_stale", "latency")
+    assert any(s["failure"] == "tcp_timeout" and not s["samples"] for s in recorded["series"])
+    v = assess_latency(recorded, LIMITS)
     assert v.status is Status.OK
-    v = assess_latency(_evidence(_samples(*["tcp_refused"] * 5)), LIMITS)
+    v = assess_latency(evidence("port_443_rejected", "latency"), LIMITS)
     assert v.status is Status.ERROR and v.cause is None
 
 

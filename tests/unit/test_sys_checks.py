@@ -14,6 +14,7 @@ from checks.config import NtpConfig, load_config_text
 from checks.context import make_context
 from checks.model import Status
 from checks.platform import icmp_socket
+from tests.fixtures.evidence.recorded import evidence
 
 # ---- mtu -----------------------------------------------------------------------------------
 
@@ -49,8 +50,12 @@ def _mtu_evidence(*targets: dict, method: str = "icmp_raw") -> dict:
 
 
 def test_mtu_ok() -> None:
-    verdict = assess_mtu(_mtu_evidence(_target(1500, {576: "passed", 1500: "passed"})))
+    verdict = assess_mtu(evidence("healthy", "mtu"))
     assert verdict.status is Status.OK and verdict.cause is None
+    # A 9000-byte adapter with a path that carries every size tried is fine too.
+    jumbo = evidence("jumbo_adapter+one_silent_tls", "mtu")
+    assert jumbo["interface_mtu"] == 9000 and jumbo["path_mtu"] == 1500
+    assert assess_mtu(jumbo).status is Status.OK
 
 
 def test_mtu_smaller_path_with_working_pmtud_is_info() -> None:
@@ -65,11 +70,19 @@ def test_mtu_smaller_path_with_working_pmtud_is_info() -> None:
 
 
 def test_mtu_black_hole_warns() -> None:
-    ev = _mtu_evidence(_target(1400, {1400: "passed", 1401: "no_reply", 1500: "no_reply"}))
+    ev = evidence("pmtu_blackhole", "mtu")
     verdict = assess_mtu(ev)
     assert verdict.status is Status.WARN and verdict.cause == "pmtu_blackhole"
     assert verdict.fixes == ("set_mtu",)
-    assert "1400" in verdict.summary.render("en")
+    assert "1280" in verdict.summary.render("en")
+    # Every size above the path MTU went unanswered at least twice before it counted.
+    (target,) = ev["targets"]
+    assert all(target["tries"][s] >= 2 for s, r in target["sizes"].items() if r == "no_reply")
+
+
+def test_one_unanswered_echo_is_no_black_hole() -> None:
+    once = _target(1400, {1400: "passed", 1500: "no_reply"}, tries={"1400": 1, "1500": 1})
+    assert is_black_hole(once, "icmp_raw") is False
 
 
 def test_mtu_ping_command_never_claims_black_hole() -> None:
@@ -144,17 +157,21 @@ def test_broken_os_proxy_fails_with_fix(failure: str) -> None:
 
 
 def test_broken_env_proxy_has_no_os_fix() -> None:
-    test = {"ok": False, "tcp_ok": False, "failure": "tcp_refused"}
-    verdict = assess_proxy({"proxies": [_proxy("env:https_proxy", test)], "pac": []})
+    verdict = assess_proxy(evidence("dead_proxy", "proxy"))
     assert verdict.status is Status.FAIL and verdict.fixes == ()
     assert "https_proxy" in verdict.summary.render("en")
     assert verdict.advice is not None and "环境变量" in verdict.advice.render("zh")
 
 
 def test_auth_required_warns() -> None:
-    test = {"ok": False, "tcp_ok": True, "status": 407, "failure": "proxy_auth_required"}
-    verdict = assess_proxy({"proxies": [_proxy("gnome", test)], "pac": []})
-    assert verdict.status is Status.WARN and verdict.cause is None
+    verdict = assess_proxy(evidence("proxy_auth_required", "proxy"))
+    # A proxy asking for an account is a cause of its own: never "healthy" (issue 14.5).
+    assert verdict.status is Status.WARN and verdict.cause == "proxy_auth"
+    assert [p.code for p in verdict.problems] == ["proxy_auth_required"]
+    wrong = assess_proxy(evidence("proxy_auth_wrong", "proxy"))
+    assert (wrong.status, wrong.cause) == (Status.WARN, "proxy_auth")
+    assert [p.code for p in wrong.problems] == ["proxy_auth_rejected"]
+    assert "did not accept" in wrong.summary.render("en")
 
 
 def test_pac_states() -> None:

@@ -12,6 +12,7 @@ import trustme
 from checks.catalog.tls import assess_tls
 from checks.model import Status
 from checks.probes.tls_probe import classify_verify_failure, describe_cert, name_matches
+from tests.fixtures.evidence.recorded import evidence
 
 ISSUER = {"C": "US", "O": "DigiCert Inc", "CN": "DigiCert Secure Site CN CA G3"}
 EXPECTED = ["DigiCert", "GlobalSign", "TrustAsia"]
@@ -45,19 +46,35 @@ def codes(v: Any) -> list[str]:
 
 
 def test_valid_expected_certificates_are_ok() -> None:
-    v = verdict(probe(), probe("work.weixin.qq.com", version="TLSv1.2"))
+    recorded = evidence("healthy", "tls")
+    v = assess_tls(recorded)
     assert (v.status, v.cause, v.problems) == (Status.OK, None, ())
+    versions = ", ".join(sorted({p["version"] for p in recorded["probes"]}))
+    assert f"({versions}, certificates valid)" in v.summary.render("en")
+    # Each handshake carried its HTTPS request, and the server answered it.
+    assert all(p["http"]["status"] == 204 for p in recorded["probes"])
+
+
+def test_two_versions_are_both_named() -> None:
+    v = verdict(probe(), probe("work.weixin.qq.com", version="TLSv1.2"))
     assert "TLSv1.2, TLSv1.3" in v.summary.render("en")
 
 
 def test_trusted_but_unexpected_issuer_is_interception() -> None:
-    v = verdict(probe(), probe("work.weixin.qq.com",
-                               issuer={"O": "Sangfor Technologies", "CN": "Sangfor SSL CA"}))
+    v = assess_tls(evidence("interception_ca", "tls"))
     assert (v.status, v.cause) == (Status.WARN, "tls_intercepted")
-    assert codes(v) == ["tls_unexpected_issuer"]
-    assert "Sangfor SSL CA" in v.summary.render("en")
+    assert codes(v) == ["tls_unexpected_issuer", "tls_unexpected_issuer"]
+    assert "Corp Inspection CA" in v.summary.render("en")
     assert "inspects encrypted traffic" in v.summary.render("en")
-    assert "Sangfor SSL CA" in v.summary.render("zh")
+    assert "Corp Inspection CA" in v.summary.render("zh")
+
+
+def test_server_errors_over_valid_tls_are_a_service_outage() -> None:
+    v = assess_tls(evidence("service_502", "tls"))
+    assert (v.status, v.cause) == (Status.FAIL, "service_outage")
+    assert codes(v) == ["https_server_error", "https_server_error"]
+    assert "HTTP 502" in v.summary.render("en") and "HTTP 503" in v.summary.render("zh")
+    assert v.advice is not None and "Tencent's side" in v.advice.render("en")
 
 
 def test_issuer_match_is_a_case_insensitive_substring_of_o_or_cn() -> None:
@@ -70,7 +87,17 @@ def test_no_expected_issuers_means_no_interception_check() -> None:
     assert verdict(probe(issuer={"O": "Anything"}), expected=[]).status is Status.OK
 
 
-@pytest.mark.parametrize("failure", ["tls_untrusted_issuer", "tls_expired", "tls_name_mismatch"])
+@pytest.mark.parametrize(("scenario", "failure", "issuer"), [
+    ("expired_certificate", "tls_expired", "Lab Trusted CA"),
+    ("untrusted_certificate", "tls_untrusted_issuer", "Nobody Trusts Me CA")])
+def test_recorded_invalid_certificates_fail(scenario: str, failure: str, issuer: str) -> None:
+    v = assess_tls(evidence(scenario, "tls"))
+    assert (v.status, v.cause) == (Status.FAIL, "tls_invalid_certificate")
+    assert codes(v) == [failure]
+    assert issuer in v.summary.render("en")
+
+
+@pytest.mark.parametrize("failure", ["tls_name_mismatch"])
 def test_invalid_certificates_fail(failure: str) -> None:
     v = verdict(probe(), probe("work.weixin.qq.com", failure, issuer={"O": "Hotspot Inc"}))
     assert (v.status, v.cause) == (Status.FAIL, "tls_invalid_certificate")
@@ -92,12 +119,19 @@ def test_certificate_failure_outranks_interception_and_timeouts() -> None:
 
 
 def test_handshake_timeout_hints_at_mtu_or_dpi() -> None:
-    v = verdict(probe(failure="tls_handshake_timeout"))
+    v = assess_tls(evidence("jumbo_adapter+one_silent_tls", "tls"))
+    assert codes(v) == ["tls_handshake_timeout"]
     assert (v.status, v.cause) == (Status.FAIL, "tcp_blocked")
     assert v.advice is not None and "MTU" in v.advice.render("en")
 
 
-@pytest.mark.parametrize("failure", ["tls_reset", "tls_eof", "tls_not_tls", "tls_alert"])
+def test_sni_filter_reset_points_at_a_firewall() -> None:
+    v = assess_tls(evidence("sni_reset", "tls"))
+    assert (v.status, v.cause) == (Status.FAIL, "tcp_blocked")
+    assert codes(v) == ["tls_reset"]
+
+
+@pytest.mark.parametrize("failure", ["tls_eof", "tls_not_tls", "tls_alert"])
 def test_cut_handshakes_point_at_a_firewall(failure: str) -> None:
     v = verdict(probe(failure=failure))
     assert (v.status, v.cause) == (Status.FAIL, "tcp_blocked")
@@ -111,19 +145,21 @@ def test_old_tls_version_is_a_warning() -> None:
 
 
 def test_tcp_failures_only_mean_could_not_check() -> None:
-    v = verdict(probe(failure="tcp_refused"), probe("a.qq.com", failure="tcp_timeout"))
+    v = assess_tls(evidence("port_443_rejected", "tls"))
     assert v.status is Status.ERROR and v.cause is None
-    assert codes(v) == ["tcp_refused", "tcp_timeout"]
+    assert codes(v) == ["tcp_refused", "tcp_refused"]
+    v = assess_tls(evidence("port_443_dropped", "tls"))
+    assert v.status is Status.ERROR and codes(v) == ["tcp_timeout", "tcp_timeout"]
 
 
 def test_some_untested_is_info() -> None:
-    v = verdict(probe(), probe("a.qq.com", failure="tcp_timeout"),
-                {"host": "b.qq.com", "port": 443, "address": None, "failure": "not_resolved"})
-    assert v.status is Status.INFO and codes(v) == ["tcp_timeout"]
+    # The hosts file sends one name to 127.0.0.1, where nothing listens.
+    v = assess_tls(evidence("hosts_loopback", "tls"))
+    assert v.status is Status.INFO and codes(v) == ["tcp_refused"]
 
 
 def test_nothing_resolved_is_grey() -> None:
-    v = verdict({"host": "b.qq.com", "port": 443, "address": None, "failure": "not_resolved"})
+    v = assess_tls(evidence("dns_server_down", "tls"))
     assert v.status is Status.ERROR and codes(v) == ["not_resolved"]
 
 

@@ -21,6 +21,7 @@ from app.gui import theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import localized
 from app.gui.widgets.light import LightIcon, status_label
+from checks.i18n import t
 
 
 class ThinBar(QWidget):
@@ -56,6 +57,9 @@ class ThinBar(QWidget):
             painter.drawRoundedRect(0, 0, done, self.height(), 2, 2)
         painter.end()
 
+
+EARLY_CAPTION = t("Most likely cause (the remaining checks are still running)",
+                  "最可能的原因（其余检测项仍在进行）")
 
 PRODUCTS = (("both", S.PRODUCT_BOTH), ("wecom", S.PRODUCT_WECOM), ("wechat", S.PRODUCT_WECHAT))
 
@@ -192,6 +196,13 @@ class SummaryCard(Card):
 
     def show_running(self, lang: str) -> None:
         self._set("running", S.RUNNING_CAPTION.render(lang), S.RUNNING_HEADLINE.render(lang), "", "", lang)
+
+    def show_early(self, cause: dict[str, Any], lang: str) -> None:
+        """A settled cause while the run goes on (see checks.early_verdict)."""
+        advice = localized(cause, "advice", lang)
+        detail = S.render(S.DO_THIS, lang, advice=advice) if advice else ""
+        self._set(str(cause.get("status", "fail")), EARLY_CAPTION.render(lang),
+                  localized(cause, "summary", lang), detail, "", lang)
 
     def show_progress(self, lang: str, done: int, total: int, elapsed: float) -> None:
         self.progress.setMaximum(max(total, 1))
