@@ -17,7 +17,7 @@ from checks import codes, platform
 from checks.concurrency import gather, parallel_map
 from checks.config import Config
 from checks.context import make_context
-from checks.probes import system_dns, tcp
+from checks.probes import dns_wire, system_dns, tcp
 from checks.watch.clock import Clock
 from checks.watch.link import link_state
 from checks.watch.sample import CONTROL, SERVER, LinkState, Probe, Sample, Target
@@ -156,9 +156,20 @@ class Sampler:
         """Whether the system's DNS server answers at all (any answer, NXDOMAIN too)."""
         start = time.monotonic()
         host = self.names[0] if self.names else "localhost"
-        failure = system_dns.classify_failure(host, self.timeout, codes.DNS_TIMEOUT)
+        try:
+            servers, error = dns_wire.system_nameservers()
+        except Exception:  # dnspython missing or broken
+            servers, error = [], codes.DNS_INTERNAL_ERROR
+        failures = [error or codes.DNS_NO_RESOLVER] if not servers else [
+            a.get("error") for a in gather(
+                lambda server: dns_wire.ask(server, host, "A", self.timeout,
+                                            resend_every=self.timeout / 4),
+                servers, self.timeout + 0.2, lambda _: {"error": codes.DNS_TIMEOUT})]
+        silent = (codes.DNS_TIMEOUT, codes.DNS_UNREACHABLE, codes.DNS_NO_RESOLVER,
+                  codes.DNS_INTERNAL_ERROR)
+        dead = all(f in silent for f in failures)
+        failure = failures[0] if dead else None
         ms = round((time.monotonic() - start) * 1000, 1)
-        dead = failure in (codes.DNS_TIMEOUT, codes.DNS_UNREACHABLE, codes.DNS_NO_RESOLVER)
         return Probe("resolver", not dead, None if dead else ms, failure if dead else None,
                       how="dns")
 
