@@ -203,7 +203,7 @@ def test_a_fix_run_recovers_what_an_earlier_one_left_before_planning(tmp_path, d
     out = cli(data_dir, "fix", "repair_hosts", "--dry-run", "--config", str(cfg))
     assert "Rolled back" not in out.stdout  # a dry run changes nothing, not even this
     report = tmp_path / "r.json"
-    report.write_text(json.dumps({"checks": []}))
+    report.write_text(json.dumps({"schema": "wxdoctor.report/1", "status": "ok", "checks": []}))
     out = cli(data_dir, "fix", "repair_hosts", "--yes", "--config", str(cfg), "--report",
               str(report))
     assert out.returncode == 0, out.stderr
