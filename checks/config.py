@@ -24,6 +24,7 @@ import tomllib
 from checks import platform
 from checks.domain_list import DomainList, DomainListError, Entry, is_address, read_domain_list
 from checks.nesting import TooDeep, check_depth
+from checks.platform.parsers.numbers import parse_port
 from checks.products import PRODUCTS, WECOM, parse_override
 from checks.resources import resource_path
 
@@ -237,7 +238,7 @@ class WatchConfig:
             raise ValueError("dns_slow_ms: expected a positive number of milliseconds")
         for entry in self.control:
             host, sep, port = entry.rpartition(":")
-            if not sep or not host.strip() or not port.isdigit() or not 0 < int(port) < 65536:
+            if not sep or not host.strip() or parse_port(port) is None:
                 raise ValueError(f"control: expected host:port entries, got {entry!r}")
         if any(not 0 < p < 65536 for p in self.gateway_ports):
             raise ValueError("gateway_ports: expected port numbers 1-65535")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checks.platform.parsers.numbers import ascii_int
 from checks.report.load import parse_report_text
 from checks.userdata import history_path
 
@@ -109,7 +110,7 @@ class WatchRow:
 def watch_id(ref: str) -> int | None:
     """3 for "w3"; None for anything else."""
     rest = ref[len(WATCH_PREFIX):] if ref.startswith(WATCH_PREFIX) else ""
-    return int(rest) if rest.isdigit() else None
+    return ascii_int(rest)
 
 
 def product_of(report: dict[str, Any]) -> str | None:

@@ -18,6 +18,7 @@ from checks.concurrency import call_with_timeout, parallel_map
 from checks.context import Context
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
+from checks.platform.parsers.numbers import parse_port
 from checks.platform.parsers.proxy import parse_address, proxies_from_env
 from checks.probes import proxy as proxy_probe
 
@@ -93,8 +94,9 @@ def connect_target(ctx: Context) -> tuple[str, int]:
     configured = ctx.config.proxy.connect_target.strip()
     if configured:
         host, _, port = configured.rpartition(":")
-        if host and port.isdigit():
-            return host.strip("[]"), int(port)
+        number = parse_port(port)
+        if host and number is not None:
+            return host.strip("[]"), number
         return configured, 443
     for endpoint in ctx.config.endpoints:
         if endpoint.tls and 443 in endpoint.ports:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from checks import codes
 from checks.context import Context
+from checks.platform.parsers.numbers import ascii_int
 from checks.probes import connections
 from checks.probes.tcp import failure_code
 
@@ -136,9 +137,9 @@ def _complete(data: bytes) -> bool:
     if match and (match.group(1).startswith(b"1") or match.group(1) in (b"204", b"304")):
         return True
     headers = _headers(head)
-    length = headers.get("content-length", "")
-    if length.isdigit():
-        return len(body) >= int(length)
+    length = ascii_int(headers.get("content-length", "").strip())
+    if length is not None:
+        return len(body) >= length
     if "chunked" in headers.get("transfer-encoding", "").lower():
         return body.endswith(b"0\r\n\r\n")
     return False

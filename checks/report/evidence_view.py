@@ -19,6 +19,7 @@ from typing import Any
 
 from checks import codes
 from checks.i18n import Text, t
+from checks.platform.parsers.numbers import ascii_int
 from checks.products import display_name
 from checks.report import words as w
 
@@ -398,7 +399,8 @@ def mtu(evidence: Mapping[str, Any]) -> list[Item]:
 
 def _size_ranges(sizes: Mapping[str, Any]) -> list[tuple[Text, Text]]:
     """Consecutive sizes with the same result as one row: `1281–1500 bytes: no reply`."""
-    ordered = sorted(((int(k), str(v)) for k, v in sizes.items() if str(k).isdigit()))
+    ordered = sorted((n, str(v)) for k, v in sizes.items()
+                     if (n := ascii_int(str(k))) is not None)
     rows: list[tuple[Text, Text]] = []
     start = 0
     while start < len(ordered):

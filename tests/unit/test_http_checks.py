@@ -246,3 +246,12 @@ def test_captive_one_odd_probe_among_many_is_not_a_portal() -> None:
     probes = [_cap("http://a/", 204), _cap("http://b/", 204), _cap("http://c/", 200)]
     v = assess_captive({"probes": probes})
     assert v.status is Status.INFO and v.cause is None
+
+
+def test_a_content_length_in_other_digits_is_no_length() -> None:
+    from checks.probes.http import _complete
+
+    # "²".isdigit() is True and int("²") raises: a hostile server must not crash the probe.
+    assert _complete(b"HTTP/1.1 200 OK\r\nContent-Length: \xc2\xb2\r\n\r\nab") is False
+    assert _complete(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab") is True
+    assert _complete(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab") is False
