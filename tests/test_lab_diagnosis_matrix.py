@@ -24,7 +24,7 @@ from checks.base import check_ids
 from checks.report.text import render_text
 from tests.lab import Lab
 from tests.lab import faults as lab_faults
-from tests.lab.world import API, LOGIN, World, build_world, lab_helper, rehost
+from tests.lab.world import API, LOGIN, World, lab_helper, rehost, user_world
 
 Fault = Callable[[Lab, World], None]
 
@@ -257,15 +257,7 @@ def _missing(case: Case) -> list[str]:
     return [c for c in case.needs if c not in present]
 
 
-def matrix_world(lab: Lab, endpoints: list[tuple[str, list[int], str, bool]] | None = None
-                 ) -> World:
-    """The lab as a user's machine has it: product timeouts and deadline, the real
-    hosts file, the client's resolv.conf with glibc's stock options (5 s, 2 attempts)."""
-    world = build_world(lab, timeout_s=None, deadline_s=10, private_hosts=False,
-                        endpoints=endpoints)
-    lab.client.set_resolvers([lab.dns_ip], options="")
-    world.config.get("latency", {}).pop("count", None)  # the product's default
-    return world
+matrix_world = user_world
 
 
 def run_full(lab: Lab, world: World, env: dict[str, str | None] | None = None

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.lab import REPO_ROOT, Lab  # noqa: E402
-from tests.lab.world import World, build_world  # noqa: E402
+from tests.lab.world import World, user_world  # noqa: E402
 from tests.test_lab_diagnosis_matrix import captive, clock_off, intercepted, polluted  # noqa: E402
 
 OUT = ROOT / "docs" / "examples"
@@ -38,9 +38,9 @@ SCENARIOS: list[tuple[str, list[Fault]]] = [
 
 
 def lab_report(faults: list[Fault], lang: str) -> dict[str, Any]:
-    """`check --json` in a fresh lab world with `faults` applied."""
+    """`check --json` in a fresh lab world, as a user's machine has it, with `faults`."""
     with Lab() as lab:
-        world = build_world(lab)
+        world = user_world(lab)
         for fault in faults:
             fault(lab, world)
         config = lab.write_config(world.config)

@@ -200,3 +200,14 @@ def rehost(world: World, host: str, cert: Any = None, *, system_only: bool = Fal
     if not system_only and world.trusted_dns is not None:
         world.trusted_dns.set(host, a=addr)
     return addr
+
+
+def user_world(lab: Lab, endpoints: list[tuple[str, list[int], str, bool]] | None = None
+               ) -> World:
+    """The lab as a user's machine has it: product timeouts and deadline, the real
+    hosts file, the client's resolv.conf with glibc's stock options (5 s, 2 attempts)."""
+    world = build_world(lab, timeout_s=None, deadline_s=10, private_hosts=False,
+                        endpoints=endpoints)
+    lab.client.set_resolvers([lab.dns_ip], options="")
+    world.config.get("latency", {}).pop("count", None)  # the product's default
+    return world

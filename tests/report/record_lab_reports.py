@@ -27,11 +27,11 @@ from tests.test_lab_diagnosis_matrix import (  # noqa: E402
     drop_443,
     expired_cert,
     fake_ip,
+    first_syn_lost,
     hosts_override,
     intercepted,
     pmtu_blackhole,
     polluted,
-    slow_path,
 )
 
 OUT = Path(__file__).resolve().parent / "lab_reports"
@@ -39,8 +39,12 @@ SCENARIOS = {
     "healthy": [], "polluted": [polluted], "captive": [captive], "intercepted": [intercepted],
     "drop_443": [drop_443], "dns_down": [dns_down], "expired": [expired_cert],
     "pmtu": [pmtu_blackhole], "dead_proxy": [dead_proxy], "hosts_override": [hosts_override],
-    "fake_ip": [fake_ip], "slow": [slow_path], "clock_off": [clock_off],
+    "fake_ip": [fake_ip], "slow": [faults.slow_path_300ms], "clock_off": [clock_off],
     "adblock": [faults.adblock_dns], "vpn": [faults.vpn_swallows_everything],
+    "first_syn_lost": [first_syn_lost], "loss_25": [faults.loss_25],
+    "service_502": [faults.service_502], "proxy_auth": [faults.proxy_auth_required],
+    "port_8080": [faults.port_8080_dropped], "ipv6_broken": [faults.ipv6_blackhole],
+    "dns_slow": [faults.dns_slow],
 }
 
 
