@@ -229,6 +229,7 @@ DECISIONS: dict[str, Text] = {
     "system_failed": t("system DNS gave no address", "系统 DNS 无结果"),
     "unverified": t("no trusted DNS server answered", "可信 DNS 无应答"),
     "needs_tls": t("differs; not proven", "不同；未验证"),
+    "hosts_file": t("from the hosts file, not from DNS", "来自 hosts 文件，而非 DNS"),
 }
 
 
@@ -311,6 +312,7 @@ def hosts(evidence: Mapping[str, Any]) -> list[Item]:
 
 TCP_TABLE = t("TCP connects", "TCP 连接")
 CONNECTED = t("connected in {time}", "{time} 内连上")
+TCP_V6_TABLE = t("TCP connects over IPv6", "IPv6 TCP 连接")
 
 
 def tcp(evidence: Mapping[str, Any]) -> list[Item]:
@@ -319,7 +321,15 @@ def tcp(evidence: Mapping[str, Any]) -> list[Item]:
              w.join([w.failure(p.get("failure")), w.ms(p.get("ms"))]) if p.get("ms") is not None
              else w.failure(p.get("failure")))
             for p in _records(evidence, "probes")]
-    return [*_seconds_line(evidence), _table(TCP_TABLE, (H_SERVER, H_PORT, H_ADDRESS, H_RESULT), rows)]
+    out: list[Item] = [*_seconds_line(evidence),
+                       _table(TCP_TABLE, (H_SERVER, H_PORT, H_ADDRESS, H_RESULT), rows)]
+    v6 = [(_s(p.get("host")), _s(p.get("port")), _s(p.get("address")),
+           CONNECTED.with_params(time=w.ms(p.get("ms"))) if p.get("ok")
+           else w.failure(p.get("failure") or codes.TCP_TIMEOUT))
+          for p in _records(evidence, "ipv6")]
+    if v6:
+        out.append(_table(TCP_V6_TABLE, (H_SERVER, H_PORT, H_ADDRESS, H_RESULT), v6))
+    return out
 
 
 LATENCY_TABLE = t("Connect times", "连接用时")
@@ -329,6 +339,11 @@ H_LOSS = t("Lost", "丢失")
 H_SAMPLES = t("Connected", "成功")
 OF = t("{ok} of {sent}", "{ok}/{sent}")
 COUNT = t("Connects per server", "每台服务器连接次数")
+RUN_LOSS = t("Packets lost over the whole run", "整次检测的丢包")
+RUN_LOSS_TEXT = t(
+    "{lost} of {sent} exchanges ({pct}%): {retried} connects needed a second try, "
+    "{repeated} DNS questions were answered only when asked again",
+    "{sent} 次交互中 {lost} 次丢包（{pct}%）：{retried} 次连接需要重试，{repeated} 个 DNS 查询重发后才有应答")
 
 
 def latency(evidence: Mapping[str, Any]) -> list[Item]:
@@ -347,6 +362,12 @@ def latency(evidence: Mapping[str, Any]) -> list[Item]:
     if "count" in evidence:
         out.append(Line(COUNT, _s(evidence["count"])))
     out += _seconds_line(evidence)
+    loss = w.sub(evidence, "loss")
+    if isinstance(loss.get("sent"), int) and loss["sent"]:
+        out.append(Line(RUN_LOSS, RUN_LOSS_TEXT.with_params(
+            lost=loss.get("lost", 0), sent=loss["sent"], pct=f"{loss.get('pct') or 0:.0f}",
+            retried=loss.get("retried_connects", 0),
+            repeated=loss.get("repeated_dns_questions", 0))))
     out.append(_table(LATENCY_TABLE, (H_SERVER, H_PORT, H_MEDIAN, H_JITTER, H_LOSS, H_SAMPLES), rows))
     return out
 
@@ -424,6 +445,9 @@ VALID_CERT = t("valid certificate", "证书有效")
 HANDSHAKE = t("handshake {time}", "握手 {time}")
 
 
+HTTPS_ANSWER = t("HTTPS answer {status}", "HTTPS 应答 {status}")
+
+
 def tls(evidence: Mapping[str, Any]) -> list[Item]:
     rows = []
     for p in _records(evidence, "probes"):
@@ -431,6 +455,12 @@ def tls(evidence: Mapping[str, Any]) -> list[Item]:
         result = _result(p.get("failure"), VALID_CERT)
         if p.get("handshake_ms") is not None:
             result = w.join([result, HANDSHAKE.with_params(time=w.ms(p["handshake_ms"]))])
+        answer = w.sub(p, "http")
+        if isinstance(answer.get("status"), int):
+            words = f"{answer['status']} {answer.get('reason') or ''}".strip()
+            result = w.join([result, HTTPS_ANSWER.with_params(status=words)])
+        elif answer.get("failure"):
+            result = w.join([result, HTTPS_ANSWER.with_params(status=w.failure(answer["failure"]))])
         until = str(cert.get("not_after") or "")[:10]
         rows.append((_s(p.get("host")), _s(p.get("address")), _s(p.get("version")),
                      _s(w.issuer_name(cert)), _s(until), result))
@@ -535,6 +565,10 @@ H_KIND = t("Kind", "类型")
 NOT_THROUGH = t("no tunnel", "不经过隧道")
 
 
+IDLE_TUNNELS = t("Idle tunnels (no address, no routes: not counted)",
+                 "空闲隧道（无地址、无路由，不计入）")
+
+
 def vpn(evidence: Mapping[str, Any]) -> list[Item]:
     tunnels = [(_s(x.get("name")), _s(x.get("label")), UP if x.get("up") else DOWN,
                 MTU.with_params(n=x["mtu"]) if x.get("mtu") else w.UNKNOWN, _list(x.get("addresses")))
@@ -545,6 +579,11 @@ def vpn(evidence: Mapping[str, Any]) -> list[Item]:
                        Line(VPN_PROGRAMS, _list(programs))]
     if evidence.get("process_error"):
         out.append(Line(L_FAILURE, w.failure(evidence["process_error"])))
+    if evidence.get("adapter_error"):
+        out.append(Line(L_FAILURE, w.failure(evidence["adapter_error"])))
+    idle = [str(x.get("name")) for x in _records(evidence, "idle_tunnels")]
+    if idle:
+        out.append(Line(IDLE_TUNNELS, _list(idle)))
     out.append(_table(VPN_TUNNELS, (H_ADAPTER, H_KIND, H_STATE, t("Packet size", "包大小"),
                                     H_ADDRESSES), tunnels))
     out.append(_routes(evidence))
@@ -628,6 +667,9 @@ H_FOUND_IN = t("Found in", "发现位置")
 NO_MINIMUM = t("no minimum known", "无已知最低版本")
 
 
+DATA_FOUND = t("Data folders found", "找到的数据文件夹")
+
+
 def client_version(evidence: Mapping[str, Any]) -> list[Item]:
     out: list[Item] = [Line(L_FAILURE, w.failure(key))
                        for key in (codes.INSTALLED_ERROR, codes.RUNNING_ERROR) if key in evidence]
@@ -639,6 +681,10 @@ def client_version(evidence: Mapping[str, Any]) -> list[Item]:
         parts = [w.join([display_name(str(k)), w.plain(str(v)) if v else NO_MINIMUM], " ")
                  for k, v in minimum.items()]
         out.append(Line(MINIMUM, w.join(parts, "; ")))
+    folders = w.sub(evidence, "data_folders")
+    found = [f"{display_name(str(k)).en}: {', '.join(map(str, v))}" for k, v in folders.items() if v]
+    if found:
+        out.append(Line(DATA_FOUND, _list(found)))
     rows = [(display_name(str(i.get("product"))), _s(i.get("name")), _s(i.get("version")),
              _s(i.get("location") or i.get("source"))) for i in _records(evidence, "installed")]
     if rows:
@@ -730,21 +776,24 @@ KNOWN: dict[str, tuple[str, ...]] = {
     "dns_pollution": ("hosts", "decisions", "sources"),
     "hosts": ("path", "failure", "encoding", "undecodable", "newline", "size", "entries",
               "mappings", "dns"),
-    "tcp": ("probes", "timeout_s"),
-    "latency": ("series", "count", "timeout_s", "warn_ms", "loss_warn_pct"),
+    "tcp": ("probes", "timeout_s", "ipv6"),
+    # connects / dns_questions: the loss line counts them; the per-item list is in the JSON.
+    "latency": ("series", "count", "timeout_s", "warn_ms", "loss_warn_pct", "loss", "connects",
+                "dns_questions"),
     "mtu": ("method", "target", "address", "path_mtu", "interface", "interface_mtu", "sizes",
             "targets"),
     "tls": ("probes", "ca_file_problems", "expected_issuers", "timeout_s"),
     "http_hijack": ("probes", "endpoint_hosts"),
     "captive": ("probes", "portal_url"),
     "proxy": ("target", "settings", "settings_error", "proxies", "pac"),
-    "vpn": ("tunnels", "routes", "processes", "process_error", "default_via_tunnel"),
+    "vpn": ("tunnels", "routes", "processes", "process_error", "default_via_tunnel",
+            "adapter_error", "idle_tunnels"),
     "clock": ("servers", "answered", "asked", "offset_s", "timezone", "local_time"),
     "disk": ("volumes",),
     "security_software": ("found",),
     "client_version": ("os", "installed", "running", "min_versions", codes.INSTALLED_ERROR,
-                       codes.RUNNING_ERROR),
-    "client_data": ("folders", codes.DATABASES_NOT_CHECKED, "limits"),
+                       codes.RUNNING_ERROR, "data_folders"),
+    "client_data": ("folders", codes.DATABASES_NOT_CHECKED, "limits", "os"),
 }
 
 RENDERERS: dict[str, Callable[[Mapping[str, Any]], list[Item]]] = {

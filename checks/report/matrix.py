@@ -280,6 +280,8 @@ def _system_dns(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any]) 
 
 
 # dns_pollution's decision -> (state, words, whether trusted DNS agrees with the system's)
+FROM_HOSTS_FILE = t("differs: the system answer comes from the hosts file",
+                    "不同：系统的解析结果来自 hosts 文件")
 _DECISIONS: dict[str, tuple[str, Text, bool | None]] = {
     "consistent": ("ok", SAME, True),
     "differs_unverified": ("info", DIFFERS_UNPROVEN, False),
@@ -288,6 +290,8 @@ _DECISIONS: dict[str, tuple[str, Text, bool | None]] = {
     "bogus": ("fail", DIFFERS_BOGUS, False),
     "fake_ip": ("warn", FAKE_IP, False),
     "system_failed": ("info", SYSTEM_NONE, None),
+    # The system's answer comes from the hosts file: the hosts check speaks for it.
+    "hosts_file": ("fail", FROM_HOSTS_FILE, False),
 }
 
 
@@ -358,6 +362,38 @@ def _issuer_expected(cert: Mapping[str, Any], expected: Any) -> bool:
 
 
 def _http(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any]) -> dict[str, Any]:
+    """The HTTPS request over the TLS check's connection (5xx: the service itself fails)
+    and the plain-HTTP hijack probe on port 80, whichever were made."""
+    https = _https(host, checks)
+    try:
+        plain = _plain_http(host, checks)
+    except _Unmeasured:
+        if https is None:
+            raise
+        return https
+    if https is None:
+        return plain
+    state = max((https["state"], plain["state"]), key=lambda st: _STATE_RANK.get(st, 0))
+    text = {lang: f"{https['text'][lang]} · {plain['text'][lang]}" for lang in ("en", "zh")}
+    return {**plain, "https_status": https["https_status"], "state": state, "text": text}
+
+
+_STATE_RANK = {"none": 0, "ok": 1, "info": 2, "warn": 3, "fail": 4}
+HTTPS_STATUS = t("HTTPS {status}", "HTTPS {status}")
+
+
+def _https(host: str, checks: dict[Any, Any]) -> dict[str, Any] | None:
+    probes = _records(_evidence(checks, "tls"), "probes", host)
+    answer = w.sub(probes[0], "http") if probes else {}
+    status = answer.get("status")
+    if not isinstance(status, int):
+        return None
+    words = f"{status} {answer.get('reason') or ''}".strip()
+    return _cell("fail" if status >= 500 else "ok", HTTPS_STATUS.with_params(status=words),
+                 https_status=status)
+
+
+def _plain_http(host: str, checks: dict[Any, Any]) -> dict[str, Any]:
     found = _records(_evidence(checks, "http_hijack"), "probes", host)
     if not found:
         raise _Unmeasured(HTTP_NOT_PROBED)
