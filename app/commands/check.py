@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     lang = args.lang or detect_lang()
     if args.pdf:
-        _check_writable(args.pdf)
+        check_writable(args.pdf)
     try:
         config = load_config(args.config, domain_list_file=args.domain_list)
     except DomainListError as exc:
@@ -113,7 +113,7 @@ def store_run(report: dict[str, object], wait_s: float = 5.0) -> int | None:
         return None
 
 
-def _check_writable(path: str) -> None:
+def check_writable(path: str) -> None:
     from app.cli import UsageError
 
     folder = Path(path).resolve().parent

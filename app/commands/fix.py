@@ -28,7 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="show the plan only")
     parser.add_argument("--yes", action="store_true", help="apply without asking")
     parser.add_argument("--config", metavar="FILE", help="override file (TOML)")
-    parser.add_argument("--report", metavar="FILE", help="a saved `check --json` report to plan from")
+    parser.add_argument("--report", metavar="FILE|ID|latest",
+                        help="the run to plan from: a `check --json` file or a history run")
+    parser.add_argument("--pdf", metavar="FILE",
+                        help="after applying: that run as a PDF, with the fix and its "
+                             "before/after (needs --report)")
     parser.add_argument("--json", action="store_true", help="print the plan and outcome as JSON")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
 
@@ -45,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
     if reason is not None:
         print(f"{args.target}: {reason.render(lang)}", file=sys.stderr)
         return 1
+    if args.pdf and not args.report:
+        raise UsageError("--pdf needs --report (the run the fix plans from), e.g. --report latest")
+    if args.pdf:
+        from app.commands.check import check_writable
+
+        check_writable(args.pdf)
     config = load_config(args.config)
     report = _load_report(args.report) if args.report else None
     session = FixSession(config, report, lang=lang)
@@ -77,6 +87,12 @@ def run(args: argparse.Namespace) -> int:
         if applied.restart_needed:
             print(t("Restart the computer to finish.", "请重启电脑以完成修复。").render(lang))
         _print_comparison(applied.before, after, lang)
+    if args.pdf and session.report is not None:
+        _write_fixed_pdf(session.report, session.fixes_applied(), args.pdf, lang)
+        out["pdf"] = args.pdf
+        if not args.json:
+            print(t("Report with the fix: {path}", "含修复记录的报告：{path}",
+                    path=args.pdf).render(lang))
     return _done(out, args.json, 0)
 
 
@@ -127,16 +143,24 @@ def _print_comparison(before: dict[str, str], after: list[dict[str, Any]], lang:
         print(f"  {item['id']:<12} {was:>7} -> {now:<7} {summary}")
 
 
-def _load_report(path: str) -> dict[str, Any]:
+def _load_report(ref: str) -> dict[str, Any]:
     from app.cli import UsageError
-    from checks.report.load import ReportError, load_report_file
+    from app.sources import SourceError, load_report
 
     try:
-        return load_report_file(path).to_json()
-    except OSError as exc:
-        raise UsageError(f"--report {path}: cannot read the file ({exc.strerror or exc})") from None
-    except ReportError as exc:
-        raise UsageError(f"--report {path}: {exc}") from None
+        return load_report(ref)[0].to_json()
+    except SourceError as exc:
+        raise UsageError(f"--report {ref}: {exc}") from None
+
+
+def _write_fixed_pdf(report: dict[str, Any], fixes: list[dict[str, Any]], path: str,
+                     lang: str) -> None:
+    """The run the fix planned from, with its re-checked results and the fixes applied,
+    as the window exports it after a fix (redacted, like every export by default)."""
+    from app.pdf import write_pdf
+    from checks.report.redact import redact
+
+    write_pdf(redact({**report, "fixes_applied": fixes}), path, lang)
 
 
 def _emit_json(data: dict[str, Any]) -> None:

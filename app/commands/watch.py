@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.cli import UsageError
-    from app.commands.check import _check_writable
+    from app.commands.check import check_writable
     from checks.watch.plan import Plan, WatchError
     from checks.watch.report import exit_code
     from checks.watch.runner import Watch
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang or detect_lang()
     if args.pdf:
-        _check_writable(args.pdf)
+        check_writable(args.pdf)
     config = load_config(args.config).for_product(args.product)
     seconds = args.seconds if args.seconds is not None else (
         args.minutes * 60 if args.minutes is not None else None)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -81,3 +82,35 @@ def test_fix_list_names_every_fix(tmp_path):
     ids = {f["id"] for f in json.loads(out)["fixes"]}
     assert ids == {"flush_dns", "clear_client_cache", "disable_proxy", "resync_clock",
                    "repair_hosts", "set_mtu", "reset_winsock", "open_captive_portal"}
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None,
+                    reason="poppler-utils not installed (.ci/apt-packages.txt)")
+def test_fix_from_a_history_run_writes_the_ticket_pdf_with_before_and_after(setup, tmp_path):
+    hosts, raw, cfg, data = setup
+    checked = cli(["check", "--json", "--only", "hosts", "--config", str(cfg)], data)
+    assert json.loads(checked.stdout)["checks"][0]["status"] in ("warn", "fail"), checked.stdout
+    pdf = tmp_path / "ticket.pdf"
+    applied = cli(["fix", "repair_hosts", "--yes", "--json", "--report", "latest",
+                   "--pdf", str(pdf), "--config", str(cfg)], data)
+    assert applied.returncode == 0, applied.stderr
+    out = json.loads(applied.stdout)
+    (record,) = out["fixes_applied"]
+    assert record["fix_id"] == "repair_hosts"
+    assert record["before"]["hosts"] in ("warn", "fail") and record["after"]["hosts"] == "ok"
+    assert out["pdf"] == str(pdf)
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Fixes applied" in text and "repair_hosts" in text
+    assert record["journal_id"] in text
+    assert cli(["undo"], data).returncode == 0
+    assert hosts.read_bytes() == raw
+
+
+def test_fix_pdf_without_a_report_is_a_usage_error(setup, tmp_path):
+    hosts, raw, cfg, data = setup
+    result = cli(["fix", "repair_hosts", "--yes", "--pdf", str(tmp_path / "x.pdf"),
+                  "--config", str(cfg)], data)
+    assert result.returncode == 64
+    assert "--report" in result.stderr
+    assert hosts.read_bytes() == raw
