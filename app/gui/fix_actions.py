@@ -13,6 +13,7 @@ from app.gui.widgets.check_row import CheckRow
 from checks.base import Check
 from checks.config import Config
 from checks.fixes.session import FixSession, Registry
+from checks.report.rejudge import rejudged
 
 if TYPE_CHECKING:
     from app.gui.widgets.fix_dialog import FixDialog
@@ -29,6 +30,7 @@ class FixActions:
 
     if TYPE_CHECKING:  # provided by MainWindow
         def product(self) -> str: ...
+        def show_verdict(self) -> None: ...
 
     def _fix_row(self, check_id: str) -> None:
         row = self.rows.get(check_id)
@@ -64,6 +66,9 @@ class FixActions:
         for check_id, item in fresh.items():
             if check_id in self.rows:
                 self.rows[check_id].set_result(item)
+        # The verdict on top follows the fresh rows (the window's report is what it exports).
+        self.report.update(rejudged(self.report, self.report.get("lang", self.lang)))
+        self.show_verdict()
 
     def _record_fixes(self, records: list[dict[str, Any]]) -> None:
         """Fixes applied this session travel with the report (PDF: before/after)."""

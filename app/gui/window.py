@@ -579,6 +579,12 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         # Opening the findings builds tables: a separate, later slice of GUI work.
         QTimer.singleShot(0, lambda: self._expand_findings(report))
 
+    def show_verdict(self) -> None:
+        """The card and the Servers tab again, from the report as it is now (after a fix)."""
+        if self.report is not None:
+            self._render_card()
+            self.tabs.show_report(self.report, self.lang)
+
     def _expand_findings(self, report: dict[str, Any]) -> None:
         if report is not self.report:
             return

@@ -2,7 +2,8 @@
 
 The command line and the window are thin views over this: they show the preview
 lines, ask the person, and print or display what the session returns. The session
-keeps the report it planned from up to date with the re-checked results, and
+keeps the report it planned from up to date with the re-checked results (and, for
+a whole run, its verdict judged again from them: checks.report.rejudge), and
 records each applied fix the way the report carries it (`fixes_applied`). Before
 it applies anything it rolls back what an interrupted earlier run left half done
 (`recover_interrupted`), so no fix starts from a half-changed system.
@@ -23,6 +24,7 @@ from checks.fixes.executor import Recovered, apply_plan, recover_interrupted, un
 from checks.fixes.journal import Journal, JournalEntry
 from checks.fixes.model import FixError, Plan
 from checks.i18n import Text, t
+from checks.report.rejudge import rejudged
 
 UNKNOWN = t("Unknown fix “{id}”.", "未知的修复项“{id}”。")
 NOT_HERE = t("Not available on this computer: {reason}", "不适用于这台电脑：{reason}")
@@ -199,6 +201,8 @@ class FixSession:
             self.report["checks"] = [fresh.get(c.get("id"), c)
                                      for c in self.report.get("checks", [])]
             self.report["checks"] += [item for item in results if item["id"] not in known]
+            if "diagnosis" in self.report:  # a whole run: its verdict follows the fresh rows
+                self.report.update(rejudged(self.report, self.report.get("lang", self.lang)))
         return results
 
     def statuses(self) -> dict[str, str]:

@@ -89,7 +89,9 @@ def test_fix_list_names_every_fix(tmp_path):
 def test_fix_from_a_history_run_writes_the_ticket_pdf_with_before_and_after(setup, tmp_path):
     hosts, raw, cfg, data = setup
     checked = cli(["check", "--json", "--only", "hosts", "--config", str(cfg)], data)
-    assert json.loads(checked.stdout)["checks"][0]["status"] in ("warn", "fail"), checked.stdout
+    before = json.loads(checked.stdout)
+    assert before["checks"][0]["status"] in ("warn", "fail"), checked.stdout
+    assert before["diagnosis"]["primary"] == "hosts_override"
     pdf = tmp_path / "ticket.pdf"
     applied = cli(["fix", "repair_hosts", "--yes", "--json", "--report", "latest",
                    "--pdf", str(pdf), "--config", str(cfg)], data)
@@ -102,6 +104,10 @@ def test_fix_from_a_history_run_writes_the_ticket_pdf_with_before_and_after(setu
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Fixes applied" in text and "repair_hosts" in text
+    # The verdict on top is judged again from the re-checked rows: the hosts file is
+    # fine now, and the fix's re-check also ran `tcp`, which finds port 9 closed.
+    assert "The hosts file redirects" not in text
+    assert "Most likely cause: A firewall blocks connections" in text
     assert record["journal_id"] in text
     assert cli(["undo"], data).returncode == 0
     assert hosts.read_bytes() == raw

@@ -170,6 +170,10 @@ def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
     assert module.calls == ["apply flush_dns"]
     assert "Check dns: Problem → OK — dns is ok" in dialog.status.text()
     assert window.rows["dns"].light.state == "ok"  # the window shows the re-checked result
+    # ... and the verdict on top follows it: DNS pollution is no longer the cause.
+    primary = window.report["diagnosis"]["causes"][0]
+    assert primary["code"] != "dns_pollution"
+    assert window.card.headline.text() == primary["i18n"]["en"]["summary"]
     # The fix travels with the report, for the PDF's "fixes applied" section.
     (entry,) = Journal().entries()
     assert window.report["fixes_applied"] == [
