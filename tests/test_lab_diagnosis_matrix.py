@@ -184,7 +184,9 @@ CASES = [
     Case("port_443_dropped", "tcp_blocked", (drop_443,), waits_for="tcp"),
     Case("polluted_dns", "dns_pollution", (polluted,), ("dns_pollution", "tls"),
          fixes=("flush_dns",)),
-    Case("fake_ip_answer", "fake_ip_proxy", (fake_ip,), ("dns_pollution",)),
+    # Nothing routes the fake address: the router's "unreachable" answers are
+    # rate-limited, so some connects to it get silence and wait for the TCP timeout.
+    Case("fake_ip_answer", "fake_ip_proxy", (fake_ip,), ("dns_pollution",), waits_for="tcp"),
     Case("hosts_override", "hosts_override", (hosts_override,), ("hosts",),
          fixes=("repair_hosts",)),
     Case("captive_portal", "captive_portal", (captive,), ("captive",),
