@@ -50,6 +50,15 @@ class Entry:
     def tcp(self) -> bool:
         return "TCP" in self.protocol.upper() or not self.protocol.strip()
 
+    @property
+    def wildcard(self) -> bool:
+        """`*.work.weixin.qq.com`: a firewall rule, not a name anything connects to."""
+        return "*" in self.host
+
+    @property
+    def probed(self) -> bool:
+        return self.tcp and not self.wildcard
+
 
 @dataclass(frozen=True)
 class DomainList:
@@ -59,7 +68,7 @@ class DomainList:
 
     @property
     def tested(self) -> tuple[Entry, ...]:
-        return tuple(e for e in self.entries if e.tcp)
+        return tuple(e for e in self.entries if e.probed)
 
     def info(self) -> dict[str, Any]:
         """What the report says about the list: where it came from, its date, its size."""
@@ -72,6 +81,8 @@ class DomainList:
             "addresses": sum(1 for e in self.tested if e.kind == "ip"),
             # UDP entries cannot be tested with a TCP connect: listed, not probed.
             "not_tested": [e.host for e in self.entries if not e.tcp],
+            # A wildcard is what a firewall should allow; nothing can resolve it.
+            "wildcards": [e.host for e in self.entries if e.tcp and e.wildcard],
         }
 
 

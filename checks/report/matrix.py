@@ -84,6 +84,8 @@ FROM_LIST = t("From Tencent's domain list {path} (saved {date}): {domains} domai
               "来自腾讯域名列表 {path}（保存于 {date}）：{domains} 个域名（{necessary} 个必要），"
               "{addresses} 个 IP 地址。")
 NOT_TESTED = t("Not tested (UDP): {hosts}.", "未检测（UDP）：{hosts}。")
+WILDCARDS = t("Not tested (a wildcard is a firewall rule, not a server): {hosts}.",
+              "未检测（通配符是防火墙规则，不是服务器）：{hosts}。")
 NO_SERVERS = t("No servers were tested.", "没有检测任何服务器。")
 SYMBOLS = {"ok": "✓", "info": "i", "warn": "!", "fail": "✗", "none": "–"}
 LEGEND = t("✓ ok · i note · ! warning · ✗ failed · – not measured (the numbered note says why)",
@@ -101,6 +103,8 @@ def source_texts(matrix: Mapping[str, Any]) -> list[Text]:
         addresses=listed.get("addresses", 0))]
     if listed.get("not_tested"):
         out.append(NOT_TESTED.with_params(hosts=list(listed["not_tested"])))
+    if listed.get("wildcards"):
+        out.append(WILDCARDS.with_params(hosts=list(listed["wildcards"])))
     return out
 
 

@@ -12,6 +12,7 @@ from checks.domain_list import DomainListError, read_domain_list
 from checks.i18n import t
 from checks.model import Problem, Status, Verdict
 from checks.necessity import soften
+from checks.report.matrix import source_texts
 from tests.report.helpers import wxdoctor
 
 # The example response of https://developer.work.weixin.qq.com/document/path/100079
@@ -98,6 +99,18 @@ def test_the_bare_list_object_and_udp_entries(tmp_path: Path) -> None:
     listed = read_domain_list(_write(tmp_path, json.dumps(data)))
     assert listed.entries[0].host == "media.work.weixin.qq.com"
     assert listed.tested == () and listed.info()["not_tested"] == ["media.work.weixin.qq.com"]
+
+
+def test_a_wildcard_domain_is_a_firewall_rule_not_a_server(tmp_path: Path) -> None:
+    data = {"domain_list": [
+        {"domain": "*.work.weixin.qq.com", "port": [443], "is_necessary": 1},
+        {"domain": "login.work.weixin.qq.com", "port": [443], "is_necessary": 1}]}
+    listed = read_domain_list(_write(tmp_path, json.dumps(data)))
+    assert [e.host for e in listed.tested] == ["login.work.weixin.qq.com"]
+    info = listed.info()
+    assert info["wildcards"] == ["*.work.weixin.qq.com"] and info["domains"] == 1
+    lines = [text.render("en") for text in source_texts({"domain_list": info})]
+    assert "Not tested (a wildcard is a firewall rule, not a server): *.work.weixin.qq.com." in lines
 
 
 @pytest.mark.parametrize(("text", "fragment"), [
