@@ -59,6 +59,33 @@ def test_mtu_details_read_in_words(qtbot: Any, make_window: Any) -> None:
     assert ("能通过的最大数据包", "1280 字节") in row.evidence_table().rows()
 
 
+def test_open_details_follow_a_new_result_of_their_check(qtbot: Any, make_window: Any) -> None:
+    """A fix's re-check hands an open row its new result: the details show that result,
+    once, not the old evidence above the new."""
+    from app.gui.widgets.evidence_table import EvidenceTable
+
+    window = make_window(lang="en")
+    window.show_report(lab_report("pmtu"))
+    row = window.rows["mtu"]
+    row.set_expanded(True)
+    assert ("Largest packet that passes", "1280 bytes") in row.evidence_table().rows()
+    (fresh,) = [c for c in lab_report("healthy")["checks"] if c["id"] == "mtu"]
+    row.set_result(fresh)
+    tables = [w for w in row.detail.findChildren(EvidenceTable) if not w.isHidden()]
+    assert tables == [row.evidence_table()]
+    rows = row.evidence_table().rows()
+    assert ("Largest packet that passes", "1280 bytes") not in rows
+    assert row.evidence_table().texts() == _texts_of(fresh)
+
+
+def _texts_of(item: dict[str, Any]) -> list[str]:
+    from app.gui.widgets.evidence_table import EvidenceTable
+
+    table = EvidenceTable()
+    table.set_evidence(item, "en")
+    return table.texts()
+
+
 def test_servers_tab_shows_the_matrix_with_words_and_reasons(qtbot: Any, make_window: Any) -> None:
     window = make_window(lang="en")
     assert window.tabs.tabText(1) == "Servers"

@@ -164,8 +164,9 @@ class CheckRow(QFrame):
             self.retranslate(self.lang)
 
     def set_result(self, item: dict[str, Any]) -> None:
+        # The evidence table stays: an open row refills it now (retranslate), a closed
+        # one when it opens (_fill_detail), so one table always shows this result.
         self.item, self.state = item, str(item.get("status", "error"))
-        self._table = None  # rebuilt lazily for the new evidence
         self.retranslate(self.lang)
 
     def allow_fix(self, allowed: bool) -> None:
