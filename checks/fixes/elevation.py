@@ -109,7 +109,8 @@ def run_as_admin(argv: Sequence[str], timeout: float) -> CommandResult:
 
 
 def run_helper(journal_path: str, fix_id: str, step: int, revert: bool, timeout: float) -> int:
-    """Run one journalled step in an elevated helper; its outcome is in the journal."""
+    """Run one journalled step in an elevated helper; its exit code. The outcome is in a
+    result file beside the entry (`helper_files.take_result`), never in the journal."""
     if platform.is_admin():
         return run_command(helper_argv(journal_path, fix_id, step, revert), timeout).returncode
     if PLATFORM == "windows":

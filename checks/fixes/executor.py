@@ -214,8 +214,7 @@ def _via_helper(fix: Fix, step: Step, journal: Journal, entry: JournalEntry,
     code = elevation.run_helper(str(path), fix.id, step.index, revert, HELPER_TIMEOUT_S)
     began = helper_files.take_result(path, step, revert)
     journal.save(entry)
-    if not began:
-        step.helper = HelperRun(revert)
+    if not began:  # take_result left step.helper as set above: asked, never begun
         raise NotCarriedOut(t(
             "The administrator step did not run (declined or refused, code {code}); nothing was changed.",
             "需要管理员权限的步骤没有执行（被拒绝，代码 {code}）；没有做任何改动。", code=code))

@@ -141,6 +141,8 @@ def tencent_registry(names: Iterable[str]) -> dict[str, str]:
     """Windows: HKCU\\Software\\Tencent values named "Key\\Value"; empty elsewhere."""
     result: dict[str, str] = _os.tencent_registry(names)
     return result
+
+
 # ---- elevation ------------------------------------------------------------------------
 
 def current_user_id() -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from checks.platform._posix import (  # noqa: F401 (part of the platform interfa
     read_registry_value,
     read_wininet,
     shell_execute_runas,
+    tencent_registry,
     write_registry_value,
     write_wininet,
 )
@@ -197,8 +197,6 @@ def interface_routes() -> dict[str, list[str]] | None:
     return parse_proc_routes(v4, v6)
 
 
-def tencent_registry(names: Iterable[str]) -> dict[str, str]:
-    return {}  # the Tencent registry keys exist only on Windows
 def replace_file(target: str, replacement: str) -> None:
     """One rename, the new file carrying target's owner, mode and extended attributes
     (POSIX ACLs and the SELinux label live there). An attribute that cannot be copied

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from checks.platform._posix import (  # noqa: F401 (part of the platform interfa
     read_registry_value,
     read_wininet,
     shell_execute_runas,
+    tencent_registry,
     write_registry_value,
     write_wininet,
 )
@@ -86,8 +86,6 @@ def interface_routes() -> dict[str, list[str]] | None:
     return parse_netstat_routes(result.stdout) if result.ok else None
 
 
-def tencent_registry(names: Iterable[str]) -> dict[str, str]:
-    return {}  # the Tencent registry keys exist only on Windows
 # copyfile.h: COPYFILE_ACL | COPYFILE_STAT | COPYFILE_XATTR
 _COPYFILE_METADATA = (1 << 0) | (1 << 1) | (1 << 2)
 

@@ -32,6 +32,10 @@ def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[st
     raise OSError("the Windows registry exists only on Windows")
 
 
+def tencent_registry(names: Iterable[str]) -> dict[str, str]:
+    return {}  # the Tencent registry keys exist only on Windows
+
+
 # ---- elevation: who is asking, and files the elevated helper may trust or replace ---------
 
 def current_user_id() -> str:
@@ -42,12 +46,6 @@ def current_user_id() -> str:
 
 def file_access(path: str) -> FileAccess:
     return posix_file_access(path)
-
-
-def replace_file(target: str, replacement: str) -> None:
-    """Put `replacement` in place of `target` in one rename, with target's owner and mode."""
-    copy_owner_and_mode(target, replacement)
-    os.replace(replacement, target)
 
 
 def copy_owner_and_mode(target: str, replacement: str) -> None:

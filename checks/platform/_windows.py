@@ -350,6 +350,8 @@ def tencent_registry(names: Iterable[str]) -> dict[str, str]:
         if isinstance(value, (str, int)) and str(value).strip():
             found[name] = str(value).strip()
     return found
+
+
 # ---- elevation: who is asking, and files the elevated helper may trust or replace ---------
 
 # Rights that let an access-control entry change a file or a folder's contents.
