@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import stat
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -83,6 +85,24 @@ class JournalEntry:
         return dict((self.plan.get("i18n") or {}).get("summary") or {})
 
 
+def private_folder(root: Path) -> None:
+    """Create the journal folder, and keep it and the data folder above it writable by
+    this person alone: they hold the backups undo restores, and the elevated helper
+    refuses a folder others may write. A umask of 002 (a group per user, as some Linux
+    systems set up) would otherwise leave both group-writable and every admin step
+    refused."""
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if sys.platform == "win32":
+        return
+    for folder in (root, root.parent):
+        try:
+            st = folder.stat()
+            if st.st_uid == os.geteuid() and st.st_mode & 0o022:
+                os.chmod(folder, stat.S_IMODE(st.st_mode) & ~0o022)
+        except OSError:
+            pass  # the helper says plainly why it will not use the folder
+
+
 class Journal:
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
         self.root = Path(root) if root is not None else journal_root()
@@ -111,7 +131,7 @@ class Journal:
 
     def save(self, entry: JournalEntry) -> None:
         entry.updated = now_iso()
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_folder(self.root)
         target = self.path(entry.id)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.root)
         try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import time
 
@@ -190,6 +191,27 @@ def test_a_journal_folder_others_may_write_is_refused(entry_file):
     journal, entry, path = entry_file
     os.chmod(journal.root, 0o777)
     assert "journal folder" in refused_because(path)
+
+
+def test_a_umask_of_002_still_gives_folders_the_helper_accepts(tmp_path, monkeypatch):
+    """Systems with a group per user set umask 002: the folders the app makes (and a data
+    folder made group-writable before) are kept writable by this person alone."""
+    data = tmp_path / "data"
+    data.mkdir(mode=0o775)
+    os.chmod(data, 0o775)
+    monkeypatch.setenv("WXDOCTOR_DATA_DIR", str(data))
+    old = os.umask(0o002)
+    try:
+        journal = Journal()
+        entry = started_entry(journal, "flush_dns", Action(
+            "run", t("x", "x"), argv=["nscd", "-i", "hosts"], needs_admin=True))
+    finally:
+        os.umask(old)
+    for folder in (data, journal.root):
+        assert stat.S_IMODE(folder.stat().st_mode) & 0o022 == 0, oct(folder.stat().st_mode)
+    opened = open_journal(str(journal.path(entry.id)), str(os.getuid()))
+    assert opened.entry.id == entry.id
+    opened.close()
 
 
 def test_a_fifo_is_refused_without_waiting(entry_file):
