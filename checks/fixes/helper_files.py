@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -62,29 +63,38 @@ class OpenedJournal:
     _owner: tuple[int, int] | None = field(default=None, repr=False)
 
     def write_result(self, index: int, result: dict[str, Any]) -> None:
-        """Leave the outcome of step `index` beside the entry, for the app to pick up."""
+        """Leave the outcome of step `index` beside the entry, for the app to pick up.
+        Written under a fresh name, then renamed over the file: the "started" word is
+        never gone before the outcome is there (a helper dying in between, or a full
+        disk, must not make a step that acted look as if it never began), and a planted
+        link at the name is replaced, never followed."""
         name = result_name(self.entry.id, index)
+        temp = f".{name}.{secrets.token_hex(6)}"
         data = json.dumps(result, ensure_ascii=True).encode("ascii")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY | _CLOEXEC
         if self.dir_fd is not None:
-            try:
-                os.unlink(name, dir_fd=self.dir_fd)  # a stale result (or a planted link)
-            except FileNotFoundError:
-                pass
-            fd = os.open(name, flags, 0o600, dir_fd=self.dir_fd)
+            fd = os.open(temp, flags, 0o600, dir_fd=self.dir_fd)
         else:
-            target = os.path.join(os.path.dirname(self.path), name)
-            try:
-                os.unlink(target)
-            except FileNotFoundError:
-                pass
-            fd = os.open(target, flags, 0o600)
+            folder = os.path.dirname(self.path)
+            temp, name = os.path.join(folder, temp), os.path.join(folder, name)
+            fd = os.open(temp, flags, 0o600)
         try:
-            os.write(fd, data)
-            if self._owner is not None and hasattr(os, "fchown"):
-                os.fchown(fd, *self._owner)  # the person's file, like the rest of the folder
-        finally:
-            os.close(fd)
+            try:
+                os.write(fd, data)
+                if self._owner is not None and hasattr(os, "fchown"):
+                    os.fchown(fd, *self._owner)  # the person's file, like the rest of the folder
+            finally:
+                os.close(fd)
+            if self.dir_fd is not None:
+                os.rename(temp, name, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
+            else:
+                os.replace(temp, name)
+        except BaseException:
+            try:
+                os.unlink(temp, dir_fd=self.dir_fd)  # dir_fd None: `temp` is a whole path
+            except OSError:
+                pass
+            raise
 
     def close(self) -> None:
         if self.dir_fd is not None:

@@ -214,6 +214,32 @@ def test_a_umask_of_002_still_gives_folders_the_helper_accepts(tmp_path, monkeyp
     opened.close()
 
 
+def test_the_started_word_stays_until_the_outcome_is_written(entry_file, monkeypatch):
+    """The outcome replaces the "started" result in one rename: if writing it fails
+    (a full disk, the helper dying), the app still learns the step began, so rollback
+    and recovery undo it instead of taking it for a step that never ran."""
+    from checks.fixes.helper_files import result_of, take_result
+
+    journal, entry, path = entry_file
+    opened = open_journal(str(path), str(os.getuid()))
+    step = opened.entry.steps[0]
+    opened.write_result(0, result_of(step, False, None, started=True))
+    real_write = os.write
+
+    def full_disk(fd, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(OSError):
+        opened.write_result(0, result_of(step, False, None))
+    monkeypatch.setattr(os, "write", real_write)
+    opened.close()
+    assert sorted(p.name for p in journal.root.iterdir()) == sorted(
+        [path.name, result_path(path, 0).name])  # no temporary file left behind
+    assert take_result(path, step, revert=False)
+    assert step.helper is not None and step.helper.outcome == "started"
+
+
 def test_a_fifo_is_refused_without_waiting(entry_file):
     journal, entry, path = entry_file
     fifo = path.with_name("20990101-000000-flush_dns-ffffff.json")
