@@ -45,16 +45,17 @@ def default_gateways() -> dict[str, str]:
 
 
 def parse_proc_net_route(text: str) -> dict[str, str]:
+    from checks.platform.parsers.adapters import hex_v4
+
     gateways: dict[str, str] = {}
     for line in text.splitlines()[1:]:
         cols = line.split()
         if len(cols) < 3 or cols[1] != "00000000":
             continue
         try:
-            raw = int(cols[2], 16)
+            gateways[cols[0]] = hex_v4(cols[2])
         except ValueError:  # not the kernel's hex: skip the line
             continue
-        gateways[cols[0]] = ".".join(str((raw >> shift) & 0xFF) for shift in (0, 8, 16, 24))
     return gateways
 
 

@@ -297,3 +297,20 @@ def test_proc_net_route_gateway_and_garbage() -> None:
             "eth0\t0001C90A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
             "tun9\t00000000\tZZZZ\t0003\n")
     assert parse_proc_net_route(text) == {"eth0": "10.201.1.1"}
+
+
+def test_proc_routes_per_interface_skip_garbled_lines() -> None:
+    from checks.platform.parsers.adapters import parse_proc_routes
+
+    # /proc/net/route and /proc/net/ipv6_route as the kernel writes them (tun0 owns
+    # 0.0.0.0/1 and 128.0.0.0/1, OpenVPN's def1), with one garbled line in each.
+    v4 = ("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+          "eth0\t00000000\t0101C90A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+          "tun0\t00000000\t0100080A\t0003\t0\t0\t0\t00000080\t0\t0\t0\n"
+          "tun0\t00000080\t0100080A\t0003\t0\t0\t0\t00000080\t0\t0\t0\n"
+          "tun9\t00000000\tZZZZ\t0003\t0\t0\t0\t00000000\t0\t0\t0\n")
+    v6 = ("00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+          "fe800000000000000000000000000001 00000400 00000001 00000000 00000003 eth0\n"
+          "zz000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+          "00000000000000000000000000000000 00000400 00000001 00000000 00000001 wg0\n")
+    assert parse_proc_routes(v4, v6) == {"eth0": ["default"], "tun0": ["0.0.0.0/1", "128.0.0.0/1"]}

@@ -146,7 +146,8 @@ def parse_netstat_routes(text: str) -> dict[str, list[str]]:
 _RTF_UP, _RTF_REJECT = 0x0001, 0x0200  # linux/route.h; reject = "unreachable" routes
 
 
-def _hex_v4(value: str) -> str:
+def hex_v4(value: str) -> str:
+    """An IPv4 address as /proc/net/route writes it; ValueError when it is not hex."""
     raw = int(value, 16)  # little-endian, as the kernel stores it
     return ".".join(str((raw >> shift) & 0xFF) for shift in (0, 8, 16, 24))
 
@@ -163,17 +164,24 @@ def parse_proc_routes(route_v4: str, route_v6: str) -> dict[str, list[str]]:
 
     for line in route_v4.splitlines()[1:]:
         cols = line.split()
-        if len(cols) < 8 or int(cols[3], 16) & (_RTF_UP | _RTF_REJECT) != _RTF_UP:
+        try:
+            if len(cols) < 8 or int(cols[3], 16) & (_RTF_UP | _RTF_REJECT) != _RTF_UP:
+                continue
+            prefix = bin(int(cols[7], 16)).count("1")
+            dest = "default" if prefix == 0 else f"{hex_v4(cols[1])}/{prefix}"
+            gateway = hex_v4(cols[2])
+        except ValueError:  # not the kernel's hex: skip the line
             continue
-        prefix = bin(int(cols[7], 16)).count("1")
-        dest = "default" if prefix == 0 else f"{_hex_v4(cols[1])}/{prefix}"
-        add(cols[0], dest, _hex_v4(cols[2]))
+        add(cols[0], dest, gateway)
     for line in route_v6.splitlines():
         cols = line.split()
-        if len(cols) < 10 or len(cols[0]) != 32 or int(cols[8], 16) & _RTF_REJECT:
+        try:
+            if len(cols) < 10 or len(cols[0]) != 32 or int(cols[8], 16) & _RTF_REJECT:
+                continue
+            prefix = int(cols[1], 16)
+            dest_ip = ipaddress.IPv6Address(bytes.fromhex(cols[0]))
+            gateway = str(ipaddress.IPv6Address(bytes.fromhex(cols[4])))
+        except ValueError:
             continue
-        prefix = int(cols[1], 16)
-        dest_ip = ipaddress.IPv6Address(bytes.fromhex(cols[0]))
-        gateway = str(ipaddress.IPv6Address(bytes.fromhex(cols[4])))
         add(cols[9], "default" if prefix == 0 else f"{dest_ip}/{prefix}", gateway)
     return routes
