@@ -32,7 +32,7 @@ from checks.i18n import Text, t
 from checks.model import Status
 from checks.products import NAMES
 from checks.watch.chart import ChartData, chart_data
-from checks.watch.report import summary_lines
+from checks.watch.report import advice_lines, summary_lines
 from checks.watch.summary import PLACES_SHORT, clock_time, duration, event_text
 
 CHART_OBJECT = QTextFormat.ObjectTypes.UserObject + 1
@@ -144,9 +144,7 @@ def watch_html(report: dict[str, Any], lang: str) -> str:
     parts.append(f'<h2 style="margin-top:10px;">{_e(w["verdict"])}&nbsp;&nbsp;'
                  f'{_badge(str(report.get("status", "error")), lang)}</h2>')
     parts += [f"<p>{_e(line)}</p>" for line in lines]
-    advice = [c.get("i18n", {}).get(lang, {}).get("advice", "")
-              for c in report.get("diagnosis", {}).get("causes", [])]
-    for text in dict.fromkeys(a for a in advice if a):
+    for text in advice_lines(report, lang):
         parts.append(f"<p><b>{_e(w['do'])}{sep}</b>{_e(text)}</p>")
     parts.append(f'<h2 style="margin-top:10px;">{_e(w["chart"])}</h2><p>{CHART_MARK}</p>')
     parts += _outage_part(data, w, lang)
