@@ -1,21 +1,63 @@
-"""The child side of the window's helper processes (the check run, the watch).
+"""Both ends of the window's helper processes (the check run, the watch).
 
 The parent writes one pickled job to the child's stdin, then at most a stop word;
 the child streams pickled (kind, value) pairs on its stdout. Raw descriptors 0/1/2
 are used because a windowed frozen build may have no sys.stdout object, and fd 1
 is pointed at stderr so that anything printed cannot corrupt the pickle stream.
+The child's stderr goes to a temporary file, whose last line explains a child
+that stopped.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
+
+
+def child_command(flag: str, module: str) -> list[str]:
+    """The frozen GUI executable's hidden mode `flag`, or `python -m module`."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, flag]
+    return [sys.executable, "-m", module]
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[1])  # where the `app` and `checks` packages are
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+class ChildProcess:
+    """The parent's end: the child started with pipes on stdin and stdout."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (the owner closes it)
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+            env=_child_env(), creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        )
+
+    def error_tail(self) -> str:
+        """The last line the child wrote to its stderr ("" when none)."""
+        try:
+            self.stderr.seek(0)
+            lines = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        return lines[-1] if lines else ""
 
 
 class ChildChannel:
+    """The child's end."""
+
     def __init__(self) -> None:
         self._out = os.fdopen(os.dup(1), "wb")
         try:

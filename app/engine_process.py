@@ -17,16 +17,12 @@ child -> parent `("started", id)`, `("finished", CheckResult)`, then
 from __future__ import annotations
 
 import atexit
-import os
 import pickle
 import subprocess
-import sys
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import IO
 
+from app.child_channel import ChildChannel, ChildProcess, child_command
 from checks.base import Check
 from checks.config import Config
 from checks.model import CheckResult
@@ -37,25 +33,12 @@ _KILL_AFTER_S = 5.0  # past the deadline (+ the runner's grace) a silent child i
 
 
 def child_argv() -> list[str]:
-    if getattr(sys, "frozen", False):
-        return [sys.executable, CHILD_FLAG]
-    return [sys.executable, "-m", "app.engine_process"]
+    return child_command(CHILD_FLAG, "app.engine_process")
 
 
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parents[1])  # where the `app` and `checks` packages are
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-    return env
-
-
-class _Child:
+class _Child(ChildProcess):
     def __init__(self) -> None:
-        self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen(
-            child_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
-            env=_child_env(), creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
-        )
+        super().__init__(child_argv())
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -73,14 +56,6 @@ class _Child:
                     stream.close()
             except OSError:
                 pass
-
-    def error_tail(self) -> str:
-        try:
-            self.stderr.seek(0)
-            lines = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
-        except (OSError, ValueError):
-            return ""
-        return lines[-1] if lines else ""
 
 
 _spare: _Child | None = None
@@ -187,7 +162,6 @@ class ProcessRunner:
 
 def child_main() -> int:
     """The child: import the catalog, wait for a job, run it, stream the progress."""
-    from app.child_channel import ChildChannel
     from checks.base import all_checks
     from checks.runner import Runner
 

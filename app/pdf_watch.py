@@ -32,8 +32,8 @@ from checks.i18n import Text, t
 from checks.model import Status
 from checks.products import NAMES
 from checks.watch.chart import ChartData, chart_data
-from checks.watch.report import summary_lines
-from checks.watch.summary import PLACES_SHORT, clock_time, duration, event_text
+from checks.watch.report import advice_lines, summary_lines
+from checks.watch.summary import GAP_REASONS, PLACES_SHORT, clock_time, duration, event_text
 
 CHART_OBJECT = QTextFormat.ObjectTypes.UserObject + 1
 CHART_MARK = "\ufffc"
@@ -60,8 +60,6 @@ WORDS: dict[str, Text] = {
     "more": t("… {n} more not listed", "……另有 {n} 次未列出"),
     "events": t("Changes of the connection", "网络连接的变化"),
     "gaps": t("Gaps in the data", "数据空白"),
-    "sleep": t("the computer was asleep", "电脑处于睡眠状态"),
-    "pause": t("the program was paused", "程序被暂停"),
     "servers": t("Servers", "服务器"),
     "control": t("Other sites", "其他网站"),
     "gateway": t("Gateway", "网关"),
@@ -144,9 +142,7 @@ def watch_html(report: dict[str, Any], lang: str) -> str:
     parts.append(f'<h2 style="margin-top:10px;">{_e(w["verdict"])}&nbsp;&nbsp;'
                  f'{_badge(str(report.get("status", "error")), lang)}</h2>')
     parts += [f"<p>{_e(line)}</p>" for line in lines]
-    advice = [c.get("i18n", {}).get(lang, {}).get("advice", "")
-              for c in report.get("diagnosis", {}).get("causes", [])]
-    for text in dict.fromkeys(a for a in advice if a):
+    for text in advice_lines(report, lang):
         parts.append(f"<p><b>{_e(w['do'])}{sep}</b>{_e(text)}</p>")
     parts.append(f'<h2 style="margin-top:10px;">{_e(w["chart"])}</h2><p>{CHART_MARK}</p>')
     parts += _outage_part(data, w, lang)
@@ -160,7 +156,8 @@ def watch_html(report: dict[str, Any], lang: str) -> str:
         parts.append(f"<h2>{_e(w['gaps'])}</h2>")
         parts.append(_table([w["start"], w["end"], w["length_col"], ""], [
             [clock_time(g["start"]), clock_time(g["end"]),
-             duration(g["duration_s"]).render(lang), w.get(g["reason"], g["reason"])]
+             duration(g["duration_s"]).render(lang),
+             GAP_REASONS.get(g["reason"], t(g["reason"], g["reason"])).render(lang)]
             for g in gaps], [18, 18, 18, 46]))
     parts += _figures_part(data, w)
     note = TEXTS["redacted" if (report.get("redaction") or {}).get("applied")

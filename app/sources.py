@@ -49,9 +49,10 @@ def load_report(ref: str, history: History | None = None) -> tuple[SavedReport, 
 def load_watch(ref: str, history: History | None = None) -> dict[str, Any] | None:
     """A stored watch (`w3`) or a watch file (`watch --json`); None when `ref` names
     something else (a check report, which `load_report` reads)."""
-    if watch_id(ref) is not None:
+    watch = watch_id(ref)
+    if watch is not None:
         try:
-            return (history or History()).get_watch(int(ref[1:]))
+            return (history or History()).get_watch(watch)
         except HistoryError as exc:
             raise SourceError(str(exc)) from exc
     path = Path(ref)

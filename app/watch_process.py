@@ -13,17 +13,14 @@ then `("done", report)`. End of the child's stdin (the window went away) stops i
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
-import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from app.child_channel import ChildChannel, ChildProcess, child_command
 from checks.config import Config
 from checks.watch.chart import ChartData, chart_data
 from checks.watch.plan import Plan
@@ -48,9 +45,7 @@ def progress(sample: Sample, news: list[Any], analysis: Any) -> Progress:
 
 
 def child_argv() -> list[str]:
-    if getattr(sys, "frozen", False):
-        return [sys.executable, CHILD_FLAG]
-    return [sys.executable, "-m", "app.watch_process"]
+    return child_command(CHILD_FLAG, "app.watch_process")
 
 
 class ProcessWatch:
@@ -60,13 +55,8 @@ class ProcessWatch:
                  on_progress: Callable[[Progress], None]) -> None:
         self.config, self.plan, self.lang = config, plan, lang
         self.on_progress = on_progress
-        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in run)
-        root = str(Path(__file__).resolve().parents[1])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-        self._proc = subprocess.Popen(
-            child_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
-            env=env, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+        self._child = ChildProcess(child_argv())  # its stderr is closed in run
+        self._proc = self._child.proc
         self._lock = threading.Lock()
 
     def stop(self) -> None:
@@ -93,17 +83,10 @@ class ProcessWatch:
                     report: dict[str, Any] = value
                     return report
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
-            raise RuntimeError(f"the watch process stopped: {self._error_tail() or exc}") from None
+            raise RuntimeError(
+                f"the watch process stopped: {self._child.error_tail() or exc}") from None
         finally:
             self._close()
-
-    def _error_tail(self) -> str:
-        try:
-            self._stderr.seek(0)
-            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
-        except (OSError, ValueError):
-            return ""
-        return lines[-1] if lines else ""
 
     def _close(self) -> None:
         with self._lock:
@@ -117,11 +100,10 @@ class ProcessWatch:
             self._proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self._proc.kill()
-        self._stderr.close()
+        self._child.stderr.close()
 
 
 def child_main() -> int:
-    from app.child_channel import ChildChannel
     from checks.watch.runner import Watch
 
     channel = ChildChannel()

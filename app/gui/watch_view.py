@@ -39,7 +39,7 @@ from checks.config import Config
 from checks.i18n import Text, t
 from checks.watch.chart import chart_data
 from checks.watch.plan import Plan
-from checks.watch.report import summary_lines
+from checks.watch.report import advice_lines, summary_lines
 from checks.watch.runner import SampleSource, Watch
 from checks.watch.sample import Sample
 from checks.watch.summary import duration
@@ -222,9 +222,7 @@ class WatchView(QWidget):
         self.light.set_state(str(report.get("status", "error")), lang)
         lines = summary_lines(report, lang)
         self.status.setText(lines[0] if lines else "")
-        causes = report.get("diagnosis", {}).get("causes", [])
-        advice = [c.get("i18n", {}).get(lang, {}).get("advice", "") for c in causes]
-        rest = [*lines[1:], *(f"→ {a}" for a in dict.fromkeys(advice) if a)]
+        rest = [*lines[1:], *(f"→ {a}" for a in advice_lines(report, lang))]
         rest.append(DONE.with_params(span=duration(float(data.get("span_s") or 0)),
                                      n=data.get("samples", 0)).render(lang))
         self.summary.setText("\n".join(rest))

@@ -68,6 +68,13 @@ def summary_lines(report: dict[str, Any], lang: str) -> list[str]:
     return [str(line) for line in lines]
 
 
+def advice_lines(report: dict[str, Any], lang: str) -> list[str]:
+    """What to do, in the causes' order, each advice once."""
+    causes = report.get("diagnosis", {}).get("causes", [])
+    advice = (c.get("i18n", {}).get(lang, {}).get("advice", "") for c in causes)
+    return list(dict.fromkeys(a for a in advice if a))
+
+
 def _utc(wall: float) -> str:
     """Like a check report's `started_at`; outage times are local (what people read)."""
     from datetime import datetime, timezone

@@ -45,6 +45,11 @@ PLACES_SHORT: dict[str, Text] = {
     A.SERVERS: t("only Tencent's servers", "仅腾讯服务器"),
     A.UNKNOWN: t("could not tell", "无法判断"),
 }
+# Why a gap has no data (`Gap.reason`).
+GAP_REASONS: dict[str, Text] = {
+    "sleep": t("the computer was asleep", "电脑处于睡眠状态"),
+    "pause": t("the program was paused", "程序被暂停"),
+}
 PLACE_SERVERS_NO_CONTROL = t("only Tencent's servers stopped answering; the gateway stayed fine",
                              "只有腾讯的服务器没有响应；网关一直正常")
 
@@ -272,8 +277,7 @@ def _lossy_servers(data: dict[str, Any], latency: LatencyConfig) -> list[Text]:
 
 
 def _gap_line(gap: dict[str, Any]) -> Text:
-    why = t("the computer was asleep", "电脑处于睡眠状态") if gap["reason"] == "sleep" else \
-        t("the program was paused", "程序被暂停")
+    why = GAP_REASONS["sleep" if gap["reason"] == "sleep" else "pause"]
     return t("No data from {start} to {end} ({why}); not counted as an outage.",
              "{start} 至 {end} 没有数据（{why}），不计为断线。",
              start=clock_time(gap["start"]), end=clock_time(gap["end"]), why=why)

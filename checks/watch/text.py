@@ -11,7 +11,6 @@ from statistics import median
 from typing import Any
 
 from checks.i18n import Text, t
-from checks.watch import analysis as A
 from checks.watch.report import summary_lines
 from checks.watch.sample import Probe, Sample
 from checks.watch.summary import clock_time, duration, event_text, place_text
@@ -45,6 +44,10 @@ W: dict[str, Text] = {
 }
 
 
+def _at(wall: float) -> str:
+    return datetime.fromtimestamp(wall).strftime("%H:%M:%S")
+
+
 def _ms(value: float | None, lang: str) -> str:
     if value is None:
         return "—"
@@ -60,7 +63,7 @@ def _probe(probe: Probe | None, lang: str) -> str:
 
 def live_line(sample: Sample, down: bool, lang: str) -> str:
     """One sample as a line; `down`: an outage is going on."""
-    when = datetime.fromtimestamp(sample.wall).strftime("%H:%M:%S")
+    when = _at(sample.wall)
     ok = sample.servers_ok
     times = [p.ms for p in sample.servers if p.ok and p.ms is not None]
     mark = "✓" if ok == len(sample.servers) else ("✗" if sample.servers and not ok else "!")
@@ -88,15 +91,13 @@ def news_lines(news: list[tuple[str, Any]], data: dict[str, Any], lang: str) -> 
     lines = []
     for kind, item in news:
         if kind == "started":
-            at = datetime.fromtimestamp(item.start_wall).strftime("%H:%M:%S")
-            text = W["started"].with_params(at=at)
+            text = W["started"].with_params(at=_at(item.start_wall))
         elif kind == "ended":
-            at = datetime.fromtimestamp(item.end_wall).strftime("%H:%M:%S")
-            text = W["ended"].with_params(at=at, d=duration(item.end_x - item.start_x),
+            text = W["ended"].with_params(at=_at(item.end_wall),
+                                          d=duration(item.end_x - item.start_x),
                                           place=place_text(item.attribution, data))
         elif kind == "gap":
-            text = W["gap"].with_params(start=clock_time(A.iso_local(item.start_wall)),
-                                        end=clock_time(A.iso_local(item.end_wall)))
+            text = W["gap"].with_params(start=_at(item.start_wall), end=_at(item.end_wall))
         else:
             text = event_text(item.to_json())
         lines.append("  " + text.render(lang))
