@@ -251,32 +251,22 @@ class History:
             product_of(report),
             json.dumps(report, ensure_ascii=False),
         )
-        conn = self._connect()
-        try:
-            with conn:
-                cursor = conn.execute(
-                    "INSERT INTO watches (started_at, duration_s, status, primary_cause, outages,"
-                    " product, report) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
-            return int(cursor.lastrowid or 0)
-        finally:
-            conn.close()
+        with self._session() as conn, conn:
+            cursor = conn.execute(
+                "INSERT INTO watches (started_at, duration_s, status, primary_cause, outages,"
+                " product, report) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+        return int(cursor.lastrowid or 0)
 
     def list_watches(self, limit: int = 20) -> builtins.list[WatchRow]:
-        conn = self._connect()
-        try:
+        with self._session() as conn:
             rows = conn.execute(
                 "SELECT id, started_at, duration_s, status, primary_cause, outages, product"
                 " FROM watches ORDER BY id DESC LIMIT ?", (max(0, limit),)).fetchall()
-        finally:
-            conn.close()
         return [WatchRow(*row) for row in rows]
 
     def get_watch(self, watch: int) -> dict[str, Any]:
-        conn = self._connect()
-        try:
+        with self._session() as conn:
             row = conn.execute("SELECT report FROM watches WHERE id = ?", (watch,)).fetchone()
-        finally:
-            conn.close()
         if row is None:
             raise HistoryError(f"no watch with id {WATCH_PREFIX}{watch} in {self.path}")
         try:

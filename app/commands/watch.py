@@ -86,10 +86,10 @@ def store_watch(report: dict[str, Any]) -> int | None:
     """Keep the watch in the history; a history problem never loses the report."""
     import sqlite3
 
-    from checks.history import History
+    from checks.history import History, HistoryError
 
     try:
         return History().add_watch(report)
-    except (sqlite3.Error, OSError) as exc:
+    except (sqlite3.Error, OSError, HistoryError) as exc:  # HistoryBusy: another program has it
         print(f"wxdoctor: this watch was not stored in the history: {exc}", file=sys.stderr)
         return None

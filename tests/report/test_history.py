@@ -194,3 +194,18 @@ def test_check_skips_a_locked_history_within_its_deadline(tmp_path: Path) -> Non
     assert not list(data.glob("history.db.damaged-*"))
     runs = json.loads(wxdoctor("history", "--json", data_dir=data).stdout)["runs"]
     assert len(runs) == 1  # the earlier run is kept; the locked-out one was skipped
+
+
+def test_a_watch_with_the_history_locked_still_gives_its_report(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    config = loopback_config(tmp_path / "c.toml", closed_port())
+    assert wxdoctor("check", "--config", str(config), data_dir=data).returncode == 2
+    with _Locked(data / "history.db", "EXCLUSIVE"):
+        result = wxdoctor("watch", "--seconds", "1", "--interval", "1", "--json",
+                          "--config", str(config), data_dir=data)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "this watch was not stored in the history" in result.stderr
+    assert "in use by another program" in result.stderr
+    report = json.loads(result.stdout)  # the watch itself is all there
+    assert report["watch"]["samples"] >= 1
+    assert json.loads(wxdoctor("history", "--json", data_dir=data).stdout)["watches"] == []
