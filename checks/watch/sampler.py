@@ -43,9 +43,13 @@ def _captive_hosts(config: Config) -> list[str]:
 
     hosts = []
     for probe in config.captive.probes:
-        parts = urlsplit(probe.url)
+        try:
+            parts = urlsplit(probe.url)
+            given = parts.port
+        except ValueError:  # e.g. port 99999: the captive check reports it (bad_url)
+            continue
         if parts.hostname:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
+            port = given or (443 if parts.scheme == "https" else 80)
             hosts.append(f"{parts.hostname}:{port}")
     return hosts
 

@@ -336,3 +336,14 @@ def test_plan_limits() -> None:
     for seconds, interval in ((10, 0.5), (0, 1), (24 * 3600 + 1, 5)):
         with pytest.raises(WatchError):
             Plan.of(config, seconds, interval)
+
+
+def test_a_captive_url_with_a_bad_port_is_no_control_site_and_no_crash() -> None:
+    from checks.config import CaptiveConfig, CaptiveProbe
+    from checks.watch.sampler import targets_of
+
+    config = Config(endpoints=(Endpoint("login.example", (443,), "wecom"),),
+                    captive=CaptiveConfig(probes=(CaptiveProbe("http://a.example:99999/"),
+                                                  CaptiveProbe("https://b.example/gen"))))
+    assert [(t.host, t.port, t.kind) for t in targets_of(config)] == [
+        ("login.example", 443, "server"), ("b.example", 443, CONTROL)]
