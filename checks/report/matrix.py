@@ -377,12 +377,11 @@ def _http(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any]) -> dic
         return https
     if https is None:
         return plain
-    state = max((https["state"], plain["state"]), key=lambda st: _STATE_RANK.get(st, 0))
+    state = max((https["state"], plain["state"]), key=lambda st: ORDER.get(st, 0))
     text = {lang: f"{https['text'][lang]} · {plain['text'][lang]}" for lang in ("en", "zh")}
     return {**plain, "https_status": https["https_status"], "state": state, "text": text}
 
 
-_STATE_RANK = {"none": 0, "ok": 1, "info": 2, "warn": 3, "fail": 4}
 HTTPS_STATUS = t("HTTPS {status}", "HTTPS {status}")
 
 
