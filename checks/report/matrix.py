@@ -202,10 +202,11 @@ def _none(note: Text, text: Text | None = None, **values: Any) -> dict[str, Any]
     return {"state": "none", "text": shown, "note": note.both(), **values}
 
 
-def _title(check: Mapping[str, Any], fallback: str) -> Text:
+def _check_text(check: Mapping[str, Any], key: str, fallback: str = "") -> Text:
+    """A check's title or summary in both languages (Chinese falls back to English)."""
     i18n = check.get("i18n") or {}
-    en = (i18n.get("en") or {}).get("title") or check.get("title") or fallback
-    return Text(str(en), str((i18n.get("zh") or {}).get("title") or en))
+    en = (i18n.get("en") or {}).get(key) or check.get(key) or fallback
+    return Text(str(en), str((i18n.get("zh") or {}).get(key) or en))
 
 
 class _Unmeasured(Exception):
@@ -228,20 +229,15 @@ def _evidence(checks: dict[Any, Any], check_id: str) -> Mapping[str, Any]:
     check = checks.get(check_id)
     if check is None:
         raise _Unmeasured(NOT_RUN.with_params(title=check_id))
-    name = _title(check, check_id)
+    name = _check_text(check, "title", check_id)
     evidence = check.get("evidence")
     if check.get("status") == Status.SKIPPED.value:
-        raise _Unmeasured(SKIPPED.with_params(title=name, why=_summary(check)))
+        raise _Unmeasured(SKIPPED.with_params(title=name, why=_check_text(check, "summary")))
     if not isinstance(evidence, Mapping) or set(evidence) <= {"failure"}:
         # An overrun, a crash or a cancel leaves only the failure code.
-        raise _Unmeasured(NOT_POSSIBLE.with_params(title=name, why=_summary(check)))
+        why = _check_text(check, "summary")
+        raise _Unmeasured(NOT_POSSIBLE.with_params(title=name, why=why))
     return evidence
-
-
-def _summary(check: Mapping[str, Any]) -> Text:
-    i18n = check.get("i18n") or {}
-    en = (i18n.get("en") or {}).get("summary") or check.get("summary") or ""
-    return Text(str(en), str((i18n.get("zh") or {}).get("summary") or en))
 
 
 def _records(evidence: Mapping[str, Any], key: str, host: str) -> list[Mapping[str, Any]]:
@@ -255,7 +251,8 @@ def _found(evidence: Mapping[str, Any], key: str, host: str, checks: dict[Any, A
            check_id: str) -> list[Mapping[str, Any]]:
     records = _records(evidence, key, host)
     if not records:
-        raise _Unmeasured(NOT_IN_EVIDENCE.with_params(title=_title(checks[check_id], check_id)))
+        title = _check_text(checks[check_id], "title", check_id)
+        raise _Unmeasured(NOT_IN_EVIDENCE.with_params(title=title))
     return records
 
 
@@ -322,7 +319,8 @@ def _tcp(host: str, port: int, checks: dict[Any, Any]) -> dict[str, Any]:
     found = _found(_evidence(checks, "tcp"), "probes", host, checks, "tcp")
     probe = next((p for p in found if p.get("port") == port), None)
     if probe is None:
-        raise _Unmeasured(NOT_IN_EVIDENCE.with_params(title=_title(checks["tcp"], "tcp")))
+        title = _check_text(checks["tcp"], "title", "tcp")
+        raise _Unmeasured(NOT_IN_EVIDENCE.with_params(title=title))
     failure = probe.get("failure")
     values = {"ok": bool(probe.get("ok")), "ms": probe.get("ms"), "failure": failure,
               "address": probe.get("address")}
