@@ -457,8 +457,7 @@ def tls(evidence: Mapping[str, Any]) -> list[Item]:
             result = w.join([result, HANDSHAKE.with_params(time=w.ms(p["handshake_ms"]))])
         answer = w.sub(p, "http")
         if isinstance(answer.get("status"), int):
-            words = f"{answer['status']} {answer.get('reason') or ''}".strip()
-            result = w.join([result, HTTPS_ANSWER.with_params(status=words)])
+            result = w.join([result, HTTPS_ANSWER.with_params(status=w.http_status(answer))])
         elif answer.get("failure"):
             result = w.join([result, HTTPS_ANSWER.with_params(status=w.failure(answer["failure"]))])
         until = str(cert.get("not_after") or "")[:10]
@@ -489,7 +488,7 @@ PORTAL = t("Login page found", "发现的认证页面")
 def _http_answer(p: Mapping[str, Any]) -> Text:
     if p.get("status") is None:
         return w.failure(p.get("failure") or codes.HTTP_NO_ANSWER)
-    return w.join([w.plain(f"{p['status']} {p.get('reason') or ''}".strip()), w.ms(p.get("ms"))])
+    return w.join([w.plain(w.http_status(p)), w.ms(p.get("ms"))])
 
 
 def http_hijack(evidence: Mapping[str, Any]) -> list[Item]:

@@ -389,9 +389,8 @@ def _https(host: str, checks: dict[Any, Any]) -> dict[str, Any] | None:
     status = answer.get("status")
     if not isinstance(status, int):
         return None
-    words = f"{status} {answer.get('reason') or ''}".strip()
-    return _cell("fail" if status >= 500 else "ok", HTTPS_STATUS.with_params(status=words),
-                 https_status=status)
+    return _cell("fail" if status >= 500 else "ok",
+                 HTTPS_STATUS.with_params(status=w.http_status(answer)), https_status=status)
 
 
 def _plain_http(host: str, checks: dict[Any, Any]) -> dict[str, Any]:
@@ -406,7 +405,7 @@ def _plain_http(host: str, checks: dict[Any, Any]) -> dict[str, Any]:
         raise _Unmeasured(NOT_RESOLVED, **values)
     if status is None:
         return _cell("info", w.failure(failure or codes.HTTP_NO_ANSWER), **values)
-    parts = [w.plain(f"{status} {probe.get('reason') or ''}".strip())]
+    parts = [w.plain(w.http_status(probe))]
     if host.lower() not in _problem_hosts(checks, "http_hijack"):
         return _cell("ok", parts[0], **values)
     parts.append(HIJACKED)
