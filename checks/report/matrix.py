@@ -119,6 +119,17 @@ def server_details(row: Mapping[str, Any]) -> list[Text]:
     return out
 
 
+def header_titles(matrix: Mapping[str, Any], lang: str) -> list[str]:
+    """The table's header in `lang`: "Server", then each column's title."""
+    return [SERVER.render(lang)] + [str((c.get("title") or {}).get(lang, c.get("id")))
+                                    for c in matrix.get("columns") or []]
+
+
+def cell_of(row: Mapping[str, Any], key: Any) -> Mapping[str, Any]:
+    """A row's cell for a column id; an empty one when the row has none."""
+    return (row.get("cells") or {}).get(key) or {}
+
+
 def cell_words(cell: Mapping[str, Any], lang: str, notes: dict[str, int]) -> tuple[str, int | None]:
     """A cell's text, and for a cell that was not measured the number of its note
     (`notes` collects them in order; equal reasons share a number)."""
