@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,11 @@ from checks.report import evidence_view
 from checks.report.matrix import (
     LEGEND,
     NO_SERVERS,
-    SERVER,
     SYMBOLS,
     build_matrix,
+    cell_of,
     cell_words,
+    header_titles,
     server_details,
     source_texts,
 )
@@ -473,16 +475,15 @@ def _matrix_blocks(report: dict[str, Any], lang: str) -> list[Block]:
         return [*blocks, Block(f"<p>{_e(NO_SERVERS.render(lang))}</p>")]
     columns = matrix.get("columns") or []
     widths = _matrix_widths([str(c.get("id")) for c in columns])
-    titles = [SERVER.render(lang)] + [str((c.get("title") or {}).get(lang, c.get("id"))) for c in columns]
-    header = _matrix_row_html([(f'<b class="small">{_e(x)}</b>', None) for x in titles], widths)
+    header = _matrix_row_html([(f'<b class="small">{_e(x)}</b>', None)
+                               for x in header_titles(matrix, lang)], widths)
     blocks.append(Block(f'<p class="small muted">{_e(LEGEND.render(lang))}</p>', keep_with_next=True))
     blocks.append(Block(header, background="#eceff1", keep_with_next=True, margin=0.2))
     notes: dict[str, int] = {}
     for row in rows:
         cells: list[tuple[str, str | None]] = [(_server_html(row, lang), None)]
         for column in columns:
-            cell = (row.get("cells") or {}).get(column.get("id")) or {}
-            cells.append(_matrix_cell(cell, lang, notes))
+            cells.append(_matrix_cell(cell_of(row, column.get("id")), lang, notes))
         blocks.append(Block(_matrix_row_html(cells, widths), rule_below=True, margin=0.2,
                             repeat_header=header))
     if notes:
@@ -512,7 +513,7 @@ def _server_html(row: dict[str, Any], lang: str) -> str:
     return f'<span class="small"><b>{_e(_breakable(str(row.get("host"))))}</b>{details}</span>'
 
 
-def _matrix_cell(cell: dict[str, Any], lang: str, notes: dict[str, int]) -> tuple[str, str | None]:
+def _matrix_cell(cell: Mapping[str, Any], lang: str, notes: dict[str, int]) -> tuple[str, str | None]:
     state = str(cell.get("state") or "none")
     symbol, colour = SYMBOLS.get(state, SYMBOLS["none"]), _MARK_COLOURS.get(state, "#757575")
     text, number = cell_words(cell, lang, notes)

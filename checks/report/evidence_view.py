@@ -116,6 +116,7 @@ H_ADDRESS = t("Address", "地址")
 H_RESULT = t("Result", "结果")
 H_TIME = t("Time", "用时")
 H_ADAPTER = t("Adapter", "网卡")
+H_PACKET_SIZE = t("Packet size", "包大小")
 H_STATE = t("State", "状态")
 H_ADDRESSES = t("Addresses", "地址")
 H_PRODUCT = t("Product", "产品")
@@ -126,6 +127,7 @@ DOWN = t("down", "未连接")
 TIMEOUT = t("Timeout", "超时时间")
 BYTES = t("{n} bytes", "{n} 字节")
 MTU = t("MTU {n} bytes", "MTU {n} 字节")
+VALID_CERT = t("valid certificate", "证书有效")
 
 
 def _s(value: Any) -> Text:
@@ -174,7 +176,7 @@ def network(evidence: Mapping[str, Any]) -> list[Item]:
          _list([*(i.get("ipv4") or []), *(i.get("ipv6") or [])]))
         for i in _records(evidence, "interfaces") if not i.get("loopback")
     ]
-    out: list[Item] = [_table(NET_ADAPTERS, (H_ADAPTER, H_STATE, t("Packet size", "包大小"),
+    out: list[Item] = [_table(NET_ADAPTERS, (H_ADAPTER, H_STATE, H_PACKET_SIZE,
                                              H_ADDRESSES), adapters)]
     out.append(_routes(evidence))
     return out
@@ -265,7 +267,7 @@ def _proof(probe: Any) -> Text:
     if not isinstance(probe, Mapping):
         return w.plain("—")
     issuer = w.issuer_name({"issuer": probe.get("issuer")})
-    result = _result(probe.get("failure"), t("valid certificate", "证书有效"))
+    result = _result(probe.get("failure"), VALID_CERT)
     return w.join([w.plain(str(probe.get("address"))), result, *([w.plain(issuer)] if issuer else [])])
 
 
@@ -374,7 +376,6 @@ def latency(evidence: Mapping[str, Any]) -> list[Item]:
 
 MTU_TARGET = t("Measured towards", "测量目标")
 PATH_MTU = t("Largest packet that passes", "能通过的最大数据包")
-ADAPTER = t("Adapter", "网卡")
 METHOD = t("Method", "方法")
 MTU_SIZES = t("Packet sizes tried (with “don't fragment”)", "尝试的数据包大小（禁止分片）")
 MTU_TARGETS = t("Targets", "测量目标")
@@ -402,7 +403,7 @@ def mtu(evidence: Mapping[str, Any]) -> list[Item]:
         adapter = f"{evidence['interface']}"
         shown = w.join([w.plain(adapter), MTU.with_params(n=evidence["interface_mtu"])]) \
             if evidence.get("interface_mtu") else w.plain(adapter)
-        out.append(Line(ADAPTER, shown))
+        out.append(Line(H_ADAPTER, shown))
     if evidence.get("method"):
         out.append(Line(METHOD, METHODS.get(str(evidence["method"]), w.plain(str(evidence["method"])))))
     sizes = w.sub(evidence, "sizes")
@@ -441,7 +442,6 @@ H_ISSUER = t("Issuer", "颁发者")
 H_VALID_UNTIL = t("Valid until", "有效期至")
 EXPECTED = t("Expected issuers", "预期的颁发者")
 CA_PROBLEMS = t("Extra CA files not usable", "无法使用的额外 CA 文件")
-VALID_CERT = t("valid certificate", "证书有效")
 HANDSHAKE = t("handshake {time}", "握手 {time}")
 
 
@@ -457,8 +457,7 @@ def tls(evidence: Mapping[str, Any]) -> list[Item]:
             result = w.join([result, HANDSHAKE.with_params(time=w.ms(p["handshake_ms"]))])
         answer = w.sub(p, "http")
         if isinstance(answer.get("status"), int):
-            words = f"{answer['status']} {answer.get('reason') or ''}".strip()
-            result = w.join([result, HTTPS_ANSWER.with_params(status=words)])
+            result = w.join([result, HTTPS_ANSWER.with_params(status=w.http_status(answer))])
         elif answer.get("failure"):
             result = w.join([result, HTTPS_ANSWER.with_params(status=w.failure(answer["failure"]))])
         until = str(cert.get("not_after") or "")[:10]
@@ -489,7 +488,7 @@ PORTAL = t("Login page found", "发现的认证页面")
 def _http_answer(p: Mapping[str, Any]) -> Text:
     if p.get("status") is None:
         return w.failure(p.get("failure") or codes.HTTP_NO_ANSWER)
-    return w.join([w.plain(f"{p['status']} {p.get('reason') or ''}".strip()), w.ms(p.get("ms"))])
+    return w.join([w.plain(w.http_status(p)), w.ms(p.get("ms"))])
 
 
 def http_hijack(evidence: Mapping[str, Any]) -> list[Item]:
@@ -584,7 +583,7 @@ def vpn(evidence: Mapping[str, Any]) -> list[Item]:
     idle = [str(x.get("name")) for x in _records(evidence, "idle_tunnels")]
     if idle:
         out.append(Line(IDLE_TUNNELS, _list(idle)))
-    out.append(_table(VPN_TUNNELS, (H_ADAPTER, H_KIND, H_STATE, t("Packet size", "包大小"),
+    out.append(_table(VPN_TUNNELS, (H_ADAPTER, H_KIND, H_STATE, H_PACKET_SIZE,
                                     H_ADDRESSES), tunnels))
     out.append(_routes(evidence))
     return out

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from checks.bounded_read import read_regular_file
+from checks.i18n import LANGS
 from checks.model import Status, worst
 from checks.nesting import TooDeep, check_depth, key_path
 
@@ -32,7 +33,6 @@ MAX_CHECKS = 500
 MAX_VALUES = 250_000
 MAX_TEXT = 64 * 1024  # characters kept of any one string
 STATUSES = tuple(s.value for s in Status)
-LANGS = ("zh", "en")
 
 T = TypeVar("T")
 

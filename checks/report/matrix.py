@@ -119,6 +119,17 @@ def server_details(row: Mapping[str, Any]) -> list[Text]:
     return out
 
 
+def header_titles(matrix: Mapping[str, Any], lang: str) -> list[str]:
+    """The table's header in `lang`: "Server", then each column's title."""
+    return [SERVER.render(lang)] + [str((c.get("title") or {}).get(lang, c.get("id")))
+                                    for c in matrix.get("columns") or []]
+
+
+def cell_of(row: Mapping[str, Any], key: Any) -> Mapping[str, Any]:
+    """A row's cell for a column id; an empty one when the row has none."""
+    return (row.get("cells") or {}).get(key) or {}
+
+
 def cell_words(cell: Mapping[str, Any], lang: str, notes: dict[str, int]) -> tuple[str, int | None]:
     """A cell's text, and for a cell that was not measured the number of its note
     (`notes` collects them in order; equal reasons share a number)."""
@@ -202,10 +213,11 @@ def _none(note: Text, text: Text | None = None, **values: Any) -> dict[str, Any]
     return {"state": "none", "text": shown, "note": note.both(), **values}
 
 
-def _title(check: Mapping[str, Any], fallback: str) -> Text:
+def _check_text(check: Mapping[str, Any], key: str, fallback: str = "") -> Text:
+    """A check's title or summary in both languages (Chinese falls back to English)."""
     i18n = check.get("i18n") or {}
-    en = (i18n.get("en") or {}).get("title") or check.get("title") or fallback
-    return Text(str(en), str((i18n.get("zh") or {}).get("title") or en))
+    en = (i18n.get("en") or {}).get(key) or check.get(key) or fallback
+    return Text(str(en), str((i18n.get("zh") or {}).get(key) or en))
 
 
 class _Unmeasured(Exception):
@@ -228,20 +240,15 @@ def _evidence(checks: dict[Any, Any], check_id: str) -> Mapping[str, Any]:
     check = checks.get(check_id)
     if check is None:
         raise _Unmeasured(NOT_RUN.with_params(title=check_id))
-    name = _title(check, check_id)
+    name = _check_text(check, "title", check_id)
     evidence = check.get("evidence")
     if check.get("status") == Status.SKIPPED.value:
-        raise _Unmeasured(SKIPPED.with_params(title=name, why=_summary(check)))
+        raise _Unmeasured(SKIPPED.with_params(title=name, why=_check_text(check, "summary")))
     if not isinstance(evidence, Mapping) or set(evidence) <= {"failure"}:
         # An overrun, a crash or a cancel leaves only the failure code.
-        raise _Unmeasured(NOT_POSSIBLE.with_params(title=name, why=_summary(check)))
+        why = _check_text(check, "summary")
+        raise _Unmeasured(NOT_POSSIBLE.with_params(title=name, why=why))
     return evidence
-
-
-def _summary(check: Mapping[str, Any]) -> Text:
-    i18n = check.get("i18n") or {}
-    en = (i18n.get("en") or {}).get("summary") or check.get("summary") or ""
-    return Text(str(en), str((i18n.get("zh") or {}).get("summary") or en))
 
 
 def _records(evidence: Mapping[str, Any], key: str, host: str) -> list[Mapping[str, Any]]:
@@ -255,7 +262,8 @@ def _found(evidence: Mapping[str, Any], key: str, host: str, checks: dict[Any, A
            check_id: str) -> list[Mapping[str, Any]]:
     records = _records(evidence, key, host)
     if not records:
-        raise _Unmeasured(NOT_IN_EVIDENCE.with_params(title=_title(checks[check_id], check_id)))
+        title = _check_text(checks[check_id], "title", check_id)
+        raise _Unmeasured(NOT_IN_EVIDENCE.with_params(title=title))
     return records
 
 
@@ -322,7 +330,8 @@ def _tcp(host: str, port: int, checks: dict[Any, Any]) -> dict[str, Any]:
     found = _found(_evidence(checks, "tcp"), "probes", host, checks, "tcp")
     probe = next((p for p in found if p.get("port") == port), None)
     if probe is None:
-        raise _Unmeasured(NOT_IN_EVIDENCE.with_params(title=_title(checks["tcp"], "tcp")))
+        title = _check_text(checks["tcp"], "title", "tcp")
+        raise _Unmeasured(NOT_IN_EVIDENCE.with_params(title=title))
     failure = probe.get("failure")
     values = {"ok": bool(probe.get("ok")), "ms": probe.get("ms"), "failure": failure,
               "address": probe.get("address")}
@@ -377,12 +386,11 @@ def _http(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any]) -> dic
         return https
     if https is None:
         return plain
-    state = max((https["state"], plain["state"]), key=lambda st: _STATE_RANK.get(st, 0))
+    state = max((https["state"], plain["state"]), key=lambda st: ORDER.get(st, 0))
     text = {lang: f"{https['text'][lang]} · {plain['text'][lang]}" for lang in ("en", "zh")}
     return {**plain, "https_status": https["https_status"], "state": state, "text": text}
 
 
-_STATE_RANK = {"none": 0, "ok": 1, "info": 2, "warn": 3, "fail": 4}
 HTTPS_STATUS = t("HTTPS {status}", "HTTPS {status}")
 
 
@@ -392,9 +400,8 @@ def _https(host: str, checks: dict[Any, Any]) -> dict[str, Any] | None:
     status = answer.get("status")
     if not isinstance(status, int):
         return None
-    words = f"{status} {answer.get('reason') or ''}".strip()
-    return _cell("fail" if status >= 500 else "ok", HTTPS_STATUS.with_params(status=words),
-                 https_status=status)
+    return _cell("fail" if status >= 500 else "ok",
+                 HTTPS_STATUS.with_params(status=w.http_status(answer)), https_status=status)
 
 
 def _plain_http(host: str, checks: dict[Any, Any]) -> dict[str, Any]:
@@ -409,7 +416,7 @@ def _plain_http(host: str, checks: dict[Any, Any]) -> dict[str, Any]:
         raise _Unmeasured(NOT_RESOLVED, **values)
     if status is None:
         return _cell("info", w.failure(failure or codes.HTTP_NO_ANSWER), **values)
-    parts = [w.plain(f"{status} {probe.get('reason') or ''}".strip())]
+    parts = [w.plain(w.http_status(probe))]
     if host.lower() not in _problem_hosts(checks, "http_hijack"):
         return _cell("ok", parts[0], **values)
     parts.append(HIJACKED)

@@ -14,7 +14,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from checks.i18n import t
-from checks.report.matrix import NO_SERVERS, SERVER, cell_words, server_details, source_texts
+from checks.report.matrix import (
+    NO_SERVERS,
+    cell_of,
+    cell_words,
+    header_titles,
+    server_details,
+    source_texts,
+)
 
 MARKS = {"ok": "+", "info": "i", "warn": "!", "fail": "x", "none": "-"}
 _COLOURS = {"ok": "32", "info": "36", "warn": "33", "fail": "31", "none": "90"}
@@ -83,12 +90,11 @@ def render_matrix(matrix: Mapping[str, Any], lang: str, columns: int = 120,
     if not rows:
         return "\n".join([*out, NO_SERVERS.render(lang)]) + "\n"
     notes: dict[str, int] = {}
-    header = [SERVER.render(lang)] + [str((c.get("title") or {}).get(lang, c.get("id")))
-                                      for c in matrix.get("columns") or []]
+    header = header_titles(matrix, lang)
     keys = [str(c.get("id")) for c in matrix.get("columns") or []]
     body = [[_server(row, lang)] + [_cell(row, key, lang, notes) for key in keys] for row in rows]
-    states = [["none"] + [str(((row.get("cells") or {}).get(k) or {}).get("state", "none"))
-                          for k in keys] for row in rows]
+    states = [["none"] + [str(cell_of(row, k).get("state", "none")) for k in keys]
+              for row in rows]
     table = _table(header, body, states, columns, colour)
     out = [line for text in out for line in wrap(text, max(columns, 40))] + ["", *table]
     if notes:
@@ -102,7 +108,7 @@ def _server(row: Mapping[str, Any], lang: str) -> str:
 
 
 def _cell(row: Mapping[str, Any], key: str, lang: str, notes: dict[str, int]) -> str:
-    cell = (row.get("cells") or {}).get(key) or {}
+    cell = cell_of(row, key)
     state = str(cell.get("state", "none"))
     text, number = cell_words(cell, lang, notes)
     if number is not None:

@@ -70,6 +70,11 @@ def sub(record: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def http_status(answer: Mapping[str, Any]) -> str:
+    """`404 Not Found`: an HTTP answer's status code and its reason phrase."""
+    return f"{answer.get('status')} {answer.get('reason') or ''}".strip()
+
+
 def yes_no(value: Any) -> Text:
     if value is None:
         return UNKNOWN

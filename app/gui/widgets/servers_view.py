@@ -31,10 +31,11 @@ from checks.i18n import t
 from checks.report.matrix import (
     LEGEND,
     NO_SERVERS,
-    SERVER,
     SYMBOLS,
     build_matrix,
+    cell_of,
     cell_words,
+    header_titles,
     server_details,
     source_texts,
 )
@@ -118,16 +119,14 @@ class ServersView(QWidget):
             self.notes.setVisible(True)
             return
         self.table.setColumnCount(len(columns) + 1)
-        self.table.setHorizontalHeaderLabels(
-            [SERVER.render(lang)] + [str((c.get("title") or {}).get(lang, c.get("id"))) for c in columns])
+        self.table.setHorizontalHeaderLabels(header_titles(self.matrix, lang))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setRowCount(len(rows))
         notes: dict[str, int] = {}
         for r, row in enumerate(rows):
             self.table.setItem(r, 0, self._server_item(row))
             for c, column in enumerate(columns, start=1):
-                cell = (row.get("cells") or {}).get(column.get("id")) or {}
-                self.table.setItem(r, c, self._cell_item(cell, notes))
+                self.table.setItem(r, c, self._cell_item(cell_of(row, column.get("id")), notes))
         self.notes.setText("\n".join(f"({n}) {note}" for note, n in notes.items()))
         self.notes.setVisible(bool(notes))
         self._fit()
