@@ -466,10 +466,11 @@ def tls(evidence: Mapping[str, Any]) -> list[Item]:
     out: list[Item] = []
     if evidence.get("expected_issuers"):
         out.append(Line(EXPECTED, _list(evidence["expected_issuers"])))
-    problems = [f"{c.get('file')} ({w.failure(c.get('error')).en})"
+    problems = [t("{file} ({error})", "{file}（{error}）", file=w.plain(str(c.get("file"))),
+                  error=w.failure(c.get("error")))
                 for c in _records(evidence, "ca_file_problems")]
     if problems:
-        out.append(Line(CA_PROBLEMS, _list(problems)))
+        out.append(Line(CA_PROBLEMS, w.join(problems, ", ")))
     out.append(_table(TLS_TABLE, (H_SERVER, H_ADDRESS, H_VERSION, H_ISSUER, H_VALID_UNTIL, H_RESULT),
                       rows))
     return out
@@ -669,21 +670,27 @@ NO_MINIMUM = t("no minimum known", "无已知最低版本")
 DATA_FOUND = t("Data folders found", "找到的数据文件夹")
 
 
+def _named_lists(by_product: Mapping[str, Any]) -> list[Text]:
+    """`WeCom: WXWork.exe` / `企业微信：WXWork.exe`, for each product with something listed."""
+    return [t("{name}: {items}", "{name}：{items}", name=display_name(str(k)),
+              items=w.plain(", ".join(map(str, v)))) for k, v in by_product.items() if v]
+
+
 def client_version(evidence: Mapping[str, Any]) -> list[Item]:
     out: list[Item] = [Line(L_FAILURE, w.failure(key))
                        for key in (codes.INSTALLED_ERROR, codes.RUNNING_ERROR) if key in evidence]
     running = w.sub(evidence, "running")
-    names = [f"{display_name(str(k)).en}: {', '.join(map(str, v))}" for k, v in running.items() if v]
-    out.append(Line(RUNNING, _list(names) if names else w.NONE))
+    names = _named_lists(running)
+    out.append(Line(RUNNING, w.join(names, ", ") if names else w.NONE))
     minimum = w.sub(evidence, "min_versions")
     if minimum:
         parts = [w.join([display_name(str(k)), w.plain(str(v)) if v else NO_MINIMUM], " ")
                  for k, v in minimum.items()]
         out.append(Line(MINIMUM, w.join(parts, "; ")))
     folders = w.sub(evidence, "data_folders")
-    found = [f"{display_name(str(k)).en}: {', '.join(map(str, v))}" for k, v in folders.items() if v]
+    found = _named_lists(folders)
     if found:
-        out.append(Line(DATA_FOUND, _list(found)))
+        out.append(Line(DATA_FOUND, w.join(found, ", ")))
     rows = [(display_name(str(i.get("product"))), _s(i.get("name")), _s(i.get("version")),
              _s(i.get("location") or i.get("source"))) for i in _records(evidence, "installed")]
     if rows:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from checks import codes
 from checks.report import evidence_view
 from checks.report.evidence_view import RENDERERS, render
 from tests.report.helpers import raw_evidence_in
@@ -108,3 +109,19 @@ def test_unknown_checks_and_odd_shapes_stay_readable() -> None:
     # An overrun leaves only its failure code: shown in words.
     timed_out = render({"id": "tls", "evidence": {"failure": "deadline"}}, "en")
     assert timed_out.lines == [("Failure", "did not finish in time")]
+
+
+def test_product_names_and_failures_read_in_the_report_language() -> None:
+    evidence = {"running": {"wecom": ["WXWork.exe"]}, "data_folders": {"wecom": ["D:\\WXWork"]},
+                "installed": []}
+    zh = " ".join(f"{a} {b}" for a, b in evidence_view.render(
+        {"id": "client_version", "evidence": evidence}, "zh").lines)
+    assert "企业微信：WXWork.exe" in zh and "企业微信：D:\\WXWork" in zh
+    assert "WeCom" not in zh
+    en = " ".join(f"{a} {b}" for a, b in evidence_view.render(
+        {"id": "client_version", "evidence": evidence}, "en").lines)
+    assert "WeCom: WXWork.exe" in en
+    tls = {"probes": [], "ca_file_problems": [{"file": "/etc/it-ca.pem", "error": "ca_file_unreadable"}]}
+    zh_tls = " ".join(b for _, b in evidence_view.render({"id": "tls", "evidence": tls}, "zh").lines)
+    assert "/etc/it-ca.pem（" in zh_tls
+    assert codes.meaning("ca_file_unreadable").render("zh") in zh_tls
