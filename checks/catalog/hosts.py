@@ -157,17 +157,10 @@ def classify(mapping: Evidence, dns_answers: Evidence) -> str:
     known = [a for a in answers if a and a.get("addresses")]
     if not known:
         return "unverified"
-    wanted = _canonical(mapping["address"])
-    if all(wanted in {_canonical(x) for x in a["addresses"]} for a in known):
+    wanted = hostsfile.normalize_address(mapping["address"])
+    if all(wanted in {hostsfile.normalize_address(x) for x in a["addresses"]} for a in known):
         return "matches"
     return "differs"
-
-
-def _canonical(address: str) -> str:
-    try:
-        return str(ipaddress.ip_address(address.split("%")[0]))
-    except ValueError:
-        return address.lower()
 
 
 def _is_address(address: str) -> bool:
