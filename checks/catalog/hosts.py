@@ -26,9 +26,6 @@ MAX_NAMES_TO_VERIFY = 16  # DNS questions per run; a huge hosts file must not st
 CRITICAL_SUFFIXES = ("weixin.qq.com", "wechat.com")
 
 
-hosts_path = hosts_file.hosts_path
-
-
 @register
 class HostsCheck(Check):
     id = "hosts"
