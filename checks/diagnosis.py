@@ -78,7 +78,7 @@ class _Candidate:
 
     def __post_init__(self) -> None:
         if self.rank is None:
-            self.rank = float(_rank(self.code))
+            self.rank = float(impact_rank(self.code))
         if self.rule is None:
             self.rule = RULES.get(self.code)
 
@@ -89,7 +89,8 @@ class _Candidate:
         return max(r.status.severity for r in [*self.because, *self.explains])
 
 
-def _rank(code: str) -> int:
+def impact_rank(code: str) -> int:
+    """Where a cause stands in IMPACT_ORDER (0 blocks logging in most); unknown ones last."""
     return IMPACT_ORDER.index(code) if code in IMPACT_ORDER else len(IMPACT_ORDER)
 
 
@@ -282,7 +283,7 @@ def _candidates(results: Sequence[CheckResult]) -> dict[str, _Candidate]:
         # Silence behind a tunnel that holds the default route: the tunnel swallows it.
         names = ", ".join(tunnel.evidence.get("default_via_tunnel") or [])
         _add(candidates, codes.VPN_INTERFERENCE, [tunnel, *unreachable],
-             rank=float(_rank(codes.OFFLINE)), rule=_explains_network,
+             rank=float(impact_rank(codes.OFFLINE)), rule=_explains_network,
              why=[f"vpn: the default route leaves through {names} and nothing answers: "
                   "the tunnel swallows the traffic (not offline: the adapter is connected)"])
     elif unreachable:
@@ -291,7 +292,7 @@ def _candidates(results: Sequence[CheckResult]) -> dict[str, _Candidate]:
     if lossy is not None:
         loss = lossy.evidence.get("loss") or {}
         _add(candidates, codes.SLOW_NETWORK, [lossy],
-             rank=_rank(codes.OFFLINE) + 0.5, rule=_explains_by_loss,
+             rank=impact_rank(codes.OFFLINE) + 0.5, rule=_explains_by_loss,
              why=[f"latency: {loss.get('lost', '?')} of {loss.get('sent', '?')} test exchanges "
                   "lost a packet: timeouts elsewhere are counted as loss, not as blocked servers"])
     pmtu_source = _pmtu_candidate(results)

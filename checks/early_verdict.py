@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from checks import codes
-from checks.diagnosis import Diagnosis, diagnose
+from checks.diagnosis import Diagnosis, diagnose, impact_rank
 from checks.model import CheckResult
 
 # Which causes each check can lead to (a contract test keeps this in step with the
@@ -41,18 +41,13 @@ CHECK_CAUSES: dict[str, tuple[str, ...]] = {
 STANDS_IN_FOR = {"vpn": codes.OFFLINE, "latency": codes.OFFLINE}
 
 
-def _rank(code: str) -> int:
-    order = codes.IMPACT_ORDER
-    return order.index(code) if code in order else len(order)
-
-
 def _strongest(check_id: str) -> int:
     """The best rank a pending check's finding could take."""
     if check_id not in CHECK_CAUSES:
         return -1
-    ranks = [_rank(c) for c in CHECK_CAUSES[check_id]]
+    ranks = [impact_rank(c) for c in CHECK_CAUSES[check_id]]
     if check_id in STANDS_IN_FOR:
-        ranks.append(_rank(STANDS_IN_FOR[check_id]))
+        ranks.append(impact_rank(STANDS_IN_FOR[check_id]))
     return min(ranks, default=len(codes.IMPACT_ORDER))
 
 
@@ -63,7 +58,7 @@ def early_diagnosis(finished: Sequence[CheckResult], pending: Collection[str]) -
     primary = diagnosis.causes[0]
     if primary.code == codes.HEALTHY or primary.status != "fail":
         return None  # a warning can still be outranked by any failure to come
-    rank = _rank(primary.code)
+    rank = impact_rank(primary.code)
     if any(_strongest(check_id) <= rank for check_id in pending):
         return None
     return diagnosis

@@ -11,6 +11,7 @@ remembers exactly how to encode again. Nothing here touches the disk except
 from __future__ import annotations
 
 import codecs
+import ipaddress
 import os
 import re
 from collections.abc import Iterable
@@ -169,6 +170,15 @@ TENCENT_SUFFIXES = ("qq.com", "wechat.com")
 
 def normalize_name(name: str) -> str:
     return name.strip().rstrip(".").lower()
+
+
+def normalize_address(address: str) -> str:
+    """One spelling per address ("2001:DB8:0:0::1" is "2001:db8::1"), the zone dropped;
+    anything that is not an address, lower-cased."""
+    try:
+        return str(ipaddress.ip_address(address.split("%")[0]))
+    except ValueError:
+        return address.lower()
 
 
 LOCAL_NAMES = frozenset(

@@ -17,7 +17,7 @@ from checks import codes
 from checks.base import Check, register
 from checks.concurrency import parallel_map
 from checks.context import Context
-from checks.hostsfile import normalize_name
+from checks.hostsfile import normalize_address, normalize_name
 from checks.i18n import Text, t
 from checks.model import Evidence, Problem, Status, Verdict
 from checks.probes import hosts_file, system_dns, tls_probe, trusted_dns
@@ -44,13 +44,6 @@ CODES = {
 CONFIRMING_FAILURES = (
     codes.TLS_UNTRUSTED_ISSUER, codes.TLS_NAME_MISMATCH, codes.TLS_EXPIRED, codes.TLS_NOT_YET_VALID, codes.TLS_NOT_TLS,
 )
-
-
-def _canonical(address: str) -> str:
-    try:
-        return str(ipaddress.ip_address(address.split("%")[0]))
-    except ValueError:
-        return address.lower()
 
 
 def bogus_kind(address: str) -> str | None:
@@ -195,8 +188,8 @@ def decide(record: dict[str, Any]) -> dict[str, Any]:
         out.update(decision="system_failed",
                    reason="the system resolver gave no address (see the DNS check)")
         return out
-    pinned = {_canonical(a) for a in record.get("hosts_file") or []}
-    if pinned and {_canonical(a) for a in system} <= pinned:
+    pinned = {normalize_address(a) for a in record.get("hosts_file") or []}
+    if pinned and {normalize_address(a) for a in system} <= pinned:
         out.update(decision="hosts_file",
                    reason=f"system answer {', '.join(system)} comes from the hosts file, "
                           "not from DNS (see the hosts check)")

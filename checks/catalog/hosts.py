@@ -26,9 +26,6 @@ MAX_NAMES_TO_VERIFY = 16  # DNS questions per run; a huge hosts file must not st
 CRITICAL_SUFFIXES = ("weixin.qq.com", "wechat.com")
 
 
-hosts_path = hosts_file.hosts_path
-
-
 @register
 class HostsCheck(Check):
     id = "hosts"
@@ -157,17 +154,10 @@ def classify(mapping: Evidence, dns_answers: Evidence) -> str:
     known = [a for a in answers if a and a.get("addresses")]
     if not known:
         return "unverified"
-    wanted = _canonical(mapping["address"])
-    if all(wanted in {_canonical(x) for x in a["addresses"]} for a in known):
+    wanted = hostsfile.normalize_address(mapping["address"])
+    if all(wanted in {hostsfile.normalize_address(x) for x in a["addresses"]} for a in known):
         return "matches"
     return "differs"
-
-
-def _canonical(address: str) -> str:
-    try:
-        return str(ipaddress.ip_address(address.split("%")[0]))
-    except ValueError:
-        return address.lower()
 
 
 def _is_address(address: str) -> bool:

@@ -60,7 +60,7 @@ class LatencyCheck(Check):
         evidence = {"series": series, "connects": _tcp_connects(ctx),
                     "dns_questions": _dns_questions(ctx), "count": cfg.count,
                     "timeout_s": cfg.timeout_s}
-        evidence["loss"] = run_loss(evidence)
+        evidence["loss"] = run_loss(evidence, [item["summary"] for item in series])
         return evidence
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
@@ -156,13 +156,12 @@ def summarize(samples: list[Evidence]) -> dict[str, Any]:
     }
 
 
-def run_loss(evidence: Evidence) -> dict[str, Any]:
-    """Loss over the whole measurement: lost samples, `tcp` connects that needed a
-    second attempt and DNS questions answered only when repeated, out of all of them
-    that got through in the end."""
+def run_loss(evidence: Evidence, summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Loss over the whole measurement: lost samples (`summaries`: summarize() of each
+    series), `tcp` connects that needed a second attempt and DNS questions answered
+    only when repeated, out of all of them that got through in the end."""
     sent = lost = 0
-    for item in evidence["series"]:
-        summary = summarize(item["samples"])
+    for summary in summaries:
         if summary["ok"]:
             sent += summary["sent"]
             lost += summary["lost"]
@@ -185,11 +184,9 @@ ADVICE_SLOW = t(
 
 
 def assess_latency(evidence: Evidence, limits: LatencyConfig) -> Verdict:
-    measured = []
-    for item in evidence["series"]:
-        summary = summarize(item["samples"])
-        if summary["ok"]:
-            measured.append((item, summary))
+    summaries = [summarize(item["samples"]) for item in evidence["series"]]
+    measured = [(item, s) for item, s in zip(evidence["series"], summaries, strict=True)
+                if s["ok"]]
     if not measured:
         return Verdict(
             Status.ERROR,
@@ -197,7 +194,7 @@ def assess_latency(evidence: Evidence, limits: LatencyConfig) -> Verdict:
               "无法测量：没有服务器接受连接。"),
             problems=(Problem(codes.SLOW_NOT_MEASURED),),
         )
-    loss = run_loss(evidence)
+    loss = run_loss(evidence, summaries)
     lossy = grade(loss["pct"], limits.loss_warn_pct) is Status.WARN
     slow = [(item, s) for item, s in measured
             if grade(s["median_ms"], limits.warn_ms) is Status.WARN]

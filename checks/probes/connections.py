@@ -72,24 +72,20 @@ def peek(ctx: Context, address: str, port: int) -> dict[str, Any] | None:
     return ctx.peek(_key(address, port))  # type: ignore[no-any-return]
 
 
-def open_socket(ctx: Context, address: str, port: int, timeout: float
+def open_socket(ctx: Context, address: str, port: int
                 ) -> tuple[dict[str, Any], socket.socket | None]:
-    """A connected socket to talk over: the run's pooled one if nobody took it yet,
-    else a fresh hedged connect. A server the run's connect failed on is not tried
-    again: its result comes back with no socket."""
+    """A connected (blocking) socket to talk over: the run's pooled one if nobody took
+    it yet, else a fresh hedged connect; the caller sets its timeout. A server the
+    run's connect failed on is not tried again: its result comes back with no socket."""
     result = connect(ctx, address, port)
     if not result["ok"]:
         return result, None
     sock = _pool(ctx).take((address, port))
     if sock is not None and _still_open(sock):
-        sock.settimeout(timeout)
         return result, sock
     if sock is not None:
         sock.close()
-    fresh, sock = tcp.connect_hedged(address, port, ctx.timeout(ctx.config.tcp.timeout_s))
-    if sock is not None:
-        sock.settimeout(timeout)
-    return fresh, sock
+    return tcp.connect_hedged(address, port, ctx.timeout(ctx.config.tcp.timeout_s))
 
 
 def _still_open(sock: socket.socket) -> bool:

@@ -53,7 +53,7 @@ def request_via(ctx: Context, address: str, port: int, host: str, path: str,
     """GET over the run's connection to address:port (probes.connections): a server
     that did not connect for `tcp` is not waited for again."""
     start = time.monotonic()
-    connected, sock = connections.open_socket(ctx, address, port, ctx.timeout(timeout))
+    connected, sock = connections.open_socket(ctx, address, port)
     if sock is None:
         return _result(address, port, start, b"", "connect_" + str(connected["failure"]))
     # One timeout for the whole request, the wait for its connection included.

@@ -106,7 +106,6 @@ class _Lookup:
         self.servers: list[str] | None = None
         self.servers_error: str | None = None
         self.first_address_at: float | None = None
-        self.start = time.monotonic()
 
     def _spawn(self, fn: Callable[[], None]) -> None:
         # Daemon threads: a lookup stuck in getaddrinfo must not keep the process alive.
@@ -121,7 +120,6 @@ class _Lookup:
 
     def run(self) -> dict[str, Any]:
         start = time.monotonic()
-        self.start = start
         give_up = start + self.timeout * GIVE_UP_SHARE
         for rtype in FAMILIES:
             self._spawn(functools.partial(self._gai, rtype))

@@ -1,11 +1,12 @@
 """TCP connect probes with failures named by stable codes.
 
-`connect` is one plain attempt (the latency check's samples). `connect_hedged` is
-what every other probe uses: when the first attempt gets no answer within a sixth
-of the timeout, a second connection is started, at half of it a third, and the
-first to connect wins. One lost SYN then costs a fraction of the timeout instead
-of a failure, while a server that never answers still fails after exactly one
-timeout. An answer that says no (refused, unreachable) ends the probe at once.
+`connect` is one plain attempt (the watch's samples), `connect_many` many at once
+(the latency check's samples). `connect_hedged` is what every other probe uses:
+when the first attempt gets no answer within a sixth of the timeout, a second
+connection is started, at half of it a third, and the first to connect wins. One
+lost SYN then costs a fraction of the timeout instead of a failure, while a server
+that never answers still fails after exactly one timeout. An answer that says no
+(refused, unreachable) ends the probe at once.
 """
 
 from __future__ import annotations
@@ -59,11 +60,26 @@ def failure_code(exc: OSError) -> str:
     return f"tcp_error_{code}"
 
 
+def _start(address: str, port: int, opened: list[socket.socket]
+           ) -> tuple[socket.socket, str | None]:
+    """A non-blocking connect under way (its socket added to `opened`, for the caller to
+    close), or the failure it met at once."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    opened.append(sock)
+    err = sock.connect_ex((address, port))
+    return sock, None if err in _IN_PROGRESS else _errno_failure(err)
+
+
+def _errno_failure(err: int) -> str:
+    return failure_code(OSError(err, os.strerror(err)))
+
+
 def connect_hedged(address: str, port: int, timeout: float, hedges: tuple[float, ...] = HEDGES
                    ) -> tuple[dict[str, Any], socket.socket | None]:
     """Connect with hedged attempts; returns the result (as `connect`, plus "attempts":
     how many connections were started) and the connected socket (blocking), or None."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
     start = time.monotonic()
     end = start + timeout
     pending = [start + timeout * share for share in hedges]
@@ -73,14 +89,10 @@ def connect_hedged(address: str, port: int, timeout: float, hedges: tuple[float,
     failure: str | None = None
 
     def launch() -> str | None:
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setblocking(False)
-        attempts.append(sock)
-        err = sock.connect_ex((address, port))
-        if err not in _IN_PROGRESS:
-            return failure_code(OSError(err, os.strerror(err)))
-        selector.register(sock, selectors.EVENT_WRITE)
-        return None
+        sock, failed = _start(address, port, attempts)
+        if failed is None:
+            selector.register(sock, selectors.EVENT_WRITE)
+        return failed
 
     try:
         failure = launch()
@@ -99,7 +111,7 @@ def connect_hedged(address: str, port: int, timeout: float, hedges: tuple[float,
                     winner = sock
                     break
                 # Refused or unreachable is an answer, not a lost packet: no point waiting.
-                failure = failure_code(OSError(err, os.strerror(err)))
+                failure = _errno_failure(err)
                 break
             if failure is None and winner is None and pending and time.monotonic() >= pending[0]:
                 pending.pop(0)
@@ -120,19 +132,15 @@ def connect_hedged(address: str, port: int, timeout: float, hedges: tuple[float,
 def connect_many(address: str, port: int, count: int, timeout: float) -> list[dict[str, Any]]:
     """`count` plain connects at once (samples of the connect time), each on its own:
     [{"ms", "failure"}] in the order they were started. One thread, no retries."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
     start = time.monotonic()
     samples: list[dict[str, Any]] = [{"ms": None, "failure": None} for _ in range(count)]
     selector = selectors.DefaultSelector()
     open_socks: list[socket.socket] = []
     try:
         for index in range(count):
-            sock = socket.socket(family, socket.SOCK_STREAM)
-            sock.setblocking(False)
-            open_socks.append(sock)
-            err = sock.connect_ex((address, port))
-            if err not in _IN_PROGRESS:
-                samples[index]["failure"] = failure_code(OSError(err, os.strerror(err)))
+            sock, failed = _start(address, port, open_socks)
+            if failed is not None:
+                samples[index]["failure"] = failed
             else:
                 selector.register(sock, selectors.EVENT_WRITE, index)
         while selector.get_map():
@@ -146,7 +154,7 @@ def connect_many(address: str, port: int, count: int, timeout: float) -> list[di
                 err = done.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 sample = samples[key.data]
                 sample["ms"] = round((time.monotonic() - start) * 1000, 1) if err == 0 else None
-                sample["failure"] = None if err == 0 else failure_code(OSError(err, os.strerror(err)))
+                sample["failure"] = None if err == 0 else _errno_failure(err)
         for key in list(selector.get_map().values()):
             samples[key.data]["failure"] = codes.TCP_TIMEOUT
     finally:

@@ -141,8 +141,7 @@ def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[st
     result: dict[str, Any] = {"host": host, "address": address, "port": port, "failure": None}
     context, _ca_problems = trust_context(ctx)
     began = time.monotonic()
-    connected, sock = connections.open_socket(ctx, address, port,
-                                              ctx.timeout(ctx.config.tls.timeout_s))
+    connected, sock = connections.open_socket(ctx, address, port)
     result["tcp_ms"] = connected.get("ms")
     if sock is None:
         result.update(failure=connected["failure"], verified=None)
