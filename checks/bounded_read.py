@@ -38,8 +38,9 @@ def _kind(mode: int) -> str:
     return "special file"
 
 
-def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes, never blocking.
+def read_regular_file(path: str | os.PathLike[str], limit: int, *, cut: bool = False) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, never blocking; with `cut`,
+    the first `limit` bytes of a larger one instead of refusing it.
 
     OSError (FileNotFoundError, PermissionError, IsADirectoryError, NotRegularFile,
     FileTooLarge ...) propagates for the caller to classify.
@@ -55,7 +56,7 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
             raise IsADirectoryError(errno.EISDIR, "is a directory", name)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(name, _kind(info.st_mode))
-        if info.st_size > limit:
+        if info.st_size > limit and not cut:
             raise FileTooLarge(name, limit)
         chunks: list[bytes] = []
         size = 0
@@ -66,6 +67,8 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
+            if cut:
+                return b"".join(chunks)[:limit]
             raise FileTooLarge(name, limit)
         return b"".join(chunks)
     finally:

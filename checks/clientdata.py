@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checks.bounded_read import read_regular_file
 from checks.platform.commands import decode_output
 from checks.products import WECHAT, WECOM, infer_product, parse_override
 
@@ -177,9 +178,8 @@ def read_pointer_files(os_name: str, home: str, env: Mapping[str, str]) -> list[
         except OSError:
             continue
         for file in files:
-            try:
-                with open(file, "rb") as f:
-                    raw = f.read(_POINTER_BYTES)
+            try:  # a FIFO or device under the name would block or never end: skipped
+                raw = read_regular_file(file, _POINTER_BYTES, cut=True)
             except OSError:
                 continue
             found.append(Pointer(which, str(file), decode_pointer(raw)))

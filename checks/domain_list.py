@@ -28,6 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from checks.bounded_read import FileTooLarge, read_regular_file
+
 MAX_BYTES = 4 * 1024 * 1024  # the real list is a few kilobytes
 KEYS = ("domain_list", "ip_list")
 
@@ -88,15 +90,14 @@ class DomainList:
 
 def read_domain_list(path: str | os.PathLike[str]) -> DomainList:
     file = Path(path)
-    try:
-        with file.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+    try:  # a FIFO would block and a device never end: only a regular file is read
+        raw = read_regular_file(file, MAX_BYTES)
         stamp = file.stat().st_mtime
+    except FileTooLarge:
+        raise DomainListError(f"{file}: larger than {MAX_BYTES // 1024 // 1024} MB; "
+                              "not a saved get_server_domain_ip response") from None
     except OSError as exc:
         raise DomainListError(f"{file}: cannot read the file ({exc.strerror or exc})") from None
-    if len(raw) > MAX_BYTES:
-        raise DomainListError(f"{file}: larger than {MAX_BYTES // 1024 // 1024} MB; "
-                              "not a saved get_server_domain_ip response")
     data = _decode(file, raw)
     entries = parse(data, str(file))
     modified = datetime.fromtimestamp(stamp, timezone.utc).isoformat(timespec="seconds")

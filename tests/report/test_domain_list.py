@@ -190,3 +190,16 @@ def test_failures_only_on_optional_servers_warn_instead_of_failing() -> None:
     assert soften(with_needed, endpoints) is with_needed
     no_host = Verdict(Status.FAIL, failing.summary, problems=(Problem("ntp_timeout"),))
     assert soften(no_host, endpoints) is no_host
+
+
+def test_a_pipe_given_as_the_list_is_refused_at_once(tmp_path: Path) -> None:
+    import os
+    import time
+
+    pipe = tmp_path / "list.json"
+    os.mkfifo(pipe)
+    started = time.monotonic()
+    with pytest.raises(DomainListError) as caught:
+        read_domain_list(pipe)
+    assert time.monotonic() - started < 5
+    assert f"{pipe}: cannot read the file (not a regular file (pipe))" == str(caught.value)

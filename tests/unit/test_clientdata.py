@@ -243,3 +243,19 @@ def test_linux_pointer_relative_to_home(tmp_path: Path) -> None:
                                                   [Pointer("xwechat", "p.ini", "MyDocument:")])] == [
         str(home / "文档" / "xwechat_files")]
     assert moved_locations("linux", str(home), "/d", {}, [Pointer("xwechat", "p", "relative/x")]) == []
+
+
+def test_pointer_files_that_are_pipes_are_skipped_not_waited_for(tmp_path: Path) -> None:
+    """A FIFO named like a WeChat 4 pointer file would block `open()` forever."""
+    import os
+    import time
+
+    config = tmp_path / ".xwechat" / "config"
+    config.mkdir(parents=True)
+    os.mkfifo(config / "a0.ini")
+    (config / "b1.ini").write_bytes("/data/微信".encode() + b"\n" + b"x" * 10_000)
+    started = time.monotonic()
+    pointers = read_pointer_files("linux", str(tmp_path), {})
+    assert time.monotonic() - started < 5
+    assert [Path(p.file).name for p in pointers] == ["b1.ini"]
+    assert pointers[0].text.startswith("/data/微信\nxxx")  # a long file: its start is read
