@@ -377,12 +377,16 @@ def _issuer_expected(cert: Mapping[str, Any], expected: Any) -> bool:
 def _http(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any]) -> dict[str, Any]:
     """The HTTPS request over the TLS check's connection (5xx: the service itself fails)
     and the plain-HTTP hijack probe on port 80, whichever were made."""
-    https = _https(host, checks)
+    https_missing: _Unmeasured | None = None
+    try:
+        https = _https(host, checks)
+    except _Unmeasured as exc:  # no TLS check: the port-80 probe still speaks
+        https, https_missing = None, exc
     try:
         plain = _plain_http(host, checks)
-    except _Unmeasured:
+    except _Unmeasured as plain_missing:
         if https is None:
-            raise
+            raise https_missing or plain_missing from None
         return https
     if https is None:
         return plain

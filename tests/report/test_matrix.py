@@ -106,6 +106,16 @@ def test_captive_portal_hijack_interception_and_slow_path() -> None:
     assert cells(lab_report("fake_ip"), LOGIN)["trusted_dns"]["state"] == "warn"
 
 
+def test_the_port_80_finding_shows_without_the_tls_check() -> None:
+    report = lab_report("captive")
+    report["checks"] = [c for c in report["checks"] if c["id"] != "tls"]
+    http = cells(report, LONG)["http"]
+    assert http["state"] == "fail" and http["status"] == 302
+    assert "portal.hotspot.lab.test" in http["text"]["en"]
+    both_gone = [c for c in report["checks"] if c["id"] != "http_hijack"]
+    assert cells({**report, "checks": both_gone}, LONG)["http"]["state"] == "none"
+
+
 def test_missing_checks_and_unknown_shapes_say_why() -> None:
     report = lab_report("polluted")
     report["checks"] = [c for c in report["checks"] if c["id"] != "latency"]
