@@ -1,5 +1,5 @@
 """Frozen entry point of `wxdoctor` (console)."""
 
-from app.cli import main
+from app.cli.main import main
 
 raise SystemExit(main())

@@ -1,5 +1,5 @@
 """Frozen entry point of `wxdoctor-gui` (windowed)."""
 
-from app.gui_main import main
+from app.gui.main import main
 
 raise SystemExit(main())

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _gui_smoke_supported() -> bool:
-    return "WXDOCTOR_GUI_SMOKE" in (ROOT / "app" / "gui_main.py").read_text("utf-8")
+    return "WXDOCTOR_GUI_SMOKE" in (ROOT / "app" / "gui" / "main.py").read_text("utf-8")
 
 
 if __name__ == "__main__":

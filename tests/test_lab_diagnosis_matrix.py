@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from checks import codes
-from checks.base import check_ids
-from checks.report.text import render_text
+from checks.engine import codes
+from checks.engine.check import check_ids
+from checks.report.plain_text import render_text
 from tests.lab import Lab
 from tests.lab import faults as lab_faults
 from tests.lab.world import API, LOGIN, World, lab_helper, rehost, user_world

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from checks.base import all_checks
+from checks.engine.check import all_checks
 from tests.lab import Lab
 
 LOGIN = "login.wecom.lab.test"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks import codes
+from checks.engine import codes
 from tests.lab import Lab
 from tests.lab.topology import REPO_ROOT, ROUTER_CLIENT_IP
 
@@ -188,13 +188,13 @@ def test_watches_are_stored_and_rendered_from_the_history(lab: Lab, tmp_path: An
 
 
 def test_the_windows_watch_process_streams_samples_and_the_report(lab: Lab) -> None:
-    """The window samples in a child process (app/watch_process.py): in the lab, a path
+    """The window samples in a child process (app/child/watch_process.py): in the lab, a path
     cut for 3 s comes back as live progress and a report with one outage."""
     path = lab.write_config(watch_config(lab))
     code = f"""
 import json, sys, threading, time
-from app.watch_process import ProcessWatch
-from checks.config import load_config
+from app.child.watch_process import ProcessWatch
+from checks.engine.config import load_config
 from checks.watch.plan import Plan
 seen = []
 watch = ProcessWatch(load_config({str(path)!r}), Plan(9, 1.0), lang="zh",

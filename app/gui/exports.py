@@ -70,10 +70,10 @@ class ExportActions:
     def _pdf_writer(self) -> Callable[..., None] | None:
         import importlib.util
 
-        if importlib.util.find_spec("app.pdf") is None:
+        if importlib.util.find_spec("app.pdf.check_pages") is None:
             return None
         try:
-            from app.pdf import write_pdf  # type: ignore[import-not-found,unused-ignore]
+            from app.pdf.check_pages import write_pdf  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             return None
         return write_pdf  # type: ignore[no-any-return]
@@ -98,7 +98,7 @@ class ExportActions:
 
     def summary_text(self) -> str:
         assert self.report is not None
-        from checks.report.summary import summary_text
+        from checks.report.chat_summary import summary_text
 
         return summary_text(self.report, self.lang)
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.gui import theme
 from app.gui.widgets.check_row import CheckRow
-from checks.base import Check
-from checks.config import Config
+from checks.engine.check import Check
+from checks.engine.config import Config
 from checks.fixes.session import FixSession, Registry
 from checks.report.rejudge import rejudged
 

@@ -1,4 +1,4 @@
-"""Every user-visible string of the window, in both languages, through checks.i18n.
+"""Every user-visible string of the window, in both languages, through checks.shared.i18n.
 
 The window never shows a literal: it renders one of these `Text`s (or a report's
 own `i18n` entries) in the current language, so switching language is a re-render.
@@ -6,7 +6,7 @@ own `i18n` entries) in the current language, so switching language is a re-rende
 
 from __future__ import annotations
 
-from checks.i18n import Text, t
+from checks.shared.i18n import Text, t
 
 APP_NAME = t("wxdoctor — WeChat/WeCom network doctor", "微信/企业微信网络医生")
 

@@ -1,6 +1,6 @@
 """The window's Watch mode (持续监测): Start/Stop, a live chart, the summary when stopped.
 
-The watch samples in a child process (app/watch_process.py), which also prepares
+The watch samples in a child process (app/child/watch_process.py), which also prepares
 what the window shows after each sample (the chart's model); a worker thread here
 reads those messages and posts them through app/gui/bridge.py, so the GUI thread
 only sets labels and repaints the chart. A watch with a sampler handed in (tests)
@@ -30,20 +30,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.child.watch_process import ProcessWatch, Progress, progress
 from app.gui import bridge, theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.light import Light
 from app.gui.widgets.watch_chart import DARK_STYLE, ChartStyle, WatchChart
-from app.watch_process import ProcessWatch, Progress, progress
-from checks.config import Config
-from checks.i18n import Text, t
+from checks.engine.config import Config
+from checks.shared.i18n import Text, t
 from checks.watch.chart import chart_data
+from checks.watch.loop import SampleSource, Watch
 from checks.watch.plan import Plan
-from checks.watch.report import advice_lines, summary_lines
-from checks.watch.runner import SampleSource, Watch
 from checks.watch.sample import Sample
 from checks.watch.summary import duration
-from checks.watch.text import live_line
+from checks.watch.terminal import live_line
+from checks.watch.watch_report import advice_lines, summary_lines
 
 log = logging.getLogger("wxdoctor.gui")
 
@@ -83,7 +83,7 @@ class Running(Protocol):
 
 
 def _store_in_history(report: dict[str, Any]) -> object:
-    from checks.history import History
+    from checks.report.history import History
 
     return History().add_watch(report)
 
@@ -361,7 +361,7 @@ class WatchView(QWidget):
         export = redact(self.report)
         try:
             if path.suffix.lower() == ".pdf":
-                from app.pdf_watch import write_watch_pdf
+                from app.pdf.watch_pages import write_watch_pdf
 
                 write_watch_pdf(export, path, self.lang)
             else:

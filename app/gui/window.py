@@ -47,13 +47,13 @@ from app.gui.worker import (
     default_runner_factory,
     process_runner_factory,
 )
-from checks.base import GROUPS, Check
-from checks.config import Config
-from checks.early_verdict import early_diagnosis
+from checks.diagnosis.early_verdict import early_diagnosis
+from checks.engine.check import GROUPS, Check
+from checks.engine.config import Config
+from checks.engine.results import CheckResult
 from checks.fixes import get_fix
 from checks.fixes.session import Registry
-from checks.i18n import LANGS, detect_lang, normalize_lang, t
-from checks.model import CheckResult
+from checks.shared.i18n import LANGS, detect_lang, normalize_lang, t
 
 log = logging.getLogger("wxdoctor.gui")
 
@@ -67,13 +67,13 @@ FLUSH_MS = 40
 
 
 def _default_checks() -> Sequence[Check]:
-    from checks.base import all_checks
+    from checks.engine.check import all_checks
 
     return all_checks()
 
 
 def _default_config() -> Config:
-    from checks.config import load_config
+    from checks.engine.config import load_config
 
     return load_config(None)
 
@@ -624,10 +624,10 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
 
 
 def _prespawn_engine() -> None:
-    from app import engine_process
+    from app.child import check_process
 
     try:
-        engine_process.prespawn()
+        check_process.prespawn()
     except OSError:  # the run will try again, and report the error then
         log.exception("could not start the check process")
 
@@ -635,7 +635,7 @@ def _prespawn_engine() -> None:
 def _warm_up() -> None:
     """Import what a run needs while the user reads the window (off the GUI thread),
     so neither pressing Start nor cancelling waits for first imports."""
-    from checks.base import load_errors
+    from checks.engine.check import load_errors
     from checks.report import build  # noqa: F401
 
     load_errors()

@@ -18,11 +18,11 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from app.gui import bridge
-from checks.base import Check
-from checks.config import Config
-from checks.model import CheckResult
+from checks.engine.check import Check
+from checks.engine.config import Config
+from checks.engine.results import CheckResult
+from checks.engine.runner import Runner, RunResult
 from checks.report.build import build_report
-from checks.runner import Runner, RunResult
 
 log = logging.getLogger("wxdoctor.gui")
 
@@ -54,8 +54,8 @@ def process_runner_factory(
     on_finished: Callable[[CheckResult], None],
 ) -> RunnerLike:
     """The catalog's checks in a child process, off this interpreter's lock (see
-    app/engine_process.py); only for checks the child can find by id."""
-    from app.engine_process import ProcessRunner
+    app/child/check_process.py); only for checks the child can find by id."""
+    from app.child.check_process import ProcessRunner
 
     return ProcessRunner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished)
 
@@ -108,7 +108,7 @@ class RunWorker(QObject):
         try:
             # Import the report builder and the check catalog (the runner lists load
             # errors at the end) now, so a cancel is not slowed down by first imports.
-            from checks.base import load_errors
+            from checks.engine.check import load_errors
 
             load_errors()
             run = self.runner.run()

@@ -1,1 +1,1 @@
-"""One module per check, discovered by checks.base."""
+"""One module per check, discovered by checks.engine.check."""

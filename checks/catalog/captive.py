@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urljoin
 
-from checks import codes
-from checks.base import Check, register
-from checks.concurrency import gather
-from checks.config import CaptiveProbe
-from checks.context import Context
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.config import CaptiveProbe
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import http, system_dns
+from checks.shared.concurrency import gather
+from checks.shared.i18n import Text, t
 
 
 @register

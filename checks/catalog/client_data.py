@@ -15,14 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checks import codes, platform
-from checks.base import Check, register
-from checks.clientdata import classify, data_dirs
-from checks.context import Context
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
-from checks.probes import datafolder
-from checks.products import display_name
+from checks import platform
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.probes import folder_scan
+from checks.shared.i18n import Text, t
+from checks.tencent.data_folders import classify, data_dirs
+from checks.tencent.products import display_name
 
 # Time kept back from the run's deadline so the result is in before it.
 _MARGIN_S = 0.5
@@ -45,9 +46,9 @@ class ClientDataCheck(Check):
         folders: list[dict[str, Any]] = []
         candidates: list[tuple[int, str, str]] = []  # (folder index, rel path, class)
         for index, dd in enumerate(data_dirs(ctx.config)):
-            info = dd.to_json() | datafolder.access_of(dd.path, platform.NAME)
+            info = dd.to_json() | folder_scan.access_of(dd.path, platform.NAME)
             if info.get("is_dir") and info.get("readable"):
-                info.update(datafolder.scan(dd.path, limits.scan_max_files, stop, platform.NAME))
+                info.update(folder_scan.scan(dd.path, limits.scan_max_files, stop, platform.NAME))
                 for rel in info.pop("databases"):
                     candidates.append((index, rel, classify(dd.layout, rel)))
                 info["databases"] = []
@@ -61,7 +62,7 @@ class ClientDataCheck(Check):
             if n >= limits.sqlite_max_files or stop():
                 skipped = len(candidates) - n
                 break
-            state = datafolder.sqlite_state(Path(folders[index]["path"]) / rel, max_bytes, stop)
+            state = folder_scan.sqlite_state(Path(folders[index]["path"]) / rel, max_bytes, stop)
             folders[index]["databases"].append({"path": rel, "class": klass, **state})
         return {
             "os": platform.NAME,
@@ -97,10 +98,10 @@ def assess_client_data(evidence: Evidence) -> Verdict:
         )
 
     denied: list[str] = []
-    refused: list[tuple[str, str]] = []  # (path, datafolder.PRIVACY | POLICY)
+    refused: list[tuple[str, str]] = []  # (path, folder_scan.PRIVACY | POLICY)
     problems: list[Problem] = []
     for f in present:
-        if f.get("denied_by") in (datafolder.PRIVACY, datafolder.POLICY):
+        if f.get("denied_by") in (folder_scan.PRIVACY, folder_scan.POLICY):
             refused.append((f["path"], f["denied_by"]))
             problems.append(Problem(codes.FOLDER_ACCESS_REFUSED))
         elif f.get("error") or not f.get("is_dir", True):
@@ -120,7 +121,7 @@ def assess_client_data(evidence: Evidence) -> Verdict:
                 denied.append(_where(f, rel))
                 problems.append(Problem(codes.FOLDER_UNWRITABLE))
             for rel in f.get("refused", []):
-                refused.append((_where(f, rel), f.get("refused_by") or datafolder.POLICY))
+                refused.append((_where(f, rel), f.get("refused_by") or folder_scan.POLICY))
                 problems.append(Problem(codes.FOLDER_ACCESS_REFUSED))
 
     corrupt = [(f, db) for f in present for db in f.get("databases", []) if db["state"] == "corrupt"]
@@ -186,7 +187,7 @@ def assess_client_data(evidence: Evidence) -> Verdict:
 def _refused_verdict(refused: list[tuple[str, str]], problems: tuple[Problem, ...]) -> Verdict:
     """Grey, not red: the folder's own permissions are fine, something above them said no."""
     paths = [path for path, _source in refused][:5]
-    if any(source == datafolder.PRIVACY for _path, source in refused):
+    if any(source == folder_scan.PRIVACY for _path, source in refused):
         return Verdict(
             Status.ERROR,
             t("macOS did not let wxdoctor read {paths}: its privacy protection asks before one "

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import codes, platform
-from checks.base import Check, register
-from checks.clientdata import data_dirs
-from checks.context import Context
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks import platform
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import processes
-from checks.products import PRODUCTS, display_name, running_clients
-from checks.versions import compare
+from checks.shared.i18n import Text, t
+from checks.tencent.data_folders import data_dirs
+from checks.tencent.products import PRODUCTS, display_name, running_clients
+from checks.tencent.versions import compare
 
 
 @register

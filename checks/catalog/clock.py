@@ -15,16 +15,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checks import codes
-from checks.base import Check, register
-from checks.concurrency import gather
-from checks.config import NtpConfig
-from checks.context import Context
-from checks.grading import grade
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.config import NtpConfig
+from checks.engine.context import Context
+from checks.engine.grading import grade
+from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.parsers.numbers import parse_port
 from checks.probes import ntp
+from checks.shared.concurrency import gather
+from checks.shared.i18n import Text, t
 
 NTP_PORT = ntp.NTP_PORT
 # A red light needs this many servers that each put the clock beyond the fail limit.

@@ -12,14 +12,14 @@ from typing import Any
 
 import psutil
 
-from checks import codes
-from checks.base import Check, register
-from checks.clientdata import data_dirs
-from checks.config import DiskConfig
-from checks.context import Context
-from checks.grading import grade
-from checks.i18n import t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.config import DiskConfig
+from checks.engine.context import Context
+from checks.engine.grading import grade
+from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.shared.i18n import t
+from checks.tencent.data_folders import data_dirs
 
 GB = 1024**3
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from checks import codes
-from checks.base import Check, register
-from checks.concurrency import parallel_map
-from checks.context import Context
-from checks.hostsfile import normalize_address, normalize_name
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.platform.hosts_format import normalize_address, normalize_name
 from checks.probes import hosts_file, system_dns, tls_probe, trusted_dns
+from checks.shared.concurrency import parallel_map
+from checks.shared.i18n import Text, t
 
 FAKE_IP = ipaddress.ip_network("198.18.0.0/15")
 _RANGES: tuple[tuple[str, tuple[str, ...]], ...] = (

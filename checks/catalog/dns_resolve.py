@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import codes
-from checks.base import Check, register
-from checks.concurrency import gather
-from checks.context import Context
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import system_dns
+from checks.shared.concurrency import gather
+from checks.shared.i18n import Text, t
 
 
 @register

@@ -12,13 +12,14 @@ import errno
 import ipaddress
 from typing import Any
 
-from checks import codes, hostsfile
-from checks.base import Check, register
-from checks.concurrency import parallel_map
-from checks.context import Context
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.platform import hosts_format
 from checks.probes import dns_wire, hosts_file
+from checks.shared.concurrency import parallel_map
+from checks.shared.i18n import Text, t
 
 MAX_NAMES_TO_VERIFY = 16  # DNS questions per run; a huge hosts file must not stall it
 # Domains the clients log in through: any override there matters. Other Tencent
@@ -41,12 +42,12 @@ class HostsCheck(Check):
             evidence.update(failure=_read_failure(exc), reason=exc.strerror or str(exc))
             return evidence
         raw = found.raw
-        decoded = hostsfile.decode_hosts(raw)
-        entries = hostsfile.parse_hosts(decoded.text)
+        decoded = hosts_format.decode_hosts(raw)
+        entries = hosts_format.parse_hosts(decoded.text)
         endpoint_hosts = [e.host for e in ctx.config.endpoints]
         mappings = []
         for entry in entries:
-            names = [n for n in entry.names if hostsfile.is_tencent_name(n, endpoint_hosts)]
+            names = [n for n in entry.names if hosts_format.is_tencent_name(n, endpoint_hosts)]
             if names:
                 mappings.append({
                     "line_no": entry.line_no,
@@ -73,16 +74,16 @@ class HostsCheck(Check):
 
 
 def _is_critical(name: str, endpoint_hosts: list[str]) -> bool:
-    norm = hostsfile.normalize_name(name)
-    if norm in {hostsfile.normalize_name(h) for h in endpoint_hosts}:
+    norm = hosts_format.normalize_name(name)
+    if norm in {hosts_format.normalize_name(h) for h in endpoint_hosts}:
         return True
     return any(norm == s or norm.endswith("." + s) for s in CRITICAL_SUFFIXES)
 
 
 def _read_failure(exc: OSError) -> str:
-    if isinstance(exc, hostsfile.NotRegularFile):
+    if isinstance(exc, hosts_format.NotRegularFile):
         return codes.HOSTS_NOT_REGULAR
-    if isinstance(exc, hostsfile.FileTooLarge):
+    if isinstance(exc, hosts_format.FileTooLarge):
         return codes.HOSTS_TOO_LARGE
     if isinstance(exc, FileNotFoundError):
         return codes.HOSTS_MISSING
@@ -101,7 +102,7 @@ def _verify(ctx: Context, mappings: list[dict[str, Any]]) -> dict[str, Any]:
     for mapping in mappings:
         if mapping["critical"]:
             for name in mapping["names"]:
-                norm = hostsfile.normalize_name(name)
+                norm = hosts_format.normalize_name(name)
                 if norm not in names:
                     names.append(norm)
     names = names[:MAX_NAMES_TO_VERIFY]
@@ -150,12 +151,12 @@ def classify(mapping: Evidence, dns_answers: Evidence) -> str:
         return "other"
     if _is_null_address(mapping["address"]):
         return "blocked"
-    answers = [dns_answers.get(hostsfile.normalize_name(n)) for n in mapping["names"]]
+    answers = [dns_answers.get(hosts_format.normalize_name(n)) for n in mapping["names"]]
     known = [a for a in answers if a and a.get("addresses")]
     if not known:
         return "unverified"
-    wanted = hostsfile.normalize_address(mapping["address"])
-    if all(wanted in {hostsfile.normalize_address(x) for x in a["addresses"]} for a in known):
+    wanted = hosts_format.normalize_address(mapping["address"])
+    if all(wanted in {hosts_format.normalize_address(x) for x in a["addresses"]} for a in known):
         return "matches"
     return "differs"
 
@@ -208,7 +209,7 @@ def assess_hosts(evidence: Evidence) -> Verdict:
         flagged = [m for m, _ in bad] + unverified
         # One per name, normalized, so the diagnosis can match other checks' targets.
         problems = tuple(
-            Problem(codes.HOSTS_OVERRIDE, host=hostsfile.normalize_name(n), address=m["address"])
+            Problem(codes.HOSTS_OVERRIDE, host=hosts_format.normalize_name(n), address=m["address"])
             for m in flagged for n in m["names"]
         )
         advice = t(

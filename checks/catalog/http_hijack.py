@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks import codes
-from checks.base import Check, register
-from checks.concurrency import gather
-from checks.context import Context
-from checks.hostsfile import is_tencent_name, normalize_name
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.platform.hosts_format import is_tencent_name, normalize_name
 from checks.probes import http, system_dns
+from checks.shared.concurrency import gather
+from checks.shared.i18n import Text, t
 
 PORT = 80
 # Page signs strong enough on their own; a bare frame could be a real error page.

@@ -16,15 +16,15 @@ import statistics
 import threading
 from typing import Any
 
-from checks import codes
-from checks.base import Check, register
-from checks.concurrency import gather
-from checks.config import LatencyConfig
-from checks.context import Context
-from checks.grading import grade
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.config import LatencyConfig
+from checks.engine.context import Context
+from checks.engine.grading import grade
+from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import connections, system_dns, tcp
+from checks.shared.concurrency import gather
+from checks.shared.i18n import Text, t
 
 MARGIN_S = 0.5  # start samples only if they can time out before the run's deadline
 RETRANSMIT_MS = 700.0  # this much slower than the quickest connect: a SYN was resent

@@ -19,13 +19,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from checks import codes, platform
-from checks.base import Check, register
-from checks.concurrency import parallel_map
-from checks.context import Context
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks import platform
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import connections, system_dns, tls_probe
+from checks.shared.concurrency import parallel_map
+from checks.shared.i18n import Text, t
 
 # Common link MTUs: Ethernet, PPPoE, DS-Lite/GRE, VXLAN, WireGuard, IPv6 minimum.
 FIRST_ROUND = (576, 1000, 1200, 1280, 1360, 1400, 1420, 1440, 1450, 1460, 1472, 1480, 1492, 1500)

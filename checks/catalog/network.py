@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import codes, platform
-from checks.base import Check, register
-from checks.context import Context
-from checks.i18n import t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks import platform
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.shared.i18n import t
 
 
 @register

@@ -12,15 +12,16 @@ import os
 from typing import Any
 from urllib.parse import unquote
 
-from checks import codes, platform
-from checks.base import Check, register
-from checks.concurrency import call_with_timeout, parallel_map
-from checks.context import Context
-from checks.i18n import Text, t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks import platform
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.parsers.numbers import parse_port
-from checks.platform.parsers.proxy import parse_address, proxies_from_env
-from checks.probes import proxy as proxy_probe
+from checks.platform.parsers.proxy_settings import parse_address, proxies_from_env
+from checks.probes import proxy_tunnel as proxy_probe
+from checks.shared.concurrency import call_with_timeout, parallel_map
+from checks.shared.i18n import Text, t
 
 DEFAULT_TARGET = ("login.work.weixin.qq.com", 443)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from checks.base import Check, register
-from checks.context import Context
-from checks.i18n import t
-from checks.model import Evidence, Status, Verdict
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Status, Verdict
 from checks.probes import processes
+from checks.shared.i18n import t
 
 # Product (English, Chinese) -> process names (compared case-insensitively).
 SECURITY_PRODUCTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

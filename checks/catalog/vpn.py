@@ -16,14 +16,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checks import codes, platform
-from checks.base import Check, register
-from checks.concurrency import call_with_timeout
-from checks.context import Context
-from checks.i18n import t
-from checks.model import Evidence, Problem, Status, Verdict
+from checks import platform
+from checks.engine import codes
+from checks.engine.check import Check, register
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.parsers.adapters import is_routable
 from checks.probes import processes
+from checks.shared.concurrency import call_with_timeout
+from checks.shared.i18n import t
 
 # Adapter names (case-insensitive, matched at the start unless noted) -> what they are.
 INTERFACE_PATTERNS: tuple[tuple[str, str], ...] = (

@@ -11,10 +11,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from checks.fixes.base import Fix
+from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
+from checks.fixes.fix import Fix
 from checks.fixes.journal import Journal, JournalEntry
-from checks.fixes.model import Action, FixError, Plan, Step
 
 __all__ = [
     "Action", "Fix", "FixEnv", "FixError", "Journal", "JournalEntry", "Plan", "Step",

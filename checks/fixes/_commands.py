@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 
+from checks.fixes.actions import Action, FixError, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.model import Action, FixError, Step
-from checks.i18n import t
 from checks.platform.commands import CommandResult
 from checks.probes.processes import snapshot
+from checks.shared.i18n import t
 
 
 def which(program: str) -> str | None:

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 from checks import platform
-from checks.fixes.model import FixError
-from checks.i18n import t
+from checks.fixes.actions import FixError
+from checks.shared.i18n import t
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _BINARY = getattr(os, "O_BINARY", 0)

@@ -1,6 +1,6 @@
 """Move WeCom/WeChat cache folders to quarantine (never chat history or files).
 
-Only what `checks.clientdata.cache_targets` returns is moved: the top-most
+Only what `checks.tencent.data_folders.cache_targets` returns is moved: the top-most
 cache paths holding nothing protected; symlinks are never followed. Only regular
 files, folders and symlinks move: a FIFO, socket or device (a running program's
 pipe, say) stays where it is, and so does what this account may not move; the
@@ -17,16 +17,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from checks.clientdata import DataDir, cache_targets, data_dirs
-from checks.fixes.base import Fix
+from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
+from checks.fixes.fix import Fix
 from checks.fixes.journal import Journal
-from checks.fixes.model import Action, FixError, Plan, Step
 from checks.fixes.quarantine import Quarantine, QuarantineError, inventory, special_kind
-from checks.i18n import Text, t
 from checks.probes.processes import snapshot
-from checks.products import display_name, running_clients
-from checks.userdata import quarantine_root
+from checks.shared.i18n import Text, t
+from checks.shared.userdata import quarantine_root
+from checks.tencent.data_folders import DataDir, cache_targets, data_dirs
+from checks.tencent.products import display_name, running_clients
 
 MAX_LISTED = 5
 LEFT_SPECIAL = t("left where it is: a {kind}, not a regular file or folder",

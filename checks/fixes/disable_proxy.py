@@ -27,13 +27,12 @@ from typing import Any
 from checks import platform
 from checks.fixes._commands import run_checked, which
 from checks.fixes._files import b64, unb64
+from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.allowlist import NAME, Param, one_of
-from checks.fixes.base import Fix
 from checks.fixes.env import FixEnv
-from checks.fixes.model import Action, FixError, Plan, Step
-from checks.i18n import Text, t
+from checks.fixes.fix import Fix
 from checks.platform import NAME as PLATFORM
-from checks.platform.parsers.proxy import (
+from checks.platform.parsers.proxy_settings import (
     FLAG_AUTO_URL,
     FLAG_PROXY,
     blob_with_flags,
@@ -41,6 +40,7 @@ from checks.platform.parsers.proxy import (
     parse_connection_blob,
     wininet_state,
 )
+from checks.shared.i18n import Text, t
 
 WININET_KEY = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
 CONNECTIONS_KEY = WININET_KEY + r"\Connections"  # HKCU: WinINet's blob; HKLM: WinHTTP's

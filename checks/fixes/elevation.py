@@ -51,7 +51,7 @@ def self_command(elevated_posix: bool = False) -> list[str]:
     """How to start this app again: the frozen executable, or `python -m app`.
 
     Frozen, `sys.executable` is whichever executable runs: the console `wxdoctor` or
-    the windowed `wxdoctor-gui`. Both serve `fix-helper` (app/gui_main.py hands it to
+    the windowed `wxdoctor-gui`. Both serve `fix-helper` (app/gui/main.py hands it to
     the command line before any Qt is loaded), so the helper is the very program the
     person started and trusts, no console window opens from the window, and there is
     no second file name to find beside it (wxdoctor.exe, Contents/MacOS/wxdoctor).

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from checks import platform
-from checks.config import Config
+from checks.engine.config import Config
 from checks.fixes import elevation
-from checks.fixes.model import FixError
-from checks.i18n import t
+from checks.fixes.actions import FixError
 from checks.platform.commands import CommandResult, CommandRunner, run_command
+from checks.shared.i18n import t
 
 NOT_ALLOWED = t(
     "Refused to run “{cmd}” with administrator rights: it is not one of the commands this fix uses.",
@@ -26,7 +26,7 @@ class FixEnv:
     config: Config
     report: dict[str, Any] | None = None
     hosts_file: str | None = None
-    data_dirs: list[Any] | None = None  # checks.clientdata.DataDir items
+    data_dirs: list[Any] | None = None  # checks.tencent.data_folders.DataDir items
     quarantine_dir: str | None = None
     journal_dir: str | None = None
     runner: CommandRunner | None = None

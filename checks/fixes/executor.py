@@ -17,14 +17,14 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from checks.config import Config
+from checks.engine.config import Config
 from checks.fixes import elevation, helper_files
-from checks.fixes.base import Fix
+from checks.fixes.actions import Action, FixError, HelperRun, NotCarriedOut, Plan, Step, reason_of
 from checks.fixes.env import FixEnv
+from checks.fixes.fix import Fix
 from checks.fixes.journal import Journal, JournalEntry, now_iso
-from checks.fixes.model import Action, FixError, HelperRun, NotCarriedOut, Plan, Step, reason_of
-from checks.i18n import Text, t
 from checks.platform import NAME as PLATFORM
+from checks.shared.i18n import Text, t
 
 HELPER_TIMEOUT_S = 120.0
 # Steps to put back: what had finished, what was carried out when it failed or was cut

@@ -7,12 +7,12 @@ step, so the password is asked for once.
 from __future__ import annotations
 
 from checks.fixes._commands import process_running, run_action, which
+from checks.fixes.actions import Action, Plan, Step
 from checks.fixes.allowlist import Param, is_pid_of
-from checks.fixes.base import Fix
 from checks.fixes.env import FixEnv
-from checks.fixes.model import Action, Plan, Step
-from checks.i18n import Text, t
+from checks.fixes.fix import Fix
 from checks.platform import NAME as PLATFORM
+from checks.shared.i18n import Text, t
 
 
 def flush_actions(os_name: str, have: dict[str, bool], dnsmasq_pids: list[int]) -> list[Action]:

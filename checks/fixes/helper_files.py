@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from checks import platform
+from checks.fixes.actions import HelperRun, Step
 from checks.fixes.journal import JournalEntry, valid_id
-from checks.fixes.model import HelperRun, Step
-from checks.i18n import Text
 from checks.platform.commands import CommandResult
 from checks.platform.file_access import FileAccess, only_user_may_write, posix_access
+from checks.shared.i18n import Text
 
 MAX_JOURNAL_BYTES = 16 * 1024 * 1024
 MAX_RESULT_BYTES = 4 * 1024 * 1024

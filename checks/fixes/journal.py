@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from checks.fixes.model import Plan, Step
-from checks.userdata import journal_root
+from checks.fixes.actions import Plan, Step
+from checks.shared.userdata import journal_root
 
 STATES = ("planned", "applied", "rolled_back", "undone", "failed")
 SCHEMA = "wxdoctor.journal/1"

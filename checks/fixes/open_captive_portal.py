@@ -8,11 +8,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checks.fixes._commands import run_action
-from checks.fixes.base import Fix
+from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.model import Action, FixError, Plan, Step
-from checks.i18n import Text, t
+from checks.fixes.fix import Fix
 from checks.platform import NAME as PLATFORM
+from checks.shared.i18n import Text, t
 
 
 def open_argv(os_name: str, url: str) -> list[str] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from checks.i18n import t
+from checks.shared.i18n import t
 
 if TYPE_CHECKING:
     from checks.fixes.session import PlannedFix

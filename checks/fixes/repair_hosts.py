@@ -27,17 +27,17 @@ from checks.fixes._files import (
     replace_checked,
     sha256_bytes,
 )
-from checks.fixes.base import Fix
+from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.model import Action, FixError, Plan, Step
-from checks.hostsfile import (
+from checks.fixes.fix import Fix
+from checks.platform.hosts_format import (
     decode_hosts,
     encode_hosts,
     is_tencent_name,
     lines_with_endings,
     parse_line,
 )
-from checks.i18n import Text, t
+from checks.shared.i18n import Text, t
 
 MARK = "# [wxdoctor] "
 HOSTS_LIMIT = 4 * 1024 * 1024  # real hosts files are kilobytes; block lists a few MB

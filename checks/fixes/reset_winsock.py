@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from checks.fixes._commands import run_action
-from checks.fixes.base import Fix
+from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.model import Action, FixError, Plan, Step
-from checks.i18n import Text, t
+from checks.fixes.fix import Fix
+from checks.shared.i18n import Text, t
 
 
 class ResetWinsock(Fix):

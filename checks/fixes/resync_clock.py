@@ -12,12 +12,12 @@ import time
 from typing import Any, ClassVar
 
 from checks.fixes._commands import process_running, run_action, run_checked, which
-from checks.fixes.base import Fix
+from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.model import Action, FixError, Plan, Step
-from checks.i18n import Text, t
+from checks.fixes.fix import Fix
 from checks.platform import NAME as PLATFORM
 from checks.platform.commands import CommandResult
+from checks.shared.i18n import Text, t
 
 # `sc start` of a service that already runs: ERROR_SERVICE_ALREADY_RUNNING.
 ALREADY_RUNNING = 1056

@@ -15,16 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.base import Check, all_checks
-from checks.config import Config
+from checks.engine.check import Check, all_checks
+from checks.engine.config import Config
 from checks.fixes import get_fix
-from checks.fixes.base import Fix
+from checks.fixes.actions import FixError, Plan
 from checks.fixes.env import FixEnv
 from checks.fixes.executor import Recovered, apply_plan, recover_interrupted, undo_entry
+from checks.fixes.fix import Fix
 from checks.fixes.journal import Journal, JournalEntry
-from checks.fixes.model import FixError, Plan
-from checks.i18n import Text, t
 from checks.report.rejudge import rejudged
+from checks.shared.i18n import Text, t
 
 UNKNOWN = t("Unknown fix “{id}”.", "未知的修复项“{id}”。")
 NOT_HERE = t("Not available on this computer: {reason}", "不适用于这台电脑：{reason}")
@@ -187,7 +187,7 @@ class FixSession:
 
     def recheck(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Run these checks again with the same engine; the report keeps the fresh results."""
-        from checks.runner import Runner
+        from checks.engine.runner import Runner
 
         selected = [c for c in self.checks() if c.id in ids]
         if not selected:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.allowlist import MAX_MTU, MIN_MTU, MTU, NAME, Param, is_mtu, is_name, prefixed
-from checks.fixes.base import Fix
 from checks.fixes.env import FixEnv
-from checks.fixes.model import Action, FixError, Plan, Step
-from checks.i18n import Text, t
+from checks.fixes.fix import Fix
 from checks.platform import NAME as PLATFORM
+from checks.shared.i18n import Text, t
 
 NETSH_MTU = Param("mtu=N", prefixed("mtu=", is_mtu))
 

@@ -86,7 +86,7 @@ def icmp_echo_df(address: str, size: int, timeout: float, method: str) -> dict[s
 
 def system_proxy() -> list[dict[str, Any]]:
     """Desktop proxy settings: GNOME (gsettings) and KDE (kioslaverc), when present."""
-    from checks.platform.parsers import proxy as parsers
+    from checks.platform.parsers import proxy_settings as parsers
 
     found: list[dict[str, Any]] = []
     result = run_command(["gsettings", "list-recursively", "org.gnome.system.proxy"], timeout=3.0)
@@ -129,7 +129,7 @@ def parse_user_dirs(text: str, home: str) -> dict[str, str]:
 
 def installed_clients() -> list[dict[str, Any]]:
     """WeChat/WeCom for Linux from the dpkg database, else their usual /opt folders."""
-    from checks.clientapps import linux_dirs_present, parse_dpkg_status
+    from checks.tencent.installed_clients import linux_dirs_present, parse_dpkg_status
 
     try:
         status = Path("/var/lib/dpkg/status").read_text(encoding="utf-8", errors="replace")

@@ -50,7 +50,7 @@ def icmp_echo_df(address: str, size: int, timeout: float, method: str) -> dict[s
 
 def system_proxy() -> list[dict[str, Any]]:
     """System Configuration proxies of the primary service (`scutil --proxy`)."""
-    from checks.platform.parsers import proxy as parsers
+    from checks.platform.parsers import proxy_settings as parsers
 
     result = run_command(["scutil", "--proxy"], timeout=3.0)
     if not result.ok:
@@ -64,7 +64,7 @@ def documents_dir() -> str | None:
 
 def installed_clients() -> list[dict[str, Any]]:
     """The WeCom/WeChat app bundles in /Applications and ~/Applications."""
-    from checks.clientapps import scan_app_bundles
+    from checks.tencent.installed_clients import scan_app_bundles
 
     return scan_app_bundles([Path("/Applications"), Path.home() / "Applications"])
 

@@ -97,7 +97,7 @@ def system_proxy() -> list[dict[str, Any]]:
         return []
     import winreg
 
-    from checks.platform.parsers import proxy as parsers
+    from checks.platform.parsers import proxy_settings as parsers
 
     found: list[dict[str, Any]] = []
     try:
@@ -192,7 +192,7 @@ def uninstall_entries() -> list[dict[str, Any]]:
 
 def installed_clients() -> list[dict[str, Any]]:
     """The programs list, then the clients' own registry keys for any it does not show."""
-    from checks.clientapps import (
+    from checks.tencent.installed_clients import (
         TENCENT_INSTALL_VALUES,
         clients_from_tencent_registry,
         clients_from_uninstall,

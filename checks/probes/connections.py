@@ -15,7 +15,7 @@ import socket
 import threading
 from typing import Any
 
-from checks.context import Context
+from checks.engine.context import Context
 from checks.probes import tcp
 
 

@@ -15,7 +15,7 @@ import socket
 import time
 from typing import Any
 
-from checks import codes
+from checks.engine import codes
 from checks.probes import dnslib
 
 # Answers the server gave (the name may simply not exist there): not a lost packet.

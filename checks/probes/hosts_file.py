@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks import hostsfile, platform
-from checks.context import Context
+from checks import platform
+from checks.engine.context import Context
+from checks.platform import hosts_format
 
 
 def hosts_path(ctx: Context) -> Path:
@@ -28,7 +29,7 @@ def read(ctx: Context) -> HostsRead:
         path = hosts_path(ctx)
         try:
             # Bounded, and never a FIFO or a device: such a file must not hang the run.
-            return HostsRead(path, hostsfile.read_hosts_bytes(path), None)
+            return HostsRead(path, hosts_format.read_hosts_bytes(path), None)
         except OSError as exc:
             return HostsRead(path, None, exc)
 
@@ -41,9 +42,9 @@ def mapped_addresses(ctx: Context) -> dict[str, list[str]]:
     if found.raw is None:
         return {}
     out: dict[str, list[str]] = {}
-    for entry in hostsfile.parse_hosts(hostsfile.decode_hosts(found.raw).text):
+    for entry in hosts_format.parse_hosts(hosts_format.decode_hosts(found.raw).text):
         for name in entry.names:
-            addrs = out.setdefault(hostsfile.normalize_name(name), [])
+            addrs = out.setdefault(hosts_format.normalize_name(name), [])
             if entry.address not in addrs:
                 addrs.append(entry.address)
     return out

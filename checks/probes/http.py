@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks import codes
-from checks.context import Context
+from checks.engine import codes
+from checks.engine.context import Context
 from checks.platform.parsers.numbers import ascii_int
 from checks.probes import connections
 from checks.probes.tcp import failure_code

@@ -19,7 +19,7 @@ from typing import Any
 
 import ntplib
 
-from checks import codes
+from checks.engine import codes
 
 NTP_PORT = 123
 PACKET_SIZE = 48

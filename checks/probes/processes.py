@@ -7,7 +7,7 @@ from typing import Any
 
 import psutil
 
-from checks.context import Context
+from checks.engine.context import Context
 
 
 def snapshot() -> list[dict[str, Any]]:

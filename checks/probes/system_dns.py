@@ -22,8 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from checks import codes
-from checks.context import Context
+from checks.engine import codes
+from checks.engine.context import Context
 from checks.probes import dns_wire
 
 FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}

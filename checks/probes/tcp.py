@@ -18,7 +18,7 @@ import socket
 import time
 from typing import Any
 
-from checks import codes
+from checks.engine import codes
 
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
 # Windows reports the same conditions with WSA codes.

@@ -29,9 +29,9 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from checks import codes
-from checks.config import Endpoint
-from checks.context import Context
+from checks.engine import codes
+from checks.engine.config import Endpoint
+from checks.engine.context import Context
 from checks.probes import connections, http, tcp
 
 ALPN = ["http/1.1"]

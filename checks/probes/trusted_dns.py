@@ -14,7 +14,7 @@ import re
 import time
 from typing import Any
 
-from checks import codes
+from checks.engine import codes
 from checks.probes import dns_wire
 
 RTYPES = ("A", "AAAA")

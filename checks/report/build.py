@@ -8,12 +8,12 @@ import sys
 from typing import Any
 
 import checks
-from checks.config import Config
-from checks.diagnosis import diagnose
-from checks.model import Status, worst
+from checks.diagnosis.correlate import diagnose
+from checks.engine.config import Config
+from checks.engine.results import Status, worst
+from checks.engine.runner import RunResult
 from checks.platform import NAME as OS_NAME
 from checks.report.matrix import build_matrix
-from checks.runner import RunResult
 
 SCHEMA = "wxdoctor.report/1"
 

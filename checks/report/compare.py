@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.i18n import LANGS, t
-from checks.model import Status
+from checks.engine.results import Status
 from checks.report.load import CheckRecord, SavedReport, as_saved
-from checks.report.text import CAUSE, light_label
+from checks.report.plain_text import CAUSE, light_label
+from checks.shared.i18n import LANGS, t
 
 SAME = t("No change between the two runs.", "两次检测结果相同。")
 ADDED = t("new check", "新增检测")

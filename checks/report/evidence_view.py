@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks import codes
-from checks.i18n import Text, t
+from checks.engine import codes
 from checks.platform.parsers.numbers import ascii_int
-from checks.products import display_name
 from checks.report import words as w
+from checks.shared.i18n import Text, t
+from checks.tencent.products import display_name
 
 MAX_ROWS = 12  # table rows shown; the JSON has everything
 MAX_TEXT = 160  # characters of one value

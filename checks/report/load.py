@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from checks.bounded_read import read_regular_file
-from checks.i18n import LANGS
-from checks.model import Status, worst
-from checks.nesting import TooDeep, check_depth, key_path
+from checks.engine.results import Status, worst
+from checks.shared.bounded_read import read_regular_file
+from checks.shared.i18n import LANGS
+from checks.shared.nesting import TooDeep, check_depth, key_path
 
 SCHEMA_PREFIX = "wxdoctor.report/"
 MAX_REPORT_BYTES = 16 * 2**20  # a real report is well under 1 MB
@@ -329,6 +329,16 @@ class _Reader:
             result[lang] = {k: self.text(v, key_path(where, k)) for k, v in inner.items()}
         return result
 
+    def shaped(self, value: Any, path: str,
+               shape: dict[str, Callable[[Any, str], Any]]) -> dict[str, Any]:
+        """An object kept as it is, whose named keys, where present and not null, must have
+        the type their reader wants (the renderers join and look them up as such)."""
+        data = self.free_obj(value, path)
+        for key, read in shape.items():
+            if data.get(key) is not None:
+                read(data[key], key_path(path, key))
+        return data
+
     def rest(self, data: dict[str, Any], known: tuple[str, ...], path: str) -> dict[str, Any]:
         return {k: self.free(v, key_path(path, k)) for k, v in data.items() if k not in known}
 
@@ -404,6 +414,23 @@ class _Reader:
                 self.text(status, key_path(where, check_id))
         return data
 
+    @property
+    def _tool_shape(self) -> dict[str, Callable[[Any, str], Any]]:
+        return {"name": self.text, "version": self.text}
+
+    @property
+    def _system_shape(self) -> dict[str, Callable[[Any, str], Any]]:
+        return {**{k: self.text for k in ("os", "os_version", "machine", "hostname", "python",
+                                          "lang")},
+                "frozen": self.flag, "config_sources": self.texts}
+
+    @property
+    def _endpoint_shape(self) -> dict[str, Callable[[Any, str], Any]]:
+        return {**{k: self.text for k in ("host", "product", "source", "universal_domain",
+                                          "description")},
+                "tls": self.flag, "necessary": self.flag,
+                "ports": lambda v, p: self.items(v, p, self.opt_int)}
+
     def report(self, value: Any) -> SavedReport:
         if not isinstance(value, dict):
             raise ReportError(f"not a wxdoctor report: expected a JSON object, got {_got(value)}")
@@ -433,9 +460,10 @@ class _Reader:
             started_at=self.text(data.get("started_at", ""), "started_at"),
             duration_s=self.number(data.get("duration_s", 0.0), "duration_s"),
             cancelled=self.flag(data.get("cancelled", False), "cancelled"),
-            tool=self.free_obj(data.get("tool", {}), "tool"),
-            system=self.free_obj(data.get("system", {}), "system"),
-            endpoints=self.items(data.get("endpoints", []), "endpoints", self.free_obj),
+            tool=self.shaped(data.get("tool", {}), "tool", self._tool_shape),
+            system=self.shaped(data.get("system", {}), "system", self._system_shape),
+            endpoints=self.items(data.get("endpoints", []), "endpoints",
+                                 lambda v, p: self.shaped(v, p, self._endpoint_shape)),
             fixes_applied=None if fixes_applied is None else self.items(
                 fixes_applied, "fixes_applied", self.fix_record),
             redaction=(None if data.get("redaction") is None

@@ -24,12 +24,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from checks import codes
-from checks.domain_list import is_address
-from checks.i18n import Text, t
-from checks.model import Status
-from checks.products import display_name
+from checks.engine import codes
+from checks.engine.results import Status
 from checks.report import words as w
+from checks.shared.i18n import Text, t
+from checks.tencent.domain_list import is_address
+from checks.tencent.products import display_name
 
 DASH = "—"  # a cell that was not measured; its note says why
 ORDER = {"none": 0, "ok": 1, "info": 2, "warn": 3, "fail": 4}

@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from checks.i18n import t
 from checks.report.matrix import (
     NO_SERVERS,
     cell_of,
@@ -22,6 +21,7 @@ from checks.report.matrix import (
     server_details,
     source_texts,
 )
+from checks.shared.i18n import t
 
 MARKS = {"ok": "+", "info": "i", "warn": "!", "fail": "x", "none": "-"}
 _COLOURS = {"ok": "32", "info": "36", "warn": "33", "fail": "31", "none": "90"}

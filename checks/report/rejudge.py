@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from checks.diagnosis import diagnose
-from checks.i18n import Text
-from checks.model import CheckResult, Problem, worst
+from checks.diagnosis.correlate import diagnose
+from checks.engine.results import CheckResult, Problem, worst
 from checks.report.load import CheckRecord, as_saved
 from checks.report.matrix import build_matrix
+from checks.shared.i18n import Text
 
 
 def result_of(record: CheckRecord) -> CheckResult:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from checks import codes
-from checks.i18n import Text, t
+from checks.engine import codes
+from checks.shared.i18n import Text, t
 
 YES = t("yes", "是")
 NO = t("no", "否")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.config import Config
+from checks.engine.config import Config
 
 MIN_INTERVAL_S = 1.0
 MAX_SECONDS = 24 * 3600.0

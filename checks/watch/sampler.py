@@ -13,14 +13,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from checks import codes, platform
-from checks.concurrency import gather, parallel_map
-from checks.config import Config
-from checks.context import make_context
+from checks import platform
+from checks.engine import codes
+from checks.engine.config import Config
+from checks.engine.context import make_context
 from checks.probes import dns_wire, system_dns, tcp
-from checks.watch.clock import Clock
+from checks.shared.concurrency import gather, parallel_map
 from checks.watch.link import link_state
 from checks.watch.sample import CONTROL, SERVER, LinkState, Probe, Sample, Target
+from checks.watch.time_source import Clock
 
 PING_SIZE = 64  # bytes: an ordinary echo, far below any MTU
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from checks import codes
-from checks.config import LatencyConfig
-from checks.diagnosis import Cause
-from checks.i18n import Text, t
-from checks.model import Status, worst
+from checks.diagnosis.correlate import Cause
+from checks.engine import codes
+from checks.engine.config import LatencyConfig
+from checks.engine.results import Status, worst
+from checks.shared.i18n import Text, t
 from checks.watch import analysis as A
 
 MAX_LISTED = 5  # events and episodes named in one sentence

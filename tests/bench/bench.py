@@ -34,7 +34,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from checks.config import load_config  # noqa: E402
+from checks.engine.config import load_config  # noqa: E402
 from tests.lab import Lab, faults, lab_unavailable  # noqa: E402
 from tests.lab.world import World, default_like_endpoints  # noqa: E402
 from tests.test_lab_diagnosis_matrix import CASES, Case, matrix_world  # noqa: E402

@@ -30,7 +30,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.gui.window import MainWindow
-    from checks.config import load_config
+    from checks.engine.config import load_config
 
     app = QApplication([sys.argv[0]])
     tmp = tempfile.mkdtemp(prefix="wxd-gui-bench-")

@@ -48,7 +48,7 @@ def gui_probe(config_path: str, seconds: float) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from app.gui.window import MainWindow
-    from checks.config import load_config
+    from checks.engine.config import load_config
 
     app = QApplication([sys.argv[0]])
     tmp = tempfile.mkdtemp(prefix="wxd-watch-bench-")
@@ -113,9 +113,9 @@ class SimulatedClock:
 
 
 def memory_probe(config_path: str, minutes: float, interval: float) -> dict[str, Any]:
-    from checks.config import load_config
+    from checks.engine.config import load_config
+    from checks.watch.loop import Watch
     from checks.watch.plan import MAX_SECONDS, Plan
-    from checks.watch.runner import Watch
 
     config = load_config(config_path)
     total = int(minutes * 60 / interval)

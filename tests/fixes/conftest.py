@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.config import Config, load_config_text
+from checks.engine.config import Config, load_config_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,7 +56,7 @@ def started_entry(journal, fix_id: str, *actions, state: str = "running"):
     """A journal entry whose first step is marked as started, as apply leaves it right
     before it hands that step to the helper."""
     from checks.fixes import Plan
-    from checks.i18n import t
+    from checks.shared.i18n import t
 
     entry = journal.begin(Plan(fix_id, t("x", "x"), actions=list(actions)))
     entry.steps[0].state = state

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.config import load_config_text
+from checks.engine.config import load_config_text
 from checks.fixes import FixEnv, FixError, Journal, get_fix
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.quarantine import Quarantine, inventory
@@ -257,7 +257,7 @@ def run_in_child(mode, root, data_dir, user=None, timeout=60):
     user; a hang shows as a timeout, a crash as a traceback."""
     code = (
         "import sys, json\n"
-        "from checks.config import load_config_text\n"
+        "from checks.engine.config import load_config_text\n"
         "from checks.fixes import FixEnv, Journal, get_fix\n"
         "from checks.fixes.executor import apply_plan, undo_entry\n"
         "root = sys.argv[1].encode('utf-8', 'surrogateescape').decode('utf-8', 'surrogateescape')\n"

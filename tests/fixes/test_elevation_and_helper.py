@@ -8,7 +8,6 @@ import sys
 import pytest
 
 from checks.fixes import FixEnv, Journal, get_fix
-from checks.fixes.base import Action, Plan
 from checks.fixes.elevation import (
     admin_argv,
     applescript_string,
@@ -16,8 +15,9 @@ from checks.fixes.elevation import (
     windows_runas_params,
 )
 from checks.fixes.executor import apply_plan
+from checks.fixes.fix import Action, Plan
 from checks.fixes.helper_files import result_path, take_result
-from checks.i18n import t
+from checks.shared.i18n import t
 
 from .conftest import ROOT, helper_args, run_helper, started_entry
 
@@ -140,7 +140,7 @@ def test_the_window_executable_serves_the_helper_without_qt(data_dir):
     journal = Journal()
     entry = started_entry(journal, "flush_dns", Action(
         "run", t("x", "x"), argv=["nscd", "-i", "hosts"], needs_admin=True))
-    code = ("import sys, app.gui_main as g; rc = g.main(sys.argv[1:]); "
+    code = ("import sys, app.gui.main as g; rc = g.main(sys.argv[1:]); "
             "assert 'PySide6' not in sys.modules, 'Qt was loaded'; raise SystemExit(rc)")
     result = subprocess.run(
         [sys.executable, "-c", code, "fix-helper", *helper_args(journal, entry, "flush_dns")],

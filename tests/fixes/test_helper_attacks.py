@@ -21,9 +21,9 @@ import time
 import pytest
 
 from checks.fixes import Journal, all_fixes
+from checks.fixes.actions import Action
 from checks.fixes.helper_files import Refused, open_journal, result_path
-from checks.fixes.model import Action
-from checks.i18n import t
+from checks.shared.i18n import t
 
 from .conftest import helper_args, run_helper, started_entry
 

@@ -10,11 +10,11 @@ import os
 import subprocess
 import sys
 
-from checks.config import load_config_text
+from checks.engine.config import load_config_text
 from checks.fixes import FixEnv, Journal, Plan, get_fix
 from checks.fixes._files import b64, sha256_bytes
-from checks.fixes.model import Action
-from checks.i18n import t
+from checks.fixes.actions import Action
+from checks.shared.i18n import t
 
 from .conftest import ROOT, helper_args
 

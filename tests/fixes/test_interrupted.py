@@ -27,7 +27,7 @@ KILLS = 10  # per fix: bounded, so CI stays quick
 
 CHILD = """
 import json, sys
-from checks.config import load_config_text
+from checks.engine.config import load_config_text
 from checks.fixes import FixEnv, Journal, get_fix
 from checks.fixes.executor import apply_plan
 kind, target = sys.argv[1], sys.argv[2]
@@ -213,7 +213,7 @@ def test_a_fix_run_recovers_what_an_earlier_one_left_before_planning(tmp_path, d
 
 
 def load_default():
-    from checks.config import load_config_text
+    from checks.engine.config import load_config_text
 
     return load_config_text("")
 

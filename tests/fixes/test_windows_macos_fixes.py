@@ -25,7 +25,7 @@ from checks.fixes import disable_proxy as proxy_fix
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.resync_clock import w32tm_not_ready
 from checks.platform.commands import CommandResult
-from checks.platform.parsers.proxy import (
+from checks.platform.parsers.proxy_settings import (
     blob_with_flags,
     is_winhttp_blob,
     parse_connection_blob,

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.config import Config, ConfigError, load_config_text
+from checks.engine.config import Config, ConfigError, load_config_text
 from tests.fuzz.budget import FUZZ
 from tests.lab.toml import dumps
 

@@ -14,19 +14,18 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks import hostsfile
 from checks.catalog.clock import NTP_PORT, parse_server
-from checks.clientapps import parse_dpkg_status
-from checks.nesting import TooDeep, check_depth
-from checks.platform import icmp_socket
+from checks.platform import hosts_format, icmp_socket
 from checks.platform.parsers import ping
-from checks.platform.parsers import proxy as p
+from checks.platform.parsers import proxy_settings as p
 from checks.platform.parsers.numbers import ascii_int, parse_port
 from checks.probes import ntp
 from checks.probes.trusted_dns import parse_http_dns
-from checks.products import parse_override
 from checks.report.tokens import replace_tokens, spans
-from checks.versions import parse_version
+from checks.shared.nesting import TooDeep, check_depth
+from checks.tencent.installed_clients import parse_dpkg_status
+from checks.tencent.products import parse_override
+from checks.tencent.versions import parse_version
 from tests.fuzz.budget import FUZZ
 
 # Text as it comes from other programs: any character, and the ones parsers split on.
@@ -158,13 +157,13 @@ HOSTS_PIECES = st.one_of(PIECES, st.sampled_from(["\n", "\r", "\r\n", "\0", "#",
 @given(st.one_of(st.binary(max_size=400),
                  st.lists(HOSTS_PIECES, max_size=40).map(lambda x: "".join(x).encode("utf-8"))))
 def test_hosts_files(raw: bytes) -> None:
-    decoded = hostsfile.decode_hosts(raw)
-    assert hostsfile.encode_hosts(decoded.text, decoded) == raw  # byte for byte, always
-    lines = hostsfile.split_lines(decoded.text)
-    for entry in hostsfile.parse_hosts(decoded.text):
+    decoded = hosts_format.decode_hosts(raw)
+    assert hosts_format.encode_hosts(decoded.text, decoded) == raw  # byte for byte, always
+    lines = hosts_format.split_lines(decoded.text)
+    for entry in hosts_format.parse_hosts(decoded.text):
         assert 1 <= entry.line_no <= len(lines)
         assert entry.names and all(n and "\0" not in n and "#" not in n for n in entry.names)
-        hostsfile.is_tencent_name(entry.names[0], ["login.work.weixin.qq.com"])
+        hosts_format.is_tencent_name(entry.names[0], ["login.work.weixin.qq.com"])
 
 
 # ---- time servers --------------------------------------------------------------------------

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from checks.report.chat_summary import summary_text
 from checks.report.compare import compare, render_changes
 from checks.report.load import ReportError, SavedReport, parse_report, parse_report_text
+from checks.report.plain_text import render_text
 from checks.report.redact import Identity, redact
-from checks.report.summary import summary_text
-from checks.report.text import render_text
 from tests.fuzz.budget import FUZZ, FUZZ_SLOW
 
 REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
@@ -117,7 +117,7 @@ def qt_app() -> Any:
 @given(report=mutated_reports(), lang=st.sampled_from(["zh", "en"]))
 def test_mutated_reports_make_a_pdf(qt_app: Any, tmp_path_factory: pytest.TempPathFactory,
                                     report: dict[str, Any], lang: str) -> None:
-    from app.pdf import write_pdf
+    from app.pdf.check_pages import write_pdf
 
     saved = _load(report)
     if saved is None:

@@ -13,8 +13,8 @@ from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
-from checks.base import Check  # noqa: E402
-from checks.config import Config  # noqa: E402
+from checks.engine.check import Check  # noqa: E402
+from checks.engine.config import Config  # noqa: E402
 
 
 def _widgets_app() -> Any:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from checks.base import Check
-from checks.context import Context
-from checks.i18n import Text, t
-from checks.model import Evidence, Status, Verdict
+from checks.engine.check import Check
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Status, Verdict
+from checks.shared.i18n import Text, t
 
 
 class FakeCheck(Check):

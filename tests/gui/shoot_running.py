@@ -21,7 +21,7 @@ def main(out: str, lang: str = "zh") -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.gui.window import MainWindow
-    from checks.config import Config
+    from checks.engine.config import Config
 
     app = QApplication.instance() or QApplication([])
     checks = make_reports.faults()

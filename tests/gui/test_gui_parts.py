@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from checks.engine.results import Status
 from checks.fixes.journal import Journal
-from checks.i18n import t
-from checks.model import Status
+from checks.shared.i18n import t
 from tests.gui.fakes import FakeCheck
 
 pytestmark = pytest.mark.gui
@@ -57,7 +57,7 @@ def test_every_light_has_its_own_icon_shape() -> None:
 def _fake_registry(calls: list[str] | None = None) -> Any:
     """Fixes built on the real fix machinery whose steps only flip a fake check's state."""
     from checks.fixes import Fix
-    from checks.fixes.model import Action, Plan
+    from checks.fixes.actions import Action, Plan
 
     calls = [] if calls is None else calls
 
@@ -123,7 +123,7 @@ class SwitchableCheck(FakeCheck):
     """A check whose verdict a fake fix changes, to see before/after."""
 
     def assess(self, evidence: Any, ctx: Any) -> Any:
-        from checks.model import Verdict
+        from checks.engine.results import Verdict
 
         status = STATE.get(self.id, Status.FAIL)
         return Verdict(status, t(f"dns is {status.value}", f"dns 的结果：{status.value}"))
@@ -240,7 +240,7 @@ def test_screenshot_command_renders_a_saved_report(tmp_path: Path, extra: list[s
     out = tmp_path / "shot.png"
     env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "WXDOCTOR_LOG_DIR": str(tmp_path / "log")}
     proc = subprocess.run(
-        [sys.executable, "-m", "app.gui_main", "--report", str(REPORTS / "faults.json"),
+        [sys.executable, "-m", "app.gui.main", "--report", str(REPORTS / "faults.json"),
          "--screenshot", str(out), *extra],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
@@ -257,7 +257,7 @@ def test_screenshot_command_rejects_a_broken_report(tmp_path: Path) -> None:
     bad.write_text("{", encoding="utf-8")
     env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "WXDOCTOR_LOG_DIR": str(tmp_path / "log")}
     proc = subprocess.run(
-        [sys.executable, "-m", "app.gui_main", "--report", str(bad), "--screenshot", str(tmp_path / "x.png")],
+        [sys.executable, "-m", "app.gui.main", "--report", str(bad), "--screenshot", str(tmp_path / "x.png")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 64
@@ -295,8 +295,8 @@ def tcp_server() -> Iterator[int]:
 def test_real_engine_run_on_loopback(qtbot: Any, make_window: Any, tcp_server: int) -> None:
     from PySide6.QtCore import Qt
 
-    from checks.base import all_checks
-    from checks.config import Config, DnsConfig, Endpoint, TcpConfig
+    from checks.engine.check import all_checks
+    from checks.engine.config import Config, DnsConfig, Endpoint, TcpConfig
 
     config = Config(deadline_s=8, endpoints=(Endpoint("127.0.0.1", (tcp_server,), "wecom", tls=False),),
                     dns=DnsConfig(timeout_s=1.0), tcp=TcpConfig(timeout_s=1.0))

@@ -122,7 +122,7 @@ def test_servers_screenshot(tmp_path: Path) -> None:
     env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen",
            "WXDOCTOR_LOG_DIR": str(tmp_path / "log")}
     proc = subprocess.run(
-        [sys.executable, "-m", "app.gui_main", "--report", str(LAB_REPORTS / "polluted.json"),
+        [sys.executable, "-m", "app.gui.main", "--report", str(LAB_REPORTS / "polluted.json"),
          "--screenshot", str(out), "--view", "servers", "--lang", "zh"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

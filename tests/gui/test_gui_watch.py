@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from checks.config import Config, Endpoint
+from checks.engine.config import Config, Endpoint
 from checks.watch.sample import Sample, Target
 from tests.unit.test_watch import SERVERS, Net, sample
 

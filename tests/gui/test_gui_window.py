@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from checks.i18n import t
-from checks.model import Status
+from checks.engine.results import Status
+from checks.shared.i18n import t
 from tests.gui.fakes import FakeCheck
 
 pytestmark = pytest.mark.gui
@@ -114,7 +114,7 @@ def test_cancel_ends_within_half_a_second_and_running_again_works(qtbot: Any, ma
     checks = [FakeCheck("quick", "network", Status.OK),
               FakeCheck("stuck1", "dns", Status.OK, sleep=30),
               FakeCheck("stuck2", "secure", Status.OK, sleep=30)]
-    window = make_window(checks, config=__import__("checks.config").config.Config(deadline_s=60))
+    window = make_window(checks, config=__import__("checks.engine.config").engine.config.Config(deadline_s=60))
     with qtbot.waitSignal(window.check_updated, timeout=3000):
         _click(qtbot, window.card.start_button)
     assert window.running
@@ -329,7 +329,7 @@ def test_product_and_language_are_remembered(qtbot: Any, make_window: Any, setti
 
 
 def test_product_choice_restricts_the_endpoints(qtbot: Any, make_window: Any) -> None:
-    from checks.config import Config, Endpoint
+    from checks.engine.config import Config, Endpoint
 
     config = Config(endpoints=(Endpoint("a.lab.test", (443,), "wecom"), Endpoint("b.lab.test", (443,), "wechat")))
     window = make_window([FakeCheck("x")], config=config)

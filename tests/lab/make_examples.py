@@ -64,7 +64,7 @@ def render(report: Path, lang: str, dark: bool = False) -> None:
     stem = report.stem + ("-dark" if dark else "")
 
     def shot(name: str, *extra: str) -> None:
-        subprocess.run([sys.executable, "-m", "app.gui_main", "--report", str(report),
+        subprocess.run([sys.executable, "-m", "app.gui.main", "--report", str(report),
                         "--screenshot", str(OUT / name), "--lang", lang, *extra],
                        env=env, check=True, timeout=60)
 

@@ -60,7 +60,7 @@ def main() -> int:
         source = out / f"lab-watch-{lang}.json"
         source.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
                           encoding="utf-8")
-        subprocess.run([sys.executable, "-m", "app.gui_main", "--report", str(source),
+        subprocess.run([sys.executable, "-m", "app.gui.main", "--report", str(source),
                         "--screenshot", str(out / f"lab-watch-{lang}.png"), "--lang", lang],
                        check=True, cwd=REPO_ROOT, env=_offscreen())
         pdf = out / f"lab-watch-{lang}.pdf"

@@ -33,7 +33,7 @@ def lab_helper(name: str) -> ModuleType:
 
 
 def config_sections() -> set[str]:
-    from checks.config import Config
+    from checks.engine.config import Config
 
     return {f.name for f in dataclasses.fields(Config)}
 
@@ -60,7 +60,7 @@ SMALL = [(LOGIN, [443, 80], "wecom", True), (API, [443], "wecom", True),
 
 def default_like_endpoints() -> list[tuple[str, list[int], str, bool]]:
     """The bundled endpoint list (same count, ports, products) under lab names."""
-    from checks.config import load_config
+    from checks.engine.config import load_config
 
     out = []
     for e in load_config(None).endpoints:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import tomllib
 
-from checks.base import check_ids
+from checks.engine.check import check_ids
 from tests.lab import Lab
 
 pytestmark = pytest.mark.frozen
@@ -84,14 +84,14 @@ def test_version_is_pyprojects(bundle: Path) -> None:
 
 
 def test_subcommands_discovered_frozen(bundle: Path) -> None:
-    """app/commands is found by pkgutil.iter_modules inside the PYZ archive."""
+    """app/cli/commands is found by pkgutil.iter_modules inside the PYZ archive."""
     proc = run(bundle, "wxdoctor", "--help")
     assert proc.returncode == 0, proc.stderr
     import importlib
 
     commands = sorted(
-        importlib.import_module(f"app.commands.{p.stem}").COMMAND
-        for p in (ROOT / "app" / "commands").glob("[!_]*.py")
+        importlib.import_module(f"app.cli.commands.{p.stem}").COMMAND
+        for p in (ROOT / "app" / "cli" / "commands").glob("[!_]*.py")
     )
     assert "fix-helper" in commands
     for command in commands:
@@ -131,7 +131,7 @@ def test_check_json_in_lab_has_every_check(bundle: Path, lab: Lab) -> None:
 
 
 def _gui_has_screenshot() -> bool:
-    return "--screenshot" in (ROOT / "app" / "gui_main.py").read_text("utf-8")
+    return "--screenshot" in (ROOT / "app" / "gui" / "main.py").read_text("utf-8")
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -191,19 +191,19 @@ def test_bundle_layout(bundle: Path) -> None:
 def test_window_check_process_runs_frozen(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The window runs its checks in `wxdoctor-gui --engine-child`: the same protocol
     must work from the bundle, whose GUI executable has no console streams of its own."""
-    from app import engine_process
-    from checks.base import all_checks
-    from checks.config import Config
+    from app.child import check_process
+    from checks.engine.check import all_checks
+    from checks.engine.config import Config
 
-    engine_process.discard_spare()
-    monkeypatch.setattr(engine_process, "child_argv",
-                        lambda: [str(bundle / "wxdoctor-gui"), engine_process.CHILD_FLAG])
+    check_process.discard_spare()
+    monkeypatch.setattr(check_process, "child_argv",
+                        lambda: [str(bundle / "wxdoctor-gui"), check_process.CHILD_FLAG])
     local = [c for c in all_checks() if c.id in ("network", "hosts", "disk")]  # no traffic
     finished: list[str] = []
-    result = engine_process.ProcessRunner(
+    result = check_process.ProcessRunner(
         Config(deadline_s=10), local, lang="zh", on_finished=lambda r: finished.append(r.id),
     ).run()
-    engine_process.discard_spare()
+    check_process.discard_spare()
     assert [r.id for r in result.results] == ["network", "hosts", "disk"]
     assert sorted(finished) == ["disk", "hosts", "network"]
     assert all(r.evidence.get("failure") != "internal_error" for r in result.results)
@@ -214,9 +214,9 @@ def test_window_executable_carries_out_a_journalled_helper_step(bundle: Path, la
     `wxdoctor-gui fix-helper --journal PATH ... --user ID` (checks.fixes.elevation):
     run as root inside the lab's client namespace, whose /etc/hosts is the lab's file,
     it must carry out the journalled hosts repair and its undo, and never open a window."""
-    from checks.config import load_config_text
+    from checks.engine.config import load_config_text
     from checks.fixes import FixEnv, Journal, Plan, get_fix
-    from checks.i18n import t
+    from checks.shared.i18n import t
 
     lab.set_hosts_file("127.0.0.1\tlocalhost\n1.2.3.4 login.work.weixin.qq.com\n")
     raw = lab.hosts_path.read_bytes()

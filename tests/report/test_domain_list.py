@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from checks.config import ConfigError, Endpoint, load_config
-from checks.domain_list import DomainListError, read_domain_list
-from checks.i18n import t
-from checks.model import Problem, Status, Verdict
-from checks.necessity import soften
+from checks.engine.config import ConfigError, Endpoint, load_config
+from checks.engine.results import Problem, Status, Verdict
 from checks.report.matrix import source_texts
+from checks.shared.i18n import t
+from checks.tencent.domain_list import DomainListError, read_domain_list
+from checks.tencent.necessity import soften
 from tests.report.helpers import wxdoctor
 
 # The example response of https://developer.work.weixin.qq.com/document/path/100079

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from checks import codes
+from checks.engine import codes
 from checks.report import evidence_view
 from checks.report.evidence_view import RENDERERS, render
 from tests.report.helpers import raw_evidence_in

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from checks.history import History, HistoryBusy, HistoryError
 from checks.report.compare import compare, render_changes
+from checks.report.history import History, HistoryBusy, HistoryError
 from tests.report.helpers import closed_port, loopback_config, wxdoctor
 
 

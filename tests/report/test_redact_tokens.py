@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from checks.report.chat_summary import summary_text
+from checks.report.plain_text import render_text
 from checks.report.redact import Identity, redact
-from checks.report.summary import summary_text
-from checks.report.text import render_text
 from checks.report.tokens import replace_tokens, spans
 from tests.report.helpers import ROOT
 from tests.sandbox import can_sandbox, sandboxed

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from checks.history import History, HistoryError
 from checks.report.compare import compare
+from checks.report.history import History, HistoryError
 from checks.report.load import (
     MAX_TEXT,
     ReportError,
@@ -20,7 +20,7 @@ from checks.report.load import (
     parse_report,
     parse_report_text,
 )
-from checks.report.text import render_text
+from checks.report.plain_text import render_text
 from tests.report.helpers import wxdoctor
 
 ISSUE_EXAMPLE = '{"schema":"wxdoctor.report/1","checks":[{"id":"x","status":5}]}'

@@ -99,7 +99,7 @@ def test_pdf_to_a_missing_folder_is_a_usage_error(tmp_path: Path, data_dir: Path
 def test_long_report_paginates_with_fixes_and_elided_evidence(
     faulty_report: dict[str, Any], tmp_path: Path
 ) -> None:
-    from app.pdf import write_pdf
+    from app.pdf.check_pages import write_pdf
 
     report = json.loads(json.dumps(faulty_report))
     template = next(c for c in report["checks"] if c["id"] == "tcp")
@@ -144,7 +144,7 @@ FIRST_PAGES = {"healthy": None, "polluted": "login.wecom.lab.test", "captive": "
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_real_lab_reports_show_the_matrix_early_and_no_key_paths(tmp_path: Path, name: str,
                                                                  lang: str) -> None:
-    from app.pdf import write_pdf
+    from app.pdf.check_pages import write_pdf
     from checks.report.matrix import build_matrix
     from tests.report.helpers import raw_evidence_in
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from checks.report.chat_summary import summary_text
 from checks.report.redact import Identity, redact, reduce_address
-from checks.report.summary import summary_text
 from tests.report.helpers import FAKE_USER, PUBLIC_V4, PUBLIC_V6, inject_private_data, wxdoctor
 
 HOST = socket.gethostname()

@@ -24,8 +24,8 @@ import psutil
 import pytest
 
 from checks.catalog.client_data import assess_client_data
-from checks.model import Status
-from checks.probes.datafolder import denied_by
+from checks.engine.results import Status
+from checks.probes.folder_scan import denied_by
 from tests.refusal import refused_reads
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ from checks.catalog.client_data import assess_client_data
 from checks.catalog.client_version import assess_client_version
 from checks.catalog.disk import GB, assess_disk
 from checks.catalog.security_software import assess_security_software, detect
-from checks.config import DiskConfig
-from checks.model import Status
+from checks.engine.config import DiskConfig
+from checks.engine.results import Status
 
 
 def folder(**kw: Any) -> dict[str, Any]:
@@ -148,7 +148,7 @@ def test_refusals_by_privacy_are_grey_and_say_so_in_mac_terms() -> None:
 def test_where_a_refusal_comes_from() -> None:
     import errno
 
-    from checks.probes.datafolder import denied_by
+    from checks.probes.folder_scan import denied_by
 
     assert denied_by(errno.EPERM, "macos") == "privacy"
     assert denied_by(errno.EPERM, "linux") == "policy"

@@ -5,14 +5,14 @@ from __future__ import annotations
 import plistlib
 from pathlib import Path
 
-from checks.clientapps import (
+from checks.tencent.installed_clients import (
     app_from_plist,
     clients_from_tencent_registry,
     clients_from_uninstall,
     parse_dpkg_status,
     scan_app_bundles,
 )
-from checks.products import product_of_name, running_clients
+from checks.tencent.products import product_of_name, running_clients
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "client"
 TENCENT = "腾讯科技(深圳)有限公司"

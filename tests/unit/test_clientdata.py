@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.clientdata import (
+from checks.engine.config import ConfigError, load_config_text
+from checks.platform._linux import parse_user_dirs
+from checks.tencent.data_folders import (
     DataDir,
     Pointer,
     classify,
@@ -19,9 +21,7 @@ from checks.clientdata import (
     read_pointer_files,
     resolve_data_dirs,
 )
-from checks.config import ConfigError, load_config_text
-from checks.platform._linux import parse_user_dirs
-from checks.products import infer_product, parse_override
+from checks.tencent.products import infer_product, parse_override
 
 
 def test_windows_defaults_use_appdata_and_documents() -> None:
@@ -137,7 +137,7 @@ def test_parse_user_dirs_localized() -> None:
 
 
 def test_cache_targets_skip_protected_and_symlinks(tmp_path: Path) -> None:
-    from checks.clientdata import cache_targets
+    from checks.tencent.data_folders import cache_targets
 
     root = tmp_path / "WeChat Files"
     for rel in (

@@ -6,15 +6,15 @@ import ast
 import re
 from pathlib import Path
 
-from checks import codes
-from checks.diagnosis import IMPACT_ORDER, RULES
+from checks.diagnosis.correlate import IMPACT_ORDER, RULES
+from checks.engine import codes
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where codes are used: every one of them must come from the registry.
 USERS = [*sorted((ROOT / "checks" / "catalog").glob("*.py")),
          *sorted((ROOT / "checks" / "probes").glob("*.py")),
          *sorted((ROOT / "checks" / "watch").glob("*.py")),
-         ROOT / "checks" / "diagnosis.py", ROOT / "checks" / "runner.py"]
+         *sorted((ROOT / "checks" / "diagnosis").glob("*.py")), ROOT / "checks" / "engine" / "runner.py"]
 
 
 def _resolve(node: ast.expr) -> str | None:

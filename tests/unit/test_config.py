@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.config import ConfigError, load_config
+from checks.engine.config import ConfigError, load_config
 
 
 def _write(tmp_path: Path, text: str, name: str = "it.toml") -> Path:

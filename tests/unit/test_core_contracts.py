@@ -8,22 +8,22 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from checks.config import load_config
-from checks.diagnosis import diagnose
-from checks.i18n import normalize_lang, t
-from checks.model import CheckResult, Problem, Status, worst
+from checks.diagnosis.correlate import diagnose
+from checks.engine.config import load_config
+from checks.engine.results import CheckResult, Problem, Status, worst
+from checks.engine.runner import RunResult
 from checks.report.build import SCHEMA, build_report, exit_code
-from checks.report.text import render_text
-from checks.runner import RunResult
+from checks.report.plain_text import render_text
+from checks.shared.i18n import normalize_lang, t
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_core_never_imports_qt() -> None:
     code = (
-        "import sys, checks.base, checks.runner, checks.report.build, checks.report.text\n"
-        "checks.base.all_checks()\n"
-        "import checks.diagnosis\n"
+        "import sys, checks.engine.check, checks.engine.runner, checks.report.build, checks.report.plain_text\n"
+        "checks.engine.check.all_checks()\n"
+        "import checks.diagnosis.correlate\n"
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'PyQt'))]\n"
         "print(bad)\n"
     )

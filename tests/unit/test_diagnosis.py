@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.diagnosis import diagnose
-from checks.i18n import t
-from checks.model import CheckResult, Problem, Status
+from checks.diagnosis.correlate import diagnose
+from checks.engine.results import CheckResult, Problem, Status
+from checks.shared.i18n import t
 
 GROUP = {"network": "network", "tcp": "network", "dns": "dns", "dns_pollution": "dns",
          "hosts": "dns", "tls": "secure", "http_hijack": "network", "captive": "network",
@@ -165,8 +165,8 @@ def test_dns_failure_stays_when_trusted_resolvers_answer() -> None:
 def test_never_healthy_while_any_check_warns_or_fails() -> None:
     """Every check of the catalog, every cause code (none, an unknown one, even
     "healthy"), warn and fail: the diagnosis always names something."""
-    from checks import codes as registry
-    from checks.base import all_checks
+    from checks.engine import codes as registry
+    from checks.engine.check import all_checks
 
     for check in all_checks():
         for cause in [None, "from_a_newer_version", *registry.CAUSES]:

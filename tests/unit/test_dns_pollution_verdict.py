@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checks.catalog.dns_pollution import assess_pollution, bogus_kind, decide
-from checks.model import Status
+from checks.engine.results import Status
 from checks.probes.trusted_dns import parse_http_dns
 from tests.fixtures.evidence.recorded import evidence
 
@@ -236,7 +236,7 @@ def test_http_dns_bodies() -> None:
 
 
 def test_http_dns_url_config() -> None:
-    from checks.config import ConfigError, load_config_text
+    from checks.engine.config import ConfigError, load_config_text
 
     assert load_config_text("").dns.http_dns_url == ""
     ok = load_config_text('[dns]\nhttp_dns_url = "http://119.29.29.29/d?dn={host}"\n')
@@ -249,7 +249,7 @@ def test_trusted_answer_with_a_lost_record_type_is_not_evidence() -> None:
     # On a lossy line the trusted A reply is lost while AAAA comes back empty: that
     # resolver did not say the name has no address, so nothing is "bogus".
     from checks.catalog.dns_pollution import _merge_source
-    from checks.concurrency import Outcome
+    from checks.shared.concurrency import Outcome
 
     lost = Outcome(done=False)
     empty = Outcome(done=True, value={"addresses": [], "error": None, "ms": 5.0,

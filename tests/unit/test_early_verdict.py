@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from checks import codes
-from checks.base import all_checks
-from checks.early_verdict import CHECK_CAUSES, early_diagnosis
-from checks.i18n import t
-from checks.model import CheckResult, Problem, Status
+from checks.diagnosis.early_verdict import CHECK_CAUSES, early_diagnosis
+from checks.engine import codes
+from checks.engine.check import all_checks
+from checks.engine.results import CheckResult, Problem, Status
+from checks.shared.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUPS = {c.id: c.group for c in all_checks()}

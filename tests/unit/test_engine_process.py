@@ -7,19 +7,19 @@ from typing import Any
 
 import pytest
 
-from app import engine_process
-from checks.base import all_checks
-from checks.config import Config
-from checks.model import CheckResult, Status
+from app.child import check_process
+from checks.engine.check import all_checks
+from checks.engine.config import Config
+from checks.engine.results import CheckResult, Status
 
 LOCAL = ("network", "hosts", "disk")  # no traffic: interfaces, the hosts file, free space
 
 
 def test_checks_run_in_a_child_and_progress_streams_back() -> None:
     checks = [c for c in all_checks() if c.id in LOCAL]
-    engine_process.prespawn()
+    check_process.prespawn()
     events: list[tuple[str, Any]] = []
-    runner = engine_process.ProcessRunner(
+    runner = check_process.ProcessRunner(
         Config(deadline_s=10), checks, lang="zh",
         on_started=lambda check_id: events.append(("started", check_id)),
         on_finished=lambda result: events.append(("finished", result)),
@@ -35,9 +35,9 @@ def test_checks_run_in_a_child_and_progress_streams_back() -> None:
 
 
 def test_a_child_that_dies_is_an_error_with_its_reason(monkeypatch: pytest.MonkeyPatch) -> None:
-    engine_process.discard_spare()
-    monkeypatch.setattr(engine_process, "child_argv", lambda: [
+    check_process.discard_spare()
+    monkeypatch.setattr(check_process, "child_argv", lambda: [
         sys.executable, "-c", "import sys; sys.stderr.write('engine broke\\n'); sys.exit(3)"])
-    runner = engine_process.ProcessRunner(Config(deadline_s=10), [], lang="en")
+    runner = check_process.ProcessRunner(Config(deadline_s=10), [], lang="en")
     with pytest.raises(RuntimeError, match=r"exit code 3\): engine broke"):
         runner.run()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from checks.catalog.dns_resolve import assess_dns
 from checks.catalog.network import assess_network
 from checks.catalog.tcp_connect import assess_tcp
-from checks.model import Status
+from checks.engine.results import Status
 from tests.fixtures.evidence.recorded import evidence
 
 ETH = {"name": "eth0", "up": True, "mtu": 1500, "ipv4": ["192.168.1.20"], "ipv6": [],

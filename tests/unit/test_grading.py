@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.grading import grade
-from checks.model import Status
+from checks.engine.grading import grade
+from checks.engine.results import Status
 
 
 @pytest.mark.parametrize(("value", "status"), [

@@ -11,9 +11,9 @@ import pytest
 
 from checks.catalog import hosts as hosts_check
 from checks.catalog.hosts import HostsCheck, _read_failure, assess_hosts, classify
-from checks.config import load_config_text
-from checks.model import Status
-from checks.runner import Runner
+from checks.engine.config import load_config_text
+from checks.engine.results import Status
+from checks.engine.runner import Runner
 from tests.fixtures.evidence.recorded import evidence
 
 ENDPOINTS = """

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.hostsfile import (
+from checks.platform.hosts_format import (
     FileTooLarge,
     NotRegularFile,
     decode_hosts,
@@ -181,7 +181,7 @@ def test_round_trip_any_bytes(raw: bytes) -> None:
 
 
 def test_local_names_are_never_tencent_names_even_as_endpoints() -> None:
-    from checks.hostsfile import is_tencent_name
+    from checks.platform.hosts_format import is_tencent_name
 
     assert not is_tencent_name("localhost", ["localhost"])
     assert not is_tencent_name("ip6-localhost", ["ip6-localhost"])

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from checks.catalog.captive import assess_captive, outcome, portal_url
 from checks.catalog.http_hijack import assess_http_hijack, finding
-from checks.model import Status
+from checks.engine.results import Status
 from checks.probes import http
 from tests.fixtures.evidence.recorded import evidence
 from tests.lab.http_server import INJECTED_PAGE, PORTAL_PAGE, Answer, LoopbackHttp

@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 
 from checks.catalog.latency import LatencyCheck, assess_latency, summarize, target_port
-from checks.config import LatencyConfig, load_config_text
-from checks.model import Status
-from checks.runner import Runner
+from checks.engine.config import LatencyConfig, load_config_text
+from checks.engine.results import Status
+from checks.engine.runner import Runner
 from tests.fixtures.evidence.recorded import evidence
 
 LIMITS = LatencyConfig(warn_ms=300.0, loss_warn_pct=20.0)

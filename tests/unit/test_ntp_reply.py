@@ -7,8 +7,8 @@ import struct
 import pytest
 
 from checks.catalog.clock import assess_clock, parse_server
-from checks.config import NtpConfig
-from checks.model import Status
+from checks.engine.config import NtpConfig
+from checks.engine.results import Status
 from checks.probes import ntp
 
 NOW = 1767225600.0  # 2026-01-01

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from checks.probes.proxy import fetch_pac, parse_connect_reply, tunnel
+from checks.probes.proxy_tunnel import fetch_pac, parse_connect_reply, tunnel
 
 Handler = Callable[[socket.socket], None]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.base import all_checks
+from checks.engine.check import all_checks
 from tests.fixtures.evidence import recorded
 
 CHECKS = {c.id: c for c in all_checks()}

@@ -6,12 +6,12 @@ import threading
 import time
 from typing import Any
 
-from checks.base import Check
-from checks.config import load_config
-from checks.context import Context
-from checks.i18n import t
-from checks.model import Evidence, Status, Verdict
-from checks.runner import Runner
+from checks.engine.check import Check
+from checks.engine.config import load_config
+from checks.engine.context import Context
+from checks.engine.results import Evidence, Status, Verdict
+from checks.engine.runner import Runner
+from checks.shared.i18n import t
 
 
 class _Fake(Check):
@@ -130,7 +130,7 @@ def test_serial_mode_runs_one_check_at_a_time(monkeypatch) -> None:
 
 
 def test_gather_keeps_order_and_stands_in_for_late_or_failed_items() -> None:
-    from checks.concurrency import gather
+    from checks.shared.concurrency import gather
 
     def work(n: int) -> int:
         if n == 2:

@@ -7,7 +7,7 @@ import struct
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.platform.parsers import proxy as p
+from checks.platform.parsers import proxy_settings as p
 from checks.platform.parsers.ping import ping_argv, ping_result
 
 # ---- proxy addresses -------------------------------------------------------------------

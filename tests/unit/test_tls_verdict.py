@@ -10,7 +10,7 @@ import pytest
 import trustme
 
 from checks.catalog.tls import assess_tls
-from checks.model import Status
+from checks.engine.results import Status
 from checks.probes.tls_probe import classify_verify_failure, describe_cert, name_matches
 from tests.fixtures.evidence.recorded import evidence
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.config import ConfigError, load_config_text
-from checks.versions import compare, parse_version
+from checks.engine.config import ConfigError, load_config_text
+from checks.tencent.versions import compare, parse_version
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checks.catalog.vpn import assess_vpn, classify_adapter, find_tunnels
-from checks.model import Status
+from checks.engine.results import Status
 from checks.platform import Adapter, AdapterInfo, _windows
 from checks.platform.commands import decode_output
 from checks.platform.parsers.adapters import (

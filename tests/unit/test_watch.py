@@ -11,16 +11,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from checks import codes
-from checks.config import Config, Endpoint, WatchConfig
+from checks.engine import codes
+from checks.engine.config import Config, Endpoint, WatchConfig
 from checks.watch import analysis as A
 from checks.watch.analysis import WatchAnalysis
+from checks.watch.loop import Watch
 from checks.watch.plan import Plan, WatchError
-from checks.watch.report import exit_code
-from checks.watch.runner import Watch
 from checks.watch.sample import CONTROL, LinkState, Probe, Sample, Target
 from checks.watch.series import Aggregate, Timeline
-from checks.watch.text import render_watch_text
+from checks.watch.terminal import render_watch_text
+from checks.watch.watch_report import exit_code
 
 SERVERS = [Target("login.example", 443, product="wecom"), Target("api.example", 443, product="wecom")]
 CONTROLS = [Target("other.example", 80, CONTROL)]
@@ -339,7 +339,7 @@ def test_plan_limits() -> None:
 
 
 def test_a_captive_url_with_a_bad_port_is_no_control_site_and_no_crash() -> None:
-    from checks.config import CaptiveConfig, CaptiveProbe
+    from checks.engine.config import CaptiveConfig, CaptiveProbe
     from checks.watch.sampler import targets_of
 
     config = Config(endpoints=(Endpoint("login.example", (443,), "wecom"),),

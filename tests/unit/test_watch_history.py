@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from app.sources import SourceError, load_report, load_watch
-from checks.history import History
+from app.cli.sources import SourceError, load_report, load_watch
+from checks.report.history import History
 from tests.sandbox import run_app
 from tests.unit.test_watch import FakeClock, Net, ScriptedSampler, _config
 
 
 def _watch_report() -> dict:
+    from checks.watch.loop import Watch
     from checks.watch.plan import Plan
-    from checks.watch.runner import Watch
 
     clock = FakeClock()
     sampler = ScriptedSampler(clock, lambda i: Net(servers=not 3 <= i < 6, gateway=not 3 <= i < 6))

@@ -24,8 +24,8 @@ from app.gui import strings as S
 from app.gui import theme
 from app.gui.widgets.evidence_table import EvidenceTable
 from app.gui.widgets.light import Light
-from checks.i18n import t
-from checks.model import Status
+from checks.engine.results import Status
+from checks.shared.i18n import t
 
 COPY_RAW = t("Copy raw evidence", "复制原始数据")
 COPY_RAW_TIP = t("Copy what was measured as JSON, exactly as the report holds it (for IT)",

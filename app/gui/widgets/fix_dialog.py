@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import bridge
 from app.gui import strings as S
-from checks.fixes.model import FixError
+from checks.fixes.actions import FixError
 from checks.fixes.preview import preview_lines
 from checks.fixes.session import FixSession
 

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.gui import strings as S
 from app.gui import theme
-from checks.i18n import Text
-from checks.model import Status
-from checks.resources import resource_path
+from checks.engine.results import Status
+from checks.shared.i18n import Text
+from checks.shared.resources import resource_path
 
 ICONS = ("ok", "info", "warn", "fail", "skipped", "error", "pending", "running", "idle")
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import theme
-from checks.i18n import t
 from checks.report.matrix import (
     LEGEND,
     NO_SERVERS,
@@ -39,6 +38,7 @@ from checks.report.matrix import (
     server_details,
     source_texts,
 )
+from checks.shared.i18n import t
 
 CHECKS_TAB = t("Checks", "检测项")
 SERVERS_TAB = t("Servers", "服务器")

@@ -21,7 +21,7 @@ from app.gui import theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import localized
 from app.gui.widgets.light import LightIcon, status_label
-from checks.i18n import t
+from checks.shared.i18n import t
 
 
 class ThinBar(QWidget):
@@ -198,7 +198,7 @@ class SummaryCard(Card):
         self._set("running", S.RUNNING_CAPTION.render(lang), S.RUNNING_HEADLINE.render(lang), "", "", lang)
 
     def show_early(self, cause: dict[str, Any], lang: str) -> None:
-        """A settled cause while the run goes on (see checks.early_verdict)."""
+        """A settled cause while the run goes on (see checks.diagnosis.early_verdict)."""
         advice = localized(cause, "advice", lang)
         detail = S.render(S.DO_THIS, lang, advice=advice) if advice else ""
         self._set(str(cause.get("status", "fail")), EARLY_CAPTION.render(lang),

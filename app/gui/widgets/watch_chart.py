@@ -19,7 +19,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from checks.i18n import t
+from checks.shared.i18n import t
 from checks.watch.chart import Y_TICKS, ChartData, time_step
 
 # Tableau 10: distinguishable, also for the common colour-vision deficiencies.

@@ -1,0 +1,1 @@
+"""The `wxdoctor` command line: entry point, shared options, one module per subcommand."""

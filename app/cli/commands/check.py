@@ -1,0 +1,129 @@
+"""`wxdoctor check`: run the checks and print the report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from checks.engine.check import all_checks
+from checks.engine.config import load_config
+from checks.engine.runner import Runner
+from checks.report.build import build_report, exit_code
+from checks.report.matrix_text import render_matrix, terminal_width
+from checks.report.plain_text import render_text
+from checks.report.redact import redact, unredacted
+from checks.shared.i18n import detect_lang
+from checks.tencent.domain_list import DomainListError
+
+COMMAND = "check"
+HELP = "Run the checks and print a traffic-light report."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the JSON report")
+    parser.add_argument("--config", metavar="FILE", help="override file (TOML)")
+    parser.add_argument("--only", metavar="IDS", help="comma-separated check ids to run")
+    parser.add_argument("--deadline", metavar="S", type=float, help="time limit for the run")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the report")
+    parser.add_argument("--pdf", metavar="FILE", help="also write this run as a PDF report")
+    parser.add_argument(
+        "--no-redact", action="store_true",
+        help="keep user name, host name and public addresses in the PDF",
+    )
+    parser.add_argument(
+        "--redact", action="store_true",
+        help="hide user name, host name and public addresses in the printed output too",
+    )
+    parser.add_argument("--no-history", action="store_true", help="do not store this run")
+    parser.add_argument("--matrix", action="store_true",
+                        help="also print the table of servers and what was measured on each")
+    parser.add_argument(
+        "--domain-list", metavar="FILE",
+        help="also test the servers of Tencent's domain list (a saved get_server_domain_ip "
+             "response); replaces the config's domain_list",
+    )
+    parser.add_argument(
+        "--product", choices=("wecom", "wechat", "both"), default="both",
+        help="which client's servers to test (default: both)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.cli.main import UsageError
+
+    started = time.monotonic()
+    lang = args.lang or detect_lang()
+    if args.pdf:
+        check_writable(args.pdf)
+    try:
+        config = load_config(args.config, domain_list_file=args.domain_list)
+    except DomainListError as exc:
+        raise UsageError(f"--domain-list: {exc}") from exc
+    config = config.for_product(args.product)
+    if args.deadline is not None:
+        if not 0 < args.deadline <= 600:
+            raise UsageError("--deadline must be between 0 and 600 seconds")
+        config = config.with_deadline(args.deadline)
+    selected = all_checks()
+    if args.only:
+        wanted = [i.strip() for i in args.only.split(",") if i.strip()]
+        valid = [c.id for c in selected]
+        unknown = [i for i in wanted if i not in valid]
+        if unknown:
+            raise UsageError(
+                f"unknown check id(s): {', '.join(unknown)}; valid ids: {', '.join(valid)}"
+            )
+        selected = [c for c in selected if c.id in wanted]
+
+    result = Runner(config, selected, lang=lang).run()
+    report = build_report(result, config, lang)
+    if not args.no_history:
+        # A history locked by another program is waited for only within the deadline.
+        store_run(report, wait_s=config.deadline_s - (time.monotonic() - started))
+    printed = redact(report) if args.redact else report
+    if args.json:
+        json.dump(printed, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(printed, lang, colour=_use_colour()))
+        if args.matrix:
+            sys.stdout.write("\n" + render_matrix(printed["matrix"], lang, terminal_width(),
+                                                  colour=_use_colour()))
+    sys.stdout.flush()
+    if args.pdf:
+        from app.pdf.check_pages import write_pdf
+
+        write_pdf(unredacted(report) if args.no_redact else redact(report), args.pdf, lang)
+    return exit_code(report)
+
+
+def store_run(report: dict[str, object], wait_s: float = 5.0) -> int | None:
+    """Keep the run in the history; a history problem never stops the check."""
+    from checks.report.history import History, HistoryError
+
+    try:
+        return History(timeout=max(0.05, wait_s)).add(report)
+    except (sqlite3.Error, OSError, HistoryError) as exc:
+        print(f"wxdoctor: this run was not stored in the history: {exc}", file=sys.stderr)
+        return None
+
+
+def check_writable(path: str) -> None:
+    from app.cli.main import UsageError
+
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise UsageError(f"--pdf {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--pdf {path}: the folder {folder} is not writable")
+
+
+def _use_colour() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"

@@ -1,0 +1,45 @@
+"""`wxdoctor compare`: what changed between two runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from checks.report.compare import compare, render_changes
+from checks.shared.i18n import detect_lang
+
+COMMAND = "compare"
+HELP = "Show which checks changed between two runs (history ids, latest/previous, or files)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("before", nargs="?", default="previous",
+                        help="run id, 'latest', 'previous' or a report file (default: previous)")
+    parser.add_argument("after", nargs="?", default="latest",
+                        help="run id, 'latest', 'previous' or a report file (default: latest)")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+    parser.add_argument("--json", action="store_true", help="print the changes as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.cli.main import UsageError
+    from app.cli.sources import SourceError, load_report
+
+    try:
+        a, label_a = load_report(args.before)
+        b, label_b = load_report(args.after)
+    except SourceError as exc:
+        raise UsageError(str(exc)) from exc
+    changes = compare(a, b)
+    if args.json:
+        json.dump({"before": label_a, "after": label_b, "changes": changes}, sys.stdout,
+                  ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        lang = args.lang or detect_lang()
+        sys.stdout.write(render_changes(
+            changes, lang, names=(label_a, label_b),
+            times=(a.started_at, b.started_at),
+        ))
+    return 0

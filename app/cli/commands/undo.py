@@ -1,0 +1,57 @@
+"""`wxdoctor undo [JOURNAL_ID]`: undo a fix (default: the latest applied one).
+
+A fix whose run was killed halfway (its entry still `planned`, its process gone)
+is rolled back first: without an id every such entry, with an id that entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.cli.entries import load_entry, print_recovered
+from checks.engine.config import load_config
+from checks.fixes import FixEnv, fix_ids, get_fix
+from checks.fixes.actions import FixError
+from checks.fixes.executor import recover_interrupted
+from checks.fixes.journal import Journal
+from checks.fixes.session import FixSession
+from checks.shared.i18n import detect_lang, t
+
+COMMAND = "undo"
+HELP = "Undo a fix from the journal (default: the latest applied fix)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("journal_id", nargs="?", metavar="JOURNAL_ID")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.cli.main import UsageError
+
+    lang = args.lang or detect_lang()
+    journal = Journal()
+    entry = load_entry(journal, args.journal_id) if args.journal_id else None
+    interrupted = [e for e in journal.interrupted() if entry is None or e.id == entry.id]
+    if interrupted:
+        env = FixEnv(config=load_config(None))
+        return print_recovered(recover_interrupted(journal, get_fix, env, interrupted), lang)
+    entry = entry or journal.latest("applied")
+    if entry is None:
+        print(t("Nothing to undo.", "没有可撤销的修复。").render(lang))
+        return 1
+    if entry.fix_id not in fix_ids():
+        raise UsageError(f"journal entry {entry.id} names an unknown fix {entry.fix_id!r}")
+    session = FixSession(load_config(None), lang=lang, journal=journal)
+    try:
+        notes = session.undo_entry(entry)
+    except FixError as exc:
+        print(f"{entry.id}: {exc.text.render(lang)}", file=sys.stderr)
+        return 2
+    print(t("Undone: {id} ({fix})", "已撤销：{id}（{fix}）", id=entry.id,
+            fix=get_fix(entry.fix_id).title).render(lang))
+    for note in notes:
+        print(f"  {note.render(lang)}")
+    return 0
+

@@ -1,0 +1,95 @@
+"""`wxdoctor watch`: sample the servers every few seconds and say what failed when."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from checks.engine.config import load_config
+from checks.shared.i18n import detect_lang
+
+COMMAND = "watch"
+HELP = "Watch the connection for minutes and report every outage and where it happened."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--minutes", type=float, metavar="M",
+                        help="how long to watch (default 10 from the config; at most 1440)")
+    length.add_argument("--seconds", type=float, metavar="S", help="how long to watch, in seconds")
+    parser.add_argument("--interval", type=float, metavar="S",
+                        help="seconds between samples (default 5; at least 1)")
+    parser.add_argument("--json", action="store_true", help="print the JSON report at the end")
+    parser.add_argument("--pdf", metavar="FILE", help="also write the watch as a PDF report")
+    parser.add_argument("--no-redact", action="store_true",
+                        help="keep user name, host name and public addresses in the PDF")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+    parser.add_argument("--config", metavar="FILE", help="override file (TOML)")
+    parser.add_argument("--product", choices=("wecom", "wechat", "both"), default="both",
+                        help="which client's servers to watch (default: both)")
+    parser.add_argument("--no-history", action="store_true", help="do not store this watch")
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.cli.commands.check import check_writable
+    from app.cli.main import UsageError
+    from checks.watch.loop import Watch
+    from checks.watch.plan import Plan, WatchError
+    from checks.watch.terminal import header_line, live_line, news_lines, render_watch_text
+    from checks.watch.watch_report import exit_code
+
+    lang = args.lang or detect_lang()
+    if args.pdf:
+        check_writable(args.pdf)
+    config = load_config(args.config).for_product(args.product)
+    seconds = args.seconds if args.seconds is not None else (
+        args.minutes * 60 if args.minutes is not None else None)
+    try:
+        plan = Plan.of(config, seconds, args.interval)
+    except WatchError as exc:
+        raise UsageError(str(exc)) from exc
+    # The live lines go where a person reads them: stdout, or stderr when stdout is JSON.
+    live = sys.stderr if args.json else sys.stdout
+    show_live = not args.json or sys.stderr.isatty()
+
+    def on_sample(sample: Any, news: list[Any], analysis: Any) -> None:
+        if not show_live:
+            return
+        print(live_line(sample, analysis.down, lang), file=live, flush=True)
+        for line in news_lines(news, {"known": analysis.known}, lang):
+            print(line, file=live, flush=True)
+
+    watch = Watch(config, plan, lang=lang, on_sample=on_sample)
+    servers = sum(1 for t in watch.sampler.targets if t.kind == "server")
+    if show_live:
+        print(header_line(servers, plan.interval_s, plan.seconds, lang), file=live, flush=True)
+    report = watch.run()
+    if not args.no_history:
+        store_watch(report)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write("\n" + render_watch_text(report, lang))
+    sys.stdout.flush()
+    if args.pdf:
+        from app.pdf.watch_pages import write_watch_pdf
+        from checks.report.redact import redact, unredacted
+
+        write_watch_pdf(unredacted(report) if args.no_redact else redact(report), args.pdf, lang)
+    return exit_code(report)
+
+
+def store_watch(report: dict[str, Any]) -> int | None:
+    """Keep the watch in the history; a history problem never loses the report."""
+    import sqlite3
+
+    from checks.report.history import History, HistoryError
+
+    try:
+        return History().add_watch(report)
+    except (sqlite3.Error, OSError, HistoryError) as exc:  # HistoryBusy: another program has it
+        print(f"wxdoctor: this watch was not stored in the history: {exc}", file=sys.stderr)
+        return None

@@ -1,0 +1,93 @@
+"""The `wxdoctor` command line. Exit codes: 0 ok, 1 warn, 2 fail, 64 usage, 70 internal."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn
+
+import checks
+from checks.engine.config import ConfigError
+
+EXIT_USAGE = 64
+EXIT_INTERNAL = 70
+
+
+class UsageError(Exception):
+    """Bad arguments: exit 64 with the message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="wxdoctor",
+        description="Network doctor for WeChat and WeCom (企业微信) login problems.",
+    )
+    parser.add_argument("--version", action="version", version=f"wxdoctor {checks.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    import app.cli.commands as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"app.cli.commands.{info.name}")
+        command = sub.add_parser(module.COMMAND, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def _safe_stdio() -> None:
+    # A redirected Windows console may be GBK: never die on a character it lacks.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _safe_stdio()
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Answered before every subcommand (and what it imports) is loaded for the parser.
+        print(f"wxdoctor {checks.__version__}")
+        return 0
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except ConfigError as exc:
+        print(f"wxdoctor: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"wxdoctor: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception:
+        print("wxdoctor: internal error, please report it:", file=sys.stderr)
+        traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Where a saved report comes from: a JSON file, or a run in the history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from checks.report.history import History, HistoryError, watch_id
+from checks.report.load import (
+    MAX_REPORT_BYTES,
+    ReportError,
+    SavedReport,
+    load_report_file,
+    parse_report,
+)
+from checks.shared.bounded_read import read_regular_file
+from checks.watch.watch_report import is_watch
+
+
+class SourceError(Exception):
+    """The reference names no readable report."""
+
+
+def load_report(ref: str, history: History | None = None) -> tuple[SavedReport, str]:
+    """A validated report and a short label for `ref`: a run id, `latest`, `previous`,
+    or a file path."""
+    if ref in ("latest", "previous") or (ref.isascii() and ref.isdigit()):
+        history = history or History()
+        try:
+            if ref.isdigit():
+                return parse_report(history.get(int(ref))), ref
+            rows = history.list(2)
+            index = 0 if ref == "latest" else 1
+            if len(rows) <= index:
+                raise SourceError(f"the history has no {ref} run (runs stored: {len(rows)})")
+            return parse_report(history.get(rows[index].id)), str(rows[index].id)
+        except (HistoryError, ReportError) as exc:
+            raise SourceError(str(exc)) from exc
+    path = Path(ref)
+    try:
+        return load_report_file(path), path.name
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except ReportError as exc:
+        raise SourceError(f"{path}: {exc}") from exc
+
+
+def load_watch(ref: str, history: History | None = None) -> dict[str, Any] | None:
+    """A stored watch (`w3`) or a watch file (`watch --json`); None when `ref` names
+    something else (a check report, which `load_report` reads)."""
+    watch = watch_id(ref)
+    if watch is not None:
+        try:
+            return (history or History()).get_watch(watch)
+        except HistoryError as exc:
+            raise SourceError(str(exc)) from exc
+    path = Path(ref)
+    try:
+        data = json.loads(read_regular_file(path, MAX_REPORT_BYTES).decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return None  # not a watch: load_report says what is wrong with it
+    if isinstance(data, dict) and is_watch(data) and isinstance(data.get("watch"), dict):
+        return data
+    return None

@@ -1,0 +1,1 @@
+"""The A4 PDFs (check report, watch) drawn with Qt, and their text map."""

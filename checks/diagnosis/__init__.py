@@ -1,0 +1,1 @@
+"""From many results to one cause: correlation rules, impact ranking, early verdict."""

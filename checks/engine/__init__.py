@@ -1,0 +1,1 @@
+"""How a run works: results, the check interface, codes, config, the runner."""

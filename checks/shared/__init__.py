@@ -1,0 +1,1 @@
+"""Small helpers every part uses: two-language text, threads, bounded reads, paths."""

@@ -1,0 +1,1 @@
+"""What wxdoctor knows about WeChat and WeCom: products, installs, data folders, servers."""
