@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from checks.fixes import fix_ids, get_fix
+from checks.fixes import get_fix, known_fix_ids
 from checks.fixes.executor import Recovered
 from checks.fixes.journal import Journal, JournalEntry
 from checks.shared.i18n import t
@@ -25,7 +25,7 @@ def print_recovered(recovered: list[Recovered], lang: str) -> int:
     """Say which interrupted fixes were rolled back; 2 when one could not be."""
     code = 0
     for item in recovered:
-        title = (get_fix(item.entry.fix_id).title if item.entry.fix_id in fix_ids()
+        title = (get_fix(item.entry.fix_id).title if item.entry.fix_id in known_fix_ids()
                  else t(item.entry.fix_id, item.entry.fix_id))
         print(t("Rolled back the interrupted fix {id} ({fix})", "已回滚被中断的修复 {id}（{fix}）",
                 id=item.entry.id, fix=title).render(lang))

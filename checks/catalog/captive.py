@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urljoin
 
-from checks.engine import codes
+from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.config import CaptiveProbe
 from checks.engine.context import Context
@@ -24,7 +24,7 @@ from checks.shared.i18n import Text, t
 
 @register
 class CaptivePortalCheck(Check):
-    id = "captive"
+    id = check_ids.CAPTIVE
     title = t("Wi-Fi login page (captive portal)", "Wi-Fi 认证页面（强制门户）")
     group = "network"
     order = 12
@@ -111,7 +111,7 @@ def assess_captive(evidence: Evidence) -> Verdict:
             problems=tuple(Problem(codes.CAPTIVE_PORTAL, host=http.split_url(p["url"])[0])
                            for p in intercepted),
             cause=codes.CAPTIVE_PORTAL,
-            fixes=("open_captive_portal",),
+            fixes=(fix_ids.OPEN_CAPTIVE_PORTAL,),
         )
     if intercepted:
         return Verdict(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checks import platform
-from checks.engine import codes
+from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -31,7 +31,7 @@ _MARGIN_S = 0.5
 
 @register
 class ClientDataCheck(Check):
-    id = "client_data"
+    id = check_ids.CLIENT_DATA
     title = t("Client data folders", "客户端数据文件夹")
     group = "client"
     order = 20
@@ -159,7 +159,7 @@ def assess_client_data(evidence: Evidence) -> Verdict:
             ),
             problems=tuple(problems),
             cause=codes.CACHE_CORRUPT,
-            fixes=("clear_client_cache",),
+            fixes=(fix_ids.CLEAR_CLIENT_CACHE,),
         )
     if corrupt_data:
         return Verdict(

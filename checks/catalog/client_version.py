@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks import platform
-from checks.engine import codes
+from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -22,7 +22,7 @@ from checks.tencent.versions import compare
 
 @register
 class ClientVersionCheck(Check):
-    id = "client_version"
+    id = check_ids.CLIENT_VERSION
     title = t("WeChat/WeCom client", "微信/企业微信客户端")
     group = "client"
     order = 10

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checks.engine import codes
+from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.config import NtpConfig
 from checks.engine.context import Context
@@ -75,7 +75,7 @@ def iana_zone() -> str | None:
 
 @register
 class ClockCheck(Check):
-    id = "clock"
+    id = check_ids.CLOCK
     title = t("Date and time", "日期和时间")
     group = "computer"
     order = 10
@@ -155,7 +155,7 @@ def assess_clock(evidence: Evidence, limits: NtpConfig) -> Verdict:
           "请开启“自动设置时间”并立即同步时间；同时确认时区设置正确。"),
         problems=(Problem(codes.CLOCK_OFFSET),),
         cause=codes.CLOCK_SKEW,
-        fixes=("resync_clock",),
+        fixes=(fix_ids.RESYNC_CLOCK,),
     )
 
 

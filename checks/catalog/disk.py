@@ -12,7 +12,7 @@ from typing import Any
 
 import psutil
 
-from checks.engine import codes
+from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.config import DiskConfig
 from checks.engine.context import Context
@@ -26,7 +26,7 @@ GB = 1024**3
 
 @register
 class DiskCheck(Check):
-    id = "disk"
+    id = check_ids.DISK
     title = t("Free disk space", "磁盘剩余空间")
     group = "computer"
     order = 30

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from checks.engine import codes
+from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -64,7 +64,7 @@ def bogus_kind(address: str) -> str | None:
 
 @register
 class DnsPollutionCheck(Check):
-    id = codes.DNS_POLLUTION
+    id = check_ids.DNS_POLLUTION
     title = t("DNS answers are genuine", "DNS 解析结果是否可信")
     group = "dns"
     order = 20
@@ -322,7 +322,7 @@ def _polluted(polluted: list[dict[str, Any]], shaky: list[dict[str, Any]],
         ADVICE_POLLUTION,
         problems=problems,
         cause=codes.DNS_POLLUTION,
-        fixes=("flush_dns",),
+        fixes=(fix_ids.FLUSH_DNS,),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.engine import codes
+from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -21,7 +21,7 @@ from checks.shared.i18n import Text, t
 
 @register
 class DnsResolveCheck(Check):
-    id = "dns"
+    id = check_ids.DNS
     title = t("Name resolution (DNS)", "域名解析（DNS）")
     group = "dns"
     order = 10
@@ -182,5 +182,5 @@ def _failed(answers: list[Evidence], failed: list[Evidence]) -> Verdict:
         advice,
         problems=problems,
         cause=codes.DNS_FAILURE,
-        fixes=("flush_dns",),
+        fixes=(fix_ids.FLUSH_DNS,),
     )

@@ -12,7 +12,7 @@ import errno
 import ipaddress
 from typing import Any
 
-from checks.engine import codes
+from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -29,7 +29,7 @@ CRITICAL_SUFFIXES = ("weixin.qq.com", "wechat.com")
 
 @register
 class HostsCheck(Check):
-    id = "hosts"
+    id = check_ids.HOSTS
     title = t("Hosts file", "hosts 文件")
     group = "dns"
     order = 15
@@ -224,7 +224,7 @@ def assess_hosts(evidence: Evidence) -> Verdict:
                 t("The hosts file sends WeChat/WeCom servers to the wrong address (line {items}).",
                   "hosts 文件把微信/企业微信服务器指向了错误的地址（第 {items}）。",
                   items=lines(flagged)),
-                advice, problems=problems, cause=codes.HOSTS_OVERRIDE, fixes=("repair_hosts",),
+                advice, problems=problems, cause=codes.HOSTS_OVERRIDE, fixes=(fix_ids.REPAIR_HOSTS,),
             )
         return Verdict(
             Status.WARN,
@@ -232,7 +232,7 @@ def assess_hosts(evidence: Evidence) -> Verdict:
               "DNS could not confirm it is still right.",
               "hosts 文件固定了微信/企业微信服务器的地址（第 {items}），无法通过 DNS 确认其仍然正确。",
               items=lines(flagged)),
-            advice, problems=problems, cause=codes.HOSTS_OVERRIDE, fixes=("repair_hosts",),
+            advice, problems=problems, cause=codes.HOSTS_OVERRIDE, fixes=(fix_ids.REPAIR_HOSTS,),
         )
     if pinned:
         return Verdict(
@@ -242,7 +242,7 @@ def assess_hosts(evidence: Evidence) -> Verdict:
               "hosts 文件固定了微信/企业微信服务器的地址（第 {items}），目前与 DNS 一致，"
               "但服务器地址变化后会导致无法连接。", items=lines(pinned)),
             t("Consider removing these lines.", "建议删除这些行。"),
-            fixes=("repair_hosts",),
+            fixes=(fix_ids.REPAIR_HOSTS,),
         )
     if other:
         return Verdict(

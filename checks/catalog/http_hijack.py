@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks.engine import codes
+from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -39,7 +39,7 @@ def probe_hosts(ctx: Context) -> list[str]:
 
 @register
 class HttpHijackCheck(Check):
-    id = codes.HTTP_HIJACK
+    id = check_ids.HTTP_HIJACK
     title = t("Plain web traffic (HTTP, port 80)", "普通网页流量（HTTP 80 端口）")
     group = "network"
     order = 30

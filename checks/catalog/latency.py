@@ -16,7 +16,7 @@ import statistics
 import threading
 from typing import Any
 
-from checks.engine import codes
+from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.config import LatencyConfig
 from checks.engine.context import Context
@@ -37,7 +37,7 @@ def target_port(ports: tuple[int, ...]) -> int:
 
 @register
 class LatencyCheck(Check):
-    id = "latency"
+    id = check_ids.LATENCY
     title = t("Connection speed and stability", "连接速度与稳定性")
     group = "network"
     order = 25

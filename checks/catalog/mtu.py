@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from checks import platform
-from checks.engine import codes
+from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -40,7 +40,7 @@ TRIES_FOR_SILENCE = 2  # echoes a size must have had unanswered before it counts
 
 @register
 class MtuCheck(Check):
-    id = "mtu"
+    id = check_ids.MTU
     title = t("Packet size on the path (MTU)", "路径数据包大小（MTU）")
     group = "network"
     order = 40
@@ -315,7 +315,7 @@ def assess_mtu(evidence: Evidence) -> Verdict:
             advice,
             problems=(problem,),
             cause=codes.PMTU_BLACKHOLE,
-            fixes=("set_mtu",),
+            fixes=(fix_ids.SET_MTU,),
         )
     return Verdict(
         Status.INFO,
@@ -326,6 +326,6 @@ def assess_mtu(evidence: Evidence) -> Verdict:
           host=host, mtu=mtu, iface=iface, iface_mtu=iface_mtu),
         advice,
         problems=(problem,),
-        fixes=("set_mtu",),
+        fixes=(fix_ids.SET_MTU,),
     )
 

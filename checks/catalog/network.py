@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks import platform
-from checks.engine import codes
+from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -14,7 +14,7 @@ from checks.shared.i18n import t
 
 @register
 class NetworkCheck(Check):
-    id = "network"
+    id = check_ids.NETWORK
     title = t("Network connection", "网络连接")
     group = "network"
     order = 10

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from checks import platform
-from checks.engine import codes
+from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -28,7 +28,7 @@ DEFAULT_TARGET = ("login.work.weixin.qq.com", 443)
 
 @register
 class ProxyCheck(Check):
-    id = "proxy"
+    id = check_ids.PROXY
     title = t("Proxy settings", "代理设置")
     group = "network"
     order = 50
@@ -175,7 +175,7 @@ def assess_proxy(evidence: Evidence) -> Verdict:
         problems = tuple(
             [Problem(p["test"]["failure"], host=p["host"], port=p["port"]) for p in broken]
             + [Problem(p["test"]["failure"], host=p["url"]) for p in bad_pac])
-        fixes = ("disable_proxy",) if any(_os_setting(p) for p in broken) or bad_pac else ()
+        fixes = (fix_ids.DISABLE_PROXY,) if any(_os_setting(p) for p in broken) or bad_pac else ()
         parts = [t("{what}: {why}", "{what}：{why}", what=_describe(p),
                    why=_failure_name(p["test"]["failure"])) for p in broken]
         parts += [t("proxy script {url} {why}", "代理脚本 {url} {why}", url=p["url"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from checks.engine import check_ids
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Status, Verdict
@@ -52,7 +53,7 @@ def detect(procs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 @register
 class SecuritySoftwareCheck(Check):
-    id = "security_software"
+    id = check_ids.SECURITY_SOFTWARE
     title = t("Security software", "安全软件")
     group = "computer"
     order = 40

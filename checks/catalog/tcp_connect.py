@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.engine import codes
+from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.config import Endpoint
 from checks.engine.context import Context
@@ -27,7 +27,7 @@ from checks.shared.i18n import Text, t
 
 @register
 class TcpConnectCheck(Check):
-    id = "tcp"
+    id = check_ids.TCP
     title = t("Connection to servers (TCP)", "服务器连接（TCP）")
     group = "network"
     order = 20

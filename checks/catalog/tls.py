@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.engine import codes
+from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -22,7 +22,7 @@ from checks.shared.i18n import Text, t
 
 @register
 class TlsCheck(Check):
-    id = "tls"
+    id = check_ids.TLS
     title = t("Secure connection (TLS certificate)", "安全连接（TLS 证书）")
     group = "secure"
     order = 10

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from checks import platform
-from checks.engine import codes
+from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
@@ -145,7 +145,7 @@ def classify_process(name: str) -> str | None:
 
 @register
 class VpnCheck(Check):
-    id = "vpn"
+    id = check_ids.VPN
     title = t("VPN and proxy tools", "VPN 与代理工具")
     group = "network"
     order = 60

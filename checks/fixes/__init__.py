@@ -1,7 +1,7 @@
 """One-click fixes: preview, back up, apply, verify, undo.
 
-Every module here with a `FIX` class is a fix, found with pkgutil (as the checks
-are); `all_fixes()` lists them gentlest first (`Fix.order`), on every OS
+Every module here registers its fix with `@register` (as the checks do) and is
+found with pkgutil; `all_fixes()` lists them gentlest first (`Fix.order`), on every OS
 (`Fix.applicable()` says where one does not apply); `get_fix(id)` raises KeyError
 for an unknown id.
 """
@@ -13,12 +13,12 @@ import pkgutil
 
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Fix, registered
 from checks.fixes.journal import Journal, JournalEntry
 
 __all__ = [
     "Action", "Fix", "FixEnv", "FixError", "Journal", "JournalEntry", "Plan", "Step",
-    "all_fixes", "get_fix", "fix_ids",
+    "all_fixes", "get_fix", "known_fix_ids",
 ]
 
 _FIXES: dict[str, type[Fix]] | None = None
@@ -27,14 +27,10 @@ _FIXES: dict[str, type[Fix]] | None = None
 def _load() -> dict[str, type[Fix]]:
     global _FIXES
     if _FIXES is None:
-        found: list[type[Fix]] = []
         for info in pkgutil.iter_modules(__path__):
-            if info.name.startswith("_"):
-                continue
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            cls = getattr(module, "FIX", None)
-            if isinstance(cls, type) and issubclass(cls, Fix):
-                found.append(cls)
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{info.name}")
+        found = registered().values()
         _FIXES = {cls.id: cls for cls in sorted(found, key=lambda c: (c.order, c.id))}
     return _FIXES
 
@@ -43,7 +39,7 @@ def all_fixes() -> list[Fix]:
     return [cls() for cls in _load().values()]
 
 
-def fix_ids() -> list[str]:
+def known_fix_ids() -> list[str]:
     return list(_load())
 
 

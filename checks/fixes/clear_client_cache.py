@@ -17,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from checks.engine import check_ids, fix_ids
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Fix, register
 from checks.fixes.journal import Journal
 from checks.fixes.quarantine import Quarantine, QuarantineError, inventory, special_kind
 from checks.probes.processes import snapshot
@@ -96,12 +97,13 @@ def human_size(n: int) -> str:
     return f"{n} B"
 
 
+@register
 class ClearClientCache(Fix):
-    id = "clear_client_cache"
+    id = fix_ids.CLEAR_CLIENT_CACHE
     title = t("Clear the WeChat/WeCom cache", "清理微信/企业微信缓存")
     order = 60
     needs_admin = False
-    affects = ("client_data",)
+    affects = (check_ids.CLIENT_DATA,)
 
     def _blocked_by_clients(self, env: FixEnv) -> Text | None:
         names = ({"wecom": env.client_process_names}
@@ -216,6 +218,3 @@ def quarantine_kept(quarantine: Quarantine, journal: Journal) -> Text | None:
                  "放入这些内容的修复（{id}）状态为 {state}：请先运行“wxdoctor undo”",
                  id=entry.id, state=entry.state)
     return None
-
-
-FIX = ClearClientCache

@@ -25,12 +25,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from checks import platform
+from checks.engine import check_ids, fix_ids
 from checks.fixes._commands import run_checked, which
 from checks.fixes._files import b64, unb64
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.allowlist import NAME, Param, one_of
 from checks.fixes.env import FixEnv
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
 from checks.platform.parsers.proxy_settings import (
     FLAG_AUTO_URL,
@@ -176,17 +177,19 @@ WINHTTP_WARNING = t(
     "WinHTTP 代理是对整台电脑设置的（Windows 服务会使用它）。如果这是公司 IT 有意设置的，请先咨询他们再关闭。")
 
 
+@register
 class DisableProxy(Fix):
-    id = "disable_proxy"
+    id = fix_ids.DISABLE_PROXY
     title = t("Switch off the system proxy", "关闭系统代理")
     order = 40
     needs_admin = False
+    risk = "medium"
     admin_commands = (
         tuple(WINHTTP_RESET),
         ("networksetup", Param("setter", one_of(*MAC_SETTERS)), NAME,
          Param("on|off", one_of("on", "off"))),
     )
-    affects = ("proxy", "tcp", "tls")
+    affects = (check_ids.PROXY, check_ids.TCP, check_ids.TLS)
 
     def plan(self, env: FixEnv) -> Plan:
         plan = Plan(self.id, t("Switch off the system proxy so WeChat/WeCom connect directly.",
@@ -341,6 +344,3 @@ def _mac_targets(action: Action) -> list[dict[str, str]]:
         raise FixError(t("The journal names no proxy setting to change.",
                          "修复日志中没有要修改的代理设置。"))
     return [{"service": x["service"], "setter": x["setter"]} for x in targets]
-
-
-FIX = DisableProxy

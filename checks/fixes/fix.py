@@ -18,6 +18,10 @@ from checks.fixes.allowlist import Template, allowed
 from checks.fixes.env import FixEnv
 from checks.shared.i18n import Text, t
 
+# low: nothing of the person's is at stake; medium: a setting other programs rely on
+# changes; high: cannot be undone, or other software may need repairing afterwards.
+RISKS = ("low", "medium", "high")
+
 PLATFORM_NAMES = {"linux": t("Linux", "Linux"), "windows": t("Windows", "Windows"),
                   "macos": t("macOS", "macOS")}
 
@@ -27,7 +31,12 @@ class Fix(ABC):
     title: ClassVar[Text]
     order: ClassVar[int] = 100  # listing order: the gentlest first
     platforms: ClassVar[tuple[str, ...]] = ("linux", "windows", "macos")
-    needs_admin: ClassVar[bool] = False
+    # What a person is told before pressing the button (`fix list`, the preview):
+    needs_admin: ClassVar[bool] = False  # some step asks for administrator rights
+    can_undo: ClassVar[bool] = True  # undo puts back what it changed
+    risk: ClassVar[str] = "low"  # one of RISKS: what can go wrong if the fix misfires
+    needs_restart: ClassVar[bool] = False  # the computer must restart before it takes effect
+    drops_connection: ClassVar[bool] = False  # open connections break for a moment
     affects: ClassVar[tuple[str, ...]] = ()  # check ids to run again afterwards
     # Checks whose evidence `plan` reads; run first when no report is given.
     needs_checks: ClassVar[tuple[str, ...]] = ()
@@ -71,3 +80,20 @@ class Fix(ABC):
             return None
         return t("This step is not one the fix would carry out with administrator rights.",
                  "这一步不是此修复会以管理员权限执行的操作。")
+
+
+_REGISTRY: dict[str, type[Fix]] = {}
+
+
+def register(cls: type[Fix]) -> type[Fix]:
+    """Class decorator: every fix module registers its fix, as checks do."""
+    if cls.risk not in RISKS:
+        raise ValueError(f"fix {cls.id}: unknown risk {cls.risk!r}")
+    if cls.id in _REGISTRY and _REGISTRY[cls.id] is not cls:
+        raise ValueError(f"fix {cls.id}: registered twice")
+    _REGISTRY[cls.id] = cls
+    return cls
+
+
+def registered() -> dict[str, type[Fix]]:
+    return dict(_REGISTRY)

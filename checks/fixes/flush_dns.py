@@ -6,11 +6,12 @@ step, so the password is asked for once.
 
 from __future__ import annotations
 
+from checks.engine import check_ids, fix_ids
 from checks.fixes._commands import process_running, run_action, which
 from checks.fixes.actions import Action, Plan, Step
 from checks.fixes.allowlist import Param, is_pid_of
 from checks.fixes.env import FixEnv
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
 from checks.shared.i18n import Text, t
 
@@ -49,8 +50,9 @@ def flushdns_succeeded(output: str) -> bool:
     return any(s in output for s in ("Successfully flushed", "已成功刷新", "成功刷新"))
 
 
+@register
 class FlushDns(Fix):
-    id = "flush_dns"
+    id = fix_ids.FLUSH_DNS
     title = t("Flush the DNS cache", "刷新 DNS 缓存")
     order = 10
     needs_admin = True
@@ -62,7 +64,7 @@ class FlushDns(Fix):
         ("dscacheutil", "-flushcache"),
         ("killall", "-HUP", "mDNSResponder"),
     )
-    affects = ("dns", "tcp")
+    affects = (check_ids.DNS, check_ids.TCP)
 
     def plan(self, env: FixEnv) -> Plan:
         have = {
@@ -89,6 +91,3 @@ class FlushDns(Fix):
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         return t("The DNS cache has nothing to restore; it refills itself.",
                  "DNS 缓存无需恢复，会自动重新生成。")
-
-
-FIX = FlushDns

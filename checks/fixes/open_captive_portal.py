@@ -7,10 +7,11 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit
 
+from checks.engine import check_ids, fix_ids
 from checks.fixes._commands import run_action
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
 from checks.shared.i18n import Text, t
 
@@ -32,13 +33,14 @@ def safe_url(url: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+@register
 class OpenCaptivePortal(Fix):
-    id = "open_captive_portal"
+    id = fix_ids.OPEN_CAPTIVE_PORTAL
     title = t("Open the Wi-Fi login page", "打开 Wi-Fi 登录页面")
     order = 20
     needs_admin = False
-    affects = ("captive",)
-    needs_checks = ("captive",)
+    affects = (check_ids.CAPTIVE,)
+    needs_checks = (check_ids.CAPTIVE,)
 
     def plan(self, env: FixEnv) -> Plan:
         url = (env.evidence("captive") or {}).get("portal_url")
@@ -74,6 +76,3 @@ class OpenCaptivePortal(Fix):
 
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         return t("Nothing to undo: a page was opened.", "无需撤销：只是打开了一个网页。")
-
-
-FIX = OpenCaptivePortal

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from checks import platform
+from checks.engine import check_ids, fix_ids
 from checks.fixes._files import (
     CHANGED,
     b64,
@@ -29,7 +30,7 @@ from checks.fixes._files import (
 )
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Fix, register
 from checks.platform.hosts_format import (
     decode_hosts,
     encode_hosts,
@@ -113,12 +114,13 @@ def _line_numbers(action: Action) -> list[int]:
     return sorted(set(numbers))
 
 
+@register
 class RepairHosts(Fix):
-    id = "repair_hosts"
+    id = fix_ids.REPAIR_HOSTS
     title = t("Repair the hosts file", "修复 hosts 文件")
     order = 50
     needs_admin = True
-    affects = ("hosts", "dns", "tcp")
+    affects = (check_ids.HOSTS, check_ids.DNS, check_ids.TCP)
 
     def plan(self, env: FixEnv) -> Plan:
         path = env.hosts_path()
@@ -229,6 +231,3 @@ class RepairHosts(Fix):
         except OSError as exc:
             raise FixError(t("Cannot read {path}: {e}", "无法读取 {path}：{e}",
                              path=str(path), e=exc.strerror or str(exc))) from None
-
-
-FIX = RepairHosts

@@ -10,21 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks.engine import check_ids, fix_ids
 from checks.fixes._commands import run_action
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Fix, register
 from checks.shared.i18n import Text, t
 
 
+@register
 class ResetWinsock(Fix):
-    id = "reset_winsock"
+    id = fix_ids.RESET_WINSOCK
     title = t("Reset Windows networking (Winsock)", "重置 Windows 网络（Winsock）")
     order = 80
     platforms = ("windows",)
     needs_admin = True
+    risk = "high"
+    can_undo = False
+    needs_restart = True
+    drops_connection = True
     admin_commands = (("netsh", "winsock", "reset"),)
-    affects = ("network", "dns", "tcp")
+    affects = (check_ids.NETWORK, check_ids.DNS, check_ids.TCP)
 
     def plan(self, env: FixEnv) -> Plan:
         plan = Plan(
@@ -40,7 +46,7 @@ class ResetWinsock(Fix):
                   "完成后需要重启 Windows 才会生效。"),
             ],
             needs_admin=True,
-            reversible=False,
+            reversible=self.can_undo,
             undo=t("Cannot be undone; the previous catalog is saved in the journal for a technician.",
                    "无法撤销；原来的目录清单保存在修复日志中，供技术人员查看。"),
             env=env,
@@ -61,6 +67,3 @@ class ResetWinsock(Fix):
 
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         raise FixError(t("A Winsock reset cannot be undone.", "Winsock 重置无法撤销。"))
-
-
-FIX = ResetWinsock

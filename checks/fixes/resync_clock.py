@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
+from checks.engine import check_ids, fix_ids
 from checks.fixes._commands import process_running, run_action, run_checked, which
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
 from checks.platform.commands import CommandResult
 from checks.shared.i18n import Text, t
@@ -70,11 +71,13 @@ def parse_timedatectl_ntp(output: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
+@register
 class ResyncClock(Fix):
-    id = "resync_clock"
+    id = fix_ids.RESYNC_CLOCK
     title = t("Set the clock from the network", "从网络校准时钟")
     order = 30
     needs_admin = True
+    risk = "medium"
     admin_commands = (
         tuple(SC_START), tuple(W32TM_RESYNC),
         ("sntp", "-sS", "time.apple.com"),
@@ -82,8 +85,8 @@ class ResyncClock(Fix):
         ("timedatectl", "set-ntp", "true"), ("timedatectl", "set-ntp", "false"),
         ("timedatectl", "show", "-p", "NTP", "--value"),
     )
-    affects = ("clock",)
-    needs_checks = ("clock",)
+    affects = (check_ids.CLOCK,)
+    needs_checks = (check_ids.CLOCK,)
     # Seconds to wait before each new try of a resync the time service was not ready for.
     retry_delays_s: ClassVar[tuple[float, ...]] = (2.0, 4.0, 8.0)
 
@@ -139,6 +142,3 @@ class ResyncClock(Fix):
             return t("Network time synchronisation switched off again, as before.",
                      "已按原样重新关闭网络时间同步。")
         return t("Nothing to put back: the clock stays right.", "无需恢复：时钟保持正确。")
-
-
-FIX = ResyncClock

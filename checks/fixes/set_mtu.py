@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from checks.engine import check_ids, fix_ids
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.allowlist import MAX_MTU, MIN_MTU, MTU, NAME, Param, is_mtu, is_name, prefixed
 from checks.fixes.env import FixEnv
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
 from checks.shared.i18n import Text, t
 
@@ -67,11 +68,14 @@ def parse_hardware_ports(output: str) -> dict[str, str]:
     return result
 
 
+@register
 class SetMtu(Fix):
-    id = "set_mtu"
+    id = fix_ids.SET_MTU
     title = t("Lower the MTU to what the path carries", "把 MTU 调整为线路实际可通过的大小")
     order = 70
     needs_admin = True
+    risk = "medium"
+    drops_connection = True
     admin_commands = (
         ("ip", "-o", "link", "show", "dev", NAME),
         ("ip", "link", "set", "dev", NAME, "mtu", MTU),
@@ -81,8 +85,8 @@ class SetMtu(Fix):
         ("netsh", "interface", "ipv4", "show", "subinterfaces"),
         ("netsh", "interface", "ipv4", "set", "subinterface", NAME, NETSH_MTU, "store=persistent"),
     )
-    affects = ("mtu", "tls")
-    needs_checks = ("mtu",)
+    affects = (check_ids.MTU, check_ids.TLS)
+    needs_checks = (check_ids.MTU,)
 
     def _current(self, env: FixEnv, interface: str, service: str | None) -> int | None:
         result = env.run(get_mtu_argv(PLATFORM, interface, service), timeout=15)
@@ -176,6 +180,3 @@ def _adapter(action: Action) -> tuple[str, str | None]:
         raise FixError(t("The journal names no usable network adapter.",
                          "修复日志中没有可用的网卡名称。"))
     return iface, service
-
-
-FIX = SetMtu

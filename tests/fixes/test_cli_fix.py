@@ -84,6 +84,15 @@ def test_fix_list_names_every_fix(tmp_path):
                    "repair_hosts", "set_mtu", "reset_winsock", "open_captive_portal"}
 
 
+def test_fix_list_says_what_each_fix_risks(tmp_path):
+    rows = {f["id"]: f for f in json.loads(cli(["fix", "list", "--json"], tmp_path).stdout)["fixes"]}
+    winsock = rows["reset_winsock"]
+    assert (winsock["can_undo"], winsock["risk"], winsock["needs_restart"],
+            winsock["drops_connection"]) == (False, "high", True, True)
+    assert rows["flush_dns"]["can_undo"] and rows["flush_dns"]["risk"] == "low"
+    assert rows["set_mtu"]["drops_connection"] and not rows["set_mtu"]["needs_restart"]
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None,
                     reason="poppler-utils not installed (.ci/apt-packages.txt)")
 def test_fix_from_a_history_run_writes_the_ticket_pdf_with_before_and_after(setup, tmp_path):

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from checks.diagnosis.early_verdict import CHECK_CAUSES, early_diagnosis
-from checks.engine import codes
+from checks.engine import check_ids, codes
 from checks.engine.check import all_checks
 from checks.engine.results import CheckResult, Problem, Status
 from checks.shared.i18n import t
@@ -48,8 +48,9 @@ def test_warnings_and_healthy_are_never_early() -> None:
 
 
 def _resolve(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "codes":
-        value = getattr(codes, node.attr)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in (
+            "codes", "check_ids"):
+        value = getattr(codes if node.value.id == "codes" else check_ids, node.attr)
         return value if isinstance(value, str) else None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value

@@ -10,7 +10,7 @@ from typing import Any
 from app.cli.entries import print_recovered
 from checks.engine.config import load_config
 from checks.engine.results import Status
-from checks.fixes import all_fixes, fix_ids, get_fix
+from checks.fixes import all_fixes, get_fix, known_fix_ids
 from checks.fixes.actions import FixError
 from checks.fixes.preview import preview_text
 from checks.fixes.session import FixSession
@@ -43,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang or detect_lang()
     if args.target == "list":
         return _list(lang, args.json)
-    if args.target not in fix_ids():
-        raise UsageError(f"unknown fix {args.target!r}; valid: {', '.join(fix_ids())}")
+    if args.target not in known_fix_ids():
+        raise UsageError(f"unknown fix {args.target!r}; valid: {', '.join(known_fix_ids())}")
     reason = get_fix(args.target).applicable()
     if reason is not None:
         print(f"{args.target}: {reason.render(lang)}", file=sys.stderr)
@@ -119,6 +119,9 @@ def _list(lang: str, as_json: bool) -> int:
     for fix in all_fixes():
         reason = fix.applicable()
         rows.append({"id": fix.id, "title": fix.title.render(lang), "needs_admin": fix.needs_admin,
+                     "can_undo": fix.can_undo, "risk": fix.risk,
+                     "needs_restart": fix.needs_restart,
+                     "drops_connection": fix.drops_connection,
                      "affects": list(fix.affects),
                      "available": reason is None,
                      "why_not": reason.render(lang) if reason else None})

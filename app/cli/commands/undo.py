@@ -11,7 +11,7 @@ import sys
 
 from app.cli.entries import load_entry, print_recovered
 from checks.engine.config import load_config
-from checks.fixes import FixEnv, fix_ids, get_fix
+from checks.fixes import FixEnv, get_fix, known_fix_ids
 from checks.fixes.actions import FixError
 from checks.fixes.executor import recover_interrupted
 from checks.fixes.journal import Journal
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if entry is None:
         print(t("Nothing to undo.", "没有可撤销的修复。").render(lang))
         return 1
-    if entry.fix_id not in fix_ids():
+    if entry.fix_id not in known_fix_ids():
         raise UsageError(f"journal entry {entry.id} names an unknown fix {entry.fix_id!r}")
     session = FixSession(load_config(None), lang=lang, journal=journal)
     try:

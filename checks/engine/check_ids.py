@@ -1,0 +1,21 @@
+"""Every check's id, once. The catalog, the diagnosis, the matrix and the fixes name a
+check through these constants, so a misspelt id is an import error, not a silent
+mismatch. The ids are part of the report format and never change."""
+
+NETWORK = "network"
+DNS = "dns"
+DNS_POLLUTION = "dns_pollution"
+HOSTS = "hosts"
+TCP = "tcp"
+TLS = "tls"
+HTTP_HIJACK = "http_hijack"
+CAPTIVE = "captive"
+LATENCY = "latency"
+MTU = "mtu"
+PROXY = "proxy"
+VPN = "vpn"
+CLOCK = "clock"
+DISK = "disk"
+SECURITY_SOFTWARE = "security_software"
+CLIENT_VERSION = "client_version"
+CLIENT_DATA = "client_data"
