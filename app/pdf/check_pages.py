@@ -33,7 +33,7 @@ from PySide6.QtGui import (
 from app.pdf.text_map import fix_text_mapping
 from checks.engine import codes
 from checks.engine.results import Status
-from checks.report import evidence_view
+from checks.report import readable
 from checks.report.matrix import (
     LEGEND,
     NO_SERVERS,
@@ -418,7 +418,7 @@ def _detail_blocks(check: dict[str, Any], lang: str) -> list[Block]:
             shown.append(words["more_items"].format(n=len(problems) - MAX_LIST_ITEMS))
         head += f"<p><b>{_e(words['problems'])}{sep}</b>{_e('; '.join(shown))}</p>"
     blocks = [Block(head, keep_with_next=True, space_before=4, background="#f5f7f8")]
-    shown_evidence = evidence_view.render(check, lang)
+    shown_evidence = readable.render(check, lang)
     if not shown_evidence.order:
         return blocks
     blocks.append(Block(f'<p class="small"><b>{_e(words["evidence"])}</b></p>', keep_with_next=True))

@@ -8,7 +8,7 @@ the fix that opens it in a browser.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin
 
@@ -18,6 +18,17 @@ from checks.engine.config import CaptiveProbe
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import http, system_dns
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_ANSWER,
+    H_LOCATION,
+    Item,
+    Line,
+    http_answer,
+    records,
+    table,
+    text_of,
+)
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -28,6 +39,8 @@ class CaptivePortalCheck(Check):
     title = t("Wi-Fi login page (captive portal)", "Wi-Fi 认证页面（强制门户）")
     group = "network"
     order = 12
+    evidence_keys = ("probes", "portal_url")
+    causes = (codes.CAPTIVE_PORTAL,)
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not ctx.config.captive.probes:
@@ -44,6 +57,9 @@ class CaptivePortalCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_captive(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _expected(probe: CaptiveProbe) -> dict[str, Any]:
@@ -126,3 +142,24 @@ def assess_captive(evidence: Evidence) -> Verdict:
         t("No Wi-Fi login page: {n} probes answered as expected.",
           "没有 Wi-Fi 认证页面：{n} 个检测地址应答正常。", n=len(answered)),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+CAPTIVE_TABLE = t("Connectivity probes", "连通性探测")
+H_EXPECTED = t("Expected", "预期")
+PORTAL = t("Login page found", "发现的认证页面")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    rows = []
+    for p in records(evidence, "probes"):
+        expected = str(p.get("expected_status") or "")
+        if p.get("expected_body"):
+            expected += f" “{p['expected_body']}”"
+        rows.append((text_of(p.get("url")), text_of(expected), http_answer(p), text_of(p.get("location"))))
+    out: list[Item] = []
+    if evidence.get("portal_url"):
+        out.append(Line(PORTAL, text_of(evidence["portal_url"])))
+    out.append(table(CAPTIVE_TABLE, (w.plain("URL"), H_EXPECTED, H_ANSWER, H_LOCATION), rows))
+    return out

@@ -12,6 +12,7 @@ immutable and read-only, so SQLite writes no -wal/-shm/-journal either.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,19 @@ from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import folder_scan
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_FOLDER,
+    H_KIND,
+    H_PRODUCT,
+    H_STATE,
+    SIZE,
+    Item,
+    Line,
+    records,
+    table,
+    text_of,
+)
 from checks.shared.i18n import Text, t
 from checks.tencent.data_folders import classify, data_dirs
 from checks.tencent.products import display_name
@@ -35,6 +49,8 @@ class ClientDataCheck(Check):
     title = t("Client data folders", "客户端数据文件夹")
     group = "client"
     order = 20
+    evidence_keys = ("folders", codes.DATABASES_NOT_CHECKED, "limits", "os")
+    causes = (codes.CACHE_PERMISSION, codes.CACHE_CORRUPT)
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         limits = ctx.config.client
@@ -77,6 +93,9 @@ class ClientDataCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_client_data(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _where(folder: dict[str, Any], rel: str | None = None) -> str:
@@ -243,3 +262,46 @@ def _healthy_summary(present: list[dict[str, Any]], evidence: Evidence) -> Text:
         enc=encrypted,
         note=note,
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+DATA_TABLE = t("Data folders", "数据文件夹")
+DB_TABLE = t("Databases checked (read-only)", "已检查的数据库（只读）")
+H_ACCESS = t("Access", "权限")
+H_FILES = t("Files", "文件")
+H_DB = t("Database", "数据库")
+MISSING = t("does not exist", "不存在")
+READ_WRITE = t("read and write", "可读写")
+READ_ONLY = t("read only", "只读")
+NO_ACCESS = t("no access", "无权限")
+DB_STATES = {
+    "ok": t("intact", "完好"), "corrupt": t("damaged", "已损坏"), "encrypted": t("encrypted (normal)", "已加密（正常）"),
+    "in_use": t("in use", "使用中"), "empty": t("empty", "空"), "too_large": t("too large to check", "过大未检查"),
+    "unreadable": t("unreadable", "无法读取"),
+}
+
+
+NOT_CHECKED = t("Databases not checked (limit)", "未检查的数据库（超出上限）")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    folders, databases = [], []
+    for f in records(evidence, "folders"):
+        if not f.get("exists"):
+            access, files = MISSING, w.plain("—")
+        else:
+            access = READ_WRITE if f.get("writable") else READ_ONLY if f.get("readable") else NO_ACCESS
+            files = w.join([text_of(f.get("files")), w.size(f.get("bytes"))]) if "files" in f else w.plain("—")
+        folders.append((display_name(str(f.get("product"))), text_of(f.get("path")), access, files))
+        for db in f.get("databases") or []:
+            if isinstance(db, Mapping):
+                state = str(db.get("state") or "")
+                databases.append((text_of(db.get("path")), text_of(db.get("class")),
+                                  DB_STATES.get(state, w.plain(state or "—")), w.size(db.get("size"))))
+    out: list[Item] = [table(DATA_TABLE, (H_PRODUCT, H_FOLDER, H_ACCESS, H_FILES), folders)]
+    if databases:
+        out.append(table(DB_TABLE, (H_DB, H_KIND, H_STATE, SIZE), databases))
+    if evidence.get(codes.DATABASES_NOT_CHECKED):
+        out.append(Line(NOT_CHECKED, text_of(evidence[codes.DATABASES_NOT_CHECKED])))
+    return out

@@ -6,6 +6,7 @@ Windows before 3.1.12 fails the servers' certificate-chain checks).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from checks import platform
@@ -14,6 +15,17 @@ from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import processes
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_PRODUCT,
+    H_VERSION,
+    L_FAILURE,
+    Item,
+    Line,
+    records,
+    table,
+    text_of,
+)
 from checks.shared.i18n import Text, t
 from checks.tencent.data_folders import data_dirs
 from checks.tencent.products import PRODUCTS, display_name, running_clients
@@ -26,6 +38,8 @@ class ClientVersionCheck(Check):
     title = t("WeChat/WeCom client", "微信/企业微信客户端")
     group = "client"
     order = 10
+    evidence_keys = ("os", "installed", "running", "min_versions", codes.INSTALLED_ERROR, codes.RUNNING_ERROR, "data_folders")
+    causes = (codes.CLIENT_OUTDATED,)
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         evidence: dict[str, Any] = {"os": platform.NAME}
@@ -53,6 +67,9 @@ class ClientVersionCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_client_version(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def assess_client_version(evidence: Evidence) -> Verdict:
@@ -124,3 +141,44 @@ def _describe(product: str, versions: list[str], is_running: bool, installed_kno
                  "{name}：数据文件夹 {path}（未运行；未找到安装记录）", name=name, path=data_folder)
     return t("{name} ({state}; no installation record)", "{name}（{state}；未找到安装记录）",
              name=name, state=state)
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+INSTALLED = t("Installed clients", "已安装的客户端")
+RUNNING = t("Running now", "正在运行")
+MINIMUM = t("Oldest version that can log in", "可登录的最低版本")
+H_NAME_APP = t("Name", "名称")
+H_FOUND_IN = t("Found in", "发现位置")
+NO_MINIMUM = t("no minimum known", "无已知最低版本")
+DATA_FOUND = t("Data folders found", "找到的数据文件夹")
+
+
+def _named_lists(by_product: Mapping[str, Any]) -> list[Text]:
+    """`WeCom: WXWork.exe` / `企业微信：WXWork.exe`, for each product with something listed."""
+    return [t("{name}: {items}", "{name}：{items}", name=display_name(str(k)),
+              items=w.plain(", ".join(map(str, v)))) for k, v in by_product.items() if v]
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    out: list[Item] = [Line(L_FAILURE, w.failure(key))
+                       for key in (codes.INSTALLED_ERROR, codes.RUNNING_ERROR) if key in evidence]
+    running = w.sub(evidence, "running")
+    names = _named_lists(running)
+    out.append(Line(RUNNING, w.join(names, ", ") if names else w.NONE))
+    minimum = w.sub(evidence, "min_versions")
+    if minimum:
+        parts = [w.join([display_name(str(k)), w.plain(str(v)) if v else NO_MINIMUM], " ")
+                 for k, v in minimum.items()]
+        out.append(Line(MINIMUM, w.join(parts, "; ")))
+    folders = w.sub(evidence, "data_folders")
+    found = _named_lists(folders)
+    if found:
+        out.append(Line(DATA_FOUND, w.join(found, ", ")))
+    rows = [(display_name(str(i.get("product"))), text_of(i.get("name")), text_of(i.get("version")),
+             text_of(i.get("location") or i.get("source"))) for i in records(evidence, "installed")]
+    if rows:
+        out.append(table(INSTALLED, (H_PRODUCT, H_NAME_APP, H_VERSION, H_FOUND_IN), rows))
+    else:
+        out.append(Line(INSTALLED, w.NONE))
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,18 @@ from checks.engine.grading import grade
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.parsers.numbers import parse_port
 from checks.probes import ntp
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_RESULT,
+    H_SERVER,
+    OF,
+    Item,
+    Line,
+    records,
+    result_text,
+    table,
+    text_of,
+)
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -79,6 +92,8 @@ class ClockCheck(Check):
     title = t("Date and time", "日期和时间")
     group = "computer"
     order = 10
+    evidence_keys = ("servers", "answered", "asked", "offset_s", "timezone", "local_time")
+    causes = (codes.CLOCK_SKEW,)
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not ctx.config.ntp.servers:
@@ -104,6 +119,9 @@ class ClockCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_clock(evidence, ctx.config.ntp)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _human(seconds: float) -> Text:
@@ -185,3 +203,46 @@ def _not_checked(evidence: Evidence, zone: str) -> Verdict:
           "无法检测时间：{reason}。时区：{zone}。", reason=reason, zone=zone),
         problems=tuple(Problem(c) for c in found) or (Problem(codes.NTP_TIMEOUT),),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+CLOCK_OFFSET = t("Clock compared with network time", "与网络时间相比")
+BEHIND = t("{amount} behind", "慢了 {amount}")
+AHEAD = t("{amount} ahead", "快了 {amount}")
+IN_STEP = t("in step ({amount})", "一致（{amount}）")
+ZONE = t("Time zone", "时区")
+LOCAL_TIME = t("Local time", "本机时间")
+ANSWERED = t("Time servers answering", "应答的时间服务器")
+NTP_TABLE = t("Time servers", "时间服务器")
+H_OFFSET = t("Offset", "偏差")
+H_DELAY = t("Round trip", "往返")
+H_STRATUM = t("Stratum", "层级")
+
+
+def _offset(value: Any) -> Text:
+    if not isinstance(value, (int, float)):
+        return w.UNKNOWN
+    amount = w.seconds(abs(value))
+    if abs(value) < 1:
+        return IN_STEP.with_params(amount=amount)
+    # ntplib's offset is what to add to the local show_evidence: positive means it is behind.
+    return (BEHIND if value > 0 else AHEAD).with_params(amount=amount)
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    zone = w.sub(evidence, "timezone")
+    out: list[Item] = [Line(CLOCK_OFFSET, _offset(evidence.get("offset_s")))]
+    if zone:
+        out.append(Line(ZONE, w.plain(f"{zone.get('name') or zone.get('abbreviation') or '?'} "
+                                      f"(UTC{zone.get('utc_offset') or ''})")))
+    if evidence.get("local_time"):
+        out.append(Line(LOCAL_TIME, text_of(evidence["local_time"])))
+    if "asked" in evidence:
+        out.append(Line(ANSWERED, OF.with_params(ok=evidence.get("answered", 0), sent=evidence["asked"])))
+    rows = [(text_of(s.get("server")), _offset(s.get("offset_s")) if s.get("ok") else w.plain("—"),
+             w.seconds(s["delay_s"]) if s.get("delay_s") is not None else w.plain("—"),
+             text_of(s.get("stratum")), result_text(s.get("failure")))
+            for s in records(evidence, "servers")]
+    out.append(table(NTP_TABLE, (H_SERVER, H_OFFSET, H_DELAY, H_STRATUM, H_RESULT), rows))
+    return out

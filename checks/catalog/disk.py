@@ -7,6 +7,7 @@ which shows up as "cannot connect". Thresholds come from `[disk]` in the config.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from checks.engine.config import DiskConfig
 from checks.engine.context import Context
 from checks.engine.grading import grade
 from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.report import words as w
+from checks.report.evidence_view import H_FOLDER, Item, list_text, records, table
 from checks.shared.i18n import t
 from checks.tencent.data_folders import data_dirs
 
@@ -30,6 +33,8 @@ class DiskCheck(Check):
     title = t("Free disk space", "磁盘剩余空间")
     group = "computer"
     order = 30
+    evidence_keys = ("volumes",)
+    causes = (codes.DISK_FULL,)
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         targets = [str(d.path) for d in data_dirs(ctx.config) if d.path.is_dir()]
@@ -46,6 +51,9 @@ class DiskCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_disk(evidence, ctx.config.disk)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _usage(path: str) -> tuple[Any, dict[str, Any]]:
@@ -111,3 +119,17 @@ def assess_disk(evidence: Evidence, limits: DiskConfig) -> Verdict:
         t("{free} GB free on the disk holding {where}.", "{where} 所在的磁盘剩余 {free} GB。",
           free=_gb(low["free"]), where=where),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+DISK_TABLE = t("Disks of the client data folders", "客户端数据所在磁盘")
+H_FREE = t("Free", "可用")
+H_TOTAL = t("Total", "总容量")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    rows = [(list_text(v.get("folders")), w.failure(v["error"]) if v.get("error") else w.size(v.get("free")),
+             w.size(v.get("total")) if not v.get("error") else w.plain("—"))
+            for v in records(evidence, "volumes")]
+    return [table(DISK_TABLE, (H_FOLDER, H_FREE, H_TOTAL), rows)]

@@ -11,6 +11,7 @@ private ranges when the trusted answer is elsewhere, proxy tools' 198.18.0.0/15
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from checks.engine import check_ids, codes, fix_ids
@@ -19,8 +20,29 @@ from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.hosts_format import normalize_address, normalize_name
 from checks.probes import hosts_file, system_dns, tls_probe, trusted_dns
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_NAME,
+    VALID_CERT,
+    Item,
+    Line,
+    list_text,
+    records,
+    result_text,
+    table,
+)
+from checks.report.matrix_cells import (
+    AN_ADDRESS,
+    Column,
+    Unmeasured,
+    cell,
+    evidence_of,
+    found_for,
+    records_for,
+)
 from checks.shared.concurrency import parallel_map
 from checks.shared.i18n import Text, t
+from checks.tencent.domain_list import is_address
 
 FAKE_IP = ipaddress.ip_network("198.18.0.0/15")
 _RANGES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -62,12 +84,86 @@ def bogus_kind(address: str) -> str | None:
     return None
 
 
+# -- the endpoint matrix -----------------------------------------------------------------
+
+TRUSTED_DNS = t("Trusted DNS", "可信 DNS")
+
+
+SAME = t("same", "一致")
+
+
+DIFFERS_UNPROVEN = t("differs (cannot be proven)", "不同（无法证实）")
+
+
+DIFFERS_WRONG = t("differs: system answer is not the real server", "不同：系统解析的不是真实服务器")
+
+
+DIFFERS_BOGUS = t("differs: system answer is a blocked or bogus address",
+                  "不同：系统解析为屏蔽或伪造的地址")
+
+
+COLUMN_FAKE_IP = t("fake-IP proxy answers", "Fake IP 代理在应答")
+
+
+SYSTEM_NONE = t("system DNS gave none", "系统 DNS 无结果")
+
+
+NO_TRUSTED_ANSWER = t("No trusted DNS server answered.", "可信 DNS 服务器均无应答。")
+
+
+PENDING_TLS = t("The answers differ; no TLS handshake decided it.", "解析结果不同，未能通过 TLS 握手判断。")
+
+
+# dns_pollution's decision -> (state, words, whether trusted DNS agrees with the system's)
+FROM_HOSTS_FILE = t("differs: the system answer comes from the hosts file",
+                    "不同：系统的解析结果来自 hosts 文件")
+
+
+_DECISIONS: dict[str, tuple[str, Text, bool | None]] = {
+    "consistent": ("ok", SAME, True),
+    "differs_unverified": ("info", DIFFERS_UNPROVEN, False),
+    "mismatch": ("fail", DIFFERS_WRONG, False),
+    "mismatch_unconfirmed": ("warn", DIFFERS_WRONG, False),
+    "bogus": ("fail", DIFFERS_BOGUS, False),
+    "fake_ip": ("warn", COLUMN_FAKE_IP, False),
+    "system_failed": ("info", SYSTEM_NONE, None),
+    # The system's answer comes from the hosts file: the hosts check speaks for it.
+    "hosts_file": ("fail", FROM_HOSTS_FILE, False),
+}
+
+
+def _trusted_dns(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
+                 port: int | None = None) -> dict[str, Any]:
+    if is_address(host):
+        raise Unmeasured(AN_ADDRESS)
+    evidence = evidence_of(checks, check_ids.DNS_POLLUTION)
+    decisions = found_for(evidence, "decisions", host, checks, check_ids.DNS_POLLUTION)
+    trusted = sorted({str(a) for r in records_for(evidence, "hosts", host)
+                      for s in r.get("trusted") or [] if isinstance(s, Mapping) and s.get("answered")
+                      for a in s.get("addresses") or []})
+    decision = str(decisions[0].get("decision") or "")
+    values: dict[str, Any] = {"addresses": trusted, "decision": decision or None}
+    if decision not in _DECISIONS:
+        raise Unmeasured(PENDING_TLS if decision == "needs_tls" else NO_TRUSTED_ANSWER,
+                          agrees=None, **values)
+    state, verdict, agrees = _DECISIONS[decision]
+    # Agreement needs no addresses repeated; a difference shows what trusted DNS said.
+    text = verdict if agrees else w.join([w.addresses(trusted), verdict])
+    return cell(state, text, agrees=agrees, **values)
+
+
+COLUMN = Column("trusted_dns", TRUSTED_DNS, 20, _trusted_dns)
+
+
 @register
 class DnsPollutionCheck(Check):
     id = check_ids.DNS_POLLUTION
     title = t("DNS answers are genuine", "DNS 解析结果是否可信")
     group = "dns"
     order = 20
+    evidence_keys = ("hosts", "decisions", "sources")
+    matrix_columns = (COLUMN,)
+    causes = (codes.FAKE_IP_PROXY, codes.DNS_POLLUTION, codes.OFFLINE)
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not ctx.config.endpoints:
@@ -155,6 +251,9 @@ class DnsPollutionCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_pollution(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _merge_source(source: str, got: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -371,3 +470,67 @@ def _not_compared(evidence: Evidence, system_answered: bool) -> Verdict:
           "无法对比：系统 DNS 没有返回任何地址（请查看 DNS 检测结果），而可信 DNS 服务器可以正常应答。"),
         problems=(Problem(codes.NOT_RESOLVED),),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+POLLUTION_TABLE = t("System DNS compared with trusted DNS", "系统 DNS 与可信 DNS 的对比")
+COMPARED_WITH = t("Compared with", "对比对象")
+H_SYSTEM = t("System DNS", "系统 DNS")
+H_TRUSTED = t("Trusted DNS", "可信 DNS")
+H_VERDICT = t("Verdict", "判断")
+H_PROOF = t("TLS proof", "TLS 验证")
+TRUSTED_SAYS = t("{resolver}: {answer} ({time})", "{resolver}：{answer}（{time}）")
+NO_ANSWER = t("no answer", "无应答")
+HTTP_DNS = t("HTTP DNS", "HTTP DNS")
+
+
+DECISIONS: dict[str, Text] = {
+    "consistent": t("genuine", "可信"),
+    "differs_unverified": t("differs; cannot be proven either way (no TLS)", "不同；无法证实（无 TLS）"),
+    "mismatch": t("wrong server (it failed the TLS proof)", "错误的服务器（未通过 TLS 验证）"),
+    "mismatch_unconfirmed": t("differs; the system's answer could not prove itself",
+                              "不同；系统解析的地址无法证明自己"),
+    "bogus": t("blocked or bogus address", "屏蔽或伪造的地址"),
+    "fake_ip": t("fake-IP proxy address (198.18.0.0/15)", "Fake IP 代理地址（198.18.0.0/15）"),
+    "system_failed": t("system DNS gave no address", "系统 DNS 无结果"),
+    "unverified": t("no trusted DNS server answered", "可信 DNS 无应答"),
+    "needs_tls": t("differs; not proven", "不同；未验证"),
+    "hosts_file": t("from the hosts file, not from DNS", "来自 hosts 文件，而非 DNS"),
+}
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    decisions = {str(d.get("host")): d for d in records(evidence, "decisions")}
+    rows = []
+    for record in records(evidence, "hosts"):
+        host = str(record.get("host"))
+        system = record.get("system") or {}
+        shown_system = (list_text(system.get("addresses")) if system.get("addresses")
+                        else w.failure(system.get("error") or codes.DNS_NO_ANSWER))
+        trusted = [_trusted_answer(s) for s in record.get("trusted") or [] if isinstance(s, Mapping)]
+        decision = str((decisions.get(host) or {}).get("decision") or "")
+        rows.append((w.plain(host), shown_system, w.join(trusted, "; ") if trusted else w.NONE,
+                     DECISIONS.get(decision, w.plain(decision or "—")),
+                     _proof(record.get("tls_probe"))))
+    sources = [HTTP_DNS.en if s == "http_dns" else str(s) for s in evidence.get("sources") or []]
+    return [Line(COMPARED_WITH, list_text(sources)),
+            table(POLLUTION_TABLE, (H_NAME, H_SYSTEM, H_TRUSTED, H_VERDICT, H_PROOF), rows)]
+
+
+def _trusted_answer(source: Mapping[str, Any]) -> Text:
+    resolver = HTTP_DNS if source.get("resolver") == "http_dns" else w.plain(str(source.get("resolver")))
+    if source.get("addresses"):
+        answer = list_text(source["addresses"])
+    else:
+        errors = [e for e in (source.get("errors") or {}).values() if e]
+        answer = w.failure(errors[0]) if errors else NO_ANSWER
+    return TRUSTED_SAYS.with_params(resolver=resolver, answer=answer, time=w.ms(source.get("ms")))
+
+
+def _proof(probe: Any) -> Text:
+    if not isinstance(probe, Mapping):
+        return w.plain("—")
+    issuer = w.issuer_name({"issuer": probe.get("issuer")})
+    result = result_text(probe.get("failure"), VALID_CERT)
+    return w.join([w.plain(str(probe.get("address"))), result, *([w.plain(issuer)] if issuer else [])])

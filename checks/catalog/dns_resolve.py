@@ -8,6 +8,7 @@ lookup that needed a second question is only noted: one lost packet is not a fau
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from checks.engine import check_ids, codes, fix_ids
@@ -15,8 +16,42 @@ from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import system_dns
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_NAME,
+    H_RESULT,
+    Item,
+    list_text,
+    records,
+    result_text,
+    table,
+    text_of,
+)
+from checks.report.matrix_cells import AN_ADDRESS, Column, Unmeasured, cell, evidence_of, found_for
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
+from checks.tencent.domain_list import is_address
+
+# -- the endpoint matrix -----------------------------------------------------------------
+
+SYSTEM_DNS = t("System DNS", "系统 DNS")
+
+
+def _system_dns(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
+                port: int | None = None) -> dict[str, Any]:
+    if is_address(host):
+        raise Unmeasured(AN_ADDRESS)
+    answer = found_for(evidence_of(checks, check_ids.DNS), "answers", host, checks, check_ids.DNS)[0]
+    found = [a for rtype in ("A", "AAAA") for a in ((answer.get(rtype) or {}).get("addresses") or [])]
+    error = answer.get("error")
+    if error or not found:
+        error = error or codes.DNS_NO_ANSWER
+        return cell("fail", w.failure(error), error=error, addresses=[], ms=answer.get("ms"))
+    return cell("ok", w.join([w.addresses(found), w.ms(answer.get("ms"))]),
+                 addresses=found, ms=answer.get("ms"))
+
+
+COLUMN = Column("system_dns", SYSTEM_DNS, 10, _system_dns)
 
 
 @register
@@ -25,6 +60,9 @@ class DnsResolveCheck(Check):
     title = t("Name resolution (DNS)", "域名解析（DNS）")
     group = "dns"
     order = 10
+    evidence_keys = ("answers",)
+    matrix_columns = (COLUMN,)
+    causes = (codes.DNS_FAILURE, codes.DNS_UNRELIABLE, codes.OFFLINE)
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not ctx.config.endpoints:
@@ -43,7 +81,8 @@ class DnsResolveCheck(Check):
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_dns(evidence)
 
-
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 SLOW_MS = 1000.0  # a DNS server answering slower than this makes every new connection wait
@@ -184,3 +223,20 @@ def _failed(answers: list[Evidence], failed: list[Evidence]) -> Verdict:
         cause=codes.DNS_FAILURE,
         fixes=(fix_ids.FLUSH_DNS,),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+H_TIME = t("Time", "用时")
+DNS_ANSWERS = t("System resolver answers", "系统 DNS 解析结果")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    rows = []
+    for answer in records(evidence, "answers"):
+        v4 = (answer.get("A") or {}).get("addresses") or []
+        v6 = (answer.get("AAAA") or {}).get("addresses") or []
+        rows.append((text_of(answer.get("host")), w.plain("—") if not v4 else list_text(v4),
+                     w.plain("—") if not v6 else list_text(v6), w.ms(answer.get("ms")),
+                     result_text(answer.get("error"))))
+    return [table(DNS_ANSWERS, (H_NAME, w.plain("IPv4"), w.plain("IPv6"), H_TIME, H_RESULT), rows)]

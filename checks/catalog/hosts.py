@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from checks.engine import check_ids, codes, fix_ids
@@ -18,6 +19,18 @@ from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform import hosts_format
 from checks.probes import dns_wire, hosts_file
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_ADDRESS,
+    L_FAILURE,
+    SIZE,
+    Item,
+    Line,
+    list_text,
+    records,
+    table,
+    text_of,
+)
 from checks.shared.concurrency import parallel_map
 from checks.shared.i18n import Text, t
 
@@ -33,6 +46,8 @@ class HostsCheck(Check):
     title = t("Hosts file", "hosts 文件")
     group = "dns"
     order = 15
+    evidence_keys = ("path", "failure", "encoding", "undecodable", "newline", "size", "entries", "mappings", "dns")
+    causes = (codes.HOSTS_OVERRIDE,)
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         found = hosts_file.read(ctx)
@@ -71,6 +86,9 @@ class HostsCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_hosts(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _is_critical(name: str, endpoint_hosts: list[str]) -> bool:
@@ -257,3 +275,43 @@ def assess_hosts(evidence: Evidence) -> Verdict:
         t("The hosts file does not redirect any WeChat/WeCom server ({n} entries).",
           "hosts 文件没有重定向微信/企业微信服务器（共 {n} 条记录）。", n=evidence.get("entries", 0)),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+HOSTS_LINES = t("Lines naming Tencent servers", "涉及腾讯服务器的行")
+H_LINE = t("Line", "行号")
+H_NAMES = t("Names", "域名")
+H_DNS_SAYS = t("DNS says", "DNS 解析")
+H_EFFECT = t("Effect", "影响")
+REDIRECTS_LOGIN = t("redirects a server the clients need", "重定向了客户端需要的服务器")
+OTHER_QQ = t("other qq.com name (listed only)", "其他 qq.com 域名（仅列出）")
+HOSTS_FILE = t("Hosts file", "show_evidence 文件")
+ENCODING = t("Encoding", "编码")
+ENTRIES = t("Entries", "条目数")
+UNDECODABLE = t("some bytes could not be decoded", "部分字节无法解码")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    out: list[Item] = [Line(HOSTS_FILE, text_of(evidence.get("path")))]
+    if evidence.get("failure"):
+        out.append(Line(L_FAILURE, w.failure(evidence["failure"])))
+    if evidence.get("encoding"):
+        out.append(Line(ENCODING, text_of(evidence["encoding"])))
+    if evidence.get("undecodable"):
+        out.append(Line(ENCODING, UNDECODABLE))
+    if "entries" in evidence:
+        out.append(Line(ENTRIES, text_of(evidence["entries"])))
+    if "size" in evidence:
+        out.append(Line(SIZE, w.size(evidence["size"])))
+    answers = w.sub(evidence, "dns")
+    rows = []
+    for mapping in records(evidence, "mappings"):
+        names = [str(n) for n in mapping.get("names") or []]
+        said = [list_text((answers.get(n) or {}).get("addresses")) for n in names if n in answers]
+        rows.append((text_of(mapping.get("line_no")), text_of(mapping.get("address")), list_text(names),
+                     REDIRECTS_LOGIN if mapping.get("critical") else OTHER_QQ,
+                     w.join(said, "; ") if said else w.plain("—")))
+    if rows:
+        out.append(table(HOSTS_LINES, (H_LINE, H_ADDRESS, H_NAMES, H_EFFECT, H_DNS_SAYS), rows))
+    return out

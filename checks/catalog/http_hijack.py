@@ -9,6 +9,7 @@ page with a login form, a meta refresh, a script redirect or portal wording.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,29 @@ from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.hosts_format import is_tencent_name, normalize_name
 from checks.probes import http, system_dns
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_ADDRESS,
+    H_ANSWER,
+    H_LOCATION,
+    H_SERVER,
+    Item,
+    http_answer,
+    records,
+    table,
+    text_of,
+)
+from checks.report.matrix_cells import (
+    NOT_RESOLVED,
+    ORDER,
+    Column,
+    Unmeasured,
+    cell,
+    evidence_of,
+    finding_state,
+    problem_hosts,
+    records_for,
+)
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -37,12 +61,89 @@ def probe_hosts(ctx: Context) -> list[str]:
     return list(dict.fromkeys(hosts))
 
 
+# -- the endpoint matrix -----------------------------------------------------------------
+
+HTTP = t("HTTP", "HTTP")
+
+
+HTTP_NOT_PROBED = t("Only the WeChat short-link hosts on port 80 are checked for HTTP hijacking.",
+                    "只检查微信短连接服务器 80 端口的 HTTP 劫持。")
+
+
+HIJACKED = t("hijacked", "被劫持")
+
+
+REDIRECT = t("→ {location}", "→ {location}")
+
+
+HTTPS_STATUS = t("HTTPS {status}", "HTTPS {status}")
+
+
+def _http(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
+          port: int | None = None) -> dict[str, Any]:
+    """The HTTPS request over the TLS check's connection (5xx: the service itself fails)
+    and the plain-HTTP hijack probe on port 80, whichever were made."""
+    https_missing: Unmeasured | None = None
+    try:
+        https = _https(host, checks)
+    except Unmeasured as exc:  # no TLS check: the port-80 probe still speaks
+        https, https_missing = None, exc
+    try:
+        plain = _plain_http(host, checks)
+    except Unmeasured as plain_missing:
+        if https is None:
+            raise https_missing or plain_missing from None
+        return https
+    if https is None:
+        return plain
+    state = max((https["state"], plain["state"]), key=lambda st: ORDER.get(st, 0))
+    text = {lang: f"{https['text'][lang]} · {plain['text'][lang]}" for lang in ("en", "zh")}
+    return {**plain, "https_status": https["https_status"], "state": state, "text": text}
+
+
+def _https(host: str, checks: dict[Any, Any]) -> dict[str, Any] | None:
+    probes = records_for(evidence_of(checks, check_ids.TLS), "probes", host)
+    answer = w.sub(probes[0], "http") if probes else {}
+    status = answer.get("status")
+    if not isinstance(status, int):
+        return None
+    return cell("fail" if status >= 500 else "ok",
+                 HTTPS_STATUS.with_params(status=w.http_status(answer)), https_status=status)
+
+
+def _plain_http(host: str, checks: dict[Any, Any]) -> dict[str, Any]:
+    found = records_for(evidence_of(checks, check_ids.HTTP_HIJACK), "probes", host)
+    if not found:
+        raise Unmeasured(HTTP_NOT_PROBED)
+    probe = found[0]
+    status, failure = probe.get("status"), probe.get("failure")
+    values = {"port": probe.get("port"), "status": status, "failure": failure,
+              "location": probe.get("location")}
+    if failure == codes.NOT_RESOLVED:
+        raise Unmeasured(NOT_RESOLVED, **values)
+    if status is None:
+        return cell("info", w.failure(failure or codes.HTTP_NO_ANSWER), **values)
+    parts = [w.plain(w.http_status(probe))]
+    if host.lower() not in problem_hosts(checks, check_ids.HTTP_HIJACK):
+        return cell("ok", parts[0], **values)
+    parts.append(HIJACKED)
+    if probe.get("location"):
+        parts.append(REDIRECT.with_params(location=str(probe["location"])))
+    return cell(finding_state(checks, check_ids.HTTP_HIJACK), w.join(parts), **values)
+
+
+COLUMN = Column("http", HTTP, 50, _http)
+
+
 @register
 class HttpHijackCheck(Check):
     id = check_ids.HTTP_HIJACK
     title = t("Plain web traffic (HTTP, port 80)", "普通网页流量（HTTP 80 端口）")
     group = "network"
     order = 30
+    evidence_keys = ("probes", "endpoint_hosts")
+    matrix_columns = (COLUMN,)
+    causes = (codes.HTTP_HIJACK,)
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not probe_hosts(ctx):
@@ -59,6 +160,9 @@ class HttpHijackCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_http_hijack(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _probe(ctx: Context, host: str) -> dict[str, Any]:
@@ -142,3 +246,15 @@ def assess_http_hijack(evidence: Evidence) -> Verdict:
         t("All {n} servers answered on port 80 without interference.",
           "全部 {n} 个服务器在 80 端口正常应答，未被劫持。", n=len(answered)),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+HTTP_TABLE = t("Plain HTTP answers (port 80)", "HTTP 应答（80 端口）")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    rows = [(text_of(p.get("host")), text_of(p.get("address")), http_answer(p), text_of(p.get("location")),
+             text_of(p.get("server"))) for p in records(evidence, "probes")]
+    return [table(HTTP_TABLE, (H_SERVER, H_ADDRESS, H_ANSWER, H_LOCATION,
+                                t("Server software", "服务器软件")), rows)]

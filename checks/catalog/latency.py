@@ -14,6 +14,7 @@ from __future__ import annotations
 import queue
 import statistics
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from checks.engine import check_ids, codes
@@ -23,6 +24,28 @@ from checks.engine.context import Context
 from checks.engine.grading import grade
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import connections, system_dns, tcp
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_PORT,
+    H_SERVER,
+    OF,
+    Item,
+    Line,
+    records,
+    seconds_line,
+    table,
+    text_of,
+)
+from checks.report.matrix_cells import (
+    NOT_RESOLVED,
+    Column,
+    Unmeasured,
+    cell,
+    evidence_of,
+    finding_state,
+    found_for,
+    problem_hosts,
+)
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -35,12 +58,48 @@ def target_port(ports: tuple[int, ...]) -> int:
     return 443 if 443 in ports else ports[0]
 
 
+# -- the endpoint matrix -----------------------------------------------------------------
+
+LATENCY = t("Latency / loss", "延迟 / 丢包")
+
+
+LOSS = t("{pct:.0f}% loss", "丢包 {pct:.0f}%")
+
+
+NEVER_CONNECTED = t("No connection succeeded (see the TCP columns).", "没有一次连接成功（见 TCP 列）。")
+
+
+def _latency(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
+             port: int | None = None) -> dict[str, Any]:
+    series = found_for(evidence_of(checks, check_ids.LATENCY), "series", host, checks, "latency")[0]
+    summary = w.sub(series, "summary")
+    median, loss = summary.get("median_ms"), summary.get("loss_pct")
+    values = {"port": series.get("port"), "median_ms": median, "loss_pct": loss,
+              "jitter_ms": summary.get("jitter_ms")}
+    if series.get("failure") == codes.NOT_RESOLVED:
+        raise Unmeasured(NOT_RESOLVED, **values)
+    if median is None:  # never connected: the TCP column says why
+        raise Unmeasured(NEVER_CONNECTED if summary.get("sent") else
+                          w.failure(series.get("failure") or codes.SLOW_NOT_MEASURED), **values)
+    text = w.join([w.ms(median), LOSS.with_params(pct=float(loss or 0.0))])
+    if host.lower() in problem_hosts(checks, check_ids.LATENCY):
+        return cell(finding_state(checks, check_ids.LATENCY), text, **values)
+    return cell("ok", text, **values)
+
+
+COLUMN = Column("latency", LATENCY, 60, _latency)
+
+
 @register
 class LatencyCheck(Check):
     id = check_ids.LATENCY
     title = t("Connection speed and stability", "连接速度与稳定性")
     group = "network"
     order = 25
+    evidence_keys = ("series", "count", "timeout_s", "warn_ms", "loss_warn_pct", "loss", "connects", "dns_questions")
+    matrix_columns = (COLUMN,)
+    causes = (codes.SLOW_NETWORK,)
+    stands_in_for = codes.OFFLINE
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not ctx.config.endpoints:
@@ -65,6 +124,9 @@ class LatencyCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_latency(evidence, ctx.config.latency)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
@@ -236,3 +298,44 @@ def assess_latency(evidence: Evidence, limits: LatencyConfig) -> Verdict:
         problems=tuple(problems),
         cause=codes.SLOW_NETWORK,
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+LATENCY_TABLE = t("Connect times", "连接用时")
+H_MEDIAN = t("Median", "中位数")
+H_JITTER = t("Jitter", "抖动")
+H_LOSS = t("Lost", "丢失")
+H_SAMPLES = t("Connected", "成功")
+COUNT = t("Connects per server", "每台服务器连接次数")
+RUN_LOSS = t("Packets lost over the whole run", "整次检测的丢包")
+RUN_LOSS_TEXT = t(
+    "{lost} of {sent} exchanges ({pct}%): {retried} connects needed a second try, "
+    "{repeated} DNS questions were answered only when asked again",
+    "{sent} 次交互中 {lost} 次丢包（{pct}%）：{retried} 次连接需要重试，{repeated} 个 DNS 查询重发后才有应答")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    rows = []
+    for series in records(evidence, "series"):
+        summary = w.sub(series, "summary")
+        loss = summary.get("loss_pct")
+        rows.append((text_of(series.get("host")), text_of(series.get("port")),
+                     w.ms(summary.get("median_ms")) if summary.get("median_ms") is not None
+                     else w.failure(series.get("failure") or codes.SLOW_NOT_MEASURED),
+                     w.ms(summary.get("jitter_ms")) if summary.get("median_ms") is not None
+                     else w.plain("—"),
+                     w.plain(f"{loss:.0f}%") if isinstance(loss, (int, float)) else w.plain("—"),
+                     OF.with_params(ok=summary.get("ok", 0), sent=summary.get("sent", 0))))
+    out: list[Item] = []
+    if "count" in evidence:
+        out.append(Line(COUNT, text_of(evidence["count"])))
+    out += seconds_line(evidence)
+    loss = w.sub(evidence, "loss")
+    if isinstance(loss.get("sent"), int) and loss["sent"]:
+        out.append(Line(RUN_LOSS, RUN_LOSS_TEXT.with_params(
+            lost=loss.get("lost", 0), sent=loss["sent"], pct=f"{loss.get('pct') or 0:.0f}",
+            retried=loss.get("retried_connects", 0),
+            repeated=loss.get("repeated_dns_questions", 0))))
+    out.append(table(LATENCY_TABLE, (H_SERVER, H_PORT, H_MEDIAN, H_JITTER, H_LOSS, H_SAMPLES), rows))
+    return out

@@ -16,7 +16,7 @@ import ipaddress
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from checks import platform
@@ -24,7 +24,22 @@ from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.platform.parsers.numbers import ascii_int
 from checks.probes import connections, system_dns, tls_probe
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_ADAPTER,
+    H_ADDRESS,
+    H_RESULT,
+    H_SERVER,
+    MTU,
+    OK,
+    Item,
+    Line,
+    records,
+    table,
+    text_of,
+)
 from checks.shared.concurrency import parallel_map
 from checks.shared.i18n import Text, t
 
@@ -44,6 +59,8 @@ class MtuCheck(Check):
     title = t("Packet size on the path (MTU)", "路径数据包大小（MTU）")
     group = "network"
     order = 40
+    evidence_keys = ("method", "target", "address", "path_mtu", "interface", "interface_mtu", "sizes", "targets")
+    causes = (codes.PMTU_BLACKHOLE,)
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not ctx.config.mtu.targets:
@@ -69,6 +86,9 @@ class MtuCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_mtu(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _ipv4_of(ctx: Context, target: str) -> tuple[str | None, str | None]:
@@ -329,3 +349,70 @@ def assess_mtu(evidence: Evidence) -> Verdict:
         fixes=(fix_ids.SET_MTU,),
     )
 
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+BYTES = t("{n} bytes", "{n} 字节")
+MTU_TARGET = t("Measured towards", "测量目标")
+PATH_MTU = t("Largest packet that passes", "能通过的最大数据包")
+METHOD = t("Method", "方法")
+MTU_SIZES = t("Packet sizes tried (with “don't fragment”)", "尝试的数据包大小（禁止分片）")
+MTU_TARGETS = t("Targets", "测量目标")
+H_SIZES = t("Sizes", "大小")
+SIZE_RESULTS = {
+    "passed": t("passed", "通过"),
+    "too_big": t("too big (a router said so)", "过大（路由器已告知）"),
+    "no_reply": t("no reply", "无应答"),
+    "failed": t("could not be sent", "无法发送"),
+}
+
+
+SIZE_RANGE = t("{low}–{high} bytes", "{low}–{high} 字节")
+BLACK_HOLE = t("large packets vanish (black hole)", "大数据包消失（黑洞）")
+METHODS = {"icmp_raw": t("ICMP echo (socket)", "ICMP 回显（套接字）"),
+           "ping": t("ICMP echo (ping command)", "ICMP 回显（ping 命令）")}
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    out: list[Item] = []
+    if evidence.get("target"):
+        where = str(evidence["target"]) + (f" ({evidence['address']})" if evidence.get("address") else "")
+        out.append(Line(MTU_TARGET, w.plain(where)))
+    if evidence.get("path_mtu"):
+        out.append(Line(PATH_MTU, BYTES.with_params(n=evidence["path_mtu"])))
+    if evidence.get("interface"):
+        adapter = f"{evidence['interface']}"
+        shown = w.join([w.plain(adapter), MTU.with_params(n=evidence["interface_mtu"])]) \
+            if evidence.get("interface_mtu") else w.plain(adapter)
+        out.append(Line(H_ADAPTER, shown))
+    if evidence.get("method"):
+        out.append(Line(METHOD, METHODS.get(str(evidence["method"]), w.plain(str(evidence["method"])))))
+    sizes = w.sub(evidence, "sizes")
+    if sizes:
+        out.append(table(MTU_SIZES, (H_SIZES, H_RESULT), _size_ranges(sizes)))
+    targets = records(evidence, "targets")
+    if len(targets) > 1 or any(t_.get("failure") for t_ in targets):
+        rows = [(text_of(x.get("target")), text_of(x.get("address")),
+                 BYTES.with_params(n=x["path_mtu"]) if x.get("path_mtu") else w.plain("—"),
+                 w.failure(x["failure"]) if x.get("failure") else BLACK_HOLE if x.get(codes.MTU_BLACK_HOLE)
+                 else OK) for x in targets]
+        out.append(table(MTU_TARGETS, (H_SERVER, H_ADDRESS, PATH_MTU, H_RESULT), rows))
+    return out
+
+
+def _size_ranges(sizes: Mapping[str, Any]) -> list[tuple[Text, Text]]:
+    """Consecutive sizes with the same result as one row: `1281–1500 bytes: no reply`."""
+    ordered = sorted((n, str(v)) for k, v in sizes.items()
+                     if (n := ascii_int(str(k))) is not None)
+    rows: list[tuple[Text, Text]] = []
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end + 1 < len(ordered) and ordered[end + 1][1] == ordered[start][1]:
+            end += 1
+        low, high = ordered[start][0], ordered[end][0]
+        label = BYTES.with_params(n=low) if low == high else SIZE_RANGE.with_params(low=low, high=high)
+        rows.append((label, SIZE_RESULTS.get(ordered[start][1], w.plain(ordered[start][1]))))
+        start = end + 1
+    return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from checks import platform
@@ -9,6 +10,22 @@ from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.report import words as w
+from checks.report.evidence_view import (
+    DOWN,
+    H_ADAPTER,
+    H_ADDRESSES,
+    H_PACKET_SIZE,
+    H_STATE,
+    MTU,
+    UP,
+    Item,
+    list_text,
+    records,
+    routes_table,
+    table,
+    text_of,
+)
 from checks.shared.i18n import t
 
 
@@ -18,6 +35,8 @@ class NetworkCheck(Check):
     title = t("Network connection", "网络连接")
     group = "network"
     order = 10
+    evidence_keys = ("interfaces", "routes")
+    causes = (codes.OFFLINE,)
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         routes = [r.to_json() for r in platform.default_routes()]
@@ -29,6 +48,9 @@ class NetworkCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_network(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def assess_network(evidence: Evidence) -> Verdict:
@@ -73,3 +95,21 @@ def assess_network(evidence: Evidence) -> Verdict:
             families=["IPv4" if f == "ipv4" else "IPv6" for f in families],
         ),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+NET_ADAPTERS = t("Network adapters", "网卡")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    adapters = [
+        (text_of(i.get("name")), UP if i.get("up") else DOWN,
+         MTU.with_params(n=i["mtu"]) if i.get("mtu") else w.UNKNOWN,
+         list_text([*(i.get("ipv4") or []), *(i.get("ipv6") or [])]))
+        for i in records(evidence, "interfaces") if not i.get("loopback")
+    ]
+    out: list[Item] = [table(NET_ADAPTERS, (H_ADAPTER, H_STATE, H_PACKET_SIZE,
+                                             H_ADDRESSES), adapters)]
+    out.append(routes_table(evidence))
+    return out

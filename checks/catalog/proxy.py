@@ -9,6 +9,7 @@ proxy breaks every app that follows the system settings.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -20,6 +21,18 @@ from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.parsers.numbers import parse_port
 from checks.platform.parsers.proxy_settings import parse_address, proxies_from_env
 from checks.probes import proxy_tunnel as proxy_probe
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_RESULT,
+    L_FAILURE,
+    Item,
+    Line,
+    list_text,
+    records,
+    result_text,
+    table,
+    text_of,
+)
 from checks.shared.concurrency import call_with_timeout, parallel_map
 from checks.shared.i18n import Text, t
 
@@ -32,6 +45,8 @@ class ProxyCheck(Check):
     title = t("Proxy settings", "代理设置")
     group = "network"
     order = 50
+    evidence_keys = ("target", "settings", "settings_error", "proxies", "pac")
+    causes = (codes.PROXY_BROKEN, codes.PROXY_AUTH)
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         env = proxies_from_env(dict(os.environ))
@@ -71,6 +86,9 @@ class ProxyCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_proxy(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def env_credentials(environ: dict[str, str]) -> dict[tuple[str, str, int], tuple[str, str]]:
@@ -232,3 +250,48 @@ def assess_proxy(evidence: Evidence) -> Verdict:
             problems=(Problem(evidence["settings_error"]),),
         )
     return Verdict(Status.OK, t("No proxy is set.", "未设置代理。"))
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+PROXY_TARGET = t("Asked for through each show_evidence", "经代理请求的目标")
+PROXY_SETTINGS = t("Proxy settings found", "找到的代理设置")
+PROXY_TESTS = t("Proxies tested", "已测试的代理")
+PAC_TESTS = t("Proxy scripts (PAC)", "代理脚本（PAC）")
+H_SOURCE = t("Where", "来源")
+H_PROXIES = t("Proxies", "代理")
+H_BYPASS = t("Bypass", "例外")
+H_PROXY = t("Proxy", "代理")
+WORKS = t("works", "可用")
+AUTO_DETECT = t("auto-detect", "自动检测")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    out: list[Item] = []
+    if evidence.get("target"):
+        out.append(Line(PROXY_TARGET, text_of(evidence["target"])))
+    if evidence.get("settings_error"):
+        out.append(Line(L_FAILURE, w.failure(evidence["settings_error"])))
+    settings = []
+    for s in records(evidence, "settings"):
+        proxies = [(f"{p['protocol']}: " if p.get("protocol") else "")
+                   + f"{p.get('kind')}://{p.get('host')}:{p.get('port')}"
+                   for p in s.get("proxies") or [] if isinstance(p, Mapping)]
+        extra = [w.plain(f"PAC {s['pac_url']}")] if s.get("pac_url") else []
+        if s.get("auto_detect"):
+            extra.append(AUTO_DETECT)
+        settings.append((text_of(s.get("source")), w.join([list_text(proxies), *extra], "; "),
+                         list_text(s.get("bypass"))))
+    out.append(table(PROXY_SETTINGS, (H_SOURCE, H_PROXIES, H_BYPASS), settings))
+    tested = []
+    for p in records(evidence, "proxies"):
+        test = w.sub(p, "test")
+        tested.append((w.plain(f"{p.get('kind')}://{p.get('host')}:{p.get('port')}"),
+                       list_text(p.get("sources")),
+                       w.join([result_text(test.get("failure"), WORKS), w.ms(test.get("ms"))])))
+    if tested:
+        out.append(table(PROXY_TESTS, (H_PROXY, H_SOURCE, H_RESULT), tested))
+    pacs = [(text_of(p.get("url")), result_text(p.get("failure"), WORKS)) for p in records(evidence, "pac")]
+    if pacs:
+        out.append(table(PAC_TESTS, (w.plain("URL"), H_RESULT), pacs))
+    return out

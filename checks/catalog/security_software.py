@@ -14,7 +14,8 @@ from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Status, Verdict
 from checks.probes import processes
-from checks.shared.i18n import t
+from checks.report.evidence_view import H_PRODUCT, Item, Line, list_text, records, table
+from checks.shared.i18n import Text, t
 
 # Product (English, Chinese) -> process names (compared case-insensitively).
 SECURITY_PRODUCTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -57,12 +58,17 @@ class SecuritySoftwareCheck(Check):
     title = t("Security software", "安全软件")
     group = "computer"
     order = 40
+    evidence_keys = ("found",)
+    causes = ()  # information only: it never proposes a cause
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         return {"found": detect(processes.processes(ctx))}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_security_software(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def assess_security_software(evidence: Evidence) -> Verdict:
@@ -87,3 +93,19 @@ def assess_security_software(evidence: Evidence) -> Verdict:
             "或防火墙白名单，也可以暂时退出安全软件试一下。",
         ),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+SECURITY_TABLE = t("Security software running", "正在运行的安全软件")
+H_PROCESSES = t("Programs", "进程")
+NONE_FOUND = t("none of the known suites", "未发现已知的安全软件")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    found = records(evidence, "found")
+    if not found:
+        return [Line(SECURITY_TABLE, NONE_FOUND)]
+    rows = [(Text(str(f.get("product")), str(f.get("product_zh") or f.get("product"))),
+             list_text(f.get("processes"))) for f in found]
+    return [table(SECURITY_TABLE, (H_PRODUCT, H_PROCESSES), rows)]

@@ -13,6 +13,7 @@ that hands out IPv6 but drops it makes the clients wait before they fall back.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from checks.engine import check_ids, codes
@@ -21,8 +22,54 @@ from checks.engine.config import Endpoint
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import connections, system_dns, tls_probe
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_ADDRESS,
+    H_PORT,
+    H_RESULT,
+    H_SERVER,
+    Item,
+    records,
+    seconds_line,
+    table,
+    text_of,
+)
+from checks.report.matrix_cells import (
+    NOT_IN_EVIDENCE,
+    NOT_RESOLVED,
+    Column,
+    Unmeasured,
+    cell,
+    check_text,
+    evidence_of,
+    found_for,
+)
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
+
+# -- the endpoint matrix -----------------------------------------------------------------
+
+TCP_PORT = t("TCP {port}", "TCP {port}")
+
+
+def _tcp(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
+         port: int | None = None) -> dict[str, Any]:
+    found = found_for(evidence_of(checks, check_ids.TCP), "probes", host, checks, "tcp")
+    probe = next((p for p in found if p.get("port") == port), None)
+    if probe is None:
+        title = check_text(checks[check_ids.TCP], "title", "tcp")
+        raise Unmeasured(NOT_IN_EVIDENCE.with_params(title=title))
+    failure = probe.get("failure")
+    values = {"ok": bool(probe.get("ok")), "ms": probe.get("ms"), "failure": failure,
+              "address": probe.get("address")}
+    if failure == codes.NOT_RESOLVED:
+        raise Unmeasured(NOT_RESOLVED, **values)
+    if probe.get("ok") and not failure:
+        return cell("ok", w.ms(probe.get("ms")), **values)
+    return cell("fail", w.failure(failure or codes.TCP_TIMEOUT), **values)
+
+
+COLUMN = Column("tcp", TCP_PORT, 30, _tcp, per_port=True)
 
 
 @register
@@ -31,6 +78,9 @@ class TcpConnectCheck(Check):
     title = t("Connection to servers (TCP)", "服务器连接（TCP）")
     group = "network"
     order = 20
+    evidence_keys = ("probes", "timeout_s", "ipv6")
+    matrix_columns = (COLUMN,)
+    causes = (codes.TCP_BLOCKED, codes.IPV6_BROKEN)
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not ctx.config.endpoints:
@@ -61,6 +111,9 @@ class TcpConnectCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_tcp(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _resolved(ctx: Context, host: str) -> bool:
@@ -197,3 +250,27 @@ def _ipv6_broken(broken: list[Evidence]) -> Verdict:
         problems=tuple(_problem(p) for p in broken),
         cause=codes.IPV6_BROKEN,
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+TCP_TABLE = t("TCP connects", "TCP 连接")
+CONNECTED = t("connected in {time}", "{time} 内连上")
+TCP_V6_TABLE = t("TCP connects over IPv6", "IPv6 TCP 连接")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    rows = [(text_of(p.get("host")), text_of(p.get("port")), text_of(p.get("address")),
+             CONNECTED.with_params(time=w.ms(p.get("ms"))) if p.get("ok") else
+             w.join([w.failure(p.get("failure")), w.ms(p.get("ms"))]) if p.get("ms") is not None
+             else w.failure(p.get("failure")))
+            for p in records(evidence, "probes")]
+    out: list[Item] = [*seconds_line(evidence),
+                       table(TCP_TABLE, (H_SERVER, H_PORT, H_ADDRESS, H_RESULT), rows)]
+    v6 = [(text_of(p.get("host")), text_of(p.get("port")), text_of(p.get("address")),
+           CONNECTED.with_params(time=w.ms(p.get("ms"))) if p.get("ok")
+           else w.failure(p.get("failure") or codes.TCP_TIMEOUT))
+          for p in records(evidence, "ipv6")]
+    if v6:
+        out.append(table(TCP_V6_TABLE, (H_SERVER, H_PORT, H_ADDRESS, H_RESULT), v6))
+    return out

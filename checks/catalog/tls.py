@@ -9,6 +9,7 @@ from an expected issuer) answering 5xx means the service itself is failing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from checks.engine import check_ids, codes
@@ -16,8 +17,83 @@ from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.probes import system_dns, tls_probe
+from checks.report import words as w
+from checks.report.evidence_view import (
+    H_ADDRESS,
+    H_RESULT,
+    H_SERVER,
+    H_VERSION,
+    VALID_CERT,
+    Item,
+    Line,
+    list_text,
+    records,
+    result_text,
+    table,
+    text_of,
+)
+from checks.report.matrix_cells import (
+    NOT_RESOLVED,
+    Column,
+    Unmeasured,
+    cell,
+    evidence_of,
+    found_for,
+)
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
+from checks.tencent.domain_list import is_address
+
+# -- the endpoint matrix -----------------------------------------------------------------
+
+TLS = t("TLS", "TLS")
+
+
+NO_TLS = t("Not standard TLS (tls = false, e.g. WeChat's mmtls links): cannot be checked.",
+           "不是标准 TLS（tls = false，例如微信的 mmtls 连接）：无法检测。")
+
+
+ADDRESS_TCP_ONLY = t("An address from the domain list: only TCP connects are tested.",
+                     "域名列表中的 IP 地址：只检测 TCP 连接。")
+
+
+NO_CONNECTION = t("No connection to test TLS on (see the TCP column).",
+                  "没有可用于检测 TLS 的连接（见 TCP 列）。")
+
+
+VALID = t("valid", "有效")
+
+
+UNEXPECTED_ISSUER = t("unexpected issuer (inspected)", "非预期颁发者（被检查）")
+
+
+def _tls(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
+         port: int | None = None) -> dict[str, Any]:
+    if is_address(host):
+        raise Unmeasured(ADDRESS_TCP_ONLY)
+    if endpoint.get("tls") is False:
+        raise Unmeasured(NO_TLS)
+    evidence = evidence_of(checks, check_ids.TLS)
+    probe = found_for(evidence, "probes", host, checks, check_ids.TLS)[0]
+    failure = probe.get("failure")
+    cert = w.sub(probe, "cert")
+    issuer, version = w.issuer_name(cert), str(probe.get("version") or "")
+    values = {"port": probe.get("port"), "version": version or None, "issuer": issuer or None,
+              "valid": bool(probe.get("verified")) and not failure, "failure": failure}
+    if failure == codes.NOT_RESOLVED:
+        raise Unmeasured(NOT_RESOLVED, **values)
+    if str(failure or "").startswith("tcp_"):
+        raise Unmeasured(NO_CONNECTION, **values)
+    parts = [w.plain(x) for x in (version, issuer) if x]
+    if failure:
+        state = "warn" if failure == codes.TLS_OLD_VERSION else "fail"
+        return cell(state, w.join([*parts, w.failure(failure)]), **values)
+    if not _issuer_expected(cert, evidence.get("expected_issuers")):
+        return cell("warn", w.join([*parts, UNEXPECTED_ISSUER]), **values)
+    return cell("ok", w.join([*parts, VALID]), **values)
+
+
+COLUMN = Column("tls", TLS, 40, _tls)
 
 
 @register
@@ -26,6 +102,10 @@ class TlsCheck(Check):
     title = t("Secure connection (TLS certificate)", "安全连接（TLS 证书）")
     group = "secure"
     order = 10
+    evidence_keys = ("probes", "ca_file_problems", "expected_issuers", "timeout_s")
+    matrix_columns = (COLUMN,)
+    causes = (codes.CLOCK_SKEW, codes.TCP_BLOCKED, codes.TLS_INTERCEPTED,
+              codes.TLS_INVALID_CERTIFICATE, codes.SERVICE_OUTAGE, codes.PMTU_BLACKHOLE)
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not any(e.tls for e in ctx.config.endpoints):
@@ -51,6 +131,9 @@ class TlsCheck(Check):
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_tls(evidence)
 
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
+
 
 def _probe(ctx: Context, host: str, port: int) -> dict[str, Any]:
     answer = system_dns.resolve(ctx, host)
@@ -69,10 +152,13 @@ def _issuer_label(cert: dict[str, Any] | None) -> str:
     return issuer.get("CN") or issuer.get("O") or "?"
 
 
-def _issuer_expected(cert: dict[str, Any] | None, expected: list[str]) -> bool:
-    issuer = (cert or {}).get("issuer") or {}
+def _issuer_expected(cert: Any, expected: Any) -> bool:
+    """Whether the certificate's issuer (its O or CN) names one of the expected issuers;
+    true when none are expected. Read defensively: it also judges saved reports."""
+    wanted = [str(e).lower() for e in expected or [] if str(e).strip()]
+    issuer = w.sub(cert if isinstance(cert, Mapping) else {}, "issuer")
     haystack = " ".join(str(issuer.get(k, "")) for k in ("O", "CN")).lower()
-    return any(e.lower() in haystack for e in expected if e.strip())
+    return not wanted or any(e in haystack for e in wanted)
 
 
 def _items(probes: list[dict[str, Any]]) -> Text:
@@ -264,3 +350,42 @@ def _working(ok: list[dict[str, Any]], untested: list[dict[str, Any]],
         t("All {n} secure connections are fine ({versions}, certificates valid).",
           "全部 {n} 个安全连接正常（{versions}，证书有效）。", n=len(ok), versions=versions),
     )
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+TLS_TABLE = t("Secure connections", "安全连接")
+H_ISSUER = t("Issuer", "颁发者")
+H_VALID_UNTIL = t("Valid until", "有效期至")
+EXPECTED = t("Expected issuers", "预期的颁发者")
+CA_PROBLEMS = t("Extra CA files not usable", "无法使用的额外 CA 文件")
+HANDSHAKE = t("handshake {time}", "握手 {time}")
+HTTPS_ANSWER = t("HTTPS answer {status}", "HTTPS 应答 {status}")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    rows = []
+    for p in records(evidence, "probes"):
+        cert = w.sub(p, "cert")
+        result = result_text(p.get("failure"), VALID_CERT)
+        if p.get("handshake_ms") is not None:
+            result = w.join([result, HANDSHAKE.with_params(time=w.ms(p["handshake_ms"]))])
+        answer = w.sub(p, "http")
+        if isinstance(answer.get("status"), int):
+            result = w.join([result, HTTPS_ANSWER.with_params(status=w.http_status(answer))])
+        elif answer.get("failure"):
+            result = w.join([result, HTTPS_ANSWER.with_params(status=w.failure(answer["failure"]))])
+        until = str(cert.get("not_after") or "")[:10]
+        rows.append((text_of(p.get("host")), text_of(p.get("address")), text_of(p.get("version")),
+                     text_of(w.issuer_name(cert)), text_of(until), result))
+    out: list[Item] = []
+    if evidence.get("expected_issuers"):
+        out.append(Line(EXPECTED, list_text(evidence["expected_issuers"])))
+    problems = [t("{file} ({error})", "{file}（{error}）", file=w.plain(str(c.get("file"))),
+                  error=w.failure(c.get("error")))
+                for c in records(evidence, "ca_file_problems")]
+    if problems:
+        out.append(Line(CA_PROBLEMS, w.join(problems, ", ")))
+    out.append(table(TLS_TABLE, (H_SERVER, H_ADDRESS, H_VERSION, H_ISSUER, H_VALID_UNTIL, H_RESULT),
+                      rows))
+    return out

@@ -14,6 +14,7 @@ a few such utun interfaces (system services), which say nothing about a VPN.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from checks import platform
@@ -23,6 +24,25 @@ from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.parsers.adapters import is_routable
 from checks.probes import processes
+from checks.report import words as w
+from checks.report.evidence_view import (
+    DOWN,
+    H_ADAPTER,
+    H_ADDRESSES,
+    H_KIND,
+    H_PACKET_SIZE,
+    H_STATE,
+    L_FAILURE,
+    MTU,
+    UP,
+    Item,
+    Line,
+    list_text,
+    records,
+    routes_table,
+    table,
+    text_of,
+)
 from checks.shared.concurrency import call_with_timeout
 from checks.shared.i18n import t
 
@@ -149,6 +169,9 @@ class VpnCheck(Check):
     title = t("VPN and proxy tools", "VPN 与代理工具")
     group = "network"
     order = 60
+    evidence_keys = ("tunnels", "routes", "processes", "process_error", "default_via_tunnel", "adapter_error", "idle_tunnels")
+    causes = (codes.VPN_INTERFERENCE,)
+    stands_in_for = codes.OFFLINE
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         routes = [r.to_json() for r in platform.default_routes()]
@@ -171,6 +194,9 @@ class VpnCheck(Check):
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_vpn(evidence)
+
+    def show(self, evidence: Evidence) -> list[Item]:
+        return show_evidence(evidence)
 
 
 def _adapter_facts() -> tuple[list[platform.AdapterInfo], dict[str, list[str]] | None, str | None]:
@@ -273,3 +299,34 @@ def assess_vpn(evidence: Evidence) -> Verdict:
         return Verdict(Status.OK, t("Connected through a dial-up (PPP) link; no VPN found.",
                                     "通过拨号（PPP）连接上网；未发现 VPN。"))
     return Verdict(Status.OK, t("No VPN or proxy tool found.", "未发现 VPN 或代理工具。"))
+
+
+# -- what a person reads ---------------------------------------------------------------
+
+VPN_TUNNELS = t("Tunnel adapters", "隧道网卡")
+VPN_PROGRAMS = t("VPN and proxy programs running", "正在运行的 VPN 和代理程序")
+VIA_TUNNEL = t("Default route through", "默认路由经过")
+NOT_THROUGH = t("no tunnel", "不经过隧道")
+IDLE_TUNNELS = t("Idle tunnels (no address, no routes: not counted)",
+                 "空闲隧道（无地址、无路由，不计入）")
+
+
+def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
+    tunnels = [(text_of(x.get("name")), text_of(x.get("label")), UP if x.get("up") else DOWN,
+                MTU.with_params(n=x["mtu"]) if x.get("mtu") else w.UNKNOWN, list_text(x.get("addresses")))
+               for x in records(evidence, "tunnels")]
+    programs = sorted({str(p.get("label") or p.get("name")) for p in records(evidence, "processes")})
+    via = evidence.get("default_via_tunnel") or []
+    out: list[Item] = [Line(VIA_TUNNEL, list_text(via) if via else NOT_THROUGH),
+                       Line(VPN_PROGRAMS, list_text(programs))]
+    if evidence.get("process_error"):
+        out.append(Line(L_FAILURE, w.failure(evidence["process_error"])))
+    if evidence.get("adapter_error"):
+        out.append(Line(L_FAILURE, w.failure(evidence["adapter_error"])))
+    idle = [str(x.get("name")) for x in records(evidence, "idle_tunnels")]
+    if idle:
+        out.append(Line(IDLE_TUNNELS, list_text(idle)))
+    out.append(table(VPN_TUNNELS, (H_ADAPTER, H_KIND, H_STATE, H_PACKET_SIZE,
+                                    H_ADDRESSES), tunnels))
+    out.append(routes_table(evidence))
+    return out

@@ -18,11 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.engine import codes
+from checks.diagnosis.impact import impact_rank
+from checks.engine import check_ids, codes
 from checks.engine.results import CheckResult, Status
 from checks.shared.i18n import Text
-
-IMPACT_ORDER = codes.IMPACT_ORDER
 
 NETWORK_GROUPS = ("network", "dns", "secure")
 CLOCK_TLS_CODES = {codes.TLS_EXPIRED, codes.TLS_NOT_YET_VALID}
@@ -89,11 +88,6 @@ class _Candidate:
         return max(r.status.severity for r in [*self.because, *self.explains])
 
 
-def impact_rank(code: str) -> int:
-    """Where a cause stands in IMPACT_ORDER (0 blocks logging in most); unknown ones last."""
-    return IMPACT_ORDER.index(code) if code in IMPACT_ORDER else len(IMPACT_ORDER)
-
-
 def _is_finding(result: CheckResult) -> bool:
     return result.status in (Status.FAIL, Status.WARN)
 
@@ -153,13 +147,13 @@ def _explains_dns_failure(source: CheckResult, other: CheckResult) -> bool:
 
 def _explains_clock(source: CheckResult, other: CheckResult) -> bool:
     found = _codes(other)
-    return other.id == "tls" and bool(found) and found <= CLOCK_TLS_CODES | {
+    return other.id == check_ids.TLS and bool(found) and found <= CLOCK_TLS_CODES | {
         codes.TLS_UNTRUSTED_ISSUER} and bool(found & CLOCK_TLS_CODES)
 
 
 def _explains_pmtu(source: CheckResult, other: CheckResult) -> bool:
     found = _codes(other)
-    return other.id in ("tls", "http_hijack") and bool(found) and found <= {
+    return other.id in (check_ids.TLS, check_ids.HTTP_HIJACK) and bool(found) and found <= {
         codes.TLS_HANDSHAKE_TIMEOUT, codes.HTTP_TIMEOUT}
 
 
@@ -217,7 +211,7 @@ def _pmtu_candidate(results: Sequence[CheckResult]) -> CheckResult | None:
     the path: together they are a path-MTU black hole even when no single check could
     say so."""
     by_id = {r.id: r for r in results}
-    mtu, tls, tcp = by_id.get("mtu"), by_id.get("tls"), by_id.get("tcp")
+    mtu, tls, tcp = by_id.get(check_ids.MTU), by_id.get(check_ids.TLS), by_id.get(check_ids.TCP)
     if mtu is None or tls is None or not _is_finding(tls):
         return None
     if codes.TLS_HANDSHAKE_TIMEOUT not in _codes(tls) or not _mtu_black_hole(mtu):
@@ -232,7 +226,7 @@ def _nothing_answers(results: Sequence[CheckResult]) -> list[CheckResult]:
     DNS server, the configured one and the trusted public ones alike, is silent or
     unreachable. Then the internet is out of reach, not merely DNS misconfigured."""
     by_id = {r.id: r for r in results}
-    dns, reference = by_id.get("dns"), by_id.get(codes.DNS_POLLUTION)
+    dns, reference = by_id.get(check_ids.DNS), by_id.get(check_ids.DNS_POLLUTION)
     if dns is None or reference is None or dns.status is not Status.FAIL:
         return []
     answers = dns.evidence.get("answers") or []
@@ -246,7 +240,7 @@ def _nothing_answers(results: Sequence[CheckResult]) -> list[CheckResult]:
 
 def _tunnel_swallowing(results: Sequence[CheckResult]) -> CheckResult | None:
     """The vpn check's finding when the default route leaves through a tunnel."""
-    vpn = next((r for r in results if r.id == "vpn"), None)
+    vpn = next((r for r in results if r.id == check_ids.VPN), None)
     if vpn is None or not _is_finding(vpn) or not vpn.evidence.get("default_via_tunnel"):
         return None
     return vpn
@@ -254,7 +248,7 @@ def _tunnel_swallowing(results: Sequence[CheckResult]) -> CheckResult | None:
 
 def _heavy_loss(results: Sequence[CheckResult]) -> CheckResult | None:
     """The latency check's finding when it measured heavy packet loss."""
-    latency = next((r for r in results if r.id == "latency"), None)
+    latency = next((r for r in results if r.id == check_ids.LATENCY), None)
     if latency is None or not _is_finding(latency) or codes.PACKET_LOSS not in _codes(latency):
         return None
     return latency
@@ -307,11 +301,11 @@ def _controls(results: Sequence[CheckResult]) -> list[str]:
     """Sites that are not Tencent's: when they work, the local network does."""
     lines = []
     for result in results:
-        if result.id == "captive" and result.status is Status.OK:
+        if result.id == check_ids.CAPTIVE and result.status is Status.OK:
             lines.append("control: the connectivity probes (not Tencent's) answered as expected")
-        if result.id == codes.DNS_POLLUTION and result.status is Status.OK:
+        if result.id == check_ids.DNS_POLLUTION and result.status is Status.OK:
             lines.append("control: the trusted DNS servers answered")
-        if result.id == "clock" and result.status is Status.OK:
+        if result.id == check_ids.CLOCK and result.status is Status.OK:
             lines.append("control: the time servers answered")
     return lines
 

@@ -11,44 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from checks.diagnosis.correlate import Diagnosis, diagnose, impact_rank
+from checks.diagnosis.correlate import Diagnosis, diagnose
+from checks.diagnosis.impact import IMPACT_ORDER, impact_rank
 from checks.engine import codes
+from checks.engine.check import check_class
 from checks.engine.results import CheckResult
-
-# Which causes each check can lead to (a contract test keeps this in step with the
-# catalog). Checks not listed are assumed to be able to change anything.
-CHECK_CAUSES: dict[str, tuple[str, ...]] = {
-    "network": (codes.OFFLINE,),
-    "dns": (codes.DNS_FAILURE, codes.DNS_UNRELIABLE, codes.OFFLINE),
-    codes.DNS_POLLUTION: (codes.FAKE_IP_PROXY, codes.DNS_POLLUTION, codes.OFFLINE),
-    "hosts": (codes.HOSTS_OVERRIDE,),
-    "captive": (codes.CAPTIVE_PORTAL,),
-    "tcp": (codes.TCP_BLOCKED, codes.IPV6_BROKEN),
-    "tls": (codes.CLOCK_SKEW, codes.TCP_BLOCKED, codes.TLS_INTERCEPTED,
-            codes.TLS_INVALID_CERTIFICATE, codes.SERVICE_OUTAGE, codes.PMTU_BLACKHOLE),
-    "latency": (codes.SLOW_NETWORK,),
-    "mtu": (codes.PMTU_BLACKHOLE,),
-    "proxy": (codes.PROXY_BROKEN, codes.PROXY_AUTH),
-    "vpn": (codes.VPN_INTERFERENCE,),
-    codes.HTTP_HIJACK: (codes.HTTP_HIJACK,),
-    "clock": (codes.CLOCK_SKEW,),
-    "disk": (codes.DISK_FULL,),
-    "client_data": (codes.CACHE_PERMISSION, codes.CACHE_CORRUPT),
-    "client_version": (codes.CLIENT_OUTDATED,),
-    "security_software": (),
-}
-# Checks whose finding can stand in for a stronger cause (see diagnosis._candidates).
-STANDS_IN_FOR = {"vpn": codes.OFFLINE, "latency": codes.OFFLINE}
 
 
 def _strongest(check_id: str) -> int:
-    """The best rank a pending check's finding could take."""
-    if check_id not in CHECK_CAUSES:
+    """The best rank a pending check's finding could take: the strongest of the causes it
+    can name or stand in for. A check this version does not know could change anything."""
+    cls = check_class(check_id)
+    if cls is None:
         return -1
-    ranks = [impact_rank(c) for c in CHECK_CAUSES[check_id]]
-    if check_id in STANDS_IN_FOR:
-        ranks.append(impact_rank(STANDS_IN_FOR[check_id]))
-    return min(ranks, default=len(codes.IMPACT_ORDER))
+    codes_ = [*cls.causes, *([cls.stands_in_for] if cls.stands_in_for else [])]
+    return min((impact_rank(c) for c in codes_), default=len(IMPACT_ORDER))
 
 
 def early_diagnosis(finished: Sequence[CheckResult], pending: Collection[str]) -> Diagnosis | None:

@@ -184,7 +184,7 @@ INTERNAL_ERROR = _failure("internal_error", "the check failed unexpectedly", "�
 CHECK_LOAD_ERROR = _failure("check_load_error", "the check could not be loaded", "检测无法加载")
 
 
-# ---- root causes, in order of impact on logging in ----------------------------------------
+# ---- root causes (their ranking is stated in checks/diagnosis/impact.py) ---------------
 
 
 @dataclass(frozen=True)
@@ -342,10 +342,6 @@ DNS_SLOW = _cause(
     "dns_slow",
     t("DNS answers are slow at times.", "DNS 解析有时很慢。"),
     t("Change the DNS server to 119.29.29.29 or 223.5.5.5.", "请把 DNS 改为 119.29.29.29 或 223.5.5.5。"))
-
-# When several independent causes are found, the one that blocks logging in most
-# comes first: the order the causes are defined in above.
-IMPACT_ORDER: tuple[str, ...] = tuple(c for c in CAUSES if c != HEALTHY)
 
 
 def cause_info(code: str) -> CauseInfo:

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from checks.engine import codes
+from checks.engine.check import Check, check_class
 from checks.report import evidence_view
-from checks.report.evidence_view import RENDERERS, render
+from checks.report.readable import render
 from tests.report.helpers import raw_evidence_in
 
 REPORTS = Path(__file__).resolve().parent / "lab_reports"
@@ -37,8 +38,9 @@ def test_every_check_renders_its_real_evidence_without_key_paths(name: str, lang
     for check in report["checks"]:
         # Called directly: a renderer that breaks on real evidence must not hide behind
         # the generic fallback.
-        assert check["id"] in RENDERERS, check["id"]
-        RENDERERS[check["id"]](check["evidence"])
+        cls = check_class(check["id"])
+        assert cls is not None and cls.show is not Check.show, check["id"]
+        assert cls().show(check["evidence"]), check["id"]
         texts = render(check, lang).texts()
         assert texts, check["id"]
         leaks = raw_evidence_in("\n".join(texts), report)
@@ -114,14 +116,14 @@ def test_unknown_checks_and_odd_shapes_stay_readable() -> None:
 def test_product_names_and_failures_read_in_the_report_language() -> None:
     evidence = {"running": {"wecom": ["WXWork.exe"]}, "data_folders": {"wecom": ["D:\\WXWork"]},
                 "installed": []}
-    zh = " ".join(f"{a} {b}" for a, b in evidence_view.render(
+    zh = " ".join(f"{a} {b}" for a, b in render(
         {"id": "client_version", "evidence": evidence}, "zh").lines)
     assert "企业微信：WXWork.exe" in zh and "企业微信：D:\\WXWork" in zh
     assert "WeCom" not in zh
-    en = " ".join(f"{a} {b}" for a, b in evidence_view.render(
+    en = " ".join(f"{a} {b}" for a, b in render(
         {"id": "client_version", "evidence": evidence}, "en").lines)
     assert "WeCom: WXWork.exe" in en
     tls = {"probes": [], "ca_file_problems": [{"file": "/etc/it-ca.pem", "error": "ca_file_unreadable"}]}
-    zh_tls = " ".join(b for _, b in evidence_view.render({"id": "tls", "evidence": tls}, "zh").lines)
+    zh_tls = " ".join(b for _, b in render({"id": "tls", "evidence": tls}, "zh").lines)
     assert "/etc/it-ca.pem（" in zh_tls
     assert codes.meaning("ca_file_unreadable").render("zh") in zh_tls

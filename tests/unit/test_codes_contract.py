@@ -6,7 +6,8 @@ import ast
 import re
 from pathlib import Path
 
-from checks.diagnosis.correlate import IMPACT_ORDER, RULES
+from checks.diagnosis.correlate import RULES
+from checks.diagnosis.impact import IMPACT, IMPACT_ORDER
 from checks.engine import codes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +57,9 @@ def test_no_code_is_spelled_out_outside_the_registry() -> None:
 
 
 def test_impact_order_is_every_cause_but_healthy_once() -> None:
-    assert list(IMPACT_ORDER) == [c for c in codes.CAUSES if c != codes.HEALTHY]
+    assert sorted(IMPACT_ORDER) == sorted(c for c in codes.CAUSES if c != codes.HEALTHY)
+    assert len(set(IMPACT_ORDER)) == len(IMPACT_ORDER)
+    assert all(why.strip() for _code, why in IMPACT)  # every place is explained
     assert set(RULES) <= set(IMPACT_ORDER)
 
 
@@ -64,7 +67,7 @@ def test_readme_cause_table_is_the_registry_in_impact_order() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Cause codes", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([a-z0-9_]+)` \| (.+?) \| (.+?) \|$", section, re.M)
-    assert [code for code, _, _ in rows] == list(codes.CAUSES)
+    assert [code for code, _, _ in rows] == [codes.HEALTHY, *IMPACT_ORDER]
     for code, en, zh in rows:
         assert en == codes.CAUSES[code].summary.render("en"), code
         assert zh == codes.CAUSES[code].summary.render("zh"), code

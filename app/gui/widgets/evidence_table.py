@@ -1,6 +1,6 @@
 """A check's evidence as a person reads it: labelled lines, then small tables.
 
-What is shown comes from `checks.report.evidence_view` (one renderer per check,
+What is shown comes from `checks.report.readable` (each check renders its own evidence,
 words and units in both languages, no key paths); the raw JSON stays one click
 away ("Copy raw evidence" in the row).
 """
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import strings as S
-from checks.report import evidence_view
+from checks.report import evidence_view, readable
 
 
 class _FittedTable(QTableWidget):
@@ -100,7 +100,7 @@ class EvidenceTable(QWidget):
             child = taken.widget() if taken is not None else None
             if child is not None:
                 child.deleteLater()
-        self.shown = evidence_view.render(item, lang)
+        self.shown = readable.render(item, lang)
         self._lines, self._tables = list(self.shown.lines), []
         pending: list[tuple[str, str]] = []
         for kind, index in self.shown.order:
