@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from app.cli.usage import UsageError
 from checks.fixes import get_fix, known_fix_ids
 from checks.fixes.executor import Recovered
 from checks.fixes.journal import Journal, JournalEntry
@@ -13,8 +14,6 @@ from checks.shared.i18n import t
 
 def load_entry(journal: Journal, journal_id: str) -> JournalEntry:
     """The named journal entry, or a usage error that says where to look."""
-    from app.cli.main import UsageError
-
     try:
         return journal.load(journal_id)
     except (KeyError, ValueError):

@@ -11,14 +11,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 import checks
+from app.cli.usage import EXIT_INTERNAL, EXIT_USAGE, UsageError
 from checks.engine.config import ConfigError
-
-EXIT_USAGE = 64
-EXIT_INTERNAL = 70
-
-
-class UsageError(Exception):
-    """Bad arguments: exit 64 with the message."""
 
 
 class _Parser(argparse.ArgumentParser):

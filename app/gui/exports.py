@@ -1,5 +1,4 @@
-"""File menu actions of the main window: open a saved report, save JSON or PDF, copy a
-summary. A mixin of MainWindow, kept apart so the window module stays small."""
+"""The window's File menu: open a saved report, save JSON or PDF, copy a summary."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
@@ -18,22 +17,39 @@ from app.gui import strings as S
 log = logging.getLogger("wxdoctor.gui")
 
 
-class ExportActions:
+class ExportHost(Protocol):
+    """What the File menu reads and drives in the window."""
+
     report: dict[str, Any] | None
     lang: str
     settings: QSettings
 
-    if TYPE_CHECKING:  # provided by MainWindow / QMainWindow; stubs only for the type checker
-        @property
-        def running(self) -> bool: ...
-        def statusBar(self) -> Any: ...  # noqa: N802
-        def cancel(self) -> None: ...
-        def _end_run(self) -> None: ...
-        def show_report(self, report: dict[str, Any], note: str = "") -> None: ...
+    @property
+    def running(self) -> bool: ...
+    def status(self, text: str) -> None: ...
+    def stop_run(self) -> None: ...
+    def show_report(self, report: dict[str, Any], note: str = "") -> None: ...
+
+
+class ExportActions:
+    def __init__(self, host: ExportHost, parent: QWidget) -> None:
+        self.host = host
+        self.parent = parent
+
+    @property
+    def report(self) -> dict[str, Any] | None:
+        return self.host.report
+
+    @property
+    def lang(self) -> str:
+        return self.host.lang
+
+    @property
+    def settings(self) -> QSettings:
+        return self.host.settings
 
     def _parent(self) -> QWidget:
-        assert isinstance(self, QWidget)
-        return self
+        return self.parent
 
     def _export_dir(self) -> str:
         saved = str(self.settings.value("export_dir", "") or "")
@@ -44,7 +60,7 @@ class ExportActions:
         return str(Path(self._export_dir()) / f"wxdoctor-{stamp}.{suffix}")
 
     def _message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        self.host.status(text)
 
     def export_json_dialog(self) -> None:
         if self.report is None:
@@ -67,7 +83,7 @@ class ExportActions:
         log.info("report saved to %s", path)
         return True
 
-    def _pdf_writer(self) -> Callable[..., None] | None:
+    def pdf_writer(self) -> Callable[..., None] | None:
         import importlib.util
 
         if importlib.util.find_spec("app.pdf.check_pages") is None:
@@ -79,7 +95,7 @@ class ExportActions:
         return write_pdf  # type: ignore[no-any-return]
 
     def export_pdf_dialog(self) -> None:
-        writer = self._pdf_writer()
+        writer = self.pdf_writer()
         if writer is None or self.report is None:
             self._message((S.PDF_MISSING if writer is None else S.NO_REPORT).render(self.lang))
             return
@@ -121,10 +137,9 @@ class ExportActions:
         except (OSError, ValueError) as exc:
             self._message(S.render(S.OPEN_FAILED, self.lang, reason=str(exc)))
             return False
-        if self.running:
-            self.cancel()
-            self._end_run()
-        self.show_report(report, note=str(report.get("started_at", "")))
+        if self.host.running:
+            self.host.stop_run()
+        self.host.show_report(report, note=str(report.get("started_at", "")))
         return True
 
 

@@ -1,17 +1,24 @@
-"""Fix buttons of the main window: open the preview dialog over a fix session, and
-keep the report up to date with what the session re-checked, applied and undid.
-A mixin of MainWindow, kept apart so the window module stays small."""
+"""The window's fix buttons: open the preview dialog over a fix session, and keep the
+window's report up to date with what the session re-checked, applied and undid.
+
+The session re-checks with the window's own runner, so a fix's re-check runs in the
+same child process as every other run of the window.
+"""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtWidgets import QWidget
 
 from app.gui import theme
 from app.gui.widgets.check_row import CheckRow
+from app.gui.worker import RunnerFactory
 from checks.engine.check import Check
 from checks.engine.config import Config
+from checks.engine.runner import RunResult
 from checks.fixes.session import FixSession, Registry
 from checks.report.rejudge import rejudged
 
@@ -19,66 +26,90 @@ if TYPE_CHECKING:
     from app.gui.widgets.fix_dialog import FixDialog
 
 
-class FixActions:
+class FixHost(Protocol):
+    """What the fix buttons read and update in the window."""
+
     report: dict[str, Any] | None
     lang: str
     config: Config | None
     rows: dict[str, CheckRow]
     checks_factory: Callable[[], Sequence[Check]]
     config_loader: Callable[[], Config]
+    runner_factory: RunnerFactory
     fix_registry: Registry
 
-    if TYPE_CHECKING:  # provided by MainWindow
-        def product(self) -> str: ...
-        def show_verdict(self) -> None: ...
+    def product(self) -> str: ...
+    def show_verdict(self) -> None: ...
 
-    def _fix_row(self, check_id: str) -> None:
-        row = self.rows.get(check_id)
+
+class _Quiet:
+    """A re-check's runner: the window's, without progress callbacks."""
+
+    def __init__(self, factory: RunnerFactory, config: Config, checks: Sequence[Check],
+                 lang: str) -> None:
+        self.runner = factory(config, checks, lang, lambda _id: None, lambda _result: None)
+
+    def run(self) -> RunResult:
+        return self.runner.run()
+
+
+class FixActions:
+    def __init__(self, host: FixHost, parent: QWidget) -> None:
+        self.host = host
+        self.parent = parent
+
+    def fix_row(self, check_id: str) -> None:
+        row = self.host.rows.get(check_id)
         if row is not None and row.fixes:
             self.open_fix_dialog(row.fixes)
 
-    def _fix_primary(self) -> None:
-        causes = (self.report or {}).get("diagnosis", {}).get("causes", [])
+    def fix_primary(self) -> None:
+        causes = (self.host.report or {}).get("diagnosis", {}).get("causes", [])
         if causes and causes[0].get("fixes"):
             self.open_fix_dialog(list(causes[0]["fixes"]))
 
     def fix_dialog(self, fix_ids: list[str]) -> FixDialog:
         from app.gui.widgets.fix_dialog import FixDialog
 
-        config = self.config or self.config_loader().for_product(self.product())
+        host = self.host
+        config = host.config or host.config_loader().for_product(host.product())
         # The session works on its own copy (on a helper thread); the window takes the
         # re-checked results into its report through the dialog's signals.
-        session = FixSession(config, copy.deepcopy(self.report or {}), lang=self.lang,
-                             checks=self.checks_factory, registry=self.fix_registry)
-        dialog = FixDialog(session, fix_ids, parent=self)  # type: ignore[arg-type]
-        dialog.rechecked.connect(self._show_rechecked)
-        dialog.fixes_applied.connect(self._record_fixes)
-        dialog.fixes_undone.connect(self._record_undone)
+        session = FixSession(
+            config, copy.deepcopy(host.report or {}), lang=host.lang, checks=host.checks_factory,
+            registry=host.fix_registry,
+            runner=lambda cfg, checks, lang: _Quiet(host.runner_factory, cfg, checks, lang))
+        dialog = FixDialog(session, fix_ids, parent=self.parent)
+        dialog.rechecked.connect(self.show_rechecked)
+        dialog.fixes_applied.connect(self.record_fixes)
+        dialog.fixes_undone.connect(self.record_undone)
         theme.style_tree(dialog)
         return dialog
 
-    def _show_rechecked(self, items: list[dict[str, Any]]) -> None:
+    def show_rechecked(self, items: list[dict[str, Any]]) -> None:
         """After a fix or its undo: show the re-checked rows and keep them in the report."""
-        if self.report is None:
+        report = self.host.report
+        if report is None:
             return
         fresh = {item["id"]: item for item in items}
-        self.report["checks"] = [fresh.get(c["id"], c) for c in self.report.get("checks", [])]
+        report["checks"] = [fresh.get(c["id"], c) for c in report.get("checks", [])]
         for check_id, item in fresh.items():
-            if check_id in self.rows:
-                self.rows[check_id].set_result(item)
+            if check_id in self.host.rows:
+                self.host.rows[check_id].set_result(item)
         # The verdict on top follows the fresh rows (the window's report is what it exports).
-        self.report.update(rejudged(self.report, self.report.get("lang", self.lang)))
-        self.show_verdict()
+        report.update(rejudged(report, report.get("lang", self.host.lang)))
+        self.host.show_verdict()
 
-    def _record_fixes(self, records: list[dict[str, Any]]) -> None:
+    def record_fixes(self, records: list[dict[str, Any]]) -> None:
         """Fixes applied this session travel with the report (PDF: before/after)."""
-        if self.report is not None:
-            known = {r.get("journal_id") for r in self.report.get("fixes_applied", [])}
-            self.report.setdefault("fixes_applied", []).extend(
+        report = self.host.report
+        if report is not None:
+            known = {r.get("journal_id") for r in report.get("fixes_applied", [])}
+            report.setdefault("fixes_applied", []).extend(
                 r for r in records if r["journal_id"] not in known)
 
-    def _record_undone(self, journal_ids: list[str]) -> None:
-        for record in (self.report or {}).get("fixes_applied", []):
+    def record_undone(self, journal_ids: list[str]) -> None:
+        for record in (self.host.report or {}).get("fixes_applied", []):
             if record.get("journal_id") in journal_ids:
                 record["undone"] = True
 

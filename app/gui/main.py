@@ -136,7 +136,7 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
             app.processEvents()
         target: Any = window
         if args.fix:
-            target = window.fix_dialog([args.fix])
+            target = window.fixes.fix_dialog([args.fix])
             target.resize(620, 460)
             target.show()
             app.processEvents()

@@ -84,7 +84,7 @@ def default_log_dir() -> Path:
     return Path(user_log_dir("wxdoctor", "wxdoctor"))
 
 
-class MainWindow(FixActions, ExportActions, QMainWindow):
+class MainWindow(QMainWindow):
     run_started = Signal()
     run_finished = Signal(object)  # the report dict (also after a cancel)
     run_failed = Signal(str)
@@ -133,6 +133,8 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self._started_at = 0.0
         self._populated = False
         self.ready = False  # the list of checks is shown (or failed to load)
+        self.fixes = FixActions(self, self)
+        self.exports = ExportActions(self, self)
 
         self._build_card()
         self._build_check_list()
@@ -162,7 +164,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.card = SummaryCard(self)
         self.card.start_clicked.connect(self.start)
         self.card.cancel_clicked.connect(self.cancel)
-        self.card.fix_clicked.connect(self._fix_primary)
+        self.card.fix_clicked.connect(self.fixes.fix_primary)
         product = str(self.settings.value("product", "both") or "both")
         keys = [k for k, _ in PRODUCTS]
         self.card.product.setCurrentIndex(keys.index(product) if product in keys else 0)
@@ -223,11 +225,11 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
         self.file_menu.setToolTipsVisible(True)
-        self.open_action = self._action(self.file_menu, self.open_report_dialog, QKeySequence.StandardKey.Open)
+        self.open_action = self._action(self.file_menu, self.exports.open_report_dialog, QKeySequence.StandardKey.Open)
         self.file_menu.addSeparator()
-        self.json_action = self._action(self.file_menu, self.export_json_dialog, QKeySequence.StandardKey.Save)
-        self.pdf_action = self._action(self.file_menu, self.export_pdf_dialog)
-        self.copy_action = self._action(self.file_menu, self.copy_summary, QKeySequence("Ctrl+Shift+C"))
+        self.json_action = self._action(self.file_menu, self.exports.export_json_dialog, QKeySequence.StandardKey.Save)
+        self.pdf_action = self._action(self.file_menu, self.exports.export_pdf_dialog)
+        self.copy_action = self._action(self.file_menu, self.exports.copy_summary, QKeySequence("Ctrl+Shift+C"))
         self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
         self.lang_menu = bar.addMenu("")
@@ -266,7 +268,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.json_action.setText(S.EXPORT_JSON.render(lang))
         self.copy_action.setText(S.COPY_SUMMARY.render(lang))
         self.pdf_action.setText(S.EXPORT_PDF.render(lang))
-        pdf_ok = self._pdf_writer() is not None
+        pdf_ok = self.exports.pdf_writer() is not None
         self.pdf_action.setEnabled(pdf_ok)
         self.pdf_action.setToolTip("" if pdf_ok else S.PDF_MISSING.render(lang))
         self.quit_action.setText(S.QUIT.render(lang))
@@ -388,7 +390,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
             _, card, box = self._group_box(group)
             row = CheckRow(check_id, titles, card)
             row.first = box.count() == 0
-            row.fix_requested.connect(self._fix_row)
+            row.fix_requested.connect(self.fixes.fix_row)
             row.retranslate(self.lang)
             box.addWidget(row)
             self.rows[check_id] = row
@@ -529,6 +531,14 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         if self.running:
             elapsed = time.monotonic() - self._started_at
             self.card.show_progress(self.lang, self._done, self._total, elapsed)
+
+    def stop_run(self) -> None:
+        """Cancel a run in progress and settle the window (a saved report is shown)."""
+        self.cancel()
+        self._end_run()
+
+    def status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def _end_run(self) -> None:
         self._flush_timer.stop()

@@ -226,7 +226,7 @@ def _offset(value: Any) -> Text:
     amount = w.seconds(abs(value))
     if abs(value) < 1:
         return IN_STEP.with_params(amount=amount)
-    # ntplib's offset is what to add to the local show_evidence: positive means it is behind.
+    # ntplib's offset is what to add to the local clock: positive means it is behind.
     return (BEHIND if value > 0 else AHEAD).with_params(amount=amount)
 
 

@@ -10,7 +10,6 @@ private ranges when the trusted answer is elsewhere, proxy tools' 198.18.0.0/15
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,85 +39,32 @@ from checks.report.matrix_cells import (
     found_for,
     records_for,
 )
+from checks.shared.address_kinds import CODES, bogus_kind
 from checks.shared.concurrency import parallel_map
 from checks.shared.i18n import Text, t
 from checks.tencent.domain_list import is_address
 
-FAKE_IP = ipaddress.ip_network("198.18.0.0/15")
-_RANGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("unspecified", ("0.0.0.0/8", "::/128")),
-    ("loopback", ("127.0.0.0/8", "::1/128")),
-    ("link_local", ("169.254.0.0/16", "fe80::/10")),
-    ("private", ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")),
-    ("reserved", ("224.0.0.0/3",)),  # multicast, class E, broadcast
-)
-BOGUS_RANGES = {
-    kind: tuple(ipaddress.ip_network(n) for n in nets) for kind, nets in _RANGES
-}
-CODES = {
-    "fake_ip": codes.DNS_FAKE_IP,
-    "unspecified": codes.DNS_BOGUS_UNSPECIFIED,
-    "loopback": codes.DNS_BOGUS_LOOPBACK,
-    "link_local": codes.DNS_BOGUS_LINK_LOCAL,
-    "private": codes.DNS_BOGUS_PRIVATE,
-    "reserved": codes.DNS_BOGUS_RESERVED,
-}
 CONFIRMING_FAILURES = (
     codes.TLS_UNTRUSTED_ISSUER, codes.TLS_NAME_MISMATCH, codes.TLS_EXPIRED, codes.TLS_NOT_YET_VALID, codes.TLS_NOT_TLS,
 )
 
 
-def bogus_kind(address: str) -> str | None:
-    """Which non-public range an address falls in, or None for a public address."""
-    try:
-        ip = ipaddress.ip_address(address.split("%")[0])
-    except ValueError:
-        return "reserved"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip in FAKE_IP:
-        return "fake_ip"
-    for kind, nets in BOGUS_RANGES.items():
-        if any(ip.version == net.version and ip in net for net in nets):
-            return kind
-    return None
-
-
 # -- the endpoint matrix -----------------------------------------------------------------
 
 TRUSTED_DNS = t("Trusted DNS", "可信 DNS")
-
-
 SAME = t("same", "一致")
-
-
 DIFFERS_UNPROVEN = t("differs (cannot be proven)", "不同（无法证实）")
-
-
 DIFFERS_WRONG = t("differs: system answer is not the real server", "不同：系统解析的不是真实服务器")
-
-
 DIFFERS_BOGUS = t("differs: system answer is a blocked or bogus address",
                   "不同：系统解析为屏蔽或伪造的地址")
-
-
 COLUMN_FAKE_IP = t("fake-IP proxy answers", "Fake IP 代理在应答")
-
-
 SYSTEM_NONE = t("system DNS gave none", "系统 DNS 无结果")
-
-
 NO_TRUSTED_ANSWER = t("No trusted DNS server answered.", "可信 DNS 服务器均无应答。")
-
-
 PENDING_TLS = t("The answers differ; no TLS handshake decided it.", "解析结果不同，未能通过 TLS 握手判断。")
-
-
-# dns_pollution's decision -> (state, words, whether trusted DNS agrees with the system's)
 FROM_HOSTS_FILE = t("differs: the system answer comes from the hosts file",
                     "不同：系统的解析结果来自 hosts 文件")
 
-
+# The check's decision -> (state, words, whether trusted DNS agrees with the system's)
 _DECISIONS: dict[str, tuple[str, Text, bool | None]] = {
     "consistent": ("ok", SAME, True),
     "differs_unverified": ("info", DIFFERS_UNPROVEN, False),
@@ -145,7 +91,7 @@ def _trusted_dns(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
     values: dict[str, Any] = {"addresses": trusted, "decision": decision or None}
     if decision not in _DECISIONS:
         raise Unmeasured(PENDING_TLS if decision == "needs_tls" else NO_TRUSTED_ANSWER,
-                          agrees=None, **values)
+                         agrees=None, **values)
     state, verdict, agrees = _DECISIONS[decision]
     # Agreement needs no addresses repeated; a difference shows what trusted DNS said.
     text = verdict if agrees else w.join([w.addresses(trusted), verdict])
@@ -213,7 +159,7 @@ class DnsPollutionCheck(Check):
             for source in sources:
                 got = [(q[2], o) for q, o in zip(questions, trusted_out, strict=True)
                        if q[0] == source and q[1] == host]
-                trusted.append(_merge_source(source, got))
+                trusted.append(trusted_dns.merge_answers(source, got))
             records.append({
                 "host": host,
                 "tls": targets[host]["tls"],
@@ -225,55 +171,16 @@ class DnsPollutionCheck(Check):
                 "hosts_file": from_file.get(normalize_name(host), []),
                 "tls_probe": None,
             })
-        self._probe_tls(ctx, records)
+        # Only where the decision hinges on it: no overlap, nothing bogus, an HTTPS host.
+        tls_probe.prove_answers(ctx, [r for r in records if decide(r)["decision"] == "needs_tls"])
         decisions = [decide(r) for r in records]
         return {"hosts": records, "decisions": decisions, "sources": sources}
-
-    def _probe_tls(self, ctx: Context, records: list[dict[str, Any]]) -> None:
-        """Only where the decision hinges on it: no overlap, nothing bogus, an HTTPS host."""
-        need = [r for r in records if decide(r)["decision"] == "needs_tls"]
-        cfg = ctx.config
-        budget = ctx.timeout(cfg.tcp.timeout_s + 2 * cfg.tls.timeout_s + 1)
-        outcomes = parallel_map(
-            lambda r: tls_probe.probe(ctx, r["host"], r["system"]["addresses"][0], r["port"]),
-            need, budget)
-        for record, outcome in zip(need, outcomes, strict=True):
-            value: dict[str, Any] = outcome.value if outcome.done and outcome.value else {
-                "failure": codes.TLS_HANDSHAKE_TIMEOUT, "verified": False}
-            record["tls_probe"] = {
-                "address": record["system"]["addresses"][0],
-                "port": record["port"],
-                "failure": value.get("failure"),
-                "verified": value.get("verified"),
-                "issuer": (value.get("cert") or {}).get("issuer"),
-                "sans": (value.get("cert") or {}).get("sans"),
-            }
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_pollution(evidence)
 
     def show(self, evidence: Evidence) -> list[Item]:
         return show_evidence(evidence)
-
-
-def _merge_source(source: str, got: list[tuple[str, Any]]) -> dict[str, Any]:
-    addresses: list[str] = []
-    errors: dict[str, str | None] = {}
-    ms = 0.0
-    transports = set()
-    for rtype, outcome in got:
-        value = outcome.value if outcome.done and outcome.value else {
-            "addresses": [], "error": codes.DNS_TIMEOUT, "ms": None, "transport": None}
-        addresses += [a for a in value["addresses"] if a not in addresses]
-        errors[rtype] = value["error"]
-        ms = max(ms, value.get("ms") or 0.0)
-        if value.get("transport"):
-            transports.add(value["transport"])
-    # Complete only if every record type was answered: a lost A reply next to an empty
-    # AAAA answer would make the system's addresses look unknown to trusted DNS.
-    answered = all(e in trusted_dns.ANSWERED for e in errors.values())
-    return {"resolver": source, "addresses": addresses, "errors": errors,
-            "answered": answered, "transport": sorted(transports), "ms": ms}
 
 
 def decide(record: dict[str, Any]) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def _system_dns(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
         error = error or codes.DNS_NO_ANSWER
         return cell("fail", w.failure(error), error=error, addresses=[], ms=answer.get("ms"))
     return cell("ok", w.join([w.addresses(found), w.ms(answer.get("ms"))]),
-                 addresses=found, ms=answer.get("ms"))
+                addresses=found, ms=answer.get("ms"))
 
 
 COLUMN = Column("system_dns", SYSTEM_DNS, 10, _system_dns)

@@ -108,7 +108,7 @@ def _https(host: str, checks: dict[Any, Any]) -> dict[str, Any] | None:
     if not isinstance(status, int):
         return None
     return cell("fail" if status >= 500 else "ok",
-                 HTTPS_STATUS.with_params(status=w.http_status(answer)), https_status=status)
+                HTTPS_STATUS.with_params(status=w.http_status(answer)), https_status=status)
 
 
 def _plain_http(host: str, checks: dict[Any, Any]) -> dict[str, Any]:

@@ -80,7 +80,7 @@ def _latency(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
         raise Unmeasured(NOT_RESOLVED, **values)
     if median is None:  # never connected: the TCP column says why
         raise Unmeasured(NEVER_CONNECTED if summary.get("sent") else
-                          w.failure(series.get("failure") or codes.SLOW_NOT_MEASURED), **values)
+                         w.failure(series.get("failure") or codes.SLOW_NOT_MEASURED), **values)
     text = w.join([w.ms(median), LOSS.with_params(pct=float(loss or 0.0))])
     if host.lower() in problem_hosts(checks, check_ids.LATENCY):
         return cell(finding_state(checks, check_ids.LATENCY), text, **values)

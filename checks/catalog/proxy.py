@@ -254,7 +254,7 @@ def assess_proxy(evidence: Evidence) -> Verdict:
 
 # -- what a person reads ---------------------------------------------------------------
 
-PROXY_TARGET = t("Asked for through each show_evidence", "经代理请求的目标")
+PROXY_TARGET = t("Asked for through each proxy", "经代理请求的目标")
 PROXY_SETTINGS = t("Proxy settings found", "找到的代理设置")
 PROXY_TESTS = t("Proxies tested", "已测试的代理")
 PAC_TESTS = t("Proxy scripts (PAC)", "代理脚本（PAC）")

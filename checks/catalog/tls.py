@@ -387,5 +387,5 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
     if problems:
         out.append(Line(CA_PROBLEMS, w.join(problems, ", ")))
     out.append(table(TLS_TABLE, (H_SERVER, H_ADDRESS, H_VERSION, H_ISSUER, H_VALID_UNTIL, H_RESULT),
-                      rows))
+                     rows))
     return out

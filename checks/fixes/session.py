@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from checks.engine.check import Check, all_checks
 from checks.engine.config import Config
+from checks.engine.runner import Runner, RunResult
 from checks.fixes import get_fix
 from checks.fixes.actions import FixError, Plan
 from checks.fixes.env import FixEnv
@@ -31,6 +32,19 @@ NOT_HERE = t("Not available on this computer: {reason}", "不适用于这台电�
 PLAN_FAILED = t("Could not prepare this fix: {reason}", "无法准备此修复：{reason}")
 
 Registry = Callable[[str], Fix]  # fix id -> fix; KeyError for an unknown id
+
+
+class Runs(Protocol):
+    def run(self) -> RunResult: ...
+
+
+# How a re-check runs its checks: (config, checks, lang) -> a runner. The window hands
+# in its own, so a re-check runs where every other run of the window does.
+RecheckRunner = Callable[[Config, Sequence[Check], str], Runs]
+
+
+def in_process(config: Config, checks: Sequence[Check], lang: str) -> Runs:
+    return Runner(config, checks, lang=lang)
 
 
 @dataclass
@@ -80,8 +94,10 @@ class FixSession:
         checks: Callable[[], Sequence[Check]] = all_checks,
         registry: Registry = get_fix,
         journal: Journal | None = None,
+        runner: RecheckRunner = in_process,
     ) -> None:
         self.config = config
+        self.runner = runner
         self.report = report
         self.lang = lang
         self.checks = checks
@@ -187,13 +203,11 @@ class FixSession:
 
     def recheck(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Run these checks again with the same engine; the report keeps the fresh results."""
-        from checks.engine.runner import Runner
-
         selected = [c for c in self.checks() if c.id in ids]
         if not selected:
             return []
         results = [r.to_json(self.lang)
-                   for r in Runner(self.config, selected, lang=self.lang).run().results
+                   for r in self.runner(self.config, selected, self.lang).run().results
                    if r.id in ids]
         if self.report is not None:
             fresh = {item["id"]: item for item in results}

@@ -33,6 +33,7 @@ from checks.engine import codes
 from checks.engine.config import Endpoint
 from checks.engine.context import Context
 from checks.probes import connections, http, tcp
+from checks.shared.concurrency import parallel_map
 
 ALPN = ["http/1.1"]
 MIN_HANDSHAKE_S = 1.0
@@ -360,3 +361,24 @@ def _is_ip(value: str) -> bool:
 def valid_for_name(result: dict[str, Any]) -> bool:
     """Did this probe complete a handshake whose certificate verified for the name?"""
     return result.get("failure") is None and bool(result.get("verified"))
+
+
+def prove_answers(ctx: Context, records: list[dict[str, Any]]) -> None:
+    """A handshake with each record's first system-resolver address: a server that
+    presents a valid certificate for the name is genuine, whatever DNS said. Fills each
+    record's `tls_probe` (dns_pollution's evidence)."""
+    cfg = ctx.config
+    budget = ctx.timeout(cfg.tcp.timeout_s + 2 * cfg.tls.timeout_s + 1)
+    outcomes = parallel_map(
+        lambda r: probe(ctx, r["host"], r["system"]["addresses"][0], r["port"]), records, budget)
+    for record, outcome in zip(records, outcomes, strict=True):
+        value: dict[str, Any] = outcome.value if outcome.done and outcome.value else {
+            "failure": codes.TLS_HANDSHAKE_TIMEOUT, "verified": False}
+        record["tls_probe"] = {
+            "address": record["system"]["addresses"][0],
+            "port": record["port"],
+            "failure": value.get("failure"),
+            "verified": value.get("verified"),
+            "issuer": (value.get("cert") or {}).get("issuer"),
+            "sans": (value.get("cert") or {}).get("sans"),
+        }

@@ -72,3 +72,25 @@ def parse_http_dns(body: str) -> list[str]:
         if addr not in out:
             out.append(addr)
     return out
+
+
+def merge_answers(source: str, got: list[tuple[str, Any]]) -> dict[str, Any]:
+    """One resolver's answers to a name's record types (parallel_map outcomes) as one
+    record: the addresses, the error per type, whether it answered completely."""
+    addresses: list[str] = []
+    errors: dict[str, str | None] = {}
+    ms = 0.0
+    transports = set()
+    for rtype, outcome in got:
+        value = outcome.value if outcome.done and outcome.value else {
+            "addresses": [], "error": codes.DNS_TIMEOUT, "ms": None, "transport": None}
+        addresses += [a for a in value["addresses"] if a not in addresses]
+        errors[rtype] = value["error"]
+        ms = max(ms, value.get("ms") or 0.0)
+        if value.get("transport"):
+            transports.add(value["transport"])
+    # Complete only if every record type was answered: a lost A reply next to an empty
+    # AAAA answer would make the system's addresses look unknown to trusted DNS.
+    answered = all(e in ANSWERED for e in errors.values())
+    return {"resolver": source, "addresses": addresses, "errors": errors,
+            "answered": answered, "transport": sorted(transports), "ms": ms}

@@ -15,7 +15,7 @@ from typing import Any
 from checks.engine.results import Status
 from checks.shared.i18n import Text, t
 
-CellReader = Callable[[str, Mapping[str, Any], "dict[Any, Any]", "int | None"], "dict[str, Any]"]
+CellReader = Callable[[str, Mapping[str, Any], dict[Any, Any], int | None], dict[str, Any]]
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def test_mutated_reports_open_in_the_window(qt_app: Any, tmp_path_factory: pytes
                         log_dir=folder / "logs")
     try:
         window.show()
-        opened = window.open_report(path)  # refused reports show a message instead
+        opened = window.exports.open_report(path)  # refused reports show a message instead
         assert opened == (_load(report) is not None)
         qt_app.processEvents()
         if opened:  # the other language re-renders every row from the same report
@@ -166,7 +166,7 @@ def test_the_window_names_the_bad_field(qt_app: Any, tmp_path: Path) -> None:
     window = MainWindow(checks_factory=list, lang="en", log_dir=tmp_path / "logs",
                         settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     try:
-        assert window.open_report(path) is False
+        assert window.exports.open_report(path) is False
         assert ("checks[0].status: expected one of ok, info, warn, fail, skipped, error, got 5"
                 in window.statusBar().currentMessage())
         assert window.report is None

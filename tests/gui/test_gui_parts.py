@@ -137,7 +137,7 @@ def test_fix_preview_lists_the_plan(qtbot: Any, make_window: Any) -> None:
     row = window.rows["dns"]
     assert row.fix_button.isVisible()
     opened: list[Any] = []
-    window.open_fix_dialog = lambda ids: opened.append(window.fix_dialog(ids))  # type: ignore[method-assign]
+    window.fixes.open_fix_dialog = lambda ids: opened.append(window.fixes.fix_dialog(ids))  # type: ignore[method-assign]
     from PySide6.QtCore import Qt
 
     qtbot.mouseClick(row.fix_button, Qt.MouseButton.LeftButton)
@@ -161,7 +161,7 @@ def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
     STATE["dns"] = Status.FAIL
     window = make_window([SwitchableCheck("dns", "dns")], fix_registry=module)
     window.show_report(load_report(REPORTS / "faults.json"))
-    dialog = window.fix_dialog(window.rows["dns"].fixes)
+    dialog = window.fixes.fix_dialog(window.rows["dns"].fixes)
     qtbot.addWidget(dialog)
     assert dialog.apply_button.isEnabled()
     with qtbot.waitSignal(dialog.state_changed, timeout=5000,
@@ -189,12 +189,37 @@ def test_fix_apply_recheck_and_undo(qtbot: Any, make_window: Any) -> None:
     assert window.report["fixes_applied"][0]["undone"] is True
 
 
+def test_the_recheck_runs_with_the_windows_own_runner(qtbot: Any, make_window: Any) -> None:
+    """The re-check after a fix goes through the window's runner factory (in the packaged
+    window: the check child process), not a second engine of its own."""
+    from app.gui.window import load_report
+    from app.gui.worker import default_runner_factory
+
+    used: list[list[str]] = []
+
+    def recording(config: Any, checks: Any, lang: str, started: Any, finished: Any) -> Any:
+        used.append([c.id for c in checks])
+        return default_runner_factory(config, checks, lang, started, finished)
+
+    STATE["dns"] = Status.FAIL
+    window = make_window([SwitchableCheck("dns", "dns")], fix_registry=_fake_registry(),
+                         runner_factory=recording)
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fixes.fix_dialog(window.rows["dns"].fixes)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.state_changed, timeout=5000,
+                          check_params_cb=lambda state: state == "applied"):
+        dialog.apply_button.click()
+    assert used == [["dns"]]
+    assert window.rows["dns"].light.state == "ok"
+
+
 def test_a_failed_fix_says_so_and_offers_no_undo(qtbot: Any, make_window: Any) -> None:
     from app.gui.window import load_report
 
     window = make_window([SwitchableCheck("dns", "dns")], fix_registry=_fake_registry())
     window.show_report(load_report(REPORTS / "faults.json"))
-    dialog = window.fix_dialog(["fails"])
+    dialog = window.fixes.fix_dialog(["fails"])
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.state_changed, timeout=5000,
                           check_params_cb=lambda state: state == "failed"):
@@ -209,7 +234,7 @@ def test_real_fix_framework_preview(qtbot: Any, make_window: Any) -> None:
 
     window = make_window([])  # the real checks.fixes
     window.show_report(load_report(REPORTS / "faults.json"))
-    dialog = window.fix_dialog(["flush_dns", "resync_clock"])
+    dialog = window.fixes.fix_dialog(["flush_dns", "resync_clock"])
     qtbot.addWidget(dialog)
     lines = dialog.text_lines()
     assert "Flush the DNS cache" in lines
@@ -222,7 +247,7 @@ def test_fix_preview_reports_blocked_unknown_and_broken_fixes(qtbot: Any, make_w
 
     window = make_window([], fix_registry=_fake_registry(), lang="zh")
     window.show_report(load_report(REPORTS / "faults.json"))
-    dialog = window.fix_dialog(["blocked_fix", "nope", "explodes"])
+    dialog = window.fixes.fix_dialog(["blocked_fix", "nope", "explodes"])
     qtbot.addWidget(dialog)
     lines = dialog.text_lines()
     assert "无法自动修复：您不是管理员。" in lines

@@ -289,14 +289,14 @@ def test_copy_summary_puts_the_report_text_on_the_clipboard(qtbot: Any, make_win
     window.copy_action.trigger()
     text = QApplication.clipboard().text()
     assert "DNS" in text or "dns" in text
-    assert text == window.summary_text()
+    assert text == window.exports.summary_text()
 
 
 def test_pdf_action_is_disabled_with_a_reason_when_missing(qtbot: Any, make_window: Any,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.gui.window import MainWindow
+    from app.gui.exports import ExportActions
 
-    monkeypatch.setattr(MainWindow, "_pdf_writer", lambda self: None)
+    monkeypatch.setattr(ExportActions, "pdf_writer", lambda self: None)
     window = make_window([])
     assert not window.pdf_action.isEnabled()
     assert window.pdf_action.toolTip() == "PDF export is not available in this version."
@@ -343,10 +343,10 @@ def test_open_report_rejects_garbage(qtbot: Any, make_window: Any, tmp_path: Pat
     bad = tmp_path / "bad.json"
     for content in ("not json", "[]", '{"schema": "other"}', '{"schema": "wxdoctor.report/1", "checks": 3}'):
         bad.write_text(content, encoding="utf-8")
-        assert window.open_report(bad) is False
+        assert window.exports.open_report(bad) is False
     bad.write_bytes(b"\xff\xfe\x00garbage")
-    assert window.open_report(bad) is False
-    assert window.open_report(REPORTS / "healthy.json") is True
+    assert window.exports.open_report(bad) is False
+    assert window.exports.open_report(REPORTS / "healthy.json") is True
     assert window.card.light.state == "info"
 
 

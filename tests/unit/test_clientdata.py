@@ -11,16 +11,15 @@ from checks.engine.config import ConfigError, load_config_text
 from checks.platform._linux import parse_user_dirs
 from checks.tencent.data_folders import (
     DataDir,
-    Pointer,
     classify,
     default_locations,
     expand,
     is_cache_path,
     merge_moved,
     moved_locations,
-    read_pointer_files,
     resolve_data_dirs,
 )
+from checks.tencent.pointer_files import Pointer, read_pointer_files
 from checks.tencent.products import infer_product, parse_override
 
 

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.catalog.dns_pollution import assess_pollution, bogus_kind, decide
+from checks.catalog.dns_pollution import assess_pollution, decide
 from checks.engine.results import Status
 from checks.probes.trusted_dns import parse_http_dns
+from checks.shared.address_kinds import bogus_kind
 from tests.fixtures.evidence.recorded import evidence
 
 
@@ -248,13 +249,13 @@ def test_http_dns_url_config() -> None:
 def test_trusted_answer_with_a_lost_record_type_is_not_evidence() -> None:
     # On a lossy line the trusted A reply is lost while AAAA comes back empty: that
     # resolver did not say the name has no address, so nothing is "bogus".
-    from checks.catalog.dns_pollution import _merge_source
+    from checks.probes.trusted_dns import merge_answers
     from checks.shared.concurrency import Outcome
 
     lost = Outcome(done=False)
     empty = Outcome(done=True, value={"addresses": [], "error": None, "ms": 5.0,
                                       "transport": "udp"})
-    merged = _merge_source("119.29.29.29", [("A", lost), ("AAAA", empty)])
+    merged = merge_answers("119.29.29.29", [("A", lost), ("AAAA", empty)])
     assert merged["answered"] is False
     record = host("qyapi.weixin.qq.com", ["10.201.16.2"], None)
     record["trusted"] = [merged]

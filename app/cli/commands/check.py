@@ -8,8 +8,8 @@ import os
 import sqlite3
 import sys
 import time
-from pathlib import Path
 
+from app.cli.usage import UsageError, add_config, add_lang, pdf_writable
 from checks.engine.check import all_checks
 from checks.engine.config import load_config
 from checks.engine.runner import Runner
@@ -26,10 +26,10 @@ HELP = "Run the checks and print a traffic-light report."
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the JSON report")
-    parser.add_argument("--config", metavar="FILE", help="override file (TOML)")
+    add_config(parser)
     parser.add_argument("--only", metavar="IDS", help="comma-separated check ids to run")
     parser.add_argument("--deadline", metavar="S", type=float, help="time limit for the run")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the report")
+    add_lang(parser, of="the report")
     parser.add_argument("--pdf", metavar="FILE", help="also write this run as a PDF report")
     parser.add_argument(
         "--no-redact", action="store_true",
@@ -54,12 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli.main import UsageError
-
     started = time.monotonic()
     lang = args.lang or detect_lang()
     if args.pdf:
-        check_writable(args.pdf)
+        pdf_writable(args.pdf)
     try:
         config = load_config(args.config, domain_list_file=args.domain_list)
     except DomainListError as exc:
@@ -111,16 +109,6 @@ def store_run(report: dict[str, object], wait_s: float = 5.0) -> int | None:
     except (sqlite3.Error, OSError, HistoryError) as exc:
         print(f"wxdoctor: this run was not stored in the history: {exc}", file=sys.stderr)
         return None
-
-
-def check_writable(path: str) -> None:
-    from app.cli.main import UsageError
-
-    folder = Path(path).resolve().parent
-    if not folder.is_dir():
-        raise UsageError(f"--pdf {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"--pdf {path}: the folder {folder} is not writable")
 
 
 def _use_colour() -> bool:

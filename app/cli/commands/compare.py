@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from app.cli.sources import SourceError, load_report
+from app.cli.usage import UsageError, add_lang
 from checks.report.compare import compare, render_changes
 from checks.shared.i18n import detect_lang
 
@@ -18,13 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run id, 'latest', 'previous' or a report file (default: previous)")
     parser.add_argument("after", nargs="?", default="latest",
                         help="run id, 'latest', 'previous' or a report file (default: latest)")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+    add_lang(parser)
     parser.add_argument("--json", action="store_true", help="print the changes as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli.main import UsageError
-    from app.cli.sources import SourceError, load_report
 
     try:
         a, label_a = load_report(args.before)

@@ -8,6 +8,8 @@ import sys
 from typing import Any
 
 from app.cli.entries import print_recovered
+from app.cli.sources import SourceError, load_report
+from app.cli.usage import UsageError, add_config, add_lang, pdf_writable
 from checks.engine.config import load_config
 from checks.engine.results import Status
 from checks.fixes import all_fixes, get_fix, known_fix_ids
@@ -27,19 +29,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="ID|list", help="a fix id, or `list`")
     parser.add_argument("--dry-run", action="store_true", help="show the plan only")
     parser.add_argument("--yes", action="store_true", help="apply without asking")
-    parser.add_argument("--config", metavar="FILE", help="override file (TOML)")
+    add_config(parser)
     parser.add_argument("--report", metavar="FILE|ID|latest",
                         help="the run to plan from: a `check --json` file or a history run")
     parser.add_argument("--pdf", metavar="FILE",
                         help="after applying: that run as a PDF, with the fix and its "
                              "before/after (needs --report)")
     parser.add_argument("--json", action="store_true", help="print the plan and outcome as JSON")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+    add_lang(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli.main import UsageError
-
     lang = args.lang or detect_lang()
     if args.target == "list":
         return _list(lang, args.json)
@@ -52,9 +52,8 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf and not args.report:
         raise UsageError("--pdf needs --report (the run the fix plans from), e.g. --report latest")
     if args.pdf:
-        from app.cli.commands.check import check_writable
 
-        check_writable(args.pdf)
+        pdf_writable(args.pdf)
     config = load_config(args.config)
     report = _load_report(args.report) if args.report else None
     session = FixSession(config, report, lang=lang)
@@ -147,8 +146,6 @@ def _print_comparison(before: dict[str, str], after: list[dict[str, Any]], lang:
 
 
 def _load_report(ref: str) -> dict[str, Any]:
-    from app.cli.main import UsageError
-    from app.cli.sources import SourceError, load_report
 
     try:
         return load_report(ref)[0].to_json()

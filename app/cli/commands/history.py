@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from app.cli.usage import UsageError
 from checks.report.history import History, HistoryError
 
 COMMAND = "history"
@@ -18,8 +19,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli.main import UsageError
-
     history = History()
     try:
         rows = history.list(args.limit)

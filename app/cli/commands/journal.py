@@ -7,6 +7,7 @@ import json
 import sys
 
 from app.cli.entries import load_entry
+from app.cli.usage import add_lang
 from checks.fixes.journal import Journal
 from checks.shared.i18n import detect_lang
 
@@ -17,7 +18,7 @@ HELP = "List the fix journal (or show one entry as JSON)."
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("journal_id", nargs="?", metavar="JOURNAL_ID")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+    add_lang(parser)
 
 
 def run(args: argparse.Namespace) -> int:

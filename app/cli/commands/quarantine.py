@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.cli.usage import UsageError, add_lang
 from checks.fixes.clear_client_cache import human_size, quarantine_kept
 from checks.fixes.journal import Journal
 from checks.fixes.quarantine import Quarantine, empty, list_quarantines
@@ -19,12 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("list", "empty"))
     parser.add_argument("quarantine_id", nargs="?", metavar="ID", help="one quarantine (empty: all)")
     parser.add_argument("--yes", action="store_true", help="delete without asking")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+    add_lang(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli.main import UsageError
-
     lang = args.lang or detect_lang()
     folders = list_quarantines(quarantine_root())
     if args.quarantine_id:

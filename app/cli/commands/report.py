@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.sources import SourceError, load_report, load_watch
+from app.cli.usage import UsageError, add_lang
 from checks.report.chat_summary import summary_text
 from checks.report.matrix import build_matrix
 from checks.report.matrix_text import render_matrix, terminal_width
@@ -32,14 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print the short summary to paste into a chat with support")
     parser.add_argument("--matrix", action="store_true",
                         help="print the table of servers and what was measured on each")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+    add_lang(parser)
     parser.add_argument("--no-redact", action="store_true",
                         help="keep user name, host name and public addresses (for IT)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli.main import UsageError
-    from app.cli.sources import SourceError, load_report, load_watch
 
     try:
         watch = load_watch(args.source)

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from app.cli.entries import load_entry, print_recovered
+from app.cli.usage import UsageError, add_lang
 from checks.engine.config import load_config
 from checks.fixes import FixEnv, get_fix, known_fix_ids
 from checks.fixes.actions import FixError
@@ -24,12 +25,10 @@ HELP = "Undo a fix from the journal (default: the latest applied fix)."
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("journal_id", nargs="?", metavar="JOURNAL_ID")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
+    add_lang(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli.main import UsageError
-
     lang = args.lang or detect_lang()
     journal = Journal()
     entry = load_entry(journal, args.journal_id) if args.journal_id else None

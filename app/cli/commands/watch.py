@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from app.cli.usage import UsageError, add_config, add_lang, pdf_writable
 from checks.engine.config import load_config
 from checks.shared.i18n import detect_lang
 
@@ -25,16 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pdf", metavar="FILE", help="also write the watch as a PDF report")
     parser.add_argument("--no-redact", action="store_true",
                         help="keep user name, host name and public addresses in the PDF")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language of the output")
-    parser.add_argument("--config", metavar="FILE", help="override file (TOML)")
+    add_lang(parser)
+    add_config(parser)
     parser.add_argument("--product", choices=("wecom", "wechat", "both"), default="both",
                         help="which client's servers to watch (default: both)")
     parser.add_argument("--no-history", action="store_true", help="do not store this watch")
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli.commands.check import check_writable
-    from app.cli.main import UsageError
     from checks.watch.loop import Watch
     from checks.watch.plan import Plan, WatchError
     from checks.watch.terminal import header_line, live_line, news_lines, render_watch_text
@@ -42,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang or detect_lang()
     if args.pdf:
-        check_writable(args.pdf)
+        pdf_writable(args.pdf)
     config = load_config(args.config).for_product(args.product)
     seconds = args.seconds if args.seconds is not None else (
         args.minutes * 60 if args.minutes is not None else None)
