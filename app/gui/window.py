@@ -10,21 +10,16 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QFrame,
-    QLabel,
     QMainWindow,
-    QMessageBox,
-    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,10 +29,11 @@ from app.gui import bridge, theme
 from app.gui import strings as S
 from app.gui.exports import ExportActions, load_report  # noqa: F401 (re-exported)
 from app.gui.fix_actions import FixActions
+from app.gui.menus import Menus
+from app.gui.run_progress import RunProgress
 from app.gui.watch_view import CHECK_TAB, WatchView
 from app.gui.watch_view import TAB as WATCH_TAB
-from app.gui.widgets.card import Card
-from app.gui.widgets.check_row import CheckRow
+from app.gui.widgets.check_list import CheckList, Entry
 from app.gui.widgets.servers_view import ResultTabs
 from app.gui.widgets.summary_card import PRODUCTS, SummaryCard
 from app.gui.worker import (
@@ -47,23 +43,16 @@ from app.gui.worker import (
     default_runner_factory,
     process_runner_factory,
 )
-from checks.diagnosis.early_verdict import early_diagnosis
-from checks.engine.check import GROUPS, Check
+from checks.engine.check import Check
 from checks.engine.config import Config
 from checks.engine.results import CheckResult
 from checks.fixes import get_fix
 from checks.fixes.session import Registry
-from checks.shared.i18n import LANGS, detect_lang, normalize_lang, t
+from checks.shared.i18n import detect_lang, normalize_lang
 
 log = logging.getLogger("wxdoctor.gui")
 
-LANG_NAMES = {"zh": t("中文", "中文"), "en": t("English", "English")}
 AUTO_EXPAND = 2  # finding rows opened automatically after a run
-# Progress from the check threads is applied to the rows in batches, at most this
-# often: each slot the GUI thread runs during a run must first win the interpreter
-# lock from dozens of busy probe threads, so one batch costs far less than a slot
-# call per started and per finished check (the bench measured 100-190 ms stalls).
-FLUSH_MS = 40
 
 
 def _default_checks() -> Sequence[Check]:
@@ -76,12 +65,6 @@ def _default_config() -> Config:
     from checks.engine.config import load_config
 
     return load_config(None)
-
-
-def default_log_dir() -> Path:
-    from platformdirs import user_log_dir
-
-    return Path(user_log_dir("wxdoctor", "wxdoctor"))
 
 
 class MainWindow(QMainWindow):
@@ -117,37 +100,33 @@ class MainWindow(QMainWindow):
         self.runner_factory = runner_factory or (
             process_runner_factory if self._in_child else default_runner_factory)
         self.settings = settings if settings is not None else QSettings("wxdoctor", "wxdoctor")
-        self.log_dir = log_dir
         self.fix_registry: Registry = fix_registry or get_fix
         saved = normalize_lang(str(self.settings.value("lang", "") or ""))
         self.lang = normalize_lang(lang) or saved or detect_lang()
         self.report: dict[str, Any] | None = None
         self.report_note = ""
         self.config: Config | None = None
-        self.rows: dict[str, CheckRow] = {}
-        self._groups: dict[str, tuple[QLabel, QFrame, QVBoxLayout]] = {}
         self._worker: RunWorker | None = None
         self._run_id = 0
-        self._done = 0
-        self._total = 0
-        self._started_at = 0.0
         self._populated = False
         self.ready = False  # the list of checks is shown (or failed to load)
         self.fixes = FixActions(self, self)
         self.exports = ExportActions(self, self)
 
         self._build_card()
-        self._build_check_list()
+        self.check_list = CheckList(self.lang, self.fixes.fix_row, self)
+        self.rows = self.check_list.rows  # check id -> its row
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(18, 14, 18, 10)
         layout.setSpacing(12)
         layout.addWidget(self.card)
-        self.tabs = ResultTabs(self.scroll_area, self)  # the lights, and the Servers matrix
+        self.tabs = ResultTabs(self.check_list, self)  # the lights, and the Servers matrix
         layout.addWidget(self.tabs, 1)
         self._build_modes(central)
-        self._build_timers()
-        self._build_menus()
+        self.progress = RunProgress(self, self.rows, self.card, lambda: self.lang,
+                                    self.check_updated.emit)
+        self.menus = Menus(self, self.exports, self.set_lang, log_dir)
         self._build_shortcuts()
 
         self.resize(860, 700)
@@ -189,69 +168,10 @@ class MainWindow(QMainWindow):
         self.modes.setCurrentIndex(1)
         self.watch_view.show_report(report)
 
-    def _build_check_list(self) -> None:
-        """The scrolling list of lights, grouped by topic (groups appear as checks do)."""
-        self.content = QWidget(self)
-        self.content.setObjectName("content")
-        self.groups_layout = QVBoxLayout(self.content)
-        self.groups_layout.setContentsMargins(0, 0, 0, 0)
-        self.groups_layout.setSpacing(6)
-        self.groups_layout.addStretch(1)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidget(self.content)
-
-    def _build_timers(self) -> None:
-        # The elapsed-time display, and the batching of progress into the rows.
-        self._tick = QTimer(self)
-        self._tick.setInterval(100)
-        self._tick.timeout.connect(self._update_progress)
-        self._pending_started: set[str] = set()
-        self._pending_results: dict[str, CheckResult] = {}
-        self._finished: dict[str, CheckResult] = {}  # this run's results so far
-        self._early: dict[str, Any] | None = None  # the settled cause shown while running
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(FLUSH_MS)
-        self._flush_timer.timeout.connect(self._flush)
-
     def _build_shortcuts(self) -> None:
         for key in ("Return", "Enter"):
             QShortcut(QKeySequence(key), self).activated.connect(self._enter_pressed)
         QShortcut(QKeySequence("Esc"), self).activated.connect(self.cancel)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self.file_menu = bar.addMenu("")
-        self.file_menu.setToolTipsVisible(True)
-        self.open_action = self._action(self.file_menu, self.exports.open_report_dialog, QKeySequence.StandardKey.Open)
-        self.file_menu.addSeparator()
-        self.json_action = self._action(self.file_menu, self.exports.export_json_dialog, QKeySequence.StandardKey.Save)
-        self.pdf_action = self._action(self.file_menu, self.exports.export_pdf_dialog)
-        self.copy_action = self._action(self.file_menu, self.exports.copy_summary, QKeySequence("Ctrl+Shift+C"))
-        self.file_menu.addSeparator()
-        self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
-        self.lang_menu = bar.addMenu("")
-        group = QActionGroup(self)
-        self.lang_actions: dict[str, QAction] = {}
-        for lang in LANGS:
-            action = QAction(self, checkable=True)
-            action.triggered.connect(lambda _=False, lang=lang: self.set_lang(lang))
-            group.addAction(action)
-            self.lang_menu.addAction(action)
-            self.lang_actions[lang] = action
-        self.help_menu = bar.addMenu("")
-        self.logs_action = self._action(self.help_menu, self.open_log_folder)
-        self.about_action = self._action(self.help_menu, self.show_about)
-
-    def _action(self, menu: Any, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
-        action = QAction(self)
-        action.triggered.connect(lambda _=False: slot())
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        menu.addAction(action)
-        return action
 
     # ---- language and theme ------------------------------------------------------------
     def set_lang(self, lang: str) -> None:
@@ -263,40 +183,22 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         lang = self.lang
         self.setWindowTitle(S.APP_NAME.render(lang))
-        self.file_menu.setTitle(S.MENU_FILE.render(lang))
-        self.open_action.setText(S.OPEN_REPORT.render(lang))
-        self.json_action.setText(S.EXPORT_JSON.render(lang))
-        self.copy_action.setText(S.COPY_SUMMARY.render(lang))
-        self.pdf_action.setText(S.EXPORT_PDF.render(lang))
-        pdf_ok = self.exports.pdf_writer() is not None
-        self.pdf_action.setEnabled(pdf_ok)
-        self.pdf_action.setToolTip("" if pdf_ok else S.PDF_MISSING.render(lang))
-        self.quit_action.setText(S.QUIT.render(lang))
-        self.lang_menu.setTitle(S.MENU_LANG.render(lang))
-        for code, action in self.lang_actions.items():
-            action.setText(LANG_NAMES[code].render(lang))
-            action.setChecked(code == lang)
-        self.help_menu.setTitle(S.MENU_HELP.render(lang))
-        self.logs_action.setText(S.OPEN_LOGS.render(lang))
-        self.about_action.setText(S.ABOUT.render(lang))
+        self.menus.retranslate(lang)
         self.card.retranslate_controls(lang, self.report is not None)
         self.modes.setTabText(0, CHECK_TAB.render(lang))
         self.modes.setTabText(1, WATCH_TAB.render(lang))
         self.watch_view.retranslate(lang)
-        for group, (title, _, _) in self._groups.items():
-            title.setText(S.GROUPS[group].render(lang))
-        for row in self.rows.values():
-            row.retranslate(lang)
+        self.check_list.retranslate(lang)
         self.tabs.retranslate(lang)
         self._render_card()
 
     def _render_card(self) -> None:
         if self.running:
-            if self._early is not None:
-                self.card.show_early(self._early, self.lang)
+            if self.progress.early is not None:
+                self.card.show_early(self.progress.early, self.lang)
             else:
                 self.card.show_running(self.lang)
-            self._update_progress()
+            self.progress.show_elapsed()
         elif self.report is not None:
             self.card.show_report(self.report, self.lang, self._note())
         else:
@@ -358,61 +260,8 @@ class MainWindow(QMainWindow):
         self._prespawn()
         self.checks_ready.emit()
 
-    def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
-        if group not in self._groups:
-            title = QLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
-            title.setObjectName("groupTitle")
-            font = title.font()
-            font.setBold(True)
-            title.setFont(font)
-            card = Card(self.content)
-            box = QVBoxLayout(card)
-            box.setContentsMargins(0, 2, 0, 2)
-            box.setSpacing(0)
-            # Keep the topic order of GROUPS however the checks arrive.
-            position = sum(1 for g in GROUPS[: GROUPS.index(group) if group in GROUPS else len(GROUPS)]
-                           if g in self._groups)
-            self.groups_layout.insertWidget(position * 2, title)
-            self.groups_layout.insertWidget(position * 2 + 1, card)
-            theme.style_tree(title)
-            self._groups[group] = (title, card, box)
-        return self._groups[group]
-
-    def _sync_rows(self, entries: list[tuple[str, str, dict[str, str]]]) -> None:
-        wanted = {check_id for check_id, _, _ in entries}
-        for check_id in [i for i in self.rows if i not in wanted]:
-            self.rows.pop(check_id).deleteLater()
-        for check_id, group, titles in entries:
-            if check_id in self.rows:
-                self.rows[check_id].titles = titles
-                continue
-            group = group if group in GROUPS else "computer"
-            _, card, box = self._group_box(group)
-            row = CheckRow(check_id, titles, card)
-            row.first = box.count() == 0
-            row.fix_requested.connect(self.fixes.fix_row)
-            row.retranslate(self.lang)
-            box.addWidget(row)
-            self.rows[check_id] = row
-        for title, card, _ in self._groups.values():
-            visible = any(r.parent() is card for r in self.rows.values())
-            title.setVisible(visible)
-            card.setVisible(visible)
-        self._fix_tab_order()
-
-    def _fix_tab_order(self) -> None:
-        previous: QWidget = self.card.fix_button
-        for group in GROUPS:
-            if group not in self._groups:
-                continue
-            box = self._groups[group][2]
-            for i in range(box.count()):
-                item = box.itemAt(i)
-                row = item.widget() if item is not None else None
-                if isinstance(row, CheckRow):
-                    for w in (row.fix_button, row.details_button):
-                        QWidget.setTabOrder(previous, w)
-                        previous = w
+    def _sync_rows(self, entries: list[Entry]) -> None:
+        self.check_list.sync(entries, first_focus=self.card.fix_button)
 
     # ---- running -----------------------------------------------------------------------
     @property
@@ -455,11 +304,6 @@ class MainWindow(QMainWindow):
             row.set_pending()
         self.tabs.show_report(None, self.lang)
         self._run_id += 1
-        self._pending_started, self._pending_results = set(), {}
-        self._finished, self._early = {}, None
-        self._checks_of_run = [c.id for c in checks]
-        self._done, self._total = 0, len(checks)
-        self._started_at = time.monotonic()
         worker = RunWorker(self._run_id, self.config, checks, self.lang, self.runner_factory, self)
         worker.check_started.connect(self._on_check_started)
         worker.check_finished.connect(self._on_check_finished)
@@ -470,7 +314,7 @@ class MainWindow(QMainWindow):
         self.card.set_running(True)
         self.card.retranslate_controls(self.lang, False)
         self._render_card()
-        self._tick.start()
+        self.progress.begin([c.id for c in checks])
         worker.start()
         self.run_started.emit()
 
@@ -484,53 +328,11 @@ class MainWindow(QMainWindow):
 
     def _on_check_started(self, run_id: int, check_id: str) -> None:
         if self._current(run_id):
-            self._pending_started.add(check_id)
-            self._schedule_flush()
+            self.progress.started(check_id)
 
     def _on_check_finished(self, run_id: int, result: CheckResult) -> None:
         if self._current(run_id):
-            self._pending_results[result.id] = result
-            self._schedule_flush()
-
-    def _schedule_flush(self) -> None:
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
-
-    def _flush(self) -> None:
-        """Apply the progress that arrived since the last batch to the rows."""
-        started, results = self._pending_started, self._pending_results
-        self._pending_started, self._pending_results = set(), {}
-        if self._worker is None:
-            return
-        for check_id in started - results.keys():
-            if check_id in self.rows:
-                self.rows[check_id].set_running()
-        for check_id, result in results.items():
-            row = self.rows.get(check_id)
-            if row is not None:
-                row.set_result(result.to_json(self.lang))
-                self._done += 1
-        if results:
-            self._finished.update(results)
-            self._update_progress()
-            self._show_early()
-        for check_id in results:
-            self.check_updated.emit(check_id)
-
-    def _show_early(self) -> None:
-        """The most likely cause as soon as the results that decide it are in."""
-        if self._early is not None:
-            return
-        pending = [c for c in self._checks_of_run if c not in self._finished]
-        diagnosis = early_diagnosis(list(self._finished.values()), pending)
-        if diagnosis is not None:
-            self._early = diagnosis.causes[0].to_json(self.lang)
-            self.card.show_early(self._early, self.lang)
-
-    def _update_progress(self) -> None:
-        if self.running:
-            elapsed = time.monotonic() - self._started_at
-            self.card.show_progress(self.lang, self._done, self._total, elapsed)
+            self.progress.result(result)
 
     def stop_run(self) -> None:
         """Cancel a run in progress and settle the window (a saved report is shown)."""
@@ -541,9 +343,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def _end_run(self) -> None:
-        self._flush_timer.stop()
-        self._flush()
-        self._tick.stop()
+        self.progress.end()
         for row in self.rows.values():
             row.allow_fix(True)
         if self._worker is not None:
@@ -606,26 +406,8 @@ class MainWindow(QMainWindow):
 
     def fitting_height(self, limit: int = 1800) -> int:
         """A height that shows everything without scrolling (for screenshots)."""
-        chrome = self.height() - self.scroll_area.viewport().height()
-        width = self.scroll_area.viewport().width()
-        layout = self.groups_layout
-        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
-        return min(limit, chrome + needed + 4)
-
-    # ---- help --------------------------------------------------------------------------
-    def logs(self) -> Path:
-        return self.log_dir or default_log_dir()
-
-    def open_log_folder(self) -> None:
-        folder = self.logs()
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-    def show_about(self) -> None:
-        import checks
-
-        text = S.render(S.ABOUT_TEXT, self.lang, version=checks.__version__, logs=str(self.logs()))
-        QMessageBox.about(self, S.ABOUT_TITLE.render(self.lang), text)
+        chrome = self.height() - self.check_list.viewport().height()
+        return min(limit, chrome + self.check_list.needed_height() + 4)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
         self.cancel()

@@ -26,7 +26,8 @@ from PySide6.QtGui import (
 )
 
 from app.gui.widgets.watch_chart import AXIS_MS, GAP, WAITING, draw_watch_chart
-from app.pdf.check_pages import LIGHTS, RESOLUTION, TEXTS, a4_writer, draw_frame, font_families
+from app.pdf.check_pages import TEXTS
+from app.pdf.page import LIGHTS, RESOLUTION, a4_writer, draw_frame, font_families
 from app.pdf.text_map import fix_text_mapping
 from checks.engine.results import Status
 from checks.shared.i18n import Text, t

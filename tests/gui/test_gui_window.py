@@ -231,16 +231,16 @@ def test_language_switch_changes_visible_texts(qtbot: Any, make_window: Any) -> 
     window.show_report(report)
     assert window.card.start_button.text() == "Check again"
     assert window.rows["dns"].title.text() == "Server names (DNS)"
-    assert window.file_menu.title() == "&File"
-    window.lang_actions["zh"].trigger()
+    assert window.menus.file_menu.title() == "&File"
+    window.menus.lang_actions["zh"].trigger()
     assert window.lang == "zh"
     assert window.card.start_button.text() == "重新检测"
     assert window.rows["dns"].title.text() == "域名解析（DNS）"
     assert window.rows["dns"].light.status_word() == "故障"
     assert window.card.headline.text() == report["diagnosis"]["causes"][0]["i18n"]["zh"]["summary"]
-    assert window.file_menu.title() == "文件(&F)"
+    assert window.menus.file_menu.title() == "文件(&F)"
     assert window.card.product.currentText() == "微信和企业微信"
-    window.lang_actions["en"].trigger()
+    window.menus.lang_actions["en"].trigger()
     assert window.rows["dns"].summary.text() == report["checks"][3]["i18n"]["en"]["summary"] or \
         window.rows["dns"].summary.text().startswith("The DNS gives wrong")
     assert window.settings.value("lang") == "en"
@@ -274,10 +274,10 @@ def test_export_json_writes_a_report_that_loads_back(qtbot: Any, make_window: An
         return str(target), filter
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
-    window.json_action.trigger()
+    window.menus.json_action.trigger()
     assert load_report(target) == json.loads(json.dumps(report))
     assert window.settings.value("export_dir") == str(target.parent)
-    window.json_action.trigger()  # the dialog opens in the remembered folder next time
+    window.menus.json_action.trigger()  # the dialog opens in the remembered folder next time
     assert seen["directory"].startswith(str(target.parent))
 
 
@@ -286,7 +286,7 @@ def test_copy_summary_puts_the_report_text_on_the_clipboard(qtbot: Any, make_win
 
     window = make_window(_mixed())
     _run(qtbot, window)
-    window.copy_action.trigger()
+    window.menus.copy_action.trigger()
     text = QApplication.clipboard().text()
     assert "DNS" in text or "dns" in text
     assert text == window.exports.summary_text()
@@ -298,8 +298,8 @@ def test_pdf_action_is_disabled_with_a_reason_when_missing(qtbot: Any, make_wind
 
     monkeypatch.setattr(ExportActions, "pdf_writer", lambda self: None)
     window = make_window([])
-    assert not window.pdf_action.isEnabled()
-    assert window.pdf_action.toolTip() == "PDF export is not available in this version."
+    assert not window.menus.pdf_action.isEnabled()
+    assert window.menus.pdf_action.toolTip() == "PDF export is not available in this version."
 
 
 def test_pdf_export_writes_a_pdf(qtbot: Any, make_window: Any, tmp_path: Path,
@@ -310,11 +310,11 @@ def test_pdf_export_writes_a_pdf(qtbot: Any, make_window: Any, tmp_path: Path,
 
     window = make_window([], lang="zh")
     window.show_report(load_report(REPORTS / "faults.json"))
-    assert window.pdf_action.isEnabled()
+    assert window.menus.pdf_action.isEnabled()
     target = tmp_path / "report.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *args: (str(target), "")))
-    window.pdf_action.trigger()
+    window.menus.pdf_action.trigger()
     assert target.read_bytes().startswith(b"%PDF")
     assert window.settings.value("export_dir") == str(tmp_path)
 
@@ -398,7 +398,7 @@ def test_help_opens_the_log_folder_and_about_shows_the_version(
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile())))
     monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda parent, title, text: shown.append(text)))
     window = make_window([], log_dir=tmp_path / "logs")
-    window.logs_action.trigger()
+    window.menus.logs_action.trigger()
     assert opened == [str(tmp_path / "logs")] and (tmp_path / "logs").is_dir()
-    window.about_action.trigger()
+    window.menus.about_action.trigger()
     assert checks.__version__ in shown[0] and str(tmp_path / "logs") in shown[0]

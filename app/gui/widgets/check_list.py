@@ -1,0 +1,105 @@
+"""The scrolling list of lights, one row per check, grouped by topic. Groups appear as
+their checks do and keep the topic order whatever order the checks arrive in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app.gui import strings as S
+from app.gui import theme
+from app.gui.widgets.card import Card
+from app.gui.widgets.check_row import CheckRow
+from checks.engine.check import GROUPS
+
+# (check id, group, titles by language)
+Entry = tuple[str, str, dict[str, str]]
+
+
+class CheckList(QScrollArea):
+    def __init__(self, lang: str, on_fix: Callable[[str], None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.lang = lang
+        self.on_fix = on_fix
+        self.rows: dict[str, CheckRow] = {}
+        self.groups: dict[str, tuple[QLabel, QFrame, QVBoxLayout]] = {}
+        self.content = QWidget(self)
+        self.content.setObjectName("content")
+        self.groups_layout = QVBoxLayout(self.content)
+        self.groups_layout.setContentsMargins(0, 0, 0, 0)
+        self.groups_layout.setSpacing(6)
+        self.groups_layout.addStretch(1)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidget(self.content)
+
+    def retranslate(self, lang: str) -> None:
+        self.lang = lang
+        for group, (title, _, _) in self.groups.items():
+            title.setText(S.GROUPS[group].render(lang))
+        for row in self.rows.values():
+            row.retranslate(lang)
+
+    def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
+        if group not in self.groups:
+            title = QLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
+            title.setObjectName("groupTitle")
+            font = title.font()
+            font.setBold(True)
+            title.setFont(font)
+            card = Card(self.content)
+            box = QVBoxLayout(card)
+            box.setContentsMargins(0, 2, 0, 2)
+            box.setSpacing(0)
+            # Keep the topic order of GROUPS however the checks arrive.
+            position = sum(1 for g in GROUPS[: GROUPS.index(group) if group in GROUPS else len(GROUPS)]
+                           if g in self.groups)
+            self.groups_layout.insertWidget(position * 2, title)
+            self.groups_layout.insertWidget(position * 2 + 1, card)
+            theme.style_tree(title)
+            self.groups[group] = (title, card, box)
+        return self.groups[group]
+
+    def sync(self, entries: list[Entry], first_focus: QWidget) -> None:
+        """One row per entry, in its group; rows of checks no longer listed go."""
+        wanted = {check_id for check_id, _, _ in entries}
+        for check_id in [i for i in self.rows if i not in wanted]:
+            self.rows.pop(check_id).deleteLater()
+        for check_id, group, titles in entries:
+            if check_id in self.rows:
+                self.rows[check_id].titles = titles
+                continue
+            group = group if group in GROUPS else "computer"
+            _, card, box = self._group_box(group)
+            row = CheckRow(check_id, titles, card)
+            row.first = box.count() == 0
+            row.fix_requested.connect(self.on_fix)
+            row.retranslate(self.lang)
+            box.addWidget(row)
+            self.rows[check_id] = row
+        for title, card, _ in self.groups.values():
+            visible = any(r.parent() is card for r in self.rows.values())
+            title.setVisible(visible)
+            card.setVisible(visible)
+        self._fix_tab_order(first_focus)
+
+    def _fix_tab_order(self, previous: QWidget) -> None:
+        for group in GROUPS:
+            if group not in self.groups:
+                continue
+            box = self.groups[group][2]
+            for i in range(box.count()):
+                item = box.itemAt(i)
+                row = item.widget() if item is not None else None
+                if isinstance(row, CheckRow):
+                    for w in (row.fix_button, row.details_button):
+                        QWidget.setTabOrder(previous, w)
+                        previous = w
+
+    def needed_height(self) -> int:
+        """How tall the content is at the current width (for screenshots)."""
+        width = self.viewport().width()
+        layout = self.groups_layout
+        return (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+                else layout.sizeHint().height())
