@@ -40,3 +40,31 @@ def test_layout_lists_every_module_and_only_real_ones() -> None:
     layout, tree = _layout_modules(), _tree_modules()
     assert sorted(tree - layout) == [], "modules missing from README's Layout"
     assert sorted(layout - tree) == [], "README's Layout names modules that do not exist"
+
+
+def test_the_adding_a_check_example_is_a_working_check() -> None:
+    """README's example registers, collects, judges and shows its evidence like any check."""
+    from checks.engine import check as registry
+    from checks.engine.config import Config
+    from checks.engine.context import make_context
+    from checks.report.readable import render
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Adding a check", 1)[1].split("## Diagnosis", 1)[0]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    before = dict(registry._REGISTRY)
+    try:
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 (the README's own code)
+        cls = registry.check_class("time_zone")
+        assert cls is namespace["TimeZoneCheck"]
+        ctx = make_context(Config())
+        evidence = cls().collect(ctx)
+        verdict = cls().assess(evidence, ctx)
+        assert verdict.status.value in ("ok", "info")
+        shown = render({"id": "time_zone", "evidence": evidence}, "en")
+        assert shown.lines and shown.lines[0][0] == "Time zone"
+        assert shown.lines[0][1].startswith("UTC")
+    finally:
+        registry._REGISTRY.clear()
+        registry._REGISTRY.update(before)
