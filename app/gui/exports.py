@@ -125,6 +125,20 @@ class ExportActions:
         QApplication.clipboard().setText(self.summary_text())
         self._message(S.COPIED.render(self.lang))
 
+    def for_it_text(self) -> str:
+        assert self.report is not None
+        from checks.report.rejudge import headline
+
+        return str(headline(self.report, self.lang).get("for_it") or "")
+
+    def copy_for_it(self) -> None:
+        """The text for the network administrator, as the core wrote it, on the clipboard."""
+        if self.report is None:
+            self._message(S.NO_REPORT.render(self.lang))
+            return
+        QApplication.clipboard().setText(self.for_it_text())
+        self._message(S.COPIED_FOR_IT.render(self.lang))
+
     def open_report_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self._parent(), S.OPEN_REPORT.render(self.lang).replace("&", ""),
                                               self._export_dir(), S.JSON_FILTER.render(self.lang))

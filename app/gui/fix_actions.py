@@ -20,7 +20,7 @@ from checks.engine.check import Check
 from checks.engine.config import Config
 from checks.engine.runner import RunResult
 from checks.fixes.session import FixSession, Registry
-from checks.report.rejudge import rejudged
+from checks.report.rejudge import headline, rejudged
 
 if TYPE_CHECKING:
     from app.gui.widgets.fix_dialog import FixDialog
@@ -64,9 +64,12 @@ class FixActions:
             self.open_fix_dialog(row.fixes)
 
     def fix_primary(self) -> None:
-        causes = (self.host.report or {}).get("diagnosis", {}).get("causes", [])
-        if causes and causes[0].get("fixes"):
-            self.open_fix_dialog(list(causes[0]["fixes"]))
+        """The card's button: the fixes the headline offers, the one for the cause first."""
+        if self.host.report is None:
+            return
+        fixes = headline(self.host.report, self.host.lang).get("fixes") or []
+        if fixes:
+            self.open_fix_dialog(list(fixes))
 
     def fix_dialog(self, fix_ids: list[str]) -> FixDialog:
         from app.gui.widgets.fix_dialog import FixDialog

@@ -87,6 +87,12 @@ IDLE = t("Not checked yet", "尚未检测")
 # ---- fixes -----------------------------------------------------------------------------
 FIX = t("Fix…", "修复…")
 FIX_PRIMARY = t("Fix it…", "一键修复…")
+FIX_NAMED = t("{title}…", "{title}…")
+COPY_FOR_IT = t("Copy for IT", "复制给网管")
+COPY_FOR_IT_TIP = t("Copy a short text for your network administrator: what failed, how, and "
+                    "what to allow", "复制一段给网络管理员的说明：哪里失败、怎样失败、需要放行什么")
+COPIED_FOR_IT = t("Copied the text for your network administrator: paste it into a message to them.",
+                  "已复制给网管的说明：粘贴到发给网络管理员的消息中即可。")
 FIX_TIP = t("See exactly what will change before anything happens",
             "先查看将要进行的每一项更改，确认后才会执行")
 FIX_TITLE = t("Fix: {title}", "修复：{title}")

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.card.start_clicked.connect(self.start)
         self.card.cancel_clicked.connect(self.cancel)
         self.card.fix_clicked.connect(self.fixes.fix_primary)
+        self.card.it_clicked.connect(self.exports.copy_for_it)
         product = str(self.settings.value("product", "both") or "both")
         keys = [k for k, _ in PRODUCTS]
         self.card.product.setCurrentIndex(keys.index(product) if product in keys else 0)

@@ -35,7 +35,9 @@ from app.pdf.text_map import fix_text_mapping
 from checks.engine import codes
 from checks.engine.results import Status
 from checks.report import readable
+from checks.report import words as w
 from checks.report.plain_text import localized
+from checks.report.rejudge import headline
 from checks.shared.i18n import Text, t
 from checks.tencent.products import NAMES
 
@@ -75,6 +77,13 @@ TEXTS: dict[str, Text] = {
     'seconds': t('{s:.1f} s', '{s:.1f} 秒'),
     'all_ok': t('Every check passed; no details to show.', '所有检测项均正常，没有需要说明的详情。'),
     'servers': t('Servers', '服务器'),
+    'measured': t('What was measured', '检测到的情况'),
+    'for_it': t('For your network administrator', '给网络管理员的说明'),
+    'for_it_note': t('The same text is copied by "Copy for IT" in the window.',
+                     '窗口中的“复制给网管”按钮复制的就是这段文字。'),
+    'appendix': t('For technicians: the codes behind this report', '供技术人员参考：本报告使用的代码'),
+    'codes': t('Codes', '代码'),
+    'cause_code': t('Cause code: {code}', '原因代码：{code}'),
 }
 
 
@@ -88,22 +97,7 @@ _STATUSES = {s.value for s in Status}
 MAX_LIST_ITEMS = 8
 
 
-
-
-
-
-
-
-
-
-
 # -- blocks and pagination --------------------------------------------------------------
-
-
-
-
-
-
 
 
 def _badge(status: str, lang: str, big: bool = False) -> str:
@@ -148,7 +142,7 @@ def build_blocks(report: dict[str, Any], lang: str) -> list[Block]:
 
     # Title and facts about the run.
     meta = [
-        (words["time"], report.get("started_at", "")),
+        (words["time"], w.local_time(str(report.get("started_at", "")))),
         (words["tool"], f"wxdoctor {report.get('tool', {}).get('version', '?')}"),
         (words["duration"], words["seconds"].format(s=float(report.get("duration_s") or 0))),
         (words["machine"], _machine(report)),
@@ -163,40 +157,41 @@ def build_blocks(report: dict[str, Any], lang: str) -> list[Block]:
         f'<table width="100%" cellspacing="0" cellpadding="2">{rows}</table>'
     ))
 
-    # The verdict, the primary cause and its evidence chain.
+    # The verdict as the core built it, and the checks it rests on.
+    head = headline(report, lang)
     status = report.get("status", "error")
-    causes = report.get("diagnosis", {}).get("causes", [])
-    parts = [f"<h2>{escape(words['verdict'])}&nbsp;&nbsp;{_badge(status, lang, big=True)}</h2>"]
-    if causes:
-        primary = causes[0]
-        parts.append(
-            f'<p style="font-size:12pt;"><b>{escape(words["cause"])}：</b>'
-            if lang == "zh" else f'<p style="font-size:12pt;"><b>{escape(words["cause"])}:</b> '
-        )
-        parts[-1] += f"{escape(localized(primary, 'summary', lang))}</p>"
-        advice = localized(primary, "advice", lang)
-        if advice:
-            sep = "：" if lang == "zh" else ": "
-            parts.append(f"<p><b>{escape(words['do'])}{sep}</b>{escape(advice)}</p>")
+    sep = "：" if lang == "zh" else ": "
+    parts = [f"<h2>{escape(words['verdict'])}&nbsp;&nbsp;{_badge(status, lang, big=True)}</h2>",
+             f'<p style="font-size:12pt;"><b>{escape(words["cause"])}{sep}</b>'
+             f"{escape(head.get('summary', ''))}</p>"]
+    if head.get("advice"):
+        parts.append(f"<p><b>{escape(words['do'])}{sep}</b>{escape(head['advice'])}</p>")
+    if head.get("proof"):
+        items = "".join(f"<br/>• {escape(line)}" for line in head["proof"])
+        parts.append(f'<p class="small"><b>{escape(words["measured"])}{sep}</b>{items}</p>')
     if report.get("cancelled"):
         parts.append(f"<p><i>{escape(words['cancelled'])}</i></p>")
     blocks.append(Block("".join(parts), background="#f5f7f8", space_before=4))
+    causes = report.get("diagnosis", {}).get("causes", [])
     if causes and causes[0].get("because"):
         blocks.append(Block(f"<h3>{escape(words['because'])}</h3>", keep_with_next=True,
                             space_before=2))
         for check_id in causes[0]["because"]:
             blocks.append(_chain_row(checks_by_id.get(check_id), check_id, lang))
-    for other in causes[1:]:
-        because = ", ".join(other.get("because", []))
-        sep = "：" if lang == "zh" else ": "
-        blocks.append(Block(
-            f"<p><b>{escape(words['also'])}{sep}</b>{escape(localized(other, 'summary', lang))}"
-            f' <span class="muted small">({escape(because)})</span></p>',
-            space_before=1,
-        ))
+    for other in head.get("also") or []:
+        blocks.append(Block(f"<p><b>{escape(words['also'])}{sep}</b>{escape(other)}</p>",
+                            space_before=1))
 
     # The servers and what was measured on each: the table a ticket reader wants.
     blocks += matrix_blocks(report, lang, _words(lang)['servers'])
+
+    # What to send to the network administrator, as "Copy for IT" copies it.
+    if head.get("for_it"):
+        text = "<br/>".join(escape(line) for line in str(head["for_it"]).splitlines())
+        blocks.append(Block(f"<h2>{escape(words['for_it'])}</h2>", keep_with_next=True,
+                            space_before=6))
+        blocks.append(Block(f'<p class="small">{text}</p><p class="small muted">'
+                            f"{escape(words['for_it_note'])}</p>", background="#f5f7f8"))
 
     # Every check, one row each.
     header = _row_table([
@@ -208,8 +203,7 @@ def build_blocks(report: dict[str, Any], lang: str) -> list[Block]:
     for index, check in enumerate(report.get("checks", [])):
         cells = [
             (_badge(check["status"], lang), 20),
-            (f"{escape(localized(check, 'title', lang))}<br/>"
-             f'<span class="muted small">{escape(check["id"])}</span>', 25),
+            (escape(localized(check, 'title', lang)), 25),
             (escape(localized(check, "summary", lang)), 55),
         ]
         blocks.append(Block(
@@ -232,6 +226,8 @@ def build_blocks(report: dict[str, Any], lang: str) -> list[Block]:
         for fix in fixes:
             blocks.append(_fix_block(fix, checks_by_id, lang))
 
+    blocks += _appendix(report, lang)
+
     redaction = report.get("redaction") or {}
     note = words["redacted"] if redaction.get("applied") else words["not_redacted"]
     blocks.append(Block(f'<p class="muted small">{escape(note)}</p>', space_before=6))
@@ -243,8 +239,7 @@ def _chain_row(check: dict[str, Any] | None, check_id: str, lang: str) -> Block:
         return Block(_row_table([("", 20), (escape(check_id), 80)]))
     return Block(_row_table([
         (_badge(check["status"], lang), 20),
-        (f"<b>{escape(localized(check, 'title', lang))}</b> "
-         f'<span class="muted small">({escape(check_id)})</span><br/>'
+        (f"<b>{escape(localized(check, 'title', lang))}</b><br/>"
          f"{escape(localized(check, 'summary', lang))}", 80),
     ]))
 
@@ -253,8 +248,7 @@ def _detail_blocks(check: dict[str, Any], lang: str) -> list[Block]:
     words = _words(lang)
     sep = "：" if lang == "zh" else ": "
     head = (
-        f"<h3>{_badge(check['status'], lang)}&nbsp; {escape(localized(check, 'title', lang))} "
-        f'<span class="muted small">({escape(check["id"])})</span></h3>'
+        f"<h3>{_badge(check['status'], lang)}&nbsp; {escape(localized(check, 'title', lang))}</h3>"
         f"<p>{escape(localized(check, 'summary', lang))}</p>"
     )
     advice = localized(check, "advice", lang)
@@ -283,6 +277,38 @@ def _detail_blocks(check: dict[str, Any], lang: str) -> list[Block]:
     return blocks
 
 
+def _fix_title(fix_id: str, lang: str) -> str:
+    from checks.fixes import get_fix
+
+    try:
+        return get_fix(fix_id).title.render(lang)
+    except KeyError:
+        return fix_id
+
+
+def _appendix(report: dict[str, Any], lang: str) -> list[Block]:
+    """The codes behind the words (check ids, failure and cause codes), for technicians:
+    the one place in the PDF they appear."""
+    words = _words(lang)
+    rows = []
+    for check in report.get("checks", []):
+        failures = sorted({str(p.get("code")) for p in check.get("problems") or []
+                           if isinstance(p, dict) and p.get("code")})
+        rows.append([str(check.get("id")), str(check.get("status")), ", ".join(failures) or "—"])
+    causes = report.get("diagnosis", {}).get("causes", [])
+    blocks = [Block(f"<h2>{escape(words['appendix'])}</h2>", keep_with_next=True, space_before=6)]
+    if causes:
+        blocks.append(Block(f'<p class="small">{escape(words["cause_code"].format(code=", ".join(str(c.get("code")) for c in causes)))}</p>',
+                            keep_with_next=True))
+    blocks.append(_evidence_table(words["codes"], [words["check"], words["light"], words["problems"]],
+                                  rows))
+    fixes = [f"{f.get('fix_id')} ({f.get('journal_id')})" for f in report.get("fixes_applied") or []
+             if isinstance(f, dict)]
+    if fixes:
+        blocks.append(Block(f'<p class="small">{escape(words["fix"])}: {escape(", ".join(fixes))}</p>'))
+    return blocks
+
+
 def _problem_words(problem: dict[str, Any], lang: str) -> str:
     """`qyapi.weixin.qq.com:443 refused`: where, then what went wrong, in words."""
     where = problem.get("host") or problem.get("address") or ""
@@ -304,24 +330,6 @@ def _evidence_table(title: str, headers: list[str], rows: list[list[str]]) -> Bl
         margin=0.4, space_before=1)
 
 
-# -- the endpoint matrix -----------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _fix_block(fix: dict[str, Any], checks_by_id: dict[str, Any], lang: str) -> Block:
     words = _words(lang)
     before = fix.get("before") or {}
@@ -332,10 +340,11 @@ def _fix_block(fix: dict[str, Any], checks_by_id: dict[str, Any], lang: str) -> 
         title = localized(check, "title", lang) if check else check_id
         old = _badge(before[check_id], lang) if check_id in before else "—"
         new = _badge(after[check_id], lang) if check_id in after else "—"
-        rows += (f'<tr><td width="40%">{escape(title)} <span class="muted small">({escape(check_id)})'
-                 f'</span></td><td width="30%">{old}</td><td width="30%">{new}</td></tr>')
+        rows += (f'<tr><td width="40%">{escape(title)}</td>'
+                 f'<td width="30%">{old}</td><td width="30%">{new}</td></tr>')
     return Block(
-        f"<p><b>{escape(words['fix'])}{'：' if lang == 'zh' else ': '}{escape(fix.get('fix_id', '?'))}</b>"
+        f"<p><b>{escape(words['fix'])}{'：' if lang == 'zh' else ': '}"
+        f"{escape(_fix_title(str(fix.get('fix_id', '?')), lang))}</b>"
         f"{(' ' + escape(words['undone'])) if fix.get('undone') else ''}"
         f' <span class="muted small">{escape(words["journal"])} {escape(fix.get("journal_id", ""))}'
         "</span></p>"
@@ -356,8 +365,6 @@ def write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -
     _write_pdf(report, path, lang)
 
 
-
-
 def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) -> None:
     target = Path(path)
     writer = a4_writer(target, TEXTS["title"].render(lang), report)
@@ -372,7 +379,7 @@ def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) 
     small = QFont(font)
     small.setPointSizeF(7.5)
     words = _words(lang)
-    header_text = f"{words['title']} · {report.get('started_at', '')}"
+    header_text = f"{words['title']} · {w.local_time(str(report.get('started_at', '')))}"
     painter = QPainter()
     if not painter.begin(writer):
         raise OSError(f"cannot write the PDF to {target}")
@@ -392,11 +399,5 @@ def _write_pdf(report: dict[str, Any], path: str | os.PathLike[str], lang: str) 
             assert block.doc is not None
             drawn |= set(block.doc.toPlainText())
     fix_text_mapping(target, drawn, font.families())
-
-
-
-
-
-
 
 

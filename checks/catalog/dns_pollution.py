@@ -370,11 +370,21 @@ def _not_compared(evidence: Evidence, system_answered: bool) -> Verdict:
               "无法对比：系统 DNS 和可信 DNS 服务器都没有应答。"),
             problems=(Problem(codes.NOT_RESOLVED), Problem(codes.DNS_TRUSTED_UNREACHABLE)),
         )
+    if not any(s.get("addresses") for r in evidence["hosts"] for s in r["trusted"]):
+        # They answered, but with no address either ("does not exist"): nothing out there
+        # confirms the names, as on a network that answers every name that way.
+        return Verdict(
+            Status.ERROR,
+            t("Could not compare: neither the system resolver nor the trusted DNS servers gave "
+              "an address (the trusted servers say the names do not exist).",
+              "无法对比：系统 DNS 和可信 DNS 服务器都没有给出地址（可信 DNS 服务器称这些域名不存在）。"),
+            problems=(Problem(codes.NOT_RESOLVED),),
+        )
     return Verdict(
         Status.ERROR,
         t("Could not compare: the system resolver gave no addresses (see the DNS check), "
-          "while the trusted DNS servers do answer.",
-          "无法对比：系统 DNS 没有返回任何地址（请查看 DNS 检测结果），而可信 DNS 服务器可以正常应答。"),
+          "while the trusted DNS servers do give addresses.",
+          "无法对比：系统 DNS 没有返回任何地址（请查看 DNS 检测结果），而可信 DNS 服务器能解析出地址。"),
         problems=(Problem(codes.NOT_RESOLVED),),
     )
 

@@ -42,6 +42,7 @@ from checks.report.matrix_cells import (
 )
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
+from checks.shared.issuers import issuer_expected
 from checks.tencent.domain_list import is_address
 
 # -- the endpoint matrix -----------------------------------------------------------------
@@ -88,7 +89,7 @@ def _tls(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
     if failure:
         state = "warn" if failure == codes.TLS_OLD_VERSION else "fail"
         return cell(state, w.join([*parts, w.failure(failure)]), **values)
-    if not _issuer_expected(cert, evidence.get("expected_issuers")):
+    if not issuer_expected(cert, evidence.get("expected_issuers")):
         return cell("warn", w.join([*parts, UNEXPECTED_ISSUER]), **values)
     return cell("ok", w.join([*parts, VALID]), **values)
 
@@ -150,15 +151,6 @@ CERT_FAILURES = (codes.TLS_UNTRUSTED_ISSUER, codes.TLS_EXPIRED, codes.TLS_NOT_YE
 def _issuer_label(cert: dict[str, Any] | None) -> str:
     issuer = (cert or {}).get("issuer") or {}
     return issuer.get("CN") or issuer.get("O") or "?"
-
-
-def _issuer_expected(cert: Any, expected: Any) -> bool:
-    """Whether the certificate's issuer (its O or CN) names one of the expected issuers;
-    true when none are expected. Read defensively: it also judges saved reports."""
-    wanted = [str(e).lower() for e in expected or [] if str(e).strip()]
-    issuer = w.sub(cert if isinstance(cert, Mapping) else {}, "issuer")
-    haystack = " ".join(str(issuer.get(k, "")) for k in ("O", "CN")).lower()
-    return not wanted or any(e in haystack for e in wanted)
 
 
 def _items(probes: list[dict[str, Any]]) -> Text:
@@ -230,7 +222,7 @@ def assess_tls(evidence: Evidence) -> Verdict:
     old = [p for p in failed if p["failure"] == codes.TLS_OLD_VERSION]
     path_failed = [p for p in failed if p not in cert_failed and p not in old]
     ok = [p for p in tested if p["failure"] is None]
-    unexpected = [p for p in ok if expected and not _issuer_expected(p.get("cert"), expected)]
+    unexpected = [p for p in ok if expected and not issuer_expected(p.get("cert"), expected)]
     problems += [_problem(p, codes.TLS_UNEXPECTED_ISSUER) for p in unexpected]
     if cert_failed:
         return _invalid_certificates(cert_failed, len(tested), problems)

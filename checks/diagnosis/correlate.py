@@ -18,7 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from checks.diagnosis.facts import Facts
 from checks.diagnosis.impact import impact_rank
+from checks.diagnosis.sayings import Finding, has_saying, say
+from checks.diagnosis.sayings.base import sentence
 from checks.engine import check_ids, codes
 from checks.engine.results import CheckResult, Status
 from checks.shared.i18n import Text
@@ -34,9 +37,11 @@ class Cause:
     advice: Text
     because: tuple[str, ...]  # check ids whose findings point at this cause
     explains: tuple[str, ...] = ()  # check ids whose failures are consequences of it
-    evidence: tuple[str, ...] = ()  # short lines a technician can follow
-    fixes: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()  # short lines with codes, for a technician (JSON only)
+    fixes: tuple[str, ...] = ()  # the first one does what the advice says
     status: str = "fail"
+    proof: tuple[Text, ...] = ()  # the measurements the sentence rests on, in words
+    for_it: bool = False  # the network's administrator is the one who can act
 
     def to_json(self, lang: str) -> dict[str, Any]:
         return {
@@ -48,8 +53,13 @@ class Cause:
             "explains": list(self.explains),
             "evidence": list(self.evidence),
             "fixes": list(self.fixes),
+            "proof": [p.render(lang) for p in self.proof],
+            "for_it": self.for_it,
+            # Both languages as strings (proof lines joined by line breaks), as every record
+            # of a report carries them.
             "i18n": {
-                lang_: {"summary": self.summary.render(lang_), "advice": self.advice.render(lang_)}
+                lang_: {"summary": self.summary.render(lang_), "advice": self.advice.render(lang_),
+                        "proof": "\n".join(p.render(lang_) for p in self.proof)}
                 for lang_ in ("zh", "en")
             },
         }
@@ -314,7 +324,9 @@ def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
     candidates = _candidates(results)
     if not candidates:
         info = codes.cause_info(codes.HEALTHY)
-        return Diagnosis(codes.HEALTHY, (Cause(codes.HEALTHY, info.summary, info.advice, (), status="ok"),))
+        said = say(Finding(codes.HEALTHY, "ok", ()), Facts(results))
+        summary, advice = (said.summary, said.advice) if said else (info.summary, info.advice)
+        return Diagnosis(codes.HEALTHY, (Cause(codes.HEALTHY, summary, advice, (), status="ok"),))
 
     # Strongest explanations first: a cause can only absorb findings of weaker ones.
     order = sorted(candidates.values(), key=lambda c: (c.rank, -c.severity))
@@ -344,23 +356,29 @@ def diagnose(results: Sequence[CheckResult]) -> Diagnosis:
                 cand.explains.append(r)
 
     roots.sort(key=lambda c: (-c.severity, c.rank))
-    causes = tuple(_to_cause(c) for c in roots)
+    facts = Facts(results)
+    causes = tuple(_to_cause(c, facts) for c in roots)
     return Diagnosis(causes[0].code, causes)
 
 
-def _to_cause(cand: _Candidate) -> Cause:
+def _to_cause(cand: _Candidate, facts: Facts) -> Cause:
     info = codes.cause_info(cand.code)
     summary, advice = info.summary, info.advice
-    if cand.code == codes.UNCLASSIFIED and len(cand.because) == 1:
-        # The check's own words say more than "a check found a problem".
-        summary = cand.because[0].summary
-        advice = cand.because[0].advice or advice
     because = tuple(dict.fromkeys(r.id for r in cand.because))
     explains = tuple(dict.fromkeys(r.id for r in cand.explains if r.id not in because))
     evidence = (*cand.why, *(
         line for r in [*cand.because, *cand.explains] for line in _evidence_lines(r)))[:12]
     fixes = tuple(dict.fromkeys(f for r in cand.because for f in r.fixes))
     status = "fail" if cand.severity >= Status.FAIL.severity else "warn"
+    said = say(Finding(cand.code, status, because, explains, fixes), facts)
+    if said is not None:
+        return Cause(cand.code, sentence(said.summary), said.advice, because, explains, evidence,
+                     fixes if said.fixes is None else said.fixes, status, said.proof, said.for_it)
+    if len(cand.because) == 1 and not has_saying(cand.code):
+        # No words of its own for this cause (a full disk, an old client ...): the one
+        # check's own words say more than the general sentence.
+        summary = cand.because[0].summary
+        advice = cand.because[0].advice or advice
     return Cause(cand.code, summary, advice, because, explains, evidence, fixes, status)
 
 

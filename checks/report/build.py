@@ -9,6 +9,7 @@ from typing import Any
 
 import checks
 from checks.diagnosis.correlate import diagnose
+from checks.diagnosis.headline import build_headline
 from checks.engine.config import Config
 from checks.engine.results import Status, worst
 from checks.engine.runner import RunResult
@@ -33,7 +34,7 @@ def system_info(lang: str, config: Config) -> dict[str, Any]:
 
 def build_report(run: RunResult, config: Config, lang: str) -> dict[str, Any]:
     overall = worst(r.status for r in run.results)
-    report = {
+    report: dict[str, Any] = {
         "schema": SCHEMA,
         "tool": {"name": "wxdoctor", "version": checks.__version__},
         "started_at": run.started_at.isoformat(timespec="seconds"),
@@ -44,10 +45,14 @@ def build_report(run: RunResult, config: Config, lang: str) -> dict[str, Any]:
         "system": system_info(lang, config),
         "endpoints": [e.to_json() for e in config.endpoints],
         "checks": [r.to_json(lang) for r in run.results],
-        "diagnosis": diagnose(run.results).to_json(lang),
     }
+    diagnosis = diagnose(run.results)
+    report["diagnosis"] = diagnosis.to_json(lang)
     if config.listed is not None:
         report["domain_list"] = config.listed.info()
+    report["headline"] = build_headline(
+        diagnosis, run.results, started_at=report["started_at"], endpoints=report["endpoints"],
+        domain_list=config.listed.info() if config.listed is not None else None, lang=lang)
     report["matrix"] = build_matrix(report)
     return report
 

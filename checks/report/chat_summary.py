@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from checks.engine.results import Status
+from checks.report import words as w
 from checks.report.plain_text import CAUSE, WHAT_TO_DO, light_label, localized
 from checks.report.redact import redact
+from checks.report.rejudge import headline
 from checks.shared.i18n import LANGS, t
 
 TITLE = t("wxdoctor report", "wxdoctor 检测报告")
@@ -41,13 +43,10 @@ def summary_text(report: dict[str, Any], lang: str = "zh", redacted: bool = True
     sep = "：" if lang == "zh" else ": "
     verdict = VERDICT[status].render(lang) if status in VERDICT else str(status)
     lines = [f"{TITLE.render(lang)} — {RESULT.render(lang)}{sep}{verdict}"]
-    causes = report.get("diagnosis", {}).get("causes", [])
-    if causes:
-        primary = causes[0]
-        lines.append(f"{CAUSE.render(lang)}{sep}{_clip(localized(primary, 'summary', lang))}")
-        advice = localized(primary, "advice", lang)
-        if advice:
-            lines.append(f"{WHAT_TO_DO.render(lang)}{sep}{_clip(advice)}")
+    head = headline(report, lang)
+    lines.append(f"{CAUSE.render(lang)}{sep}{_clip(str(head.get('summary', '')), 400)}")
+    if head.get("advice"):
+        lines.append(f"{WHAT_TO_DO.render(lang)}{sep}{_clip(str(head['advice']), 300)}")
     bad = [
         c for c in report.get("checks", [])
         if c.get("status") not in (Status.OK.value, Status.SKIPPED.value)
@@ -57,13 +56,13 @@ def summary_text(report: dict[str, Any], lang: str = "zh", redacted: bool = True
         for check in bad[:MAX_LINES]:
             label = light_label(check["status"], lang).strip()
             title = localized(check, "title", lang)
-            lines.append(f"[{label}] {title} ({check['id']}){sep}{_clip(localized(check, 'summary', lang), 120)}")
+            lines.append(f"[{label}] {title}{sep}{_clip(localized(check, 'summary', lang), 120)}")
         if len(bad) > MAX_LINES:
             lines.append(MORE.with_params(n=len(bad) - MAX_LINES).render(lang))
     else:
         lines.append(NONE.render(lang))
     tool = report.get("tool", {})
-    lines.append(f"wxdoctor {tool.get('version', '?')} · {report.get('started_at', '')}")
+    lines.append(f"wxdoctor {tool.get('version', '?')} · {w.local_time(str(report.get('started_at', '')))}")
     if report.get("redaction", {}).get("applied"):
         lines.append(f"({REDACTED.render(lang)})")
     return "\n".join(lines) + "\n"

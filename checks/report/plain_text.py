@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.engine.results import Status
+from checks.report.rejudge import headline
 from checks.shared.i18n import t
 
 # The terminal's lights: four characters wide in English, a word in Chinese.
@@ -15,9 +16,11 @@ LIGHTS = {
 _COLOURS = {"ok": "32", "info": "36", "warn": "33", "fail": "31", "skipped": "90", "error": "90"}
 CAUSE = t("Most likely cause", "最可能的原因")
 WHAT_TO_DO = t("What to do", "建议操作")
-BASED_ON = t("based on", "依据")
+MEASURED = t("What was measured", "检测到的情况")
 ALSO = t("Also found", "另外发现")
-EXPLAINS = t("which also explains", "它同时导致了")
+FOR_IT = t("Text for the network administrator: wxdoctor check --for-it "
+           "(or wxdoctor report latest --for-it)",
+           "给网络管理员的说明：wxdoctor check --for-it（或 wxdoctor report latest --for-it）")
 TOOK = t("Finished in {s:.1f} s", "用时 {s:.1f} 秒")
 CANCELLED = t("Cancelled.", "已取消。")
 
@@ -37,6 +40,21 @@ def light(status: str, lang: str, colour: bool) -> str:
     return f"\x1b[{_COLOURS[status]}m{label}\x1b[0m" if colour else label
 
 
+def headline_lines(head: dict[str, Any], lang: str) -> list[str]:
+    """The headline as a terminal shows it: cause, what to do, what was measured, the rest."""
+    sep = "：" if lang == "zh" else ": "
+    lines = [f"{CAUSE.render(lang)}{sep}{head.get('summary', '')}"]
+    if head.get("advice"):
+        lines.append(f"{WHAT_TO_DO.render(lang)}{sep}{head['advice']}")
+    if head.get("proof"):
+        lines.append(f"{MEASURED.render(lang)}{sep.rstrip()}")
+        lines += [f"  • {line}" for line in head["proof"]]
+    lines += [f"{ALSO.render(lang)}{sep}{other}" for other in head.get("also") or []]
+    if head.get("ask_it"):
+        lines.append(FOR_IT.render(lang))
+    return lines
+
+
 def render_text(report: dict[str, Any], lang: str = "en", colour: bool = False) -> str:
     lines: list[str] = []
     for check in report["checks"]:
@@ -48,22 +66,7 @@ def render_text(report: dict[str, Any], lang: str = "en", colour: bool = False) 
         if advice and Status(status) not in (Status.OK, Status.SKIPPED):
             lines.append(f"       -> {advice}")
     lines.append("")
-    causes = report["diagnosis"]["causes"]
-    if causes:
-        primary = causes[0]
-        lines.append(f"{CAUSE.render(lang)}: {localized(primary, 'summary', lang)}")
-        advice = localized(primary, "advice", lang)
-        if advice:
-            lines.append(f"{WHAT_TO_DO.render(lang)}: {advice}")
-        if primary["because"]:
-            line = f"  {BASED_ON.render(lang)}: {', '.join(primary['because'])}"
-            if primary.get("explains"):
-                line += f"; {EXPLAINS.render(lang)}: {', '.join(primary['explains'])}"
-            lines.append(line)
-        for evidence in primary.get("evidence", []):
-            lines.append(f"    - {evidence}")
-        for other in causes[1:]:
-            lines.append(f"{ALSO.render(lang)}: {localized(other, 'summary', lang)}")
+    lines += headline_lines(headline(report, lang), lang)
     if report.get("cancelled"):
         lines.append(CANCELLED.render(lang))
     lines.append(TOOK.with_params(s=report["duration_s"]).render(lang))

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from checks.diagnosis.correlate import diagnose
+from checks.diagnosis.headline import build_headline
 from checks.engine.results import CheckResult, Problem, worst
 from checks.report.load import CheckRecord, as_saved
 from checks.report.matrix import build_matrix
-from checks.shared.i18n import Text
+from checks.shared.i18n import Text, t
 
 
 def result_of(record: CheckRecord) -> CheckResult:
@@ -37,10 +38,36 @@ def result_of(record: CheckRecord) -> CheckResult:
 
 
 def rejudged(report: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """A copy of `report` whose status, diagnosis and matrix follow its checks."""
+    """A copy of `report` whose status, diagnosis, headline and matrix follow its checks."""
     results = [result_of(record) for record in as_saved(dict(report)).checks]
     fresh = dict(report)
     fresh["status"] = worst(r.status for r in results).value
-    fresh["diagnosis"] = diagnose(results).to_json(lang)
+    diagnosis = diagnose(results)
+    fresh["diagnosis"] = diagnosis.to_json(lang)
+    fresh["headline"] = build_headline(
+        diagnosis, results, started_at=str(report.get("started_at") or ""),
+        endpoints=[e for e in report.get("endpoints") or [] if isinstance(e, Mapping)],
+        domain_list=report.get("domain_list") if isinstance(report.get("domain_list"), Mapping)
+        else None, lang=lang)
     fresh["matrix"] = build_matrix(fresh)
     return fresh
+
+
+def headline(report: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """The report's headline in `lang`: as stored, or judged again from its rows for a
+    report saved before reports carried one."""
+    stored = report.get("headline")
+    if not isinstance(stored, Mapping):
+        stored = rejudged(report, lang)["headline"]
+    words = (stored.get("i18n") or {}).get(lang) or stored
+    return {**stored, **words}
+
+
+NOTHING_FOR_IT = t("No network problem was found: there is nothing to send to the network "
+                   "administrator.", "没有发现网络问题，无需联系网络管理员。")
+
+
+def for_it_text(report: Mapping[str, Any], lang: str) -> str:
+    """The text for the network administrator, or why there is none."""
+    text = str(headline(report, lang).get("for_it") or "")
+    return (text or NOTHING_FOR_IT.render(lang)) + "\n"

@@ -7,6 +7,7 @@ failure reads the same in every table of every output.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from checks.engine import codes
@@ -112,3 +113,13 @@ def issuer_name(cert: Any) -> str:
     if not isinstance(issuer, dict):
         return ""
     return str(issuer.get("CN") or issuer.get("O") or "")
+
+
+def local_time(iso: str) -> str:
+    """An ISO time in this computer's local time, with its offset from UTC."""
+    try:
+        when = datetime.fromisoformat(iso).astimezone()
+    except (TypeError, ValueError):
+        return iso
+    offset = when.strftime("%z")
+    return f"{when:%Y-%m-%d %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"

@@ -112,11 +112,13 @@ def test_fix_from_a_history_run_writes_the_ticket_pdf_with_before_and_after(setu
     assert out["pdf"] == str(pdf)
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert "Fixes applied" in text and "repair_hosts" in text
+    assert "Fixes applied" in text and "Fix: Repair the hosts file" in text
+    assert "repair_hosts" in text.split("the codes behind this report", 1)[1]  # the appendix
     # The verdict on top is judged again from the re-checked rows: the hosts file is
     # fine now, and the fix's re-check also ran `tcp`, which finds port 9 closed.
     assert "The hosts file redirects" not in text
-    assert "Most likely cause: A firewall blocks connections" in text
+    assert "Most likely cause: Connections to" in text
+    assert "a firewall between this computer and Tencent's servers blocks them" in text
     assert record["journal_id"] in text
     assert cli(["undo"], data).returncode == 0
     assert hosts.read_bytes() == raw

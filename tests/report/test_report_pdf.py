@@ -118,7 +118,8 @@ def test_long_report_paginates_with_fixes_and_elided_evidence(
     text = pdf_text(out)
     assert f"page {pages} of {pages}" in text
     assert "extra_29" in text
-    assert "Fixes applied" in text and "flush_dns" in text and "j-42" in text
+    assert "Fixes applied" in text and "Fix: Flush the DNS cache" in text and "j-42" in text
+    assert "flush_dns" in text.split("the codes behind this report", 1)[1]  # only the appendix
     # A list of 50 records is a table of 12 rows that says how many are left.
     assert "38 more rows (in the JSON report)" in text
     assert "x" * 200 not in text  # a 2000-character value is cut

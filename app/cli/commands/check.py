@@ -17,6 +17,7 @@ from checks.report.build import build_report, exit_code
 from checks.report.matrix_text import render_matrix, terminal_width
 from checks.report.plain_text import render_text
 from checks.report.redact import redact, unredacted
+from checks.report.rejudge import for_it_text
 from checks.shared.i18n import detect_lang
 from checks.tencent.domain_list import DomainListError
 
@@ -42,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-history", action="store_true", help="do not store this run")
     parser.add_argument("--matrix", action="store_true",
                         help="also print the table of servers and what was measured on each")
+    parser.add_argument("--for-it", action="store_true",
+                        help="print only the text for the network administrator (what failed, "
+                             "how, what to allow)")
     parser.add_argument(
         "--domain-list", metavar="FILE",
         help="also test the servers of Tencent's domain list (a saved get_server_domain_ip "
@@ -87,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         json.dump(printed, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+    elif args.for_it:
+        sys.stdout.write(for_it_text(printed, lang))
     else:
         sys.stdout.write(render_text(printed, lang, colour=_use_colour()))
         if args.matrix:

@@ -15,6 +15,7 @@ from checks.report.matrix import build_matrix
 from checks.report.matrix_text import render_matrix, terminal_width
 from checks.report.plain_text import render_text
 from checks.report.redact import redact, unredacted
+from checks.report.rejudge import for_it_text
 from checks.shared.i18n import detect_lang
 from checks.watch.terminal import render_watch_text
 
@@ -34,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print the short summary to paste into a chat with support")
     parser.add_argument("--matrix", action="store_true",
                         help="print the table of servers and what was measured on each")
+    parser.add_argument("--for-it", action="store_true",
+                        help="print the text for the network administrator (what failed, how, "
+                             "what to allow)")
     add_lang(parser)
     parser.add_argument("--no-redact", action="store_true",
                         help="keep user name, host name and public addresses (for IT)")
@@ -61,9 +65,11 @@ def run(args: argparse.Namespace) -> int:
     _write_json(export, args.json)
     if args.text:
         sys.stdout.write(summary_text(export, lang, redacted=False))
+    if args.for_it:
+        sys.stdout.write(for_it_text(export, lang))
     if args.matrix:
         sys.stdout.write(render_matrix(export["matrix"], lang, terminal_width()))
-    elif not args.text and not args.pdf and not args.json:
+    elif not args.text and not args.pdf and not args.json and not args.for_it:
         sys.stdout.write(render_text(export, lang))
     return 0
 

@@ -21,6 +21,7 @@ from app.gui import theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import localized
 from app.gui.widgets.light import LightIcon, status_label
+from checks.report.rejudge import headline
 from checks.shared.i18n import t
 
 
@@ -58,6 +59,7 @@ class ThinBar(QWidget):
         painter.end()
 
 
+MAX_PROOF = 3  # measurement lines under the advice; the rest are in the details
 EARLY_CAPTION = t("Most likely cause (the remaining checks are still running)",
                   "最可能的原因（其余检测项仍在进行）")
 
@@ -68,6 +70,7 @@ class SummaryCard(Card):
     start_clicked = Signal()
     cancel_clicked = Signal()
     fix_clicked = Signal()
+    it_clicked = Signal()  # copy the text for the network administrator
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +89,10 @@ class SummaryCard(Card):
         self.detail = QLabel(self)
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.proof = QLabel(self)  # what was measured, a few lines
+        self.proof.setObjectName("muted")
+        self.proof.setWordWrap(True)
+        self.proof.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.also = QLabel(self)
         self.also.setObjectName("muted")
         self.also.setWordWrap(True)
@@ -116,10 +123,15 @@ class SummaryCard(Card):
         self.fix_button.setObjectName("fix")
         self.fix_button.setVisible(False)
         self.fix_button.clicked.connect(self.fix_clicked)
+        self.it_button = QPushButton(self)
+        self.it_button.setObjectName("secondary")
+        self.it_button.setVisible(False)
+        self.it_button.clicked.connect(self.it_clicked)
 
         text = QVBoxLayout()
         text.setSpacing(4)
-        for w in (self.caption, self.headline, self.detail, self.also, self.progress_text):
+        for w in (self.caption, self.headline, self.detail, self.proof, self.also,
+                  self.progress_text):
             text.addWidget(w)
         text.addStretch(1)
         side = QVBoxLayout()
@@ -130,6 +142,7 @@ class SummaryCard(Card):
         side.addWidget(self.start_button)
         side.addWidget(self.cancel_button)
         side.addWidget(self.fix_button)
+        side.addWidget(self.it_button)
         side.addStretch(1)
         side_box = QWidget(self)
         side_box.setLayout(side)
@@ -146,6 +159,8 @@ class SummaryCard(Card):
         self.setTabOrder(self.product, self.start_button)
         self.setTabOrder(self.start_button, self.cancel_button)
         self.setTabOrder(self.cancel_button, self.fix_button)
+        self.setTabOrder(self.fix_button, self.it_button)
+        self._fix_title: Any = None  # the primary fix's title, a Text
 
     # ---- controls ----------------------------------------------------------------------
     def set_running(self, running: bool) -> None:
@@ -155,6 +170,7 @@ class SummaryCard(Card):
         self.progress.setVisible(running)
         if running:
             self.fix_button.setVisible(False)
+            self.it_button.setVisible(False)
             self.cancel_button.setFocus()
         else:
             self.start_button.setFocus()
@@ -171,12 +187,18 @@ class SummaryCard(Card):
         self.cancel_button.setText(S.CANCEL.render(lang))
         self.cancel_button.setAccessibleName(S.CANCEL.render(lang))
         self.cancel_button.setToolTip(S.CANCEL_TIP.render(lang))
-        self.fix_button.setText(S.FIX_PRIMARY.render(lang))
-        self.fix_button.setAccessibleName(S.FIX_PRIMARY.render(lang))
+        fix = (S.FIX_NAMED.with_params(title=self._fix_title) if self._fix_title is not None
+               else S.FIX_PRIMARY).render(lang)
+        self.fix_button.setText(fix)
+        self.fix_button.setAccessibleName(fix)
         self.fix_button.setToolTip(S.FIX_TIP.render(lang))
+        self.it_button.setText(S.COPY_FOR_IT.render(lang))
+        self.it_button.setAccessibleName(S.COPY_FOR_IT.render(lang))
+        self.it_button.setToolTip(S.COPY_FOR_IT_TIP.render(lang))
 
     # ---- states ------------------------------------------------------------------------
-    def _set(self, state: str, caption: str, headline: str, detail: str, also: str, lang: str) -> None:
+    def _set(self, state: str, caption: str, headline: str, detail: str, also: str, lang: str,
+             proof: list[str] | None = None) -> None:
         self.light.set_state(state)
         name = S.render(S.OVERALL_NAME, lang, status=status_label(state).render(lang))
         self.light.setAccessibleName(name)
@@ -187,12 +209,16 @@ class SummaryCard(Card):
         self.detail.setVisible(bool(detail))
         self.also.setText(also)
         self.also.setVisible(bool(also))
+        shown = (proof or [])[:MAX_PROOF]
+        self.proof.setText("\n".join(f"• {line}" for line in shown))
+        self.proof.setVisible(bool(shown))
 
     def show_idle(self, lang: str, deadline_s: float) -> None:
         self._set("idle", S.READY_CAPTION.render(lang), S.READY_HEADLINE.render(lang),
                   S.render(S.READY_DETAIL, lang, s=deadline_s), "", lang)
         self.progress_text.setText("")
         self.fix_button.setVisible(False)
+        self.it_button.setVisible(False)
 
     def show_running(self, lang: str) -> None:
         self._set("running", S.RUNNING_CAPTION.render(lang), S.RUNNING_HEADLINE.render(lang), "", "", lang)
@@ -201,8 +227,10 @@ class SummaryCard(Card):
         """A settled cause while the run goes on (see checks.diagnosis.early_verdict)."""
         advice = localized(cause, "advice", lang)
         detail = S.render(S.DO_THIS, lang, advice=advice) if advice else ""
+        proof = localized(cause, "proof", lang)
         self._set(str(cause.get("status", "fail")), EARLY_CAPTION.render(lang),
-                  localized(cause, "summary", lang), detail, "", lang)
+                  localized(cause, "summary", lang), detail, "", lang,
+                  proof.splitlines() if isinstance(proof, str) else [])
 
     def show_progress(self, lang: str, done: int, total: int, elapsed: float) -> None:
         self.progress.setMaximum(max(total, 1))
@@ -213,21 +241,34 @@ class SummaryCard(Card):
         self._set(state, "", headline, "", "", lang)
 
     def show_report(self, report: dict[str, Any], lang: str, note: str = "") -> None:
-        causes = report.get("diagnosis", {}).get("causes", [])
-        primary = causes[0] if causes else {"code": "healthy"}
-        healthy = primary.get("code") == "healthy"
+        """The report's headline as the core built it (checks.diagnosis.headline)."""
+        head = headline(report, lang)
+        healthy = head.get("cause") == "healthy"
         caption = (S.RESULT_CAPTION_OK if healthy else S.RESULT_CAPTION_CAUSE).render(lang)
-        headline = localized(primary, "summary", lang)
-        advice = localized(primary, "advice", lang)
+        advice = str(head.get("advice") or "")
         detail = S.render(S.DO_THIS, lang, advice=advice) if advice else ""
-        others = [localized(c, "summary", lang).rstrip("。.") for c in causes[1:]]
         sep = "；" if lang == "zh" else "; "
+        others = [str(o).rstrip("。.") for o in head.get("also") or []]
         also = S.render(S.ALSO_FOUND, lang, items=sep.join(others)) if others else ""
-        if report.get("cancelled"):
+        title, proof = str(head.get("summary") or ""), list(head.get("proof") or [])
+        cancelled = bool(report.get("cancelled"))
+        if cancelled:
             caption = S.RESULT_CAPTION_OK.render(lang)
-            headline = S.CANCELLED_HEADLINE.render(lang)
-            detail = ""
-        self._set(str(report.get("status", "error")), caption, headline, detail, also, lang)
+            title, detail, proof = S.CANCELLED_HEADLINE.render(lang), "", []
+        fixes = list(head.get("fixes") or [])
+        self._fix_title = _fix_title(fixes[0]) if fixes else None
+        self.retranslate_controls(lang, True)
+        self._set(str(report.get("status", "error")), caption, title, detail, also, lang, proof)
         finished = S.render(S.FINISHED_IN, lang, s=float(report.get("duration_s", 0.0)))
         self.progress_text.setText(" · ".join(p for p in (note, finished) if p))
-        self.fix_button.setVisible(bool(primary.get("fixes")) and not report.get("cancelled"))
+        self.fix_button.setVisible(bool(fixes) and not cancelled)
+        self.it_button.setVisible(bool(head.get("for_it")) and not cancelled)
+
+
+def _fix_title(fix_id: str) -> Any:
+    from checks.fixes import get_fix
+
+    try:
+        return get_fix(fix_id).title
+    except KeyError:
+        return None
