@@ -11,7 +11,8 @@ import pytest
 
 from checks.catalog.vpn import assess_vpn, classify_adapter, find_tunnels
 from checks.engine.results import Status
-from checks.platform import Adapter, AdapterInfo, _windows
+from checks.platform import Adapter, AdapterInfo
+from checks.platform import _windows_adapters as _windows
 from checks.platform.commands import decode_output
 from checks.platform.parsers.adapters import (
     parse_ifconfig,

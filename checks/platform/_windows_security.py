@@ -1,0 +1,145 @@
+"""Who is asking, and the files the elevated helper may trust or replace (Windows).
+Type-checked with `mypy --platform win32`; cannot run on Linux CI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from checks.platform.file_access import FileAccess
+
+# Rights that let an access-control entry change a file or a folder's contents.
+_WRITE_RIGHTS = (
+    0x0002  # FILE_WRITE_DATA / FILE_ADD_FILE
+    | 0x0004  # FILE_APPEND_DATA / FILE_ADD_SUBDIRECTORY
+    | 0x0040  # FILE_DELETE_CHILD
+    | 0x00010000  # DELETE
+    | 0x00040000  # WRITE_DAC
+    | 0x00080000  # WRITE_OWNER
+    | 0x10000000  # GENERIC_ALL
+    | 0x40000000  # GENERIC_WRITE
+)
+_ACCESS_ALLOWED_ACE_TYPE, _INHERIT_ONLY_ACE = 0, 0x08
+_FILE_ATTRIBUTE_REPARSE_POINT = 0x400
+
+
+def _sid_string(sid: Any) -> str:
+    if sys.platform != "win32":
+        raise OSError("SIDs exist only on Windows")
+    import ctypes
+    from ctypes import wintypes
+
+    advapi32 = ctypes.WinDLL("advapi32", use_last_error=True)
+    convert = advapi32.ConvertSidToStringSidW
+    convert.argtypes = [ctypes.c_void_p, ctypes.POINTER(wintypes.LPWSTR)]
+    convert.restype = wintypes.BOOL
+    text = wintypes.LPWSTR()
+    if not convert(sid, ctypes.byref(text)):
+        raise ctypes.WinError(ctypes.get_last_error())
+    try:
+        return str(text.value)
+    finally:
+        ctypes.windll.kernel32.LocalFree(text)
+
+
+def current_user_id() -> str:
+    """The SID of the account this process runs as (TOKEN_USER of the process token)."""
+    if sys.platform != "win32":
+        return ""
+    import ctypes
+    from ctypes import wintypes
+
+    advapi32 = ctypes.WinDLL("advapi32", use_last_error=True)
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+    advapi32.OpenProcessToken.argtypes = [wintypes.HANDLE, wintypes.DWORD,
+                                          ctypes.POINTER(wintypes.HANDLE)]
+    advapi32.GetTokenInformation.argtypes = [wintypes.HANDLE, ctypes.c_int, ctypes.c_void_p,
+                                             wintypes.DWORD, ctypes.POINTER(wintypes.DWORD)]
+    token_query, token_user = 0x0008, 1
+    token = wintypes.HANDLE()
+    if not advapi32.OpenProcessToken(kernel32.GetCurrentProcess(), token_query,
+                                     ctypes.byref(token)):
+        raise ctypes.WinError(ctypes.get_last_error())
+    try:
+        size = wintypes.DWORD()
+        advapi32.GetTokenInformation(token, token_user, None, 0, ctypes.byref(size))
+        buffer = ctypes.create_string_buffer(size.value)
+        if not advapi32.GetTokenInformation(token, token_user, buffer, size, ctypes.byref(size)):
+            raise ctypes.WinError(ctypes.get_last_error())
+        # TOKEN_USER starts with SID_AND_ATTRIBUTES, whose first field is the SID pointer.
+        sid = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_void_p))[0]
+        return _sid_string(sid)
+    finally:
+        kernel32.CloseHandle(token)
+
+
+def file_access(path: str) -> FileAccess:
+    """Owner SID and every SID an allow entry of the DACL gives a write right
+    (GetNamedSecurityInfoW); a missing DACL means everyone ("S-1-1-0") may write."""
+    if sys.platform != "win32":
+        raise OSError("Windows security descriptors exist only on Windows")
+    import ctypes
+    import stat
+    from ctypes import wintypes
+
+    st = os.lstat(path)
+    advapi32 = ctypes.WinDLL("advapi32", use_last_error=True)
+    get_info = advapi32.GetNamedSecurityInfoW
+    get_info.argtypes = [wintypes.LPCWSTR, ctypes.c_int, wintypes.DWORD,
+                         ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
+                         ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
+                         ctypes.POINTER(ctypes.c_void_p)]
+    get_info.restype = wintypes.DWORD
+    get_ace = advapi32.GetAce
+    get_ace.argtypes = [ctypes.c_void_p, wintypes.DWORD, ctypes.POINTER(ctypes.c_void_p)]
+    get_ace.restype = wintypes.BOOL
+    se_file_object, owner_info, dacl_info = 1, 0x1, 0x4
+    owner, dacl, descriptor = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
+    error = get_info(path, se_file_object, owner_info | dacl_info, ctypes.byref(owner), None,
+                     ctypes.byref(dacl), None, ctypes.byref(descriptor))
+    if error != 0:
+        raise ctypes.WinError(error)
+    try:
+        writers: list[str] = []
+        if not dacl.value:
+            writers.append("S-1-1-0")
+        else:
+            # ACL: BYTE revision, BYTE pad, WORD size, WORD ace count, WORD pad.
+            count = ctypes.cast(dacl, ctypes.POINTER(ctypes.c_uint16))[2]
+            for index in range(count):
+                ace = ctypes.c_void_p()
+                if not get_ace(dacl, index, ctypes.byref(ace)) or not ace.value:
+                    continue
+                # ACE_HEADER (type, flags, size), then ACCESS_MASK, then the SID.
+                ace_type, flags = ctypes.cast(ace, ctypes.POINTER(ctypes.c_ubyte))[0:2]
+                mask = ctypes.cast(ace.value + 4, ctypes.POINTER(ctypes.c_uint32))[0]
+                if ace_type != _ACCESS_ALLOWED_ACE_TYPE or flags & _INHERIT_ONLY_ACE:
+                    continue
+                if mask & _WRITE_RIGHTS:
+                    writers.append(_sid_string(ctypes.c_void_p(ace.value + 8)))
+        attributes = getattr(st, "st_file_attributes", 0)
+        return FileAccess(_sid_string(owner), tuple(writers),
+                          bool(attributes & _FILE_ATTRIBUTE_REPARSE_POINT),
+                          stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode))
+    finally:
+        ctypes.windll.kernel32.LocalFree(descriptor)
+
+
+def replace_file(target: str, replacement: str) -> None:
+    """ReplaceFileW: the new content takes the old file's place, and keeps its DACL,
+    attributes, creation time and streams (what a rename would lose)."""
+    if sys.platform != "win32":
+        raise OSError("ReplaceFileW exists only on Windows")
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    replace = kernel32.ReplaceFileW
+    replace.argtypes = [wintypes.LPCWSTR, wintypes.LPCWSTR, wintypes.LPCWSTR, wintypes.DWORD,
+                        ctypes.c_void_p, ctypes.c_void_p]
+    replace.restype = wintypes.BOOL
+    replacefile_write_through = 0x1
+    if not replace(target, replacement, None, replacefile_write_through, None, None):
+        raise ctypes.WinError(ctypes.get_last_error())
