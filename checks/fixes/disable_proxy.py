@@ -41,6 +41,7 @@ from checks.platform.parsers.proxy_settings import (
     parse_connection_blob,
     wininet_state,
 )
+from checks.platform.system_tools import macos_tool, windows_tool
 from checks.shared.i18n import Text, t
 
 WININET_KEY = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
@@ -49,7 +50,8 @@ WININET_VALUES = ("ProxyEnable", "ProxyServer", "ProxyOverride", "AutoConfigURL"
 BLOB_VALUE, WINHTTP_VALUE = "DefaultConnectionSettings", "WinHttpSettings"
 BACKUP_KEY = r"SOFTWARE\wxdoctor\WinHttpBackup"  # HKLM: only administrators may write it
 REG_SZ, REG_BINARY, REG_DWORD = 1, 3, 4
-WINHTTP_RESET = ["netsh", "winhttp", "reset", "proxy"]
+WINHTTP_RESET = [windows_tool("netsh"), "winhttp", "reset", "proxy"]
+NETWORKSETUP = macos_tool("networksetup")
 ENV_PROXIES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
 # (getter flag, setter flag, what it is)
@@ -127,7 +129,7 @@ def parse_mac_enabled(output: str) -> bool:
 
 
 def mac_commands(targets: list[dict[str, str]], state: str) -> list[list[str]]:
-    return [["networksetup", target["setter"], target["service"], state] for target in targets]
+    return [[NETWORKSETUP, target["setter"], target["service"], state] for target in targets]
 
 
 def mac_action(targets: list[tuple[str, str, Text]]) -> Action:
@@ -186,7 +188,7 @@ class DisableProxy(Fix):
     risk = "medium"
     admin_commands = (
         tuple(WINHTTP_RESET),
-        ("networksetup", Param("setter", one_of(*MAC_SETTERS)), NAME,
+        (NETWORKSETUP, Param("setter", one_of(*MAC_SETTERS)), NAME,
          Param("on|off", one_of("on", "off"))),
     )
     affects = (check_ids.PROXY, check_ids.TCP, check_ids.TLS)
@@ -219,10 +221,10 @@ class DisableProxy(Fix):
             return [action for action in found if action is not None]
         if PLATFORM == "macos":
             targets = []
-            services = env.run(["networksetup", "-listallnetworkservices"], timeout=15)
+            services = env.run([NETWORKSETUP, "-listallnetworkservices"], timeout=15)
             for service in parse_mac_services(services.stdout):
                 for getter, setter, what in MAC_KINDS:
-                    out = env.run(["networksetup", getter, service], timeout=15)
+                    out = env.run([NETWORKSETUP, getter, service], timeout=15)
                     if parse_mac_enabled(out.stdout):
                         targets.append((service, setter, what))
             return [mac_action(targets)] if targets else []

@@ -18,12 +18,13 @@ from checks.fixes.env import FixEnv
 from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
 from checks.platform.commands import CommandResult
+from checks.platform.system_tools import macos_tool, windows_tool
 from checks.shared.i18n import Text, t
 
 # `sc start` of a service that already runs: ERROR_SERVICE_ALREADY_RUNNING.
 ALREADY_RUNNING = 1056
-SC_START = ["sc", "start", "w32time"]
-W32TM_RESYNC = ["w32tm", "/resync", "/force"]
+SC_START = [windows_tool("sc"), "start", "w32time"]
+W32TM_RESYNC = [windows_tool("w32tm"), "/resync", "/force"]
 # What w32tm prints while the service is not ready yet (tests/fixtures/platform/windows/w32tm-*):
 # "The computer did not resync because no time data was available." /
 # "此计算机没有重新同步，因为没有可用的时间数据。", and 0x80070426 "The service has not been started."
@@ -53,7 +54,7 @@ def resync_actions(os_name: str, have_chrony: bool, have_timedatectl: bool) -> l
     if os_name == "macos":
         return [Action("run", t("Set the clock from time.apple.com now",
                                 "立即从 time.apple.com 校准时钟"),
-                       argv=["sntp", "-sS", "time.apple.com"], needs_admin=True)]
+                       argv=[macos_tool("sntp"), "-sS", "time.apple.com"], needs_admin=True)]
     if have_chrony:
         return [Action("run", t("Make chrony step the clock to the right time now",
                                 "让 chrony 立即把时钟调到正确时间"),
@@ -80,7 +81,7 @@ class ResyncClock(Fix):
     risk = "medium"
     admin_commands = (
         tuple(SC_START), tuple(W32TM_RESYNC),
-        ("sntp", "-sS", "time.apple.com"),
+        (macos_tool("sntp"), "-sS", "time.apple.com"),
         ("chronyc", "makestep"),
         ("timedatectl", "set-ntp", "true"), ("timedatectl", "set-ntp", "false"),
         ("timedatectl", "show", "-p", "NTP", "--value"),

@@ -15,26 +15,28 @@ from checks.fixes.allowlist import MAX_MTU, MIN_MTU, MTU, NAME, Param, is_mtu, i
 from checks.fixes.env import FixEnv
 from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
+from checks.platform.system_tools import macos_tool, windows_tool
 from checks.shared.i18n import Text, t
 
 NETSH_MTU = Param("mtu=N", prefixed("mtu=", is_mtu))
+NETSH, NETWORKSETUP = windows_tool("netsh"), macos_tool("networksetup")
 
 
 def get_mtu_argv(os_name: str, interface: str, service: str | None = None) -> list[str]:
     if os_name == "windows":
-        return ["netsh", "interface", "ipv4", "show", "subinterfaces"]
+        return [NETSH, "interface", "ipv4", "show", "subinterfaces"]
     if os_name == "macos":
-        return ["networksetup", "-getMTU", service or interface]
+        return [NETWORKSETUP, "-getMTU", service or interface]
     return ["ip", "-o", "link", "show", "dev", interface]
 
 
 def set_mtu_argv(os_name: str, interface: str, mtu: int, service: str | None = None) -> list[str]:
     if os_name == "windows":
         # netsh takes the interface name as one argument; no shell quoting is involved.
-        return ["netsh", "interface", "ipv4", "set", "subinterface", interface, f"mtu={mtu}",
+        return [NETSH, "interface", "ipv4", "set", "subinterface", interface, f"mtu={mtu}",
                 "store=persistent"]
     if os_name == "macos":
-        return ["networksetup", "-setMTU", service or interface, str(mtu)]
+        return [NETWORKSETUP, "-setMTU", service or interface, str(mtu)]
     return ["ip", "link", "set", "dev", interface, "mtu", str(mtu)]
 
 
@@ -79,11 +81,11 @@ class SetMtu(Fix):
     admin_commands = (
         ("ip", "-o", "link", "show", "dev", NAME),
         ("ip", "link", "set", "dev", NAME, "mtu", MTU),
-        ("networksetup", "-listallhardwareports"),
-        ("networksetup", "-getMTU", NAME),
-        ("networksetup", "-setMTU", NAME, MTU),
-        ("netsh", "interface", "ipv4", "show", "subinterfaces"),
-        ("netsh", "interface", "ipv4", "set", "subinterface", NAME, NETSH_MTU, "store=persistent"),
+        (NETWORKSETUP, "-listallhardwareports"),
+        (NETWORKSETUP, "-getMTU", NAME),
+        (NETWORKSETUP, "-setMTU", NAME, MTU),
+        (NETSH, "interface", "ipv4", "show", "subinterfaces"),
+        (NETSH, "interface", "ipv4", "set", "subinterface", NAME, NETSH_MTU, "store=persistent"),
     )
     affects = (check_ids.MTU, check_ids.TLS)
     needs_checks = (check_ids.MTU,)
@@ -108,7 +110,7 @@ class SetMtu(Fix):
             return plan
         service = None
         if PLATFORM == "macos":
-            ports = env.run(["networksetup", "-listallhardwareports"], timeout=15)
+            ports = env.run([NETWORKSETUP, "-listallhardwareports"], timeout=15)
             service = parse_hardware_ports(ports.stdout).get(interface)
         current = self._current(env, interface, service)
         if current is None:

@@ -8,6 +8,7 @@ import sys
 
 from checks.platform._common import OPER_STATUS, AdapterInfo
 from checks.platform.commands import run_command
+from checks.platform.system_tools import windows_tool
 
 # The layout of IP_ADAPTER_ADDRESSES_LH (iptypes.h) up to OperStatus, the fields read here;
 # Windows fills the whole (longer) record and links them through Next, so a prefix is
@@ -61,7 +62,7 @@ def adapter_details() -> list[AdapterInfo]:
     except (OSError, AttributeError):
         from checks.platform.parsers.adapters import parse_ipconfig_all
 
-        result = run_command(["ipconfig", "/all"], timeout=5.0)
+        result = run_command([windows_tool("ipconfig"), "/all"], timeout=5.0)
         return parse_ipconfig_all(result.stdout) if result.ok else []
 
 

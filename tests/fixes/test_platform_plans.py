@@ -20,6 +20,16 @@ from checks.fixes.open_captive_portal import open_argv, safe_url
 from checks.fixes.resync_clock import parse_timedatectl_ntp, resync_actions
 from checks.fixes.set_mtu import get_mtu_argv, parse_hardware_ports, parse_mtu, set_mtu_argv
 from checks.platform.commands import CommandResult, decode_output
+from checks.platform.system_tools import macos_tool, windows_tool
+
+NETSH = windows_tool("netsh")
+IPCONFIG = windows_tool("ipconfig")
+SC = windows_tool("sc")
+W32TM = windows_tool("w32tm")
+NETWORKSETUP = macos_tool("networksetup")
+DSCACHEUTIL = macos_tool("dscacheutil")
+KILLALL = macos_tool("killall")
+SNTP = macos_tool("sntp")
 
 NETSH_SUBINTERFACES_ZH = """
    MTU  MediaSenseState   传入字节  传出字节      接口
@@ -50,11 +60,11 @@ MAC_AUTOPROXY_OFF = "URL: (null)\nEnabled: No\n"
 
 def test_mtu_commands_per_os():
     assert set_mtu_argv("windows", "以太网 2", 1400) == [
-        "netsh", "interface", "ipv4", "set", "subinterface", "以太网 2", "mtu=1400",
+        NETSH, "interface", "ipv4", "set", "subinterface", "以太网 2", "mtu=1400",
         "store=persistent"]
-    assert set_mtu_argv("macos", "en0", 1400, "Wi-Fi") == ["networksetup", "-setMTU", "Wi-Fi", "1400"]
+    assert set_mtu_argv("macos", "en0", 1400, "Wi-Fi") == [NETWORKSETUP, "-setMTU", "Wi-Fi", "1400"]
     assert set_mtu_argv("linux", "eth0", 1400) == ["ip", "link", "set", "dev", "eth0", "mtu", "1400"]
-    assert get_mtu_argv("macos", "en0", "Wi-Fi") == ["networksetup", "-getMTU", "Wi-Fi"]
+    assert get_mtu_argv("macos", "en0", "Wi-Fi") == [NETWORKSETUP, "-getMTU", "Wi-Fi"]
 
 
 def test_mtu_parsers_on_captured_output():
@@ -68,10 +78,10 @@ def test_mtu_parsers_on_captured_output():
 
 
 def test_flush_dns_commands_per_os():
-    assert [a.commands() for a in flush_actions("windows", {}, [])] == [[["ipconfig", "/flushdns"]]]
+    assert [a.commands() for a in flush_actions("windows", {}, [])] == [[[IPCONFIG, "/flushdns"]]]
     assert flush_actions("windows", {}, [])[0].needs_admin is False
     (mac,) = flush_actions("macos", {}, [])  # one step: the password is asked for once
-    assert mac.commands() == [["dscacheutil", "-flushcache"], ["killall", "-HUP", "mDNSResponder"]]
+    assert mac.commands() == [[DSCACHEUTIL, "-flushcache"], [KILLALL, "-HUP", "mDNSResponder"]]
     assert mac.needs_admin
     (linux,) = flush_actions("linux", {"systemd-resolved": True, "resolvectl": True, "nscd": True},
                              [42])
@@ -101,8 +111,8 @@ def test_flushdns_output_english_and_chinese():
 
 def test_resync_clock_commands_per_os():
     (win,) = resync_actions("windows", False, False)  # one administrator step, one prompt
-    assert win.commands() == [["sc", "start", "w32time"], ["w32tm", "/resync", "/force"]]
-    assert resync_actions("macos", False, False)[0].argv == ["sntp", "-sS", "time.apple.com"]
+    assert win.commands() == [[SC, "start", "w32time"], [W32TM, "/resync", "/force"]]
+    assert resync_actions("macos", False, False)[0].argv == [SNTP, "-sS", "time.apple.com"]
     assert resync_actions("linux", True, True)[0].argv == ["chronyc", "makestep"]
     assert resync_actions("linux", False, True)[0].argv == ["timedatectl", "set-ntp", "true"]
     assert parse_timedatectl_ntp("no\n") is False and parse_timedatectl_ntp("yes") is True
@@ -138,7 +148,7 @@ def test_disable_proxy_macos_plan_from_captured_output(config, monkeypatch):
 
     plan = get_fix("disable_proxy").plan(FixEnv(config=config, runner=runner))
     assert [a.commands() for a in plan.actions] == [
-        [["networksetup", "-setwebproxystate", "Wi-Fi", "off"]]]
+        [[NETWORKSETUP, "-setwebproxystate", "Wi-Fi", "off"]]]
     assert plan.actions[0].data["targets"] == [{"service": "Wi-Fi", "setter": "-setwebproxystate"}]
     assert plan.needs_admin
 
@@ -186,7 +196,7 @@ def test_reset_winsock_is_windows_only_and_says_it_cannot_be_undone(config):
     fix = get_fix("reset_winsock")
     plan = fix.plan(FixEnv(config=config))
     assert plan.reversible is False
-    assert plan.actions[0].argv == ["netsh", "winsock", "reset"]
+    assert plan.actions[0].argv == [NETSH, "winsock", "reset"]
     assert any("cannot be undone" in w.render("en") for w in plan.warnings)
     assert plan.blocked is not None  # this machine is not Windows
 
@@ -207,6 +217,6 @@ def test_the_preview_shows_every_command_of_a_one_prompt_step():
     fix = get_fix("flush_dns")
     plan = Plan("flush_dns", fix.title, actions=[action], needs_admin=True)
     text = preview_text(PlannedFix("flush_dns", fix.title, fix, plan), "en")
-    assert "Command: dscacheutil -flushcache" in text
-    assert "Command: killall -HUP mDNSResponder" in text
+    assert "Command: /usr/bin/dscacheutil -flushcache" in text
+    assert "Command: /usr/bin/killall -HUP mDNSResponder" in text
     assert text.count("needs administrator") == 1  # one step, one prompt

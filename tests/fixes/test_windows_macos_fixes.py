@@ -31,8 +31,14 @@ from checks.platform.parsers.proxy_settings import (
     parse_connection_blob,
     wininet_state,
 )
+from checks.platform.system_tools import macos_tool, windows_tool
 
 from .conftest import ROOT
+
+NETSH = windows_tool("netsh")
+SC = windows_tool("sc")
+W32TM = windows_tool("w32tm")
+NETWORKSETUP = macos_tool("networksetup")
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "platform"
 WIN, MAC = FIXTURES / "windows", FIXTURES / "macos"
@@ -187,12 +193,12 @@ def test_a_broken_winhttp_proxy_gets_its_own_admin_step_with_an_admin_held_backu
     plan = fix.plan(FixEnv(config=config, runner=runner))
     assert plan.blocked is None  # never "No system proxy is switched on"
     (action,) = plan.actions
-    assert action.argv == ["netsh", "winhttp", "reset", "proxy"] and action.needs_admin
+    assert action.argv == [NETSH, "winhttp", "reset", "proxy"] and action.needs_admin
     assert "127.0.0.1:7897" in action.description.render("en")
     assert any("IT" in w.render("en") for w in plan.warnings)
     journal = Journal()
     apply_plan(fix, plan, journal)
-    assert ran == [["netsh", "winhttp", "reset", "proxy"]]
+    assert ran == [[NETSH, "winhttp", "reset", "proxy"]]
     backups = {k: v for k, v in registry.values.items() if k[1] == proxy_fix.BACKUP_KEY.lower()}
     assert [v[0] for v in backups.values()] == [proxied]
     # A crafted journal cannot choose what undo writes: it comes from the admin-held copy.
@@ -247,9 +253,9 @@ def test_macos_proxy_fix_switches_off_socks_too_in_one_step(config, data_dir, mo
     plan = fix.plan(FixEnv(config=config, runner=runner))
     (action,) = plan.actions
     assert action.commands() == [
-        ["networksetup", "-setwebproxystate", "Wi-Fi", "off"],
-        ["networksetup", "-setsecurewebproxystate", "Wi-Fi", "off"],
-        ["networksetup", "-setsocksfirewallproxystate", "Wi-Fi", "off"]]
+        [NETWORKSETUP, "-setwebproxystate", "Wi-Fi", "off"],
+        [NETWORKSETUP, "-setsecurewebproxystate", "Wi-Fi", "off"],
+        [NETWORKSETUP, "-setsocksfirewallproxystate", "Wi-Fi", "off"]]
     assert fix.helper_refusal(action) is None
     journal = Journal()
     apply_plan(fix, plan, journal)
@@ -290,8 +296,8 @@ RESYNC_OK_ZH = "将 resync 命令发送到本地计算机\n成功地执行了命
 def test_no_time_data_is_recognised_in_english_and_chinese():
     for text in (NOT_STARTED_ZH, NO_TIME_DATA_EN, NO_TIME_DATA_ZH,
                  (WIN / "w32tm-en-service-not-started-0x80070426.txt").read_text("utf-8")):
-        assert w32tm_not_ready(CommandResult(["w32tm"], 1, text)), text
-    assert not w32tm_not_ready(CommandResult(["w32tm"], 0, RESYNC_OK_ZH))
+        assert w32tm_not_ready(CommandResult([W32TM], 1, text)), text
+    assert not w32tm_not_ready(CommandResult([W32TM], 0, RESYNC_OK_ZH))
 
 
 def scripted(*answers: tuple[int, str]):
@@ -299,9 +305,9 @@ def scripted(*answers: tuple[int, str]):
 
     def runner(argv, timeout):
         calls.append(list(argv))
-        if argv[0] == "sc":
+        if argv[0] == SC:
             return CommandResult(list(argv), 1056, "[SC] StartService FAILED 1056")
-        code, out = answers[len([c for c in calls if c[0] == "w32tm"]) - 1]
+        code, out = answers[len([c for c in calls if c[0] == W32TM]) - 1]
         return CommandResult(list(argv), code, out)
 
     return runner, calls
@@ -317,7 +323,7 @@ def test_w32tm_resync_is_retried_until_the_service_has_time_data(config, data_di
     plan = fix.plan(FixEnv(config=config, runner=runner))
     (action,) = plan.actions  # one administrator step: one UAC prompt
     apply_plan(fix, plan, Journal())
-    assert calls == [["sc", "start", "w32time"]] + [["w32tm", "/resync", "/force"]] * 3
+    assert calls == [[SC, "start", "w32time"]] + [[W32TM, "/resync", "/force"]] * 3
 
 
 def test_w32tm_gives_up_after_its_retries_and_on_other_errors(config, data_dir, monkeypatch):
@@ -329,11 +335,11 @@ def test_w32tm_gives_up_after_its_retries_and_on_other_errors(config, data_dir, 
     runner, calls = scripted(*[(1, NO_TIME_DATA_EN)] * 3)
     with pytest.raises(FixError, match="no time data"):
         apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
-    assert len([c for c in calls if c[0] == "w32tm"]) == 3
+    assert len([c for c in calls if c[0] == W32TM]) == 3
     runner, calls = scripted((5, "The following error occurred: Access is denied. (0x80070005)"))
     with pytest.raises(FixError, match="Access is denied"):
         apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
-    assert len([c for c in calls if c[0] == "w32tm"]) == 1
+    assert len([c for c in calls if c[0] == W32TM]) == 1
 
 
 def test_fix_commands_run_without_a_console_window_on_windows():

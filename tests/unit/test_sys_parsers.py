@@ -253,9 +253,9 @@ def test_kioslaverc_types() -> None:
 
 def test_ping_argv_sizes_are_payloads() -> None:
     assert ping_argv("windows", "1.2.3.4", 1500, 2.0) == [
-        "ping", "-f", "-l", "1472", "-n", "1", "-w", "2000", "1.2.3.4"]
+        r"C:\Windows\System32\ping.exe", "-f", "-l", "1472", "-n", "1", "-w", "2000", "1.2.3.4"]
     assert ping_argv("macos", "1.2.3.4", 1400, 1.5) == [
-        "ping", "-D", "-s", "1372", "-c", "1", "-t", "2", "1.2.3.4"]
+        "/sbin/ping", "-D", "-s", "1372", "-c", "1", "-t", "2", "1.2.3.4"]
     assert ping_argv("linux", "1.2.3.4", 576, 1.0)[1:8] == [
         "-n", "-M", "do", "-s", "548", "-c", "1"]
 
