@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checks.platform.commands import decode_output
+from checks.platform.commands import decode_utf8_or_gbk
 from checks.shared.bounded_read import read_regular_file
 from checks.tencent.products import WECHAT, WECOM, infer_product, parse_override
 
@@ -190,7 +190,7 @@ def decode_pointer(raw: bytes) -> str:
     """The clients write these in UTF-8, UTF-16 (with a BOM) or the ANSI code page (GBK)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16", errors="replace")
-    return decode_output(raw.removeprefix(b"\xef\xbb\xbf"))  # UTF-8, else GBK
+    return decode_utf8_or_gbk(raw.removeprefix(b"\xef\xbb\xbf"))
 
 
 def pointer_roots(text: str, os_name: str, home: str, documents: str) -> list[str]:

@@ -19,8 +19,9 @@ from checks.fixes.flush_dns import flush_actions, flushdns_succeeded
 from checks.fixes.open_captive_portal import open_argv, safe_url
 from checks.fixes.resync_clock import parse_timedatectl_ntp, resync_actions
 from checks.fixes.set_mtu import get_mtu_argv, parse_hardware_ports, parse_mtu, set_mtu_argv
-from checks.platform.commands import CommandResult, decode_output
+from checks.platform.commands import CommandResult, decode_console
 from checks.platform.system_tools import macos_tool, windows_tool
+from tests.captures import commands, console_bytes, macos, windows
 
 NETSH = windows_tool("netsh")
 IPCONFIG = windows_tool("ipconfig")
@@ -31,24 +32,6 @@ DSCACHEUTIL = macos_tool("dscacheutil")
 KILLALL = macos_tool("killall")
 SNTP = macos_tool("sntp")
 
-NETSH_SUBINTERFACES_ZH = """
-   MTU  MediaSenseState   传入字节  传出字节      接口
-------  ---------------  ---------  ---------  -------------
-4294967295                1          0      61810  Loopback Pseudo-Interface 1
-  1500                1  132876413   14217405  以太网
-  1480                5          0          0  WLAN 2
-"""
-
-MAC_GETMTU = "Active MTU: 1500 (Current Setting: 1500)\n"
-MAC_PORTS = """
-Hardware Port: Wi-Fi
-Device: en0
-Ethernet Address: a4:83:e7:00:00:00
-
-Hardware Port: Thunderbolt Ethernet Slot 1
-Device: en5
-Ethernet Address: 00:00:00:00:00:01
-"""
 MAC_SERVICES = """An asterisk (*) denotes that a network service is disabled.
 Wi-Fi
 *Bluetooth PAN
@@ -68,13 +51,42 @@ def test_mtu_commands_per_os():
 
 
 def test_mtu_parsers_on_captured_output():
-    gbk = decode_output(NETSH_SUBINTERFACES_ZH.encode("gbk"))
-    assert parse_mtu("windows", gbk, "以太网") == 1500
-    assert parse_mtu("windows", gbk, "WLAN 2") == 1480
-    assert parse_mtu("windows", gbk, "missing") is None
-    assert parse_mtu("macos", MAC_GETMTU, "en0") == 1500
+    zh = decode_console(console_bytes(windows("netsh-ipv4-show-subinterfaces-zh-cn-netkeeper-ppp.txt"),
+                                      936), 936)
+    assert parse_mtu("windows", zh, "Netkeeper") == 1480
+    assert parse_mtu("windows", zh, "以太网") == 1500
+    assert parse_mtu("windows", zh, "missing") is None
+    report = commands(macos("networksetup-report-wifi-en1-no-proxy.txt"), "% ")
+    assert parse_mtu("macos", report["networksetup -getMTU Wi-Fi"], "en1") == 1500
     assert parse_mtu("linux", "2: eth0: <UP> mtu 1492 qdisc fq state UP", "eth0") == 1492
-    assert parse_hardware_ports(MAC_PORTS) == {"en0": "Wi-Fi", "en5": "Thunderbolt Ethernet Slot 1"}
+    ports = macos("networksetup-listallhardwareports-macbook-2020.txt")
+    assert parse_hardware_ports(ports) == {
+        "en0": "Wi-Fi", "en5": "iPhone USB", "en3": "Bluetooth PAN", "en1": "Thunderbolt 1",
+        "en2": "Thunderbolt 2", "bridge0": "Thunderbolt Bridge"}
+    # With the "VLAN Configurations" trailer of an older Mac, Wi-Fi on en1.
+    assert parse_hardware_ports(report["networksetup -listallhardwareports"]) == {
+        "en0": "Ethernet", "en1": "Wi-Fi"}
+
+
+def test_windows_mtu_plan_from_the_netsh_table(config, monkeypatch):
+    """Where GetAdaptersAddresses gives no MTU, netsh's table (decoded in the console's
+    code page) gives the current one: a PPPoE dialer at 1480 above a 1400 path."""
+    import checks.fixes.set_mtu as set_mtu
+
+    monkeypatch.setattr(set_mtu, "PLATFORM", "windows")
+    table = decode_console(console_bytes(windows("netsh-ipv4-show-subinterfaces-zh-cn-netkeeper-ppp.txt"),
+                                         936), 936)
+
+    def runner(argv, timeout):
+        assert argv == [NETSH, "interface", "ipv4", "show", "subinterfaces"]
+        return CommandResult(argv, 0, table)
+
+    report = {"checks": [{"id": "mtu", "evidence": {"path_mtu": 1400, "interface": "Netkeeper"}}]}
+    plan = get_fix("set_mtu").plan(FixEnv(config=config, report=report, runner=runner))
+    (action,) = plan.actions
+    assert action.argv == [NETSH, "interface", "ipv4", "set", "subinterface", "Netkeeper",
+                           "mtu=1400", "store=persistent"]
+    assert action.data["previous"] == 1480
 
 
 def test_flush_dns_commands_per_os():
@@ -105,7 +117,7 @@ def test_macos_dns_flush_goes_through_one_elevated_step(config):
 def test_flushdns_output_english_and_chinese():
     assert flushdns_succeeded("Windows IP Configuration\r\n\r\nSuccessfully flushed the DNS Resolver Cache.")
     zh = "Windows IP 配置\r\n\r\n已成功刷新 DNS 解析缓存。".encode("gbk")
-    assert flushdns_succeeded(decode_output(zh))
+    assert flushdns_succeeded(decode_console(zh, 936))
     assert not flushdns_succeeded("无法刷新 DNS 解析缓存: 执行期间，函数出了问题。")
 
 
