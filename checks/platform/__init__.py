@@ -8,6 +8,8 @@ macOS share. Windows-only functions raise OSError elsewhere.
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,7 +26,7 @@ from checks.platform._common import (
     interfaces,
     route_for,
 )
-from checks.platform.file_access import FileAccess
+from checks.platform.file_access import FileAccess, why_not_admin_only
 
 __all__ = [
     "NAME", "Adapter", "RouteInfo", "default_routes", "interface_mtu", "interface_of",
@@ -32,7 +34,7 @@ __all__ = [
     "default_hosts_file", "default_gateways", "icmp_method", "icmp_echo_df", "system_proxy",
     "documents_dir", "installed_clients", "is_admin", "shell_execute_runas", "read_wininet",
     "write_wininet", "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
-    "current_user_id", "file_access", "replace_file",
+    "current_user_id", "file_access", "replace_file", "not_admin_made",
     "read_registry_value", "write_registry_value",
 ]
 
@@ -52,9 +54,33 @@ NAME: str = _os.NAME  # "linux" | "windows" | "macos"
 
 
 def machine_config_path() -> Path | None:
-    """The machine-wide override file an IT department installs."""
+    """The machine-wide override file an IT department installs, or None when it could
+    have been written by someone other than an administrator: every user may create
+    files in %ProgramData% and its new folders inherit that, so a file there means
+    nothing until its folder's ACL says only administrators can write it."""
     result: Path | None = _os.machine_config_path()
+    if result is None or not result.is_file():
+        return result
+    reason = not_admin_made(str(result))
+    if reason is not None:
+        logging.getLogger("wxdoctor.config").warning(
+            "ignoring the machine-wide settings %s: %s", result, reason)
+        return None
     return result
+
+
+def not_admin_made(path: str) -> str | None:
+    """Why `path` or the folder holding it could hold what someone other than an
+    administrator put there; None when only administrators can have written them."""
+    for place in (os.path.dirname(path), path):
+        try:
+            access = file_access(place)
+        except OSError as exc:
+            return f"cannot tell who may change {place}: {exc.strerror or exc}"
+        reason = why_not_admin_only(place, access)
+        if reason is not None:
+            return reason
+    return None
 
 
 def user_config_path() -> Path | None:

@@ -35,8 +35,34 @@ NAME = "windows"
 
 
 def machine_config_path() -> Path | None:
-    base = os.environ.get("ProgramData", r"C:\ProgramData")
-    return Path(base) / "wxdoctor" / "config.toml"
+    base = program_data()
+    return Path(base) / "wxdoctor" / "config.toml" if base else None
+
+
+def program_data() -> str | None:
+    """%ProgramData% as Windows knows it (SHGetKnownFolderPath), not the environment
+    variable, which the person's own environment (and so the helper's) can set."""
+    if sys.platform != "win32":
+        return os.environ.get("ProgramData", r"C:\ProgramData")
+    import ctypes
+    import uuid
+
+    class Guid(ctypes.Structure):
+        _fields_ = [("Data1", ctypes.c_uint32), ("Data2", ctypes.c_uint16),
+                    ("Data3", ctypes.c_uint16), ("Data4", ctypes.c_ubyte * 8)]
+
+    known = uuid.UUID("62AB5D82-FDC1-4DC3-A9DD-070D1D495D97")  # FOLDERID_ProgramData
+    guid = Guid(known.fields[0], known.fields[1], known.fields[2],
+                (ctypes.c_ubyte * 8)(*known.bytes[8:]))
+    found = ctypes.c_wchar_p()
+    try:
+        result = ctypes.windll.shell32.SHGetKnownFolderPath(ctypes.byref(guid), 0, None,
+                                                            ctypes.byref(found))
+        return found.value if result == 0 and found.value else None
+    except (AttributeError, OSError):
+        return None
+    finally:
+        ctypes.windll.ole32.CoTaskMemFree(found)
 
 
 def user_config_path() -> Path | None:

@@ -8,19 +8,8 @@ import sys
 from typing import Any
 
 from checks.platform.file_access import FileAccess
+from checks.platform.parsers.sddl import parse_sddl, writers
 
-# Rights that let an access-control entry change a file or a folder's contents.
-_WRITE_RIGHTS = (
-    0x0002  # FILE_WRITE_DATA / FILE_ADD_FILE
-    | 0x0004  # FILE_APPEND_DATA / FILE_ADD_SUBDIRECTORY
-    | 0x0040  # FILE_DELETE_CHILD
-    | 0x00010000  # DELETE
-    | 0x00040000  # WRITE_DAC
-    | 0x00080000  # WRITE_OWNER
-    | 0x10000000  # GENERIC_ALL
-    | 0x40000000  # GENERIC_WRITE
-)
-_ACCESS_ALLOWED_ACE_TYPE, _INHERIT_ONLY_ACE = 0, 0x08
 _FILE_ATTRIBUTE_REPARSE_POINT = 0x400
 
 
@@ -76,15 +65,26 @@ def current_user_id() -> str:
 
 
 def file_access(path: str) -> FileAccess:
-    """Owner SID and every SID an allow entry of the DACL gives a write right
-    (GetNamedSecurityInfoW); a missing DACL means everyone ("S-1-1-0") may write."""
+    """Owner SID and every SID an allow entry of the DACL gives a write right, read as
+    the descriptor Windows prints (GetNamedSecurityInfoW, then SDDL) and decided by
+    the tested parser; a missing DACL means everyone ("S-1-1-0") may write."""
+    import stat
+
+    st = os.lstat(path)
+    descriptor = parse_sddl(security_descriptor(path))
+    attributes = getattr(st, "st_file_attributes", 0)
+    return FileAccess(descriptor.owner or "", writers(descriptor),
+                      bool(attributes & _FILE_ATTRIBUTE_REPARSE_POINT),
+                      stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode))
+
+
+def security_descriptor(path: str) -> str:
+    """The owner and DACL of `path` (a final link itself, not its target) in SDDL."""
     if sys.platform != "win32":
         raise OSError("Windows security descriptors exist only on Windows")
     import ctypes
-    import stat
     from ctypes import wintypes
 
-    st = os.lstat(path)
     advapi32 = ctypes.WinDLL("advapi32", use_last_error=True)
     get_info = advapi32.GetNamedSecurityInfoW
     get_info.argtypes = [wintypes.LPCWSTR, ctypes.c_int, wintypes.DWORD,
@@ -92,38 +92,24 @@ def file_access(path: str) -> FileAccess:
                          ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
                          ctypes.POINTER(ctypes.c_void_p)]
     get_info.restype = wintypes.DWORD
-    get_ace = advapi32.GetAce
-    get_ace.argtypes = [ctypes.c_void_p, wintypes.DWORD, ctypes.POINTER(ctypes.c_void_p)]
-    get_ace.restype = wintypes.BOOL
-    se_file_object, owner_info, dacl_info = 1, 0x1, 0x4
+    to_text = advapi32.ConvertSecurityDescriptorToStringSecurityDescriptorW
+    to_text.argtypes = [ctypes.c_void_p, wintypes.DWORD, wintypes.DWORD,
+                        ctypes.POINTER(wintypes.LPWSTR), ctypes.c_void_p]
+    to_text.restype = wintypes.BOOL
+    se_file_object, owner_and_dacl, sddl_revision_1 = 1, 0x1 | 0x4, 1
     owner, dacl, descriptor = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
-    error = get_info(path, se_file_object, owner_info | dacl_info, ctypes.byref(owner), None,
+    error = get_info(path, se_file_object, owner_and_dacl, ctypes.byref(owner), None,
                      ctypes.byref(dacl), None, ctypes.byref(descriptor))
     if error != 0:
         raise ctypes.WinError(error)
+    text = wintypes.LPWSTR()
     try:
-        writers: list[str] = []
-        if not dacl.value:
-            writers.append("S-1-1-0")
-        else:
-            # ACL: BYTE revision, BYTE pad, WORD size, WORD ace count, WORD pad.
-            count = ctypes.cast(dacl, ctypes.POINTER(ctypes.c_uint16))[2]
-            for index in range(count):
-                ace = ctypes.c_void_p()
-                if not get_ace(dacl, index, ctypes.byref(ace)) or not ace.value:
-                    continue
-                # ACE_HEADER (type, flags, size), then ACCESS_MASK, then the SID.
-                ace_type, flags = ctypes.cast(ace, ctypes.POINTER(ctypes.c_ubyte))[0:2]
-                mask = ctypes.cast(ace.value + 4, ctypes.POINTER(ctypes.c_uint32))[0]
-                if ace_type != _ACCESS_ALLOWED_ACE_TYPE or flags & _INHERIT_ONLY_ACE:
-                    continue
-                if mask & _WRITE_RIGHTS:
-                    writers.append(_sid_string(ctypes.c_void_p(ace.value + 8)))
-        attributes = getattr(st, "st_file_attributes", 0)
-        return FileAccess(_sid_string(owner), tuple(writers),
-                          bool(attributes & _FILE_ATTRIBUTE_REPARSE_POINT),
-                          stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode))
+        if not to_text(descriptor, sddl_revision_1, owner_and_dacl, ctypes.byref(text), None):
+            raise ctypes.WinError(ctypes.get_last_error())
+        return str(text.value)
     finally:
+        if text:
+            ctypes.windll.kernel32.LocalFree(text)
         ctypes.windll.kernel32.LocalFree(descriptor)
 
 

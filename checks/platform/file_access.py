@@ -1,7 +1,8 @@
 """Who owns a file and who may change it, in one shape for every OS.
 
 The elevated fix helper uses this to refuse a journal another account could have
-planted or edited. POSIX ids are uid numbers as text ("501"), with "group:<gid>"
+planted or edited; the app to trust only code and machine-wide settings that only an
+administrator can have written (`why_not_admin_only`). POSIX ids are uid numbers as text ("501"), with "group:<gid>"
 and "others" for the group and world write bits; Windows ids are SID strings
 ("S-1-5-21-…"), one per access-control entry that grants a write right.
 """
@@ -12,12 +13,17 @@ import os
 import stat
 from dataclasses import dataclass
 
+from checks.platform.parsers.sddl import TRUSTED_INSTALLER, named
+
 # Accounts that may always write a user's files: they could do anything anyway.
 ADMIN_IDS = frozenset({
     "0",  # root
     "S-1-5-18",  # LocalSystem
     "S-1-5-32-544",  # BUILTIN\Administrators
+    TRUSTED_INSTALLER,  # owns Windows' own folders, Program Files among them
 })
+# POSIX: root's own group (root, wheel) may write where root decided it may.
+ADMIN_GROUPS = frozenset({"group:0"})
 
 
 @dataclass(frozen=True)
@@ -50,3 +56,16 @@ def posix_access(st: os.stat_result) -> FileAccess:
 def only_user_may_write(access: FileAccess, user: str) -> bool:
     """Owned by `user`, and nobody but that user and administrators may change it."""
     return access.owner == user and all(w == user or w in ADMIN_IDS for w in access.writers)
+
+
+def why_not_admin_only(path: str, access: FileAccess) -> str | None:
+    """Why `path` could hold what someone other than an administrator put there (a link,
+    another owner, another account with a write right); None when it cannot."""
+    if access.is_link:
+        return f"{path} is a link"
+    if access.owner not in ADMIN_IDS:
+        return f"{path} belongs to {named(access.owner)}, not to an administrator"
+    others = [w for w in access.writers if w not in ADMIN_IDS and w not in ADMIN_GROUPS]
+    if others:
+        return f"{path} may be changed by {', '.join(named(w) for w in others)}"
+    return None
