@@ -37,6 +37,9 @@ class FixEnv:
     # the elevated helper, which runs as administrator throughout.
     allows: Callable[[Sequence[str]], bool] | None = None
     in_helper: bool = False
+    # The window an administrator prompt belongs to (Windows: its HWND), so the prompt
+    # comes to the front instead of flashing in the taskbar.
+    window: int | None = None
 
     def _check(self, check_id: str) -> dict[str, Any] | None:
         for check in (self.report or {}).get("checks", []):

@@ -20,21 +20,22 @@ from checks.platform._common import (
     Adapter,
     AdapterInfo,
     RouteInfo,
+    RunasResult,
     default_routes,
     interface_mtu,
     interface_of,
     interfaces,
     route_for,
 )
-from checks.platform.file_access import FileAccess, why_not_admin_only
+from checks.platform.file_access import FileAccess, why_not_admin_only, why_replaceable
 
 __all__ = [
-    "NAME", "Adapter", "RouteInfo", "default_routes", "interface_mtu", "interface_of",
+    "NAME", "Adapter", "RouteInfo", "RunasResult", "default_routes", "interface_mtu", "interface_of",
     "interfaces", "route_for", "machine_config_path", "user_config_path",
     "default_hosts_file", "default_gateways", "icmp_method", "icmp_echo_df", "system_proxy",
     "documents_dir", "installed_clients", "is_admin", "shell_execute_runas", "read_wininet",
     "write_wininet", "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
-    "current_user_id", "file_access", "replace_file", "not_admin_made",
+    "current_user_id", "file_access", "replace_file", "not_admin_made", "code_location_problem",
     "read_registry_value", "write_registry_value",
 ]
 
@@ -67,6 +68,31 @@ def machine_config_path() -> Path | None:
             "ignoring the machine-wide settings %s: %s", result, reason)
         return None
     return result
+
+
+def code_location_problem(paths: list[str]) -> str | None:
+    """Why the program files `paths` (the executable, its folders) could have been changed
+    by someone other than an administrator: each of them, and each folder above the first
+    one, which must not let anyone else move it aside. None: they cannot."""
+    def access_of(place: str) -> FileAccess | str:
+        try:
+            return file_access(place)
+        except OSError as exc:
+            return f"cannot tell who may change {place}: {exc.strerror or exc}"
+
+    for place in paths:
+        access = access_of(place)
+        reason = access if isinstance(access, str) else why_not_admin_only(place, access)
+        if reason is not None:
+            return reason
+    above, seen = (os.path.dirname(paths[0]) if paths else ""), ""
+    while above and above != seen:  # up to and with the drive or file-system root
+        access = access_of(above)
+        reason = access if isinstance(access, str) else why_replaceable(above, access)
+        if reason is not None:
+            return reason
+        above, seen = os.path.dirname(above), above
+    return None
 
 
 def not_admin_made(path: str) -> str | None:
@@ -133,9 +159,11 @@ def is_admin() -> bool:
     return result
 
 
-def shell_execute_runas(file: str, parameters: str, timeout: float) -> int:
-    """Windows: start `file` through the UAC prompt and wait for its exit code."""
-    result: int = _os.shell_execute_runas(file, parameters, timeout)
+def shell_execute_runas(file: str, parameters: str, timeout: float,
+                        window: int | None = None) -> RunasResult:
+    """Windows: start `file` through the UAC prompt owned by `window` and wait up to
+    `timeout` for it; what happened (declined, Windows' error, exit code, still running)."""
+    result: RunasResult = _os.shell_execute_runas(file, parameters, timeout, window)
     return result
 
 

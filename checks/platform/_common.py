@@ -77,6 +77,28 @@ class AdapterInfo:
                 "addresses": list(self.addresses), "flags": self.flags}
 
 
+@dataclass(frozen=True)
+class RunasResult:
+    """What came of one UAC prompt (ShellExecuteExW "runas") and the program it started."""
+
+    started: bool  # the person accepted and the program began
+    error: int | None = None  # why it did not start: 1223 = declined, else Windows' error
+    message: str = ""  # Windows' own words for `error`
+    exit_code: int | None = None  # None while it runs: it had not ended when the wait did
+    pid: int | None = None
+
+    @property
+    def declined(self) -> bool:
+        return self.error == ERROR_CANCELLED
+
+    @property
+    def still_running(self) -> bool:
+        return self.started and self.exit_code is None
+
+
+ERROR_CANCELLED = 1223  # "The operation was canceled by the user."
+
+
 def interfaces() -> list[Adapter]:
     """Every adapter with its state, MTU and non-link-local addresses."""
     stats = psutil.net_if_stats()

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from checks.platform._common import RunasResult
 from checks.platform.file_access import FileAccess, posix_file_access
 
 RegistryValues = dict[str, "tuple[Any, int] | None"]
@@ -20,7 +21,8 @@ def is_admin() -> bool:
     return os.geteuid() == 0
 
 
-def shell_execute_runas(file: str, parameters: str, timeout: float) -> int:
+def shell_execute_runas(file: str, parameters: str, timeout: float,
+                        window: int | None = None) -> RunasResult:
     raise OSError("ShellExecuteExW exists only on Windows")
 
 

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from checks.platform.file_access import FileAccess
-from checks.platform.parsers.sddl import parse_sddl, writers
+from checks.platform.parsers.sddl import REPLACE_RIGHTS, parse_sddl, writers
 
 _FILE_ATTRIBUTE_REPARSE_POINT = 0x400
 
@@ -75,7 +75,8 @@ def file_access(path: str) -> FileAccess:
     attributes = getattr(st, "st_file_attributes", 0)
     return FileAccess(descriptor.owner or "", writers(descriptor),
                       bool(attributes & _FILE_ATTRIBUTE_REPARSE_POINT),
-                      stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode))
+                      stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode),
+                      writers(descriptor, REPLACE_RIGHTS))
 
 
 def security_descriptor(path: str) -> str:

@@ -33,6 +33,8 @@ class FileAccess:
     is_link: bool  # a symlink, or on Windows any reparse point (junction, mount point)
     is_dir: bool
     is_regular: bool
+    # A folder: every id that may remove, rename or re-permission what it holds.
+    replacers: tuple[str, ...] = ()
 
 
 def posix_file_access(path: str) -> FileAccess:
@@ -49,8 +51,12 @@ def posix_access(st: os.stat_result) -> FileAccess:
         writers.append(f"group:{st.st_gid}")
     if st.st_mode & stat.S_IWOTH:
         writers.append("others")
-    return FileAccess(str(st.st_uid), tuple(writers), stat.S_ISLNK(st.st_mode),
-                      stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode))
+    folder = stat.S_ISDIR(st.st_mode)
+    # Whoever may write a folder may rename what is in it, unless the sticky bit (/tmp)
+    # leaves that to each entry's owner.
+    replacers = ((str(st.st_uid),) if st.st_mode & stat.S_ISVTX else tuple(writers)) if folder else ()
+    return FileAccess(str(st.st_uid), tuple(writers), stat.S_ISLNK(st.st_mode), folder,
+                      stat.S_ISREG(st.st_mode), replacers)
 
 
 def only_user_may_write(access: FileAccess, user: str) -> bool:
@@ -68,4 +74,15 @@ def why_not_admin_only(path: str, access: FileAccess) -> str | None:
     others = [w for w in access.writers if w not in ADMIN_IDS and w not in ADMIN_GROUPS]
     if others:
         return f"{path} may be changed by {', '.join(named(w) for w in others)}"
+    return None
+
+
+def why_replaceable(path: str, access: FileAccess) -> str | None:
+    """For a folder above the code: why someone other than an administrator could move
+    what it holds aside and put something else in its place; None when they cannot."""
+    if access.is_link:
+        return f"{path} is a link"
+    others = [r for r in access.replacers if r not in ADMIN_IDS and r not in ADMIN_GROUPS]
+    if others:
+        return f"what {path} holds may be renamed or replaced by {', '.join(named(r) for r in others)}"
     return None

@@ -76,13 +76,16 @@ def test_manifest_runs_as_invoker() -> None:
 def test_inno_setup_script() -> None:
     iss = (ROOT / "packaging" / "windows" / "wxdoctor.iss").read_text("utf-8")
     setup = dict(re.findall(r"^(\w+)=(.*)$", iss.split("[Setup]")[1].split("\n[")[0], re.M))
-    assert setup["PrivilegesRequired"] == "lowest"
-    assert setup["DefaultDirName"] == r"{userpf}\{#AppName}"  # %LOCALAPPDATA%\Programs
+    # For all users under Program Files, where only administrators can change the files
+    # the UAC prompt runs; "only for me" stays possible and that copy never elevates.
+    assert setup["PrivilegesRequired"] == "admin"
+    assert setup["DefaultDirName"] == r"{autopf}\{#AppName}"
+    assert setup["PrivilegesRequiredOverridesAllowed"] == "dialog"
     assert setup["AppVersion"] == "{#AppVersion}"
-    assert "PrivilegesRequiredOverridesAllowed" not in setup  # never offers an admin install
     languages = re.findall(r'^Name: "(\w+)"; MessagesFile:', iss, re.M)
     assert languages == ["chinesesimplified", "english"]
-    assert r"{group}\{cm:ShortcutName}" in iss and r"{userdesktop}\{cm:ShortcutName}" in iss
+    assert r"{group}\{cm:ShortcutName}" in iss and r"{autodesktop}\{cm:ShortcutName}" in iss
+    assert "{userpf}" not in iss and "{userdesktop}" not in iss
     # Every /D define build.py passes is one the script reads.
     passed = set(re.findall(r'/D(\w+)=', (ROOT / "packaging" / "build.py").read_text()))
     assert passed == {"AppVersion", "FileVersion", "SourceDir", "OutputDir"}

@@ -18,9 +18,9 @@ import checks.platform as public
 MODULES = ("_linux", "_windows", "_macos")
 # What each OS module must define: every function the public interface forwards to.
 INTERFACE = [name for name in public.__all__
-             if name not in ("NAME", "Adapter", "AdapterInfo", "RouteInfo") and name not in
+             if name not in ("NAME", "Adapter", "AdapterInfo", "RouteInfo", "RunasResult") and name not in
              ("default_routes", "interface_mtu", "interface_of", "interfaces", "route_for",
-              "not_admin_made")]  # one implementation for all, in checks/platform/__init__.py
+              "not_admin_made", "code_location_problem")]  # one implementation for all, in checks/platform/__init__.py
 
 
 def _module(name: str) -> object:

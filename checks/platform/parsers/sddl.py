@@ -51,6 +51,14 @@ WRITE_RIGHTS = (
     | 0x10000000  # GENERIC_ALL
     | 0x40000000  # GENERIC_WRITE
 )
+# Rights on a folder that let an entry remove, rename or re-permission what it holds
+# (creating new names beside them does not): what matters about the folders above.
+REPLACE_RIGHTS = (
+    0x0040  # FILE_DELETE_CHILD
+    | 0x00040000  # WRITE_DAC
+    | 0x00080000  # WRITE_OWNER
+    | 0x10000000  # GENERIC_ALL
+)
 # Entry types that grant (deny entries are ignored: a write they would block still counts).
 _ALLOW_TYPES = {"A", "OA", "XA", "ZA"}
 _ACE = re.compile(r"\(([^()]*)\)")
@@ -114,14 +122,14 @@ def parse_sddl(text: str) -> Descriptor:
     return Descriptor(owner, tuple(aces))
 
 
-def writers(descriptor: Descriptor) -> tuple[str, ...]:
-    """Every SID an allow entry that applies to the object itself gives a write right
+def writers(descriptor: Descriptor, rights: int = WRITE_RIGHTS) -> tuple[str, ...]:
+    """Every SID an allow entry that applies to the object itself gives one of `rights`
     (OWNER RIGHTS and CREATOR OWNER stand for the owner); everyone when there is no DACL."""
     if descriptor.dacl is None:
         return ("S-1-1-0",)
     found: list[str] = []
     for ace in descriptor.dacl:
-        if ace.kind in _ALLOW_TYPES and ace.applies_here and ace.mask & WRITE_RIGHTS:
+        if ace.kind in _ALLOW_TYPES and ace.applies_here and ace.mask & rights:
             sid = ace.sid
             if sid in (CREATOR_OWNER, OWNER_RIGHTS) and descriptor.owner:
                 sid = descriptor.owner
