@@ -36,7 +36,7 @@ __all__ = [
     "documents_dir", "installed_clients", "is_admin", "shell_execute_runas", "read_wininet",
     "write_wininet", "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
     "current_user_id", "file_access", "replace_file", "not_admin_made", "code_location_problem",
-    "read_registry_value", "write_registry_value",
+    "read_registry_value", "write_registry_value", "set_system_time",
 ]
 
 
@@ -227,3 +227,8 @@ def read_registry_value(hive: str, key: str, name: str) -> tuple[Any, int] | Non
 def write_registry_value(hive: str, key: str, name: str, value: tuple[Any, int] | None) -> None:
     """Windows: set one value (creating the key) or delete it (None)."""
     _os.write_registry_value(hive, key, name, value)
+
+
+def set_system_time(unix_time: float) -> None:
+    """Windows: set the clock to `unix_time` (UTC); administrator rights needed."""
+    _os.set_system_time(unix_time)

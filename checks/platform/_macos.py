@@ -14,6 +14,7 @@ from checks.platform._posix import (  # noqa: F401 (part of the platform interfa
     is_admin,
     read_registry_value,
     read_wininet,
+    set_system_time,
     shell_execute_runas,
     tencent_registry,
     write_registry_value,

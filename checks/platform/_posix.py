@@ -63,3 +63,7 @@ def read_registry_value(hive: str, key: str, name: str) -> tuple[Any, int] | Non
 
 def write_registry_value(hive: str, key: str, name: str, value: tuple[Any, int] | None) -> None:
     raise OSError("the Windows registry exists only on Windows")
+
+
+def set_system_time(unix_time: float) -> None:
+    raise OSError("the clock fix sets the time itself only on Windows")

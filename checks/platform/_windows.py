@@ -1,8 +1,8 @@
 """Windows specifics, one module of the platform interface. The larger pieces live beside
 it: `_windows_registry` (registry values), `_windows_proxy` (proxy settings),
-`_windows_adapters` (GetAdaptersAddresses), `_windows_security` (accounts and ACLs) and
-`_windows_uac` (administrator rights). Type-checked with `mypy --platform win32`;
-cannot run on Linux CI."""
+`_windows_adapters` (GetAdaptersAddresses), `_windows_security` (accounts and ACLs),
+`_windows_uac` (administrator rights) and `_windows_time` (setting the clock).
+Type-checked with `mypy --platform win32`; cannot run on Linux CI."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from checks.platform._windows_security import (  # noqa: F401
     file_access,
     replace_file,
 )
+from checks.platform._windows_time import set_system_time  # noqa: F401
 from checks.platform._windows_uac import is_admin, shell_execute_runas  # noqa: F401
 
 NAME = "windows"

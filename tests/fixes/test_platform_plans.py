@@ -122,9 +122,22 @@ def test_flushdns_output_english_and_chinese():
 
 
 def test_resync_clock_commands_per_os():
-    (win,) = resync_actions("windows", False, False)  # one administrator step, one prompt
-    assert win.commands() == [[SC, "start", "w32time"], [W32TM, "/resync", "/force"]]
-    assert resync_actions("macos", False, False)[0].argv == [SNTP, "-sS", "time.apple.com"]
+    from checks.fixes.clock_setting import Answer
+
+    answered = [Answer("10.0.0.9:10123", "10.0.0.9", 10123, 3.0),  # w32tm and sntp: port 123 only
+                Answer("ntp.tencent.com", "ntp.tencent.com", 123, 3.1),
+                Answer("ntp1.aliyun.com", "ntp1.aliyun.com", 123, 2.9)]
+    (win,) = resync_actions("windows", False, False, answered)  # one step, one prompt
+    assert win.commands() == [
+        [SC, "start", "w32time"],
+        [W32TM, "/config", "/manualpeerlist:ntp.tencent.com,0x8 ntp1.aliyun.com,0x8",
+         "/syncfromflags:manual", "/update"],
+        [W32TM, "/resync", "/force"]]
+    assert all(get_fix("resync_clock").allows(c) for c in win.commands())
+    (bare,) = resync_actions("windows", False, False)  # nothing answered: no servers to name
+    assert bare.commands() == [[SC, "start", "w32time"], [W32TM, "/resync", "/force"]]
+    assert resync_actions("macos", False, False, answered)[0].argv == [SNTP, "-sS", "ntp.tencent.com"]
+    assert resync_actions("macos", False, False) == []
     assert resync_actions("linux", True, True)[0].argv == ["chronyc", "makestep"]
     assert resync_actions("linux", False, True)[0].argv == ["timedatectl", "set-ntp", "true"]
     assert parse_timedatectl_ntp("no\n") is False and parse_timedatectl_ntp("yes") is True

@@ -295,51 +295,10 @@ RESYNC_OK_ZH = "将 resync 命令发送到本地计算机\n成功地执行了命
 
 def test_no_time_data_is_recognised_in_english_and_chinese():
     for text in (NOT_STARTED_ZH, NO_TIME_DATA_EN, NO_TIME_DATA_ZH,
-                 (WIN / "w32tm-en-service-not-started-0x80070426.txt").read_text("utf-8")):
+                 (WIN / "w32tm-en-service-not-started-0x80070426.txt").read_text("utf-8"),
+                 (WIN / "w32tm-resync-en-no-time-data-and-status.txt").read_text("utf-8")):
         assert w32tm_not_ready(CommandResult([W32TM], 1, text)), text
     assert not w32tm_not_ready(CommandResult([W32TM], 0, RESYNC_OK_ZH))
-
-
-def scripted(*answers: tuple[int, str]):
-    calls = []
-
-    def runner(argv, timeout):
-        calls.append(list(argv))
-        if argv[0] == SC:
-            return CommandResult(list(argv), 1056, "[SC] StartService FAILED 1056")
-        code, out = answers[len([c for c in calls if c[0] == W32TM]) - 1]
-        return CommandResult(list(argv), code, out)
-
-    return runner, calls
-
-
-def test_w32tm_resync_is_retried_until_the_service_has_time_data(config, data_dir, monkeypatch):
-    import checks.fixes.resync_clock as clock
-
-    monkeypatch.setattr(clock, "PLATFORM", "windows")
-    monkeypatch.setattr(clock.ResyncClock, "retry_delays_s", (0.0, 0.0, 0.0))
-    runner, calls = scripted((1, NOT_STARTED_ZH), (1, NO_TIME_DATA_EN), (0, RESYNC_OK_ZH))
-    fix = get_fix("resync_clock")
-    plan = fix.plan(FixEnv(config=config, runner=runner))
-    (action,) = plan.actions  # one administrator step: one UAC prompt
-    apply_plan(fix, plan, Journal())
-    assert calls == [[SC, "start", "w32time"]] + [[W32TM, "/resync", "/force"]] * 3
-
-
-def test_w32tm_gives_up_after_its_retries_and_on_other_errors(config, data_dir, monkeypatch):
-    import checks.fixes.resync_clock as clock
-
-    monkeypatch.setattr(clock, "PLATFORM", "windows")
-    monkeypatch.setattr(clock.ResyncClock, "retry_delays_s", (0.0, 0.0))
-    fix = get_fix("resync_clock")
-    runner, calls = scripted(*[(1, NO_TIME_DATA_EN)] * 3)
-    with pytest.raises(FixError, match="no time data"):
-        apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
-    assert len([c for c in calls if c[0] == W32TM]) == 3
-    runner, calls = scripted((5, "The following error occurred: Access is denied. (0x80070005)"))
-    with pytest.raises(FixError, match="Access is denied"):
-        apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
-    assert len([c for c in calls if c[0] == W32TM]) == 1
 
 
 def test_fix_commands_run_without_a_console_window_on_windows():
