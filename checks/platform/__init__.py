@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from checks.platform._common import (
     Adapter,
     AdapterInfo,
+    ConnectionProxy,
     RouteInfo,
     RunasResult,
     default_routes,
@@ -30,11 +31,11 @@ from checks.platform._common import (
 from checks.platform.file_access import FileAccess, why_not_admin_only, why_replaceable
 
 __all__ = [
-    "NAME", "Adapter", "RouteInfo", "RunasResult", "default_routes", "interface_mtu", "interface_of",
+    "NAME", "Adapter", "RouteInfo", "RunasResult", "ConnectionProxy", "default_routes", "interface_mtu", "interface_of",
     "interfaces", "route_for", "machine_config_path", "user_config_path",
     "default_hosts_file", "default_gateways", "icmp_method", "icmp_echo_df", "system_proxy",
     "documents_dir", "installed_clients", "is_admin", "shell_execute_runas", "read_wininet",
-    "write_wininet", "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
+    "proxy_connections", "internet_options", "set_internet_options", "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
     "current_user_id", "file_access", "replace_file", "not_admin_made", "code_location_problem",
     "read_registry_value", "write_registry_value", "set_system_time",
 ]
@@ -173,8 +174,22 @@ def read_wininet(names: Iterable[str]) -> dict[str, tuple[Any, int] | None]:
     return result
 
 
-def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[str]) -> None:
-    _os.write_wininet(set_values, delete)
+def proxy_connections() -> tuple[str, dict[str, bytes]]:
+    """Windows: ("user" | "machine", connection value -> settings blob) of the Connections
+    key WinINet uses (HKLM when policy makes proxy settings per machine)."""
+    result: tuple[str, dict[str, bytes]] = _os.proxy_connections()
+    return result
+
+
+def internet_options(connection: str) -> ConnectionProxy:
+    """Windows: one connection's proxy options as WinINet reports them ("" = LAN)."""
+    result: ConnectionProxy = _os.internet_options(connection)
+    return result
+
+
+def set_internet_options(connection: str, wanted: ConnectionProxy) -> None:
+    """Windows: set one connection's proxy options through WinINet and tell programs."""
+    _os.set_internet_options(connection, wanted)
 
 
 def adapter_details() -> list[AdapterInfo]:

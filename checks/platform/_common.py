@@ -96,6 +96,30 @@ class RunasResult:
         return self.started and self.exit_code is None
 
 
+@dataclass(frozen=True)
+class ConnectionProxy:
+    """One connection's WinINet proxy options (INTERNET_PER_CONN_*): the LAN ("") or a
+    dial-up/VPN connection by its name."""
+
+    flags: int  # PROXY_TYPE_DIRECT 1, _PROXY 2, _AUTO_PROXY_URL 4, _AUTO_DETECT 8
+    proxy: str = ""
+    bypass: str = ""
+    pac_url: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"flags": self.flags, "proxy": self.proxy, "bypass": self.bypass,
+                "pac_url": self.pac_url}
+
+    @classmethod
+    def from_json(cls, data: Any) -> ConnectionProxy:
+        """From a journal: only the four fields, each of its own type."""
+        if not isinstance(data, dict) or type(data.get("flags")) is not int or not all(
+                isinstance(data.get(k, ""), str) for k in ("proxy", "bypass", "pac_url")):
+            raise ValueError("not a connection's proxy options")
+        return cls(data["flags"] & 0xF, data.get("proxy", ""), data.get("bypass", ""),
+                   data.get("pac_url", ""))
+
+
 ERROR_CANCELLED = 1223  # "The operation was canceled by the user."
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from checks.platform._common import RunasResult
+from checks.platform._common import ConnectionProxy, RunasResult
 from checks.platform.file_access import FileAccess, posix_file_access
 
 RegistryValues = dict[str, "tuple[Any, int] | None"]
@@ -30,8 +30,16 @@ def read_wininet(names: Iterable[str]) -> RegistryValues:
     raise OSError("the Windows registry exists only on Windows")
 
 
-def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[str]) -> None:
-    raise OSError("the Windows registry exists only on Windows")
+def proxy_connections() -> tuple[str, dict[str, bytes]]:
+    raise OSError("WinINet exists only on Windows")
+
+
+def internet_options(connection: str) -> ConnectionProxy:
+    raise OSError("WinINet exists only on Windows")
+
+
+def set_internet_options(connection: str, wanted: ConnectionProxy) -> None:
+    raise OSError("WinINet exists only on Windows")
 
 
 def tencent_registry(names: Iterable[str]) -> dict[str, str]:

@@ -17,12 +17,16 @@ from checks.platform._windows_adapters import (  # noqa: F401 (part of the platf
     adapter_details,
     interface_routes,
 )
-from checks.platform._windows_proxy import system_proxy  # noqa: F401
+from checks.platform._windows_proxy import (  # noqa: F401
+    internet_options,
+    proxy_connections,
+    set_internet_options,
+    system_proxy,
+)
 from checks.platform._windows_registry import (  # noqa: F401
     read_registry_value,
     read_wininet,
     write_registry_value,
-    write_wininet,
 )
 from checks.platform._windows_security import (  # noqa: F401
     current_user_id,

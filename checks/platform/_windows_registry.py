@@ -1,10 +1,10 @@
 """Windows registry access for the platform interface: WinINet's Internet Settings
-values and single values of HKCU/HKLM. Type-checked with `mypy --platform win32`."""
+values (read) and single values of HKCU/HKLM. Type-checked with `mypy --platform win32`."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 INTERNET_SETTINGS = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
@@ -29,29 +29,6 @@ def read_wininet(names: Iterable[str]) -> RegistryValues:
             except FileNotFoundError:
                 result[name] = None
     return result
-
-
-def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[str]) -> None:
-    """Set and delete WinINet values, then tell running programs the settings changed."""
-    if sys.platform != "win32":
-        raise OSError("the Windows registry exists only on Windows")
-    import ctypes
-    import winreg
-
-    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, INTERNET_SETTINGS, 0,
-                        winreg.KEY_SET_VALUE) as key:
-        for name, (value, kind) in set_values.items():
-            winreg.SetValueEx(key, name, 0, kind, value)
-        for name in delete:
-            try:
-                winreg.DeleteValue(key, name)
-            except FileNotFoundError:
-                pass
-    # INTERNET_OPTION_SETTINGS_CHANGED (39), then INTERNET_OPTION_REFRESH (37).
-    wininet = ctypes.windll.wininet
-    wininet.InternetSetOptionW(None, 39, None, 0)
-    wininet.InternetSetOptionW(None, 37, None, 0)
-
 
 
 _HIVES = {"HKCU": "HKEY_CURRENT_USER", "HKLM": "HKEY_LOCAL_MACHINE"}

@@ -6,13 +6,10 @@ import os
 
 from checks.fixes import FixEnv, Journal, get_fix
 from checks.fixes.disable_proxy import (
-    REG_DWORD,
-    REG_SZ,
     env_proxy_warning,
     parse_gsettings_mode,
     parse_mac_enabled,
     parse_mac_services,
-    wininet_action,
 )
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.flush_dns import flush_actions, flushdns_succeeded
@@ -141,18 +138,6 @@ def test_resync_clock_commands_per_os():
     assert resync_actions("linux", True, True)[0].argv == ["chronyc", "makestep"]
     assert resync_actions("linux", False, True)[0].argv == ["timedatectl", "set-ntp", "true"]
     assert parse_timedatectl_ntp("no\n") is False and parse_timedatectl_ntp("yes") is True
-
-
-def test_wininet_plan_as_data():
-    current = {"ProxyEnable": (1, REG_DWORD), "ProxyServer": ("127.0.0.1:7890", REG_SZ),
-               "ProxyOverride": ("<local>", REG_SZ), "AutoConfigURL": ("http://pac/x.pac", REG_SZ)}
-    action = wininet_action(current)
-    assert action is not None and action.kind == "set_value"
-    assert action.data["set"] == {"ProxyEnable": [0, REG_DWORD]}
-    assert action.data["delete"] == ["AutoConfigURL"]
-    assert "127.0.0.1:7890" in action.description.render("zh")
-    assert wininet_action({"ProxyEnable": (0, REG_DWORD), "ProxyServer": ("x:1", REG_SZ),
-                           "ProxyOverride": None, "AutoConfigURL": None}) is None
 
 
 def test_macos_proxy_parsers():

@@ -24,9 +24,11 @@ from checks.fixes import FixEnv, FixError, Journal, executor, get_fix
 from checks.fixes import disable_proxy as proxy_fix
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.resync_clock import w32tm_not_ready
+from checks.platform import ConnectionProxy
 from checks.platform.commands import CommandResult
 from checks.platform.parsers.proxy_settings import (
     blob_with_flags,
+    connections_with_proxy,
     is_winhttp_blob,
     parse_connection_blob,
     wininet_state,
@@ -42,7 +44,7 @@ NETWORKSETUP = macos_tool("networksetup")
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "platform"
 WIN, MAC = FIXTURES / "windows", FIXTURES / "macos"
-HKCU_SETTINGS = ("HKCU", proxy_fix.WININET_KEY.lower())
+HKCU_SETTINGS = ("HKCU", r"software\microsoft\windows\currentversion\internet settings")
 CONNECTIONS = proxy_fix.CONNECTIONS_KEY.lower()
 
 
@@ -63,17 +65,9 @@ class Registry:
 
     def __init__(self) -> None:
         self.values: dict[tuple[str, str, str], tuple[object, int]] = {}
-        self.notified = 0
 
     def read_wininet(self, names):
         return {n: self.values.get((*HKCU_SETTINGS, n)) for n in names}
-
-    def write_wininet(self, set_values, delete):
-        for name, value in set_values.items():
-            self.values[(*HKCU_SETTINGS, name)] = (value[0], value[1])
-        for name in delete:
-            self.values.pop((*HKCU_SETTINGS, name), None)
-        self.notified += 1
 
     def read_registry_value(self, hive, key, name):
         return self.values.get((hive, key.lower(), name))
@@ -88,8 +82,9 @@ class Registry:
 @pytest.fixture
 def registry(monkeypatch):
     fake = Registry()
-    for name in ("read_wininet", "write_wininet", "read_registry_value", "write_registry_value"):
+    for name in ("read_wininet", "read_registry_value", "write_registry_value"):
         monkeypatch.setattr(platform, name, getattr(fake, name))
+    monkeypatch.setattr(platform, "proxy_connections", lambda: ("user", {}))
     monkeypatch.setattr(proxy_fix, "PLATFORM", "windows")
     monkeypatch.setattr(executor, "PLATFORM", "windows")
     for var in proxy_fix.ENV_PROXIES:
@@ -115,54 +110,105 @@ def test_auto_detect_is_read_from_the_connection_blob():
     assert wininet_state({}, pac)["pac_url"] == "http://xduotai.com/pRsO3NGR3-.pac"
 
 
-# ---- the per-user WinINet fix ------------------------------------------------------------
+# ---- the per-user WinINet fix: every connection, through WinINet --------------------------
 
-def seed_proxy_and_pac(registry: Registry) -> bytes:
-    blob = reg_values(WIN / "wininet-connections-zh-cn-proxy-and-pac.reg")["DefaultConnectionSettings"]
-    registry.values[("HKCU", CONNECTIONS, "DefaultConnectionSettings")] = (blob, 3)
-    # The Internet Settings values that go with that blob (not part of the export).
-    registry.values[(*HKCU_SETTINGS, "ProxyEnable")] = (1, 4)
-    registry.values[(*HKCU_SETTINGS, "ProxyServer")] = ("192.168.1.1:80", 1)
-    registry.values[(*HKCU_SETTINGS, "AutoConfigURL")] = ("http://xduotai.com/pRsO3NGR3-.pac", 1)
-    registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_default(), 3)
-    return blob
+class WinInet:
+    """WinINet's per-connection options over the captured Connections values: what
+    InternetQueryOption reports is what the connection's blob holds, and what
+    InternetSetOption sets is written back into it the way WinINet does (flags)."""
+
+    def __init__(self, capture: str, scope: str = "user") -> None:
+        self.blobs = reg_values(WIN / capture)
+        self.scope = scope
+        self.sets: list[tuple[str, ConnectionProxy]] = []
+
+    def proxy_connections(self):
+        return self.scope, dict(self.blobs)
+
+    def internet_options(self, name: str) -> ConnectionProxy:
+        parsed = parse_connection_blob(self.blobs[name or "DefaultConnectionSettings"])
+        return ConnectionProxy(parsed["flags"], parsed["proxy"], parsed["bypass"],
+                               parsed["autoconfig_url"])
+
+    def set_internet_options(self, name: str, wanted: ConnectionProxy) -> None:
+        self.sets.append((name, wanted))
+        key = name or "DefaultConnectionSettings"
+        current = self.internet_options(name)
+        assert (wanted.proxy, wanted.bypass, wanted.pac_url) == (
+            current.proxy, current.bypass, current.pac_url)  # addresses kept
+        self.blobs[key] = blob_with_flags(self.blobs[key], wanted.flags)
 
 
-def test_wininet_fix_writes_the_blob_and_undo_restores_it_byte_for_byte(registry, config,
-                                                                        data_dir):
-    blob = seed_proxy_and_pac(registry)
-    before = dict(registry.values)
+@pytest.fixture
+def wininet(registry, monkeypatch):
+    def use(capture: str, scope: str = "user") -> WinInet:
+        fake = WinInet(capture, scope)
+        for name in ("proxy_connections", "internet_options", "set_internet_options"):
+            monkeypatch.setattr(platform, name, getattr(fake, name))
+        return fake
+    return use
+
+
+def test_connections_with_their_own_proxy_are_found_in_the_captured_values():
+    """The LAN has the proxy off while the Netkeeper dialer has it on: WinINet uses the
+    dialer's while it is connected. SavedLegacySettings is a copy, not a connection."""
+    ie11 = connections_with_proxy(reg_values(WIN / "wininet-connections-zh-cn-ie11-manual-proxy.reg"))
+    assert ie11 == [{"connection": "Netkeeper", "flags": 0x0B, "proxy": "127.0.0.1:80",
+                     "pac_url": "", "bypass": "<local>"}]
+    pac = connections_with_proxy(reg_values(WIN / "wininet-connections-zh-cn-proxy-and-pac.reg"))
+    assert [(c["connection"], c["proxy"], c["pac_url"]) for c in pac] == [
+        ("", "192.168.1.1:80", "http://xduotai.com/pRsO3NGR3-.pac")]
+    assert connections_with_proxy(reg_values(WIN / "wininet-connections-default-user-autodetect.reg")) == []
+
+
+def test_the_dialers_own_proxy_is_switched_off_and_undo_puts_it_back(wininet, config, data_dir):
+    fake = wininet("wininet-connections-zh-cn-ie11-manual-proxy.reg")
+    lan_before = fake.blobs["DefaultConnectionSettings"]
     fix = get_fix("disable_proxy")
     plan = fix.plan(FixEnv(config=config, runner=no_commands))
-    assert [a.kind for a in plan.actions] == ["set_value"]  # WinHTTP is direct: left alone
-    assert "192.168.1.1:80" in plan.actions[0].description.render("zh")
+    (action,) = plan.actions  # WinHTTP unset: left alone
+    assert action.data["connections"] == ["Netkeeper"]
+    assert "连接“Netkeeper”（127.0.0.1:80）" in action.description.render("zh")
     journal = Journal()
     apply_plan(fix, plan, journal)
-    new = registry.values[("HKCU", CONNECTIONS, "DefaultConnectionSettings")][0]
-    assert parse_connection_blob(new)["flags"] == 0x01  # proxy and PAC off
-    assert len(new) == len(blob) and new[12:] == blob[12:]  # addresses kept for later
-    assert new[4:8] == (int.from_bytes(blob[4:8], "little") + 1).to_bytes(4, "little")
-    assert registry.values[(*HKCU_SETTINGS, "ProxyEnable")] == (0, 4)
-    assert (*HKCU_SETTINGS, "AutoConfigURL") not in registry.values
-    assert registry.notified == 1
-    stored = Journal().load(journal.last.id)
-    assert stored.steps[0].backup["blob_b64"]
-    undo_entry(fix, stored, FixEnv(config=config, runner=no_commands))
-    assert registry.values == before
+    assert parse_connection_blob(fake.blobs["Netkeeper"])["flags"] == 0x09  # auto-detect kept
+    assert fake.blobs["DefaultConnectionSettings"] == lan_before
+    undo_entry(fix, Journal().load(journal.last.id), FixEnv(config=config, runner=no_commands))
+    assert parse_connection_blob(fake.blobs["Netkeeper"])["flags"] == 0x0B
+    assert [name for name, _ in fake.sets] == ["Netkeeper", "Netkeeper"]
 
 
-def test_a_proxy_on_only_in_the_blob_is_switched_off_and_auto_detect_kept(registry, config,
-                                                                         data_dir):
-    blob = reg_values(WIN / "wininet-connections-zh-cn-ie11-manual-proxy.reg")["SavedLegacySettings"]
-    registry.values[("HKCU", CONNECTIONS, "DefaultConnectionSettings")] = (blob, 3)
-    registry.values[(*HKCU_SETTINGS, "ProxyEnable")] = (0, 4)  # the value says off...
+def test_proxy_and_pac_of_the_lan_are_switched_off_with_the_addresses_kept(wininet, config,
+                                                                           data_dir):
+    fake = wininet("wininet-connections-zh-cn-proxy-and-pac.reg")
     fix = get_fix("disable_proxy")
-    plan = fix.plan(FixEnv(config=config, runner=no_commands))
-    assert plan.blocked is None, plan.blocked  # ...but WinINet would still use the proxy
-    apply_plan(fix, plan, Journal())
-    flags = parse_connection_blob(registry.values[("HKCU", CONNECTIONS,
-                                                   "DefaultConnectionSettings")][0])["flags"]
-    assert flags == 0x09  # direct + "Automatically detect settings", as before
+    journal = Journal()
+    apply_plan(fix, fix.plan(FixEnv(config=config, runner=no_commands)), journal)
+    after = parse_connection_blob(fake.blobs["DefaultConnectionSettings"])
+    assert (after["flags"], after["proxy"], after["autoconfig_url"]) == (
+        0x01, "192.168.1.1:80", "http://xduotai.com/pRsO3NGR3-.pac")
+    stored = Journal().load(journal.last.id)
+    assert stored.steps[0].backup["connections"][""]["flags"] == 0x07
+    undo_entry(fix, stored, FixEnv(config=config, runner=no_commands))
+    assert parse_connection_blob(fake.blobs["DefaultConnectionSettings"])["flags"] == 0x07
+
+
+def test_machine_wide_proxy_settings_are_left_to_it(wininet, config):
+    wininet("wininet-connections-zh-cn-ie11-manual-proxy.reg", scope="machine")
+    plan = get_fix("disable_proxy").plan(FixEnv(config=config, runner=no_commands))
+    assert plan.actions == [] and plan.blocked is not None
+    assert "only IT can switch it off" in plan.blocked.render("en")
+
+
+def test_a_crafted_journal_cannot_restore_anything_but_proxy_options(wininet, config, data_dir):
+    wininet("wininet-connections-zh-cn-ie11-manual-proxy.reg")
+    fix = get_fix("disable_proxy")
+    journal = Journal()
+    apply_plan(fix, fix.plan(FixEnv(config=config, runner=no_commands)), journal)
+    entry = Journal().load(journal.last.id)
+    entry.steps[0].backup["connections"]["Netkeeper"] = {"flags": "0x0b", "proxy": 1}
+    with pytest.raises(FixError, match="damaged"):
+        undo_entry(fix, entry, FixEnv(config=config, runner=no_commands))
 
 
 # ---- the machine-wide WinHTTP proxy ------------------------------------------------------
