@@ -225,6 +225,12 @@ class DisableProxy(Fix):
             if current is not None:
                 platform.write_registry_value("HKLM", BACKUP_KEY, name, (current, REG_BINARY))
             run_checked(WINHTTP_RESET, step, env, admin=True)
+            after = _blob("HKLM", WINHTTP_VALUE)  # what Windows holds, in any language
+            if after is not None and parse_connection_blob(after)["uses_proxy"]:
+                raise FixError(t(
+                    "WinHTTP still has a proxy after the reset ({server}); a policy may set it again.",
+                    "重置后 WinHTTP 仍设有代理（{server}）；可能有策略会重新设置它。",
+                    server=parse_connection_blob(after)["proxy"]))
         elif "targets" in action.data:
             for argv in mac_commands(_mac_targets(action), "off"):
                 run_checked(argv, step, env, admin=True)

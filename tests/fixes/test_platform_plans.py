@@ -29,13 +29,17 @@ DSCACHEUTIL = macos_tool("dscacheutil")
 KILLALL = macos_tool("killall")
 SNTP = macos_tool("sntp")
 
+# Constructed: a disabled service, the asterisk the header announces (the real captures in
+# tests/fixtures/platform/macos list none); the header line itself is as captured.
 MAC_SERVICES = """An asterisk (*) denotes that a network service is disabled.
 Wi-Fi
 *Bluetooth PAN
 USB 10/100/1000 LAN
 """
-MAC_WEBPROXY_ON = "Enabled: Yes\nServer: 10.0.0.1\nPort: 8080\nAuthenticated Proxy Enabled: 0\n"
-MAC_AUTOPROXY_OFF = "URL: (null)\nEnabled: No\n"
+CLASH = commands(macos("networksetup-clash-7890-services-and-proxies.txt"), "~ ")
+MAC_WEBPROXY_ON = CLASH["networksetup -getwebproxy Wi-Fi"]
+MAC_AUTOPROXY_OFF = commands(macos("networksetup-getautoproxyurl-null.txt"), r"\$ ")[
+    "networksetup -getautoproxyurl Wi-Fi"]
 
 
 def test_mtu_commands_per_os():
@@ -112,6 +116,7 @@ def test_macos_dns_flush_goes_through_one_elevated_step(config):
 
 
 def test_flushdns_output_english_and_chinese():
+    # Constructed from Windows' message texts (no console capture of /flushdns is kept).
     assert flushdns_succeeded("Windows IP Configuration\r\n\r\nSuccessfully flushed the DNS Resolver Cache.")
     zh = "Windows IP 配置\r\n\r\n已成功刷新 DNS 解析缓存。".encode("gbk")
     assert flushdns_succeeded(decode_console(zh, 936))

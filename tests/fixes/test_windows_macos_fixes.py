@@ -30,6 +30,7 @@ from checks.platform.parsers.proxy_settings import (
     blob_with_flags,
     connections_with_proxy,
     is_winhttp_blob,
+    parse_bypass,
     parse_connection_blob,
     wininet_state,
 )
@@ -58,6 +59,21 @@ def reg_values(path: Path) -> dict[str, bytes]:
 def winhttp_default() -> bytes:
     line = (WIN / "winhttpsettings-default-direct-microsoft-doc.txt").read_text("utf-8")
     return bytes.fromhex(re.search(r"Data \(.*\): ([0-9A-Fa-f]+)", line).group(1))
+
+
+def test_the_default_winhttp_value_is_direct_as_both_documents_show_it():
+    line = (WIN / "winhttpsettings-default-direct-cato-kb.txt").read_text("utf-8")  # one line
+    kb = bytes.fromhex(re.search(r'"WinHttpSettings"=hex:([0-9a-f,]+)', line).group(1).replace(",", ""))
+    assert kb == winhttp_default() and is_winhttp_blob(kb)
+    parsed = parse_connection_blob(kb)
+    assert (parsed["flags"], parsed["uses_proxy"], parsed["proxy"]) == (0x01, False, "")
+
+
+def netsh_section(name: str, command: str) -> str:
+    """What one `netsh winhttp …` printed in a captured console session."""
+    text = (WIN / name).read_text("utf-8")
+    after = text.split(f">{command}\n", 1)[1]
+    return after.split("\nC:\\", 1)[0]
 
 
 class Registry:
@@ -213,14 +229,36 @@ def test_a_crafted_journal_cannot_restore_anything_but_proxy_options(wininet, co
 
 # ---- the machine-wide WinHTTP proxy ------------------------------------------------------
 
-def winhttp_proxy_blob() -> bytes:
+def winhttp_proxy_blob(capture: str = "netsh-winhttp-show-proxy-zh-cn-proxy-bypass-none.txt",
+                      ) -> bytes:
     """Constructed (no real capture of a WinHttpSettings value with a proxy was found):
-    the documented layout around the proxy shown by the real zh-CN `netsh winhttp show
-    proxy` capture (127.0.0.1:7897, no bypass list)."""
-    shown = (WIN / "netsh-winhttp-show-proxy-zh-cn-proxy-bypass-none.txt").read_text("utf-8")
-    server = re.search(r"代理服务器:\s+(\S+)", shown).group(1).encode("ascii")
-    return (b"\x18\0\0\0" + b"\x05\0\0\0" + b"\x03\0\0\0" + len(server).to_bytes(4, "little")
-            + server + b"\0\0\0\0")
+    the documented layout around the proxy and bypass list a real `netsh winhttp`
+    capture shows (zh-CN 127.0.0.1:7897 without a bypass list; 127.0.0.1:1088 with a long
+    one; en-US testProxy:8999)."""
+    shown = (WIN / capture).read_text("utf-8")
+    server = re.search(r"(?:代理服务器|Proxy Server\(s\))\s*:\s+(\S+)", shown).group(1)
+    bypass = re.search(r"(?:绕过列表|Bypass List)\s*:\s+(\S+)", shown).group(1)
+    bypass = "" if bypass in ("(无)", "(none)") else bypass
+
+    def field(text: str) -> bytes:
+        return len(text).to_bytes(4, "little") + text.encode("ascii")
+
+    return b"\x18\0\0\0" + b"\x05\0\0\0" + b"\x03\0\0\0" + field(server) + field(bypass)
+
+
+@pytest.mark.parametrize(("capture", "server", "bypass"), [
+    ("netsh-winhttp-show-proxy-zh-cn-proxy-bypass-none.txt", "127.0.0.1:7897", 0),
+    ("netsh-winhttp-zh-cn-help-show-reset-import.txt", "127.0.0.1:1088", 16),
+    ("netsh-winhttp-en-set-proxy.txt", "testProxy:8999", 0),
+])
+def test_winhttp_proxies_as_netsh_shows_them_are_read_and_planned(capture, server, bypass):
+    blob = winhttp_proxy_blob(capture)
+    assert is_winhttp_blob(blob)
+    parsed = parse_connection_blob(blob)
+    assert parsed["uses_proxy"] and parsed["proxy"] == server
+    assert len(parse_bypass(parsed["bypass"])) == bypass
+    action = proxy_fix.winhttp_action(blob)
+    assert action is not None and server in action.description.render("zh")
 
 
 def test_a_broken_winhttp_proxy_gets_its_own_admin_step_with_an_admin_held_backup(
@@ -255,10 +293,43 @@ def test_a_broken_winhttp_proxy_gets_its_own_admin_step_with_an_admin_held_backu
     assert not any(k[1] == proxy_fix.BACKUP_KEY.lower() for k in registry.values)
 
 
+def test_a_reset_that_does_not_take_is_reported_and_put_back(registry, config, data_dir):
+    """netsh prints what it did in the UI language; the fix reads the registry instead.
+    Here the proxy came straight back (the session's `import proxy source=ie` output)."""
+    proxied = winhttp_proxy_blob("netsh-winhttp-zh-cn-help-show-reset-import.txt")
+    registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (proxied, 3)
+    came_back = netsh_section("netsh-winhttp-zh-cn-help-show-reset-import.txt",
+                              "netsh winhttp import proxy source=ie")
+    fix = get_fix("disable_proxy")
+    plan = fix.plan(FixEnv(config=config, runner=lambda a, t: CommandResult(list(a), 0, came_back)))
+    with pytest.raises(FixError, match="still has a proxy"):
+        apply_plan(fix, plan, Journal())
+    assert registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] == (proxied, 3)
+
+
+def test_a_chinese_reset_is_taken_from_the_registry(registry, config, data_dir):
+    registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_proxy_blob(), 3)
+    reset = netsh_section("netsh-winhttp-zh-cn-help-show-reset-import.txt", "netsh winhttp reset proxy")
+    assert "直接访问(没有代理服务器)。" in reset
+
+    def runner(argv, timeout):
+        registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_default(), 3)
+        return CommandResult(list(argv), 0, reset)
+
+    fix = get_fix("disable_proxy")
+    entry = apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
+    assert entry.state == "applied" and entry.steps[0].outputs[0].stdout == reset
+
+
 def test_damaged_admin_copy_is_refused(registry, config, data_dir):
     registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_proxy_blob(), 3)
+
+    def reset(argv, timeout):
+        registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_default(), 3)
+        return CommandResult(list(argv), 0)
+
     fix = get_fix("disable_proxy")
-    plan = fix.plan(FixEnv(config=config, runner=lambda a, t: CommandResult(list(a), 0)))
+    plan = fix.plan(FixEnv(config=config, runner=reset))
     journal = Journal()
     apply_plan(fix, plan, journal)
     name = plan.actions[0].data["backup_name"]
