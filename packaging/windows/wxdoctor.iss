@@ -70,6 +70,13 @@ UninstallDisplayName={#AppName} {#AppVersion}
 WizardStyle=modern
 Compression=lzma2/max
 SolidCompression=yes
+#ifdef Sign
+; Authenticode: setup.exe and the uninstaller are signed (and timestamped) as they are
+; written, by packaging\windows\sign.py; build.py defines the tool when the release has a
+; certificate (ISCC /Swxsign=... /DSign=1).
+SignTool=wxsign
+SignedUninstaller=yes
+#endif
 ; Offer to close a running wxdoctor so its files can be replaced.
 CloseApplications=yes
 ShowLanguageDialog=auto
