@@ -61,20 +61,26 @@ def w32tm_reason(result: CommandResult) -> str:
 def resync_actions(os_name: str, have_chrony: bool, have_timedatectl: bool,
                    answered: list[clock.Answer] | None = None,
                    limits: clock.Limits | None = None,
-                   offset_s: float | None = None) -> list[Action]:
+                   offset_s: float | None = None, domain: bool = False) -> list[Action]:
     """The step for this OS; `answered` are the time servers that answered the clock
     check, `offset_s` what it measured (only to say in the preview what will happen)."""
     answered = answered or []
     if os_name == "windows":
-        peers = clock.peer_list(answered)
+        peers = "" if domain else clock.peer_list(answered)
         beyond = offset_s is not None and not (limits or clock.Limits()).allows(offset_s)
+        servers = (t("Windows Time keeps following the domain's time",
+                     "Windows 时间服务继续使用域的时间") if domain else
+                   t("point Windows Time at the servers that answer{now}",
+                     "让 Windows 时间服务改用有响应的时间服务器{now}",
+                     now=t(" (now: {s})", "（目前：{s}）", s=peers.replace(",0x8", ""))
+                     if peers else t("", "")))
         return [Action("run", t(
-            "Start Windows Time if it is stopped; measure the clock again from the time servers; {how}; point Windows Time at the servers that answer{now}; measure again to confirm",
-            "如果 Windows 时间服务未运行则启动它；重新向时间服务器测量时间；{how}；让 Windows 时间服务改用有响应的时间服务器{now}；再次测量以确认",
+            "Start Windows Time if it is stopped; measure the clock again from the time servers; {how}; {servers}; measure again to confirm",
+            "如果 Windows 时间服务未运行则启动它；重新向时间服务器测量时间；{how}；{servers}；再次测量以确认",
             how=t("the clock is further off than Windows Time corrects, so set it directly",
                   "电脑时间的偏差超出 Windows 时间服务能校正的范围，因此直接设置时间")
             if beyond else t("ask Windows Time to set it now", "让 Windows 时间服务立即校准"),
-            now=t(" (now: {s})", "（目前：{s}）", s=peers.replace(",0x8", "")) if peers else t("", "")),
+            servers=servers),
             batch=[SC_START, *([clock.w32tm_config_argv(peers)] if peers else []), W32TM_RESYNC],
             needs_admin=True, data={"backup_name": secrets.token_hex(8)})]
     if os_name == "macos":
@@ -145,7 +151,8 @@ class ResyncClock(Fix):
         actions = resync_actions(
             PLATFORM, bool(process_running("chronyd")) and which("chronyc") is not None,
             which("timedatectl") is not None, answered,
-            windows_limits() if PLATFORM == "windows" else None, offset)
+            windows_limits() if PLATFORM == "windows" else None, offset,
+            PLATFORM == "windows" and _domain_time())
         summary = (t("The clock is {s:+.0f} s off; set it from the network now.",
                      "时钟偏差 {s:+.0f} 秒；现在从网络校准。", s=offset)
                    if offset is not None else
@@ -191,7 +198,7 @@ class ResyncClock(Fix):
         if decision.mode == "set":
             platform.set_system_time(time.time() + decision.offset_s)
         peers = clock.peer_list(decision.answers)
-        if peers:
+        if peers and not _domain_time():
             self._keep_w32time_settings(action)
             run_checked(clock.w32tm_config_argv(peers), step, env, admin=True)
         try:
@@ -281,6 +288,16 @@ UNDO_WINDOWS = t(
 UNDO_OTHERS = t(
     "Undo does not set the clock back to a wrong time; it only switches network time off again if it was off.",
     "撤销不会把时钟改回错误的时间，只会在原来关闭网络校时的情况下重新关闭它。")
+
+
+def _domain_time() -> bool:
+    """A domain member follows the domain's time (Type NT5DS): its servers stay as IT set
+    them, and only the clock itself is put right."""
+    try:
+        found = platform.read_registry_value("HKLM", clock.W32TIME_PARAMETERS, "Type")
+    except OSError:
+        return False
+    return found is not None and str(found[0]).strip().upper() == "NT5DS"
 
 
 def _backup_name(action: Action) -> str:

@@ -199,3 +199,11 @@ def test_w32tm_errors_other_than_not_ready_stop_at_once(monkeypatch, config, dat
     with pytest.raises(FixError, match="Access is denied"):
         apply(machine, config)
     assert len([c for c in machine.calls if c[1:] == ["/resync", "/force"]]) == 1
+
+
+def test_a_domain_members_time_service_keeps_following_the_domain(monkeypatch, config, data_dir):
+    machine = Machine(monkeypatch, [answers(72000.0, 72000.3), answers(0.1, -0.2)])
+    machine.values[("HKLM", clock.W32TIME_PARAMETERS.lower(), "Type")] = ("NT5DS", 1)
+    apply(machine, config)
+    assert len(machine.set_to) == 1  # the clock is put right...
+    assert not [c for c in machine.calls if c[1] == "/config"]  # ...its servers stay the domain's
