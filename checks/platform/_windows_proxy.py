@@ -20,8 +20,9 @@ from checks.platform.parsers import proxy_settings as parsers
 # Group Policy "Make proxy settings per-machine": ProxySettingsPerUser = 0 under HKLM.
 _POLICY_KEY = r"Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings"
 _PER_CONNECTION_OPTION, _SETTINGS_CHANGED, _REFRESH = 75, 39, 37  # INTERNET_OPTION_*
-# INTERNET_PER_CONN_FLAGS, _PROXY_SERVER, _PROXY_BYPASS, _AUTOCONFIG_URL
-_FLAGS, _SERVER, _BYPASS, _PAC = 1, 2, 3, 4
+# INTERNET_PER_CONN_FLAGS, _PROXY_SERVER, _PROXY_BYPASS, _AUTOCONFIG_URL; _FLAGS_UI (IE 8
+# and later) is what the person ticked, auto-detect included, whatever detection found.
+_FLAGS, _SERVER, _BYPASS, _PAC, _FLAGS_UI = 1, 2, 3, 4, 10
 
 
 def system_proxy() -> list[dict[str, Any]]:
@@ -148,7 +149,8 @@ def _option_list(connection: str, values: list[tuple[int, int | str | None]]) ->
             buffer = ctypes.create_unicode_buffer(value)
             keep.append(buffer)
             slot.Value.pszValue = ctypes.cast(buffer, ctypes.c_void_p).value
-    listed = OptionList(ctypes.sizeof(OptionList), connection or None, len(values), 0, options)
+    listed = OptionList(ctypes.sizeof(OptionList), connection or None, len(values), 0,
+                        ctypes.cast(options, ctypes.POINTER(Option)))
     return listed, options, keep
 
 
@@ -159,12 +161,15 @@ def internet_options(connection: str) -> ConnectionProxy:
         raise OSError("WinINet exists only on Windows")
     import ctypes
 
-    listed, options, _keep = _option_list(
-        connection, [(_FLAGS, None), (_SERVER, None), (_BYPASS, None), (_PAC, None)])
-    size = ctypes.c_ulong(ctypes.sizeof(listed))
     wininet = ctypes.WinDLL("wininet", use_last_error=True)
-    if not wininet.InternetQueryOptionW(None, _PER_CONNECTION_OPTION, ctypes.byref(listed),
+    for flags in (_FLAGS_UI, _FLAGS):
+        listed, options, _keep = _option_list(
+            connection, [(flags, None), (_SERVER, None), (_BYPASS, None), (_PAC, None)])
+        size = ctypes.c_ulong(ctypes.sizeof(listed))
+        if wininet.InternetQueryOptionW(None, _PER_CONNECTION_OPTION, ctypes.byref(listed),
                                         ctypes.byref(size)):
+            break
+    else:
         raise ctypes.WinError(ctypes.get_last_error())
     texts = []
     for option in options[1:]:
@@ -182,12 +187,15 @@ def set_internet_options(connection: str, wanted: ConnectionProxy) -> None:
         raise OSError("WinINet exists only on Windows")
     import ctypes
 
-    listed, _options, _keep = _option_list(connection, [
-        (_FLAGS, wanted.flags), (_SERVER, wanted.proxy), (_BYPASS, wanted.bypass),
-        (_PAC, wanted.pac_url)])
     wininet = ctypes.WinDLL("wininet", use_last_error=True)
-    if not wininet.InternetSetOptionW(None, _PER_CONNECTION_OPTION, ctypes.byref(listed),
+    for flags in (_FLAGS_UI, _FLAGS):
+        listed, _options, _keep = _option_list(connection, [
+            (flags, wanted.flags), (_SERVER, wanted.proxy), (_BYPASS, wanted.bypass),
+            (_PAC, wanted.pac_url)])
+        if wininet.InternetSetOptionW(None, _PER_CONNECTION_OPTION, ctypes.byref(listed),
                                       ctypes.sizeof(listed)):
+            break
+    else:
         raise ctypes.WinError(ctypes.get_last_error())
     wininet.InternetSetOptionW(None, _SETTINGS_CHANGED, None, 0)
     wininet.InternetSetOptionW(None, _REFRESH, None, 0)
