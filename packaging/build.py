@@ -117,21 +117,37 @@ def dmg_name(version: str, machine: str) -> str:
     return f"wxdoctor-{version}-macos-{arch}.dmg"
 
 
+WINDOWS_SIGN = PACKAGING / "windows" / "sign.py"
+
+
+def iscc_argv(iscc: str, version: str, dist: Path, out: Path, sign: bool,
+              python: str = sys.executable) -> list[str]:
+    """Inno Setup's command line; with `sign`, setup.exe and its uninstaller are signed by
+    packaging/windows/sign.py as Inno Setup writes them (SignTool=wxsign, $f the file)."""
+    numeric = ".".join(str(n) for n in file_version_tuple(version))
+    signing = [f"/Swxsign=$q{python}$q $q{WINDOWS_SIGN}$q $f", "/DSign=1"] if sign else []
+    return [iscc, *signing, f"/DAppVersion={version}", f"/DFileVersion={numeric}",
+            f"/DSourceDir={dist / 'wxdoctor'}", f"/DOutputDir={out}",
+            str(PACKAGING / "windows" / "wxdoctor.iss")]
+
+
 def build_installer(dist: Path, version: str) -> Path | None:
     if sys.platform == "win32":
         iscc = find_iscc()
         out = dist / "installer"
-        numeric = ".".join(str(n) for n in file_version_tuple(version))
-        cmd = [iscc, f"/DAppVersion={version}", f"/DFileVersion={numeric}",
-               f"/DSourceDir={dist / 'wxdoctor'}",
-               f"/DOutputDir={out}", str(PACKAGING / "windows" / "wxdoctor.iss")]
+        # The executables first (they go into the installer), then setup.exe through ISCC.
+        exes = [str(dist / "wxdoctor" / f"{name}.exe") for name in ("wxdoctor", "wxdoctor-gui")]
+        subprocess.run([sys.executable, str(WINDOWS_SIGN), *exes], check=True)
+        sign = bool(os.environ.get("WINDOWS_CERTIFICATE_PFX", "").strip())
+        cmd = iscc_argv(iscc, version, dist, out, sign)
         print("+", " ".join(cmd), flush=True)
         subprocess.run(cmd, check=True)
         return out / f"wxdoctor-{version}-setup.exe"
     if sys.platform == "darwin":
         app, dmg = dist / "wxdoctor.app", dist / dmg_name(version, platform.machine())
         sign = [sys.executable, str(PACKAGING / "macos" / "sign.py")]
-        for cmd in ([*sign, "app", str(app)],  # skips, saying why, without a Developer ID
+        for cmd in ([sys.executable, str(PACKAGING / "macos" / "minimum.py"), "check", str(app)],
+                    [*sign, "app", str(app)],  # skips, saying why, without a Developer ID
                     ["bash", str(PACKAGING / "macos" / "make_dmg.sh"), str(app), str(dmg), version],
                     [*sign, "dmg", str(dmg)]):
             print("+", " ".join(cmd), flush=True)

@@ -87,9 +87,11 @@ def assess_security_software(evidence: Evidence) -> Verdict:
             names_zh=[f["product_zh"] for f in found],
         ),
         t(
-            "If WeChat/WeCom cannot connect, add it (WeChat.exe / WXWork.exe) to the trusted "
+            "If WeChat/WeCom cannot connect, add it (Weixin.exe for WeChat 4, WeChat.exe for "
+            "older versions, WXWork.exe for WeCom) to the trusted "
             "list or firewall exceptions of this software, or pause it briefly to test.",
-            "如果微信/企业微信无法连接，请在这些软件中把微信/企业微信（WeChat.exe / WXWork.exe）加入信任列表"
+            "如果微信/企业微信无法连接，请在这些软件中把微信（4.0 及以后为 Weixin.exe，之前为 WeChat.exe）"
+            "或企业微信（WXWork.exe）加入信任列表"
             "或防火墙白名单，也可以暂时退出安全软件试一下。",
         ),
     )

@@ -30,6 +30,15 @@ class NotCarriedOut(FixError):
     """The step never began (an administrator prompt was declined): nothing to put back."""
 
 
+class StillRunning(FixError):
+    """The elevated helper had not ended when the wait did: it may still be acting, so
+    the step is neither done nor to be put back yet."""
+
+    def __init__(self, text: Text, pid: int | None = None) -> None:
+        super().__init__(text)
+        self.pid = pid
+
+
 @dataclass
 class Action:
     kind: str  # one of ACTION_KINDS
@@ -124,16 +133,19 @@ class HelperRun:
     # "ok" | "error" | "started" (it began and never finished); None: it never began
     outcome: str | None = None
     error: Text | None = None
+    # The helper left running when the wait ended (Windows): {"pid", "started"}.
+    running: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"revert": self.revert, "outcome": self.outcome,
-                "error": self.error.both() if self.error else None}
+                "error": self.error.both() if self.error else None, "running": self.running}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> HelperRun:
-        error = data.get("error")
+        error, running = data.get("error"), data.get("running")
         return cls(bool(data.get("revert")), data.get("outcome"),
-                   Text.from_json(error) if error else None)
+                   Text.from_json(error) if error else None,
+                   running if isinstance(running, dict) else None)
 
 
 _STEP_KEYS = ("index", "action", "state", "backup", "started", "finished", "reverted", "error",

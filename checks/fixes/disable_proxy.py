@@ -1,15 +1,13 @@
 """Switch off the system proxy, keeping its settings so undo restores them exactly.
 
-Windows, per user (no administrator rights): WinINet reads the binary
-`Connections\\DefaultConnectionSettings` value as well as the Internet Settings
-values, so both change: the proxy and PAC flags (0x02, 0x04) are cleared in the
-blob (auto-detect, 0x08, and the saved addresses stay), ProxyEnable becomes 0
-and AutoConfigURL is removed. The blob is backed up byte for byte, the four values
-with their types; undo writes both back exactly. Windows, machine-wide: a WinHTTP
-proxy (used by Windows services) is reset with `netsh winhttp reset proxy` as its
-own administrator step; the elevated helper first keeps the old `WinHttpSettings`
-value under HKLM\\SOFTWARE\\wxdoctor (which only administrators can write), and
-undo restores it from there, never from the user's journal.
+Windows, per user (no administrator rights): every connection whose own settings use
+a proxy or PAC (the LAN, a dial-up/PPPoE/VPN connection) is switched to direct
+through WinINet itself (`proxy_connections`); undo sets each one's options back.
+Settings a policy made machine-wide are IT's and are left alone. Windows,
+machine-wide: a WinHTTP proxy (used by Windows services) is reset with
+`netsh winhttp reset proxy` as its own administrator step; the elevated helper first
+keeps the old `WinHttpSettings` value under HKLM\\SOFTWARE\\wxdoctor (which only
+administrators can write), and undo restores it from there, never from the journal.
 
 macOS: `networksetup -set...state SERVICE off` for each service and kind (web,
 secure web, SOCKS, automatic configuration) that is on, all in one step, so the
@@ -26,30 +24,28 @@ from typing import Any
 
 from checks import platform
 from checks.engine import check_ids, fix_ids
+from checks.fixes import proxy_connections as windows_proxy
 from checks.fixes._commands import run_checked, which
-from checks.fixes._files import b64, unb64
+from checks.fixes._files import b64
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.allowlist import NAME, Param, one_of
 from checks.fixes.env import FixEnv
 from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
 from checks.platform.parsers.proxy_settings import (
-    FLAG_AUTO_URL,
-    FLAG_PROXY,
-    blob_with_flags,
+    connections_with_proxy,
     is_winhttp_blob,
     parse_connection_blob,
-    wininet_state,
 )
+from checks.platform.system_tools import macos_tool, windows_tool
 from checks.shared.i18n import Text, t
 
-WININET_KEY = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
-CONNECTIONS_KEY = WININET_KEY + r"\Connections"  # HKCU: WinINet's blob; HKLM: WinHTTP's
-WININET_VALUES = ("ProxyEnable", "ProxyServer", "ProxyOverride", "AutoConfigURL")
-BLOB_VALUE, WINHTTP_VALUE = "DefaultConnectionSettings", "WinHttpSettings"
+CONNECTIONS_KEY = windows_proxy.CONNECTIONS_KEY  # HKLM: WinHTTP's value
+WINHTTP_VALUE = "WinHttpSettings"
 BACKUP_KEY = r"SOFTWARE\wxdoctor\WinHttpBackup"  # HKLM: only administrators may write it
-REG_SZ, REG_BINARY, REG_DWORD = 1, 3, 4
-WINHTTP_RESET = ["netsh", "winhttp", "reset", "proxy"]
+REG_BINARY = 3
+WINHTTP_RESET = [windows_tool("netsh"), "winhttp", "reset", "proxy"]
+NETWORKSETUP = macos_tool("networksetup")
 ENV_PROXIES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
 # (getter flag, setter flag, what it is)
@@ -62,36 +58,7 @@ MAC_KINDS = (
 MAC_SETTERS = tuple(setter for _, setter, _ in MAC_KINDS)
 GNOME_MODES = ("manual", "auto")
 
-Values = Mapping[str, "tuple[Any, int] | None"]
-
-
 # ---- pure planning, tested as data -------------------------------------------------------
-
-def wininet_action(current: Values, blob: bytes | None = None) -> Action | None:
-    """The per-user change for the current WinINet values and connection blob, or None
-    when neither has a proxy or PAC switched on."""
-    values = {name: value[0] for name, value in current.items() if value is not None}
-    state = wininet_state(values, blob)
-    if not state["enabled"] and not state["pac_url"]:
-        return None
-    changes: dict[str, Any] = {}
-    if str(values.get("ProxyEnable", 0)) == "1":
-        changes["ProxyEnable"] = [0, REG_DWORD]
-    delete = ["AutoConfigURL"] if values.get("AutoConfigURL") else []
-    flags = state["blob_flags"]
-    clear_blob = flags is not None and bool(flags & (FLAG_PROXY | FLAG_AUTO_URL))
-    pac = state["pac_url"]
-    return Action(
-        "set_value",
-        t("Switch off the Windows proxy (was {server}{pac}); the address is kept for undo",
-          "关闭 Windows 代理（原为 {server}{pac}）；地址保留以便撤销",
-          server=state["server"] if state["enabled"] else "-", pac=f", PAC {pac}" if pac else ""),
-        paths=[f"HKCU\\{WININET_KEY}"] + ([f"HKCU\\{CONNECTIONS_KEY}\\{BLOB_VALUE}"]
-                                         if clear_blob else []),
-        data={"hive": "HKCU", "key": WININET_KEY, "set": changes, "delete": delete,
-              "clear_blob": clear_blob},
-    )
-
 
 def winhttp_action(blob: bytes | None) -> Action | None:
     """The machine-wide reset when WinHTTP has a proxy set, else None."""
@@ -127,7 +94,7 @@ def parse_mac_enabled(output: str) -> bool:
 
 
 def mac_commands(targets: list[dict[str, str]], state: str) -> list[list[str]]:
-    return [["networksetup", target["setter"], target["service"], state] for target in targets]
+    return [[NETWORKSETUP, target["setter"], target["service"], state] for target in targets]
 
 
 def mac_action(targets: list[tuple[str, str, Text]]) -> Action:
@@ -186,7 +153,7 @@ class DisableProxy(Fix):
     risk = "medium"
     admin_commands = (
         tuple(WINHTTP_RESET),
-        ("networksetup", Param("setter", one_of(*MAC_SETTERS)), NAME,
+        (NETWORKSETUP, Param("setter", one_of(*MAC_SETTERS)), NAME,
          Param("on|off", one_of("on", "off"))),
     )
     affects = (check_ids.PROXY, check_ids.TCP, check_ids.TLS)
@@ -198,6 +165,9 @@ class DisableProxy(Fix):
                            "撤销会按原来的设置重新打开代理。"))
         try:
             plan.actions.extend(self._actions(env))
+        except _MachineWide:
+            plan.blocked = windows_proxy.MACHINE_WIDE
+            return plan
         except OSError as exc:
             plan.blocked = t("Cannot read the proxy settings: {e}", "无法读取代理设置：{e}", e=str(exc))
             return plan
@@ -214,15 +184,19 @@ class DisableProxy(Fix):
 
     def _actions(self, env: FixEnv) -> list[Action]:
         if PLATFORM == "windows":
-            found = [wininet_action(platform.read_wininet(WININET_VALUES), _blob("HKCU", BLOB_VALUE)),
+            scope, blobs = platform.proxy_connections()
+            connections = connections_with_proxy(blobs)
+            if scope == "machine" and connections:
+                raise _MachineWide
+            found = [windows_proxy.wininet_action(connections),
                      winhttp_action(_blob("HKLM", WINHTTP_VALUE))]
             return [action for action in found if action is not None]
         if PLATFORM == "macos":
             targets = []
-            services = env.run(["networksetup", "-listallnetworkservices"], timeout=15)
+            services = env.run([NETWORKSETUP, "-listallnetworkservices"], timeout=15)
             for service in parse_mac_services(services.stdout):
                 for getter, setter, what in MAC_KINDS:
-                    out = env.run(["networksetup", getter, service], timeout=15)
+                    out = env.run([NETWORKSETUP, getter, service], timeout=15)
                     if parse_mac_enabled(out.stdout):
                         targets.append((service, setter, what))
             return [mac_action(targets)] if targets else []
@@ -236,10 +210,7 @@ class DisableProxy(Fix):
 
     def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
         if action.kind == "set_value":
-            blob = _blob("HKCU", BLOB_VALUE)
-            return {"values": {k: list(v) if v else None
-                               for k, v in platform.read_wininet(WININET_VALUES).items()},
-                    "blob_b64": b64(blob) if blob is not None else None}
+            return windows_proxy.backup(action)
         if action.commands() == [WINHTTP_RESET]:
             blob = _blob("HKLM", WINHTTP_VALUE)  # for the record; undo uses the helper's copy
             return {"winhttp_b64": b64(blob) if blob is not None else None}
@@ -247,13 +218,19 @@ class DisableProxy(Fix):
 
     def execute(self, action: Action, step: Step, env: FixEnv) -> None:
         if action.kind == "set_value":
-            self._switch_off_wininet(action)
+            windows_proxy.execute(action)
         elif action.commands() == [WINHTTP_RESET]:
             name = _backup_name(action)
             current = _blob("HKLM", WINHTTP_VALUE)
             if current is not None:
                 platform.write_registry_value("HKLM", BACKUP_KEY, name, (current, REG_BINARY))
             run_checked(WINHTTP_RESET, step, env, admin=True)
+            after = _blob("HKLM", WINHTTP_VALUE)  # what Windows holds, in any language
+            if after is not None and parse_connection_blob(after)["uses_proxy"]:
+                raise FixError(t(
+                    "WinHTTP still has a proxy after the reset ({server}); a policy may set it again.",
+                    "重置后 WinHTTP 仍设有代理（{server}）；可能有策略会重新设置它。",
+                    server=parse_connection_blob(after)["proxy"]))
         elif "targets" in action.data:
             for argv in mac_commands(_mac_targets(action), "off"):
                 run_checked(argv, step, env, admin=True)
@@ -262,8 +239,7 @@ class DisableProxy(Fix):
 
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         if action.kind == "set_value":
-            self._restore_wininet(step)
-            return t("Windows proxy settings restored.", "Windows 代理设置已恢复。")
+            return windows_proxy.revert(action, step)
         if action.commands() == [WINHTTP_RESET]:
             return self._restore_winhttp(action)
         if "targets" in action.data:
@@ -276,32 +252,6 @@ class DisableProxy(Fix):
         run_checked(gnome_command(str(mode)), step, env, admin=False)
         return t("GNOME proxy mode set back to '{mode}'.", "GNOME 代理模式已恢复为“{mode}”。",
                  mode=mode)
-
-    @staticmethod
-    def _switch_off_wininet(action: Action) -> None:
-        # Only these changes exist: whatever else the journal says is ignored.
-        current = _blob("HKCU", BLOB_VALUE)
-        if action.data.get("clear_blob") and current is not None:
-            flags = parse_connection_blob(current)["flags"]
-            if flags is not None and flags & (FLAG_PROXY | FLAG_AUTO_URL):
-                new = blob_with_flags(current, flags & ~(FLAG_PROXY | FLAG_AUTO_URL))
-                platform.write_registry_value("HKCU", CONNECTIONS_KEY, BLOB_VALUE,
-                                              (new, REG_BINARY))
-        set_values = ({"ProxyEnable": (0, REG_DWORD)}
-                      if "ProxyEnable" in (action.data.get("set") or {}) else {})
-        delete = ["AutoConfigURL"] if "AutoConfigURL" in (action.data.get("delete") or []) else []
-        platform.write_wininet(set_values, delete)  # last: it tells running programs
-
-    @staticmethod
-    def _restore_wininet(step: Step) -> None:
-        saved = step.backup.get("blob_b64")
-        if isinstance(saved, str):
-            platform.write_registry_value("HKCU", CONNECTIONS_KEY, BLOB_VALUE,
-                                          (unb64(saved), REG_BINARY))
-        values = step.backup.get("values") or {}
-        platform.write_wininet(
-            {k: (v[0], int(v[1])) for k, v in values.items() if k in WININET_VALUES and v},
-            [k for k, v in values.items() if k in WININET_VALUES and not v])
 
     @staticmethod
     def _restore_winhttp(action: Action) -> Text:
@@ -344,3 +294,7 @@ def _mac_targets(action: Action) -> list[dict[str, str]]:
         raise FixError(t("The journal names no proxy setting to change.",
                          "修复日志中没有要修改的代理设置。"))
     return [{"service": x["service"], "setter": x["setter"]} for x in targets]
+
+
+class _MachineWide(Exception):
+    """Policy makes the proxy settings the whole computer's: IT's to change."""

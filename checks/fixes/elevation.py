@@ -25,8 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks import platform
+from checks.fixes.actions import NotCarriedOut, StillRunning
 from checks.platform import NAME as PLATFORM
+from checks.platform._common import ERROR_CANCELLED, RunasResult
 from checks.platform.commands import CommandResult, run_command
+from checks.shared.i18n import t
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -108,13 +111,59 @@ def run_as_admin(argv: Sequence[str], timeout: float) -> CommandResult:
     return result
 
 
-def run_helper(journal_path: str, fix_id: str, step: int, revert: bool, timeout: float) -> int:
+def elevated_code_paths() -> list[str]:
+    """What the UAC prompt would run as administrator: frozen, the app's folder, its
+    `_internal` folder (Python, Qt and every library) and the executable, which carries
+    the code; from source, Python's folder and executable and the two packages."""
+    exe = os.path.abspath(sys.executable)
+    if getattr(sys, "frozen", False):
+        folder = os.path.dirname(exe)
+        internal = getattr(sys, "_MEIPASS", os.path.join(folder, "_internal"))
+        return [folder, *([internal] if os.path.isdir(internal) else []), exe]
+    return [os.path.dirname(exe), exe, str(PROJECT_ROOT / "checks"), str(PROJECT_ROOT / "app")]
+
+
+def untrusted_code(problem: str) -> NotCarriedOut:
+    return NotCarriedOut(t(
+        "wxdoctor will not ask for administrator rights: {why}, so what would run as administrator might not be wxdoctor's own code. Install it for all users with the setup program (one administrator confirmation), then try again.",
+        "本程序不会请求管理员权限：它的程序文件无需管理员权限就能被改动，以管理员身份运行的可能已不是本程序自己的代码。请用安装程序为这台电脑的所有用户安装（需要管理员确认一次），然后再试。",
+        why=problem))
+
+
+def helper_exit(outcome: RunasResult, waited: float) -> int:
+    """The helper's exit code from what the UAC prompt came to. Declined: ERROR_CANCELLED
+    (nothing began). Windows' own error is reported as it is; a helper still running
+    when the wait ended is never taken for finished: it may still be acting."""
+    if outcome.started and outcome.exit_code is not None:
+        return outcome.exit_code
+    if outcome.declined:
+        return ERROR_CANCELLED
+    if not outcome.started:
+        raise NotCarriedOut(t(
+            "Windows could not start the administrator step ({message}, error {code}); nothing was changed.",
+            "Windows 无法启动需要管理员权限的步骤（{message}）；没有做任何改动。",
+            message=outcome.message or "-", code=outcome.error))
+    raise StillRunning(t(
+        "The administrator step was still running after {s:.0f} s (process {pid}): it may still be changing things, so it is neither counted as done nor put back now. wxdoctor looks at it again when it next starts.",
+        "需要管理员权限的步骤在 {s:.0f} 秒后仍在进行，可能还在修改设置，所以现在既不算完成，也不恢复原样。本程序下次启动时会再检查它。",
+        s=waited, pid=outcome.pid or "?"), outcome.pid)
+
+
+def run_helper(journal_path: str, fix_id: str, step: int, revert: bool, timeout: float,
+               window: int | None = None) -> int:
     """Run one journalled step in an elevated helper; its exit code. The outcome is in a
-    result file beside the entry (`helper_files.take_result`), never in the journal."""
+    result file beside the entry (`helper_files.take_result`), never in the journal.
+    On Windows the prompt is asked only for program files that only administrators can
+    have changed (a per-machine install under Program Files)."""
     if platform.is_admin():
         return run_command(helper_argv(journal_path, fix_id, step, revert), timeout).returncode
     if PLATFORM == "windows":
+        problem = platform.code_location_problem(elevated_code_paths())
+        if problem is not None:
+            raise untrusted_code(problem)
         params = windows_runas_params(helper_argv(journal_path, fix_id, step, revert))
-        return platform.shell_execute_runas(params.file, params.parameters, timeout + 120)
+        waited = timeout + 120
+        return helper_exit(platform.shell_execute_runas(params.file, params.parameters, waited,
+                                                        window), waited)
     argv = admin_argv(helper_argv(journal_path, fix_id, step, revert, elevated_posix=True))
     return run_command(argv, timeout + 120).returncode

@@ -32,11 +32,17 @@ class FixEnv:
     runner: CommandRunner | None = None
     # Test hook: the process names that mean "the client is running".
     client_process_names: tuple[str, ...] | None = None
+    # Test hook: how the clock fix asks time servers (servers, timeout) -> valid answers
+    # (checks.fixes.clock_setting.measure when None).
+    ntp: Callable[[list[str], float], Any] | None = None
     # The fix's own list of commands it may run with administrator rights (set by the
     # executor); an admin command not on it is refused, and so is every command inside
     # the elevated helper, which runs as administrator throughout.
     allows: Callable[[Sequence[str]], bool] | None = None
     in_helper: bool = False
+    # The window an administrator prompt belongs to (Windows: its HWND), so the prompt
+    # comes to the front instead of flashing in the taskbar.
+    window: int | None = None
 
     def _check(self, check_id: str) -> dict[str, Any] | None:
         for check in (self.report or {}).get("checks", []):
@@ -73,3 +79,17 @@ class FixEnv:
         if self.config.system.hosts_file:
             return Path(self.config.system.hosts_file)
         return platform.default_hosts_file()
+
+
+def trusted_config() -> Config:
+    """The built-in defaults and the machine-wide file only an administrator can have
+    written: what the elevated helper goes by, never the person's own config or
+    WXDOCTOR_CONFIG, which any of their programs could write."""
+    from checks.engine.config import ConfigError, load_config_text
+
+    path = platform.machine_config_path()  # None unless only administrators could write it
+    try:
+        text = path.read_text(encoding="utf-8-sig") if path is not None and path.is_file() else ""
+        return load_config_text(text, str(path))
+    except (OSError, ConfigError):
+        return load_config_text("")

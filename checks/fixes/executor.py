@@ -19,10 +19,19 @@ from dataclasses import dataclass
 
 from checks.engine.config import Config
 from checks.fixes import elevation, helper_files
-from checks.fixes.actions import Action, FixError, HelperRun, NotCarriedOut, Plan, Step, reason_of
+from checks.fixes.actions import (
+    Action,
+    FixError,
+    HelperRun,
+    NotCarriedOut,
+    Plan,
+    Step,
+    StillRunning,
+    reason_of,
+)
 from checks.fixes.env import FixEnv
 from checks.fixes.fix import Fix
-from checks.fixes.journal import Journal, JournalEntry, now_iso
+from checks.fixes.journal import Journal, JournalEntry, now_iso, owner_alive, process_of
 from checks.platform import NAME as PLATFORM
 from checks.shared.i18n import Text, t
 
@@ -54,6 +63,12 @@ def apply_plan(fix: Fix, plan: Plan, journal: Journal) -> JournalEntry:
             _perform(fix, step, env, journal, entry, revert=False)
             step.state, step.finished = "done", now_iso()
             journal.save(entry)
+        except StillRunning as exc:
+            # It may still be acting: neither done nor to be put back while it runs. The
+            # entry stays `planned`, for recovery once the helper (and this app) have ended.
+            step.error = exc.text
+            journal.save(entry)
+            raise
         except Exception as exc:
             reason = reason_of(exc)
             if isinstance(exc, NotCarriedOut):
@@ -125,6 +140,9 @@ def recover_interrupted(journal: Journal, registry: Callable[[str], Fix],
     `failed` with the reason when something could not be put back."""
     recovered = []
     for entry in entries if entries is not None else journal.interrupted():
+        if any(s.helper is not None and s.helper.running and owner_alive(s.helper.running)
+               for s in entry.steps):
+            continue  # an administrator step of it is still running: not yet
         try:
             fix = registry(entry.fix_id)
         except KeyError:
@@ -172,6 +190,8 @@ def _rollback(fix: Fix, entry: JournalEntry, env: FixEnv, journal: Journal, upto
             outcome.problems.append(step.revert_error.render("en"))
             outcome.declined += isinstance(exc, NotCarriedOut)
             journal.save(entry)
+            if isinstance(exc, StillRunning):
+                break  # the steps before it stay as they are until it has ended
             continue
         step.state = "rolled_back" if entry.state == "planned" else "undone"
         step.reverted = now_iso()
@@ -190,7 +210,7 @@ def _perform(fix: Fix, step: Step, env: FixEnv, journal: Journal, entry: Journal
              revert: bool) -> None:
     """Execute or revert one step: here, or in the elevated helper when it must be."""
     if needs_helper(step.action, env):
-        _via_helper(fix, step, journal, entry, revert)
+        _via_helper(fix, step, journal, entry, revert, env.window)
     else:
         act(fix, step, env, revert)
 
@@ -206,12 +226,18 @@ def act(fix: Fix, step: Step, env: FixEnv, revert: bool) -> None:
 
 
 def _via_helper(fix: Fix, step: Step, journal: Journal, entry: JournalEntry,
-                revert: bool) -> None:
+                revert: bool, window: int | None = None) -> None:
     step.helper = HelperRun(revert)
     journal.save(entry)
     path = journal.path(entry.id)
     helper_files.discard_result(path, step.index)
-    code = elevation.run_helper(str(path), fix.id, step.index, revert, HELPER_TIMEOUT_S)
+    try:
+        code = elevation.run_helper(str(path), fix.id, step.index, revert, HELPER_TIMEOUT_S,
+                                    window)
+    except StillRunning as exc:
+        step.helper.running = process_of(exc.pid)  # its result file is not read yet
+        journal.save(entry)
+        raise
     began = helper_files.take_result(path, step, revert)
     journal.save(entry)
     if not began:  # take_result left step.helper as set above: asked, never begun

@@ -13,19 +13,23 @@ from checks.fixes.allowlist import Param, is_pid_of
 from checks.fixes.env import FixEnv
 from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
+from checks.platform.system_tools import macos_tool, windows_tool
 from checks.shared.i18n import Text, t
+
+DSCACHEUTIL_FLUSH = (macos_tool("dscacheutil"), "-flushcache")
+KILLALL_MDNS = (macos_tool("killall"), "-HUP", "mDNSResponder")
 
 
 def flush_actions(os_name: str, have: dict[str, bool], dnsmasq_pids: list[int]) -> list[Action]:
     """The commands for this OS, given which tools/caches exist (pure, for tests)."""
     if os_name == "windows":
         return [Action("run", t("Empty the Windows DNS cache", "清空 Windows 的 DNS 缓存"),
-                       argv=["ipconfig", "/flushdns"])]
+                       argv=[windows_tool("ipconfig"), "/flushdns"])]
     if os_name == "macos":
         return [Action(
             "run", t("Empty the directory-service cache and make mDNSResponder drop its DNS cache",
                      "清空目录服务缓存，并让 mDNSResponder 丢弃 DNS 缓存"),
-            batch=[["dscacheutil", "-flushcache"], ["killall", "-HUP", "mDNSResponder"]],
+            batch=[list(DSCACHEUTIL_FLUSH), list(KILLALL_MDNS)],
             needs_admin=True)]
     commands, what = [], []
     if have.get("systemd-resolved"):
@@ -61,8 +65,8 @@ class FlushDns(Fix):
         ("systemd-resolve", "--flush-caches"),
         ("nscd", "-i", "hosts"),
         ("kill", "-HUP", Param("dnsmasq pid", is_pid_of("dnsmasq"))),
-        ("dscacheutil", "-flushcache"),
-        ("killall", "-HUP", "mDNSResponder"),
+        DSCACHEUTIL_FLUSH,
+        KILLALL_MDNS,
     )
     affects = (check_ids.DNS, check_ids.TCP)
 

@@ -186,13 +186,20 @@ def valid_id(entry_id: str) -> bool:
 
 
 def this_process() -> dict[str, Any]:
+    return process_of(os.getpid()) or {"pid": os.getpid(), "started": 0.0}
+
+
+def process_of(pid: int | None) -> dict[str, Any] | None:
+    """{"pid", "started"} of a running process, which `owner_alive` recognises later."""
     import psutil
 
+    if pid is None:
+        return None
     try:
-        started = psutil.Process().create_time()
+        started = psutil.Process(pid).create_time()
     except (psutil.Error, OSError):
         started = 0.0
-    return {"pid": os.getpid(), "started": started}
+    return {"pid": pid, "started": started}
 
 
 def owner_alive(owner: dict[str, Any]) -> bool:

@@ -15,7 +15,10 @@ from checks.fixes._commands import run_action
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
 from checks.fixes.fix import Fix, register
+from checks.platform.system_tools import windows_tool
 from checks.shared.i18n import Text, t
+
+WINSOCK_RESET = [windows_tool("netsh"), "winsock", "reset"]
 
 
 @register
@@ -29,7 +32,7 @@ class ResetWinsock(Fix):
     can_undo = False
     needs_restart = True
     drops_connection = True
-    admin_commands = (("netsh", "winsock", "reset"),)
+    admin_commands = (tuple(WINSOCK_RESET),)
     affects = (check_ids.NETWORK, check_ids.DNS, check_ids.TCP)
 
     def plan(self, env: FixEnv) -> Plan:
@@ -38,7 +41,7 @@ class ResetWinsock(Fix):
             t("Reset the Winsock catalog to its clean state; Windows must restart afterwards.",
               "把 Winsock 目录重置为初始状态；之后需要重启 Windows。"),
             actions=[Action("run", t("Reset the Winsock catalog", "重置 Winsock 目录"),
-                            argv=["netsh", "winsock", "reset"], needs_admin=True)],
+                            argv=list(WINSOCK_RESET), needs_admin=True)],
             warnings=[
                 t("This cannot be undone. VPN, proxy or security software that hooks into Windows networking may need to be repaired or reinstalled afterwards.",
                   "此操作无法撤销。接入 Windows 网络的 VPN、代理或安全软件之后可能需要修复或重新安装。"),
@@ -58,7 +61,7 @@ class ResetWinsock(Fix):
 
     def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
         # Not restorable, but a technician can see which providers were installed.
-        result = env.run(["netsh", "winsock", "show", "catalog"], timeout=30)
+        result = env.run([windows_tool("netsh"), "winsock", "show", "catalog"], timeout=30)
         return {"catalog": result.stdout[-200_000:]}
 
     def execute(self, action: Action, step: Step, env: FixEnv) -> None:

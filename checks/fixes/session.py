@@ -11,6 +11,7 @@ it applies anything it rolls back what an interrupted earlier run left half done
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -105,6 +106,8 @@ class FixSession:
         self.journal = journal or Journal()
         self.applied: list[AppliedFix] = []
         self.recovered: list[Recovered] | None = None
+        # The window administrator prompts belong to (set by the window, Windows: HWND).
+        self.window: int | None = None
 
     # ---- looking -------------------------------------------------------------------------
 
@@ -135,7 +138,7 @@ class FixSession:
         if reason is not None:
             return PlannedFix(fix_id, fix.title, fix, problem=NOT_HERE.with_params(reason=reason))
         try:
-            plan = fix.plan(FixEnv(config=self.config, report=self.report))
+            plan = fix.plan(self._env())
         except Exception as exc:  # a broken fix must not take the caller down
             reason_text = f"{type(exc).__name__}: {exc}"
             return PlannedFix(fix_id, fix.title, fix,
@@ -149,7 +152,7 @@ class FixSession:
         before it finished (see checks.fixes.executor.recover_interrupted)."""
         if self.recovered is None:
             self.recovered = recover_interrupted(
-                self.journal, self.registry, FixEnv(config=self.config, report=self.report))
+                self.journal, self.registry, self._env())
         return self.recovered
 
     def apply(self, planned: Sequence[PlannedFix]) -> list[dict[str, Any]]:
@@ -163,6 +166,8 @@ class FixSession:
         for item in planned:
             if not item.runnable or item.fix is None or item.plan is None:
                 continue
+            if isinstance(item.plan.env, FixEnv):
+                item.plan.env = dataclasses.replace(item.plan.env, window=self.window)
             try:
                 entry = apply_plan(item.fix, item.plan, self.journal)
             except FixError as exc:
@@ -189,7 +194,7 @@ class FixSession:
             if item.undone:
                 continue
             notes += undo_entry(item.fix, item.entry,
-                                FixEnv(config=self.config, report=self.report))
+                                self._env())
             item.undone = True
         after = self.recheck(self._affected(a.fix for a in targets)) if recheck else []
         return notes, after
@@ -197,7 +202,10 @@ class FixSession:
     def undo_entry(self, entry: JournalEntry) -> list[Text]:
         """Undo a fix applied earlier (a journal entry), without re-checking."""
         return undo_entry(self.registry(entry.fix_id), entry,
-                          FixEnv(config=self.config, report=self.report))
+                          self._env())
+
+    def _env(self) -> FixEnv:
+        return FixEnv(config=self.config, report=self.report, window=self.window)
 
     # ---- checking again ------------------------------------------------------------------
 

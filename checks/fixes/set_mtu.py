@@ -1,7 +1,9 @@
 """Set the egress interface's MTU to the measured path MTU (undo: the old value).
 
-The mtu check's evidence gives `path_mtu` and `interface`. Reading and setting
-the MTU are per-OS commands; their argv and parsers are pure functions.
+The mtu check's evidence gives `path_mtu` and `interface`. Setting the MTU is a per-OS
+command; Windows reports the current one through GetAdaptersAddresses (netsh's table,
+decoded in the console's code page, only when that call is not available). Their argv
+and parsers are pure functions.
 """
 
 from __future__ import annotations
@@ -9,44 +11,43 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from checks import platform
 from checks.engine import check_ids, fix_ids
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.allowlist import MAX_MTU, MIN_MTU, MTU, NAME, Param, is_mtu, is_name, prefixed
 from checks.fixes.env import FixEnv
 from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
+from checks.platform.parsers.adapters import adapter_mtu, parse_netsh_mtus
+from checks.platform.system_tools import macos_tool, windows_tool
 from checks.shared.i18n import Text, t
 
 NETSH_MTU = Param("mtu=N", prefixed("mtu=", is_mtu))
+NETSH, NETWORKSETUP = windows_tool("netsh"), macos_tool("networksetup")
 
 
 def get_mtu_argv(os_name: str, interface: str, service: str | None = None) -> list[str]:
     if os_name == "windows":
-        return ["netsh", "interface", "ipv4", "show", "subinterfaces"]
+        return [NETSH, "interface", "ipv4", "show", "subinterfaces"]
     if os_name == "macos":
-        return ["networksetup", "-getMTU", service or interface]
+        return [NETWORKSETUP, "-getMTU", service or interface]
     return ["ip", "-o", "link", "show", "dev", interface]
 
 
 def set_mtu_argv(os_name: str, interface: str, mtu: int, service: str | None = None) -> list[str]:
     if os_name == "windows":
         # netsh takes the interface name as one argument; no shell quoting is involved.
-        return ["netsh", "interface", "ipv4", "set", "subinterface", interface, f"mtu={mtu}",
+        return [NETSH, "interface", "ipv4", "set", "subinterface", interface, f"mtu={mtu}",
                 "store=persistent"]
     if os_name == "macos":
-        return ["networksetup", "-setMTU", service or interface, str(mtu)]
+        return [NETWORKSETUP, "-setMTU", service or interface, str(mtu)]
     return ["ip", "link", "set", "dev", interface, "mtu", str(mtu)]
 
 
 def parse_mtu(os_name: str, output: str, interface: str) -> int | None:
     """The current MTU of `interface` from the output of `get_mtu_argv`."""
-    if os_name == "windows":
-        # "  1500   1   132876413   14217405  以太网": four numbers, then the name.
-        for line in output.splitlines():
-            m = re.match(r"^\s*(\d+)\s+\d+\s+\d+\s+\d+\s+(.+?)\s*$", line)
-            if m and m.group(2) == interface:
-                return int(m.group(1))
-        return None
+    if os_name == "windows":  # decoded in the console's code page by run_command
+        return parse_netsh_mtus(output).get(interface)
     if os_name == "macos":
         # "Active MTU: 1500 (Current Setting: 1500)"
         m = re.search(r"Active MTU:\s*(\d+)", output) or re.search(r"MTU:\s*(\d+)", output)
@@ -79,16 +80,22 @@ class SetMtu(Fix):
     admin_commands = (
         ("ip", "-o", "link", "show", "dev", NAME),
         ("ip", "link", "set", "dev", NAME, "mtu", MTU),
-        ("networksetup", "-listallhardwareports"),
-        ("networksetup", "-getMTU", NAME),
-        ("networksetup", "-setMTU", NAME, MTU),
-        ("netsh", "interface", "ipv4", "show", "subinterfaces"),
-        ("netsh", "interface", "ipv4", "set", "subinterface", NAME, NETSH_MTU, "store=persistent"),
+        (NETWORKSETUP, "-listallhardwareports"),
+        (NETWORKSETUP, "-getMTU", NAME),
+        (NETWORKSETUP, "-setMTU", NAME, MTU),
+        (NETSH, "interface", "ipv4", "show", "subinterfaces"),
+        (NETSH, "interface", "ipv4", "set", "subinterface", NAME, NETSH_MTU, "store=persistent"),
     )
     affects = (check_ids.MTU, check_ids.TLS)
     needs_checks = (check_ids.MTU,)
 
     def _current(self, env: FixEnv, interface: str, service: str | None) -> int | None:
+        if PLATFORM == "windows" and env.runner is None:
+            # What Windows itself reports (GetAdaptersAddresses); netsh's table only when
+            # that call is not available.
+            mtu = adapter_mtu(platform.adapter_details(), interface)
+            if mtu is not None:
+                return mtu
         result = env.run(get_mtu_argv(PLATFORM, interface, service), timeout=15)
         return parse_mtu(PLATFORM, result.stdout, interface) if result.returncode == 0 else None
 
@@ -108,7 +115,7 @@ class SetMtu(Fix):
             return plan
         service = None
         if PLATFORM == "macos":
-            ports = env.run(["networksetup", "-listallhardwareports"], timeout=15)
+            ports = env.run([NETWORKSETUP, "-listallhardwareports"], timeout=15)
             service = parse_hardware_ports(ports.stdout).get(interface)
         current = self._current(env, interface, service)
         if current is None:

@@ -8,8 +8,10 @@ macOS share. Windows-only functions raise OSError elsewhere.
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,23 +19,25 @@ from typing import Any
 from checks.platform._common import (
     Adapter,
     AdapterInfo,
+    ConnectionProxy,
     RouteInfo,
+    RunasResult,
     default_routes,
     interface_mtu,
     interface_of,
     interfaces,
     route_for,
 )
-from checks.platform.file_access import FileAccess
+from checks.platform.file_access import FileAccess, why_not_admin_only, why_replaceable
 
 __all__ = [
-    "NAME", "Adapter", "RouteInfo", "default_routes", "interface_mtu", "interface_of",
+    "NAME", "Adapter", "RouteInfo", "RunasResult", "ConnectionProxy", "default_routes", "interface_mtu", "interface_of",
     "interfaces", "route_for", "machine_config_path", "user_config_path",
     "default_hosts_file", "default_gateways", "icmp_method", "icmp_echo_df", "system_proxy",
     "documents_dir", "installed_clients", "is_admin", "shell_execute_runas", "read_wininet",
-    "write_wininet", "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
-    "current_user_id", "file_access", "replace_file",
-    "read_registry_value", "write_registry_value",
+    "proxy_connections", "internet_options", "set_internet_options", "AdapterInfo", "adapter_details", "interface_routes", "tencent_registry",
+    "current_user_id", "file_access", "replace_file", "not_admin_made", "code_location_problem",
+    "read_registry_value", "write_registry_value", "set_system_time",
 ]
 
 
@@ -52,9 +56,58 @@ NAME: str = _os.NAME  # "linux" | "windows" | "macos"
 
 
 def machine_config_path() -> Path | None:
-    """The machine-wide override file an IT department installs."""
+    """The machine-wide override file an IT department installs, or None when it could
+    have been written by someone other than an administrator: every user may create
+    files in %ProgramData% and its new folders inherit that, so a file there means
+    nothing until its folder's ACL says only administrators can write it."""
     result: Path | None = _os.machine_config_path()
+    if result is None or not result.is_file():
+        return result
+    reason = not_admin_made(str(result))
+    if reason is not None:
+        logging.getLogger("wxdoctor.config").warning(
+            "ignoring the machine-wide settings %s: %s", result, reason)
+        return None
     return result
+
+
+def code_location_problem(paths: list[str]) -> str | None:
+    """Why the program files `paths` (the executable, its folders) could have been changed
+    by someone other than an administrator: each of them, and each folder above the first
+    one, which must not let anyone else move it aside. None: they cannot."""
+    def access_of(place: str) -> FileAccess | str:
+        try:
+            return file_access(place)
+        except OSError as exc:
+            return f"cannot tell who may change {place}: {exc.strerror or exc}"
+
+    for place in paths:
+        access = access_of(place)
+        reason = access if isinstance(access, str) else why_not_admin_only(place, access)
+        if reason is not None:
+            return reason
+    above, seen = (os.path.dirname(paths[0]) if paths else ""), ""
+    while above and above != seen:  # up to and with the drive or file-system root
+        access = access_of(above)
+        reason = access if isinstance(access, str) else why_replaceable(above, access)
+        if reason is not None:
+            return reason
+        above, seen = os.path.dirname(above), above
+    return None
+
+
+def not_admin_made(path: str) -> str | None:
+    """Why `path` or the folder holding it could hold what someone other than an
+    administrator put there; None when only administrators can have written them."""
+    for place in (os.path.dirname(path), path):
+        try:
+            access = file_access(place)
+        except OSError as exc:
+            return f"cannot tell who may change {place}: {exc.strerror or exc}"
+        reason = why_not_admin_only(place, access)
+        if reason is not None:
+            return reason
+    return None
 
 
 def user_config_path() -> Path | None:
@@ -107,9 +160,11 @@ def is_admin() -> bool:
     return result
 
 
-def shell_execute_runas(file: str, parameters: str, timeout: float) -> int:
-    """Windows: start `file` through the UAC prompt and wait for its exit code."""
-    result: int = _os.shell_execute_runas(file, parameters, timeout)
+def shell_execute_runas(file: str, parameters: str, timeout: float,
+                        window: int | None = None) -> RunasResult:
+    """Windows: start `file` through the UAC prompt owned by `window` and wait up to
+    `timeout` for it; what happened (declined, Windows' error, exit code, still running)."""
+    result: RunasResult = _os.shell_execute_runas(file, parameters, timeout, window)
     return result
 
 
@@ -119,8 +174,22 @@ def read_wininet(names: Iterable[str]) -> dict[str, tuple[Any, int] | None]:
     return result
 
 
-def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[str]) -> None:
-    _os.write_wininet(set_values, delete)
+def proxy_connections() -> tuple[str, dict[str, bytes]]:
+    """Windows: ("user" | "machine", connection value -> settings blob) of the Connections
+    key WinINet uses (HKLM when policy makes proxy settings per machine)."""
+    result: tuple[str, dict[str, bytes]] = _os.proxy_connections()
+    return result
+
+
+def internet_options(connection: str) -> ConnectionProxy:
+    """Windows: one connection's proxy options as WinINet reports them ("" = LAN)."""
+    result: ConnectionProxy = _os.internet_options(connection)
+    return result
+
+
+def set_internet_options(connection: str, wanted: ConnectionProxy) -> None:
+    """Windows: set one connection's proxy options through WinINet and tell programs."""
+    _os.set_internet_options(connection, wanted)
 
 
 def adapter_details() -> list[AdapterInfo]:
@@ -173,3 +242,8 @@ def read_registry_value(hive: str, key: str, name: str) -> tuple[Any, int] | Non
 def write_registry_value(hive: str, key: str, name: str, value: tuple[Any, int] | None) -> None:
     """Windows: set one value (creating the key) or delete it (None)."""
     _os.write_registry_value(hive, key, name, value)
+
+
+def set_system_time(unix_time: float) -> None:
+    """Windows: set the clock to `unix_time` (UTC); administrator rights needed."""
+    _os.set_system_time(unix_time)

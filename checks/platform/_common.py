@@ -77,6 +77,52 @@ class AdapterInfo:
                 "addresses": list(self.addresses), "flags": self.flags}
 
 
+@dataclass(frozen=True)
+class RunasResult:
+    """What came of one UAC prompt (ShellExecuteExW "runas") and the program it started."""
+
+    started: bool  # the person accepted and the program began
+    error: int | None = None  # why it did not start: 1223 = declined, else Windows' error
+    message: str = ""  # Windows' own words for `error`
+    exit_code: int | None = None  # None while it runs: it had not ended when the wait did
+    pid: int | None = None
+
+    @property
+    def declined(self) -> bool:
+        return self.error == ERROR_CANCELLED
+
+    @property
+    def still_running(self) -> bool:
+        return self.started and self.exit_code is None
+
+
+@dataclass(frozen=True)
+class ConnectionProxy:
+    """One connection's WinINet proxy options (INTERNET_PER_CONN_*): the LAN ("") or a
+    dial-up/VPN connection by its name."""
+
+    flags: int  # PROXY_TYPE_DIRECT 1, _PROXY 2, _AUTO_PROXY_URL 4, _AUTO_DETECT 8
+    proxy: str = ""
+    bypass: str = ""
+    pac_url: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"flags": self.flags, "proxy": self.proxy, "bypass": self.bypass,
+                "pac_url": self.pac_url}
+
+    @classmethod
+    def from_json(cls, data: Any) -> ConnectionProxy:
+        """From a journal: only the four fields, each of its own type."""
+        if not isinstance(data, dict) or type(data.get("flags")) is not int or not all(
+                isinstance(data.get(k, ""), str) for k in ("proxy", "bypass", "pac_url")):
+            raise ValueError("not a connection's proxy options")
+        return cls(data["flags"] & 0xF, data.get("proxy", ""), data.get("bypass", ""),
+                   data.get("pac_url", ""))
+
+
+ERROR_CANCELLED = 1223  # "The operation was canceled by the user."
+
+
 def interfaces() -> list[Adapter]:
     """Every adapter with its state, MTU and non-link-local addresses."""
     stats = psutil.net_if_stats()

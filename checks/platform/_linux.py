@@ -13,13 +13,16 @@ from checks.platform._posix import (  # noqa: F401 (part of the platform interfa
     copy_owner_and_mode,
     current_user_id,
     file_access,
+    internet_options,
     is_admin,
+    proxy_connections,
     read_registry_value,
     read_wininet,
+    set_internet_options,
+    set_system_time,
     shell_execute_runas,
     tencent_registry,
     write_registry_value,
-    write_wininet,
 )
 from checks.platform.commands import run_command
 

@@ -11,15 +11,19 @@ from checks.platform._posix import (  # noqa: F401 (part of the platform interfa
     copy_owner_and_mode,
     current_user_id,
     file_access,
+    internet_options,
     is_admin,
+    proxy_connections,
     read_registry_value,
     read_wininet,
+    set_internet_options,
+    set_system_time,
     shell_execute_runas,
     tencent_registry,
     write_registry_value,
-    write_wininet,
 )
 from checks.platform.commands import run_command
+from checks.platform.system_tools import macos_tool
 
 NAME = "macos"
 
@@ -52,7 +56,7 @@ def system_proxy() -> list[dict[str, Any]]:
     """System Configuration proxies of the primary service (`scutil --proxy`)."""
     from checks.platform.parsers import proxy_settings as parsers
 
-    result = run_command(["scutil", "--proxy"], timeout=3.0)
+    result = run_command([macos_tool("scutil"), "--proxy"], timeout=3.0)
     if not result.ok:
         return [{"source": "macos", "proxies": [], "pac_url": None, "auto_detect": False,
                  "bypass": [], "error": result.error or f"rc_{result.returncode}"}]
@@ -73,7 +77,7 @@ def adapter_details() -> list[AdapterInfo]:
     """`ifconfig -a`: flags, MTU and routable addresses of every interface (utun included)."""
     from checks.platform.parsers.adapters import parse_ifconfig
 
-    result = run_command(["ifconfig", "-a"], timeout=3.0)
+    result = run_command([macos_tool("ifconfig"), "-a"], timeout=3.0)
     return parse_ifconfig(result.stdout) if result.ok else []
 
 
@@ -82,7 +86,7 @@ def interface_routes() -> dict[str, list[str]] | None:
     defaults of the idle system utuns (`default fe80::%utun0`) are left out."""
     from checks.platform.parsers.adapters import parse_netstat_routes
 
-    result = run_command(["netstat", "-rn"], timeout=3.0)
+    result = run_command([macos_tool("netstat"), "-rn"], timeout=3.0)
     return parse_netstat_routes(result.stdout) if result.ok else None
 
 

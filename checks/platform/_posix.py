@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
+from checks.platform._common import ConnectionProxy, RunasResult
 from checks.platform.file_access import FileAccess, posix_file_access
 
 RegistryValues = dict[str, "tuple[Any, int] | None"]
@@ -20,7 +21,8 @@ def is_admin() -> bool:
     return os.geteuid() == 0
 
 
-def shell_execute_runas(file: str, parameters: str, timeout: float) -> int:
+def shell_execute_runas(file: str, parameters: str, timeout: float,
+                        window: int | None = None) -> RunasResult:
     raise OSError("ShellExecuteExW exists only on Windows")
 
 
@@ -28,8 +30,16 @@ def read_wininet(names: Iterable[str]) -> RegistryValues:
     raise OSError("the Windows registry exists only on Windows")
 
 
-def write_wininet(set_values: Mapping[str, tuple[Any, int]], delete: Iterable[str]) -> None:
-    raise OSError("the Windows registry exists only on Windows")
+def proxy_connections() -> tuple[str, dict[str, bytes]]:
+    raise OSError("WinINet exists only on Windows")
+
+
+def internet_options(connection: str) -> ConnectionProxy:
+    raise OSError("WinINet exists only on Windows")
+
+
+def set_internet_options(connection: str, wanted: ConnectionProxy) -> None:
+    raise OSError("WinINet exists only on Windows")
 
 
 def tencent_registry(names: Iterable[str]) -> dict[str, str]:
@@ -61,3 +71,7 @@ def read_registry_value(hive: str, key: str, name: str) -> tuple[Any, int] | Non
 
 def write_registry_value(hive: str, key: str, name: str, value: tuple[Any, int] | None) -> None:
     raise OSError("the Windows registry exists only on Windows")
+
+
+def set_system_time(unix_time: float) -> None:
+    raise OSError("the clock fix sets the time itself only on Windows")

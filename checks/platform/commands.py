@@ -7,7 +7,9 @@ Depends on nothing else in wxdoctor.
 
 from __future__ import annotations
 
+import codecs
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,12 +69,41 @@ def run_command(argv: Sequence[str], timeout: float = 30.0) -> CommandResult:
                              error="timeout")
     except OSError as exc:
         return CommandResult(argv, CANNOT_RUN, "", str(exc), error=f"os_error_{exc.errno}")
-    return CommandResult(argv, proc.returncode, decode_output(proc.stdout),
-                         decode_output(proc.stderr), raw_stdout=proc.stdout)
+    return CommandResult(argv, proc.returncode, decode_console(proc.stdout),
+                         decode_console(proc.stderr), raw_stdout=proc.stdout)
 
 
-def decode_output(raw: bytes) -> str:
-    """Command output may be UTF-8 or, on Chinese Windows, GBK."""
+def console_codepage() -> int | None:
+    """The code page Windows console programs write in: the OEM code page (936 on
+    Simplified Chinese, 950 Traditional Chinese, 932 Japanese, 949 Korean, 437/850 in
+    the West, 65001 with "Use Unicode UTF-8"). A program started without a console
+    window gets a hidden console with this code page. None elsewhere: UTF-8."""
+    if sys.platform != "win32":
+        return None
+    import ctypes
+
+    try:
+        return int(ctypes.windll.kernel32.GetOEMCP())
+    except (AttributeError, OSError):
+        return None
+
+
+def decode_console(raw: bytes, codepage: int | None = None) -> str:
+    """Command output in the console's code page (`codepage`, else this computer's).
+    Guessing instead (UTF-8, then GBK) turns Big5, Shift-JIS or Korean text into
+    GBK garbage that decodes without an error."""
+    if codepage is None:
+        codepage = console_codepage()
+    encoding = "utf-8" if codepage in (None, 65001) else f"cp{codepage}"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        encoding = "utf-8"
+    return raw.decode(encoding, errors="replace")
+
+
+def decode_utf8_or_gbk(raw: bytes) -> str:
+    """A file a Chinese Windows program wrote: UTF-8, else the ANSI code page GBK."""
     for encoding in ("utf-8", "gbk"):
         try:
             return raw.decode(encoding)

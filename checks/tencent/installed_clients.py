@@ -49,15 +49,16 @@ def clients_from_uninstall(entries: Iterable[Mapping[str, Any]]) -> list[dict[st
 
 
 # The clients' own keys under HKCU\\Software\\Tencent: a per-user install the programs list
-# does not show still records its folder here (SOURCES.md, section 11).
+# does not show still records its folder here (SOURCES.md, section 11). WeChat 4.x
+# (Weixin.exe) keeps HKCU\\Software\\Tencent\\Weixin; 3.x kept ...\\WeChat.
 TENCENT_INSTALL_VALUES = ("WXWork\\InstallPath", "WXWork\\Executable", "WXWork\\Version",
-                          "WeChat\\InstallPath")
+                          "Weixin\\InstallPath", "Weixin\\Version", "WeChat\\InstallPath")
 
 
 def clients_from_tencent_registry(values: Mapping[str, str]) -> list[dict[str, Any]]:
     """Client records from the Tencent keys (`platform.tencent_registry`)."""
     result = []
-    for key, product in (("WXWork", "wecom"), ("WeChat", "wechat")):
+    for key, product in (("WXWork", "wecom"), ("Weixin", "wechat"), ("WeChat", "wechat")):
         folder = values.get(f"{key}\\InstallPath") or ntpath.dirname(
             values.get(f"{key}\\Executable", ""))
         if not folder:

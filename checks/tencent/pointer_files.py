@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.platform.commands import decode_output
+from checks.platform.commands import decode_utf8_or_gbk
 from checks.shared.bounded_read import read_regular_file
 
 MY_DOCUMENT = "mydocument:"  # the clients' word for "the Documents folder"
@@ -58,7 +58,7 @@ def decode_pointer(raw: bytes) -> str:
     """The clients write these in UTF-8, UTF-16 (with a BOM) or the ANSI code page (GBK)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16", errors="replace")
-    return decode_output(raw.removeprefix(b"\xef\xbb\xbf"))  # UTF-8, else GBK
+    return decode_utf8_or_gbk(raw.removeprefix(b"\xef\xbb\xbf"))
 
 
 def pointer_roots(text: str, os_name: str, home: str, documents: str) -> list[str]:

@@ -1,4 +1,4 @@
-; Inno Setup 6 script: per-user installer for wxdoctor (no administrator rights needed).
+; Inno Setup 6 script: installs wxdoctor for all users under Program Files.
 ; Built by `python packaging/build.py --installer`, which runs
 ;   iscc /DAppVersion=<pyproject version> /DFileVersion=<a.b.c.d> /DSourceDir=dist\wxdoctor
 ;        /DOutputDir=dist\installer packaging\windows\wxdoctor.iss
@@ -46,9 +46,16 @@ AppCopyright=MIT License
 VersionInfoVersion={#FileVersion}
 VersionInfoProductVersion={#FileVersion}
 VersionInfoDescription={#AppName} setup
-; Per-user install: no UAC prompt, files under %LOCALAPPDATA%\Programs ({userpf}).
-PrivilegesRequired=lowest
-DefaultDirName={userpf}\{#AppName}
+; Per-machine install under Program Files: the one UAC prompt of the setup. The fixes that
+; need administrator rights start wxdoctor's own executable through UAC, so its files must
+; be where a standard user cannot change them (a per-user folder would let any program of
+; the person plant a DLL that runs as administrator at the next prompt). Someone without
+; administrator rights may still choose "only for me" in the setup's dialog: that copy runs
+; every check, and refuses to ask for administrator rights (the app checks its own folder's
+; ACL before every prompt).
+PrivilegesRequired=admin
+PrivilegesRequiredOverridesAllowed=dialog
+DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 DisableDirPage=auto
@@ -63,6 +70,13 @@ UninstallDisplayName={#AppName} {#AppVersion}
 WizardStyle=modern
 Compression=lzma2/max
 SolidCompression=yes
+#ifdef Sign
+; Authenticode: setup.exe and the uninstaller are signed (and timestamped) as they are
+; written, by packaging\windows\sign.py; build.py defines the tool when the release has a
+; certificate (ISCC /Swxsign=... /DSign=1).
+SignTool=wxsign
+SignedUninstaller=yes
+#endif
 ; Offer to close a running wxdoctor so its files can be replaced.
 CloseApplications=yes
 ShowLanguageDialog=auto
@@ -88,10 +102,11 @@ Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 [Icons]
 Name: "{group}\{cm:ShortcutName}"; Filename: "{app}\{#AppExe}"; Comment: "{cm:ShortcutComment}"
 Name: "{group}\{cm:UninstallProgram,{cm:ShortcutName}}"; Filename: "{uninstallexe}"
-Name: "{userdesktop}\{cm:ShortcutName}"; Filename: "{app}\{#AppExe}"; Comment: "{cm:ShortcutComment}"; Tasks: desktopicon
+Name: "{autodesktop}\{cm:ShortcutName}"; Filename: "{app}\{#AppExe}"; Comment: "{cm:ShortcutComment}"; Tasks: desktopicon
 
 [Run]
-Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{cm:ShortcutName}}"; Flags: nowait postinstall skipifsilent
+; Started as the person who ran the setup, never with the setup's administrator rights.
+Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{cm:ShortcutName}}"; Flags: nowait postinstall skipifsilent runasoriginaluser
 
 [UninstallDelete]
 ; Byte-code caches and logs the app may write beside itself; user data lives elsewhere.

@@ -17,11 +17,16 @@ from checks.fixes.elevation import (
 from checks.fixes.executor import apply_plan
 from checks.fixes.fix import Action, Plan
 from checks.fixes.helper_files import result_path, take_result
+from checks.platform.system_tools import macos_tool, windows_tool
 from checks.shared.i18n import t
 
 from .conftest import ROOT, helper_args, run_helper, started_entry
 
-TRICKY = ["networksetup", "-setwebproxystate", 'Wi-Fi "5G" $HOME `x`', "off"]
+NETSH = windows_tool("netsh")
+SC = windows_tool("sc")
+NETWORKSETUP = macos_tool("networksetup")
+
+TRICKY = [NETWORKSETUP, "-setwebproxystate", 'Wi-Fi "5G" $HOME `x`', "off"]
 
 
 def test_linux_admin_argv_is_pkexec_of_the_same_list():
@@ -53,7 +58,7 @@ def test_windows_runas_starts_the_helper_with_journal_and_user_on_its_command_li
 
 
 def test_windows_powershell_free_quoting_of_spaces():
-    params = windows_runas_params(["netsh", "interface", "ipv4", "set", "subinterface",
+    params = windows_runas_params([NETSH, "interface", "ipv4", "set", "subinterface",
                                    "以太网 2", "mtu=1400", "store=persistent"])
     assert params.parameters == 'interface ipv4 set subinterface "以太网 2" mtu=1400 store=persistent'
 
@@ -171,7 +176,7 @@ def test_an_admin_command_off_the_fix_list_is_refused_before_any_prompt(config, 
         raise AssertionError(f"ran {argv}")
 
     for fix_id, argv in (("flush_dns", ["kill", "-9", "1"]), ("flush_dns", ["rm", "-rf", "/x"]),
-                         ("resync_clock", ["sc", "create", "x", "binPath=", "C:\\evil.exe"])):
+                         ("resync_clock", [SC, "create", "x", "binPath=", "C:\\evil.exe"])):
         plan = Plan(fix_id, t("x", "x"), env=FixEnv(config=config, runner=runner), actions=[
             Action("run", t("x", "x"), argv=argv, needs_admin=True)])
         with pytest.raises(FixError) as info:

@@ -23,24 +23,30 @@ import pytest
 from checks.fixes import Journal, all_fixes
 from checks.fixes.actions import Action
 from checks.fixes.helper_files import Refused, open_journal, result_path
+from checks.platform.system_tools import macos_tool, windows_tool
 from checks.shared.i18n import t
 
 from .conftest import helper_args, run_helper, started_entry
 
+NETSH = windows_tool("netsh")
+SC = windows_tool("sc")
+NETWORKSETUP = macos_tool("networksetup")
+SNTP = macos_tool("sntp")
+
 FOREIGN = [
     ["kill", "-9", "1"],
     ["kill", "-HUP", "1"],
-    ["sc", "create", "evil", "binPath=", "C:\\evil.exe"],
-    ["sc", "config", "w32time", "binPath=", "C:\\evil.exe"],
-    ["netsh", "advfirewall", "set", "allprofiles", "state", "off"],
-    ["netsh", "interface", "ipv4", "set", "subinterface", "eth0", "mtu=1400", "store=active"],
-    ["netsh", "winhttp", "set", "proxy", "evil:8080"],
+    [SC, "create", "evil", "binPath=", "C:\\evil.exe"],
+    [SC, "config", "w32time", "binPath=", "C:\\evil.exe"],
+    [NETSH, "advfirewall", "set", "allprofiles", "state", "off"],
+    [NETSH, "interface", "ipv4", "set", "subinterface", "eth0", "mtu=1400", "store=active"],
+    [NETSH, "winhttp", "set", "proxy", "evil:8080"],
     ["ip", "link", "set", "dev", "eth0", "down"],
     ["ip", "link", "set", "dev", "eth0", "mtu", "1400", "up"],
-    ["networksetup", "-setwebproxy", "Wi-Fi", "evil", "8080"],
-    ["networksetup", "-setwebproxystate", "Wi-Fi", "off", "&&", "sh"],
+    [NETWORKSETUP, "-setwebproxy", "Wi-Fi", "evil", "8080"],
+    [NETWORKSETUP, "-setwebproxystate", "Wi-Fi", "off", "&&", "sh"],
     ["timedatectl", "set-time", "2001-01-01"],
-    ["sntp", "-sS", "evil.example.com"],
+    [SNTP, "-sS", "evil.example.com"],
     ["gsettings", "set", "org.gnome.system.proxy", "mode", "manual"],
     ["/bin/sh", "-c", "id"],
 ]
@@ -49,6 +55,32 @@ FOREIGN = [
 @pytest.mark.parametrize("argv", FOREIGN, ids=lambda a: " ".join(a[:3]))
 def test_no_fix_allows_a_command_it_does_not_use(argv):
     assert not [f.id for f in all_fixes() if f.allows(argv)]
+
+
+# A bare name is looked up in the starting program's own folder first on Windows: a
+# `netsh.exe` planted beside wxdoctor would run as administrator.
+BARE = [["netsh", "winsock", "reset"], ["sc", "start", "w32time"], ["w32tm", "/resync", "/force"],
+        ["netsh", "winhttp", "reset", "proxy"], ["ipconfig", "/flushdns"],
+        ["networksetup", "-setwebproxystate", "Wi-Fi", "off"], ["sntp", "-sS", "time.apple.com"],
+        ["dscacheutil", "-flushcache"]]
+
+
+@pytest.mark.parametrize("argv", BARE, ids=lambda a: " ".join(a[:2]))
+def test_system_programs_run_elevated_only_by_their_full_path(argv):
+    assert not [f.id for f in all_fixes() if f.allows(argv)]
+
+
+def test_windows_programs_are_started_from_system32_and_mac_ones_from_the_system_volume():
+    from checks.fixes.flush_dns import flush_actions
+    from checks.fixes.resync_clock import resync_actions
+
+    windows = [c for a in resync_actions("windows", False, False) + flush_actions("windows", {}, [])
+               for c in a.commands()]
+    assert {c[0] for c in windows} == {windows_tool(n) for n in ("sc", "w32tm", "ipconfig")}
+    assert all(c[0].startswith("C:\\Windows\\System32\\") and c[0].endswith(".exe")
+               for c in windows)
+    mac = [c for a in flush_actions("macos", {}, []) for c in a.commands()]
+    assert [c[0] for c in mac] == ["/usr/bin/dscacheutil", "/usr/bin/killall"]
 
 
 def test_every_fix_allows_exactly_the_commands_it_plans():
@@ -63,7 +95,7 @@ def test_every_fix_allows_exactly_the_commands_it_plans():
         "resync_clock": [c for os_name in ("windows", "macos") for a in resync_actions(
             os_name, False, False) for c in a.commands()],
         "set_mtu": [set_mtu_argv(o, "以太网 2", 1400, "Wi-Fi") for o in ("windows", "macos", "linux")],
-        "reset_winsock": [["netsh", "winsock", "reset"]],
+        "reset_winsock": [[NETSH, "winsock", "reset"]],
     }
     for fix_id, commands in planned.items():
         for argv in commands:
@@ -71,7 +103,7 @@ def test_every_fix_allows_exactly_the_commands_it_plans():
     for bad in (["ip", "link", "set", "dev", "eth0", "mtu", "100"],  # not an MTU we set
                 ["ip", "link", "set", "dev", "eth0", "mtu", "１４００"],  # not ASCII digits
                 ["ip", "link", "set", "dev", "-eth0", "mtu", "1400"],  # an option, not a name
-                ["netsh", "interface", "ipv4", "set", "subinterface", "x", "mtu=1400²",
+                [NETSH, "interface", "ipv4", "set", "subinterface", "x", "mtu=1400²",
                  "store=persistent"]):
         assert not fixes["set_mtu"].allows(bad), bad
 
@@ -109,10 +141,10 @@ def test_a_journalled_kill_9_is_refused_and_the_process_lives(data_dir):
 
 
 @pytest.mark.parametrize(("fix_id", "argv"), [
-    ("resync_clock", ["sc", "create", "evil", "binPath=", "C:\\evil.exe"]),
-    ("set_mtu", ["netsh", "advfirewall", "set", "allprofiles", "state", "off"]),
-    ("reset_winsock", ["netsh", "advfirewall", "set", "allprofiles", "state", "off"]),
-    ("disable_proxy", ["netsh", "winhttp", "set", "proxy", "evil:8080"]),
+    ("resync_clock", [SC, "create", "evil", "binPath=", "C:\\evil.exe"]),
+    ("set_mtu", [NETSH, "advfirewall", "set", "allprofiles", "state", "off"]),
+    ("reset_winsock", [NETSH, "advfirewall", "set", "allprofiles", "state", "off"]),
+    ("disable_proxy", [NETSH, "winhttp", "set", "proxy", "evil:8080"]),
 ])
 def test_windows_commands_outside_the_list_are_refused_by_the_helper(data_dir, fix_id, argv):
     journal = Journal()

@@ -6,72 +6,95 @@ import os
 
 from checks.fixes import FixEnv, Journal, get_fix
 from checks.fixes.disable_proxy import (
-    REG_DWORD,
-    REG_SZ,
     env_proxy_warning,
     parse_gsettings_mode,
     parse_mac_enabled,
     parse_mac_services,
-    wininet_action,
 )
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.flush_dns import flush_actions, flushdns_succeeded
 from checks.fixes.open_captive_portal import open_argv, safe_url
 from checks.fixes.resync_clock import parse_timedatectl_ntp, resync_actions
 from checks.fixes.set_mtu import get_mtu_argv, parse_hardware_ports, parse_mtu, set_mtu_argv
-from checks.platform.commands import CommandResult, decode_output
+from checks.platform.commands import CommandResult, decode_console
+from checks.platform.system_tools import macos_tool, windows_tool
+from tests.captures import commands, console_bytes, macos, windows
 
-NETSH_SUBINTERFACES_ZH = """
-   MTU  MediaSenseState   传入字节  传出字节      接口
-------  ---------------  ---------  ---------  -------------
-4294967295                1          0      61810  Loopback Pseudo-Interface 1
-  1500                1  132876413   14217405  以太网
-  1480                5          0          0  WLAN 2
-"""
+NETSH = windows_tool("netsh")
+IPCONFIG = windows_tool("ipconfig")
+SC = windows_tool("sc")
+W32TM = windows_tool("w32tm")
+NETWORKSETUP = macos_tool("networksetup")
+DSCACHEUTIL = macos_tool("dscacheutil")
+KILLALL = macos_tool("killall")
+SNTP = macos_tool("sntp")
 
-MAC_GETMTU = "Active MTU: 1500 (Current Setting: 1500)\n"
-MAC_PORTS = """
-Hardware Port: Wi-Fi
-Device: en0
-Ethernet Address: a4:83:e7:00:00:00
-
-Hardware Port: Thunderbolt Ethernet Slot 1
-Device: en5
-Ethernet Address: 00:00:00:00:00:01
-"""
+# Constructed: a disabled service, the asterisk the header announces (the real captures in
+# tests/fixtures/platform/macos list none); the header line itself is as captured.
 MAC_SERVICES = """An asterisk (*) denotes that a network service is disabled.
 Wi-Fi
 *Bluetooth PAN
 USB 10/100/1000 LAN
 """
-MAC_WEBPROXY_ON = "Enabled: Yes\nServer: 10.0.0.1\nPort: 8080\nAuthenticated Proxy Enabled: 0\n"
-MAC_AUTOPROXY_OFF = "URL: (null)\nEnabled: No\n"
+CLASH = commands(macos("networksetup-clash-7890-services-and-proxies.txt"), "~ ")
+MAC_WEBPROXY_ON = CLASH["networksetup -getwebproxy Wi-Fi"]
+MAC_AUTOPROXY_OFF = commands(macos("networksetup-getautoproxyurl-null.txt"), r"\$ ")[
+    "networksetup -getautoproxyurl Wi-Fi"]
 
 
 def test_mtu_commands_per_os():
     assert set_mtu_argv("windows", "以太网 2", 1400) == [
-        "netsh", "interface", "ipv4", "set", "subinterface", "以太网 2", "mtu=1400",
+        NETSH, "interface", "ipv4", "set", "subinterface", "以太网 2", "mtu=1400",
         "store=persistent"]
-    assert set_mtu_argv("macos", "en0", 1400, "Wi-Fi") == ["networksetup", "-setMTU", "Wi-Fi", "1400"]
+    assert set_mtu_argv("macos", "en0", 1400, "Wi-Fi") == [NETWORKSETUP, "-setMTU", "Wi-Fi", "1400"]
     assert set_mtu_argv("linux", "eth0", 1400) == ["ip", "link", "set", "dev", "eth0", "mtu", "1400"]
-    assert get_mtu_argv("macos", "en0", "Wi-Fi") == ["networksetup", "-getMTU", "Wi-Fi"]
+    assert get_mtu_argv("macos", "en0", "Wi-Fi") == [NETWORKSETUP, "-getMTU", "Wi-Fi"]
 
 
 def test_mtu_parsers_on_captured_output():
-    gbk = decode_output(NETSH_SUBINTERFACES_ZH.encode("gbk"))
-    assert parse_mtu("windows", gbk, "以太网") == 1500
-    assert parse_mtu("windows", gbk, "WLAN 2") == 1480
-    assert parse_mtu("windows", gbk, "missing") is None
-    assert parse_mtu("macos", MAC_GETMTU, "en0") == 1500
+    zh = decode_console(console_bytes(windows("netsh-ipv4-show-subinterfaces-zh-cn-netkeeper-ppp.txt"),
+                                      936), 936)
+    assert parse_mtu("windows", zh, "Netkeeper") == 1480
+    assert parse_mtu("windows", zh, "以太网") == 1500
+    assert parse_mtu("windows", zh, "missing") is None
+    report = commands(macos("networksetup-report-wifi-en1-no-proxy.txt"), "% ")
+    assert parse_mtu("macos", report["networksetup -getMTU Wi-Fi"], "en1") == 1500
     assert parse_mtu("linux", "2: eth0: <UP> mtu 1492 qdisc fq state UP", "eth0") == 1492
-    assert parse_hardware_ports(MAC_PORTS) == {"en0": "Wi-Fi", "en5": "Thunderbolt Ethernet Slot 1"}
+    ports = macos("networksetup-listallhardwareports-macbook-2020.txt")
+    assert parse_hardware_ports(ports) == {
+        "en0": "Wi-Fi", "en5": "iPhone USB", "en3": "Bluetooth PAN", "en1": "Thunderbolt 1",
+        "en2": "Thunderbolt 2", "bridge0": "Thunderbolt Bridge"}
+    # With the "VLAN Configurations" trailer of an older Mac, Wi-Fi on en1.
+    assert parse_hardware_ports(report["networksetup -listallhardwareports"]) == {
+        "en0": "Ethernet", "en1": "Wi-Fi"}
+
+
+def test_windows_mtu_plan_from_the_netsh_table(config, monkeypatch):
+    """Where GetAdaptersAddresses gives no MTU, netsh's table (decoded in the console's
+    code page) gives the current one: a PPPoE dialer at 1480 above a 1400 path."""
+    import checks.fixes.set_mtu as set_mtu
+
+    monkeypatch.setattr(set_mtu, "PLATFORM", "windows")
+    table = decode_console(console_bytes(windows("netsh-ipv4-show-subinterfaces-zh-cn-netkeeper-ppp.txt"),
+                                         936), 936)
+
+    def runner(argv, timeout):
+        assert argv == [NETSH, "interface", "ipv4", "show", "subinterfaces"]
+        return CommandResult(argv, 0, table)
+
+    report = {"checks": [{"id": "mtu", "evidence": {"path_mtu": 1400, "interface": "Netkeeper"}}]}
+    plan = get_fix("set_mtu").plan(FixEnv(config=config, report=report, runner=runner))
+    (action,) = plan.actions
+    assert action.argv == [NETSH, "interface", "ipv4", "set", "subinterface", "Netkeeper",
+                           "mtu=1400", "store=persistent"]
+    assert action.data["previous"] == 1480
 
 
 def test_flush_dns_commands_per_os():
-    assert [a.commands() for a in flush_actions("windows", {}, [])] == [[["ipconfig", "/flushdns"]]]
+    assert [a.commands() for a in flush_actions("windows", {}, [])] == [[[IPCONFIG, "/flushdns"]]]
     assert flush_actions("windows", {}, [])[0].needs_admin is False
     (mac,) = flush_actions("macos", {}, [])  # one step: the password is asked for once
-    assert mac.commands() == [["dscacheutil", "-flushcache"], ["killall", "-HUP", "mDNSResponder"]]
+    assert mac.commands() == [[DSCACHEUTIL, "-flushcache"], [KILLALL, "-HUP", "mDNSResponder"]]
     assert mac.needs_admin
     (linux,) = flush_actions("linux", {"systemd-resolved": True, "resolvectl": True, "nscd": True},
                              [42])
@@ -93,31 +116,33 @@ def test_macos_dns_flush_goes_through_one_elevated_step(config):
 
 
 def test_flushdns_output_english_and_chinese():
+    # Constructed from Windows' message texts (no console capture of /flushdns is kept).
     assert flushdns_succeeded("Windows IP Configuration\r\n\r\nSuccessfully flushed the DNS Resolver Cache.")
     zh = "Windows IP 配置\r\n\r\n已成功刷新 DNS 解析缓存。".encode("gbk")
-    assert flushdns_succeeded(decode_output(zh))
+    assert flushdns_succeeded(decode_console(zh, 936))
     assert not flushdns_succeeded("无法刷新 DNS 解析缓存: 执行期间，函数出了问题。")
 
 
 def test_resync_clock_commands_per_os():
-    (win,) = resync_actions("windows", False, False)  # one administrator step, one prompt
-    assert win.commands() == [["sc", "start", "w32time"], ["w32tm", "/resync", "/force"]]
-    assert resync_actions("macos", False, False)[0].argv == ["sntp", "-sS", "time.apple.com"]
+    from checks.fixes.clock_setting import Answer
+
+    answered = [Answer("10.0.0.9:10123", "10.0.0.9", 10123, 3.0),  # w32tm and sntp: port 123 only
+                Answer("ntp.tencent.com", "ntp.tencent.com", 123, 3.1),
+                Answer("ntp1.aliyun.com", "ntp1.aliyun.com", 123, 2.9)]
+    (win,) = resync_actions("windows", False, False, answered)  # one step, one prompt
+    assert win.commands() == [
+        [SC, "start", "w32time"],
+        [W32TM, "/config", "/manualpeerlist:ntp.tencent.com,0x8 ntp1.aliyun.com,0x8",
+         "/syncfromflags:manual", "/update"],
+        [W32TM, "/resync", "/force"]]
+    assert all(get_fix("resync_clock").allows(c) for c in win.commands())
+    (bare,) = resync_actions("windows", False, False)  # nothing answered: no servers to name
+    assert bare.commands() == [[SC, "start", "w32time"], [W32TM, "/resync", "/force"]]
+    assert resync_actions("macos", False, False, answered)[0].argv == [SNTP, "-sS", "ntp.tencent.com"]
+    assert resync_actions("macos", False, False) == []
     assert resync_actions("linux", True, True)[0].argv == ["chronyc", "makestep"]
     assert resync_actions("linux", False, True)[0].argv == ["timedatectl", "set-ntp", "true"]
     assert parse_timedatectl_ntp("no\n") is False and parse_timedatectl_ntp("yes") is True
-
-
-def test_wininet_plan_as_data():
-    current = {"ProxyEnable": (1, REG_DWORD), "ProxyServer": ("127.0.0.1:7890", REG_SZ),
-               "ProxyOverride": ("<local>", REG_SZ), "AutoConfigURL": ("http://pac/x.pac", REG_SZ)}
-    action = wininet_action(current)
-    assert action is not None and action.kind == "set_value"
-    assert action.data["set"] == {"ProxyEnable": [0, REG_DWORD]}
-    assert action.data["delete"] == ["AutoConfigURL"]
-    assert "127.0.0.1:7890" in action.description.render("zh")
-    assert wininet_action({"ProxyEnable": (0, REG_DWORD), "ProxyServer": ("x:1", REG_SZ),
-                           "ProxyOverride": None, "AutoConfigURL": None}) is None
 
 
 def test_macos_proxy_parsers():
@@ -138,7 +163,7 @@ def test_disable_proxy_macos_plan_from_captured_output(config, monkeypatch):
 
     plan = get_fix("disable_proxy").plan(FixEnv(config=config, runner=runner))
     assert [a.commands() for a in plan.actions] == [
-        [["networksetup", "-setwebproxystate", "Wi-Fi", "off"]]]
+        [[NETWORKSETUP, "-setwebproxystate", "Wi-Fi", "off"]]]
     assert plan.actions[0].data["targets"] == [{"service": "Wi-Fi", "setter": "-setwebproxystate"}]
     assert plan.needs_admin
 
@@ -186,7 +211,7 @@ def test_reset_winsock_is_windows_only_and_says_it_cannot_be_undone(config):
     fix = get_fix("reset_winsock")
     plan = fix.plan(FixEnv(config=config))
     assert plan.reversible is False
-    assert plan.actions[0].argv == ["netsh", "winsock", "reset"]
+    assert plan.actions[0].argv == [NETSH, "winsock", "reset"]
     assert any("cannot be undone" in w.render("en") for w in plan.warnings)
     assert plan.blocked is not None  # this machine is not Windows
 
@@ -207,6 +232,6 @@ def test_the_preview_shows_every_command_of_a_one_prompt_step():
     fix = get_fix("flush_dns")
     plan = Plan("flush_dns", fix.title, actions=[action], needs_admin=True)
     text = preview_text(PlannedFix("flush_dns", fix.title, fix, plan), "en")
-    assert "Command: dscacheutil -flushcache" in text
-    assert "Command: killall -HUP mDNSResponder" in text
+    assert "Command: /usr/bin/dscacheutil -flushcache" in text
+    assert "Command: /usr/bin/killall -HUP mDNSResponder" in text
     assert text.count("needs administrator") == 1  # one step, one prompt

@@ -24,19 +24,28 @@ from checks.fixes import FixEnv, FixError, Journal, executor, get_fix
 from checks.fixes import disable_proxy as proxy_fix
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.fixes.resync_clock import w32tm_not_ready
+from checks.platform import ConnectionProxy
 from checks.platform.commands import CommandResult
 from checks.platform.parsers.proxy_settings import (
     blob_with_flags,
+    connections_with_proxy,
     is_winhttp_blob,
+    parse_bypass,
     parse_connection_blob,
     wininet_state,
 )
+from checks.platform.system_tools import macos_tool, windows_tool
 
 from .conftest import ROOT
 
+NETSH = windows_tool("netsh")
+SC = windows_tool("sc")
+W32TM = windows_tool("w32tm")
+NETWORKSETUP = macos_tool("networksetup")
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "platform"
 WIN, MAC = FIXTURES / "windows", FIXTURES / "macos"
-HKCU_SETTINGS = ("HKCU", proxy_fix.WININET_KEY.lower())
+HKCU_SETTINGS = ("HKCU", r"software\microsoft\windows\currentversion\internet settings")
 CONNECTIONS = proxy_fix.CONNECTIONS_KEY.lower()
 
 
@@ -52,22 +61,29 @@ def winhttp_default() -> bytes:
     return bytes.fromhex(re.search(r"Data \(.*\): ([0-9A-Fa-f]+)", line).group(1))
 
 
+def test_the_default_winhttp_value_is_direct_as_both_documents_show_it():
+    line = (WIN / "winhttpsettings-default-direct-cato-kb.txt").read_text("utf-8")  # one line
+    kb = bytes.fromhex(re.search(r'"WinHttpSettings"=hex:([0-9a-f,]+)', line).group(1).replace(",", ""))
+    assert kb == winhttp_default() and is_winhttp_blob(kb)
+    parsed = parse_connection_blob(kb)
+    assert (parsed["flags"], parsed["uses_proxy"], parsed["proxy"]) == (0x01, False, "")
+
+
+def netsh_section(name: str, command: str) -> str:
+    """What one `netsh winhttp …` printed in a captured console session."""
+    text = (WIN / name).read_text("utf-8")
+    after = text.split(f">{command}\n", 1)[1]
+    return after.split("\nC:\\", 1)[0]
+
+
 class Registry:
     """Values by (hive, key, name), as winreg would hold them."""
 
     def __init__(self) -> None:
         self.values: dict[tuple[str, str, str], tuple[object, int]] = {}
-        self.notified = 0
 
     def read_wininet(self, names):
         return {n: self.values.get((*HKCU_SETTINGS, n)) for n in names}
-
-    def write_wininet(self, set_values, delete):
-        for name, value in set_values.items():
-            self.values[(*HKCU_SETTINGS, name)] = (value[0], value[1])
-        for name in delete:
-            self.values.pop((*HKCU_SETTINGS, name), None)
-        self.notified += 1
 
     def read_registry_value(self, hive, key, name):
         return self.values.get((hive, key.lower(), name))
@@ -82,8 +98,9 @@ class Registry:
 @pytest.fixture
 def registry(monkeypatch):
     fake = Registry()
-    for name in ("read_wininet", "write_wininet", "read_registry_value", "write_registry_value"):
+    for name in ("read_wininet", "read_registry_value", "write_registry_value"):
         monkeypatch.setattr(platform, name, getattr(fake, name))
+    monkeypatch.setattr(platform, "proxy_connections", lambda: ("user", {}))
     monkeypatch.setattr(proxy_fix, "PLATFORM", "windows")
     monkeypatch.setattr(executor, "PLATFORM", "windows")
     for var in proxy_fix.ENV_PROXIES:
@@ -109,66 +126,139 @@ def test_auto_detect_is_read_from_the_connection_blob():
     assert wininet_state({}, pac)["pac_url"] == "http://xduotai.com/pRsO3NGR3-.pac"
 
 
-# ---- the per-user WinINet fix ------------------------------------------------------------
+# ---- the per-user WinINet fix: every connection, through WinINet --------------------------
 
-def seed_proxy_and_pac(registry: Registry) -> bytes:
-    blob = reg_values(WIN / "wininet-connections-zh-cn-proxy-and-pac.reg")["DefaultConnectionSettings"]
-    registry.values[("HKCU", CONNECTIONS, "DefaultConnectionSettings")] = (blob, 3)
-    # The Internet Settings values that go with that blob (not part of the export).
-    registry.values[(*HKCU_SETTINGS, "ProxyEnable")] = (1, 4)
-    registry.values[(*HKCU_SETTINGS, "ProxyServer")] = ("192.168.1.1:80", 1)
-    registry.values[(*HKCU_SETTINGS, "AutoConfigURL")] = ("http://xduotai.com/pRsO3NGR3-.pac", 1)
-    registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_default(), 3)
-    return blob
+class WinInet:
+    """WinINet's per-connection options over the captured Connections values: what
+    InternetQueryOption reports is what the connection's blob holds, and what
+    InternetSetOption sets is written back into it the way WinINet does (flags)."""
+
+    def __init__(self, capture: str, scope: str = "user") -> None:
+        self.blobs = reg_values(WIN / capture)
+        self.scope = scope
+        self.sets: list[tuple[str, ConnectionProxy]] = []
+
+    def proxy_connections(self):
+        return self.scope, dict(self.blobs)
+
+    def internet_options(self, name: str) -> ConnectionProxy:
+        parsed = parse_connection_blob(self.blobs[name or "DefaultConnectionSettings"])
+        return ConnectionProxy(parsed["flags"], parsed["proxy"], parsed["bypass"],
+                               parsed["autoconfig_url"])
+
+    def set_internet_options(self, name: str, wanted: ConnectionProxy) -> None:
+        self.sets.append((name, wanted))
+        key = name or "DefaultConnectionSettings"
+        current = self.internet_options(name)
+        assert (wanted.proxy, wanted.bypass, wanted.pac_url) == (
+            current.proxy, current.bypass, current.pac_url)  # addresses kept
+        self.blobs[key] = blob_with_flags(self.blobs[key], wanted.flags)
 
 
-def test_wininet_fix_writes_the_blob_and_undo_restores_it_byte_for_byte(registry, config,
-                                                                        data_dir):
-    blob = seed_proxy_and_pac(registry)
-    before = dict(registry.values)
+@pytest.fixture
+def wininet(registry, monkeypatch):
+    def use(capture: str, scope: str = "user") -> WinInet:
+        fake = WinInet(capture, scope)
+        for name in ("proxy_connections", "internet_options", "set_internet_options"):
+            monkeypatch.setattr(platform, name, getattr(fake, name))
+        return fake
+    return use
+
+
+def test_connections_with_their_own_proxy_are_found_in_the_captured_values():
+    """The LAN has the proxy off while the Netkeeper dialer has it on: WinINet uses the
+    dialer's while it is connected. SavedLegacySettings is a copy, not a connection."""
+    ie11 = connections_with_proxy(reg_values(WIN / "wininet-connections-zh-cn-ie11-manual-proxy.reg"))
+    assert ie11 == [{"connection": "Netkeeper", "flags": 0x0B, "proxy": "127.0.0.1:80",
+                     "pac_url": "", "bypass": "<local>"}]
+    pac = connections_with_proxy(reg_values(WIN / "wininet-connections-zh-cn-proxy-and-pac.reg"))
+    assert [(c["connection"], c["proxy"], c["pac_url"]) for c in pac] == [
+        ("", "192.168.1.1:80", "http://xduotai.com/pRsO3NGR3-.pac")]
+    assert connections_with_proxy(reg_values(WIN / "wininet-connections-default-user-autodetect.reg")) == []
+
+
+def test_the_dialers_own_proxy_is_switched_off_and_undo_puts_it_back(wininet, config, data_dir):
+    fake = wininet("wininet-connections-zh-cn-ie11-manual-proxy.reg")
+    lan_before = fake.blobs["DefaultConnectionSettings"]
     fix = get_fix("disable_proxy")
     plan = fix.plan(FixEnv(config=config, runner=no_commands))
-    assert [a.kind for a in plan.actions] == ["set_value"]  # WinHTTP is direct: left alone
-    assert "192.168.1.1:80" in plan.actions[0].description.render("zh")
+    (action,) = plan.actions  # WinHTTP unset: left alone
+    assert action.data["connections"] == ["Netkeeper"]
+    assert "连接“Netkeeper”（127.0.0.1:80）" in action.description.render("zh")
     journal = Journal()
     apply_plan(fix, plan, journal)
-    new = registry.values[("HKCU", CONNECTIONS, "DefaultConnectionSettings")][0]
-    assert parse_connection_blob(new)["flags"] == 0x01  # proxy and PAC off
-    assert len(new) == len(blob) and new[12:] == blob[12:]  # addresses kept for later
-    assert new[4:8] == (int.from_bytes(blob[4:8], "little") + 1).to_bytes(4, "little")
-    assert registry.values[(*HKCU_SETTINGS, "ProxyEnable")] == (0, 4)
-    assert (*HKCU_SETTINGS, "AutoConfigURL") not in registry.values
-    assert registry.notified == 1
-    stored = Journal().load(journal.last.id)
-    assert stored.steps[0].backup["blob_b64"]
-    undo_entry(fix, stored, FixEnv(config=config, runner=no_commands))
-    assert registry.values == before
+    assert parse_connection_blob(fake.blobs["Netkeeper"])["flags"] == 0x09  # auto-detect kept
+    assert fake.blobs["DefaultConnectionSettings"] == lan_before
+    undo_entry(fix, Journal().load(journal.last.id), FixEnv(config=config, runner=no_commands))
+    assert parse_connection_blob(fake.blobs["Netkeeper"])["flags"] == 0x0B
+    assert [name for name, _ in fake.sets] == ["Netkeeper", "Netkeeper"]
 
 
-def test_a_proxy_on_only_in_the_blob_is_switched_off_and_auto_detect_kept(registry, config,
-                                                                         data_dir):
-    blob = reg_values(WIN / "wininet-connections-zh-cn-ie11-manual-proxy.reg")["SavedLegacySettings"]
-    registry.values[("HKCU", CONNECTIONS, "DefaultConnectionSettings")] = (blob, 3)
-    registry.values[(*HKCU_SETTINGS, "ProxyEnable")] = (0, 4)  # the value says off...
+def test_proxy_and_pac_of_the_lan_are_switched_off_with_the_addresses_kept(wininet, config,
+                                                                           data_dir):
+    fake = wininet("wininet-connections-zh-cn-proxy-and-pac.reg")
     fix = get_fix("disable_proxy")
-    plan = fix.plan(FixEnv(config=config, runner=no_commands))
-    assert plan.blocked is None, plan.blocked  # ...but WinINet would still use the proxy
-    apply_plan(fix, plan, Journal())
-    flags = parse_connection_blob(registry.values[("HKCU", CONNECTIONS,
-                                                   "DefaultConnectionSettings")][0])["flags"]
-    assert flags == 0x09  # direct + "Automatically detect settings", as before
+    journal = Journal()
+    apply_plan(fix, fix.plan(FixEnv(config=config, runner=no_commands)), journal)
+    after = parse_connection_blob(fake.blobs["DefaultConnectionSettings"])
+    assert (after["flags"], after["proxy"], after["autoconfig_url"]) == (
+        0x01, "192.168.1.1:80", "http://xduotai.com/pRsO3NGR3-.pac")
+    stored = Journal().load(journal.last.id)
+    assert stored.steps[0].backup["connections"][""]["flags"] == 0x07
+    undo_entry(fix, stored, FixEnv(config=config, runner=no_commands))
+    assert parse_connection_blob(fake.blobs["DefaultConnectionSettings"])["flags"] == 0x07
+
+
+def test_machine_wide_proxy_settings_are_left_to_it(wininet, config):
+    wininet("wininet-connections-zh-cn-ie11-manual-proxy.reg", scope="machine")
+    plan = get_fix("disable_proxy").plan(FixEnv(config=config, runner=no_commands))
+    assert plan.actions == [] and plan.blocked is not None
+    assert "only IT can switch it off" in plan.blocked.render("en")
+
+
+def test_a_crafted_journal_cannot_restore_anything_but_proxy_options(wininet, config, data_dir):
+    wininet("wininet-connections-zh-cn-ie11-manual-proxy.reg")
+    fix = get_fix("disable_proxy")
+    journal = Journal()
+    apply_plan(fix, fix.plan(FixEnv(config=config, runner=no_commands)), journal)
+    entry = Journal().load(journal.last.id)
+    entry.steps[0].backup["connections"]["Netkeeper"] = {"flags": "0x0b", "proxy": 1}
+    with pytest.raises(FixError, match="damaged"):
+        undo_entry(fix, entry, FixEnv(config=config, runner=no_commands))
 
 
 # ---- the machine-wide WinHTTP proxy ------------------------------------------------------
 
-def winhttp_proxy_blob() -> bytes:
+def winhttp_proxy_blob(capture: str = "netsh-winhttp-show-proxy-zh-cn-proxy-bypass-none.txt",
+                      ) -> bytes:
     """Constructed (no real capture of a WinHttpSettings value with a proxy was found):
-    the documented layout around the proxy shown by the real zh-CN `netsh winhttp show
-    proxy` capture (127.0.0.1:7897, no bypass list)."""
-    shown = (WIN / "netsh-winhttp-show-proxy-zh-cn-proxy-bypass-none.txt").read_text("utf-8")
-    server = re.search(r"代理服务器:\s+(\S+)", shown).group(1).encode("ascii")
-    return (b"\x18\0\0\0" + b"\x05\0\0\0" + b"\x03\0\0\0" + len(server).to_bytes(4, "little")
-            + server + b"\0\0\0\0")
+    the documented layout around the proxy and bypass list a real `netsh winhttp`
+    capture shows (zh-CN 127.0.0.1:7897 without a bypass list; 127.0.0.1:1088 with a long
+    one; en-US testProxy:8999)."""
+    shown = (WIN / capture).read_text("utf-8")
+    server = re.search(r"(?:代理服务器|Proxy Server\(s\))\s*:\s+(\S+)", shown).group(1)
+    bypass = re.search(r"(?:绕过列表|Bypass List)\s*:\s+(\S+)", shown).group(1)
+    bypass = "" if bypass in ("(无)", "(none)") else bypass
+
+    def field(text: str) -> bytes:
+        return len(text).to_bytes(4, "little") + text.encode("ascii")
+
+    return b"\x18\0\0\0" + b"\x05\0\0\0" + b"\x03\0\0\0" + field(server) + field(bypass)
+
+
+@pytest.mark.parametrize(("capture", "server", "bypass"), [
+    ("netsh-winhttp-show-proxy-zh-cn-proxy-bypass-none.txt", "127.0.0.1:7897", 0),
+    ("netsh-winhttp-zh-cn-help-show-reset-import.txt", "127.0.0.1:1088", 16),
+    ("netsh-winhttp-en-set-proxy.txt", "testProxy:8999", 0),
+])
+def test_winhttp_proxies_as_netsh_shows_them_are_read_and_planned(capture, server, bypass):
+    blob = winhttp_proxy_blob(capture)
+    assert is_winhttp_blob(blob)
+    parsed = parse_connection_blob(blob)
+    assert parsed["uses_proxy"] and parsed["proxy"] == server
+    assert len(parse_bypass(parsed["bypass"])) == bypass
+    action = proxy_fix.winhttp_action(blob)
+    assert action is not None and server in action.description.render("zh")
 
 
 def test_a_broken_winhttp_proxy_gets_its_own_admin_step_with_an_admin_held_backup(
@@ -187,12 +277,12 @@ def test_a_broken_winhttp_proxy_gets_its_own_admin_step_with_an_admin_held_backu
     plan = fix.plan(FixEnv(config=config, runner=runner))
     assert plan.blocked is None  # never "No system proxy is switched on"
     (action,) = plan.actions
-    assert action.argv == ["netsh", "winhttp", "reset", "proxy"] and action.needs_admin
+    assert action.argv == [NETSH, "winhttp", "reset", "proxy"] and action.needs_admin
     assert "127.0.0.1:7897" in action.description.render("en")
     assert any("IT" in w.render("en") for w in plan.warnings)
     journal = Journal()
     apply_plan(fix, plan, journal)
-    assert ran == [["netsh", "winhttp", "reset", "proxy"]]
+    assert ran == [[NETSH, "winhttp", "reset", "proxy"]]
     backups = {k: v for k, v in registry.values.items() if k[1] == proxy_fix.BACKUP_KEY.lower()}
     assert [v[0] for v in backups.values()] == [proxied]
     # A crafted journal cannot choose what undo writes: it comes from the admin-held copy.
@@ -203,10 +293,43 @@ def test_a_broken_winhttp_proxy_gets_its_own_admin_step_with_an_admin_held_backu
     assert not any(k[1] == proxy_fix.BACKUP_KEY.lower() for k in registry.values)
 
 
+def test_a_reset_that_does_not_take_is_reported_and_put_back(registry, config, data_dir):
+    """netsh prints what it did in the UI language; the fix reads the registry instead.
+    Here the proxy came straight back (the session's `import proxy source=ie` output)."""
+    proxied = winhttp_proxy_blob("netsh-winhttp-zh-cn-help-show-reset-import.txt")
+    registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (proxied, 3)
+    came_back = netsh_section("netsh-winhttp-zh-cn-help-show-reset-import.txt",
+                              "netsh winhttp import proxy source=ie")
+    fix = get_fix("disable_proxy")
+    plan = fix.plan(FixEnv(config=config, runner=lambda a, t: CommandResult(list(a), 0, came_back)))
+    with pytest.raises(FixError, match="still has a proxy"):
+        apply_plan(fix, plan, Journal())
+    assert registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] == (proxied, 3)
+
+
+def test_a_chinese_reset_is_taken_from_the_registry(registry, config, data_dir):
+    registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_proxy_blob(), 3)
+    reset = netsh_section("netsh-winhttp-zh-cn-help-show-reset-import.txt", "netsh winhttp reset proxy")
+    assert "直接访问(没有代理服务器)。" in reset
+
+    def runner(argv, timeout):
+        registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_default(), 3)
+        return CommandResult(list(argv), 0, reset)
+
+    fix = get_fix("disable_proxy")
+    entry = apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
+    assert entry.state == "applied" and entry.steps[0].outputs[0].stdout == reset
+
+
 def test_damaged_admin_copy_is_refused(registry, config, data_dir):
     registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_proxy_blob(), 3)
+
+    def reset(argv, timeout):
+        registry.values[("HKLM", CONNECTIONS, "WinHttpSettings")] = (winhttp_default(), 3)
+        return CommandResult(list(argv), 0)
+
     fix = get_fix("disable_proxy")
-    plan = fix.plan(FixEnv(config=config, runner=lambda a, t: CommandResult(list(a), 0)))
+    plan = fix.plan(FixEnv(config=config, runner=reset))
     journal = Journal()
     apply_plan(fix, plan, journal)
     name = plan.actions[0].data["backup_name"]
@@ -247,9 +370,9 @@ def test_macos_proxy_fix_switches_off_socks_too_in_one_step(config, data_dir, mo
     plan = fix.plan(FixEnv(config=config, runner=runner))
     (action,) = plan.actions
     assert action.commands() == [
-        ["networksetup", "-setwebproxystate", "Wi-Fi", "off"],
-        ["networksetup", "-setsecurewebproxystate", "Wi-Fi", "off"],
-        ["networksetup", "-setsocksfirewallproxystate", "Wi-Fi", "off"]]
+        [NETWORKSETUP, "-setwebproxystate", "Wi-Fi", "off"],
+        [NETWORKSETUP, "-setsecurewebproxystate", "Wi-Fi", "off"],
+        [NETWORKSETUP, "-setsocksfirewallproxystate", "Wi-Fi", "off"]]
     assert fix.helper_refusal(action) is None
     journal = Journal()
     apply_plan(fix, plan, journal)
@@ -289,51 +412,10 @@ RESYNC_OK_ZH = "将 resync 命令发送到本地计算机\n成功地执行了命
 
 def test_no_time_data_is_recognised_in_english_and_chinese():
     for text in (NOT_STARTED_ZH, NO_TIME_DATA_EN, NO_TIME_DATA_ZH,
-                 (WIN / "w32tm-en-service-not-started-0x80070426.txt").read_text("utf-8")):
-        assert w32tm_not_ready(CommandResult(["w32tm"], 1, text)), text
-    assert not w32tm_not_ready(CommandResult(["w32tm"], 0, RESYNC_OK_ZH))
-
-
-def scripted(*answers: tuple[int, str]):
-    calls = []
-
-    def runner(argv, timeout):
-        calls.append(list(argv))
-        if argv[0] == "sc":
-            return CommandResult(list(argv), 1056, "[SC] StartService FAILED 1056")
-        code, out = answers[len([c for c in calls if c[0] == "w32tm"]) - 1]
-        return CommandResult(list(argv), code, out)
-
-    return runner, calls
-
-
-def test_w32tm_resync_is_retried_until_the_service_has_time_data(config, data_dir, monkeypatch):
-    import checks.fixes.resync_clock as clock
-
-    monkeypatch.setattr(clock, "PLATFORM", "windows")
-    monkeypatch.setattr(clock.ResyncClock, "retry_delays_s", (0.0, 0.0, 0.0))
-    runner, calls = scripted((1, NOT_STARTED_ZH), (1, NO_TIME_DATA_EN), (0, RESYNC_OK_ZH))
-    fix = get_fix("resync_clock")
-    plan = fix.plan(FixEnv(config=config, runner=runner))
-    (action,) = plan.actions  # one administrator step: one UAC prompt
-    apply_plan(fix, plan, Journal())
-    assert calls == [["sc", "start", "w32time"]] + [["w32tm", "/resync", "/force"]] * 3
-
-
-def test_w32tm_gives_up_after_its_retries_and_on_other_errors(config, data_dir, monkeypatch):
-    import checks.fixes.resync_clock as clock
-
-    monkeypatch.setattr(clock, "PLATFORM", "windows")
-    monkeypatch.setattr(clock.ResyncClock, "retry_delays_s", (0.0, 0.0))
-    fix = get_fix("resync_clock")
-    runner, calls = scripted(*[(1, NO_TIME_DATA_EN)] * 3)
-    with pytest.raises(FixError, match="no time data"):
-        apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
-    assert len([c for c in calls if c[0] == "w32tm"]) == 3
-    runner, calls = scripted((5, "The following error occurred: Access is denied. (0x80070005)"))
-    with pytest.raises(FixError, match="Access is denied"):
-        apply_plan(fix, fix.plan(FixEnv(config=config, runner=runner)), Journal())
-    assert len([c for c in calls if c[0] == "w32tm"]) == 1
+                 (WIN / "w32tm-en-service-not-started-0x80070426.txt").read_text("utf-8"),
+                 (WIN / "w32tm-resync-en-no-time-data-and-status.txt").read_text("utf-8")):
+        assert w32tm_not_ready(CommandResult([W32TM], 1, text)), text
+    assert not w32tm_not_ready(CommandResult([W32TM], 0, RESYNC_OK_ZH))
 
 
 def test_fix_commands_run_without_a_console_window_on_windows():

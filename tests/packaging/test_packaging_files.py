@@ -76,24 +76,29 @@ def test_manifest_runs_as_invoker() -> None:
 def test_inno_setup_script() -> None:
     iss = (ROOT / "packaging" / "windows" / "wxdoctor.iss").read_text("utf-8")
     setup = dict(re.findall(r"^(\w+)=(.*)$", iss.split("[Setup]")[1].split("\n[")[0], re.M))
-    assert setup["PrivilegesRequired"] == "lowest"
-    assert setup["DefaultDirName"] == r"{userpf}\{#AppName}"  # %LOCALAPPDATA%\Programs
+    # For all users under Program Files, where only administrators can change the files
+    # the UAC prompt runs; "only for me" stays possible and that copy never elevates.
+    assert setup["PrivilegesRequired"] == "admin"
+    assert setup["DefaultDirName"] == r"{autopf}\{#AppName}"
+    assert setup["PrivilegesRequiredOverridesAllowed"] == "dialog"
     assert setup["AppVersion"] == "{#AppVersion}"
-    assert "PrivilegesRequiredOverridesAllowed" not in setup  # never offers an admin install
     languages = re.findall(r'^Name: "(\w+)"; MessagesFile:', iss, re.M)
     assert languages == ["chinesesimplified", "english"]
-    assert r"{group}\{cm:ShortcutName}" in iss and r"{userdesktop}\{cm:ShortcutName}" in iss
+    assert r"{group}\{cm:ShortcutName}" in iss and r"{autodesktop}\{cm:ShortcutName}" in iss
+    assert "{userpf}" not in iss and "{userdesktop}" not in iss
     # Every /D define build.py passes is one the script reads.
     passed = set(re.findall(r'/D(\w+)=', (ROOT / "packaging" / "build.py").read_text()))
-    assert passed == {"AppVersion", "FileVersion", "SourceDir", "OutputDir"}
-    for name in passed:
+    assert passed == {"AppVersion", "FileVersion", "SourceDir", "OutputDir", "Sign"}
+    for name in passed - {"Sign"}:
         assert f"#ifndef {name}" in iss
+    assert "#ifdef Sign" in iss  # only defined when there is a certificate
     assert (ROOT / "packaging" / "windows" / setup["SetupIconFile"].replace("\\", "/")).is_file()
 
 
 def test_macos_bundle_settings() -> None:
     spec = (ROOT / "packaging" / "wxdoctor.spec").read_text("utf-8")
-    for needle in ('bundle_identifier="cn.wxdoctor.app"', '"LSMinimumSystemVersion": "11.0"',
+    for needle in ('bundle_identifier="cn.wxdoctor.app"',
+                   '"LSMinimumSystemVersion": minimum.shown(MAC_MINIMUM)',
                    '"NSHighResolutionCapable": True', '"CFBundleShortVersionString": VERSION',
                    '"CFBundleExecutable": "wxdoctor-gui"'):
         assert needle in spec
@@ -183,7 +188,9 @@ def test_secrets_reach_the_scripts_only_through_env() -> None:
     for step in _steps():
         assert "secrets." not in str(step.get("run", "")) + str(step.get("if", "")), step["name"]
     build_env = _step("Build bundle and installer")["env"]
-    assert set(build_env) == {"MACOS_SIGN_IDENTITY", *sign.NOTARY_VARIABLES}
+    assert set(build_env) == {"MACOS_SIGN_IDENTITY", *sign.NOTARY_VARIABLES,
+                              "WINDOWS_CERTIFICATE_PFX", "WINDOWS_CERTIFICATE_PASSWORD",
+                              "WINDOWS_TIMESTAMP_URL"}
     assert all(v == f"${{{{ secrets.{k} }}}}" for k, v in build_env.items())
     certificate = _step("Developer ID certificate")
     assert certificate["if"] == "runner.os == 'macOS'"
@@ -310,3 +317,178 @@ def test_make_dmg_retries_hdiutil() -> None:
     assert 'rm -f "$dmg"' in create and "hdiutil create" in create
     assert "retry 5 create_dmg" in script and 'retry 3 hdiutil verify "$dmg"' in script
     assert subprocess.run(["bash", "-n", str(MACOS / "make_dmg.sh")], timeout=10).returncode == 0
+
+
+# ---- the Qt the release builds with, and the macOS it then needs ---------------------------
+
+sys.path.insert(0, str(MACOS))
+import minimum  # noqa: E402  (packaging/macos/minimum.py)
+
+PLATFORM_CAPTURES = ROOT / "tests" / "fixtures" / "platform" / "macos"
+# Wheel file names on PyPI (SOURCES.md, section 14).
+ARM64_WHEELS = ["pyside6_essentials-6.11.3-cp310-abi3-macosx_13_0_universal2.whl",
+                "shiboken6-6.11.3-cp310-abi3-macosx_13_0_universal2.whl",
+                "psutil-7.2.2-cp36-abi3-macosx_11_0_arm64.whl"]
+INTEL_WHEELS = ["pyside6_essentials-6.11.3-cp310-abi3-macosx_13_0_universal2.whl",
+                "psutil-7.2.2-cp36-abi3-macosx_10_9_x86_64.whl"]
+
+
+def _tag(wheel: str) -> str:
+    return "-".join(wheel.removesuffix(".whl").split("-")[-3:])
+
+
+def test_the_release_pins_its_qt_and_installs_with_the_pin() -> None:
+    pins = dict(line.split("==") for line in (ROOT / "packaging" / "release-constraints.txt")
+                .read_text("utf-8").splitlines() if line and not line.startswith("#"))
+    assert set(pins) == {"PySide6-Essentials", "shiboken6"}
+    assert pins["PySide6-Essentials"] == pins["shiboken6"]  # they are released together
+    assert re.fullmatch(r"6\.\d+\.\d+", pins["shiboken6"]) and pins["shiboken6"] != "6.12.0"
+    install = _step("Install")["run"]
+    assert "-c packaging/release-constraints.txt" in install
+
+
+def test_the_minimum_macos_is_the_newest_the_bundled_wheels_need() -> None:
+    assert minimum.from_tags(map(_tag, ARM64_WHEELS)) == (13, 0)
+    assert minimum.from_tags(map(_tag, INTEL_WHEELS)) == (13, 0)
+    assert minimum.from_tags([_tag(ARM64_WHEELS[2])]) == (11, 0)
+    assert minimum.from_tags(["cp311-cp311-manylinux_2_17_x86_64", "py3-none-any"]) is None
+    names = {d.metadata["Name"].lower().replace("_", "-") for d in minimum.runtime_distributions()}
+    assert {"pyside6-essentials", "shiboken6", "psutil", "dnspython"} <= names
+    assert "pytest" not in names and "pyinstaller" not in names  # extras are not bundled
+
+
+def test_binaries_say_which_macos_they_need() -> None:
+    lute = (PLATFORM_CAPTURES / "otool-l-lute-minos-15.txt").read_text("utf-8")
+    assert minimum.minos(lute) == [(15, 0)]
+    before, after = (PLATFORM_CAPTURES / "vtool-show-build-lite-xl-arm64-and-intel.txt").read_text(
+        "utf-8").split("After (Intel build):")
+    assert minimum.minos(before) == [(11, 0)] and minimum.minos(after) == [(10, 11)]
+
+
+def test_the_build_fails_when_the_app_and_what_it_carries_disagree(tmp_path: Path) -> None:
+    """otool exists only on macOS: its real output (the captures) answers for each Mach-O
+    file of a bundle laid out here; everything else is the check the build runs."""
+    import plistlib
+
+    app = tmp_path / "wxdoctor.app"
+    macos_dir = app / "Contents" / "MacOS"
+    macos_dir.mkdir(parents=True)
+    (macos_dir / "wxdoctor-gui").write_bytes(b"\xcf\xfa\xed\xfe" + bytes(28))
+    (macos_dir / "libtoo_new.dylib").write_bytes(b"\xca\xfe\xba\xbe" + bytes(28))
+    (app / "Contents" / "Resources").mkdir()
+    (app / "Contents" / "Resources" / "VERSION").write_text("0.1.0\n")
+    outputs = {"wxdoctor-gui": (PLATFORM_CAPTURES / "vtool-show-build-lite-xl-arm64-and-intel.txt"),
+               "libtoo_new.dylib": (PLATFORM_CAPTURES / "otool-l-lute-minos-15.txt")}
+    asked: list[str] = []
+
+    def otool(argv: list[str]) -> str:
+        asked.append(Path(argv[-1]).name)
+        return outputs[Path(argv[-1]).name].read_text("utf-8")
+
+    def write_plist(version: str) -> None:
+        (app / "Contents" / "Info.plist").write_bytes(
+            plistlib.dumps({"LSMinimumSystemVersion": version}))
+
+    write_plist("11.0")  # what the spec used to write
+    found = minimum.check(app, otool, (13, 0))
+    assert sorted(asked) == ["libtoo_new.dylib", "wxdoctor-gui"]  # Mach-O files only
+    assert "LSMinimumSystemVersion is 11.0, but the wheels bundled need macOS 13.0" in found
+    assert any("libtoo_new.dylib needs macOS 15.0" in line for line in found)
+    write_plist("13.0")
+    outputs["libtoo_new.dylib"] = PLATFORM_CAPTURES / "vtool-show-build-lite-xl-arm64-and-intel.txt"
+    assert minimum.check(app, otool, (13, 0)) == []
+
+
+# ---- Windows: Authenticode, timestamped, from secrets --------------------------------------
+
+WINDOWS = ROOT / "packaging" / "windows"
+
+
+def _load_windows_sign():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("wxdoctor_windows_sign", WINDOWS / "sign.py")
+    assert spec and spec.loader
+    module = sys.modules.get(spec.name)
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+def test_windows_signing_without_a_certificate_says_so_and_signs_nothing(tmp_path: Path) -> None:
+    exe = tmp_path / "wxdoctor.exe"
+    exe.write_bytes(b"MZ")
+    proc = subprocess.run([sys.executable, str(WINDOWS / "sign.py"), str(exe)],
+                          env={"PATH": "/usr/bin:/bin", "GITHUB_ACTIONS": "true"},
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("::warning::Windows signing skipped: WINDOWS_CERTIFICATE_PFX")
+    assert "Unknown publisher" in proc.stdout
+
+
+def test_windows_signing_is_sha256_timestamped_and_keeps_the_key_off_disk_and_log(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """signtool exists only on Windows: a recorder takes its place; the argv, the
+    temporary .pfx and the log are the real script's."""
+    sign = _load_windows_sign()
+    files = [tmp_path / "wxdoctor.exe", tmp_path / "wxdoctor-gui.exe"]
+    for f in files:
+        f.write_bytes(b"MZ")
+    calls: list[list[str]] = []
+    pfx_seen: list[bytes] = []
+
+    def run(argv):  # type: ignore[no-untyped-def]
+        calls.append(list(argv))
+        if argv[1] == "sign":
+            pfx_seen.append(Path(argv[argv.index("/f") + 1]).read_bytes())
+        print("+", sign.shown(argv))
+
+    env = {"WINDOWS_CERTIFICATE_PFX": "cGZ4LWJ5dGVz", "WINDOWS_CERTIFICATE_PASSWORD": "s3cret!"}
+    assert sign.main([str(f) for f in files], env=env, run=run, signtool="signtool.exe") == 0
+    signing, verifying = calls
+    assert signing[:2] == ["signtool.exe", "sign"]
+    assert signing[signing.index("/fd") + 1] == "SHA256" and signing[signing.index("/td") + 1] == "SHA256"
+    assert signing[signing.index("/tr") + 1] == "http://timestamp.digicert.com"
+    assert signing[-2:] == [str(f) for f in files]
+    assert pfx_seen == [b"pfx-bytes"] and not Path(signing[signing.index("/f") + 1]).exists()
+    assert verifying == ["signtool.exe", "verify", "/pa", "/tw", *map(str, files)]
+    assert "s3cret!" not in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="PASSWORD must accompany"):
+        sign.main([str(files[0])], env={"WINDOWS_CERTIFICATE_PFX": "cGZ4"}, run=run, signtool="x")
+    with pytest.raises(SystemExit, match="not base64"):
+        sign.main([str(files[0])], env={"WINDOWS_CERTIFICATE_PFX": "%%%", "WINDOWS_CERTIFICATE_PASSWORD": "p"},
+                  run=run, signtool="x")
+
+
+def test_signtool_is_found_where_windows_says_never_guessed(tmp_path: Path) -> None:
+    sign = _load_windows_sign()
+    kits = tmp_path / "Windows Kits" / "10"
+    for version in ("10.0.19041.0", "10.0.22621.0"):
+        tool = kits / "bin" / version / "x64" / "signtool.exe"
+        tool.parent.mkdir(parents=True)
+        tool.write_bytes(b"MZ")
+    assert sign.find_signtool({}, lambda n: None, lambda: str(kits)).endswith(
+        "10.0.22621.0/x64/signtool.exe")
+    assert sign.find_signtool({}, {"signtool": "/x/signtool"}.get, lambda: None) == "/x/signtool"
+    with pytest.raises(SystemExit, match="not found"):
+        sign.find_signtool({}, lambda n: None, lambda: None)
+    with pytest.raises(SystemExit, match="is not a file"):
+        sign.find_signtool({"SIGNTOOL": str(tmp_path / "none.exe")}, lambda n: None, lambda: None)
+
+
+def test_the_installer_and_its_uninstaller_are_signed_when_there_is_a_certificate() -> None:
+    iss = (WINDOWS / "wxdoctor.iss").read_text("utf-8")
+    block = iss.split("#ifdef Sign", 1)[1].split("#endif", 1)[0]
+    assert "SignTool=wxsign" in block and "SignedUninstaller=yes" in block
+    signed = build.iscc_argv("ISCC.exe", "1.2.3", Path("dist"), Path("dist/installer"), True,
+                             python="C:\\py\\python.exe")
+    assert signed[1:3] == [f"/Swxsign=$qC:\\py\\python.exe$q $q{WINDOWS / 'sign.py'}$q $f",
+                           "/DSign=1"]
+    unsigned = build.iscc_argv("ISCC.exe", "1.2.3", Path("dist"), Path("dist/installer"), False)
+    assert not any(a.startswith(("/S", "/DSign")) for a in unsigned)
+    check = _step("timestamped signature")
+    assert check["if"] == "runner.os == 'Windows'"
+    assert "Get-AuthenticodeSignature" in check["run"] and "TimeStamperCertificate" in check["run"]
+    assert "::warning::No WINDOWS_CERTIFICATE_PFX" in check["run"]

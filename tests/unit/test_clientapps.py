@@ -127,3 +127,15 @@ def test_clients_from_the_tencent_keys() -> None:
         {"product": "wechat", "name": "WeChat", "version": None, "source": "tencent_registry",
          "location": r"D:\Program Files\Tencent\WeChat"}]
     assert clients_from_tencent_registry({"WXWork\\Version": "1"}) == []
+
+
+def test_wechat_4_is_found_under_its_own_weixin_key() -> None:
+    """WeChat 4.x moved from ...\\Tencent\\WeChat to ...\\Tencent\\Weixin (SOURCES.md,
+    section 11); both may be there when 3.9 and 4.x are installed side by side. The folder
+    is where the ZGGSONG/WeChatOcr#6 reporter found Weixin."""
+    found = clients_from_tencent_registry({
+        "Weixin\\InstallPath": r"C:\Program Files (x86)\Tencent\Weixin",
+        "Weixin\\Version": "4.1.2.18", "WeChat\\InstallPath": r"D:\Program Files\Tencent\WeChat"})
+    assert [(c["name"], c["product"], c["version"], c["location"]) for c in found] == [
+        ("Weixin", "wechat", "4.1.2.18", r"C:\Program Files (x86)\Tencent\Weixin"),
+        ("WeChat", "wechat", None, r"D:\Program Files\Tencent\WeChat")]

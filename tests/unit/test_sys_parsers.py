@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from checks.platform.parsers import proxy_settings as p
 from checks.platform.parsers.ping import ping_argv, ping_result
+from tests.captures import windows
 
 # ---- proxy addresses -------------------------------------------------------------------
 
@@ -107,6 +110,9 @@ def test_blob_parser_never_crashes(blob: bytes) -> None:
 
 # ---- macOS scutil --proxy ---------------------------------------------------------------
 
+# Constructed: no real `scutil --proxy` of ClashX was found (SOURCES.md, section 6); this
+# one adds a __SCOPED__ dictionary to the captured layout, to test nesting. The real
+# captures are tested in test_macos_captures.py.
 SCUTIL_CLASH = """<dictionary> {
   ExceptionsList : <array> {
     0 : 127.0.0.1
@@ -135,28 +141,6 @@ SCUTIL_CLASH = """<dictionary> {
 }
 """
 
-SCUTIL_PAC = """<dictionary> {
-  ExceptionsList : <array> {
-    0 : *.local
-    1 : 169.254/16
-  }
-  FTPPassive : 1
-  HTTPEnable : 0
-  ProxyAutoConfigEnable : 1
-  ProxyAutoConfigURLString : http://wpad.corp/企业.pac
-}
-"""
-
-SCUTIL_NONE = """<dictionary> {
-  ExceptionsList : <array> {
-    0 : *.local
-    1 : 169.254/16
-  }
-  FTPPassive : 1
-}
-"""
-
-
 def test_scutil_manual_proxies() -> None:
     settings = p.parse_scutil(SCUTIL_CLASH)
     assert settings["__SCOPED__"]["en0"]["HTTPPort"] == "9999"
@@ -165,13 +149,6 @@ def test_scutil_manual_proxies() -> None:
         ("http", "http", 7890), ("https", "http", 7890), ("socks", "socks5", 7891)]
     assert result["bypass"] == ["127.0.0.1", "localhost", "*.local"]
     assert result["pac_url"] is None
-
-
-def test_scutil_pac_and_none() -> None:
-    pac = p.proxies_from_scutil(p.parse_scutil(SCUTIL_PAC))
-    assert pac["proxies"] == [] and pac["pac_url"] == "http://wpad.corp/企业.pac"
-    none = p.proxies_from_scutil(p.parse_scutil(SCUTIL_NONE))
-    assert none["proxies"] == [] and none["pac_url"] is None
 
 
 @given(st.text(max_size=300))
@@ -253,29 +230,44 @@ def test_kioslaverc_types() -> None:
 
 def test_ping_argv_sizes_are_payloads() -> None:
     assert ping_argv("windows", "1.2.3.4", 1500, 2.0) == [
-        "ping", "-f", "-l", "1472", "-n", "1", "-w", "2000", "1.2.3.4"]
+        r"C:\Windows\System32\ping.exe", "-f", "-l", "1472", "-n", "1", "-w", "2000", "1.2.3.4"]
     assert ping_argv("macos", "1.2.3.4", 1400, 1.5) == [
-        "ping", "-D", "-s", "1372", "-c", "1", "-t", "2", "1.2.3.4"]
+        "/sbin/ping", "-D", "-s", "1372", "-c", "1", "-t", "2", "1.2.3.4"]
     assert ping_argv("linux", "1.2.3.4", 576, 1.0)[1:8] == [
         "-n", "-M", "do", "-s", "548", "-c", "1"]
 
 
-# Captured from Chinese Windows 10 (code page 936).
-WIN_ZH_REPLY = ("\r\n正在 Ping 10.0.0.1 具有 1472 字节的数据:\r\n"
-                "来自 10.0.0.1 的回复: 字节=1472 时间=3ms TTL=55\r\n").encode("gbk")
-WIN_ZH_FRAG = ("\r\n正在 Ping 10.0.0.1 具有 1473 字节的数据:\r\n"
-               "需要拆分数据包但是设置 DF。\r\n").encode("gbk")
+def ping_runs(name: str) -> list[tuple[str, bytes]]:
+    """Each `ping … -l N -f` of a captured console session: (size, the GBK bytes it printed)."""
+    runs: list[tuple[str, bytes]] = []
+    for chunk in re.split(r"^.*?ping \S+ -l ", windows(name), flags=re.M)[1:]:
+        size, _, output = chunk.partition(" -f\n")
+        runs.append((size, output.replace("\n", "\r\n").encode("gbk")))
+    return runs
+
+
+@pytest.mark.parametrize("name", ["ping-f-l-zh-cn-df-fail-1473-ok-1472.txt",
+                                  "ping-f-l-zh-cn-wireguard-path-1372.txt"])
+def test_windows_ping_results_on_captured_chinese_sessions(name: str) -> None:
+    """A size that needs fragmenting prints 需要拆分数据包但是设置 DF。 and no "TTL=": failed
+    even if ping.exe exited 0; an echo reply carries "TTL=" in every language: passed."""
+    runs = ping_runs(name)
+    assert len(runs) == 2
+    for size, output in runs:
+        too_big = "需要拆分数据包但是设置 DF。".encode("gbk") in output
+        assert ping_result("windows", 0, output)["result"] == ("failed" if too_big else "passed"), size
+        assert ping_result("windows", 1, output)["result"] == "failed"
+    assert {size for size, out in runs if b"TTL=" in out} in ({"1472"}, {"1372"})
+
+
+# Constructed (no capture of these was found, SOURCES.md section 10): a timeout, and a
+# router's "destination unreachable", which ping.exe answers with exit code 0.
 WIN_ZH_TIMEOUT = "\r\n正在 Ping 10.0.0.1 具有 1472 字节的数据:\r\n请求超时。\r\n".encode("gbk")
-# A router's "destination unreachable" counts as a reply: ping.exe exits 0.
 WIN_ZH_UNREACH = ("\r\n正在 Ping 10.0.0.1 具有 1472 字节的数据:\r\n"
                   "来自 192.168.1.1 的回复: 无法访问目标主机。\r\n").encode("gbk")
-WIN_EN_REPLY = b"Reply from 10.0.0.1: bytes=1472 time=3ms TTL=55\r\n"
 
 
 def test_windows_ping_results_any_language() -> None:
-    assert ping_result("windows", 0, WIN_ZH_REPLY)["result"] == "passed"
-    assert ping_result("windows", 0, WIN_EN_REPLY)["result"] == "passed"
-    assert ping_result("windows", 1, WIN_ZH_FRAG)["result"] == "failed"
     assert ping_result("windows", 1, WIN_ZH_TIMEOUT)["result"] == "failed"
     assert ping_result("windows", 0, WIN_ZH_UNREACH)["result"] == "failed"
     assert ping_result("windows", 5, b"")["result"] == "error"

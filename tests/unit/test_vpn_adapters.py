@@ -11,8 +11,9 @@ import pytest
 
 from checks.catalog.vpn import assess_vpn, classify_adapter, find_tunnels
 from checks.engine.results import Status
-from checks.platform import Adapter, AdapterInfo, _windows
-from checks.platform.commands import decode_output
+from checks.platform import Adapter, AdapterInfo
+from checks.platform import _windows_adapters as _windows
+from checks.platform.commands import decode_console
 from checks.platform.parsers.adapters import (
     parse_ifconfig,
     parse_ipconfig_all,
@@ -56,7 +57,7 @@ def test_ipconfig_adapters_are_recognised_by_description(name: str,
     adapters = parse_ipconfig_all(text)
     assert labels(adapters) == expected
     # The Chinese console writes GBK: the bytes decode to the same adapters.
-    assert parse_ipconfig_all(decode_output(text.encode("gbk"))) == adapters
+    assert parse_ipconfig_all(decode_console(text.encode("gbk"), 936)) == adapters
 
 
 def test_ipconfig_fields_state_and_addresses() -> None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from checks.engine.config import Config, ConfigError, load_config_text
 from checks.fixes import get_fix
+from checks.fixes.env import trusted_config
 from checks.fixes.executor import run_helper_step
 from checks.fixes.helper_files import Refused, invoking_user_conflict, open_journal, result_of
 
@@ -38,19 +38,6 @@ def refuse(message: str) -> int:
     if sys.stderr is not None:  # the windowed executable has no console
         print(f"wxdoctor fix-helper: refused: {message}", file=sys.stderr)
     return 64
-
-
-def helper_config() -> Config:
-    """The defaults and the machine-wide file an administrator installed: never the
-    person's own config or WXDOCTOR_CONFIG, which any of their programs could write."""
-    from checks import platform
-
-    path = platform.machine_config_path()
-    try:
-        text = path.read_text(encoding="utf-8-sig") if path is not None and path.is_file() else ""
-        return load_config_text(text, str(path))
-    except (OSError, ConfigError):
-        return load_config_text("")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         if refusal is not None:
             return refuse(refusal.render("en"))
         opened.write_result(args.step, result_of(step, args.revert, None, started=True))
-        step, error = run_helper_step(fix, entry, args.step, args.revert, helper_config())
+        step, error = run_helper_step(fix, entry, args.step, args.revert, trusted_config())
         opened.write_result(args.step, result_of(step, args.revert, error))
         return 1 if error else 0
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import sys
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -129,7 +130,13 @@ class FixDialog(QDialog):
         session, runnable = self.session, self.runnable
         log.info("applying fixes %s", ", ".join(p.fix_id for p in runnable))
         self._set_state("applying", S.FIX_APPLYING.render(self.lang))
+        session.window = self.prompt_owner()
         bridge.run_in_thread(lambda: session.apply(runnable), self._applied, self, "fix-apply")
+
+    def prompt_owner(self) -> int | None:
+        """This dialog's native handle (HWND on Windows): an administrator prompt owned by
+        it comes to the front instead of only flashing in the taskbar."""
+        return int(self.winId()) if sys.platform == "win32" else None
 
     def _applied(self, after: list[dict[str, Any]] | None, error: BaseException | None) -> None:
         applied = self.session.applied
@@ -168,6 +175,7 @@ class FixDialog(QDialog):
         session = self.session
         log.info("undoing fixes %s", ", ".join(a.entry.id for a in session.applied))
         self._set_state("undoing", S.FIX_UNDOING.render(self.lang))
+        session.window = self.prompt_owner()
         bridge.run_in_thread(session.undo, self._undone, self, "fix-undo")
 
     def _undone(self, result: tuple[Any, list[dict[str, Any]]] | None,

@@ -1,8 +1,9 @@
-"""Adapters and routes as the OS tools print them: `ipconfig /all` (Windows, Chinese or
-English), `ifconfig -a` and `netstat -rn` (macOS), /proc/net/route and ipv6_route (Linux).
+"""Adapters and routes as the OS tools print them: `ipconfig /all` (Windows: Simplified or
+Traditional Chinese, or English), netsh's interface tables, `ifconfig -a` and
+`netstat -rn` (macOS), /proc/net/route and ipv6_route (Linux).
 
-`ipconfig /all` is the Windows fallback when GetAdaptersAddresses cannot be called; the
-others are the macOS and Linux sources. Captures of each are in
+`ipconfig /all` and netsh are the Windows fallbacks when GetAdaptersAddresses cannot be
+called; the others are the macOS and Linux sources. Captures of each are in
 tests/fixtures/platform/ (sources in SOURCES.md).
 """
 
@@ -16,17 +17,20 @@ from checks.platform._common import AdapterInfo
 
 # ---- Windows: ipconfig /all ---------------------------------------------------------------
 
-# "以太网适配器 以太网 3:", "未知适配器 Mihomo:", "Ethernet adapter Ethernet 2:", "PPP adapter X:"
-_IPCONFIG_HEADER = re.compile(r"^(?P<kind>\S.*?)\s*(?:adapter|适配器)\s+(?P<name>.+?)\s*:\s*$",
-                              re.IGNORECASE)
+# "以太网适配器 以太网 3:", "未知适配器 Mihomo:", "Ethernet adapter Ethernet 2:", "PPP adapter X:",
+# Traditional Chinese "乙太網路卡 乙太網路 2:", "通道介面卡 isatap.{…}:".
+_IPCONFIG_HEADER = re.compile(
+    r"^(?P<kind>\S.*?)\s*(?:adapter|适配器|介面卡|網路卡)\s+(?P<name>.+?)\s*:\s*$", re.IGNORECASE)
 # "   描述. . . . . : X", "   IPv4 Address. . . : 10.0.0.2(Preferred)": a key, a dot leader.
 _IPCONFIG_FIELD = re.compile(r"^\s+(?P<key>\S.*?)\s*(?:\.\s*)+:\s?(?P<value>.*)$")
 # The header's adapter kind -> IfType (ipifcons.h). "Unknown adapter" is what Wintun shows.
 _IPCONFIG_KINDS = {"以太网": 6, "ethernet": 6, "无线局域网": 71, "wireless lan": 71, "ppp": 23,
-                   "隧道": 131, "tunnel": 131}
+                   "隧道": 131, "tunnel": 131, "乙太": 6, "無線區域網路": 71, "通道": 131}
 _DESCRIPTION_KEYS = ("描述", "description")
-_MEDIA_KEYS = ("媒体状态", "media state")
-_DISCONNECTED = ("媒体已断开连接", "media disconnected")
+_MEDIA_KEYS = ("媒体状态", "媒體狀態", "media state")
+# Windows 10 and 11 say 媒体已断开连接; older Simplified Chinese Windows 媒体已断开.
+_DISCONNECTED = ("媒体已断开连接", "媒体已断开", "媒體已中斷連線", "media disconnected")
+_ADDRESS_WORDS = ("地址", "位址", "address")
 # Address notes ipconfig appends: (首选)/(Preferred), (受到抨击)/(Deprecated)...
 _ADDRESS_NOTE = re.compile(r"\(.*\)\s*$")
 
@@ -71,9 +75,45 @@ def parse_ipconfig_all(text: str) -> list[AdapterInfo]:
             block.description = value
         elif key in _MEDIA_KEYS:
             block.down = value.lower() in _DISCONNECTED
-        elif ("ipv4" in key or "ipv6" in key) and ("地址" in key or "address" in key):
+        elif ("ipv4" in key or "ipv6" in key) and any(w in key for w in _ADDRESS_WORDS):
             block.add_address(_ADDRESS_NOTE.sub("", value))
     return [b.info() for b in blocks]
+
+
+def adapter_mtu(details: list[AdapterInfo], name: str) -> int | None:
+    """The MTU Windows reports for the adapter called `name` (GetAdaptersAddresses'
+    FriendlyName, the name psutil and netsh use); None when it is not listed or the
+    source gives no MTU (`ipconfig /all` does not)."""
+    for info in details:
+        if info.name == name and info.mtu is not None:
+            return info.mtu
+    return None
+
+
+# ---- Windows: netsh interface ipv4 show subinterfaces / show interfaces ------------------
+
+def parse_netsh_mtus(text: str) -> dict[str, int]:
+    """Interface name -> MTU from `netsh interface ipv4 show subinterfaces` (MTU first)
+    or `show interfaces` (Idx, Met, MTU, State, Name), in any layout or language: the
+    dashed line under the headings gives the number of columns, "MTU" (never
+    translated) says which one holds it, and the name is the rest of the row."""
+    found: dict[str, int] = {}
+    lines = text.splitlines()
+    for index, line in enumerate(lines[1:], start=1):
+        spans = [m.span() for m in re.finditer(r"-+", line)]
+        header = lines[index - 1]
+        if not spans or line.strip(" -") or "MTU" not in header:
+            continue
+        at = header.index("MTU")
+        column = next((i for i, (start, end) in enumerate(spans) if start <= at < end + 3), None)
+        if column is None:
+            continue
+        for row in lines[index + 1:]:
+            cells = row.split(None, len(spans) - 1)
+            if len(cells) != len(spans) or not cells[column].isdigit():
+                break  # the table ends at a blank line, a prompt or a message
+            found[cells[-1].strip()] = int(cells[column])
+    return found
 
 
 # ---- macOS: ifconfig -a ---------------------------------------------------------------------

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import math
 
+from checks.platform.system_tools import macos_tool, windows_tool
+
 IPV4_OVERHEAD = 28  # ping sizes are ICMP payload bytes; ours are whole IPv4 packets
 
 
 def ping_argv(os_name: str, address: str, size: int, timeout: float) -> list[str]:
     payload = str(max(0, size - IPV4_OVERHEAD))
     if os_name == "windows":
-        return ["ping", "-f", "-l", payload, "-n", "1", "-w", str(max(1, round(timeout * 1000))),
+        return [windows_tool("ping"), "-f", "-l", payload, "-n", "1", "-w", str(max(1, round(timeout * 1000))),
                 address]
     if os_name == "macos":
-        return ["ping", "-D", "-s", payload, "-c", "1", "-t", str(max(1, math.ceil(timeout))),
+        return [macos_tool("ping"), "-D", "-s", payload, "-c", "1", "-t", str(max(1, math.ceil(timeout))),
                 address]
     return ["ping", "-n", "-M", "do", "-s", payload, "-c", "1", "-W",
             str(max(1, math.ceil(timeout))), address]

@@ -161,6 +161,37 @@ def wininet_state(values: dict[str, Any], blob: bytes | None) -> dict[str, Any]:
     }
 
 
+# Values of Internet Settings\Connections that are not a connection's own settings.
+_NOT_CONNECTIONS = {"savedlegacysettings", "winhttpsettings"}
+LAN = "DefaultConnectionSettings"
+
+
+def connections_with_proxy(blobs: dict[str, bytes]) -> list[dict[str, Any]]:
+    """Every connection whose own settings have a proxy or PAC switched on: the LAN
+    (`DefaultConnectionSettings`, connection "") and each dial-up/PPPoE/VPN connection,
+    whose value is named after it. WinINet uses a connection's settings while it is
+    dialled, whatever the LAN's say."""
+    found = []
+    for name, blob in blobs.items():
+        if name.lower() in _NOT_CONNECTIONS or not isinstance(blob, bytes):
+            continue
+        parsed = parse_connection_blob(blob)
+        if parsed["error"] is None and (parsed["uses_proxy"] or parsed["uses_autoconfig"]):
+            found.append({"connection": "" if name == LAN else name, "flags": parsed["flags"],
+                          "proxy": parsed["proxy"] if parsed["uses_proxy"] else "",
+                          "pac_url": parsed["autoconfig_url"] if parsed["uses_autoconfig"] else "",
+                          "bypass": parsed["bypass"]})
+    return found
+
+
+def proxy_record(source: str, proxy: str, pac_url: str, bypass: str, auto_detect: bool,
+                 **extra: Any) -> dict[str, Any]:
+    """The proxy check's record of one setting."""
+    return {"source": source, "proxies": parse_proxy_server(proxy) if proxy else [],
+            "pac_url": pac_url.strip() or None, "auto_detect": auto_detect,
+            "bypass": parse_bypass(bypass), **extra}
+
+
 # ---- macOS `scutil --proxy` ------------------------------------------------------------
 
 
