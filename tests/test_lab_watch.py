@@ -217,3 +217,28 @@ print(json.dumps({{"seen": seen, "outages": report["watch"]["outages"]}}))
     assert any(down for _, down, _ in result["seen"])
     [outage] = result["outages"]
     assert outage["attribution"] == "gateway" and 1.5 <= outage["duration_s"] <= 4.5
+
+
+def test_check_and_watch_agree_on_a_network_with_no_internet(lab: Lab) -> None:
+    """The router answers, nothing beyond it does (its forwarding drops every packet): the
+    check says the internet is out of reach, and the watch blames the line beyond the
+    router, never "only Tencent's servers"."""
+    config = {**watch_config(lab), "ntp": {"servers": ["10.201.2.123"]},
+              "dns": {"trusted_resolvers": ["10.201.2.60"], "timeout_s": 1.0},
+              "tcp": {"timeout_s": 1.0}, "tls": {"timeout_s": 1.0}}
+    lab.router.iptables("-I", "FORWARD", "-j", "DROP")
+    lab.router.iptables("-I", "FORWARD", "-j", "DROP", v6=True)
+    report, _rc, stderr = lab.check_json(config)
+    assert report["diagnosis"]["primary"] == codes.OFFLINE, stderr
+    head = report["headline"]["i18n"]["en"]
+    assert "nothing beyond it answers" in head["summary"] and ROUTER_CLIENT_IP in head["summary"]
+    path = lab.write_config(config)
+    done = lab.client.run([sys.executable, "-m", "app", "watch", "--json", "--seconds", "6",
+                           "--interval", "1", "--config", str(path), "--lang", "en",
+                           "--no-history"], timeout=60, check=False, cwd=REPO_ROOT,
+                          env=lab.doctor_env())
+    watch = json.loads(done.stdout)
+    attributions = {o["attribution"] for o in watch["watch"]["outages"]}
+    assert attributions == {"uplink"}, watch["watch"]["outages"]
+    text = " ".join(watch["summary"]["lines"])
+    assert "only Tencent's servers" not in text and "other sites did not either" in text, text

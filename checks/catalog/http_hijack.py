@@ -123,7 +123,7 @@ def _plain_http(host: str, checks: dict[Any, Any]) -> dict[str, Any]:
         raise Unmeasured(NOT_RESOLVED, **values)
     if status is None:
         return cell("info", w.failure(failure or codes.HTTP_NO_ANSWER), **values)
-    parts = [w.plain(w.http_status(probe))]
+    parts = [w.http_status(probe)]
     if host.lower() not in problem_hosts(checks, check_ids.HTTP_HIJACK):
         return cell("ok", parts[0], **values)
     parts.append(HIJACKED)

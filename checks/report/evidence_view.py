@@ -148,7 +148,7 @@ H_LOCATION = t("Redirects to", "重定向到")
 def http_answer(p: Mapping[str, Any]) -> Text:
     if p.get("status") is None:
         return w.failure(p.get("failure") or codes.HTTP_NO_ANSWER)
-    return w.join([w.plain(w.http_status(p)), w.ms(p.get("ms"))])
+    return w.join([w.http_status(p), w.ms(p.get("ms"))])
 
 
 H_KIND = t("Kind", "类型")

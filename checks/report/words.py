@@ -71,9 +71,20 @@ def sub(record: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def http_status(answer: Mapping[str, Any]) -> str:
-    """`404 Not Found`: an HTTP answer's status code and its reason phrase."""
-    return f"{answer.get('status')} {answer.get('reason') or ''}".strip()
+# What the common HTTP statuses mean, for a reader of Chinese (the server's reason phrase
+# is English); another status shows its code with the phrase the server sent.
+_HTTP_ZH = {200: "成功", 204: "无内容（正常）", 301: "永久重定向", 302: "重定向", 303: "重定向",
+            307: "临时重定向", 308: "永久重定向", 400: "请求错误", 401: "需要登录", 403: "禁止访问",
+            404: "未找到", 407: "代理需要登录", 500: "服务器内部错误", 502: "网关错误",
+            503: "服务不可用", 504: "网关超时"}
+
+
+def http_status(answer: Mapping[str, Any]) -> Text:
+    """`404 Not Found` / `404 未找到`: an HTTP answer's status code and what it means."""
+    status = answer.get("status")
+    en = f"{status} {answer.get('reason') or ''}".strip()
+    zh = f"{status} {_HTTP_ZH[status]}" if isinstance(status, int) and status in _HTTP_ZH else en
+    return Text(en, zh)
 
 
 def yes_no(value: Any) -> Text:

@@ -163,7 +163,7 @@ class WatchAnalysis:
         self._prev_x = 0.0
         self._shift = 0.0  # sleep time added to the monotonic axis
         self._last_route_x: float | None = None
-        self._ever = {"gateway": False, "control": False, "dns": False}
+        self._ever = {"gateway": False, "control": False, "dns": False, "servers": False}
         self.gateway_address: str | None = None
         self.gateway_how: str | None = None
         self.last_link: LinkState | None = None
@@ -300,6 +300,8 @@ class WatchAnalysis:
                 values[probe.target] = probe.ms if probe.ok else None
         if sample.control and any(p.ok for p in sample.control):
             self._ever["control"] = True
+        if any(p.ok for p in sample.servers):
+            self._ever["servers"] = True
         if sample.dns is not None:
             self.dns.add(sample.dns.ms if sample.dns.ok else None)
             values["dns"] = sample.dns.ms if sample.dns.ok else None
@@ -355,11 +357,16 @@ class WatchAnalysis:
         gateway_known = self._ever["gateway"] and (o.gateway_up + o.gateway_down) > 0
         if gateway_known and o.gateway_down >= half:
             return GATEWAY
-        control_known = self._ever["control"] and (o.control_up + o.control_down) > 0
-        if control_known and o.control_down >= half:
-            return UPLINK
-        if gateway_known or (control_known and o.control_up > half):
+        control_seen = (o.control_up + o.control_down) > 0
+        if control_seen and o.control_down >= half:
+            # Other sites down with the servers: nothing beyond the gateway answers. Sites
+            # that never answered in the whole watch show that only when the servers never
+            # answered either (no internet at all); else they cannot tell where.
+            return UPLINK if self._ever["control"] or not self._ever["servers"] else UNKNOWN
+        if control_seen and o.control_up > half:
             return SERVERS
+        if gateway_known and not control_seen:
+            return SERVERS  # no other site to compare with: said so (PLACE_SERVERS_NO_CONTROL)
         return UNKNOWN
 
     # ---- slow DNS ------------------------------------------------------------------------------

@@ -50,8 +50,9 @@ GAP_REASONS: dict[str, Text] = {
     "sleep": t("the computer was asleep", "电脑处于睡眠状态"),
     "pause": t("the program was paused", "程序被暂停"),
 }
-PLACE_SERVERS_NO_CONTROL = t("only Tencent's servers stopped answering; the gateway stayed fine",
-                             "只有腾讯的服务器没有响应；网关一直正常")
+PLACE_SERVERS_NO_CONTROL = t("Tencent's servers stopped answering while the gateway stayed fine "
+                             "(no other site was measured to compare with)",
+                             "腾讯的服务器没有响应，而网关一直正常（没有测量其他网站作对比）")
 
 EVENTS: dict[str, Text] = {
     A.VPN_ON: t("VPN connected at {at} ({after})", "{at} VPN 已连接（{after}）"),

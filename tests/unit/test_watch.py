@@ -88,6 +88,20 @@ def test_router_fine_other_sites_gone_is_the_internet_line() -> None:
     assert [o["attribution"] for o in analyse(nets).to_json()["outages"]] == [A.UPLINK]
 
 
+def test_no_internet_at_all_with_a_live_gateway_is_the_internet_line_not_the_servers() -> None:
+    """Other sites that never answered, beside servers that never answered: nothing beyond
+    the gateway answers (as `check` says: offline), never "only Tencent's servers"."""
+    nets = [Net(servers=False, control=False)] * 6
+    data = analyse(nets).to_json()
+    assert [o["attribution"] for o in data["outages"]] == [A.UPLINK]
+
+
+def test_sites_that_never_answered_cannot_tell_where_a_servers_drop_is() -> None:
+    nets = [Net(control=False)] * 3 + [Net(servers=False, control=False)] * 3 \
+        + [Net(control=False)] * 3
+    assert [o["attribution"] for o in analyse(nets).to_json()["outages"]] == [A.UNKNOWN]
+
+
 def test_no_default_route_is_the_local_link_and_a_vpn_taking_the_route_is_named() -> None:
     nets = [Net()] * 3 + [Net(servers=False, link=NO_ROUTE)] * 2 + [Net()] * 3 \
         + [Net(servers=False, gateway=False, link=VPN)] * 3 + [Net()] * 2
