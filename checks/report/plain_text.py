@@ -1,4 +1,9 @@
-"""Plain-text rendering of a report for terminals and chat messages."""
+"""Plain-text rendering of a report for terminals and chat messages.
+
+Every text taken from the report is data (a saved report may come from anywhere):
+its control characters are shown as symbols, so a line break or an escape sequence
+in it can neither start a line that looks like ours nor colour one.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Any
 
 from checks.engine.results import Status
 from checks.shared.i18n import t
+from checks.shared.safe_text import printable
 
 # The terminal's lights: four characters wide in English, a word in Chinese.
 LIGHTS = {
@@ -28,6 +34,10 @@ def localized(item: dict[str, Any], key: str, lang: str) -> str:
     return value if value is not None else str(item.get(key, ""))
 
 
+def _shown(item: dict[str, Any], key: str, lang: str) -> str:
+    return printable(localized(item, key, lang))
+
+
 def light_label(status: str, lang: str) -> str:
     return LIGHTS[Status(status)].render(lang)
 
@@ -41,29 +51,29 @@ def render_text(report: dict[str, Any], lang: str = "en", colour: bool = False) 
     lines: list[str] = []
     for check in report["checks"]:
         status = check["status"]
-        title = localized(check, "title", lang)
-        summary = localized(check, "summary", lang)
+        title = _shown(check, "title", lang)
+        summary = _shown(check, "summary", lang)
         lines.append(f"{light(status, lang, colour)} {title}: {summary}")
-        advice = localized(check, "advice", lang)
+        advice = _shown(check, "advice", lang)
         if advice and Status(status) not in (Status.OK, Status.SKIPPED):
             lines.append(f"       -> {advice}")
     lines.append("")
     causes = report["diagnosis"]["causes"]
     if causes:
         primary = causes[0]
-        lines.append(f"{CAUSE.render(lang)}: {localized(primary, 'summary', lang)}")
-        advice = localized(primary, "advice", lang)
+        lines.append(f"{CAUSE.render(lang)}: {_shown(primary, 'summary', lang)}")
+        advice = _shown(primary, "advice", lang)
         if advice:
             lines.append(f"{WHAT_TO_DO.render(lang)}: {advice}")
         if primary["because"]:
-            line = f"  {BASED_ON.render(lang)}: {', '.join(primary['because'])}"
+            line = f"  {BASED_ON.render(lang)}: {printable(', '.join(primary['because']))}"
             if primary.get("explains"):
-                line += f"; {EXPLAINS.render(lang)}: {', '.join(primary['explains'])}"
+                line += f"; {EXPLAINS.render(lang)}: {printable(', '.join(primary['explains']))}"
             lines.append(line)
         for evidence in primary.get("evidence", []):
-            lines.append(f"    - {evidence}")
+            lines.append(f"    - {printable(evidence)}")
         for other in causes[1:]:
-            lines.append(f"{ALSO.render(lang)}: {localized(other, 'summary', lang)}")
+            lines.append(f"{ALSO.render(lang)}: {_shown(other, 'summary', lang)}")
     if report.get("cancelled"):
         lines.append(CANCELLED.render(lang))
     lines.append(TOOK.with_params(s=report["duration_s"]).render(lang))

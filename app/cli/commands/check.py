@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import sys
 import time
 from pathlib import Path
 
+from app.cli.output import print_json, use_colour
 from checks.engine.check import all_checks
 from checks.engine.config import load_config
 from checks.engine.runner import Runner
@@ -87,8 +87,7 @@ def run(args: argparse.Namespace) -> int:
         store_run(report, wait_s=config.deadline_s - (time.monotonic() - started))
     printed = redact(report) if args.redact else report
     if args.json:
-        json.dump(printed, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(printed)
     else:
         sys.stdout.write(render_text(printed, lang, colour=_use_colour()))
         if args.matrix:
@@ -124,6 +123,4 @@ def check_writable(path: str) -> None:
 
 
 def _use_colour() -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    return use_colour(sys.stdout)
