@@ -38,6 +38,7 @@ from app.gui.watch_view import CHECK_TAB, WatchView
 from app.gui.watch_view import TAB as WATCH_TAB
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import CheckRow
+from app.gui.widgets.plain import PlainLabel
 from app.gui.widgets.servers_view import ResultTabs
 from app.gui.widgets.summary_card import PRODUCTS, SummaryCard
 from app.gui.worker import (
@@ -358,7 +359,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
 
     def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
         if group not in self._groups:
-            title = QLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
+            title = PlainLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
             title.setObjectName("groupTitle")
             font = title.font()
             font.setBold(True)

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import bridge
 from app.gui import strings as S
+from app.gui.widgets.plain import PlainLabel
 from checks.fixes.actions import FixError
 from checks.fixes.preview import preview_lines
 from checks.fixes.session import FixSession
@@ -77,7 +77,7 @@ class FixDialog(QDialog):
         scroll.setWidget(body)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
-        self.status = QLabel(self)
+        self.status = PlainLabel(self)
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(self)
         self.apply_button = self._button(S.FIX_APPLY, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -188,7 +188,7 @@ class FixDialog(QDialog):
             super().reject()
 
     def _add_line(self, kind: str, text: str) -> None:
-        label = QLabel(text, self)
+        label = PlainLabel(text, self)
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setProperty("kind", kind)
