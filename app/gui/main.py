@@ -84,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return _screenshot(app, args, log_dir)
     window = MainWindow(lang=args.lang, log_dir=log_dir)
-    watch = _watch_report(args.report)
+    try:
+        watch = _watch_report(args.report)
+    except ValueError as exc:
+        print(f"wxdoctor-gui: {exc}", file=sys.stderr)
+        return 64
     if watch is not None:
         window.show_watch(watch)
     elif args.report:
@@ -114,7 +118,11 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(lang=args.lang or "en", settings=settings, log_dir=log_dir)
-        watch = _watch_report(args.report)
+        try:
+            watch = _watch_report(args.report)
+        except ValueError as exc:
+            print(f"wxdoctor-gui: {exc}", file=sys.stderr)
+            return 64
         if watch is not None:
             window.show_watch(watch)
         elif args.report:
@@ -159,15 +167,16 @@ def _fitting_height(window: Any, view: str) -> int:
 
 
 def _watch_report(path: str | None) -> dict[str, Any] | None:
-    """`--report` may name a saved watch (`watch --json`): it opens in the Watch tab."""
+    """`--report` may name a saved watch (`watch --json`): it opens in the Watch tab.
+    ValueError says what is wrong with a watch that does not load."""
     if not path:
         return None
     from app.cli.sources import SourceError, load_watch
 
     try:
         return load_watch(path)
-    except SourceError:
-        return None
+    except SourceError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 if __name__ == "__main__":

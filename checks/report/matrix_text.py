@@ -13,6 +13,7 @@ are shown as symbols (a saved matrix may come from anywhere).
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -36,6 +37,9 @@ LEGEND = t("+ ok   i note   ! warning   x failed   - not measured, [n] says why"
            "+ 正常   i 提示   ! 警告   x 失败   - 未检测，[n] 为原因")
 MIN_COLUMN = 8
 MAX_CELL = 400  # characters of one cell's text shown; a real cell has a few dozen
+MAX_TABLE = 1_000_000  # characters of the table: rows after that are counted, not shown
+NOT_SHOWN = t("… and {n} more servers, not shown here (the JSON report has them all).",
+              "……另有 {n} 台服务器未在此列出（JSON 报告中有全部服务器）。")
 GLUE = "\u00a0"  # between a mark and its text: never broken, printed as a space
 
 
@@ -49,8 +53,14 @@ def _char_width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def width(text: str) -> int:
-    return sum(_char_width(c) for c in text)
+    """Terminal columns: Chinese characters take two."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(_char_width(c) - 1 for c in _NON_ASCII.findall(text))
 
 
 def wrap(text: str, limit: int) -> list[str]:
@@ -80,14 +90,35 @@ def wrap(text: str, limit: int) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    # Latin text breaks at spaces, Chinese between any two characters.
+    """Latin text breaks at spaces, Chinese between any two characters; GLUE joins the
+    words on either side of it."""
+    out: list[str] = []
+    for index, part in enumerate(text.split(GLUE)):
+        words = _plain_words(part)
+        if index:  # a GLUE before this part: it joins the word before and the one after
+            if out:
+                out[-1] += GLUE
+            else:
+                out.append(GLUE)
+            if words:
+                out[-1] += words[0]
+                words = words[1:]
+        out += words
+    return out
+
+
+_ASCII_WORDS = re.compile(r"\S+|\s")
+
+
+def _plain_words(text: str) -> list[str]:
+    if text.isascii():  # runs of non-space characters; each space on its own
+        return _ASCII_WORDS.findall(text)
     words: list[list[str]] = []
     for char in text:
         if words:
             last = words[-1][-1]
-            joined = char == GLUE or last == GLUE
-            if joined or (not char.isspace() and _char_width(char) == 1
-                          and _char_width(last) == 1 and not last.isspace()):
+            if (not char.isspace() and _char_width(char) == 1
+                    and _char_width(last) == 1 and not last.isspace()):
                 words[-1].append(char)
                 continue
         words.append([char])
@@ -121,8 +152,10 @@ def render_matrix(matrix: Mapping[str, Any], lang: str, columns: int = 120,
     body = [[_server(row, lang)] + [_cell(row, key, lang, notes) for key in keys] for row in rows]
     states = [["none"] + [str(cell_of(row, k).get("state", "none")) for k in keys]
               for row in rows]
-    table = _table(header, body, states, columns, colour)
+    table, shown = _table(header, body, states, columns, colour)
     out = [line for text in out for line in wrap(text, max(columns, 40))] + ["", *table]
+    if shown < len(rows):
+        out += ["", NOT_SHOWN.with_params(n=len(rows) - shown).render(lang)]
     if notes:
         out.append("")
         out += [line for note, n in notes.items()
@@ -144,7 +177,8 @@ def _cell(row: Mapping[str, Any], key: str, lang: str, notes: dict[str, int]) ->
 
 
 def _table(header: Sequence[str], body: Sequence[Sequence[str]], states: Sequence[Sequence[str]],
-           columns: int, colour: bool) -> list[str]:
+           columns: int, colour: bool) -> tuple[list[str], int]:
+    """The table's lines, and how many rows they show (up to MAX_TABLE characters)."""
     gap = 2
     natural = [max(width(line) for r in [header, *body] for line in r[i].split("\n"))
                for i in range(len(header))]
@@ -152,11 +186,16 @@ def _table(header: Sequence[str], body: Sequence[Sequence[str]], states: Sequenc
     widths = _fit_widths(natural, max(columns, 40) - gap * (len(header) - 1), floors)
     lines = _line(header, widths, gap)
     lines.append((" " * gap).join("-" * w for w in widths))
+    size = sum(len(line) for line in lines)
     for index, (row, row_states) in enumerate(zip(body, states, strict=True)):
+        if size > MAX_TABLE:
+            return lines, index
         if index:
             lines.append("")
-        lines += _line(row, widths, gap, row_states if colour else None)
-    return lines
+        drawn = _line(row, widths, gap, row_states if colour else None)
+        lines += drawn
+        size += sum(len(line) + 1 for line in drawn)
+    return lines, len(body)
 
 
 def _fit_widths(natural: list[int], room: int, floors: list[int]) -> list[int]:

@@ -214,3 +214,20 @@ def test_every_cell_long_in_a_wide_matrix_stays_bounded(monkeypatch: pytest.Monk
                                  for i in range(60)}} for r in range(20)]
     text = render_matrix(matrix, "en", 120)
     assert len(text) < 20 * 61 * 2 * 500 and measured[0] < 20 * 61 * 8 * 500
+
+
+def test_a_huge_table_stops_at_its_size_limit_and_says_how_many_are_left() -> None:
+    from checks.report.matrix_text import MAX_TABLE
+
+    matrix = build_matrix(lab_report("drop_443"))
+    template = matrix["rows"][0]
+    matrix["rows"] = [{**template, "host": f"server{r}.lab.test",
+                       "cells": {k: {"state": "fail", "text": {"en": "z" * 400}}
+                                 for k in template["cells"]}} for r in range(3000)]
+    text = render_matrix(matrix, "en", 120)
+    assert len(text) < MAX_TABLE + 20_000
+    last = text.rstrip("\n").split("\n")[-1]
+    assert last.startswith("… and ") and "more servers, not shown here" in last
+    shown = sum(1 for line in text.split("\n") if line.startswith("server"))
+    assert last == (f"… and {3000 - shown} more servers, not shown here "
+                    "(the JSON report has them all).")
