@@ -30,6 +30,7 @@ FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
 GIVE_UP_SHARE = 0.9  # of [dns] timeout_s: a name nothing answered by then is silent
 RESENDS = 5  # direct queries within the timeout
 GRACE_S = 0.3  # how long getaddrinfo may lag behind the server's own answer
+ASK_LEAD_S = 0.05  # the direct questions end this much before the lookup gives up
 NEWS = float("inf")  # wait until a source reports
 # getaddrinfo failing only after this long failed by its own timeout, not by an answer.
 GAI_TIMED_OUT_MS = 900.0
@@ -106,6 +107,7 @@ class _Lookup:
         self.servers: list[str] | None = None
         self.servers_error: str | None = None
         self.first_address_at: float | None = None
+        self.give_up_at = time.monotonic() + self.timeout * GIVE_UP_SHARE
 
     def _spawn(self, fn: Callable[[], None]) -> None:
         # Daemon threads: a lookup stuck in getaddrinfo must not keep the process alive.
@@ -120,7 +122,7 @@ class _Lookup:
 
     def run(self) -> dict[str, Any]:
         start = time.monotonic()
-        give_up = start + self.timeout * GIVE_UP_SHARE
+        give_up = self.give_up_at = start + self.timeout * GIVE_UP_SHARE
         for rtype in FAMILIES:
             self._spawn(functools.partial(self._gai, rtype))
         self._spawn(self._ask_servers)
@@ -145,7 +147,9 @@ class _Lookup:
         with self.cond:
             self.servers, self.servers_error = servers, error
             self.cond.notify_all()
-        wait = self.timeout * GIVE_UP_SHARE
+        # The questions end just before the lookup gives up, so that what they found
+        # (an answer, or only unusable ones) is in when the name is decided.
+        wait = max(0.05, self.give_up_at - ASK_LEAD_S - time.monotonic())
         for server in servers:
             for rtype in FAMILIES:
                 def ask(server: str = server, rtype: str = rtype) -> None:
@@ -264,15 +268,27 @@ class _Lookup:
     def _failure(self) -> str:
         """One code for a name without any address: what the servers answered names it
         (NOERROR without records for both families is `dns_no_answer`); getaddrinfo's
-        coarse error only when no server gave a definite answer."""
-        direct = [codes.DNS_NO_ANSWER if r.get("error") is None else r["error"]
-                  for rtype in FAMILIES for r in self.direct[rtype]]
+        coarse error only when no server gave a definite answer. "No record of this
+        type" for one family says nothing about the other: while a family got no definite
+        answer, the name is neither empty nor nonexistent for that reason, and
+        getaddrinfo's "no such name or record" counts as no such name only when it said
+        so for both families."""
+        per_family = {rtype: [codes.DNS_NO_ANSWER if r.get("error") is None else r["error"]
+                              for r in self.direct[rtype]] for rtype in FAMILIES}
+        direct = [c for found in per_family.values() for c in found]
         direct += [codes.DNS_UNREACHABLE for server in self.servers or []
                    if server in unreachable_servers(self.ctx)]
         definite = [c for c in direct if c not in _NOT_AN_ANSWER]
-        if definite:
+        both_answered = all(any(c not in _NOT_AN_ANSWER for c in found)
+                            for found in per_family.values())
+        if definite and (both_answered or _best_code(definite) != codes.DNS_NO_ANSWER):
             return _best_code(definite)
-        found = direct + [_GAI_MEANS.get(g["error"], g["error"]) for g in self.system.values()]
+        gai = {rtype: g["error"] for rtype, g in self.system.items()}
+        found = [c for c in direct if c != codes.DNS_NO_ANSWER]
+        if [gai.get(rtype) for rtype in FAMILIES] == [codes.DNS_NXDOMAIN_OR_NODATA] * 2:
+            found.append(codes.DNS_NXDOMAIN)  # no server could say more: no such name
+        found += [_GAI_MEANS.get(e, e) for e in gai.values()
+                  if e is not None and e != codes.DNS_NXDOMAIN_OR_NODATA]
         if self.servers_error == codes.DNS_NO_RESOLVER:
             found.append(codes.DNS_NO_RESOLVER)
         return _best_code(found) if found else codes.DNS_TIMEOUT
@@ -305,9 +321,12 @@ def _best(results: list[dict[str, Any]]) -> dict[str, Any] | None:
         return None
     ranked = sorted(results, key=lambda r: (not r.get("addresses"), r.get("error") is not None))
     best = ranked[0]
-    return {"server": best.get("server"), "addresses": list(best.get("addresses") or []),
-            "error": best.get("error"), "ms": best.get("ms"), "rtt_ms": best.get("rtt_ms"),
-            "sent": best.get("sent"), "servfails": max(r.get("servfails") or 0 for r in results)}
+    out = {"server": best.get("server"), "addresses": list(best.get("addresses") or []),
+           "error": best.get("error"), "ms": best.get("ms"), "rtt_ms": best.get("rtt_ms"),
+           "sent": best.get("sent"), "servfails": max(r.get("servfails") or 0 for r in results)}
+    if best.get("bad"):  # what came back unusable (dns_wire)
+        out["bad"] = dict(best["bad"])
+    return out
 
 
 def _getaddrinfo(host: str, rtype: str) -> dict[str, Any]:
@@ -331,9 +350,5 @@ def _gai_lookup(host: str, rtype: str) -> dict[str, Any]:
     except (UnicodeError, OSError):
         return {"addresses": [], "error": codes.DNS_BAD_NAME, "ms": None}
     ms = round((time.monotonic() - start) * 1000, 1)
-    seen: list[str] = []
-    for info in infos:
-        addr = str(info[4][0]).split("%")[0]
-        if addr not in seen:
-            seen.append(addr)
+    seen = dns_wire.capped(list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos)))
     return {"addresses": seen, "error": None, "ms": ms}
