@@ -30,7 +30,6 @@ FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
 GIVE_UP_SHARE = 0.9  # of [dns] timeout_s: a name nothing answered by then is silent
 RESENDS = 5  # direct queries within the timeout
 GRACE_S = 0.3  # how long getaddrinfo may lag behind the server's own answer
-ASK_LEAD_S = 0.05  # the direct questions end this much before the lookup gives up
 NEWS = float("inf")  # wait until a source reports
 # getaddrinfo failing only after this long failed by its own timeout, not by an answer.
 GAI_TIMED_OUT_MS = 900.0
@@ -107,7 +106,7 @@ class _Lookup:
         self.servers: list[str] | None = None
         self.servers_error: str | None = None
         self.first_address_at: float | None = None
-        self.give_up_at = time.monotonic() + self.timeout * GIVE_UP_SHARE
+        self.asks_end: float | None = None  # when the direct questions stop waiting
 
     def _spawn(self, fn: Callable[[], None]) -> None:
         # Daemon threads: a lookup stuck in getaddrinfo must not keep the process alive.
@@ -122,7 +121,7 @@ class _Lookup:
 
     def run(self) -> dict[str, Any]:
         start = time.monotonic()
-        give_up = self.give_up_at = start + self.timeout * GIVE_UP_SHARE
+        give_up = start + self.timeout * GIVE_UP_SHARE
         for rtype in FAMILIES:
             self._spawn(functools.partial(self._gai, rtype))
         self._spawn(self._ask_servers)
@@ -147,9 +146,8 @@ class _Lookup:
         with self.cond:
             self.servers, self.servers_error = servers, error
             self.cond.notify_all()
-        # The questions end just before the lookup gives up, so that what they found
-        # (an answer, or only unusable ones) is in when the name is decided.
-        wait = max(0.05, self.give_up_at - ASK_LEAD_S - time.monotonic())
+        wait = self.timeout * GIVE_UP_SHARE
+        self.asks_end = time.monotonic() + wait
         for server in servers:
             for rtype in FAMILIES:
                 def ask(server: str = server, rtype: str = rtype) -> None:
@@ -224,15 +222,24 @@ class _Lookup:
 
     def with_servers(self, answer: dict[str, Any], wait: float) -> dict[str, Any]:
         """`answer` with the direct answers that came in meanwhile (waiting at most `wait`
-        for the rest); what the name resolved to stays as decided."""
+        for the rest); what the name resolved to stays as decided. For a name that did
+        not resolve, the questions still out are waited for to their end, and the failure
+        is named again from everything they got (a server answering only garbage is
+        `dns_bad_response`, not silence)."""
         end = time.monotonic() + wait
+        failed = answer.get("error") is not None
+        if failed and self.asks_end is not None:
+            end = max(end, self.asks_end + 0.05)
         with self.cond:
             while not all(self._direct_done(rtype) for rtype in FAMILIES):
                 left = end - time.monotonic()
                 if left <= 0:
                     break
                 self.cond.wait(left)
-            return {**answer, "direct": self._direct_evidence()}
+            out = {**answer, "direct": self._direct_evidence()}
+            if failed:
+                out["error"] = self._failure()
+            return out
 
     def _direct_evidence(self) -> dict[str, Any]:
         return {"servers": list(self.servers or []), "error": self.servers_error,
