@@ -15,16 +15,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QFrame,
-    QLabel,
     QMainWindow,
-    QMessageBox,
-    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,13 +28,12 @@ from PySide6.QtWidgets import (
 
 from app.gui import bridge, theme
 from app.gui import strings as S
+from app.gui.check_list import CheckList
 from app.gui.exports import ExportActions, load_report  # noqa: F401 (re-exported)
 from app.gui.fix_actions import FixActions
+from app.gui.menus import WindowMenus, default_log_dir  # noqa: F401 (re-exported)
 from app.gui.watch_view import CHECK_TAB, WatchView
 from app.gui.watch_view import TAB as WATCH_TAB
-from app.gui.widgets.card import Card
-from app.gui.widgets.check_row import CheckRow
-from app.gui.widgets.plain import PlainLabel
 from app.gui.widgets.servers_view import ResultTabs
 from app.gui.widgets.summary_card import PRODUCTS, SummaryCard
 from app.gui.worker import (
@@ -46,20 +41,20 @@ from app.gui.worker import (
     RunnerFactory,
     RunWorker,
     default_runner_factory,
+    prespawn_engine,
     process_runner_factory,
+    warm_up,
 )
 from checks.diagnosis.early_verdict import early_diagnosis
-from checks.engine.check import GROUPS, Check
+from checks.engine.check import Check
 from checks.engine.config import Config
 from checks.engine.results import CheckResult
 from checks.fixes import get_fix
 from checks.fixes.session import Registry
-from checks.shared.i18n import LANGS, detect_lang, normalize_lang, t
+from checks.shared.i18n import detect_lang, normalize_lang
 
 log = logging.getLogger("wxdoctor.gui")
 
-LANG_NAMES = {"zh": t("中文", "中文"), "en": t("English", "English")}
-AUTO_EXPAND = 2  # finding rows opened automatically after a run
 # Progress from the check threads is applied to the rows in batches, at most this
 # often: each slot the GUI thread runs during a run must first win the interpreter
 # lock from dozens of busy probe threads, so one batch costs far less than a slot
@@ -79,13 +74,7 @@ def _default_config() -> Config:
     return load_config(None)
 
 
-def default_log_dir() -> Path:
-    from platformdirs import user_log_dir
-
-    return Path(user_log_dir("wxdoctor", "wxdoctor"))
-
-
-class MainWindow(FixActions, ExportActions, QMainWindow):
+class MainWindow(CheckList, WindowMenus, FixActions, ExportActions, QMainWindow):
     run_started = Signal()
     run_finished = Signal(object)  # the report dict (also after a cancel)
     run_failed = Signal(str)
@@ -125,8 +114,6 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.report: dict[str, Any] | None = None
         self.report_note = ""
         self.config: Config | None = None
-        self.rows: dict[str, CheckRow] = {}
-        self._groups: dict[str, tuple[QLabel, QFrame, QVBoxLayout]] = {}
         self._worker: RunWorker | None = None
         self._run_id = 0
         self._done = 0
@@ -188,19 +175,6 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.modes.setCurrentIndex(1)
         self.watch_view.show_report(report)
 
-    def _build_check_list(self) -> None:
-        """The scrolling list of lights, grouped by topic (groups appear as checks do)."""
-        self.content = QWidget(self)
-        self.content.setObjectName("content")
-        self.groups_layout = QVBoxLayout(self.content)
-        self.groups_layout.setContentsMargins(0, 0, 0, 0)
-        self.groups_layout.setSpacing(6)
-        self.groups_layout.addStretch(1)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidget(self.content)
-
     def _build_timers(self) -> None:
         # The elapsed-time display, and the batching of progress into the rows.
         self._tick = QTimer(self)
@@ -220,38 +194,6 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
             QShortcut(QKeySequence(key), self).activated.connect(self._enter_pressed)
         QShortcut(QKeySequence("Esc"), self).activated.connect(self.cancel)
 
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self.file_menu = bar.addMenu("")
-        self.file_menu.setToolTipsVisible(True)
-        self.open_action = self._action(self.file_menu, self.open_report_dialog, QKeySequence.StandardKey.Open)
-        self.file_menu.addSeparator()
-        self.json_action = self._action(self.file_menu, self.export_json_dialog, QKeySequence.StandardKey.Save)
-        self.pdf_action = self._action(self.file_menu, self.export_pdf_dialog)
-        self.copy_action = self._action(self.file_menu, self.copy_summary, QKeySequence("Ctrl+Shift+C"))
-        self.file_menu.addSeparator()
-        self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
-        self.lang_menu = bar.addMenu("")
-        group = QActionGroup(self)
-        self.lang_actions: dict[str, QAction] = {}
-        for lang in LANGS:
-            action = QAction(self, checkable=True)
-            action.triggered.connect(lambda _=False, lang=lang: self.set_lang(lang))
-            group.addAction(action)
-            self.lang_menu.addAction(action)
-            self.lang_actions[lang] = action
-        self.help_menu = bar.addMenu("")
-        self.logs_action = self._action(self.help_menu, self.open_log_folder)
-        self.about_action = self._action(self.help_menu, self.show_about)
-
-    def _action(self, menu: Any, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
-        action = QAction(self)
-        action.triggered.connect(lambda _=False: slot())
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        menu.addAction(action)
-        return action
-
     # ---- language and theme ------------------------------------------------------------
     def set_lang(self, lang: str) -> None:
         lang = normalize_lang(lang) or "en"
@@ -262,30 +204,12 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
     def retranslate(self) -> None:
         lang = self.lang
         self.setWindowTitle(S.APP_NAME.render(lang))
-        self.file_menu.setTitle(S.MENU_FILE.render(lang))
-        self.open_action.setText(S.OPEN_REPORT.render(lang))
-        self.json_action.setText(S.EXPORT_JSON.render(lang))
-        self.copy_action.setText(S.COPY_SUMMARY.render(lang))
-        self.pdf_action.setText(S.EXPORT_PDF.render(lang))
-        pdf_ok = self._pdf_writer() is not None
-        self.pdf_action.setEnabled(pdf_ok)
-        self.pdf_action.setToolTip("" if pdf_ok else S.PDF_MISSING.render(lang))
-        self.quit_action.setText(S.QUIT.render(lang))
-        self.lang_menu.setTitle(S.MENU_LANG.render(lang))
-        for code, action in self.lang_actions.items():
-            action.setText(LANG_NAMES[code].render(lang))
-            action.setChecked(code == lang)
-        self.help_menu.setTitle(S.MENU_HELP.render(lang))
-        self.logs_action.setText(S.OPEN_LOGS.render(lang))
-        self.about_action.setText(S.ABOUT.render(lang))
+        self._retranslate_menus(lang)
         self.card.retranslate_controls(lang, self.report is not None)
         self.modes.setTabText(0, CHECK_TAB.render(lang))
         self.modes.setTabText(1, WATCH_TAB.render(lang))
         self.watch_view.retranslate(lang)
-        for group, (title, _, _) in self._groups.items():
-            title.setText(S.GROUPS[group].render(lang))
-        for row in self.rows.values():
-            row.retranslate(lang)
+        self.retranslate_list(lang)
         self.tabs.retranslate(lang)
         self._render_card()
 
@@ -335,7 +259,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         try:
             entries = [(c.id, c.group, c.title.both()) for c in self.checks_factory()]
             config = self.config_loader()
-            _warm_up()
+            warm_up()
         except Exception as exc:
             log.exception("could not list the checks")
             return None, str(exc)
@@ -356,62 +280,6 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self._render_card()
         self._prespawn()
         self.checks_ready.emit()
-
-    def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
-        if group not in self._groups:
-            title = PlainLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
-            title.setObjectName("groupTitle")
-            font = title.font()
-            font.setBold(True)
-            title.setFont(font)
-            card = Card(self.content)
-            box = QVBoxLayout(card)
-            box.setContentsMargins(0, 2, 0, 2)
-            box.setSpacing(0)
-            # Keep the topic order of GROUPS however the checks arrive.
-            position = sum(1 for g in GROUPS[: GROUPS.index(group) if group in GROUPS else len(GROUPS)]
-                           if g in self._groups)
-            self.groups_layout.insertWidget(position * 2, title)
-            self.groups_layout.insertWidget(position * 2 + 1, card)
-            theme.style_tree(title)
-            self._groups[group] = (title, card, box)
-        return self._groups[group]
-
-    def _sync_rows(self, entries: list[tuple[str, str, dict[str, str]]]) -> None:
-        wanted = {check_id for check_id, _, _ in entries}
-        for check_id in [i for i in self.rows if i not in wanted]:
-            self.rows.pop(check_id).deleteLater()
-        for check_id, group, titles in entries:
-            if check_id in self.rows:
-                self.rows[check_id].titles = titles
-                continue
-            group = group if group in GROUPS else "computer"
-            _, card, box = self._group_box(group)
-            row = CheckRow(check_id, titles, card)
-            row.first = box.count() == 0
-            row.fix_requested.connect(self._fix_row)
-            row.retranslate(self.lang)
-            box.addWidget(row)
-            self.rows[check_id] = row
-        for title, card, _ in self._groups.values():
-            visible = any(r.parent() is card for r in self.rows.values())
-            title.setVisible(visible)
-            card.setVisible(visible)
-        self._fix_tab_order()
-
-    def _fix_tab_order(self) -> None:
-        previous: QWidget = self.card.fix_button
-        for group in GROUPS:
-            if group not in self._groups:
-                continue
-            box = self._groups[group][2]
-            for i in range(box.count()):
-                item = box.itemAt(i)
-                row = item.widget() if item is not None else None
-                if isinstance(row, CheckRow):
-                    for w in (row.fix_button, row.details_button):
-                        QWidget.setTabOrder(previous, w)
-                        previous = w
 
     # ---- running -----------------------------------------------------------------------
     @property
@@ -546,7 +414,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
     def _prespawn(self) -> None:
         """Have the next run's check process started and its catalog imported while idle."""
         if self._in_child and not self.running:
-            threading.Thread(target=_prespawn_engine, name="engine-prespawn", daemon=True).start()
+            threading.Thread(target=prespawn_engine, name="engine-prespawn", daemon=True).start()
 
     def _on_run_finished(self, run_id: int, report: dict[str, Any]) -> None:
         if not self._current(run_id):
@@ -563,80 +431,7 @@ class MainWindow(FixActions, ExportActions, QMainWindow):
         self.card.show_message(self.lang, "error", S.render(S.RUN_FAILED, self.lang, reason=reason))
         self.run_failed.emit(reason)
 
-    def show_report(self, report: dict[str, Any], note: str = "") -> None:
-        """Show a finished or saved report (rows, lights, diagnosis)."""
-        self.report, self.report_note = report, note
-        self._populated = True
-        entries = [(c["id"], c.get("group", "computer"), {k: v.get("title", "") for k, v in c.get("i18n", {}).items()})
-                   for c in report.get("checks", [])]
-        self._sync_rows(entries)
-        for item in report.get("checks", []):
-            row = self.rows[item["id"]]
-            if row.item != item:  # after a run most rows already show this result
-                row.set_result(item)
-        self.card.retranslate_controls(self.lang, True)
-        self._render_card()
-        self.tabs.show_report(report, self.lang)
-        # Opening the findings builds tables: a separate, later slice of GUI work.
-        QTimer.singleShot(0, lambda: self._expand_findings(report))
-
-    def show_verdict(self) -> None:
-        """The card and the Servers tab again, from the report as it is now (after a fix)."""
-        if self.report is not None:
-            self._render_card()
-            self.tabs.show_report(self.report, self.lang)
-
-    def _expand_findings(self, report: dict[str, Any]) -> None:
-        if report is not self.report:
-            return
-        causes = report.get("diagnosis", {}).get("causes", [])
-        if causes and causes[0].get("code") != "healthy":
-            because = [i for i in causes[0].get("because", []) if i in self.rows]
-            for check_id in because[:AUTO_EXPAND]:
-                self.rows[check_id].set_expanded(True)
-
-    def fitting_height(self, limit: int = 1800) -> int:
-        """A height that shows everything without scrolling (for screenshots)."""
-        chrome = self.height() - self.scroll_area.viewport().height()
-        width = self.scroll_area.viewport().width()
-        layout = self.groups_layout
-        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
-        return min(limit, chrome + needed + 4)
-
-    # ---- help --------------------------------------------------------------------------
-    def logs(self) -> Path:
-        return self.log_dir or default_log_dir()
-
-    def open_log_folder(self) -> None:
-        folder = self.logs()
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-    def show_about(self) -> None:
-        import checks
-
-        text = S.render(S.ABOUT_TEXT, self.lang, version=checks.__version__, logs=str(self.logs()))
-        QMessageBox.about(self, S.ABOUT_TITLE.render(self.lang), text)
-
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
         self.cancel()
         self.watch_view.stop()
         super().closeEvent(event)
-
-
-def _prespawn_engine() -> None:
-    from app.child import check_process
-
-    try:
-        check_process.prespawn()
-    except OSError:  # the run will try again, and report the error then
-        log.exception("could not start the check process")
-
-
-def _warm_up() -> None:
-    """Import what a run needs while the user reads the window (off the GUI thread),
-    so neither pressing Start nor cancelling waits for first imports."""
-    from checks.engine.check import load_errors
-    from checks.report import build  # noqa: F401
-
-    load_errors()
