@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         watch = _watch_report(args.report)
     except ValueError as exc:
-        print(f"wxdoctor-gui: {exc}", file=sys.stderr)
+        _say(f"wxdoctor-gui: {exc}")
         return 64
     if watch is not None:
         window.show_watch(watch)
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             report = load_report(Path(args.report))
             window.show_report(report, note=str(report.get("started_at", "")))
         except (OSError, ValueError) as exc:
-            print(f"wxdoctor-gui: cannot open {args.report}: {exc}", file=sys.stderr)
+            _say(f"wxdoctor-gui: cannot open {args.report}: {exc}")
             return 64
     window.show()
     if os.environ.get("WXDOCTOR_GUI_SMOKE") == "1":
@@ -121,7 +121,7 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
         try:
             watch = _watch_report(args.report)
         except ValueError as exc:
-            print(f"wxdoctor-gui: {exc}", file=sys.stderr)
+            _say(f"wxdoctor-gui: {exc}")
             return 64
         if watch is not None:
             window.show_watch(watch)
@@ -129,7 +129,7 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
             try:
                 window.show_report(load_report(Path(args.report)))
             except (OSError, ValueError) as exc:
-                print(f"wxdoctor-gui: cannot open {args.report}: {exc}", file=sys.stderr)
+                _say(f"wxdoctor-gui: cannot open {args.report}: {exc}")
                 return 64
         else:
             window.populate(wait=True)
@@ -154,7 +154,7 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
         window.close()
         del settings
     if not ok:
-        print(f"wxdoctor-gui: could not write {args.screenshot}", file=sys.stderr)
+        _say(f"wxdoctor-gui: could not write {args.screenshot}")
         return 70
     return 0
 
@@ -164,6 +164,13 @@ def _fitting_height(window: Any, view: str) -> int:
         return int(window.fitting_height())
     chrome = window.height() - window.tabs.height()
     return min(1800, chrome + int(window.tabs.fitting_height()))
+
+
+def _say(message: str) -> None:
+    """A message on stderr; what it quotes from a file cannot act on the terminal."""
+    from app.cli.output import terminal_text
+
+    print(terminal_text(message), file=sys.stderr)
 
 
 def _watch_report(path: str | None) -> dict[str, Any] | None:

@@ -267,7 +267,7 @@ def test_screenshot_command_rejects_a_broken_report(tmp_path: Path) -> None:
 
 def test_screenshot_command_names_the_bad_field_of_a_watch(tmp_path: Path) -> None:
     watch = json.loads((ROOT / "docs" / "watch" / "lab-watch-en.json").read_text("utf-8"))
-    watch["watch"]["outages"][0]["end_x"] = "soon"
+    watch["watch"]["outages"][0]["end_x"] = "soon\x9b2J"  # an 8-bit CSI: shown, not obeyed
     bad = tmp_path / "watch.json"
     bad.write_text(json.dumps(watch), encoding="utf-8")
     env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "WXDOCTOR_LOG_DIR": str(tmp_path / "log")}
@@ -277,7 +277,7 @@ def test_screenshot_command_names_the_bad_field_of_a_watch(tmp_path: Path) -> No
     )
     assert proc.returncode == 64, proc.stderr
     assert proc.stderr.strip() == (f'wxdoctor-gui: {bad}: watch.outages[0].end_x: expected a number, '
-                                   'got "soon"')
+                                   'got "soon\ufffd2J"')
     assert not (tmp_path / "x.png").exists()
 
 
