@@ -52,6 +52,13 @@ def _safe_stdio() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _safe_stdio()
+    from app.cli.output import guarded
+
+    with guarded():  # text from networks and files never reaches a terminal as commands
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
         # Answered before every subcommand (and what it imports) is loaded for the parser.
         print(f"wxdoctor {checks.__version__}")

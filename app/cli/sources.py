@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from checks.report.history import History, HistoryError, watch_id
-from checks.report.load import (
-    MAX_REPORT_BYTES,
-    ReportError,
-    SavedReport,
-    load_report_file,
-    parse_report,
-)
-from checks.shared.bounded_read import read_regular_file
-from checks.watch.watch_report import is_watch
+from checks.report.load import ReportError, SavedReport, load_report_file, parse_report
+from checks.report.load_watch import is_watch_data, parse_watch
+from checks.report.reader import read_json_file
 
 
 class SourceError(Exception):
@@ -47,8 +40,9 @@ def load_report(ref: str, history: History | None = None) -> tuple[SavedReport, 
 
 
 def load_watch(ref: str, history: History | None = None) -> dict[str, Any] | None:
-    """A stored watch (`w3`) or a watch file (`watch --json`); None when `ref` names
-    something else (a check report, which `load_report` reads)."""
+    """A stored watch (`w3`) or a watch file (`watch --json`), checked by the loader
+    (SourceError names a bad field); None when `ref` names something else (a check
+    report, which `load_report` reads)."""
     watch = watch_id(ref)
     if watch is not None:
         try:
@@ -57,9 +51,12 @@ def load_watch(ref: str, history: History | None = None) -> dict[str, Any] | Non
             raise SourceError(str(exc)) from exc
     path = Path(ref)
     try:
-        data = json.loads(read_regular_file(path, MAX_REPORT_BYTES).decode("utf-8-sig"))
-    except (OSError, ValueError, RecursionError):
+        data = read_json_file(path)
+    except (OSError, ReportError):
         return None  # not a watch: load_report says what is wrong with it
-    if isinstance(data, dict) and is_watch(data) and isinstance(data.get("watch"), dict):
-        return data
-    return None
+    if not is_watch_data(data):
+        return None
+    try:
+        return parse_watch(data)
+    except ReportError as exc:
+        raise SourceError(f"{path}: {exc}") from exc

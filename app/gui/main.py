@@ -84,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return _screenshot(app, args, log_dir)
     window = MainWindow(lang=args.lang, log_dir=log_dir)
-    watch = _watch_report(args.report)
+    try:
+        watch = _watch_report(args.report)
+    except ValueError as exc:
+        _say(f"wxdoctor-gui: {exc}")
+        return 64
     if watch is not None:
         window.show_watch(watch)
     elif args.report:
@@ -92,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             report = load_report(Path(args.report))
             window.show_report(report, note=str(report.get("started_at", "")))
         except (OSError, ValueError) as exc:
-            print(f"wxdoctor-gui: cannot open {args.report}: {exc}", file=sys.stderr)
+            _say(f"wxdoctor-gui: cannot open {args.report}: {exc}")
             return 64
     window.show()
     if os.environ.get("WXDOCTOR_GUI_SMOKE") == "1":
@@ -114,14 +118,18 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(lang=args.lang or "en", settings=settings, log_dir=log_dir)
-        watch = _watch_report(args.report)
+        try:
+            watch = _watch_report(args.report)
+        except ValueError as exc:
+            _say(f"wxdoctor-gui: {exc}")
+            return 64
         if watch is not None:
             window.show_watch(watch)
         elif args.report:
             try:
                 window.show_report(load_report(Path(args.report)))
             except (OSError, ValueError) as exc:
-                print(f"wxdoctor-gui: cannot open {args.report}: {exc}", file=sys.stderr)
+                _say(f"wxdoctor-gui: cannot open {args.report}: {exc}")
                 return 64
         else:
             window.populate(wait=True)
@@ -146,7 +154,7 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
         window.close()
         del settings
     if not ok:
-        print(f"wxdoctor-gui: could not write {args.screenshot}", file=sys.stderr)
+        _say(f"wxdoctor-gui: could not write {args.screenshot}")
         return 70
     return 0
 
@@ -158,16 +166,24 @@ def _fitting_height(window: Any, view: str) -> int:
     return min(1800, chrome + int(window.tabs.fitting_height()))
 
 
+def _say(message: str) -> None:
+    """A message on stderr; what it quotes from a file cannot act on the terminal."""
+    from app.cli.output import terminal_text
+
+    print(terminal_text(message), file=sys.stderr)
+
+
 def _watch_report(path: str | None) -> dict[str, Any] | None:
-    """`--report` may name a saved watch (`watch --json`): it opens in the Watch tab."""
+    """`--report` may name a saved watch (`watch --json`): it opens in the Watch tab.
+    ValueError says what is wrong with a watch that does not load."""
     if not path:
         return None
     from app.cli.sources import SourceError, load_watch
 
     try:
         return load_watch(path)
-    except SourceError:
-        return None
+    except SourceError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from app.child.watch_process import ProcessWatch, Progress, progress
 from app.gui import bridge, theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.light import Light
+from app.gui.widgets.plain import PlainLabel
 from app.gui.widgets.watch_chart import DARK_STYLE, ChartStyle, WatchChart
 from checks.engine.config import Config
 from checks.shared.i18n import Text, t
@@ -120,7 +120,7 @@ class WatchView(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(10)
         controls = QHBoxLayout()
-        self.how_long_label = QLabel(self)
+        self.how_long_label = PlainLabel(self)
         self.how_long = QComboBox(self)
         for seconds, _ in DURATIONS:
             self.how_long.addItem("", seconds)
@@ -149,7 +149,7 @@ class WatchView(QWidget):
         box.setContentsMargins(16, 12, 16, 12)
         top = QHBoxLayout()
         self.light = Light(size=26, parent=self.card)
-        self.status = QLabel(self.card)
+        self.status = PlainLabel(self.card)
         self.status.setWordWrap(True)
         font = self.status.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -158,12 +158,12 @@ class WatchView(QWidget):
         top.addWidget(self.light, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.status, 1)
         box.addLayout(top)
-        self.live = QLabel(self.card)
+        self.live = PlainLabel(self.card)
         self.live.setObjectName("muted")
         self.live.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.addWidget(self.live)
         self.live.hide()  # until the first sample (or a "saved to" note)
-        self.summary = QLabel(self.card)
+        self.summary = PlainLabel(self.card)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -41,7 +41,9 @@ from app.gui.worker import (
     RunnerFactory,
     RunWorker,
     default_runner_factory,
+    prespawn_engine,
     process_runner_factory,
+    warm_up,
 )
 from checks.engine.check import Check
 from checks.engine.config import Config
@@ -239,7 +241,7 @@ class MainWindow(QMainWindow):
         try:
             entries = [(c.id, c.group, c.title.both()) for c in self.checks_factory()]
             config = self.config_loader()
-            _warm_up()
+            warm_up()
         except Exception as exc:
             log.exception("could not list the checks")
             return None, str(exc)
@@ -356,7 +358,7 @@ class MainWindow(QMainWindow):
     def _prespawn(self) -> None:
         """Have the next run's check process started and its catalog imported while idle."""
         if self._in_child and not self.running:
-            threading.Thread(target=_prespawn_engine, name="engine-prespawn", daemon=True).start()
+            threading.Thread(target=prespawn_engine, name="engine-prespawn", daemon=True).start()
 
     def _on_run_finished(self, run_id: int, report: dict[str, Any]) -> None:
         if not self._current(run_id):
@@ -377,13 +379,7 @@ class MainWindow(QMainWindow):
         """Show a finished or saved report (rows, lights, diagnosis)."""
         self.report, self.report_note = report, note
         self._populated = True
-        entries = [(c["id"], c.get("group", "computer"), {k: v.get("title", "") for k, v in c.get("i18n", {}).items()})
-                   for c in report.get("checks", [])]
-        self._sync_rows(entries)
-        for item in report.get("checks", []):
-            row = self.rows[item["id"]]
-            if row.item != item:  # after a run most rows already show this result
-                row.set_result(item)
+        self.check_list.show_checks(list(report.get("checks", [])), self.card.fix_button)
         self.card.retranslate_controls(self.lang, True)
         self._render_card()
         self.tabs.show_report(report, self.lang)
@@ -415,20 +411,3 @@ class MainWindow(QMainWindow):
         self.watch_view.stop()
         super().closeEvent(event)
 
-
-def _prespawn_engine() -> None:
-    from app.child import check_process
-
-    try:
-        check_process.prespawn()
-    except OSError:  # the run will try again, and report the error then
-        log.exception("could not start the check process")
-
-
-def _warm_up() -> None:
-    """Import what a run needs while the user reads the window (off the GUI thread),
-    so neither pressing Start nor cancelling waits for first imports."""
-    from checks.engine.check import load_errors
-    from checks.report import build  # noqa: F401
-
-    load_errors()

@@ -120,3 +120,22 @@ class RunWorker(QObject):
         log.info("run %s finished: status=%s cancelled=%s", self.run_id, report["status"],
                  report["cancelled"])
         self._emit(self.run_finished, self.run_id, report)
+
+
+def prespawn_engine() -> None:
+    """Start the check process for the next run (its catalog imported) while idle."""
+    from app.child import check_process
+
+    try:
+        check_process.prespawn()
+    except OSError:  # the run will try again, and report the error then
+        log.exception("could not start the check process")
+
+
+def warm_up() -> None:
+    """Import what a run needs while the user reads the window (off the GUI thread),
+    so neither pressing Start nor cancelling waits for first imports."""
+    from checks.engine.check import load_errors
+    from checks.report import build  # noqa: F401
+
+    load_errors()

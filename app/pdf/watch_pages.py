@@ -107,7 +107,8 @@ def _ms(value: float | None) -> str:
 
 
 def _table(head: list[str], rows: list[list[str]], widths: list[int]) -> str:
-    cells = "".join(f'<th width="{w}%" align="left">{h}</th>' for h, w in zip(head, widths,
+    """A table of `head` (plain words) over `rows` (markup: each cell escaped already)."""
+    cells = "".join(f'<th width="{w}%" align="left">{_e(h)}</th>' for h, w in zip(head, widths,
                                                                             strict=True))
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return ('<table width="100%" cellspacing="0" cellpadding="3" border="0.5" '
@@ -156,9 +157,9 @@ def watch_html(report: dict[str, Any], lang: str) -> str:
     if gaps:
         parts.append(f"<h2>{_e(w['gaps'])}</h2>")
         parts.append(_table([w["start"], w["end"], w["length_col"], ""], [
-            [clock_time(g["start"]), clock_time(g["end"]),
-             duration(g["duration_s"]).render(lang),
-             GAP_REASONS.get(g["reason"], t(g["reason"], g["reason"])).render(lang)]
+            [_e(clock_time(g["start"])), _e(clock_time(g["end"])),
+             _e(duration(g["duration_s"]).render(lang)),
+             _e(GAP_REASONS.get(g["reason"], t(g["reason"], g["reason"])).render(lang))]
             for g in gaps], [18, 18, 18, 46]))
     parts += _figures_part(data, w)
     note = TEXTS["redacted" if (report.get("redaction") or {}).get("applied")
@@ -175,7 +176,7 @@ def _outage_part(data: dict[str, Any], w: dict[str, str], lang: str) -> list[str
     rows = []
     for o in outages:
         note = w["ongoing"] if o.get("ongoing") else (w["until_gap"] if o.get("until_gap") else "")
-        rows.append([clock_time(o["start"]), clock_time(o["end"]),
+        rows.append([_e(clock_time(o["start"])), _e(clock_time(o["end"])),
                      _e(duration(o["duration_s"]).render(lang)),
                      _e(f"{PLACES_SHORT[o['attribution']].render(lang)} {note}".strip())])
     parts.append(_table([w["start"], w["end"], w["length_col"], w["where"]], rows,
@@ -193,13 +194,14 @@ def _figures_part(data: dict[str, Any], w: dict[str, str]) -> list[str]:
         kind = w["servers"] if s["kind"] == "server" else w["control"]
         lost = "—" if s["loss_pct"] is None else f"{s['loss_pct']:g}%"
         rows.append([f"{_e(s['label'])}<br/><span style='color:#666666;'>{_e(kind)}</span>",
-                     lost, _ms(s["median_ms"]), _ms(s["p95_ms"]), _ms(s["max_ms"])])
+                     _e(lost), _ms(s["median_ms"]), _ms(s["p95_ms"]), _ms(s["max_ms"])])
     for key, label in (("dns", "DNS"), ("gateway", w["gateway"])):
         s = stats.get(key) or {}
         if s.get("samples"):
             name = f"{label} {s.get('address') or ''}".strip()
             lost = "—" if s["loss_pct"] is None else f"{s['loss_pct']:g}%"
-            rows.append([_e(name), lost, _ms(s["median_ms"]), _ms(s["p95_ms"]), _ms(s["max_ms"])])
+            rows.append([_e(name), _e(lost), _ms(s["median_ms"]), _ms(s["p95_ms"]),
+                         _ms(s["max_ms"])])
     if not rows:
         return []
     head = [w["target"], w["lost"], f"{w['median']} ms", f"{w['p95']} ms", f"{w['max']} ms"]

@@ -92,15 +92,26 @@ def outcome(probe: Evidence) -> str:
 
 
 def portal_url(probes: Sequence[Evidence]) -> str | None:
-    """Where the portal wants the browser to go: a Location, a page redirect, or the probe URL."""
+    """Where the portal wants the browser to go: a Location, a page redirect, or the probe
+    URL (also when the Location was too long to keep whole or is no URL at all: opened,
+    the probe URL is redirected to the portal again)."""
     for probe in probes:
         if outcome(probe) == "redirect":
-            return urljoin(probe["url"], probe["location"].strip())
+            if probe.get("location_cut"):
+                return str(probe["url"])
+            return _join(probe["url"], probe["location"].strip())
     for probe in probes:
         if outcome(probe) == codes.CAPTIVE_WRONG_ANSWER:
             target = http.page_redirect_target(probe.get("body_start") or "")
-            return urljoin(probe["url"], target) if target else probe["url"]
+            return _join(probe["url"], target) if target else probe["url"]
     return None
+
+
+def _join(base: str, target: str) -> str:
+    try:
+        return urljoin(base, target)
+    except ValueError:  # "http://[::1": not a URL a browser could open
+        return base
 
 
 def assess_captive(evidence: Evidence) -> Verdict:

@@ -366,8 +366,8 @@ def _not_compared(evidence: Evidence, system_answered: bool) -> Verdict:
         return Verdict(
             Status.ERROR,
             t("Could not compare: neither the system resolver nor the trusted DNS servers "
-              "answered.",
-              "无法对比：系统 DNS 和可信 DNS 服务器都没有应答。"),
+              "gave a usable answer.",
+              "无法对比：系统 DNS 和可信 DNS 服务器都没有给出可用的应答。"),
             problems=(Problem(codes.NOT_RESOLVED), Problem(codes.DNS_TRUSTED_UNREACHABLE)),
         )
     if not any(s.get("addresses") for r in evidence["hosts"] for s in r["trusted"]):

@@ -50,7 +50,10 @@ DNS_NXDOMAIN_OR_NODATA = _failure("dns_nxdomain_or_nodata", "the name or its add
                                   "域名或其地址不存在")
 DNS_BAD_NAME = _failure("dns_bad_name", "not a valid host name", "不是有效的域名")
 DNS_INTERNAL_ERROR = _failure("dns_internal_error", "the lookup failed unexpectedly", "解析意外出错")
-DNS_BAD_RESPONSE = _failure("dns_bad_response", "the DNS answer was malformed", "DNS 应答格式错误")
+DNS_BAD_RESPONSE = _failure("dns_bad_response",
+                            "the DNS server's answer could not be used (malformed, for another "
+                            "question, or cut short)",
+                            "DNS 服务器的应答无法使用（格式错误、答非所问或被截断）")
 HTTP_DNS_UNREACHABLE = _failure("http_dns_unreachable", "the HTTP DNS service cannot be reached",
                                 "无法连接 HTTP DNS 服务")
 HTTP_DNS_ERROR = _failure("http_dns_error", "the HTTP DNS service gave no usable answer",

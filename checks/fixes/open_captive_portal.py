@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import sys
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +15,9 @@ from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
 from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
+from checks.probes.http import MAX_URL
 from checks.shared.i18n import Text, t
+from checks.shared.safe_text import has_control
 
 
 def open_argv(os_name: str, url: str) -> list[str] | None:
@@ -25,12 +29,42 @@ def open_argv(os_name: str, url: str) -> list[str] | None:
     return None
 
 
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def plain_host(host: str) -> bool:
+    """A host name of letters, digits and hyphens (an international name in its xn--
+    form), or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    name = host[:-1] if host.endswith(".") else host
+    return 0 < len(name) <= 253 and all(_LABEL.fullmatch(label) for label in name.split("."))
+
+
 def safe_url(url: Any) -> bool:
-    """Only a plain web address: a hostile portal must not make us open files or scripts."""
-    if not isinstance(url, str) or len(url) > 2000 or any(c in url for c in "\r\n\t "):
+    """Only a plain web address: http or https, a host that is a plain name or address,
+    no user name in front of it (`http://bank.example@evil.example/`), no control
+    character, space or backslash anywhere. The URL comes from whatever answered the
+    captive-portal probe: it must not make us open a file, a script or a look-alike."""
+    if not isinstance(url, str) or len(url) > MAX_URL or has_control(url):
         return False
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    if any(c.isspace() or c == "\\" for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or "@" in parts.netloc:
+        return False
+    host = parts.hostname or ""
+    shown = f"[{host}]" if ":" in host else host
+    if parts.netloc.lower() not in (shown.lower(), f"{shown.lower()}:{parts.port}"):
+        return False  # anything else in the authority (an empty port, odd brackets)
+    return plain_host(host)
 
 
 @register

@@ -6,10 +6,17 @@ answer matched to the query it answers (its own round trip is recorded, which
 tells a slow server from a lost packet), and TCP when the answer is truncated.
 Used for the system's configured servers (next to getaddrinfo) and for the
 trusted resolvers.
+
+Whatever comes back that is no answer to the question (bytes that are not DNS, an
+answer with another id or question, a truncated answer the server will not give
+over TCP) is counted under `bad`, and the wait goes on for a real answer; if none
+comes, the error is `dns_bad_response`, not a timeout: the server is there, its
+answers are unusable. At most MAX_ADDRESSES addresses of an answer are kept.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import select
 import socket
 import time
@@ -21,6 +28,7 @@ from checks.probes import dnslib
 # Answers the server gave (the name may simply not exist there): not a lost packet.
 ANSWERED = (None, codes.DNS_NXDOMAIN)
 SERVFAIL_RETRIES = 2
+MAX_ADDRESSES = 64  # of one answer; a hostile server can send 4,000
 
 
 def ask(server: str, host: str, rtype: str, timeout: float,
@@ -35,6 +43,7 @@ def ask(server: str, host: str, rtype: str, timeout: float,
     end = start + timeout
     out: dict[str, Any] = {"addresses": [], "error": None, "ms": None, "rtt_ms": None,
                            "sent": 0, "servfails": 0, "transport": "udp"}
+    bad: dict[str, int] = {}
     try:
         target = socket.getaddrinfo(server, 53, type=socket.SOCK_DGRAM)[0]
     except (socket.gaierror, UnicodeError, IndexError):
@@ -65,20 +74,21 @@ def ask(server: str, host: str, rtype: str, timeout: float,
                 wire = sock.recv(65535)
                 try:
                     message = dns.message.from_wire(wire)
-                except dns.exception.DNSException:
-                    continue  # garbage from a hostile peer: keep waiting for a real answer
-                if message.id in sent_at:
-                    asked_at, query = sent_at[message.id]
-                    out["rtt_ms"] = round((time.monotonic() - asked_at) * 1000, 1)
-                    if message.rcode() == dns.rcode.SERVFAIL and out["servfails"] < SERVFAIL_RETRIES:
-                        out["servfails"] += 1
-                        next_send = time.monotonic()
-                        continue
-                    reply = message
+                except (dns.exception.DNSException, ValueError, EOFError):
+                    _count(bad, "garbage")  # keep waiting for a real answer
+                    continue
+                if message.id not in sent_at or not sent_at[message.id][1].is_response(message):
+                    _count(bad, "wrong_id")  # not an answer to anything we asked
+                    continue
+                asked_at, query = sent_at[message.id]
+                out["rtt_ms"] = round((time.monotonic() - asked_at) * 1000, 1)
+                if message.rcode() == dns.rcode.SERVFAIL and out["servfails"] < SERVFAIL_RETRIES:
+                    out["servfails"] += 1
+                    next_send = time.monotonic()
+                    continue
+                reply = message
             if reply is not None and reply.flags & dns.flags.TC:
-                out["transport"] = "tcp"
-                left = max(0.05, end - time.monotonic())
-                reply = dns.query.tcp(query, server, timeout=left)
+                reply = _over_tcp(dns, query, server, end, out, bad)
     except dns.exception.Timeout:
         out["error"] = codes.DNS_TIMEOUT
         reply = None
@@ -90,14 +100,54 @@ def ask(server: str, host: str, rtype: str, timeout: float,
         reply = None
     if reply is not None:
         out["error"] = rcode_error(reply.rcode())
-        wanted = dns.rdatatype.from_text(rtype)
-        for rrset in reply.answer:
-            if rrset.rdtype == wanted:
-                for rdata in rrset:
-                    addr = rdata.to_text()
-                    if addr not in out["addresses"]:
-                        out["addresses"].append(addr)
+        out["addresses"] = _addresses(dns, reply, rtype)
+    elif bad and out["error"] in (codes.DNS_TIMEOUT, None):
+        out["error"] = codes.DNS_BAD_RESPONSE  # it answered, only nothing usable
+    if bad:
+        out["bad"] = bad
     return _finish(out, start)
+
+
+def _count(bad: dict[str, int], kind: str) -> None:
+    bad[kind] = bad.get(kind, 0) + 1
+
+
+def _over_tcp(dns: Any, query: Any, server: str, end: float, out: dict[str, Any],
+              bad: dict[str, int]) -> Any:
+    """The truncated answer asked again over TCP; None (counted as bad) if that fails."""
+    out["transport"] = "tcp"
+    try:
+        reply = dns.query.tcp(query, server, timeout=max(0.05, end - time.monotonic()))
+    except (dns.exception.DNSException, OSError, ValueError, EOFError):
+        reply = None
+    if reply is None or reply.flags & dns.flags.TC or not query.is_response(reply):
+        _count(bad, "truncated")
+        out["error"] = codes.DNS_BAD_RESPONSE
+        return None
+    return reply
+
+
+def _addresses(dns: Any, reply: Any, rtype: str) -> list[str]:
+    wanted = dns.rdatatype.from_text(rtype)
+    found = [rdata.to_text() for rrset in reply.answer if rrset.rdtype == wanted
+             for rdata in rrset]
+    return capped(list(dict.fromkeys(found)))
+
+
+def capped(addresses: list[str]) -> list[str]:
+    """At most MAX_ADDRESSES addresses; of more, the lowest ones, so that two servers
+    giving the same long list keep the same part of it (the answers are compared)."""
+    if len(addresses) <= MAX_ADDRESSES:
+        return addresses
+    return sorted(addresses, key=_address_order)[:MAX_ADDRESSES]
+
+
+def _address_order(text: str) -> tuple[int, int, str]:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return (2, 0, text)
+    return (address.version, int(address), text)
 
 
 def _finish(out: dict[str, Any], start: float) -> dict[str, Any]:

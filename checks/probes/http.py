@@ -3,6 +3,11 @@
 A raw socket rather than http.client, so that whatever comes back (a portal's
 302, an injected page, bytes that are not HTTP at all) is recorded as it is,
 and a half-answer before the timeout is still evidence.
+
+What is kept of an answer is data from whoever answered (a hostile portal
+included): headers and the body's start are capped, their control characters
+shown as symbols, and a `Location` kept as a URL with them percent-escaped
+(`location_cut` when it was longer than MAX_URL).
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ from checks.engine.context import Context
 from checks.platform.parsers.numbers import ascii_int
 from checks.probes import connections
 from checks.probes.tcp import failure_code
+from checks.shared.safe_text import clean_url, printable
 
 MAX_BYTES = 65536  # enough for any portal page's head and form
 BODY_CHARS = 1024  # how much of the body the evidence keeps
+MAX_URL = 2048  # of a Location header; real portals' addresses are a few hundred
+MAX_HEADER = 256  # of the other headers kept (Server, Content-Type) and the reason
 MIN_ANSWER_S = 1.0  # what a request over a late connection still gets
 
 _STATUS = re.compile(rb"^HTTP/\d(?:\.\d)?\s+(\d{3})(?:[ \t]+([^\r\n]*))?")
@@ -106,8 +114,8 @@ def head_over(sock: socket.socket, host: str, timeout: float, path: str = "/") -
     match = _STATUS.match(data)
     if match:
         headers = _headers(data.partition(b"\r\n\r\n")[0])
-        out.update(status=int(match.group(1)), failure=None, server=headers.get("server"),
-                   reason=(match.group(2) or b"").decode("latin-1").strip())
+        out.update(status=int(match.group(1)), failure=None, server=_header(headers, "server"),
+                   reason=_reason(match))
     elif failure is None:
         out["failure"] = codes.HTTP_NOT_HTTP if data else codes.HTTP_CLOSED
     return out
@@ -170,23 +178,40 @@ def _result(address: str, port: int, start: float, data: bytes,
     head, sep, body = data.partition(b"\r\n\r\n")
     match = _STATUS.match(data)
     if not match:
-        result["body_start"] = _text(data, None)[:BODY_CHARS]
+        result["body_start"] = _body(_text(data, None))
         result["failure"] = failure or codes.HTTP_NOT_HTTP
         return result
     headers = _headers(head)
     result.update(
         status=int(match.group(1)),
-        reason=(match.group(2) or b"").decode("latin-1").strip(),
-        location=headers.get("location"),
-        server=headers.get("server"),
-        content_type=headers.get("content-type"),
+        reason=_reason(match),
+        server=_header(headers, "server"),
+        content_type=_header(headers, "content-type"),
     )
+    if headers.get("location") is not None:
+        result["location"], cut = clean_url(headers["location"], MAX_URL)
+        if cut:
+            result["location_cut"] = True
     if "chunked" in headers.get("transfer-encoding", "").lower():
         body = _dechunk(body)
-    result["body_start"] = _text(body, headers.get("content-type"))[:BODY_CHARS]
+    result["body_start"] = _body(_text(body, headers.get("content-type")))
     # A status line is an answer: a timeout while the body trickles in is not a failure.
     result["failure"] = None if failure == codes.HTTP_TIMEOUT else failure
     return result
+
+
+def _reason(match: re.Match[bytes]) -> str:
+    return printable((match.group(2) or b"").decode("latin-1").strip(), MAX_HEADER)
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    return None if value is None else printable(value, MAX_HEADER)
+
+
+def _body(text: str) -> str:
+    # Line breaks stay: the page's own layout, which the page checks read.
+    return printable(text[:BODY_CHARS], newlines=True)
 
 
 def _dechunk(body: bytes) -> bytes:

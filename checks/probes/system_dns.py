@@ -106,6 +106,7 @@ class _Lookup:
         self.servers: list[str] | None = None
         self.servers_error: str | None = None
         self.first_address_at: float | None = None
+        self.asks_end: float | None = None  # when the direct questions stop waiting
 
     def _spawn(self, fn: Callable[[], None]) -> None:
         # Daemon threads: a lookup stuck in getaddrinfo must not keep the process alive.
@@ -146,6 +147,7 @@ class _Lookup:
             self.servers, self.servers_error = servers, error
             self.cond.notify_all()
         wait = self.timeout * GIVE_UP_SHARE
+        self.asks_end = time.monotonic() + wait
         for server in servers:
             for rtype in FAMILIES:
                 def ask(server: str = server, rtype: str = rtype) -> None:
@@ -220,15 +222,24 @@ class _Lookup:
 
     def with_servers(self, answer: dict[str, Any], wait: float) -> dict[str, Any]:
         """`answer` with the direct answers that came in meanwhile (waiting at most `wait`
-        for the rest); what the name resolved to stays as decided."""
+        for the rest); what the name resolved to stays as decided. For a name that did
+        not resolve, the questions still out are waited for to their end, and the failure
+        is named again from everything they got (a server answering only garbage is
+        `dns_bad_response`, not silence)."""
         end = time.monotonic() + wait
+        failed = answer.get("error") is not None
+        if failed and self.asks_end is not None:
+            end = max(end, self.asks_end + 0.05)
         with self.cond:
             while not all(self._direct_done(rtype) for rtype in FAMILIES):
                 left = end - time.monotonic()
                 if left <= 0:
                     break
                 self.cond.wait(left)
-            return {**answer, "direct": self._direct_evidence()}
+            out = {**answer, "direct": self._direct_evidence()}
+            if failed:
+                out["error"] = self._failure()
+            return out
 
     def _direct_evidence(self) -> dict[str, Any]:
         return {"servers": list(self.servers or []), "error": self.servers_error,
@@ -264,15 +275,27 @@ class _Lookup:
     def _failure(self) -> str:
         """One code for a name without any address: what the servers answered names it
         (NOERROR without records for both families is `dns_no_answer`); getaddrinfo's
-        coarse error only when no server gave a definite answer."""
-        direct = [codes.DNS_NO_ANSWER if r.get("error") is None else r["error"]
-                  for rtype in FAMILIES for r in self.direct[rtype]]
+        coarse error only when no server gave a definite answer. "No record of this
+        type" for one family says nothing about the other: while a family got no definite
+        answer, the name is neither empty nor nonexistent for that reason, and
+        getaddrinfo's "no such name or record" counts as no such name only when it said
+        so for both families."""
+        per_family = {rtype: [codes.DNS_NO_ANSWER if r.get("error") is None else r["error"]
+                              for r in self.direct[rtype]] for rtype in FAMILIES}
+        direct = [c for found in per_family.values() for c in found]
         direct += [codes.DNS_UNREACHABLE for server in self.servers or []
                    if server in unreachable_servers(self.ctx)]
         definite = [c for c in direct if c not in _NOT_AN_ANSWER]
-        if definite:
+        both_answered = all(any(c not in _NOT_AN_ANSWER for c in found)
+                            for found in per_family.values())
+        if definite and (both_answered or _best_code(definite) != codes.DNS_NO_ANSWER):
             return _best_code(definite)
-        found = direct + [_GAI_MEANS.get(g["error"], g["error"]) for g in self.system.values()]
+        gai = {rtype: g["error"] for rtype, g in self.system.items()}
+        found = [c for c in direct if c != codes.DNS_NO_ANSWER]
+        if [gai.get(rtype) for rtype in FAMILIES] == [codes.DNS_NXDOMAIN_OR_NODATA] * 2:
+            found.append(codes.DNS_NXDOMAIN)  # no server could say more: no such name
+        found += [_GAI_MEANS.get(e, e) for e in gai.values()
+                  if e is not None and e != codes.DNS_NXDOMAIN_OR_NODATA]
         if self.servers_error == codes.DNS_NO_RESOLVER:
             found.append(codes.DNS_NO_RESOLVER)
         return _best_code(found) if found else codes.DNS_TIMEOUT
@@ -305,9 +328,12 @@ def _best(results: list[dict[str, Any]]) -> dict[str, Any] | None:
         return None
     ranked = sorted(results, key=lambda r: (not r.get("addresses"), r.get("error") is not None))
     best = ranked[0]
-    return {"server": best.get("server"), "addresses": list(best.get("addresses") or []),
-            "error": best.get("error"), "ms": best.get("ms"), "rtt_ms": best.get("rtt_ms"),
-            "sent": best.get("sent"), "servfails": max(r.get("servfails") or 0 for r in results)}
+    out = {"server": best.get("server"), "addresses": list(best.get("addresses") or []),
+           "error": best.get("error"), "ms": best.get("ms"), "rtt_ms": best.get("rtt_ms"),
+           "sent": best.get("sent"), "servfails": max(r.get("servfails") or 0 for r in results)}
+    if best.get("bad"):  # what came back unusable (dns_wire)
+        out["bad"] = dict(best["bad"])
+    return out
 
 
 def _getaddrinfo(host: str, rtype: str) -> dict[str, Any]:
@@ -331,9 +357,5 @@ def _gai_lookup(host: str, rtype: str) -> dict[str, Any]:
     except (UnicodeError, OSError):
         return {"addresses": [], "error": codes.DNS_BAD_NAME, "ms": None}
     ms = round((time.monotonic() - start) * 1000, 1)
-    seen: list[str] = []
-    for info in infos:
-        addr = str(info[4][0]).split("%")[0]
-        if addr not in seen:
-            seen.append(addr)
+    seen = dns_wire.capped(list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos)))
     return {"addresses": seen, "error": None, "ms": ms}

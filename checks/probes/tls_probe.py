@@ -34,8 +34,11 @@ from checks.engine.config import Endpoint
 from checks.engine.context import Context
 from checks.probes import connections, http, tcp
 from checks.shared.concurrency import parallel_map
+from checks.shared.safe_text import printable
 
 ALPN = ["http/1.1"]
+MAX_NAME = 256  # characters kept of a certificate's name
+MAX_SANS = 100  # names kept of a certificate's subjectAltName
 MIN_HANDSHAKE_S = 1.0
 
 # OpenSSL X509_V_ERR_* codes and what they mean for the user.
@@ -270,7 +273,9 @@ def describe_cert(der: bytes, host: str, now: datetime | None = None) -> dict[st
     info["decoded"] = True
     info["subject"] = _name(decoded.get("subject", ()))
     info["issuer"] = _name(decoded.get("issuer", ()))
-    info["sans"] = [f"{kind}:{value}" for kind, value in decoded.get("subjectAltName", ())]
+    # A certificate's names are whatever its maker wrote (an intercepting box's too).
+    info["sans"] = [printable(f"{kind}:{value}", MAX_NAME)
+                    for kind, value in decoded.get("subjectAltName", ())[:MAX_SANS]]
     not_before = _cert_time(decoded.get("notBefore"))
     not_after = _cert_time(decoded.get("notAfter"))
     info["not_before"] = not_before.isoformat() if not_before else None
@@ -310,7 +315,7 @@ def _name(rdns: Any) -> dict[str, str]:
         for key, value in rdn:
             short = names.get(key)
             if short and short not in out:
-                out[short] = str(value)
+                out[short] = printable(str(value), MAX_NAME)
     return out
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from checks.platform.parsers.numbers import ascii_int
 from checks.report.load import parse_report_text
+from checks.report.load_watch import parse_watch_text
 from checks.shared.userdata import history_path
 
 _SCHEMA = """
@@ -270,8 +271,8 @@ class History:
         if row is None:
             raise HistoryError(f"no watch with id {WATCH_PREFIX}{watch} in {self.path}")
         try:
-            report: dict[str, Any] = json.loads(row[0])
-        except ValueError as exc:
+            report = parse_watch_text(row[0])
+        except ValueError as exc:  # ReportError: the loader says which field
             raise HistoryError(f"watch {WATCH_PREFIX}{watch} cannot be read back: {exc}") from exc
         report.setdefault("history_id", f"{WATCH_PREFIX}{watch}")
         return report

@@ -14,37 +14,31 @@ in its type. Keys this version does not know (from a newer wxdoctor) are kept.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from checks.engine.results import Status, worst
-from checks.shared.bounded_read import read_regular_file
+from checks.report.load_matrix import read_matrix
+from checks.report.reader import (  # noqa: F401 (the limits, for the loader's users)
+    MAX_DEPTH,
+    MAX_REPORT_BYTES,
+    MAX_TEXT,
+    MAX_VALUES,
+    Reader,
+    ReportError,
+    bounded_depth,
+    cut_text,
+    decode_json,
+    got,
+    read_json_file,
+)
 from checks.shared.i18n import LANGS
-from checks.shared.nesting import TooDeep, check_depth, key_path
+from checks.shared.nesting import key_path
 
 SCHEMA_PREFIX = "wxdoctor.report/"
-MAX_REPORT_BYTES = 16 * 2**20  # a real report is well under 1 MB
-MAX_DEPTH = 32
 MAX_CHECKS = 500
-MAX_VALUES = 250_000
-MAX_TEXT = 64 * 1024  # characters kept of any one string
-STATUSES = tuple(s.value for s in Status)
-
-T = TypeVar("T")
-
-
-class ReportError(ValueError):
-    """The input is not a usable wxdoctor report; the message says where and why."""
-
-
-def cut_text(text: str, limit: int = MAX_TEXT) -> str:
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… [{len(text) - limit} characters cut]"
 
 
 # ---- typed report ----------------------------------------------------------------------
@@ -143,6 +137,7 @@ class SavedReport:
     fixes_applied: tuple[dict[str, Any], ...] | None = None
     redaction: dict[str, Any] | None = None
     history_id: int | None = None
+    matrix: dict[str, Any] | None = None  # checked by load_matrix; rebuilt when missing
     extra: dict[str, Any] = field(default_factory=dict)
 
     def check(self, check_id: str) -> CheckRecord | None:
@@ -162,6 +157,8 @@ class SavedReport:
             data["redaction"] = self.redaction
         if self.history_id is not None:
             data["history_id"] = self.history_id
+        if self.matrix is not None:
+            data["matrix"] = self.matrix
         data.update(self.extra)
         return data
 
@@ -171,36 +168,17 @@ class SavedReport:
 
 def load_report_file(path: str | os.PathLike[str]) -> SavedReport:
     """A report file (`check --json` output or an export); OSError if it cannot be read."""
-    raw = read_regular_file(path, MAX_REPORT_BYTES)  # no FIFO, no device, no 150 MB file
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReportError(f"not JSON: not UTF-8 text (byte {exc.start})") from None
-    return parse_report_text(text)
+    return parse_report(read_json_file(path))  # no FIFO, no device, no 150 MB file
 
 
 def parse_report_text(text: str) -> SavedReport:
-    def no_constants(name: str) -> Any:
-        raise ReportError(f"not JSON: {name} is not a JSON number")
-
-    try:
-        data = json.loads(text, parse_constant=no_constants)
-    except RecursionError:
-        raise ReportError(f"nested more than {MAX_DEPTH} levels deep") from None
-    except ReportError:
-        raise
-    except ValueError as exc:
-        raise ReportError(f"not JSON: {exc}") from None
-    return parse_report(data)
+    return parse_report(decode_json(text))
 
 
 def parse_report(data: Any) -> SavedReport:
     """Validate a decoded report into typed records; ReportError names the bad field."""
-    try:
-        check_depth(data, MAX_DEPTH)
-    except TooDeep as exc:
-        raise ReportError(str(exc)) from None
-    return _Reader().report(data)
+    bounded_depth(data)
+    return ReportReader().report(data)
 
 
 def as_saved(report: SavedReport | dict[str, Any]) -> SavedReport:
@@ -210,137 +188,8 @@ def as_saved(report: SavedReport | dict[str, Any]) -> SavedReport:
 # ---- validation ------------------------------------------------------------------------
 
 
-def _got(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(cut_text(value, 40), ensure_ascii=False)
-    return "a list" if isinstance(value, list) else "an object"
-
-
-class _Reader:
-    """One pass over the decoded JSON; counts values so the total stays bounded."""
-
-    def __init__(self) -> None:
-        self.values = 0
-
-    def fail(self, path: str, expected: str, value: Any) -> ReportError:
-        return ReportError(f"{path}: expected {expected}, got {_got(value)}")
-
-    def count(self, n: int = 1) -> None:
-        self.values += n
-        if self.values > MAX_VALUES:
-            raise ReportError(f"more than {MAX_VALUES} values: too large to be a wxdoctor report")
-
-    # -- scalars
-
-    def text(self, value: Any, path: str) -> str:
-        if not isinstance(value, str):
-            raise self.fail(path, "a string", value)
-        self.count()
-        return cut_text(value)
-
-    def opt_text(self, value: Any, path: str) -> str | None:
-        return None if value is None else self.text(value, path)
-
-    def number(self, value: Any, path: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self.fail(path, "a number", value)
-        self.count()
-        return value
-
-    def opt_int(self, value: Any, path: str) -> int | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, "a whole number or null", value)
-        self.count()
-        return value
-
-    def flag(self, value: Any, path: str) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(path, "true or false", value)
-        self.count()
-        return value
-
-    def status(self, value: Any, path: str) -> Status:
-        if not isinstance(value, str) or value not in STATUSES:
-            raise self.fail(path, f"one of {', '.join(STATUSES)}", value)
-        self.count()
-        return Status(value)
-
-    # -- containers
-
-    def obj(self, value: Any, path: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(path, "an object", value)
-        self.count()
-        return value
-
-    def items(self, value: Any, path: str, read: Callable[[Any, str], T],
-              limit: int | None = None) -> tuple[T, ...]:
-        if not isinstance(value, list):
-            raise self.fail(path, "a list", value)
-        if limit is not None and len(value) > limit:
-            raise ReportError(f"{path}: at most {limit} entries, got {len(value)}")
-        self.count()
-        return tuple(read(v, f"{path}[{i}]") for i, v in enumerate(value))
-
-    def texts(self, value: Any, path: str) -> tuple[str, ...]:
-        return self.items(value, path, self.text)
-
-    def free(self, value: Any, path: str) -> Any:
-        """Any JSON (evidence, system facts): strings cut, values counted; no recursion."""
-        if isinstance(value, str):
-            self.count()
-            return cut_text(value)
-        if not isinstance(value, (dict, list)):
-            self.count()
-            return value
-        root: list[Any] = [None]
-        stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
-        while stack:
-            item, parent, key = stack.pop()
-            self.count()
-            if isinstance(item, dict):
-                copy: Any = {}
-                stack.extend((v, copy, cut_text(str(k))) for k, v in item.items())
-            elif isinstance(item, list):
-                copy = [None] * len(item)
-                stack.extend((v, copy, i) for i, v in enumerate(item))
-            else:
-                copy = cut_text(item) if isinstance(item, str) else item
-            parent[key] = copy
-        return root[0]
-
-    def free_obj(self, value: Any, path: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.free(self.obj(value, path), path)
-        return result
-
-    def translations(self, value: Any, path: str) -> dict[str, dict[str, str]]:
-        result: dict[str, dict[str, str]] = {}
-        for lang, texts in self.obj(value, path).items():
-            where = key_path(path, lang)
-            inner = self.obj(texts, where)
-            result[lang] = {k: self.text(v, key_path(where, k)) for k, v in inner.items()}
-        return result
-
-    def shaped(self, value: Any, path: str,
-               shape: dict[str, Callable[[Any, str], Any]]) -> dict[str, Any]:
-        """An object kept as it is, whose named keys, where present and not null, must have
-        the type their reader wants (the renderers join and look them up as such)."""
-        data = self.free_obj(value, path)
-        for key, read in shape.items():
-            if data.get(key) is not None:
-                read(data[key], key_path(path, key))
-        return data
-
-    def rest(self, data: dict[str, Any], known: tuple[str, ...], path: str) -> dict[str, Any]:
-        return {k: self.free(v, key_path(path, k)) for k, v in data.items() if k not in known}
+class ReportReader(Reader):
+    """The check report's records, on top of the shared readers."""
 
     # -- records
 
@@ -433,12 +282,12 @@ class _Reader:
 
     def report(self, value: Any) -> SavedReport:
         if not isinstance(value, dict):
-            raise ReportError(f"not a wxdoctor report: expected a JSON object, got {_got(value)}")
+            raise ReportError(f"not a wxdoctor report: expected a JSON object, got {got(value)}")
         data = value
         schema = data.get("schema")
         if not isinstance(schema, str) or not schema.startswith(SCHEMA_PREFIX):
             raise ReportError(f"not a wxdoctor report: schema: expected \"{SCHEMA_PREFIX}1\", "
-                              f"got {_got(schema)}")
+                              f"got {got(schema)}")
         if "checks" not in data:
             raise ReportError("checks: missing (the report has no list of checks)")
         checks = self.items(data["checks"], "checks", self.check, limit=MAX_CHECKS)
@@ -469,6 +318,7 @@ class _Reader:
             redaction=(None if data.get("redaction") is None
                        else self.free_obj(data["redaction"], "redaction")),
             history_id=self.opt_int(data.get("history_id"), "history_id"),
+            matrix=None if data.get("matrix") is None else read_matrix(self, data["matrix"]),
             extra=self.rest(data, _REPORT_KEYS, ""),
         )
 
@@ -479,4 +329,4 @@ _CAUSE_KEYS = ("code", "status", "summary", "advice", "because", "explains", "ev
                "fixes", "i18n")
 _REPORT_KEYS = ("schema", "status", "checks", "diagnosis", "lang", "started_at", "duration_s",
                 "cancelled", "tool", "system", "endpoints", "fixes_applied", "redaction",
-                "history_id")
+                "history_id", "matrix")

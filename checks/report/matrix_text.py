@@ -4,10 +4,16 @@ A table fitted to the terminal width: cells wrap inside their column, Chinese
 characters count as two columns. Every cell starts with an ASCII mark (a Windows
 console in GBK has no check-mark glyphs), colour is added only on a terminal; a
 cell that was not measured points at a numbered note below the table.
+
+The work is linear in the text and the text is bounded: a cell, a server name or a
+note longer than MAX_CELL characters is cut (saying so), and its control characters
+are shown as symbols (a saved matrix may come from anywhere).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import shutil
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -22,6 +28,7 @@ from checks.report.matrix import (
     source_texts,
 )
 from checks.shared.i18n import t
+from checks.shared.safe_text import printable
 
 MARKS = {"ok": "+", "info": "i", "warn": "!", "fail": "x", "none": "-"}
 _COLOURS = {"ok": "32", "info": "36", "warn": "33", "fail": "31", "none": "90"}
@@ -29,6 +36,10 @@ TITLE = t("Servers", "服务器")
 LEGEND = t("+ ok   i note   ! warning   x failed   - not measured, [n] says why",
            "+ 正常   i 提示   ! 警告   x 失败   - 未检测，[n] 为原因")
 MIN_COLUMN = 8
+MAX_CELL = 400  # characters of one cell's text shown; a real cell has a few dozen
+MAX_TABLE = 1_000_000  # characters of the table: rows after that are counted, not shown
+NOT_SHOWN = t("… and {n} more servers, not shown here (the JSON report has them all).",
+              "……另有 {n} 台服务器未在此列出（JSON 报告中有全部服务器）。")
 GLUE = "\u00a0"  # between a mark and its text: never broken, printed as a space
 
 
@@ -37,74 +48,123 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
 
 
+@functools.lru_cache(maxsize=4096)
+def _char_width(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Terminal columns: Chinese characters take two."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(_char_width(c) - 1 for c in _NON_ASCII.findall(text))
 
 
 def wrap(text: str, limit: int) -> list[str]:
     """Lines of at most `limit` columns, broken at spaces where there are any."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        line: list[str] = []
+        used = 0
         for word in _words(paragraph):
-            if width(line + word) <= limit:
-                line += word
+            size = width(word)
+            if used + size <= limit:
+                line.append(word)
+                used += size
                 continue
-            if line.strip():
-                lines.append(line.rstrip())
-            line = word.lstrip()
-            while width(line) > limit:  # a word longer than the column is cut
-                cut = _fit(line, limit)
-                lines.append(line[:cut])
-                line = line[cut:]
-        lines.append(line.rstrip())
+            if "".join(line).strip():
+                lines.append("".join(line).rstrip())
+            word = word.lstrip()
+            size = width(word)
+            while size > limit:  # a word longer than the column is cut
+                cut = _fit(word, limit)
+                lines.append(word[:cut])
+                size -= width(word[:cut])
+                word = word[cut:]
+            line, used = [word], size
+        lines.append("".join(line).rstrip())
     return lines
 
 
 def _words(text: str) -> list[str]:
-    # Latin text breaks at spaces, Chinese between any two characters.
+    """Latin text breaks at spaces, Chinese between any two characters; GLUE joins the
+    words on either side of it."""
     out: list[str] = []
-    for char in text:
-        joined = char == GLUE or (out and out[-1][-1] == GLUE)
-        if out and (joined or (not char.isspace() and width(char) == 1
-                               and width(out[-1][-1]) == 1 and not out[-1][-1].isspace())):
-            out[-1] += char
-        else:
-            out.append(char)
+    for index, part in enumerate(text.split(GLUE)):
+        words = _plain_words(part)
+        if index:  # a GLUE before this part: it joins the word before and the one after
+            if out:
+                out[-1] += GLUE
+            else:
+                out.append(GLUE)
+            if words:
+                out[-1] += words[0]
+                words = words[1:]
+        out += words
     return out
+
+
+_ASCII_WORDS = re.compile(r"\S+|\s")
+
+
+def _plain_words(text: str) -> list[str]:
+    if text.isascii():  # runs of non-space characters; each space on its own
+        return _ASCII_WORDS.findall(text)
+    words: list[list[str]] = []
+    for char in text:
+        if words:
+            last = words[-1][-1]
+            if (not char.isspace() and _char_width(char) == 1
+                    and _char_width(last) == 1 and not last.isspace()):
+                words[-1].append(char)
+                continue
+        words.append([char])
+    return ["".join(word) for word in words]
 
 
 def _fit(text: str, limit: int) -> int:
     used = 0
     for index, char in enumerate(text):
-        used += width(char)
+        used += _char_width(char)
         if used > limit:
             return max(index, 1)
     return len(text)
 
 
+def _shown(text: str) -> str:
+    """A text as the table shows it: cut to MAX_CELL characters, controls as symbols."""
+    return printable(text, MAX_CELL, newlines=True)
+
+
 def render_matrix(matrix: Mapping[str, Any], lang: str, columns: int = 120,
                   colour: bool = False) -> str:
     rows = list(matrix.get("rows") or [])
-    out = [TITLE.render(lang), LEGEND.render(lang), *(x.render(lang) for x in source_texts(matrix))]
+    out = [TITLE.render(lang), LEGEND.render(lang),
+           *(_shown(x.render(lang)) for x in source_texts(matrix))]
     if not rows:
         return "\n".join([*out, NO_SERVERS.render(lang)]) + "\n"
     notes: dict[str, int] = {}
-    header = header_titles(matrix, lang)
+    header = [_shown(title) for title in header_titles(matrix, lang)]
     keys = [str(c.get("id")) for c in matrix.get("columns") or []]
     body = [[_server(row, lang)] + [_cell(row, key, lang, notes) for key in keys] for row in rows]
     states = [["none"] + [str(cell_of(row, k).get("state", "none")) for k in keys]
               for row in rows]
-    table = _table(header, body, states, columns, colour)
+    table, shown = _table(header, body, states, columns, colour)
     out = [line for text in out for line in wrap(text, max(columns, 40))] + ["", *table]
+    if shown < len(rows):
+        out += ["", NOT_SHOWN.with_params(n=len(rows) - shown).render(lang)]
     if notes:
         out.append("")
-        out += [line for note, n in notes.items() for line in wrap(f"[{n}] {note}", max(columns, 40))]
+        out += [line for note, n in notes.items()
+                for line in wrap(f"[{n}] {_shown(note)}", max(columns, 40))]
     return "\n".join(out) + "\n"
 
 
 def _server(row: Mapping[str, Any], lang: str) -> str:
-    return "\n".join([str(row.get("host")), *(x.render(lang) for x in server_details(row))])
+    return _shown("\n".join([str(row.get("host")), *(x.render(lang) for x in server_details(row))]))
 
 
 def _cell(row: Mapping[str, Any], key: str, lang: str, notes: dict[str, int]) -> str:
@@ -113,11 +173,12 @@ def _cell(row: Mapping[str, Any], key: str, lang: str, notes: dict[str, int]) ->
     text, number = cell_words(cell, lang, notes)
     if number is not None:
         text = f"[{number}]"
-    return f"{MARKS.get(state, '-')}{GLUE}{text}"
+    return f"{MARKS.get(state, '-')}{GLUE}{_shown(text)}"
 
 
 def _table(header: Sequence[str], body: Sequence[Sequence[str]], states: Sequence[Sequence[str]],
-           columns: int, colour: bool) -> list[str]:
+           columns: int, colour: bool) -> tuple[list[str], int]:
+    """The table's lines, and how many rows they show (up to MAX_TABLE characters)."""
     gap = 2
     natural = [max(width(line) for r in [header, *body] for line in r[i].split("\n"))
                for i in range(len(header))]
@@ -125,23 +186,42 @@ def _table(header: Sequence[str], body: Sequence[Sequence[str]], states: Sequenc
     widths = _fit_widths(natural, max(columns, 40) - gap * (len(header) - 1), floors)
     lines = _line(header, widths, gap)
     lines.append((" " * gap).join("-" * w for w in widths))
+    size = sum(len(line) for line in lines)
     for index, (row, row_states) in enumerate(zip(body, states, strict=True)):
+        if size > MAX_TABLE:
+            return lines, index
         if index:
             lines.append("")
-        lines += _line(row, widths, gap, row_states if colour else None)
-    return lines
+        drawn = _line(row, widths, gap, row_states if colour else None)
+        lines += drawn
+        size += sum(len(line) + 1 for line in drawn)
+    return lines, len(body)
 
 
 def _fit_widths(natural: list[int], room: int, floors: list[int]) -> list[int]:
     """Narrow the widest columns until the table fits: first down to their longest
-    word (an address stays whole), then, if it must, to MIN_COLUMN."""
+    word (an address stays whole), then, if it must, to MIN_COLUMN. The widest column
+    loses one column at a time (the first of equals first), done level by level."""
     widths = list(natural)
     for limits in (floors, [min(f, MIN_COLUMN) for f in floors]):
-        while sum(widths) > room:
+        excess = sum(widths) - room
+        while excess > 0:
             shrinkable = [i for i in range(len(widths)) if widths[i] > limits[i]]
             if not shrinkable:
                 break
-            widths[max(shrinkable, key=widths.__getitem__)] -= 1
+            top = max(widths[i] for i in shrinkable)
+            at_top = [i for i in shrinkable if widths[i] == top]
+            # How far they all go down together before meeting another column or a limit.
+            below = max([widths[i] for i in shrinkable if widths[i] < top]
+                        + [limits[i] for i in at_top])
+            steps = min(top - below, excess // len(at_top))
+            for i in at_top:
+                widths[i] -= steps
+            excess -= steps * len(at_top)
+            if steps < top - below:  # fewer than one round left: the first of them
+                for i in at_top[:excess]:
+                    widths[i] -= 1
+                excess = 0
     return widths
 
 

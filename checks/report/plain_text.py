@@ -1,4 +1,9 @@
-"""Plain-text rendering of a report for terminals and chat messages."""
+"""Plain-text rendering of a report for terminals and chat messages.
+
+Every text taken from the report is data (a saved report may come from anywhere):
+its control characters are shown as symbols, so a line break or an escape sequence
+in it can neither start a line that looks like ours nor colour one.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 from checks.engine.results import Status
 from checks.report.rejudge import headline
 from checks.shared.i18n import t
+from checks.shared.safe_text import printable
 
 # The terminal's lights: four characters wide in English, a word in Chinese.
 LIGHTS = {
@@ -31,6 +37,10 @@ def localized(item: dict[str, Any], key: str, lang: str) -> str:
     return value if value is not None else str(item.get(key, ""))
 
 
+def _shown(item: dict[str, Any], key: str, lang: str) -> str:
+    return printable(localized(item, key, lang))
+
+
 def light_label(status: str, lang: str) -> str:
     return LIGHTS[Status(status)].render(lang)
 
@@ -43,13 +53,13 @@ def light(status: str, lang: str, colour: bool) -> str:
 def headline_lines(head: dict[str, Any], lang: str) -> list[str]:
     """The headline as a terminal shows it: cause, what to do, what was measured, the rest."""
     sep = "：" if lang == "zh" else ": "
-    lines = [f"{CAUSE.render(lang)}{sep}{head.get('summary', '')}"]
+    lines = [f"{CAUSE.render(lang)}{sep}{printable(str(head.get('summary', '')))}"]
     if head.get("advice"):
-        lines.append(f"{WHAT_TO_DO.render(lang)}{sep}{head['advice']}")
+        lines.append(f"{WHAT_TO_DO.render(lang)}{sep}{printable(str(head['advice']))}")
     if head.get("proof"):
         lines.append(f"{MEASURED.render(lang)}{sep.rstrip()}")
-        lines += [f"  • {line}" for line in head["proof"]]
-    lines += [f"{ALSO.render(lang)}{sep}{other}" for other in head.get("also") or []]
+        lines += [f"  • {printable(str(line))}" for line in head["proof"]]
+    lines += [f"{ALSO.render(lang)}{sep}{printable(str(other))}" for other in head.get("also") or []]
     if head.get("ask_it"):
         lines.append(FOR_IT.render(lang))
     return lines
@@ -59,10 +69,10 @@ def render_text(report: dict[str, Any], lang: str = "en", colour: bool = False) 
     lines: list[str] = []
     for check in report["checks"]:
         status = check["status"]
-        title = localized(check, "title", lang)
-        summary = localized(check, "summary", lang)
+        title = _shown(check, "title", lang)
+        summary = _shown(check, "summary", lang)
         lines.append(f"{light(status, lang, colour)} {title}: {summary}")
-        advice = localized(check, "advice", lang)
+        advice = _shown(check, "advice", lang)
         if advice and Status(status) not in (Status.OK, Status.SKIPPED):
             lines.append(f"       -> {advice}")
     lines.append("")

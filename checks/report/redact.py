@@ -13,7 +13,13 @@ evidence, texts in both languages, the system section):
   user or host name (`hostname`, `user` ...), never in free text;
 - public IP addresses are reduced to their network (IPv4 /24, IPv6 /48), so the
   provider stays visible; private, loopback, link-local and documentation
-  addresses, and well-known public DNS resolvers, are kept.
+  addresses, and well-known public DNS resolvers, are kept; MAC addresses (and IPv6
+  interface ids made from one) keep only their maker's part, Windows account ids
+  (SIDs) only their account number (checks/report/redact_addresses.py).
+
+Every output is redacted from what it contains, never from what it says about
+itself: a report that was redacted before (an export, with fresh results merged in
+after a fix) is redacted again, which changes nothing in what was already hidden.
 
 `redact` is pure: it returns a redacted copy and says what it did in
 `report["redaction"]`.
@@ -22,7 +28,6 @@ evidence, texts in both languages, the system section):
 from __future__ import annotations
 
 import getpass
-import ipaddress
 import os
 import re
 import socket
@@ -30,6 +35,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from checks.report.redact_addresses import is_version_field, redact_numbers
+from checks.report.redact_addresses import reduce_address as _reduce
 from checks.report.tokens import replace_tokens
 
 ITEMS = ("user_name", "host_name", "public_addresses")
@@ -41,16 +48,13 @@ _GENERIC_USERS = frozenset(
     {"public", "default", "default user", "all users", "shared", "guest", "administrator",
      "admin", "user", "root", "<user>", "~"}
 )
-# Public resolvers that appear in advice texts ("change the DNS to 119.29.29.29").
-KEEP_PUBLIC = frozenset(
-    {"119.29.29.29", "182.254.116.116", "223.5.5.5", "223.6.6.6", "114.114.114.114",
-     "114.114.115.115", "180.76.76.76", "1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4",
-     "9.9.9.9", "2400:3200::1", "2400:3200:baba::1", "2402:4e00::", "2001:4860:4860::8888"}
-)
-
-_UNIX_HOME = re.compile(r"(?<![\w.~-])/(home|Users)/([^/\s\"'<>:;,|]+)")
+# A users folder and the name in it: a name may hold spaces when a separator follows it
+# (`C:\\Users\\Zhang San\\AppData`); at the end of a path it stops at a space.
+_NAME_SPACED = r"[^\\/\s\"'<>:;,|*?][^\\/\"'<>:;,|*?\r\n\t]*?[^\\/\s\"'<>:;,|*?](?=\\|/)"
+_NAME_PLAIN = r"[^\\/\s\"'<>:;,|*?]+"
+_UNIX_HOME = re.compile(rf"(?<![\w.~-])/(home|Users)/({_NAME_SPACED}|{_NAME_PLAIN})")
 _WIN_HOME = re.compile(
-    r"(?i)\b([A-Z]:(?:\\\\|\\|/))(Users|Documents and Settings)(\\\\|\\|/)([^\\/\s\"'<>:;,|*?]+)"
+    rf"(?i)\b([A-Z]:(?:\\\\|\\|/))(Users|Documents and Settings)(\\\\|\\|/)({_NAME_SPACED}|{_NAME_PLAIN})"
 )
 # A run of text that holds a path separator: where path components are looked for.
 _PATHLIKE = re.compile(r"[^\s\"'<>|]*[\\/][^\s\"'<>|]*")
@@ -59,8 +63,6 @@ USER_FIELDS = frozenset({"user", "username", "user_name", "owner", "login", "acc
 HOST_FIELDS = frozenset({"hostname", "host_name", "computer", "computer_name", "machine_name"})
 # Names this short are only redacted in paths and in the fields above.
 SHORT_NAME = 1
-_IPV4 = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?!\w|\.\d)")
-_IPV6 = re.compile(r"(?<![\w:.])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:])")
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,9 @@ class _Redactor:
     def text(self, value: str, field: str = "") -> str:
         """`value` redacted; `field` is the key it is stored under, if any."""
         original = value
+        # A name with a space ("Zhang San") first: a users folder at the end of a path
+        # would otherwise take only its first word.
+        value = self._names(value, [u for u in self._by_length() if " " in u], USER, False)
         for home in self.homes:
             value = re.sub(re.escape(home) + r"(?=$|[\\/\s\"'<>:;,|)])", "~", value)
         value = _UNIX_HOME.sub(
@@ -150,16 +155,17 @@ class _Redactor:
         if value != before_hosts:
             self.found.add("host_name")
         before_users = value
-        value = self._names(value, sorted(self.users, key=len, reverse=True), USER,
-                            key in USER_FIELDS)
+        value = self._names(value, self._by_length(), USER, key in USER_FIELDS)
         if value != before_users or before_hosts != original:
             self.found.add("user_name")
-        before_ips = value
-        value = _IPV4.sub(self._address, value)
-        value = _IPV6.sub(self._address, value)
-        if value != before_ips:
+        before_numbers = value
+        value = redact_numbers(value, version_field=is_version_field(key))
+        if value != before_numbers:
             self.found.add("public_addresses")
         return value
+
+    def _by_length(self) -> list[str]:
+        return sorted(self.users, key=len, reverse=True)
 
     @staticmethod
     def _names(value: str, names: list[str], marker: str, name_field: bool) -> str:
@@ -172,9 +178,6 @@ class _Redactor:
             else:
                 value = _PATHLIKE.sub(_in_path(name, marker), value)
         return value
-
-    def _address(self, match: re.Match[str]) -> str:
-        return reduce_address(match.group(1)) or match.group(0)
 
     def walk(self, value: Any, field: str = "") -> Any:
         if isinstance(value, str):
@@ -212,20 +215,13 @@ def _strings(value: Any) -> Iterable[str]:
 
 def reduce_address(text: str) -> str | None:
     """The network of a public address (`203.0.113.0/24`), None to keep the address."""
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    if not address.is_global or str(address) in KEEP_PUBLIC or address.is_multicast:
-        return None
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+    return _reduce(text)
 
 
 def redact(report: dict[str, Any], identity: Identity | None = None) -> dict[str, Any]:
-    """A copy of `report` without user names, host names and public addresses."""
-    if report.get("redaction", {}).get("applied"):
-        return _copy(report)
+    """A copy of `report` without user names, host names and public addresses, judged
+    from what it holds: a report that says it was redacted already is redacted again
+    (what an earlier pass hid stays as it is; whatever was added since is hidden)."""
     identity = identity or Identity.current()
     system = report.get("system") or {}
     report_hosts = [system["hostname"]] if isinstance(system.get("hostname"), str) else []
@@ -235,6 +231,9 @@ def redact(report: dict[str, Any], identity: Identity | None = None) -> dict[str
     result: dict[str, Any] = redactor.walk(body)
     if isinstance(result.get("system"), dict) and "hostname" in result["system"]:
         result["system"]["hostname"] = HOST
+    before = report.get("redaction")
+    if isinstance(before, dict) and before.get("applied") and isinstance(before.get("found"), list):
+        redactor.found.update(str(i) for i in before["found"])  # what the earlier pass hid
     result["redaction"] = {
         "applied": True,
         "items": list(ITEMS),

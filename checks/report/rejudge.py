@@ -54,13 +54,38 @@ def rejudged(report: Mapping[str, Any], lang: str) -> dict[str, Any]:
 
 
 def headline(report: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """The report's headline in `lang`: as stored, or judged again from its rows for a
-    report saved before reports carried one."""
+    """The report's headline in `lang`, as stored. A report saved before reports carried
+    one shows its stored diagnosis (what it said then, rendered as it is)."""
     stored = report.get("headline")
     if not isinstance(stored, Mapping):
-        stored = rejudged(report, lang)["headline"]
+        stored = _from_diagnosis(report)
     words = (stored.get("i18n") or {}).get(lang) or stored
     return {**stored, **words}
+
+
+def _from_diagnosis(report: Mapping[str, Any]) -> dict[str, Any]:
+    diagnosis = report.get("diagnosis")
+    causes = [c for c in (diagnosis.get("causes") if isinstance(diagnosis, Mapping) else None)
+              or [] if isinstance(c, Mapping)]
+    if not causes:
+        return {"cause": "", "status": str(report.get("status") or ""), "fixes": [],
+                "summary": "", "advice": "", "proof": [], "also": [], "for_it": ""}
+
+    def words(lang: str) -> dict[str, Any]:
+        def text(cause: Mapping[str, Any], key: str) -> str:
+            value = ((cause.get("i18n") or {}).get(lang) or {}).get(key)
+            return str(value if value is not None else cause.get(key) or "")
+
+        proof = text(causes[0], "proof")
+        return {"summary": text(causes[0], "summary"), "advice": text(causes[0], "advice"),
+                "proof": proof.splitlines(), "also": [text(c, "summary") for c in causes[1:]],
+                "for_it": ""}
+
+    primary = causes[0]
+    return {"cause": str(primary.get("code") or ""), "status": str(primary.get("status") or ""),
+            "fixes": [str(f) for f in primary.get("fixes") or []],
+            "ask_it": bool(primary.get("for_it")), **words("en"),
+            "i18n": {lang: words(lang) for lang in ("zh", "en")}}
 
 
 NOTHING_FOR_IT = t("No network problem was found: there is nothing to send to the network "

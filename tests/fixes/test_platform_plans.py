@@ -202,9 +202,19 @@ def test_captive_portal_urls():
     assert open_argv("linux", "http://a/") == ["xdg-open", "http://a/"]
     assert open_argv("macos", "http://a/") == ["open", "http://a/"]
     assert open_argv("windows", "http://a/") is None
-    assert safe_url("https://portal.example/login?x=1")
-    for bad in ("file:///etc/passwd", "javascript:alert(1)", "http://a/ b", None, "ftp://x/"):
-        assert not safe_url(bad)
+    for good in ("https://portal.example/login?x=1", "http://10.0.0.1:8080/auth?mac=aa",
+                 "http://[fe80::1]/", "http://xn--fiq228c.example/登录?a=<b>"):
+        assert safe_url(good), good
+    for bad in ("file:///etc/passwd", "javascript:alert(1)", "http://a/ b", None, "ftp://x/",
+                # a name in front of the host (the browser would go to evil.example)
+                "http://bank.example@evil.example/", "http://bank.example\\@evil.example/",
+                # hosts that are not a plain name or address
+                "http://a_b.example/", "http://-a.example/", "http://a%2eb/", "http:///x",
+                "http://a.example:/x", "http://a.example:99999/", "http://[::1/",
+                # control characters, whatever their form
+                "http://a.example/\x1b]0;x\x07", "http://a.example/\u202egnp.exe",
+                "http://a.example/" + "x" * 3000):
+        assert not safe_url(bad), bad
 
 
 def test_reset_winsock_is_windows_only_and_says_it_cannot_be_undone(config):

@@ -290,6 +290,22 @@ def test_screenshot_command_rejects_a_broken_report(tmp_path: Path) -> None:
     assert not (tmp_path / "x.png").exists()
 
 
+def test_screenshot_command_names_the_bad_field_of_a_watch(tmp_path: Path) -> None:
+    watch = json.loads((ROOT / "docs" / "watch" / "lab-watch-en.json").read_text("utf-8"))
+    watch["watch"]["outages"][0]["end_x"] = "soon\x9b2J"  # an 8-bit CSI: shown, not obeyed
+    bad = tmp_path / "watch.json"
+    bad.write_text(json.dumps(watch), encoding="utf-8")
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "WXDOCTOR_LOG_DIR": str(tmp_path / "log")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.gui.main", "--report", str(bad), "--screenshot", str(tmp_path / "x.png")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 64, proc.stderr
+    assert proc.stderr.strip() == (f'wxdoctor-gui: {bad}: watch.outages[0].end_x: expected a number, '
+                                   'got "soon\ufffd2J"')
+    assert not (tmp_path / "x.png").exists()
+
+
 # ---- the real engine on loopback ------------------------------------------------------
 
 @pytest.fixture

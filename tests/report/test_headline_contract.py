@@ -113,8 +113,8 @@ CLAIMS: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
 
 def _numbers_hold(report: dict[str, Any], text: str) -> list[str]:
     wrong = []
-    if m := re.search(r"clock is ([\d.]+) (years|days|hours|minutes|seconds) (behind|ahead) "
-                      r"\((\d+) time servers agree\)", text):
+    if m := re.search(r"clock is ([\d.]+) (years|days|hours|minutes|seconds) (behind|ahead)"
+                      r"(?: \((\d+|one) time servers? (?:agree|says so)\))?", text):
         offset = float(_check(report, "clock")["evidence"]["offset_s"])
         unit = {"years": 365.25 * 86400, "days": 86400, "hours": 3600, "minutes": 60,
                 "seconds": 1}[m.group(2)]
@@ -122,7 +122,8 @@ def _numbers_hold(report: dict[str, Any], text: str) -> list[str]:
             wrong.append(f"offset {m.group(0)} vs {offset}")
         if (offset > 0) != (m.group(3) == "behind"):
             wrong.append(f"direction {m.group(0)} vs {offset}")
-        if int(m.group(4)) != _time_servers(report):
+        said = {"one": 1, None: 0}.get(m.group(4), int(m.group(4) or 0))
+        if said != _time_servers(report):
             wrong.append(f"servers {m.group(0)}")
     m = re.search(r"passes at most (\d+) bytes", text)
     if m and int(m.group(1)) != _check(report, "mtu")["evidence"].get("path_mtu"):

@@ -163,3 +163,71 @@ def test_text_matrix_fits_the_terminal_and_numbers_its_notes(lang: str, columns:
     assert "[1]" in text and any(line.startswith("[1] ") for line in lines)
     if lang == "zh":
         assert "服务器" in lines[0] and "超时" in text
+
+
+def _counting_width(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Characters measured by matrix_text.width: the work the layout does."""
+    from checks.report import matrix_text
+
+    measured = [0]
+    real = matrix_text.width
+
+    def counted(text: str) -> int:
+        measured[0] += len(text)
+        return real(text)
+
+    monkeypatch.setattr(matrix_text, "width", counted)
+    return measured
+
+
+@pytest.mark.parametrize("cell_text", ["x" * 65_000, "word " * 13_000, "长" * 65_000,
+                                       "a\x1b]0;t\x07 " * 8_000],
+                         ids=["one_word", "words", "chinese", "escapes"])
+def test_long_cells_are_laid_out_in_linear_work_and_bounded_output(
+        monkeypatch: pytest.MonkeyPatch, cell_text: str) -> None:
+    from checks.report.matrix_text import MAX_CELL
+
+    measured = _counting_width(monkeypatch)
+    matrix = build_matrix(lab_report("drop_443"))
+    for row in matrix["rows"]:
+        row["host"] = cell_text
+        for cell in row["cells"].values():
+            cell["text"] = {"en": cell_text, "zh": cell_text}
+    text = render_matrix(matrix, "en", 120)
+    cells = sum(1 + len(row["cells"]) for row in matrix["rows"])
+    # Each cell shows at most MAX_CELL characters (saying how many were cut) ...
+    assert f"[{len(cell_text) - MAX_CELL}" in text and "\x1b" not in text
+    assert len(text) < cells * (MAX_CELL + 60) * 2
+    # ... and each character shown is measured a bounded number of times, not once per
+    # character after it (the old wrapping measured the whole line for every word).
+    assert measured[0] < cells * (MAX_CELL + 60) * 8
+    assert all(width(line) <= 120 for line in text.splitlines())
+
+
+def test_every_cell_long_in_a_wide_matrix_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    measured = _counting_width(monkeypatch)
+    matrix = build_matrix(lab_report("drop_443"))
+    template = matrix["rows"][0]
+    matrix["columns"] = [{"id": f"c{i}", "title": {"en": "T" * 300}} for i in range(60)]
+    matrix["rows"] = [{**template, "host": f"h{r}" * 100,
+                       "cells": {f"c{i}": {"state": "fail", "text": {"en": "y" * 5000}}
+                                 for i in range(60)}} for r in range(20)]
+    text = render_matrix(matrix, "en", 120)
+    assert len(text) < 20 * 61 * 2 * 500 and measured[0] < 20 * 61 * 8 * 500
+
+
+def test_a_huge_table_stops_at_its_size_limit_and_says_how_many_are_left() -> None:
+    from checks.report.matrix_text import MAX_TABLE
+
+    matrix = build_matrix(lab_report("drop_443"))
+    template = matrix["rows"][0]
+    matrix["rows"] = [{**template, "host": f"server{r}.lab.test",
+                       "cells": {k: {"state": "fail", "text": {"en": "z" * 400}}
+                                 for k in template["cells"]}} for r in range(3000)]
+    text = render_matrix(matrix, "en", 120)
+    assert len(text) < MAX_TABLE + 20_000
+    last = text.rstrip("\n").split("\n")[-1]
+    assert last.startswith("… and ") and "more servers, not shown here" in last
+    shown = sum(1 for line in text.split("\n") if line.startswith("server"))
+    assert last == (f"… and {3000 - shown} more servers, not shown here "
+                    "(the JSON report has them all).")

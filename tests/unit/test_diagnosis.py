@@ -215,6 +215,28 @@ def test_tunnel_holding_the_default_route_explains_the_silence_not_offline() -> 
     assert diagnose(_nothing_answers(present)).primary == "offline"
 
 
+def test_silent_dns_is_not_offline_when_something_else_answered() -> None:
+    assert diagnose(_nothing_answers()).primary == "offline"
+    # A time server answered, a server's port connected, or a connectivity probe
+    # answered: the line works, DNS fails.
+    for proof in (r("clock", Status.OK, evidence={"answered": 1, "asked": 2}),
+                  r("tcp", Status.OK, evidence={"probes": [{"host": "10.0.0.9", "ok": True}]}),
+                  r("captive", Status.OK, evidence={"probes": [{"url": "x", "status": 204}]})):
+        results = [x for x in _nothing_answers() if x.id != proof.id] + [proof]
+        assert diagnose(results).primary == "dns_failure", proof.id
+    nothing = [r("clock", Status.ERROR, evidence={"answered": 0, "asked": 2}),
+               r("captive", Status.INFO, evidence={"probes": [{"url": "x", "status": None}]})]
+    assert diagnose(_nothing_answers(*nothing)).primary == "offline"
+
+
+def test_dns_servers_answering_garbage_are_not_silent() -> None:
+    garbage = {"answers": [{"host": "a", "error": "dns_bad_response"},
+                           {"host": "b", "error": "dns_timeout"}]}
+    results = [x for x in _nothing_answers() if x.id != "dns"] + [
+        r("dns", Status.FAIL, "dns_failure", (Problem("dns_bad_response", "a"),), evidence=garbage)]
+    assert diagnose(results).primary == "dns_failure"
+
+
 LOSSY = {"loss": {"sent": 21, "lost": 9, "pct": 42.9}}
 
 

@@ -255,3 +255,25 @@ def test_a_content_length_in_other_digits_is_no_length() -> None:
     assert _complete(b"HTTP/1.1 200 OK\r\nContent-Length: \xc2\xb2\r\n\r\nab") is False
     assert _complete(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab") is True
     assert _complete(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab") is False
+
+
+def test_a_hostile_answer_is_kept_as_capped_plain_text() -> None:
+    location = "http://p.lab.test/?<h1>x</h1>\x1b]0;t\x07 \x9b2J" + "A" * 3000
+    answer = (b"HTTP/1.1 302 F\x1bound\r\nLocation: " + location.encode("latin-1")
+              + b"\r\nServer: \x1b]52;c;eA==\x07" + b"S" * 1000
+              + b"\r\nContent-Length: 14\r\n\r\n\x1b[2J<b>page</b>")
+    with raw_server(lambda c: (c.recv(1000), c.sendall(answer))) as port:
+        r = http.get("127.0.0.1", port, "x", timeout=2)
+    assert r["status"] == 302 and r["reason"] == "F␛ound"
+    assert r["location"].startswith("http://p.lab.test/?<h1>x</h1>%1B]0;t%07%20%C2%9B2JAAA")
+    assert len(r["location"]) == http.MAX_URL and r["location_cut"] is True
+    assert r["server"].startswith("␛]52;c;eA==␇SSS") and len(r["server"]) < 300
+    assert r["body_start"] == "␛[2J<b>page</b>"
+
+
+def test_captive_url_from_a_cut_or_broken_location_is_the_probe() -> None:
+    cut = {**_cap("http://a/generate_204", 302, location="http://p/" + "x" * 2039),
+           "location_cut": True}
+    assert portal_url([cut]) == "http://a/generate_204"
+    broken = _cap("http://a/generate_204", 302, location="http://[::1")
+    assert portal_url([broken]) == "http://a/generate_204"

@@ -232,3 +232,30 @@ def test_describe_cert_reads_a_real_certificate() -> None:
 def test_describe_cert_survives_garbage() -> None:
     info = describe_cert(b"\x30\x03\x02\x01\x00", "a.qq.com")
     assert info["decoded"] is False and len(info["sha256"]) == 64
+
+
+def test_describe_cert_keeps_a_hostile_certificates_names_as_plain_text() -> None:
+    """An intercepting box makes its own certificates: their names are data."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    hostile = "<h1>ALL GOOD</h1>\x1b]0;PWNED\x07\x1b]52;c;eA==\x07" + "x" * 2000
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostile[:64]),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, hostile)])
+    start = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1)
+            .not_valid_before(start).not_valid_after(start + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName(f"a{i}.lab.test") for i in range(300)]
+                + [x509.DNSName("\x1b[2J.lab.test")]), critical=False)
+            .sign(key, hashes.SHA256()))
+    info = describe_cert(cert.public_bytes(Encoding.DER), "a1.lab.test", now=start)
+    assert info["issuer"]["O"].startswith("<h1>ALL GOOD</h1>␛]0;PWNED␇␛]52;c;eA==␇xxx")
+    assert info["issuer"]["O"].endswith("characters cut]") and len(info["issuer"]["O"]) < 300
+    assert "\x1b" not in info["subject"]["CN"]
+    assert len(info["sans"]) == 100 and info["name_matches"] is True

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sqlite3
 import sys
 import time
 
+from app.cli.output import print_json, use_colour
 from app.cli.usage import UsageError, add_config, add_lang, pdf_writable
 from checks.engine.check import all_checks
 from checks.engine.config import load_config
@@ -89,8 +88,7 @@ def run(args: argparse.Namespace) -> int:
         store_run(report, wait_s=config.deadline_s - (time.monotonic() - started))
     printed = redact(report) if args.redact else report
     if args.json:
-        json.dump(printed, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(printed)
     elif args.for_it:
         sys.stdout.write(for_it_text(printed, lang))
     else:
@@ -118,6 +116,4 @@ def store_run(report: dict[str, object], wait_s: float = 5.0) -> int | None:
 
 
 def _use_colour() -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    return use_colour(sys.stdout)

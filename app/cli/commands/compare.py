@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
+from app.cli.output import print_json
 from app.cli.sources import SourceError, load_report
 from app.cli.usage import UsageError, add_lang
 from checks.report.compare import compare, render_changes
@@ -33,9 +33,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     changes = compare(a, b)
     if args.json:
-        json.dump({"before": label_a, "after": label_b, "changes": changes}, sys.stdout,
-                  ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json({"before": label_a, "after": label_b, "changes": changes})
     else:
         lang = args.lang or detect_lang()
         sys.stdout.write(render_changes(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from app.cli.entries import print_recovered
+from app.cli.output import print_json
 from app.cli.sources import SourceError, load_report
 from app.cli.usage import UsageError, add_config, add_lang, pdf_writable
 from checks.engine.config import load_config
@@ -164,5 +164,4 @@ def _write_fixed_pdf(report: dict[str, Any], fixes: list[dict[str, Any]], path: 
 
 
 def _emit_json(data: dict[str, Any]) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    print_json(data)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
+from app.cli.output import print_json
 from app.cli.usage import UsageError
 from checks.report.history import History, HistoryError
 
@@ -26,10 +25,8 @@ def run(args: argparse.Namespace) -> int:
     except HistoryError as exc:  # e.g. locked by another program: say so, change nothing
         raise UsageError(str(exc)) from exc
     if args.json:
-        json.dump({"path": str(history.path), "runs": [r.to_json() for r in rows],
-                   "watches": [w.to_json() for w in watches]}, sys.stdout,
-                  ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json({"path": str(history.path), "runs": [r.to_json() for r in rows],
+                    "watches": [w.to_json() for w in watches]})
         return 0
     if not rows and not watches:
         print(f"No runs stored yet ({history.path}).")

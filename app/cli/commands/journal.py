@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from app.cli.entries import load_entry
+from app.cli.output import print_json
 from app.cli.usage import add_lang
 from checks.fixes.journal import Journal
 from checks.shared.i18n import detect_lang
@@ -26,13 +25,11 @@ def run(args: argparse.Namespace) -> int:
     journal = Journal()
     if args.journal_id:
         entry = load_entry(journal, args.journal_id)
-        json.dump(entry.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(entry.to_json())
         return 0
     entries = journal.entries()
     if args.json:
-        json.dump([e.to_json() for e in entries], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json([e.to_json() for e in entries])
         return 0
     print(f"# {journal.root}")
     for entry in entries:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.output import print_json
 from app.cli.sources import SourceError, load_report, load_watch
 from app.cli.usage import UsageError, add_lang
 from checks.report.chat_summary import summary_text
@@ -92,8 +93,8 @@ def _watch(report: dict[str, Any], args: argparse.Namespace) -> int:
 def _write_json(export: dict[str, Any], target: str | None) -> None:
     if not target:
         return
-    text = json.dumps(export, ensure_ascii=False, indent=2) + "\n"
     if target == "-":
-        sys.stdout.write(text)
+        print_json(export)
     else:
-        Path(target).write_text(text, encoding="utf-8")
+        Path(target).write_text(json.dumps(export, ensure_ascii=False, indent=2) + "\n",
+                                encoding="utf-8")

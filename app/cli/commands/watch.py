@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from app.cli.output import print_json
 from app.cli.usage import UsageError, add_config, add_lang, pdf_writable
 from checks.engine.config import load_config
 from checks.shared.i18n import detect_lang
@@ -68,8 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_history:
         store_watch(report)
     if args.json:
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(report)
     else:
         sys.stdout.write("\n" + render_watch_text(report, lang))
     sys.stdout.flush()

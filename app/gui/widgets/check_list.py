@@ -1,9 +1,16 @@
 """The scrolling list of lights, one row per check, grouped by topic. Groups appear as
-their checks do and keep the topic order whatever order the checks arrive in."""
+their checks do and keep the topic order whatever order the checks arrive in.
+
+A saved report may hold far more checks than wxdoctor has (a file from elsewhere, or
+made to be heavy): the list shows at most MAX_ROWS rows, the findings first, and says
+how many it left out (the PDF and the JSON export keep them all). Rows are built with
+the list hidden, so the layout is worked out once, not once per row.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -11,7 +18,27 @@ from app.gui import strings as S
 from app.gui import theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import CheckRow
+from app.gui.widgets.plain import PlainLabel
 from checks.engine.check import GROUPS
+from checks.shared.i18n import t
+
+MAX_ROWS = 100  # check rows drawn; wxdoctor itself has fewer than 20 checks
+NOT_SHOWN = t("This report has {n} checks: the window shows {shown} of them, the problems "
+              "first. The PDF and the JSON export have them all.",
+              "此报告有 {n} 个检测项：窗口只显示其中 {shown} 个（先显示有问题的）。"
+              "PDF 和 JSON 导出包含全部检测项。")
+# Which checks a capped list shows first: the worst.
+_FIRST = {"fail": 0, "error": 1, "warn": 2, "info": 3, "ok": 4, "skipped": 5}
+
+
+def shown_checks(checks: list[dict[str, Any]], limit: int = MAX_ROWS) -> list[dict[str, Any]]:
+    """The checks that get a row: all of them, or the `limit` worst in report order."""
+    if len(checks) <= limit:
+        return list(checks)
+    ranked = sorted(range(len(checks)),
+                    key=lambda i: (_FIRST.get(str(checks[i].get("status")), 6), i))
+    keep = set(ranked[:limit])
+    return [c for i, c in enumerate(checks) if i in keep]
 
 # (check id, group, titles by language)
 Entry = tuple[str, str, dict[str, str]]
@@ -29,7 +56,13 @@ class CheckList(QScrollArea):
         self.groups_layout = QVBoxLayout(self.content)
         self.groups_layout.setContentsMargins(0, 0, 0, 0)
         self.groups_layout.setSpacing(6)
+        self.not_shown = PlainLabel(self.content)  # the rows a capped list left out
+        self.not_shown.setObjectName("muted")
+        self.not_shown.setWordWrap(True)
+        self.not_shown.setVisible(False)
+        self.groups_layout.addWidget(self.not_shown)
         self.groups_layout.addStretch(1)
+        self._counts = (0, 0)  # checks in the report, rows shown
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setWidget(self.content)
@@ -40,10 +73,34 @@ class CheckList(QScrollArea):
             title.setText(S.GROUPS[group].render(lang))
         for row in self.rows.values():
             row.retranslate(lang)
+        self._say_not_shown()
+
+    def show_checks(self, checks: list[dict[str, Any]], first_focus: QWidget) -> None:
+        """A finished or saved report's rows (at most MAX_ROWS), built in one layout pass."""
+        items = shown_checks(checks)
+        entries = [(c["id"], c.get("group", "computer"),
+                    {k: v.get("title", "") for k, v in c.get("i18n", {}).items()}) for c in items]
+        self.content.hide()  # one layout pass for all the rows, not one per row
+        try:
+            self.sync(entries, first_focus)
+            for item in items:
+                row = self.rows[item["id"]]
+                if row.item != item:  # after a run most rows already show this result
+                    row.set_result(item)
+            self._counts = (len(checks), len(items))
+            self._say_not_shown()
+        finally:
+            self.content.show()
+
+    def _say_not_shown(self) -> None:
+        total, shown = self._counts
+        self.not_shown.setVisible(shown < total)
+        if shown < total:
+            self.not_shown.setText(NOT_SHOWN.with_params(n=total, shown=shown).render(self.lang))
 
     def _group_box(self, group: str) -> tuple[QLabel, QFrame, QVBoxLayout]:
         if group not in self.groups:
-            title = QLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
+            title = PlainLabel(S.GROUPS.get(group, S.GROUPS["computer"]).render(self.lang), self.content)
             title.setObjectName("groupTitle")
             font = title.font()
             font.setBold(True)

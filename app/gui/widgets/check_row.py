@@ -24,6 +24,7 @@ from app.gui import strings as S
 from app.gui import theme
 from app.gui.widgets.evidence_table import EvidenceTable
 from app.gui.widgets.light import Light
+from app.gui.widgets.plain import PlainLabel
 from checks.engine.results import Status
 from checks.shared.i18n import t
 
@@ -74,12 +75,12 @@ class CheckRow(QFrame):
         self._shown: dict[str, Any] = {}  # what retranslate last gave each widget
 
         self.light = Light(22, parent=self)
-        self.title = QLabel(self)
+        self.title = PlainLabel(self)
         self.title.setObjectName("checkTitle")
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.summary = QLabel(self)
+        self.summary = PlainLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -99,12 +100,12 @@ class CheckRow(QFrame):
 
         self.detail = QWidget(self)
         self.detail.setVisible(False)
-        self.advice_caption = QLabel(self.detail)
+        self.advice_caption = PlainLabel(self.detail)
         self.advice_caption.setObjectName("caption")
-        self.advice = QLabel(self.detail)
+        self.advice = PlainLabel(self.detail)
         self.advice.setWordWrap(True)
         self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.evidence_caption = QLabel(self.detail)
+        self.evidence_caption = PlainLabel(self.detail)
         self.evidence_caption.setObjectName("caption")
         self.copy_raw_button = QPushButton(self.detail)
         self.copy_raw_button.setObjectName("copyRaw")

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import strings as S
+from app.gui.widgets.plain import PlainLabel, plain_tip
 from checks.report import evidence_view, readable
 
 
@@ -54,7 +54,7 @@ class _FittedTable(QTableWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tip(text))
                 self.setItem(r, c, item)
         self.fit()
 
@@ -110,7 +110,7 @@ class EvidenceTable(QWidget):
             self._add_lines(pending, lang)
             pending = []
             title, headers, rows = self.shown.tables[index]
-            caption = QLabel(title, self)
+            caption = PlainLabel(title, self)
             caption.setObjectName("caption")
             caption.setWordWrap(True)
             self._layout.addWidget(caption)
@@ -120,7 +120,7 @@ class EvidenceTable(QWidget):
             self._tables.append((title, table))
         self._add_lines(pending, lang)
         if not self.shown.order:
-            self._layout.addWidget(QLabel(S.EMPTY.render(lang), self))
+            self._layout.addWidget(PlainLabel(S.EMPTY.render(lang), self))
 
     def _add_lines(self, lines: list[tuple[str, str]], lang: str) -> None:
         if not lines:

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import bridge
 from app.gui import strings as S
+from app.gui.widgets.plain import PlainLabel
 from checks.fixes.actions import FixError
 from checks.fixes.preview import preview_lines
 from checks.fixes.session import FixSession
@@ -78,7 +78,7 @@ class FixDialog(QDialog):
         scroll.setWidget(body)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
-        self.status = QLabel(self)
+        self.status = PlainLabel(self)
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(self)
         self.apply_button = self._button(S.FIX_APPLY, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -196,7 +196,7 @@ class FixDialog(QDialog):
             super().reject()
 
     def _add_line(self, kind: str, text: str) -> None:
-        label = QLabel(text, self)
+        label = PlainLabel(text, self)
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setProperty("kind", kind)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.gui import strings as S
 from app.gui import theme
+from app.gui.widgets.plain import PlainLabel
 from checks.engine.results import Status
 from checks.shared.i18n import Text
 from checks.shared.resources import resource_path
@@ -54,6 +55,7 @@ class LightIcon(QLabel):
 
     def __init__(self, size: int = 22, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # a picture only, never markup
         self._state = "pending"
         self._size = size
         self._key: tuple[str, int] | None = None
@@ -106,7 +108,7 @@ class Light(QWidget):
     def __init__(self, size: int = 22, show_text: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.icon = LightIcon(size, self)
-        self.text = QLabel(self)
+        self.text = PlainLabel(self)
         bold = self.text.font()
         bold.setBold(True)
         self.text.setFont(bold)

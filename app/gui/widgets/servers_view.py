@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHeaderView,
-    QLabel,
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import theme
+from app.gui.widgets.plain import PlainLabel, plain_tip, tip_text
 from checks.report.matrix import (
     LEGEND,
     NO_SERVERS,
@@ -54,15 +54,15 @@ class ServersView(QWidget):
         self.report: Mapping[str, Any] | None = None
         self.lang = "en"
         self.matrix: dict[str, Any] = {}
-        self.title = QLabel(self)
+        self.title = PlainLabel(self)
         self.title.setObjectName("groupTitle")
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.source = QLabel(self)
+        self.source = PlainLabel(self)
         self.source.setWordWrap(True)
         self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.legend = QLabel(self)
+        self.legend = PlainLabel(self)
         self.legend.setObjectName("caption")
         self.legend.setWordWrap(True)
         self.table = QTableWidget(0, 0, self)
@@ -81,7 +81,7 @@ class ServersView(QWidget):
         self._refit.setInterval(0)
         self._refit.timeout.connect(self._fit)
         self.table.horizontalHeader().sectionResized.connect(lambda *_: self._refit.start())
-        self.notes = QLabel(self)
+        self.notes = PlainLabel(self)
         self.notes.setObjectName("caption")
         self.notes.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -137,7 +137,7 @@ class ServersView(QWidget):
         font = item.font()
         font.setBold(True)
         item.setFont(font)
-        item.setToolTip(text)
+        item.setToolTip(plain_tip(text))
         return item
 
     def _cell_item(self, cell: Mapping[str, Any], notes: dict[str, int]) -> QTableWidgetItem:
@@ -147,7 +147,7 @@ class ServersView(QWidget):
         # Not measured: the symbol says so, the numbered note below says why.
         shown = f"{SYMBOLS.get(state, '–')} {text if number is None else f'({number})'}"
         item = QTableWidgetItem(shown)
-        item.setToolTip(str(note) if note else text)
+        item.setToolTip(plain_tip(str(note) if note else text))
         item.setData(Qt.ItemDataRole.UserRole, state)
         palette = self.palette()
         colour = theme.status_color("skipped" if state == "none" else state, palette)
@@ -174,7 +174,7 @@ class ServersView(QWidget):
             for c in range(self.table.columnCount()):
                 item = self.table.item(r, c)
                 if item is not None:
-                    row.append((item.text(), item.toolTip(),
+                    row.append((item.text(), tip_text(item.toolTip()),
                                 str(item.data(Qt.ItemDataRole.UserRole) or "")))
             out.append(row)
         return out

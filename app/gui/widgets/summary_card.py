@@ -9,7 +9,6 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from app.gui import theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import localized
 from app.gui.widgets.light import LightIcon, status_label
+from app.gui.widgets.plain import PlainLabel
 from checks.report.rejudge import headline
 from checks.shared.i18n import t
 
@@ -76,9 +76,9 @@ class SummaryCard(Card):
         super().__init__(parent)
         self.light = LightIcon(64, self)
         self.light.set_state("idle")
-        self.caption = QLabel(self)
+        self.caption = PlainLabel(self)
         self.caption.setObjectName("caption")
-        self.headline = QLabel(self)
+        self.headline = PlainLabel(self)
         self.headline.setObjectName("headline")
         self.headline.setWordWrap(True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -86,22 +86,22 @@ class SummaryCard(Card):
         font.setPointSizeF(font.pointSizeF() * 1.45)
         font.setBold(True)
         self.headline.setFont(font)
-        self.detail = QLabel(self)
+        self.detail = PlainLabel(self)
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.proof = QLabel(self)  # what was measured, a few lines
+        self.proof = PlainLabel(self)  # what was measured, a few lines
         self.proof.setObjectName("muted")
         self.proof.setWordWrap(True)
         self.proof.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.also = QLabel(self)
+        self.also = PlainLabel(self)
         self.also.setObjectName("muted")
         self.also.setWordWrap(True)
-        self.progress_text = QLabel(self)
+        self.progress_text = PlainLabel(self)
         self.progress_text.setObjectName("progress")
         self.progress = ThinBar(self)
         self.progress.setVisible(False)
 
-        self.product_label = QLabel(self)
+        self.product_label = PlainLabel(self)
         self.product_label.setObjectName("caption")
         self.product = QComboBox(self)
         for key, _ in PRODUCTS:

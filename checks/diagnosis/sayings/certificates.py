@@ -144,10 +144,13 @@ def clock_skew(finding: Finding, facts: Facts) -> Said | None:
         advice = t("{advice} A clock this far off after every restart usually means the "
                    "computer's clock battery is flat.",
                    "{advice}如果每次开机时间都差这么多，通常是主板上的时钟电池没电了。", advice=advice)
+    agree = (t(" ({n} time servers agree)", "（{n} 个时间服务器的结果一致）", n=servers) if servers > 1
+             else t(" (one time server says so)", "（一个时间服务器的结果）") if servers == 1
+             else t("", ""))
     return Said(
-        t("This computer's clock is {amount} {way} ({servers} time servers agree). {meaning}",
-          "这台电脑的时钟{way}了 {amount}（{servers} 个时间服务器的结果一致）。{meaning}",
-          amount=amount(offset), way=way, servers=servers, meaning=meaning),
+        t("This computer's clock is {amount} {way}{agree}. {meaning}",
+          "这台电脑的时钟{way}了 {amount}{agree}。{meaning}",
+          amount=amount(offset), way=way, agree=agree, meaning=meaning),
         advice, fixes=(fix_ids.RESYNC_CLOCK,))
 
 

@@ -21,8 +21,16 @@ ASK_IT = t("Send the text from \"Copy for IT\" to your network administrator: it
 TLS_CUT = {codes.TLS_RESET, codes.TLS_EOF, codes.TLS_HANDSHAKE_TIMEOUT}
 
 
+def host_port(host: str, port: int | None) -> str:
+    """`login.example:443`, `[2408:8000::8]:443`: an IPv6 address keeps its brackets, so the
+    port cannot be read as part of it."""
+    if not port:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def target(c: Connect) -> Text:
-    where = f"{c.host}:{c.port}" if c.port else c.host
+    where = host_port(c.host, c.port)
     return t("{where} ({address})", "{where}（{address}）", where=where, address=c.address) \
         if c.address and c.address != c.host else t("{where}", "{where}", where=where)
 
@@ -67,7 +75,7 @@ def tcp_blocked(finding: Finding, facts: Facts) -> Said | None:
     if working:
         proof.append(t("Other connections work ({working}): the network itself is up.",
                        "其他连接正常（{working}）：网络本身是通的。",
-                       working=listed([f"{c.host}:{c.port}" for c in working], 2)))
+                       working=listed([host_port(c.host, c.port) for c in working], 2)))
     proof += [connect_line(c) for c in failed[:4]]
     programs = security_programs(facts)
     if programs:

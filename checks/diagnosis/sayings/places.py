@@ -3,6 +3,9 @@ VPN that carries everything."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from checks.diagnosis.facts import Facts
 from checks.diagnosis.sayings.base import Finding, Said, listed, says
 from checks.diagnosis.sayings.connections import blocked
@@ -16,10 +19,16 @@ def captive_portal(finding: Finding, facts: Facts) -> Said | None:
     url = facts.portal_url()
     if not url:
         return None
+    host = urlsplit(url).hostname or ""
+    # The sentence names only the portal's host (a plain name); the whole address, as the
+    # network sent it, is a proof line of its own.
+    page = (t("its login page on {host}", "它在 {host} 上的登录页面", host=host)
+            if re.fullmatch(r"[A-Za-z0-9.-]{1,253}|[0-9a-fA-F:]{2,39}", host)
+            else t("its login page", "它的登录页面"))
     return Said(
-        t("This Wi-Fi wants you to log in first: it answers web requests with its login page "
-          "({url}) instead of the real sites.",
-          "这个 Wi-Fi 需要先登录：它把网页请求都转到了自己的登录页面（{url}），而不是真正的网站。", url=url),
+        t("This Wi-Fi wants you to log in first: it answers web requests with {page} instead of "
+          "the real sites.", "这个 Wi-Fi 需要先登录：它把网页请求都转到了{page}，而不是真正的网站。",
+          page=page),
         t("Press Fix to open the login page in your browser, log in, then check again.",
           "请按“修复”在浏览器中打开登录页面，登录后再重新检测。"),
         (t("Login page: {url}", "登录页面：{url}", url=url),),
