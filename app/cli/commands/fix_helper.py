@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from checks.engine.config import Config, ConfigError, load_config_text
+from checks.engine.config import Config, ConfigError, load_config_text, read_config_text
 from checks.fixes import get_fix
 from checks.fixes.executor import run_helper_step
 from checks.fixes.helper_files import Refused, invoking_user_conflict, open_journal, result_of
@@ -47,7 +47,7 @@ def helper_config() -> Config:
 
     path = platform.machine_config_path()
     try:
-        text = path.read_text(encoding="utf-8-sig") if path is not None and path.is_file() else ""
+        text = read_config_text(path) if path is not None and path.is_file() else ""
         return load_config_text(text, str(path))
     except (OSError, ConfigError):
         return load_config_text("")
