@@ -45,6 +45,7 @@ from checks.engine.config_schema import (
 )
 from checks.shared.bounded_read import FileTooLarge, read_regular_file
 from checks.shared.nesting import TooDeep, check_depth
+from checks.shared.quoted import MAX_SHOWN, clipped, described
 from checks.shared.resources import resource_path
 from checks.tencent.domain_list import DomainListError
 
@@ -239,7 +240,7 @@ def _build(cls: type, data: Mapping[str, Any], origin: str, prefix: str) -> Any:
     except ValueError as exc:
         # __post_init__ messages read "field: what was expected".
         name, _, expected = str(exc).partition(": ")
-        raise ConfigError(f"{origin}: key '{prefix}{name}' {_clipped(expected)}") from None
+        raise ConfigError(f"{origin}: key '{prefix}{name}' {clipped(expected, 4 * MAX_SHOWN)}") from None
 
 
 _TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
@@ -248,7 +249,7 @@ _TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number", 
 def _coerce(tp: Any, value: Any, origin: str, key: str) -> Any:
     def bad(expected: str) -> ConfigError:
         return ConfigError(
-            f"{origin}: key '{key}' expected {expected}, got {type(value).__name__} {_shown(value)}"
+            f"{origin}: key '{key}' expected {expected}, got {described(value)}"
         )
 
     origin_tp = typing.get_origin(tp)
@@ -296,19 +297,3 @@ def _describe(tp: Any) -> str:
         tp, "values"
     )
 
-
-_MAX_SHOWN = 80  # characters of a bad value quoted in a message
-
-
-def _clipped(text: str, limit: int = 4 * _MAX_SHOWN) -> str:
-    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
-
-
-def _shown(value: Any) -> str:
-    """A bad value as a message quotes it: a long one is cut, saying how long it was."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
-        return f"with {len(str(value))} digits"
-    text = repr(value) if not isinstance(value, (list, dict)) or len(value) < 20 else ""
-    if not text or len(text) > _MAX_SHOWN and isinstance(value, (list, dict)):
-        return f"of {len(value)} items"
-    return _clipped(text, _MAX_SHOWN)

@@ -28,7 +28,7 @@ from checks.engine import codes
 from checks.engine.results import Status
 from checks.report import words as w
 from checks.shared.i18n import Text, t
-from checks.tencent.domain_list import is_address
+from checks.tencent.domain_list import cut_text, is_address
 from checks.tencent.products import display_name
 
 DASH = "—"  # a cell that was not measured; its note says why
@@ -101,6 +101,7 @@ def source_texts(matrix: Mapping[str, Any]) -> list[Text]:
         path=listed.get("path", "?"), date=listed.get("modified", "?"),
         domains=listed.get("domains", 0), necessary=listed.get("necessary", 0),
         addresses=listed.get("addresses", 0))]
+    out += [cut for cut in (cut_text(listed),) if cut is not None]
     if listed.get("not_tested"):
         out.append(NOT_TESTED.with_params(hosts=list(listed["not_tested"])))
     if listed.get("wildcards"):

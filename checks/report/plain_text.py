@@ -6,6 +6,7 @@ from typing import Any
 
 from checks.engine.results import Status
 from checks.shared.i18n import t
+from checks.tencent.domain_list import cut_text
 
 # The terminal's lights: four characters wide in English, a word in Chinese.
 LIGHTS = {
@@ -47,6 +48,9 @@ def render_text(report: dict[str, Any], lang: str = "en", colour: bool = False) 
         advice = localized(check, "advice", lang)
         if advice and Status(status) not in (Status.OK, Status.SKIPPED):
             lines.append(f"       -> {advice}")
+    cut = cut_text(report.get("domain_list"))
+    if cut is not None:  # what of Tencent's list was not tested
+        lines.append(cut.render(lang))
     lines.append("")
     causes = report["diagnosis"]["causes"]
     if causes:
