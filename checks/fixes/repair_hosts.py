@@ -15,6 +15,9 @@ only Tencent-mapping lines: a crafted journal cannot add a line or write content
 
 from __future__ import annotations
 
+import os
+import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +27,11 @@ from checks.fixes._files import (
     CHANGED,
     b64,
     can_write,
+    discard_leftovers,
     read_regular,
     replace_checked,
     sha256_bytes,
+    unb64,
 )
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
@@ -105,6 +110,19 @@ def _rewrite(raw: bytes, line_numbers: list[int], change: Any) -> bytes:
     return encode_hosts("".join(parts), decoded)
 
 
+_TAG = re.compile(r"[0-9a-f]{8}")
+
+
+def _temp_name(action: Action, step: Step, path: Path, revert: bool = False) -> str | None:
+    """`.hosts.wxdoctor-<tag>-<step>[-undo]` beside the file; None for a journal
+    written before fixes named them (then the name is random, as it was)."""
+    tag = action.data.get("temp_tag")
+    if not isinstance(tag, str) or not _TAG.fullmatch(tag):
+        return None
+    name = Path(os.path.realpath(path)).name
+    return f".{name}.wxdoctor-{tag}-{step.index}{'-undo' if revert else ''}"
+
+
 def _line_numbers(action: Action) -> list[int]:
     numbers = action.data.get("line_numbers")
     if (not isinstance(numbers, list) or not numbers or len(numbers) > 10_000
@@ -154,7 +172,10 @@ class RepairHosts(Fix):
             paths=[str(path)],
             needs_admin=admin,
             data={"line_numbers": [n for n, _ in lines], "lines": [ln for _, ln in lines],
-                  "sha256_before": sha256_bytes(raw)},
+                  "sha256_before": sha256_bytes(raw),
+                  # Names the temporary files for this fix's writes, so that undo after
+                  # a kill removes exactly what it left beside the hosts file.
+                  "temp_tag": secrets.token_hex(4)},
         ))
         plan.needs_admin = admin
         return plan
@@ -184,7 +205,7 @@ class RepairHosts(Fix):
             if n not in flagged:
                 raise FixError(LINE_NOT_TENCENT.with_params(n=n, path=str(path)))
         new = comment_out(current, numbers)
-        replace_checked(path, new, expected, HOSTS_LIMIT)
+        replace_checked(path, new, expected, HOSTS_LIMIT, _temp_name(action, step, path))
         if self._read(path) != new:
             raise FixError(t("The file did not keep what was written.", "文件写入后内容不一致。"))
         step.facts["sha256_after"] = sha256_bytes(new)
@@ -195,10 +216,14 @@ class RepairHosts(Fix):
         ours = {str(line) for line in action.data.get("lines") or []}
         numbers = [n for n, line in marked_lines(current, self._endpoint_hosts(env))
                    if line in ours]
+        original = uncomment(current, numbers)
+        kept = self._discard_leftovers(path, action, step, [current, original])
+        if kept:  # not a version this fix wrote or displaced: left where it is
+            step.facts["leftovers_kept"] = [str(p) for p in kept]
         if not numbers:
             return t("{path} was already as before.", "{path} 本来就是原样。", path=str(path))
-        original = uncomment(current, numbers)
-        replace_checked(path, original, sha256_bytes(current), HOSTS_LIMIT)
+        replace_checked(path, original, sha256_bytes(current), HOSTS_LIMIT,
+                        _temp_name(action, step, path, revert=True))
         if self._read(path) != original:
             raise FixError(t("Restoring {path} did not take.", "恢复 {path} 未成功。", path=str(path)))
         if sha256_bytes(original) == step.backup.get("sha256"):
@@ -209,6 +234,26 @@ class RepairHosts(Fix):
         return t("{path}: the {n} line(s) are active again; changes made to the file since the fix are kept.",
                  "{path}：这 {n} 行已恢复生效；修复之后对文件的其他修改均保留。",
                  path=str(path), n=len(numbers))
+
+    def _discard_leftovers(self, path: Path, action: Action, step: Step,
+                           versions: list[bytes]) -> list[Path]:
+        """A kill mid-write leaves this step's temporary file beside the hosts file:
+        remove it when it holds (the start of) a version this step writes or displaces:
+        the file before the fix, the file with the marks, the file now or undone."""
+        names = [n for n in (_temp_name(action, step, path),
+                             _temp_name(action, step, path, revert=True)) if n]
+        if not names:
+            return []
+        try:
+            before = unb64(str(step.backup.get("content_b64") or ""))
+        except ValueError:
+            before = b""
+        known = [*versions, before, comment_out(before, _line_numbers(action))] if before \
+            else versions
+        target = Path(os.path.realpath(path))
+        return discard_leftovers(target.parent, names,
+                                 lambda content: any(v.startswith(content) for v in known),
+                                 HOSTS_LIMIT)
 
     # ---- what may be touched -------------------------------------------------------------
 
