@@ -133,6 +133,17 @@ class CaptiveConfig:
 @dataclass(frozen=True)
 class SystemConfig:
     hosts_file: str = ""  # empty: the operating system's own hosts file
+    # Names whose hosts-file lines are the organisation's own (a private deployment, an
+    # inspecting proxy): reported, never commented out by the repair. Meant for the
+    # machine-wide config, the one the elevated helper reads.
+    hosts_keep: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        from checks.tencent.domain_list import valid_domain
+
+        for name in self.hosts_keep:
+            if not valid_domain(name.strip().rstrip(".").lower()):
+                raise ValueError(f"hosts_keep: expected host names or *.domain, got {name!r}")
 
 
 @dataclass(frozen=True)
