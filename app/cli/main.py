@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import pkgutil
-import sys
-import traceback
-from collections.abc import Sequence
-from typing import NoReturn
+import signal
 
-import checks
-from app.cli.usage import EXIT_INTERNAL, EXIT_USAGE, UsageError
-from checks.engine.config import ConfigError
+
+def _interrupted_while_loading(_signum: int, _frame: object) -> None:
+    # Ctrl-C while the modules below load: end as main() ends on Ctrl-C, without a
+    # traceback (130 = interrupted).
+    raise SystemExit(130)
+
+
+try:  # every entry (wxdoctor, python -m app, the frozen app) imports this module first
+    _LOADING = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    if _LOADING:
+        signal.signal(signal.SIGINT, _interrupted_while_loading)
+except ValueError:  # imported from a thread other than the main one: leave it
+    _LOADING = False
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import pkgutil  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from typing import NoReturn  # noqa: E402
+
+import checks  # noqa: E402
+from app.cli.usage import EXIT_INTERNAL, EXIT_USAGE, UsageError  # noqa: E402
+from checks.engine.config import ConfigError  # noqa: E402
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,14 +67,21 @@ def _safe_stdio() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _guarded(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the subcommands load or the arguments parse
+        return 130
+
+
+def _guarded(argv: Sequence[str] | None) -> int:
     _safe_stdio()
     from app.cli.output import guarded
 
     with guarded():  # text from networks and files never reaches a terminal as commands
-        return _main(argv)
+        return _run(argv)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _run(argv: Sequence[str] | None) -> int:
     if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
         # Answered before every subcommand (and what it imports) is loaded for the parser.
         print(f"wxdoctor {checks.__version__}")
@@ -89,6 +112,9 @@ def _main(argv: Sequence[str] | None) -> int:
         traceback.print_exc()
         return EXIT_INTERNAL
 
+
+if _LOADING:  # loaded: from here Ctrl-C is KeyboardInterrupt again, which main() handles
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from checks.report.history import History, HistoryError, watch_id
+from checks.platform.parsers.numbers import ascii_int
+from checks.report.history import WATCH_PREFIX, History, HistoryError, watch_id
 from checks.report.load import ReportError, SavedReport, load_report_file, parse_report
 from checks.report.load_watch import is_watch_data, parse_watch
 from checks.report.reader import read_json_file
@@ -22,7 +23,11 @@ def load_report(ref: str, history: History | None = None) -> tuple[SavedReport, 
         history = history or History()
         try:
             if ref.isdigit():
-                return parse_report(history.get(int(ref))), ref
+                run_id = ascii_int(ref)  # None: more digits than any stored id has
+                if run_id is None:
+                    shown = ref if len(ref) <= 24 else f"{ref[:20]}… ({len(ref)} digits)"
+                    raise SourceError(f"no run with id {shown} in {history.path}")
+                return parse_report(history.get(run_id)), ref
             rows = history.list(2)
             index = 0 if ref == "latest" else 1
             if len(rows) <= index:
@@ -44,6 +49,11 @@ def load_watch(ref: str, history: History | None = None) -> dict[str, Any] | Non
     (SourceError names a bad field); None when `ref` names something else (a check
     report, which `load_report` reads)."""
     watch = watch_id(ref)
+    digits = ref[len(WATCH_PREFIX):] if ref.startswith(WATCH_PREFIX) else ""
+    if watch is None and digits.isascii() and digits.isdigit():
+        # More digits than any stored id has: a watch id all the same, not a file name.
+        shown = ref if len(ref) <= 24 else f"{ref[:20]}… ({len(digits)} digits)"
+        raise SourceError(f"no watch with id {shown} in {(history or History()).path}")
     if watch is not None:
         try:
             return (history or History()).get_watch(watch)

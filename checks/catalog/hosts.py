@@ -60,6 +60,7 @@ class HostsCheck(Check):
         decoded = hosts_format.decode_hosts(raw)
         entries = hosts_format.parse_hosts(decoded.text)
         endpoint_hosts = [e.host for e in ctx.config.endpoints]
+        keep = ctx.config.system.hosts_keep
         mappings = []
         for entry in entries:
             names = [n for n in entry.names if hosts_format.is_tencent_name(n, endpoint_hosts)]
@@ -71,6 +72,8 @@ class HostsCheck(Check):
                     "critical": any(_is_critical(n, endpoint_hosts) for n in names),
                     "comment": entry.comment,
                     "raw": entry.raw[:300].replace("\0", "\\0"),
+                    # The organisation's own pin (`[system] hosts_keep`): never blamed.
+                    "kept": any(hosts_format.in_names(n, keep) for n in names),
                 })
         evidence.update(
             failure=None,
@@ -162,9 +165,12 @@ def _direct_lookup(name: str, timeout: float) -> dict[str, Any]:
 
 
 def classify(mapping: Evidence, dns_answers: Evidence) -> str:
-    """blocked | differs | unverified | matches | other (a non-login Tencent name) | ignored."""
+    """blocked | differs | unverified | matches | other (a non-login Tencent name) |
+    kept (the organisation's own pin) | ignored."""
     if not _is_address(mapping["address"]):
         return "ignored"  # the resolver skips lines that do not start with an address
+    if mapping.get("kept") is True:
+        return "kept"
     if not mapping["critical"]:
         return "other"
     if _is_null_address(mapping["address"]):
@@ -216,6 +222,7 @@ def assess_hosts(evidence: Evidence) -> Verdict:
     unverified = [m for m, k in kinds if k == "unverified"]
     pinned = [m for m, k in kinds if k == "matches"]
     other = [m for m, k in kinds if k == "other"]
+    kept = [m for m, k in kinds if k == "kept"]
 
     def lines(items: list[Evidence]) -> Text:
         shown = [f"{m['line_no']}: {m['address']} {' '.join(m['names'])}" for m in items[:3]]
@@ -261,6 +268,14 @@ def assess_hosts(evidence: Evidence) -> Verdict:
               "但服务器地址变化后会导致无法连接。", items=lines(pinned)),
             t("Consider removing these lines.", "建议删除这些行。"),
             fixes=(fix_ids.REPAIR_HOSTS,),
+        )
+    if kept:
+        return Verdict(
+            Status.INFO,
+            t("The hosts file fixes WeChat/WeCom server addresses as your organisation's "
+              "configuration says (line {items}); wxdoctor leaves these lines alone.",
+              "hosts 文件按贵单位的配置固定了微信/企业微信服务器的地址（第 {items}），"
+              "本工具不会改动这些行。", items=lines(kept)),
         )
     if other:
         return Verdict(

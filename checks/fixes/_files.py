@@ -9,15 +9,20 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from checks import platform
 from checks.fixes.actions import FixError
+from checks.platform import file_swap
 from checks.shared.i18n import t
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 
+STRANDED = t(
+    "{path} was changed by someone else at the last moment and could not be put back: their version is kept at {copy}.",
+    "{path} 在最后时刻被其他程序修改，且无法放回原处：对方的版本保存在 {copy}。")
 CHANGED = t(
     "{path} was changed by someone else after the preview, so nothing was written (their change is kept). Preview the fix again.",
     "预览之后 {path} 被其他程序修改过，因此没有写入任何内容（对方的修改保留）。请重新预览此修复。")
@@ -72,24 +77,33 @@ def write_in_place(path: str | os.PathLike[str], data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def replace_checked(path: Path, new: bytes, expected_sha256: str, limit: int) -> None:
+def replace_checked(path: Path, new: bytes, expected_sha256: str, limit: int,
+                    temp_name: str | None = None) -> None:
     """Write `new` over `path` only while it still holds exactly the bytes the plan saw.
 
-    The comparison is made again right before the switch, so an edit someone made
-    meanwhile (on Windows the UAC prompt sits in that window) is never overwritten: a
+    The comparison is made right before the switch, and on Linux once more on the very
+    file the switch displaced (checks/platform/file_swap.py: the two trade names at
+    once, and trade back if it was edited meanwhile), so an edit someone made in the
+    meantime (on Windows the UAC prompt sits in that window) is never overwritten: a
     FixError says so and the file keeps their version. The new content goes to a
-    temporary file beside it, which then takes its place at once, with the old file's
-    owner, mode and ACLs (platform.replace_file). Where a rename cannot replace it (a
-    bind-mounted file in a container, no way to copy an ACL) it is written in place,
-    which keeps all of those too; so is a file we may write in a folder we may not.
+    temporary file beside it (`temp_name` when given, so an interrupted fix knows what
+    it may have left: see `discard_leftovers`), which takes its place at once, with the
+    old file's owner, mode and ACLs. Where names cannot be exchanged it is a plain
+    replace (platform.replace_file); where a rename cannot replace it (a bind-mounted
+    file in a container, no way to copy an ACL) it is written in place, which keeps all
+    of those too; so is a file we may write in a folder we may not.
     """
     target = Path(os.path.realpath(path))  # a symlinked hosts file: replace what it points to
     _same_as_planned(target, expected_sha256, limit)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.wxdoctor-", dir=target.parent)
+        try:
+            fd, tmp = _create_temp(target, temp_name)
+        except FileExistsError:  # someone else's file under that name: it stays
+            fd, tmp = _create_temp(target, None)
     except OSError:  # a file we may write in a folder we may not
         write_in_place(target, new)
         return
+    keep = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(new)
@@ -97,15 +111,65 @@ def replace_checked(path: Path, new: bytes, expected_sha256: str, limit: int) ->
             os.fsync(fh.fileno())
         _same_as_planned(target, expected_sha256, limit)
         try:
-            platform.replace_file(str(target), tmp)
-        except OSError:
-            write_in_place(target, new)
+            file_swap.swap_in(str(target), tmp, lambda old: _holds(old, expected_sha256, limit))
+        except file_swap.Changed:
+            raise FixError(CHANGED.with_params(path=str(target))) from None
+        except file_swap.Stranded:
+            keep = True  # it holds their version: never delete it
+            raise FixError(STRANDED.with_params(path=str(target), copy=tmp)) from None
+        except OSError:  # no exchange here: a plain replace, else in place
+            try:
+                platform.replace_file(str(target), tmp)
+            except OSError:
+                write_in_place(target, new)
     finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass  # it became the file
+        if not keep:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass  # it became the file
     _sync_folder(target.parent)
+
+
+def _create_temp(target: Path, name: str | None) -> tuple[int, str]:
+    if name is None:
+        return tempfile.mkstemp(prefix=f".{target.name}.wxdoctor-", dir=target.parent)
+    path = str(target.parent / name)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | _BINARY
+    return os.open(path, flags, 0o600), path
+
+
+def _holds(path: str, expected_sha256: str, limit: int) -> bool:
+    try:
+        return sha256_bytes(read_regular(path, limit)) == expected_sha256
+    except OSError:
+        return False
+
+
+def discard_leftovers(folder: Path, names: list[str], ours: Callable[[bytes], bool],
+                      limit: int) -> list[Path]:
+    """Remove the temporary files a killed fix may have left under these exact names,
+    each only if it is a regular file whose content `ours` recognises (what the fix was
+    writing, or the version a swap displaced). Returns those kept: someone else's."""
+    kept = []
+    for name in names:
+        path = folder / name
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            kept.append(path)
+            continue
+        try:
+            content = read_regular(path, limit) if stat.S_ISREG(st.st_mode) else None
+        except OSError:
+            content = None
+        if content is not None and ours(content):
+            os.unlink(path)
+        else:
+            kept.append(path)
+    return kept
 
 
 def _same_as_planned(path: Path, expected_sha256: str, limit: int) -> None:

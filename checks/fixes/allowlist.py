@@ -2,7 +2,7 @@
 
 Each fix lists its commands as templates: a tuple of literal words and `Param`s,
 where a `Param` accepts one word only if its validator does (an MTU number, an
-interface name, the pid of a running dnsmasq). An argv is allowed only if it
+interface name, the pid of the system's running dnsmasq). An argv is allowed only if it
 matches one template word for word and has the same length. The elevated helper
 and every administrator prompt check this, so whatever a (user-writable) journal
 says, nothing outside these lists can run elevated.
@@ -66,8 +66,23 @@ def is_name(word: str) -> bool:
     return not any(unicodedata.category(c).startswith("C") or c in "\\/\"" for c in word)
 
 
-def is_pid_of(program: str) -> Callable[[str], bool]:
-    """A pid that belongs, right now, to a running process called `program`."""
+def login_uid_range(login_defs: str) -> tuple[int, int]:
+    """UID_MIN and UID_MAX of /etc/login.defs: the accounts people log in with
+    (1000-60000 when the file does not say)."""
+    values = {"UID_MIN": 1000, "UID_MAX": 60000}
+    for line in login_defs.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) == 2 and fields[0] in values:
+            number = ascii_int(fields[1])
+            if number is not None:
+                values[fields[0]] = number
+    return values["UID_MIN"], values["UID_MAX"]
+
+
+def is_system_pid_of(program: str) -> Callable[[str], bool]:
+    """A pid that belongs, right now, to a running `program` of the system's: run by root
+    or a system account (a service's, or nobody), never by a person's login account,
+    another person's or the asking one's (who needs no administrator rights for it)."""
 
     def accepts(word: str) -> bool:
         pid = ascii_int(word)
@@ -76,9 +91,21 @@ def is_pid_of(program: str) -> Callable[[str], bool]:
         import psutil
 
         try:
-            return psutil.Process(pid).name() == program
+            proc = psutil.Process(pid)
+            if proc.name() != program:
+                return False
+            uids = getattr(proc, "uids", None)  # POSIX only: no dnsmasq elsewhere
+            if uids is None:
+                return False
+            uid = uids().real
         except (psutil.Error, OSError):
             return False
+        try:
+            with open("/etc/login.defs", encoding="utf-8", errors="replace") as fh:
+                low, high = login_uid_range(fh.read(65536))
+        except OSError:
+            low, high = login_uid_range("")
+        return not low <= uid <= high
 
     return accepts
 

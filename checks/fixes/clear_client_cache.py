@@ -201,7 +201,7 @@ def quarantine_kept(quarantine: Quarantine, journal: Journal) -> Text | None:
     except QuarantineError as exc:
         return t("its manifest cannot be read ({e})", "无法读取其清单（{e}）", e=str(exc))
     states = {str(i.get("key")): i.get("state") for i in items if isinstance(i, dict)}
-    if "moving" in states.values():
+    if {"moving", "restoring"} & set(states.values()):
         return t("an item was being moved when a fix was interrupted: run “wxdoctor undo” first",
                  "有项目在修复中断时正在移动：请先运行“wxdoctor undo”")
     folder = os.path.normpath(str(quarantine.folder))

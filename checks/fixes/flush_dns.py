@@ -9,7 +9,7 @@ from __future__ import annotations
 from checks.engine import check_ids, fix_ids
 from checks.fixes._commands import process_running, run_action, which
 from checks.fixes.actions import Action, Plan, Step
-from checks.fixes.allowlist import Param, is_pid_of
+from checks.fixes.allowlist import Param, is_system_pid_of
 from checks.fixes.env import FixEnv
 from checks.fixes.fix import Fix, register
 from checks.platform import NAME as PLATFORM
@@ -64,7 +64,9 @@ class FlushDns(Fix):
         ("resolvectl", "flush-caches"),
         ("systemd-resolve", "--flush-caches"),
         ("nscd", "-i", "hosts"),
-        ("kill", "-HUP", Param("dnsmasq pid", is_pid_of("dnsmasq"))),
+        # Only the system's dnsmasq: a person's own (another's, or the asking one's) is
+        # theirs to signal, never with administrator rights.
+        ("kill", "-HUP", Param("dnsmasq pid", is_system_pid_of("dnsmasq"))),
         DSCACHEUTIL_FLUSH,
         KILLALL_MDNS,
     )
@@ -76,7 +78,9 @@ class FlushDns(Fix):
             "resolvectl": which("resolvectl") is not None,
             "nscd": bool(process_running("nscd")) and which("nscd") is not None,
         }
-        pids = process_running("dnsmasq") if PLATFORM == "linux" else []
+        system_dnsmasq = is_system_pid_of("dnsmasq")
+        pids = [p for p in process_running("dnsmasq") if system_dnsmasq(str(p))] \
+            if PLATFORM == "linux" else []
         actions = flush_actions(PLATFORM, have, pids)
         plan = Plan(self.id, t("Empty the DNS cache so every name is looked up afresh.",
                                "清空 DNS 缓存，让每个域名都重新解析。"),

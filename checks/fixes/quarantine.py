@@ -103,8 +103,14 @@ def inventory(path: Path) -> dict[str, Any]:
 
 def verify(path: Path, expected: dict[str, Any]) -> list[str]:
     """Differences between `path` and an inventory (empty list: identical)."""
+    if not (path.exists() or path.is_symlink()):
+        return [f"{path}: missing"]
     actual = inventory(path)
     problems = []
+    if expected.get("dirs") is not None:  # an empty folder counts too
+        wanted_dirs = {str(d.get("rel")) for d in expected["dirs"]}
+        if wanted_dirs != {d["rel"] for d in actual["dirs"]}:
+            problems.append("folders differ")
     want = {f["rel"]: f for f in expected["files"]}
     have = {f["rel"]: f for f in actual["files"]}
     for rel in sorted(set(want) | set(have)):
@@ -147,8 +153,28 @@ class Quarantine:
         tmp.write_text(json.dumps(manifest, ensure_ascii=True, indent=1), encoding="ascii")
         os.replace(tmp, self.manifest_path)
 
+    def _record(self, manifest: dict[str, Any], key: str) -> dict[str, Any]:
+        record = next((i for i in manifest["items"] if i.get("key") == key), None)
+        if record is None:
+            raise QuarantineError(f"no item {key} in {self.folder}")
+        return record
+
+    def _set(self, manifest: dict[str, Any], record: dict[str, Any], state: str,
+             phase: str | None = None) -> None:
+        """Journal where a move stands before the next part of it begins."""
+        record["state"] = state
+        if phase is None:
+            record.pop("phase", None)
+        else:
+            record["phase"] = phase
+        self._save(manifest)
+
     def move_in(self, source: Path, key: str, note: str = "", force_copy: bool = False) -> dict[str, Any]:
-        """Move `source` into the quarantine as item `key`; returns its manifest record."""
+        """Move `source` into the quarantine as item `key`; returns its manifest record.
+
+        Journalled in the manifest as it goes: `moving` (phase `copying`, then
+        `removing-source` once a verified copy sits under its final name), then
+        `quarantined`. `restore` resumes from any of these."""
         manifest = self.manifest()
         if any(i["key"] == key and i["state"] == "quarantined" for i in manifest["items"]):
             raise QuarantineError(f"item {key} is already in quarantine")
@@ -156,52 +182,132 @@ class Quarantine:
         if stored.exists() or stored.is_symlink():
             raise QuarantineError(f"{stored} already exists")
         record: dict[str, Any] = {"key": key, "source": str(source), "stored": f"items/{key}", "note": note,
-                  "state": "moving", "moved": _now(), "inventory": inventory(source)}
+                  "state": "moving", "phase": "copying", "moved": _now(),
+                  "inventory": inventory(source)}
         manifest["items"] = [i for i in manifest["items"] if i["key"] != key] + [record]
         self._save(manifest)  # written before anything moves
         stored.parent.mkdir(parents=True, exist_ok=True)
-        _move(source, stored, record["inventory"], force_copy)
-        record["state"] = "quarantined"
-        self._save(manifest)
+        renamed = not force_copy and _renamed(source, stored)
+        if not renamed:
+            # Across volumes: a verified copy under a name of its own, then its final
+            # name, and only then the original goes.
+            _copy_verified(source, stored, self._partial(key), record["inventory"])
+            self._set(manifest, record, "moving", "removing-source")
+            _remove_tree(source)
+        self._set(manifest, record, "quarantined")
         return record
 
     def restore(self, key: str, force_copy: bool = False) -> dict[str, Any]:
-        """Put item `key` back where it came from, byte for byte; tolerate a half move."""
+        """Put item `key` back where it came from, byte for byte. A move or a restore
+        that was cut short (kill -9, power loss) is resumed from the phase the manifest
+        recorded, so it ends restored (or still quarantined, if this raises), never with
+        a copy nobody knows about."""
+        record = self._record(self.manifest(), key)
+        if record["state"] == "moving" and self._resume_move_in(key):
+            return self._record(self.manifest(), key)  # it never left: restored
         manifest = self.manifest()
-        record = next((i for i in manifest["items"] if i["key"] == key), None)
-        if record is None:
-            raise QuarantineError(f"no item {key} in {self.folder}")
-        source, stored = Path(record["source"]), self.folder / record["stored"]
+        record = self._record(manifest, key)
         if record["state"] == "restored":
             return record
-        if not (stored.exists() or stored.is_symlink()):
+        if record["state"] == "restoring":
+            return self._resume_restore(key, force_copy)
+        source, stored = Path(record["source"]), self.folder / record["stored"]
+        if not _there(stored):
             if not verify(source, record["inventory"]):
-                record["state"] = "restored"  # the move never happened or was already undone
-                self._save(manifest)
+                self._set(manifest, record, "restored")  # never moved, or already put back
                 return record
             raise QuarantineError(f"{stored} is missing and {source} is not complete")
-        if source.exists() or source.is_symlink():
-            if (record["state"] == "moving" and verify(stored, record["inventory"])
-                    and not verify(source, record["inventory"])):
-                # A copy that failed half-way left the source intact: drop the partial copy.
-                _remove_tree(stored)
-                record["state"] = "restored"
-                self._save(manifest)
-                return record
-            # Something is there again (the client recreated its cache, or the leftovers
-            # of an interrupted move): keep it in quarantine too, never delete it.
-            aside = f"{key}-recreated-{datetime.now().strftime('%Y%m%d%H%M%S')}"
-            self.move_in(source, aside, note=f"recreated at {source} before restore")
+        if _there(source):
+            # Something is there again (the client recreated its cache): keep it in
+            # quarantine too, never delete it.
+            self._set_aside(source, key)
             manifest = self.manifest()
-            record = next(i for i in manifest["items"] if i["key"] == key)
+            record = self._record(manifest, key)
         source.parent.mkdir(parents=True, exist_ok=True)
-        _move(stored, source, record["inventory"], force_copy)
+        self._set(manifest, record, "restoring", "copying")
+        return self._resume_restore(key, force_copy)
+
+    def _resume_move_in(self, key: str) -> bool:
+        """An interrupted move_in: True when that leaves the item where it was (restored);
+        False when the move is finished now (quarantined) and the restore goes on."""
+        manifest = self.manifest()
+        record = self._record(manifest, key)
+        source, stored = Path(record["source"]), self.folder / record["stored"]
+        _remove_tree(self._partial(key))  # our unfinished copy, if any
+        if record.get("phase") != "removing-source":  # nothing of the original removed
+            if not _there(stored) or not verify(source, record["inventory"]):
+                _remove_tree(stored)  # absent, or a whole copy of what is still in place
+                self._set(manifest, record, "restored")
+                return True
+            if verify(stored, record["inventory"]):
+                raise QuarantineError(f"{source} and {stored} both differ from what was moved")
+            # A whole copy in quarantine and the original half gone: a move from before
+            # moves were journalled in phases, cut short while removing the original.
+        if _there(source):
+            # The verified copy is in quarantine; what is left at the source is the rest
+            # of the original, half removed. Finish removing it, unless it holds
+            # something the move did not: then it is kept, as a recreated cache is.
+            if _remnant_of(source, record["inventory"]):
+                _remove_tree(source)
+            else:
+                self._set_aside(source, key)
+                manifest = self.manifest()
+                record = self._record(manifest, key)
+        self._set(manifest, record, "quarantined")
+        return False
+
+    def _resume_restore(self, key: str, force_copy: bool) -> dict[str, Any]:
+        """Go on with a restore journalled as `restoring`: copying back (or a rename on
+        one volume), then removing the quarantined copy."""
+        manifest = self.manifest()
+        record = self._record(manifest, key)
+        source, stored = Path(record["source"]), self.folder / record["stored"]
+        if record.get("phase") != "removing-stored":
+            partial = self._restoring(record)
+            _remove_tree(partial)  # our unfinished copy, if any
+            whole = _there(source) and not verify(source, record["inventory"])
+            if whole and not _there(stored):
+                return self._finish_restore(manifest, record)  # renamed back just before
+            if _there(source) and not whole:
+                self._set_aside(source, key)  # not ours: keep it
+                manifest = self.manifest()
+                record = self._record(manifest, key)
+            if not whole:
+                if not force_copy and _renamed(stored, source):
+                    return self._finish_restore(manifest, record)
+                _copy_verified(stored, source, partial, record["inventory"])
+            self._set(manifest, record, "restoring", "removing-stored")
+        _remove_tree(stored)
+        return self._finish_restore(manifest, record)
+
+    def _finish_restore(self, manifest: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+        source = Path(record["source"])
         problems = verify(source, record["inventory"])
         if problems:
             raise QuarantineError(f"{source} differs after restore: {', '.join(problems[:5])}")
-        record["state"], record["restored"] = "restored", _now()
-        self._save(manifest)
+        record["restored"] = _now()
+        self._set(manifest, record, "restored")
         return record
+
+    def _set_aside(self, source: Path, key: str) -> None:
+        """Keep what is at `source` in quarantine as an item of its own; an earlier
+        setting aside of it that was cut short is finished first."""
+        for item in self.manifest()["items"]:
+            if (item.get("state") == "moving" and item.get("source") == str(source)
+                    and item.get("key") != key):
+                self._resume_move_in(str(item["key"]))
+        if _there(source):
+            aside = f"{key}-recreated-{datetime.now().strftime('%Y%m%d%H%M%S%f')}"
+            self.move_in(source, aside, note=f"recreated at {source} before restore")
+
+    def _partial(self, key: str) -> Path:
+        """Where a copy into the quarantine is made before it takes its final name."""
+        return self.folder / "items" / f".{key}.partial"
+
+    def _restoring(self, record: dict[str, Any]) -> Path:
+        """Where a copy back is made before it takes the original's name: beside it."""
+        source = Path(record["source"])
+        return source.with_name(f".{source.name}.wxdoctor-restore-{self.folder.name}-{record['key']}")
 
     def has(self, key: str) -> bool:
         return any(i["key"] == key for i in self.manifest()["items"])
@@ -222,24 +328,49 @@ def empty(folder: Quarantine) -> None:
     _remove_tree(folder.folder)
 
 
-def _move(source: Path, target: Path, expected: dict[str, Any], force_copy: bool) -> None:
-    if not force_copy:
-        try:
-            os.rename(source, target)
-            return
-        except OSError as exc:
-            if exc.errno != errno.EXDEV:
-                raise
-    # Across volumes: copy, verify every file, then remove the original.
+def _there(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _renamed(source: Path, target: Path) -> bool:
+    """One rename on the same volume; False across volumes (EXDEV)."""
+    try:
+        os.rename(source, target)
+        return True
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        return False
+
+
+def _copy_verified(source: Path, target: Path, partial: Path, expected: dict[str, Any]) -> None:
+    """Copy `source` to `partial`, verify every file, then give it the name `target`
+    (one rename, same volume). A leftover at `partial` is an earlier unfinished copy."""
+    _remove_tree(partial)
     if source.is_dir() and not source.is_symlink():
-        shutil.copytree(source, target, symlinks=True)
+        shutil.copytree(source, partial, symlinks=True)
     else:
-        shutil.copy2(source, target, follow_symlinks=False)
-    problems = verify(target, expected)
+        shutil.copy2(source, partial, follow_symlinks=False)
+    problems = verify(partial, expected)
     if problems:
-        _remove_tree(target)
+        _remove_tree(partial)
         raise QuarantineError(f"copy of {source} differs: {', '.join(problems[:5])}")
-    _remove_tree(source)
+    os.rename(partial, target)
+
+
+def _remnant_of(path: Path, expected: dict[str, Any]) -> bool:
+    """Whether what is left at `path` is only a part of what was moved (an interrupted
+    removal): every file one of the moved ones, same size and content. Modes may differ:
+    the removal makes files writable before it unlinks them."""
+    have = inventory(path)
+    want = {f["rel"]: f for f in expected["files"]}
+    if have["special"] or any(not p["dir"] and p["rel"] not in want for p in have["problems"]):
+        return False
+    for item in have["files"]:
+        moved = want.get(item["rel"])
+        if moved is None or any(moved.get(k) != item.get(k) for k in ("size", "sha256", "link")):
+            return False
+    return True
 
 
 def _remove_tree(path: Path) -> None:

@@ -15,6 +15,9 @@ only Tencent-mapping lines: a crafted journal cannot add a line or write content
 
 from __future__ import annotations
 
+import os
+import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +27,11 @@ from checks.fixes._files import (
     CHANGED,
     b64,
     can_write,
+    discard_leftovers,
     read_regular,
     replace_checked,
     sha256_bytes,
+    unb64,
 )
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.env import FixEnv
@@ -34,6 +39,7 @@ from checks.fixes.fix import Fix, register
 from checks.platform.hosts_format import (
     decode_hosts,
     encode_hosts,
+    in_names,
     is_tencent_name,
     lines_with_endings,
     parse_line,
@@ -47,37 +53,78 @@ NOT_THE_HOSTS_FILE = t(
     "With administrator rights only the system's hosts file ({path}) is edited.",
     "以管理员权限只会修改系统的 hosts 文件（{path}）。")
 LINE_NOT_TENCENT = t(
-    "Line {n} of {path} does not map a WeChat/WeCom name: not touching it.",
-    "{path} 的第 {n} 行并未指向微信/企业微信域名，不予改动。")
+    "Line {n} of {path} is not a line this fix changes (it must map WeChat/WeCom names only, none your organisation keeps): not touching it.",
+    "{path} 的第 {n} 行不是此修复会改动的行（只能是仅指向微信/企业微信域名、且不是贵单位要求保留的行），不予改动。")
+LEFT_OTHER_NAMES = t(
+    "line {n} also maps {names}: commenting it out would change those too; edit it by hand",
+    "第 {n} 行还指向 {names}：注释掉它会连带影响这些域名，请手动修改")
+LEFT_KEPT = t(
+    "line {n} is kept on purpose by your organisation's configuration",
+    "第 {n} 行是贵单位的配置要求保留的")
+NOT_CHANGED = t("Not changed: {items}.", "不会改动：{items}。")
+STAYS_MARKED = t(
+    "Line(s) {lines} of {path} stay commented out: they also map names that are not WeChat/WeCom's, which this fix never changes; take the “# [wxdoctor] ” off by hand if you want them back.",
+    "{path} 的第 {lines} 行仍保持注释：这些行还指向非微信/企业微信的域名，此修复不会改动；如需恢复，请手动删除这些行开头的注释标记。")
 
 
 def _maps_tencent(line: str, number: int, endpoint_hosts: list[str]) -> bool:
+    """The line maps Tencent names and nothing else: commenting it out (or taking the
+    mark off again) changes no other name's address."""
     entry = parse_line(line, number)
-    return entry is not None and any(is_tencent_name(n, endpoint_hosts) for n in entry.names)
+    return entry is not None and all(is_tencent_name(n, endpoint_hosts) for n in entry.names)
+
+
+def _left(line: str, number: int, endpoint_hosts: list[str], keep: tuple[str, ...]) -> Text | None:
+    """Why an active line that maps a Tencent name is not one the fix changes (None:
+    it is one, or maps no Tencent name)."""
+    entry = parse_line(line, number)
+    if entry is None or not any(is_tencent_name(n, endpoint_hosts) for n in entry.names):
+        return None
+    others = [n for n in entry.names if not is_tencent_name(n, endpoint_hosts)]
+    if others:
+        return LEFT_OTHER_NAMES.with_params(n=number, names=others)
+    if any(in_names(n, keep) for n in entry.names):
+        return LEFT_KEPT.with_params(n=number)
+    return None
 
 
 def _split_bom(line: str) -> tuple[str, str]:
     return ("\ufeff", line[1:]) if line.startswith("\ufeff") else ("", line)
 
 
-def flagged_lines(raw: bytes, endpoint_hosts: list[str]) -> list[tuple[int, str]]:
-    """(1-based line number, line) of every active line mapping a Tencent name."""
+def flagged_lines(raw: bytes, endpoint_hosts: list[str],
+                  keep: tuple[str, ...] = ()) -> list[tuple[int, str]]:
+    """(1-based line number, line) of every active line mapping Tencent names only, none
+    of them one the organisation keeps (`[system] hosts_keep`)."""
     decoded = decode_hosts(raw)
     found = []
     for number, (line, _ending) in enumerate(lines_with_endings(decoded.text), start=1):
-        if _maps_tencent(_split_bom(line)[1], number, endpoint_hosts):
+        rest = _split_bom(line)[1]
+        if (_maps_tencent(rest, number, endpoint_hosts)
+                and _left(rest, number, endpoint_hosts, keep) is None):
             found.append((number, line))
     return found
 
 
-def marked_lines(raw: bytes, endpoint_hosts: list[str]) -> list[tuple[int, str]]:
-    """(line number, the line without the mark) of every line this fix commented out that
-    maps a Tencent name once the mark is taken off."""
+def left_lines(raw: bytes, endpoint_hosts: list[str], keep: tuple[str, ...]) -> list[Text]:
+    """The lines mapping a Tencent name that the fix leaves alone, each with why."""
+    decoded = decode_hosts(raw)
+    reasons = (_left(_split_bom(line)[1], number, endpoint_hosts, keep)
+               for number, (line, _ending) in enumerate(lines_with_endings(decoded.text), 1))
+    return [why for why in reasons if why is not None]
+
+
+def marked_lines(raw: bytes, endpoint_hosts: list[str],
+                 any_names: bool = False) -> list[tuple[int, str]]:
+    """(line number, the line without the mark) of every line this fix commented out
+    that maps Tencent names only once the mark is taken off (with `any_names`: every
+    marked line)."""
     decoded = decode_hosts(raw)
     found = []
     for number, (line, _ending) in enumerate(lines_with_endings(decoded.text), start=1):
         bom, rest = _split_bom(line)
-        if rest.startswith(MARK) and _maps_tencent(rest[len(MARK):], number, endpoint_hosts):
+        if rest.startswith(MARK) and (
+                any_names or _maps_tencent(rest[len(MARK):], number, endpoint_hosts)):
             found.append((number, bom + rest[len(MARK):]))
     return found
 
@@ -103,6 +150,19 @@ def _rewrite(raw: bytes, line_numbers: list[int], change: Any) -> bytes:
             line = bom + change(rest)
         parts.append(line + ending)
     return encode_hosts("".join(parts), decoded)
+
+
+_TAG = re.compile(r"[0-9a-f]{8}")
+
+
+def _temp_name(action: Action, step: Step, path: Path, revert: bool = False) -> str | None:
+    """`.hosts.wxdoctor-<tag>-<step>[-undo]` beside the file; None for a journal
+    written before fixes named them (then the name is random, as it was)."""
+    tag = action.data.get("temp_tag")
+    if not isinstance(tag, str) or not _TAG.fullmatch(tag):
+        return None
+    name = Path(os.path.realpath(path)).name
+    return f".{name}.wxdoctor-{tag}-{step.index}{'-undo' if revert else ''}"
 
 
 def _line_numbers(action: Action) -> list[int]:
@@ -137,9 +197,13 @@ class RepairHosts(Fix):
             plan.blocked = t("Cannot read {path}: {e}", "无法读取 {path}：{e}",
                              path=str(path), e=exc.strerror or str(exc))
             return plan
-        lines = flagged_lines(raw, self._endpoint_hosts(env))
+        keep = env.config.system.hosts_keep
+        lines = flagged_lines(raw, self._endpoint_hosts(env), keep)
+        left = left_lines(raw, self._endpoint_hosts(env), keep)
+        if left:
+            plan.warnings.append(NOT_CHANGED.with_params(items=left))
         if not lines:
-            plan.blocked = t(
+            plan.blocked = NOT_CHANGED.with_params(items=left) if left else t(
                 "No line in {path} overrides a WeChat/WeCom name: nothing to repair.",
                 "{path} 中没有改写微信/企业微信域名的行，无需修复。", path=str(path),
             )
@@ -154,7 +218,10 @@ class RepairHosts(Fix):
             paths=[str(path)],
             needs_admin=admin,
             data={"line_numbers": [n for n, _ in lines], "lines": [ln for _, ln in lines],
-                  "sha256_before": sha256_bytes(raw)},
+                  "sha256_before": sha256_bytes(raw),
+                  # Names the temporary files for this fix's writes, so that undo after
+                  # a kill removes exactly what it left beside the hosts file.
+                  "temp_tag": secrets.token_hex(4)},
         ))
         plan.needs_admin = admin
         return plan
@@ -179,12 +246,13 @@ class RepairHosts(Fix):
         if sha256_bytes(current) != expected:
             raise FixError(CHANGED.with_params(path=str(path)))
         numbers = _line_numbers(action)
-        flagged = {n for n, _ in flagged_lines(current, self._endpoint_hosts(env))}
+        flagged = {n for n, _ in flagged_lines(current, self._endpoint_hosts(env),
+                                              env.config.system.hosts_keep)}
         for n in numbers:
             if n not in flagged:
                 raise FixError(LINE_NOT_TENCENT.with_params(n=n, path=str(path)))
         new = comment_out(current, numbers)
-        replace_checked(path, new, expected, HOSTS_LIMIT)
+        replace_checked(path, new, expected, HOSTS_LIMIT, _temp_name(action, step, path))
         if self._read(path) != new:
             raise FixError(t("The file did not keep what was written.", "文件写入后内容不一致。"))
         step.facts["sha256_after"] = sha256_bytes(new)
@@ -195,12 +263,27 @@ class RepairHosts(Fix):
         ours = {str(line) for line in action.data.get("lines") or []}
         numbers = [n for n, line in marked_lines(current, self._endpoint_hosts(env))
                    if line in ours]
-        if not numbers:
-            return t("{path} was already as before.", "{path} 本来就是原样。", path=str(path))
+        # Marked lines that map WeChat/WeCom names and others too are never made active
+        # again by this fix (it does not mark such lines; an older version did): say so.
+        stays = [n for n, line in marked_lines(current, [], any_names=True)
+                 if line in ours and n not in numbers
+                 and _left(line, n, self._endpoint_hosts(env), ()) is not None]
         original = uncomment(current, numbers)
-        replace_checked(path, original, sha256_bytes(current), HOSTS_LIMIT)
+        kept = self._discard_leftovers(path, action, step, [current, original])
+        if kept:  # not a version this fix wrote or displaced: left where it is
+            step.facts["leftovers_kept"] = [str(p) for p in kept]
+        if stays:
+            step.facts["left_marked"] = stays
+        if not numbers:
+            if stays:
+                raise FixError(STAYS_MARKED.with_params(path=str(path), lines=stays))
+            return t("{path} was already as before.", "{path} 本来就是原样。", path=str(path))
+        replace_checked(path, original, sha256_bytes(current), HOSTS_LIMIT,
+                        _temp_name(action, step, path, revert=True))
         if self._read(path) != original:
             raise FixError(t("Restoring {path} did not take.", "恢复 {path} 未成功。", path=str(path)))
+        if stays:
+            raise FixError(STAYS_MARKED.with_params(path=str(path), lines=stays))
         if sha256_bytes(original) == step.backup.get("sha256"):
             return t("{path} restored byte for byte.", "{path} 已逐字节恢复。", path=str(path))
         # Edited by someone else since the fix: their edit stays, and the journal keeps
@@ -209,6 +292,26 @@ class RepairHosts(Fix):
         return t("{path}: the {n} line(s) are active again; changes made to the file since the fix are kept.",
                  "{path}：这 {n} 行已恢复生效；修复之后对文件的其他修改均保留。",
                  path=str(path), n=len(numbers))
+
+    def _discard_leftovers(self, path: Path, action: Action, step: Step,
+                           versions: list[bytes]) -> list[Path]:
+        """A kill mid-write leaves this step's temporary file beside the hosts file:
+        remove it when it holds (the start of) a version this step writes or displaces:
+        the file before the fix, the file with the marks, the file now or undone."""
+        names = [n for n in (_temp_name(action, step, path),
+                             _temp_name(action, step, path, revert=True)) if n]
+        if not names:
+            return []
+        try:
+            before = unb64(str(step.backup.get("content_b64") or ""))
+        except ValueError:
+            before = b""
+        known = [*versions, before, comment_out(before, _line_numbers(action))] if before \
+            else versions
+        target = Path(os.path.realpath(path))
+        return discard_leftovers(target.parent, names,
+                                 lambda content: any(v.startswith(content) for v in known),
+                                 HOSTS_LIMIT)
 
     # ---- what may be touched -------------------------------------------------------------
 

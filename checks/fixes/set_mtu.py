@@ -139,11 +139,12 @@ class SetMtu(Fix):
         return plan
 
     def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
-        current = self._current(env, action.data["interface"], action.data.get("service"))
+        iface, service, _mtu_set = _from_argv(action)
+        current = self._current(env, iface, service)
         return {"previous": current if current is not None else action.data["previous"]}
 
     def execute(self, action: Action, step: Step, env: FixEnv) -> None:
-        self._set(action, _mtu(action.data.get("mtu")), step, env)
+        self._set(action, _from_argv(action)[2], step, env)
 
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
         previous = _mtu(step.backup.get("previous"))
@@ -180,10 +181,46 @@ def _mtu(value: object) -> int:
 
 
 def _adapter(action: Action) -> tuple[str, str | None]:
-    """The interface (and macOS service) from the journal, only if they are plain names."""
-    iface, service = action.data.get("interface"), action.data.get("service")
-    if not isinstance(iface, str) or not is_name(iface) or not (
-            service is None or isinstance(service, str) and is_name(service)):
-        raise FixError(t("The journal names no usable network adapter.",
-                         "修复日志中没有可用的网卡名称。"))
+    iface, service, _mtu_set = _from_argv(action)
     return iface, service
+
+
+def parse_set_mtu_argv(os_name: str, argv: list[str]) -> tuple[str, str | None, int] | None:
+    """(interface, macOS service, MTU) of a command `set_mtu_argv` makes; None for
+    anything else. On macOS the service is what the command names (and shown as the
+    adapter)."""
+    words = list(argv)
+    if os_name == "windows" and len(words) == 8 and words[:5] == [
+            "netsh", "interface", "ipv4", "set", "subinterface"] and words[7] == "store=persistent":
+        iface, mtu_word = words[5], words[6].removeprefix("mtu=") if words[6].startswith("mtu=") else ""
+        service = None
+    elif os_name == "macos" and len(words) == 4 and words[:2] == ["networksetup", "-setMTU"]:
+        iface, mtu_word, service = words[2], words[3], words[2]
+    elif os_name not in ("windows", "macos") and len(words) == 7 and words[:4] == [
+            "ip", "link", "set", "dev"] and words[5] == "mtu":
+        iface, mtu_word, service = words[4], words[6], None
+    else:
+        return None
+    if not is_name(iface) or not is_mtu(mtu_word):
+        return None
+    return iface, service, int(mtu_word)
+
+
+def _from_argv(action: Action) -> tuple[str, str | None, int]:
+    """The adapter and the MTU from the step's own command, the one the preview showed
+    and the allow list checks, never from its data fields; a step whose data name
+    another adapter or MTU was changed after the preview and is refused."""
+    parsed = parse_set_mtu_argv(PLATFORM, list(action.argv or []))
+    if parsed is None:
+        raise FixError(t("The journal's command is not one this fix runs.",
+                         "修复日志中的命令不是此修复会运行的命令。"))
+    iface, service, mtu = parsed
+    data = action.data
+    named = (data.get("service") or data.get("interface")) if PLATFORM == "macos" \
+        else data.get("interface")
+    if named != iface or data.get("mtu") != mtu:
+        raise FixError(t(
+            "The journal's details ({named}, MTU {n}) do not match its command; it was changed after the preview. Nothing was run.",
+            "修复日志中的内容（{named}，MTU {n}）与其命令不一致，预览后被改动过。没有执行任何操作。",
+            named=str(named), n=str(data.get("mtu"))))
+    return iface, service, mtu

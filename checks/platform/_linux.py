@@ -205,6 +205,13 @@ def replace_file(target: str, replacement: str) -> None:
     """One rename, the new file carrying target's owner, mode and extended attributes
     (POSIX ACLs and the SELinux label live there). An attribute that cannot be copied
     raises OSError, so the caller can write in place instead and lose nothing."""
+    copy_attributes(target, replacement)
+    os.replace(replacement, target)
+
+
+def copy_attributes(target: str, replacement: str) -> None:
+    """Give `replacement` target's owner, mode and extended attributes (OSError when one
+    cannot be copied)."""
     copy_owner_and_mode(target, replacement)
     if sys.platform == "linux":  # the xattr calls exist only there (mypy checks all three)
         try:
@@ -213,4 +220,3 @@ def replace_file(target: str, replacement: str) -> None:
             names = []  # a file system without extended attributes has none to keep
         for name in names:
             os.setxattr(replacement, name, os.getxattr(target, name, follow_symlinks=False))
-    os.replace(replacement, target)

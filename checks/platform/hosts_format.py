@@ -199,3 +199,17 @@ def is_tencent_name(name: str, endpoint_hosts: Iterable[str] = ()) -> bool:
     if norm in {normalize_name(h) for h in endpoint_hosts}:
         return True
     return any(norm == s or norm.endswith("." + s) for s in TENCENT_SUFFIXES)
+
+
+def in_names(name: str, patterns: Iterable[str]) -> bool:
+    """Whether `name` is one of `patterns` (`login.work.weixin.qq.com`) or under one
+    written as `*.work.weixin.qq.com`."""
+    norm = normalize_name(name)
+    for pattern in patterns:
+        wanted = normalize_name(pattern)
+        if wanted.startswith("*."):
+            if norm.endswith(wanted[1:]):
+                return True
+        elif norm == wanted:
+            return True
+    return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import json
+import math
 import os
 import sqlite3
 import sys
@@ -81,6 +82,13 @@ class RunRow:
     primary_cause: str | None
     product: str | None
 
+    @classmethod
+    def of(cls, row: tuple[Any, ...]) -> RunRow:
+        """A row as SQLite returns it, whatever types another program stored in it."""
+        run_id, started_at, status, cause, product = row
+        return cls(int(run_id), _text(started_at, ""), _text(status),
+                   _optional_text(cause), _optional_text(product))
+
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "started_at": self.started_at, "status": self.status,
                 "primary_cause": self.primary_cause, "product": self.product}
@@ -91,11 +99,20 @@ class RunRow:
 class WatchRow:
     id: int
     started_at: str
-    duration_s: float
+    duration_s: float | None  # None: not a number in the database
     status: str
     primary_cause: str | None
-    outages: int
+    outages: int | None
     product: str | None
+
+    @classmethod
+    def of(cls, row: tuple[Any, ...]) -> WatchRow:
+        """A row as SQLite returns it, whatever types another program stored in it."""
+        watch, started_at, duration, status, cause, outages, product = row
+        count = _number(outages)
+        return cls(int(watch), _text(started_at, ""), _number(duration), _text(status),
+                   _optional_text(cause), int(count) if count is not None else None,
+                   _optional_text(product))
 
     @property
     def ref(self) -> str:
@@ -106,6 +123,31 @@ class WatchRow:
         return {"id": self.ref, "started_at": self.started_at, "duration_s": self.duration_s,
                 "status": self.status, "primary_cause": self.primary_cause,
                 "outages": self.outages, "product": self.product}
+
+
+# SQLite's integers are signed 64-bit; a bigger number names nothing stored.
+MAX_ROW_ID = 2**63 - 1
+
+
+def _bounded_limit(limit: int) -> int:
+    """LIMIT for SQLite: negative means none wanted, anything past its range means all."""
+    return min(max(0, limit), MAX_ROW_ID)
+
+
+def _text(value: object, unknown: str = "?") -> str:
+    """A text column as stored, or `unknown` when another program put something else
+    there (a BLOB, a number): the listing shows the row instead of failing on it."""
+    return value if isinstance(value, str) else unknown
+
+
+def _optional_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 def watch_id(ref: str) -> int | None:
@@ -217,15 +259,17 @@ class History:
             rows = conn.execute(
                 "SELECT id, started_at, status, primary_cause, product FROM runs"
                 " ORDER BY id DESC LIMIT ?",
-                (max(0, limit),),
+                (_bounded_limit(limit),),
             ).fetchall()
-        return [RunRow(*row) for row in rows]
+        return [RunRow.of(row) for row in rows]
 
     def latest(self, n: int = 1) -> builtins.list[dict[str, Any]]:
         """The newest `n` reports, newest first."""
         return [self.get(row.id) for row in self.list(n)]
 
     def get(self, run_id: int) -> dict[str, Any]:
+        if not 0 < run_id <= MAX_ROW_ID:
+            raise HistoryError(f"no run with id {run_id} in {self.path}")
         with self._session() as conn:
             row = conn.execute("SELECT report FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
@@ -262,14 +306,18 @@ class History:
         with self._session() as conn:
             rows = conn.execute(
                 "SELECT id, started_at, duration_s, status, primary_cause, outages, product"
-                " FROM watches ORDER BY id DESC LIMIT ?", (max(0, limit),)).fetchall()
-        return [WatchRow(*row) for row in rows]
+                " FROM watches ORDER BY id DESC LIMIT ?", (_bounded_limit(limit),)).fetchall()
+        return [WatchRow.of(row) for row in rows]
 
     def get_watch(self, watch: int) -> dict[str, Any]:
+        if not 0 < watch <= MAX_ROW_ID:
+            raise HistoryError(f"no watch with id {WATCH_PREFIX}{watch} in {self.path}")
         with self._session() as conn:
             row = conn.execute("SELECT report FROM watches WHERE id = ?", (watch,)).fetchone()
         if row is None:
             raise HistoryError(f"no watch with id {WATCH_PREFIX}{watch} in {self.path}")
+        if not isinstance(row[0], str):
+            raise HistoryError(f"watch {WATCH_PREFIX}{watch} cannot be read back: not text")
         try:
             report = parse_watch_text(row[0])
         except ValueError as exc:  # ReportError: the loader says which field

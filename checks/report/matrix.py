@@ -20,6 +20,7 @@ from checks.engine.check import all_checks
 from checks.report import words as w
 from checks.report.matrix_cells import DASH, ORDER, Column, measure, unmeasured_cell
 from checks.shared.i18n import Text, t
+from checks.tencent.domain_list import cut_text
 from checks.tencent.products import display_name
 
 PORT_UNUSED = t("Not tested on port {port}: the server does not use it.",
@@ -53,6 +54,7 @@ def source_texts(matrix: Mapping[str, Any]) -> list[Text]:
         path=listed.get("path", "?"), date=listed.get("modified", "?"),
         domains=listed.get("domains", 0), necessary=listed.get("necessary", 0),
         addresses=listed.get("addresses", 0))]
+    out += [cut for cut in (cut_text(listed),) if cut is not None]
     if listed.get("not_tested"):
         out.append(NOT_TESTED.with_params(hosts=list(listed["not_tested"])))
     if listed.get("wildcards"):

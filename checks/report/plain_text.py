@@ -13,6 +13,7 @@ from checks.engine.results import Status
 from checks.report.rejudge import headline
 from checks.shared.i18n import t
 from checks.shared.safe_text import printable
+from checks.tencent.domain_list import cut_text
 
 # The terminal's lights: four characters wide in English, a word in Chinese.
 LIGHTS = {
@@ -75,6 +76,9 @@ def render_text(report: dict[str, Any], lang: str = "en", colour: bool = False) 
         advice = _shown(check, "advice", lang)
         if advice and Status(status) not in (Status.OK, Status.SKIPPED):
             lines.append(f"       -> {advice}")
+    cut = cut_text(report.get("domain_list"))
+    if cut is not None:  # what of Tencent's list was not tested
+        lines.append(cut.render(lang))
     lines.append("")
     lines += headline_lines(headline(report, lang), lang)
     if report.get("cancelled"):

@@ -2,8 +2,9 @@
 
 Samples keep to a fixed schedule (start + k x interval), so their spacing does not
 drift with the probes' own time; a slot missed because the computer was busy or
-asleep is skipped, not made up. Ctrl-C (KeyboardInterrupt) and `stop()` both end
-the loop cleanly: the report is built from what was measured.
+asleep is skipped, not made up. Ctrl-C (KeyboardInterrupt; the command line turns
+SIGTERM and SIGHUP into it too) and `stop()` both end the loop cleanly: the report
+is built from what was measured.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class Watch:
                                       config.watch.dns_slow_ms)
         self.on_sample = on_sample
         self.stopped_by = "time"
+        # Set once no more samples will be taken: a stop signal after that (the report
+        # is being made) must not interrupt.
+        self.done_sampling = False
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -62,6 +66,8 @@ class Watch:
             self._loop(start)
         except KeyboardInterrupt:
             self.stopped_by = "user"
+        finally:
+            self.done_sampling = True
         return build_watch_report(
             self.analysis, self.config, started_wall=started_wall,
             ended_mono=self.clock.monotonic(), ended_wall=self.clock.wall(),

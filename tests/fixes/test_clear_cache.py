@@ -367,3 +367,29 @@ def test_file_names_that_are_not_utf8_move_and_come_back(tmp_path, data_dir):
     assert "\ufffd" in plan.actions[0].description.render("en") or plan.actions
     undo_entry(fix, Journal().load(journal.last.id))  # type: ignore[union-attr]
     assert snapshot(root) == before
+
+
+def test_plain_undo_retries_an_undo_that_failed(wxwork, data_dir):
+    """An undo refused while the client ran leaves the entry `failed`; a plain `undo`
+    later must still put the cache back, not say there is nothing to undo."""
+    from .test_interrupted import cli
+
+    before = snapshot(wxwork)
+    fix = get_fix("clear_client_cache")
+    entry = apply_plan(fix, fix.plan(env_for(wxwork)), Journal())
+    fake = wxwork.parent / "wxd-fake-client"
+    shutil.copy("/bin/sleep", fake)
+    client = subprocess.Popen([str(fake), "60"])
+    try:
+        with pytest.raises(FixError):
+            undo_entry(fix, Journal().load(entry.id), env_for(wxwork, names=(fake.name,)))
+    finally:
+        client.kill()
+        client.wait()
+    assert Journal().load(entry.id).state == "failed"
+    assert snapshot(wxwork) != before
+    out = cli(data_dir, "undo", "--lang", "en")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"Undone: {entry.id}" in out.stdout
+    assert snapshot(wxwork) == before
+    assert Journal().load(entry.id).state == "undone"

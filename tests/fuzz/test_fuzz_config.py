@@ -76,3 +76,30 @@ def test_any_text(text: str) -> None:
 def test_any_nesting(depth: int, opener: str) -> None:
     closer = "]" if opener == "[" else "}"
     _load(f"deadline_s = {opener * depth}1{closer * depth}\n")
+
+
+# Numbers TOML allows that no setting means: nan, infinities, overflowing exponents, and
+# integers of thousands of digits (Python's int() refuses text past 4300 digits).
+HOSTILE_NUMBERS = st.one_of(
+    st.sampled_from(["nan", "+nan", "-nan", "inf", "+inf", "-inf", "1e400", "-1e400", "0",
+                     "-0.0", "1e-400", "0x7fffffffffffffff", "9223372036854775808"]),
+    st.integers(1, 6000).map(lambda n: "9" * n))
+NUMBER_KEYS = [f"{section}.{key}" for section, keys in SECTIONS.items() if section != "stray"
+               for key in keys if key.endswith(("_s", "_ms", "_pct", "_gb", "_mb", "count",
+                                                "_files"))] + ["deadline_s"]
+
+
+@FUZZ
+@given(st.sampled_from(NUMBER_KEYS), HOSTILE_NUMBERS, st.booleans())
+def test_hostile_numbers(key: str, value: str, in_list: bool) -> None:
+    section, _, name = key.rpartition(".")
+    shown = f"[{value}]" if in_list else value
+    text = (f"[{section}]\n" if section else "") + f"{name} = {shown}\n"
+    _load(text)
+    try:
+        config = load_config_text(text, NAME)
+    except ConfigError as exc:
+        assert len(str(exc)) < 600, str(exc)[:200]
+    else:  # whatever was accepted is a finite number within its section's rules
+        number = getattr(getattr(config, section) if section else config, name)
+        assert number == number and abs(number) != float("inf")

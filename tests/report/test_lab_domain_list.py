@@ -153,3 +153,46 @@ def test_a_blocked_necessary_domain_is_red_a_blocked_optional_one_is_not(lab: La
     below = lines[lines.index(row) + 1]
     assert "WeCom · optional" in below
     assert any(line.startswith("allow") for line in lines[lines.index(row):])
+
+
+def test_a_list_too_big_for_one_run_is_cut_and_says_so(lab: Lab) -> None:
+    """2,000 domains x 199 ports (3.2 MB, within the size limit) ask for 398,000
+    connects; the run tests the first servers and ports within the limits, every check
+    finishes within the deadline, and the report says what was left out.
+    (tests/bench/domain_list_bench.py measures the time and memory of such runs.)"""
+    from checks.engine.check import all_checks
+    from checks.tencent.domain_list import MAX_PORTS, MAX_SERVERS
+
+    world = build_world(lab, timeout_s=None, deadline_s=10)
+    answering, dropping = lab.add_address(), lab.add_address()
+    serve(world, answering, [443, 80, 8080], world.ca.issue("*.big.lab.test"))
+    lab.drop(dropping)
+    lab.dns.set("*.big.lab.test", a=[answering, dropping])
+    world.trusted_dns.set("*.big.lab.test", a=[answering, dropping])
+    ports = [443, 80, 8080, *range(10000, 10196)]
+    response = {"errcode": 0, "errmsg": "ok", "domain_list": [
+        _domain(f"s{i}.big.lab.test", ports, int(i % 3 != 2)) for i in range(2000)]}
+    listed = lab.tmp / "big.json"
+    listed.write_text(json.dumps(response, ensure_ascii=False), encoding="utf-8")
+    assert 3_000_000 < listed.stat().st_size < 4 * 1024 * 1024
+
+    report, rc, stderr = _check(lab, world, "--json", "--deadline", "8",
+                                "--domain-list", str(listed))
+
+    assert rc in (0, 1, 2), stderr
+    assert {c["id"] for c in report["checks"]} == {c.id for c in all_checks()}
+    overran = [c["id"] for c in report["checks"] if c["evidence"].get("failure") == "deadline"]
+    assert overran == [], overran
+    cut = report["domain_list"]["cut"]
+    assert cut == {"servers": 2000, "servers_tested": MAX_SERVERS, "ports": 199,
+                   "ports_tested": [443, 80, 8080, *range(10000, 10000 + MAX_PORTS - 3)],
+                   "probes": 2000 * 199, "probes_tested": MAX_SERVERS * MAX_PORTS,
+                   "max_servers": MAX_SERVERS, "max_ports": MAX_PORTS}
+    listed_hosts = [e["host"] for e in report["endpoints"] if e["source"] == "domain_list"]
+    assert len(listed_hosts) == MAX_SERVERS
+    assert all(int(h[1:].split(".")[0]) % 3 != 2 for h in listed_hosts)  # necessary first
+    assert len(report["matrix"]["ports"]) <= MAX_PORTS + 3
+
+    _report, rc, text = _check(lab, world, "--lang", "zh", "--deadline", "8",
+                               "--domain-list", str(listed))
+    assert "腾讯域名列表要求检测 398000 个连接（2000 个服务器，199 个端口），只检测了其中 800 个" in text

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from checks.engine.config import Config, ConfigError, load_config_text, read_config_text
 from checks.fixes import get_fix
 from checks.fixes.env import trusted_config
 from checks.fixes.executor import run_helper_step
@@ -38,6 +39,19 @@ def refuse(message: str) -> int:
     if sys.stderr is not None:  # the windowed executable has no console
         print(f"wxdoctor fix-helper: refused: {message}", file=sys.stderr)
     return 64
+
+
+def helper_config() -> Config:
+    """The defaults and the machine-wide file an administrator installed: never the
+    person's own config or WXDOCTOR_CONFIG, which any of their programs could write."""
+    from checks import platform
+
+    path = platform.machine_config_path()
+    try:
+        text = read_config_text(path) if path is not None and path.is_file() else ""
+        return load_config_text(text, str(path))
+    except (OSError, ConfigError):
+        return load_config_text("")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
              for row in rows]
     lines += [(w.started_at, f"{w.ref:>5}  {w.started_at:<25}  {w.status:<8}  "
                              f"{w.primary_cause or '-':<24}  {w.product or '-'}  "
-                             f"watch {_minutes(w.duration_s)}, {w.outages} outage(s)")
+                             f"watch {_minutes(w.duration_s)}, "
+                             f"{'?' if w.outages is None else w.outages} outage(s)")
               for w in watches]
     # Newest first, runs and watches together (both stamped in UTC, ISO form).
     for _, line in sorted(lines, key=lambda item: item[0], reverse=True)[:max(0, args.limit)]:
@@ -45,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _minutes(seconds: float) -> str:
+def _minutes(seconds: float | None) -> str:
+    if seconds is None:  # not a number in the database
+        return "?:??"
     minutes, s = divmod(round(seconds), 60)
     return f"{minutes}:{s:02d}"

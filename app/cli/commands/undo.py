@@ -1,4 +1,5 @@
-"""`wxdoctor undo [JOURNAL_ID]`: undo a fix (default: the latest applied one).
+"""`wxdoctor undo [JOURNAL_ID]`: undo a fix (default: the latest applied one, else the
+latest whose undo failed and can be tried again).
 
 A fix whose run was killed halfway (its entry still `planned`, its process gone)
 is rolled back first: without an id every such entry, with an id that entry.
@@ -15,7 +16,7 @@ from checks.engine.config import load_config
 from checks.fixes import FixEnv, get_fix, known_fix_ids
 from checks.fixes.actions import FixError
 from checks.fixes.executor import recover_interrupted
-from checks.fixes.journal import Journal
+from checks.fixes.journal import Journal, JournalEntry
 from checks.fixes.session import FixSession
 from checks.shared.i18n import detect_lang, t
 
@@ -36,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     if interrupted:
         env = FixEnv(config=load_config(None))
         return print_recovered(recover_interrupted(journal, get_fix, env, interrupted), lang)
-    entry = entry or journal.latest("applied")
+    # Without an id: the latest applied fix, else one whose undo failed earlier (a
+    # client was running, say): its cache must not sit in quarantine unnoticed.
+    entry = entry or journal.latest("applied") or _undoable_failed(journal)
     if entry is None:
         print(t("Nothing to undo.", "没有可撤销的修复。").render(lang))
         return 1
@@ -54,3 +57,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {note.render(lang)}")
     return 0
 
+
+
+def _undoable_failed(journal: Journal) -> JournalEntry | None:
+    """The latest `failed` entry of a fix that can be undone, with steps left to put back."""
+    for entry in reversed(journal.entries()):
+        if (entry.state == "failed" and entry.fix_id in known_fix_ids()
+                and entry.plan.get("reversible", True)
+                and any(s.state in ("done", "running", "failed") and s.started
+                        for s in entry.steps)):
+            return entry
+    return None

@@ -34,6 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.cli.stop_signals import StopLikeCtrlC
+
+    # SIGTERM and SIGHUP (a closed terminal) end the watch as Ctrl-C does: with the
+    # report, stored and printed.
+    with StopLikeCtrlC() as stop:
+        return _watch(args, stop)
+
+
+def _watch(args: argparse.Namespace, stop: Any) -> int:
     from checks.watch.loop import Watch
     from checks.watch.plan import Plan, WatchError
     from checks.watch.terminal import header_line, live_line, news_lines, render_watch_text
@@ -51,33 +60,58 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     # The live lines go where a person reads them: stdout, or stderr when stdout is JSON.
     live = sys.stderr if args.json else sys.stdout
-    show_live = not args.json or sys.stderr.isatty()
+    show_live = [not args.json or sys.stderr.isatty()]
 
     def on_sample(sample: Any, news: list[Any], analysis: Any) -> None:
-        if not show_live:
+        if not show_live[0]:
             return
-        print(live_line(sample, analysis.down, lang), file=live, flush=True)
-        for line in news_lines(news, {"known": analysis.known}, lang):
-            print(line, file=live, flush=True)
+        try:
+            print(live_line(sample, analysis.down, lang), file=live, flush=True)
+            for line in news_lines(news, {"known": analysis.known}, lang):
+                print(line, file=live, flush=True)
+        except OSError:  # the terminal went away: keep measuring, report at the end
+            show_live[0] = False
 
     watch = Watch(config, plan, lang=lang, on_sample=on_sample)
+    stop.measuring = lambda: not watch.done_sampling
     servers = sum(1 for t in watch.sampler.targets if t.kind == "server")
-    if show_live:
+    if show_live[0]:
         print(header_line(servers, plan.interval_s, plan.seconds, lang), file=live, flush=True)
     report = watch.run()
-    if not args.no_history:
-        store_watch(report)
-    if args.json:
-        print_json(report)
-    else:
-        sys.stdout.write("\n" + render_watch_text(report, lang))
-    sys.stdout.flush()
+    stored = None if args.no_history else store_watch(report)
+    try:
+        if args.json:
+            print_json(report)
+        else:
+            sys.stdout.write("\n" + render_watch_text(report, lang))
+        sys.stdout.flush()
+    except OSError as exc:  # the terminal is gone (SIGHUP): the report is in the history
+        _silence_stdout()
+        _tell(f"wxdoctor: the watch report could not be printed ({exc.strerror or exc})"
+              + (f"; it is stored in the history as w{stored}" if stored else ""))
     if args.pdf:
         from app.pdf.watch_pages import write_watch_pdf
         from checks.report.redact import redact, unredacted
 
         write_watch_pdf(unredacted(report) if args.no_redact else redact(report), args.pdf, lang)
     return exit_code(report)
+
+
+def _silence_stdout() -> None:
+    """What is left in stdout's buffer goes nowhere, instead of failing again at exit."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _tell(message: str) -> None:
+    try:
+        print(message, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr went with the terminal
+        pass
 
 
 def store_watch(report: dict[str, Any]) -> int | None:
