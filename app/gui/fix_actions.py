@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtWidgets import QWidget
 
+import app.cli.commands.fix_helper  # noqa: F401 (says how this app starts its helper)
 from app.gui import theme
 from app.gui.widgets.check_row import CheckRow
 from app.gui.worker import RunnerFactory

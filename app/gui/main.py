@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return child_main()
     if argv[:1] == ["fix-helper"]:
         # Elevation starts this very executable again for one admin fix step (see
-        # checks.fixes.elevation.self_command): serve it as the command line does, before
+        # app.cli.commands.fix_helper.self_command): serve it as the command line does, before
         # any Qt, so no window opens and the GUI's own options never see its arguments.
         from app.cli.main import main as cli_main
 

@@ -2,8 +2,9 @@
 
 Linux: pkexec; macOS: an administrator prompt from osascript for exactly one
 command; Windows (and a step that is more than one command, or a file edit):
-ShellExecuteW "runas" / pkexec / osascript of this app's own `fix-helper`, which
-carries out one journalled step of a known fix. Already admin: direct.
+ShellExecuteW "runas" / pkexec / osascript of this app's own helper, which carries
+out one journalled step of a known fix. Already admin: direct. How the app starts
+itself as that helper is the front end's to say (`use_helper`).
 
 The helper is told everything on its command line: the journal file's real path
 and the id of the person asking (uid, or SID on Windows), because the elevated
@@ -19,10 +20,9 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Protocol
 
 from checks import platform
 from checks.fixes.actions import NotCarriedOut, StillRunning
@@ -30,8 +30,6 @@ from checks.platform import NAME as PLATFORM
 from checks.platform._common import ERROR_CANCELLED, RunasResult
 from checks.platform.commands import CommandResult, run_command
 from checks.shared.i18n import t
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def applescript_string(text: str) -> str:
@@ -50,22 +48,31 @@ def admin_argv(argv: Sequence[str], platform: str = PLATFORM) -> list[str]:
     raise ValueError("on Windows an admin command runs through the fix helper")
 
 
-def self_command(elevated_posix: bool = False) -> list[str]:
-    """How to start this app again: the frozen executable, or `python -m app`.
+class HelperCommand(Protocol):
+    """How the front end starts itself again as the elevated helper: it alone knows its
+    own command line (python -m ..., the frozen executable, the helper's arguments)."""
 
-    Frozen, `sys.executable` is whichever executable runs: the console `wxdoctor` or
-    the windowed `wxdoctor-gui`. Both serve `fix-helper` (app/gui/main.py hands it to
-    the command line before any Qt is loaded), so the helper is the very program the
-    person started and trusts, no console window opens from the window, and there is
-    no second file name to find beside it (wxdoctor.exe, Contents/MacOS/wxdoctor).
-    """
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    command = [sys.executable, "-m", "app"]
-    if elevated_posix:
-        # pkexec clears the environment and the working folder: say where the code is.
-        return ["/usr/bin/env", f"PYTHONPATH={PROJECT_ROOT}", *command]
-    return command
+    def argv(self, journal_path: str, fix_id: str, step: int, revert: bool,
+             elevated_posix: bool, user: str) -> list[str]: ...
+
+    def code_paths(self) -> list[str]:
+        """The files the elevated process would run (checked before a Windows prompt)."""
+        ...
+
+
+_HELPER: list[HelperCommand] = []
+
+
+def use_helper(command: HelperCommand) -> None:
+    """The front end says how its helper is started (app/cli/commands/fix_helper.py)."""
+    _HELPER[:] = [command]
+
+
+def _helper() -> HelperCommand:
+    if not _HELPER:
+        raise NotCarriedOut(t("No administrator helper is available in this program.",
+                              "本程序中没有可用的管理员助手。"))
+    return _HELPER[0]
 
 
 def helper_argv(
@@ -74,10 +81,8 @@ def helper_argv(
 ) -> list[str]:
     """The helper's command line: the entry's real path (the helper refuses any other) and
     who is asking (it refuses files that person does not own alone)."""
-    argv = [*self_command(elevated_posix), "fix-helper", "--journal",
-            os.path.realpath(journal_path), "--fix", fix_id, "--step", str(step),
-            "--user", user if user is not None else platform.current_user_id()]
-    return [*argv, "--revert"] if revert else argv
+    return _helper().argv(os.path.realpath(journal_path), fix_id, step, revert, elevated_posix,
+                          user if user is not None else platform.current_user_id())
 
 
 @dataclass(frozen=True)
@@ -112,15 +117,8 @@ def run_as_admin(argv: Sequence[str], timeout: float) -> CommandResult:
 
 
 def elevated_code_paths() -> list[str]:
-    """What the UAC prompt would run as administrator: frozen, the app's folder, its
-    `_internal` folder (Python, Qt and every library) and the executable, which carries
-    the code; from source, Python's folder and executable and the two packages."""
-    exe = os.path.abspath(sys.executable)
-    if getattr(sys, "frozen", False):
-        folder = os.path.dirname(exe)
-        internal = getattr(sys, "_MEIPASS", os.path.join(folder, "_internal"))
-        return [folder, *([internal] if os.path.isdir(internal) else []), exe]
-    return [os.path.dirname(exe), exe, str(PROJECT_ROOT / "checks"), str(PROJECT_ROOT / "app")]
+    """What the UAC prompt would run as administrator (the front end knows its files)."""
+    return _helper().code_paths()
 
 
 def untrusted_code(problem: str) -> NotCarriedOut:

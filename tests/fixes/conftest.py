@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import app.cli.commands.fix_helper  # noqa: F401 (says how the app starts its elevated helper)
 from checks.engine.config import Config, load_config_text
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,16 +14,63 @@ failed, 64 refused.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from checks.engine.config import Config, ConfigError, load_config_text, read_config_text
 from checks.fixes import get_fix
+from checks.fixes.elevation import use_helper
 from checks.fixes.env import trusted_config
 from checks.fixes.executor import run_helper_step
 from checks.fixes.helper_files import Refused, invoking_user_conflict, open_journal, result_of
 
 COMMAND = "fix-helper"
 HELP = "(internal) carry out one journalled fix step with administrator rights"
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def self_command(elevated_posix: bool = False) -> list[str]:
+    """How to start this app again: the frozen executable, or `python -m app`.
+
+    Frozen, `sys.executable` is whichever executable runs: the console `wxdoctor` or
+    the windowed `wxdoctor-gui`. Both serve `fix-helper` (app/gui/main.py hands it to
+    the command line before any Qt is loaded), so the helper is the very program the
+    person started and trusts, no console window opens from the window, and there is
+    no second file name to find beside it (wxdoctor.exe, Contents/MacOS/wxdoctor).
+    """
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    command = [sys.executable, "-m", "app"]
+    if elevated_posix:
+        # pkexec clears the environment and the working folder: say where the code is.
+        return ["/usr/bin/env", f"PYTHONPATH={PROJECT_ROOT}", *command]
+    return command
+
+
+class AppHelper:
+    """This command's own command line, for checks.fixes.elevation to start it elevated:
+    both sides of the helper's arguments live in this module."""
+
+    def argv(self, journal_path: str, fix_id: str, step: int, revert: bool,
+             elevated_posix: bool, user: str) -> list[str]:
+        argv = [*self_command(elevated_posix), COMMAND, "--journal", journal_path,
+                "--fix", fix_id, "--step", str(step), "--user", user]
+        return [*argv, "--revert"] if revert else argv
+
+    def code_paths(self) -> list[str]:
+        """What the UAC prompt would run as administrator: frozen, the app's folder, its
+        `_internal` folder (Python, Qt and every library) and the executable, which
+        carries the code; from source, Python's folder and executable and the packages."""
+        exe = os.path.abspath(sys.executable)
+        if getattr(sys, "frozen", False):
+            folder = os.path.dirname(exe)
+            internal = getattr(sys, "_MEIPASS", os.path.join(folder, "_internal"))
+            return [folder, *([internal] if os.path.isdir(internal) else []), exe]
+        return [os.path.dirname(exe), exe, str(PROJECT_ROOT / "checks"), str(PROJECT_ROOT / "app")]
+
+
+use_helper(AppHelper())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
