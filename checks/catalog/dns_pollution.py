@@ -44,11 +44,6 @@ from checks.shared.concurrency import parallel_map
 from checks.shared.i18n import Text, t
 from checks.tencent.domain_list import is_address
 
-CONFIRMING_FAILURES = (
-    codes.TLS_UNTRUSTED_ISSUER, codes.TLS_NAME_MISMATCH, codes.TLS_EXPIRED, codes.TLS_NOT_YET_VALID, codes.TLS_NOT_TLS,
-)
-
-
 # -- the endpoint matrix -----------------------------------------------------------------
 
 TRUSTED_DNS = t("Trusted DNS", "可信 DNS")
@@ -239,7 +234,7 @@ def decide(record: dict[str, Any]) -> dict[str, Any]:
         return out
     # Something answered with the wrong certificate (or no TLS at all): not the real
     # server. Timeouts and resets could also be a firewall in front of the real one.
-    confirmed = probe.get("failure") in CONFIRMING_FAILURES
+    confirmed = probe.get("failure") in tls_probe.NOT_THE_SERVER
     out.update(decision="mismatch" if confirmed else "mismatch_unconfirmed",
                codes=[codes.DNS_MISMATCH],
                reason=f"answers differ and {probe['address']} did not prove itself: "

@@ -368,6 +368,12 @@ def valid_for_name(result: dict[str, Any]) -> bool:
     return result.get("failure") is None and bool(result.get("verified"))
 
 
+# Handshake failures that prove the address is not the real server (a timeout or a reset
+# could also be a firewall in front of the real one).
+NOT_THE_SERVER = (codes.TLS_UNTRUSTED_ISSUER, codes.TLS_NAME_MISMATCH, codes.TLS_EXPIRED,
+                  codes.TLS_NOT_YET_VALID, codes.TLS_NOT_TLS)
+
+
 def prove_answers(ctx: Context, records: list[dict[str, Any]]) -> None:
     """A handshake with each record's first system-resolver address: a server that
     presents a valid certificate for the name is genuine, whatever DNS said. Fills each
