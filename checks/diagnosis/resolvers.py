@@ -101,11 +101,11 @@ def classify(address: str, facts: Facts) -> Resolver:
     name = public_name(address)
     if name is not None:
         return Resolver(address, PUBLIC, t("the public DNS service {name} ({a})",
-                                           "公共 DNS 服务 {name}（{a}）", name=name, a=address))
+                                           "公共 DNS 服务“{name}”（{a}）", name=name, a=address))
     if ip.is_private or ip.is_link_local:
         return Resolver(address, LOCAL_NETWORK, t(
             "the DNS server of your local network ({a})", "本地网络的 DNS 服务器（{a}）",
             a=address))
     return Resolver(address, PROVIDER, t(
-        "the DNS server {a}, most likely your internet provider's",
+        "the DNS server {a} (most likely your internet provider's)",
         "DNS 服务器 {a}（很可能是网络运营商的）", a=address))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import services, tunnels
-from .topology import ROUTER_CLIENT_DEV, Lab
+from .topology import ROUTER_CLIENT_DEV, ROUTER_CLIENT_IP, Lab
 from .world import API, LOGIN, World, rehost, serve
 
 FaultFn = Callable[[Lab, World], None]
@@ -186,6 +186,54 @@ def dns_flaky_servfail(lab: Lab, world: World) -> None:
     lab.dns.flaky(LOGIN, every=2, mode="servfail")
 
 
+# ---- 5. a dead DNS server, of each kind a person may have -------------------------------
+# The client's resolv.conf names one DNS server that does not answer; the trusted resolver
+# (world.trusted_dns) still does. Who the server is decides the advice.
+
+PROVIDER_DNS = "202.96.128.86"  # a provincial telecom's resolver, held by the lab's server ns
+PUBLIC_DNS = "223.5.5.5"  # AliDNS, held by the lab's server ns
+
+
+def _dead_dns(lab: Lab, address: str, silent: bool = True) -> None:
+    if silent:  # the router drops what goes there: no answer, not even a refusal
+        for proto in ("udp", "tcp"):
+            lab.router.iptables("-I", "FORWARD", "-d", address, "-p", proto, "--dport", "53",
+                                "-j", "DROP")
+    lab.client.set_resolvers([address])
+
+
+def dns_router_dead(lab: Lab, world: World) -> None:
+    """The router's own DNS relay (the gateway's address, as DHCP hands it out) is dead:
+    nothing listens on port 53 there, every question is refused at once."""
+    lab.client.set_resolvers([ROUTER_CLIENT_IP])
+
+
+def dns_provider_dead(lab: Lab, world: World) -> None:
+    """The internet provider's DNS server (a public address) does not answer."""
+    lab.add_public_address(PROVIDER_DNS)
+    _dead_dns(lab, PROVIDER_DNS)
+
+
+def dns_public_dead(lab: Lab, world: World) -> None:
+    """The DNS server was set by hand to a public service (AliDNS 223.5.5.5), which this
+    network no longer lets through: every question goes unanswered."""
+    lab.add_public_address(PUBLIC_DNS)
+    _dead_dns(lab, PUBLIC_DNS)
+
+
+def dns_vpn_dead(lab: Lab, world: World) -> None:
+    """A working VPN (traffic flows through tun0) hands out a DNS server on its own
+    network that does not answer."""
+    world.extra["vpn"] = tunnels.add_vpn(lab, forward=True)
+    lab.client.set_resolvers([f"{tunnels.VPN_NET}.53"])
+
+
+def dns_local_program_dead(lab: Lab, world: World) -> None:
+    """The DNS server is a program on this computer (127.0.0.1: a proxy tool's or an ad
+    blocker's DNS) that is not running: every question is refused."""
+    lab.client.set_resolvers(["127.0.0.1"])
+
+
 @dataclass(frozen=True)
 class Fault:
     id: str
@@ -208,5 +256,7 @@ FAULTS: list[Fault] = [
     _fault(service_502),
     _fault(ipv6_blackhole), _fault(dns_slow), _fault(adblock_dns), _fault(sni_reset),
     _fault(dns_flaky_servfail),
+    _fault(dns_router_dead), _fault(dns_provider_dead), _fault(dns_public_dead),
+    _fault(dns_vpn_dead), _fault(dns_local_program_dead),
 ]
 BY_ID = {f.id: f for f in FAULTS}

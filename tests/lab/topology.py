@@ -180,6 +180,17 @@ class Lab:
                 self.router.add_route(str(ip), via=via)
         return addr
 
+    def add_public_address(self, addr: str) -> str:
+        """A public-looking address (an internet provider's DNS server, a public DNS
+        service) held by the server ns, as `add_address` gives lab ones: packets to it
+        reach that namespace and nothing else (the router has no default route)."""
+        ip = ipaddress.ip_address(addr)
+        if ip.version != 4 or not ip.is_global:
+            raise ValueError(f"{addr} is not a public IPv4 address")
+        self.server.add_addr("lo", f"{addr}/32")
+        self.router.add_route(str(ip), via=SERVER_IP)
+        return addr
+
     def _alloc(self, v6: bool) -> str:
         if v6:
             addr = str(HOST_POOL6[self._next_host6])

@@ -96,9 +96,19 @@ def _control_ok(report: dict[str, Any]) -> bool:
                for p in _check(report, "captive").get("evidence", {}).get("probes", []))
 
 
+def _dns_turned_away(report: dict[str, Any]) -> bool:
+    """Some DNS question got 'unreachable' back: a refusal from the network, not silence."""
+    for answer in _check(report, "dns").get("evidence", {}).get("answers", []):
+        for record in ("A", "AAAA"):
+            if ((answer.get("direct") or {}).get(record) or {}).get("error") == "dns_unreachable":
+                return True
+    return False
+
+
 CLAIMS: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
     (r"Other connections work", _tcp_ok),
     (r"do give addresses", _trusted_addresses),
+    (r"turns DNS questions away", _dns_turned_away),
     (r"time servers work normally|, time servers work", lambda r: _time_servers(r) > 0),
     (r"other websites[^.]*work normally", _control_ok),
     (r"nothing beyond it answers", lambda r: not _tcp_ok(r) and not _trusted_addresses(r)

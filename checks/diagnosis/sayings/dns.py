@@ -30,6 +30,8 @@ PUBLIC_CHOICES = t("a public DNS service such as 223.5.5.5 (AliDNS) or 119.29.29
 # How a server failed, for the first sentence.
 _HOW: dict[str, Text] = {
     "silent": t("{server} does not answer", "{server}没有应答"),
+    "unreachable": t("{server} turns DNS questions away (nothing answers for DNS there)",
+                     "{server}拒收 DNS 查询（那里没有 DNS 服务应答）"),
     "refused": t("{server} refuses to answer", "{server}拒绝应答"),
     "servfail": t("{server} fails when it looks the names up", "{server}在查询这些域名时自身出错"),
     "nxdomain": t("{server} says the names do not exist", "{server}声称这些域名不存在"),
@@ -41,7 +43,8 @@ def _behaviour(errors: list[str | None]) -> str:
     failed = [e for e in errors if e]
     if not failed:
         return "ok"
-    kinds = Counter("silent" if e in DNS_SILENT else
+    kinds = Counter("unreachable" if e == codes.DNS_UNREACHABLE else
+                    "silent" if e in DNS_SILENT else
                     "refused" if e == codes.DNS_REFUSED else
                     "servfail" if e == codes.DNS_SERVFAIL else
                     "nxdomain" if e in (codes.DNS_NXDOMAIN, codes.DNS_NXDOMAIN_OR_NODATA) else
@@ -110,11 +113,13 @@ def _server_line(server: Resolver, behaviour: str, answers: list[ServerAnswer],
     times = [a.ms for a in answers if a.error and a.ms is not None]
     how = {
         "silent": t("no answer", "无应答"),
+        "unreachable": t("questions turned away", "查询被拒收"),
         "refused": t("refused", "拒绝应答"),
         "servfail": t("a failure of its own", "自身出错"),
         "nxdomain": t("\"does not exist\"", "“域名不存在”"),
     }.get(behaviour, t("no usable answer", "无可用应答"))
-    waited = t(" after {time}", "（等待 {time}）", time=w.ms(max(times))) if times else t("", "")
+    waited = (t(" after {time}", "（等待 {time}）", time=w.ms(max(times))) if times and
+              behaviour == "silent" else t("", ""))
     return t("DNS server {a}: {how}{waited} for {names}", "DNS 服务器 {a}：{names} {how}{waited}",
              a=server.address, how=how, waited=waited, names=listed(names))
 
@@ -137,9 +142,9 @@ def dns_failure(finding: Finding, facts: Facts) -> Said | None:
                           [x.host for x in a if x.error]) for s, b, a in failing[:3]]
     resolved = _trusted_for(facts, names)
     if resolved:
-        proof.append(t("Public DNS servers ({resolvers}) do give addresses for {names}: the names "
-                       "exist, only this DNS server fails.",
-                       "公共 DNS 服务器（{resolvers}）能解析出 {names} 的地址：域名本身没问题，只是这台 DNS 服务器有故障。",
+        proof.append(t("The trusted DNS servers ({resolvers}) do give addresses for {names}: the "
+                       "names exist, only this DNS server fails.",
+                       "可信 DNS 服务器（{resolvers}）能解析出 {names} 的地址：域名本身没问题，只是这台 DNS 服务器有故障。",
                        resolvers=listed(facts.trusted_resolvers()), names=listed(resolved)))
     return Said(summary, advice, tuple(proof), fixes=(), for_it=for_it)
 

@@ -98,11 +98,11 @@ def vpn_interference(finding: Finding, facts: Facts) -> Said | None:
     elif failed:
         what = t("and connections to {hosts} fail through it", "而经由它到 {hosts} 的连接失败",
                  hosts=listed(failed))
-    else:
-        what = t("and answers through it are wrong", "而经由它得到的结果不正确")
+    else:  # a suspect only: it carries everything, nothing measured failed through it yet
+        what = t("so every connection depends on it", "所有连接都要经过它")
     return Said(
         t("The VPN adapter {adapter} carries all of this computer's traffic, {what}.",
-          "VPN 网卡 {adapter} 承载了这台电脑的全部流量，{what}。", adapter=adapter, what=what),
+          "VPN 网卡 {adapter}承载了这台电脑的全部流量，{what}。", adapter=adapter, what=what),
         t("Disconnect {vpn} and check again. If you need it, ask its administrator to let "
           "Tencent's servers go directly (split tunnelling).",
           "请断开 {vpn} 后重新检测。如果必须使用它，请让其管理员把腾讯的服务器设为直连（分流）。", vpn=vpn),
