@@ -3,9 +3,9 @@
 The old `nameserver` lines are commented out with a mark, never deleted, and the new
 ones are written right where the first of them stood, each ending in the same mark:
 
-    # [wxdoctor] nameserver 192.168.1.1
     nameserver 223.5.5.5 # [wxdoctor]
     nameserver 223.6.6.6 # [wxdoctor]
+    # [wxdoctor] nameserver 192.168.1.1
 
 (glibc, musl and dnspython read a `nameserver` line up to the first blank, so the mark
 is a comment to them.) Undo drops the marked lines and takes the mark off the commented

@@ -306,7 +306,7 @@ def _warnings(setting: adapter.DnsSetting) -> list[Text]:
     if setting.method == FILE:
         return [t("{path} is a plain file no network program manages; if a DHCP client on this "
                   "computer rewrites it, the old servers come back.",
-                  "{path} 是没有网络程序管理的普通文件；如果这台电脑上的 DHCP 客户端改写它，原来的服务器会回来。",
+                  "{path} 是没有网络程序管理的普通文件；如果这台电脑上有程序在联网时自动改写它，原来的服务器会回来。",
                   path=adapter.RESOLV_CONF)]
     return []
 
