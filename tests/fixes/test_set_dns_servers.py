@@ -542,3 +542,69 @@ def test_fix_list_offers_the_choices_of_this_computer(resolv: Any, monkeypatch: 
     listed = _choices(get_fix("set_dns_servers"), FixEnv(config=Config()), "en")
     assert [c["id"] for c in listed] == ["alidns", "dnspod", "114dns"]
     assert listed[0]["label"] == "AliDNS: 223.5.5.5, 223.6.6.6 (recommended)"
+
+
+# ---- the elevated helper's side -------------------------------------------------------------
+
+def test_getadaptersaddresses_gives_the_interface_guid() -> None:
+    import ctypes
+
+    from checks.platform._windows_adapters import IpAdapterAddresses, adapters_from_chain
+
+    record = IpAdapterAddresses()
+    record.AdapterName = WIRED.upper().encode("ascii")
+    record.FriendlyName, record.Description, record.IfType = "以太网", "Intel(R) Ethernet", 6
+    (found,) = adapters_from_chain(ctypes.pointer(record))
+    assert (found.name, found.guid) == ("以太网", WIRED.upper())
+
+
+def test_the_helper_sets_only_what_the_choice_names_on_windows(windows: Registry, data_dir: Any,
+                                                                config: Any) -> None:
+    report = lab_report(swap={"eth0": "以太网", "10.201.2.53": "192.168.1.201"})
+    fix, (_c, plan), netsh, _env = windows_run(windows, report, config, "114dns")
+    journal = Journal()
+    entry = journal.begin(plan)
+    step = entry.steps[0]
+    helper_env = FixEnv(config=config, runner=netsh, in_helper=True, allows=fix.allows)
+    assert fix.helper_refusal(step.action) is None
+    step.action.data["choice"] = "evil"  # a program of the person's rewrote the journal
+    with pytest.raises(FixError, match="not a DNS service this fix sets"):
+        executor.act(fix, step, helper_env, revert=False)
+    step.action.data.update(choice="dnspod", servers=["6.6.6.6"])
+    step.action.batch = [[NETSH, "interface", "ipv4", "set", "dnsservers", "name=以太网",
+                          "source=static", "address=6.6.6.6", "register=primary", "validate=no"]]
+    executor.act(fix, step, helper_env, revert=False)
+    assert windows.values[("HKLM", f"{KEY}\\{WIRED}", "NameServer")] == (",".join(DNSPOD), 1)
+    assert not any("6.6.6.6" in " ".join(c) for c in netsh.calls)
+
+
+@pytest.mark.parametrize("method", ["nmcli", "resolvectl", "networksetup"])
+def test_steps_that_never_go_to_the_helper_are_refused_there(resolv: Any, config: Any,
+                                                             method: str) -> None:
+    from checks.fixes.actions import Action, Step
+    from checks.shared.i18n import t
+
+    fix = get_fix("set_dns_servers")
+    action = Action("run", t("x", "x"), argv=["resolvectl", "dns", "eth0", "6.6.6.6"],
+                    needs_admin=True, data={"method": method, "choice": "alidns",
+                                            "device": "eth0", "service": "Wi-Fi", "uuid": UUID})
+    assert fix.helper_refusal(action) is not None
+    helper_env = FixEnv(config=config, runner=lambda a, t: ok(a), in_helper=True,
+                        allows=fix.allows)
+    with pytest.raises(FixError):
+        executor.act(fix, Step(0, action, backup={"previous": ["6.6.6.6"]}), helper_env,
+                     revert=True)
+
+
+def test_a_choice_the_fix_does_not_offer_is_a_usage_error(tmp_path: Any) -> None:
+    from .test_cli_fix import cli
+
+    config = tmp_path / "it.toml"
+    from tests.sandbox import LOOPBACK_BASE
+
+    config.write_text('deadline_s = 3\n[[endpoints]]\nhost = "localhost"\nports = [9]\n'
+                      'product = "wecom"\ntls = false\n' + LOOPBACK_BASE, encoding="utf-8")
+    result = cli(["fix", "set_dns_servers", "--dry-run", "--choice", "8.8.8.8",
+                  "--config", str(config)], tmp_path / "data")
+    assert result.returncode == 64, result.stdout + result.stderr
+    assert "--choice 8.8.8.8" in result.stderr
