@@ -15,29 +15,26 @@ the fix says why and changes nothing.
 What is set always comes from this fix's own list by the choice's id
 (checks.fixes.dns_choices); inside the elevated helper, what is restored comes from
 the administrator-only copy (Windows) or the file's own marks (resolv.conf), never
-from the journal.
+from the journal. The steps themselves are in checks.fixes.dns_steps.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from checks import platform
 from checks.engine import check_ids, fix_ids
 from checks.fixes import dns_adapter as adapter
+from checks.fixes import dns_steps as steps
 from checks.fixes import dns_windows as win
-from checks.fixes import resolv_conf
 from checks.fixes._commands import run_checked
-from checks.fixes._files import CHANGED, b64, can_write, read_regular, replace_checked, sha256_bytes
+from checks.fixes._files import CHANGED, b64, can_write, sha256_bytes
 from checks.fixes.actions import Action, FixError, Plan, Step
 from checks.fixes.allowlist import NAME, Param, Template, ascii_int, is_name, one_of, prefixed
-from checks.fixes.dns_adapter import FILE, NETSH, NETWORKSETUP, NM, NMCLI, RESOLVECTL, RESOLVED
+from checks.fixes.dns_adapter import FILE, NETSH, NETWORKSETUP, NM, RESOLVECTL, RESOLVED
 from checks.fixes.dns_choices import (
-    ALL_ADDRESSES,
     choice_words,
     facts_of,
     failing_kind,
@@ -47,45 +44,27 @@ from checks.fixes.dns_choices import (
 )
 from checks.fixes.env import FixEnv
 from checks.fixes.fix import Choice, Fix, register
-from checks.platform import NAME as PLATFORM
 from checks.platform.parsers import dns_settings as parse
 from checks.shared.i18n import Text, t
-
-MAX_SERVERS = 12  # a longer hand-set list is left to the adapter's settings
-_METHODS = {NETSH: "windows", adapter.NETWORKSETUP_METHOD: "macos", NM: "linux",
-            RESOLVED: "linux", FILE: "linux"}
-_UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 IP = Param("address", lambda w: parse.dns_address(w) is not None)
 IPV4 = Param("address=IPv4", prefixed("address=", lambda w: parse.dns_address(w) is not None
                                       and "." in w))
 NETSH_NAME = Param("name=NAME", prefixed("name=", is_name))
-
-
-def is_service(word: str) -> bool:
-    """A macOS network service name as networksetup shows it: "USB 10/100/1000 LAN 2" has
-    slashes, so it is any printable name that is not an option."""
-    return (0 < len(word) <= 256 and word[0] != "-" and word == word.strip()
-            and all(unicodedata.category(c)[0] != "C" for c in word))
-
-
-SERVICE = Param("service", is_service)
+SERVICE = Param("service", steps.is_service)
 REGISTER = Param("register=", one_of("register=none", "register=primary", "register=both"))
 INDEX = Param("index=N", prefixed("index=", lambda w: (ascii_int(w) or 0) in range(2, 17)))
 
-NOT_HELPER = t("This step is not one the fix would carry out with administrator rights.",
-               "这一步不是此修复会以管理员权限执行的操作。")
 NOTHING_ELSE = t("{adapter} already uses every server this fix could set.",
                  "{adapter}已在使用此修复可设置的服务器。")
 CURRENT_STATIC = t("{servers} (set by hand)", "{servers}（手动设置）")
 CURRENT_AUTO = t("automatic ({servers})", "自动获取（{servers}）")
-CURRENT_AUTO_UNKNOWN = t("automatic", "自动获取")
 NO_SERVER = t("no server", "没有服务器")
 
 
 def _lists(head: Template) -> list[Template]:
     """`head` followed by 1 to MAX_SERVERS addresses."""
-    return [(*head, *(IP,) * n) for n in range(1, MAX_SERVERS + 1)]
+    return [(*head, *(IP,) * n) for n in range(1, steps.MAX_SERVERS + 1)]
 
 
 @register
@@ -141,6 +120,13 @@ class SetDnsServers(Fix):
     def plan(self, env: FixEnv) -> Plan:
         plan = Plan(self.id, t("Change this computer's DNS servers.", "更换这台电脑的 DNS 服务器。"),
                     env=env)
+        tunnel = facts_of(env.report).tunnel_holding_default()
+        if tunnel is not None:
+            plan.blocked = t("The default route goes through the VPN adapter {name}: its DNS "
+                             "servers are the VPN's to set. Disconnect the VPN and check again.",
+                             "默认路由经由 VPN 网卡 {name}：它的 DNS 服务器由 VPN 设置。请断开 VPN 后重新检测。",
+                             name=str(tunnel.get("name") or "VPN"))
+            return plan
         try:
             setting = self._setting(env)
         except adapter.Unavailable as exc:
@@ -156,7 +142,7 @@ class SetDnsServers(Fix):
                              "“{choice}”不是这里可选的一项（可选：{valid}）。", choice=choice,
                              valid=", ".join(ids))
             return plan
-        if len(setting.static) > MAX_SERVERS:
+        if len(setting.static) > steps.MAX_SERVERS:
             plan.blocked = t("{adapter} has {n} DNS servers set by hand; change them in its "
                              "settings.", "{adapter}手动设置了 {n} 个 DNS 服务器，请在它的设置中修改。",
                              adapter=setting.adapter, n=len(setting.static))
@@ -186,62 +172,58 @@ class SetDnsServers(Fix):
             return None
         if method == FILE and action.kind == "edit_file" and action.paths == [adapter.RESOLV_CONF]:
             return None
-        return NOT_HELPER
+        return steps.NOT_HELPER
 
     def backup(self, action: Action, env: FixEnv) -> dict[str, Any]:
-        method = _method(action)
+        method = steps.method_of(action)
         if method == NETSH:
-            return {"name_server": win.interface_values(_guid(action)).get("NameServer")}
+            return {"name_server": win.interface_values(steps.guid_of(action)).get("NameServer")}
         if method == FILE:
-            raw = _read_file()
+            raw = steps.read_file()
             if sha256_bytes(raw) != action.data.get("sha256_before"):
                 raise FixError(CHANGED.with_params(path=adapter.RESOLV_CONF))
             return {"content_b64": b64(raw), "sha256": sha256_bytes(raw)}
         if method == NM:
-            return _nm_now(action, env)
-        return {"previous": _live(action, env)}
+            return steps.nm_now(action, env)
+        return {"previous": steps.live(action, env)}
 
     def execute(self, action: Action, step: Step, env: FixEnv) -> None:
-        method, servers = _method(action), servers_for(action.data.get("choice"))
+        method, servers = steps.method_of(action), servers_for(action.data.get("choice"))
         if method == NETSH:
-            _netsh_set(action, step, env, servers)
+            steps.netsh_set(action, step, env, servers)
         elif method == FILE:
-            _file_set(action, step, servers)
+            steps.file_set(action, step, servers)
         elif method == NM:
-            _nm_set(action, step, env, servers, "yes" if servers else "no")
+            steps.nm_set(action, step, env, servers, "yes" if servers else "no")
         else:
-            _run_set(action, step, env, servers)
+            steps.run_set(action, step, env, servers)
 
     def revert(self, action: Action, step: Step, env: FixEnv) -> Text | None:
-        method = _method(action)
+        method = steps.method_of(action)
         if method == NETSH:
-            return _netsh_restore(action, step, env)
+            return steps.netsh_restore(action, step, env)
         if method == FILE:
-            return _file_restore(step)
+            return steps.file_restore(step)
         if env.in_helper:
-            raise FixError(NOT_HELPER)
+            raise FixError(steps.NOT_HELPER)
         if method == NM:
-            previous = _addresses(step.backup.get("dns"))
+            previous = steps.addresses_of(step.backup.get("dns"))
             ignore = step.backup.get("ignore_auto_dns")
             if ignore not in ("yes", "no"):
-                raise FixError(NO_BACKUP)
-            _nm_set(action, step, env, previous, str(ignore))
+                raise FixError(steps.NO_BACKUP)
+            steps.nm_set(action, step, env, previous, str(ignore))
         else:
-            previous = _addresses(step.backup.get("previous"))
+            previous = steps.addresses_of(step.backup.get("previous"))
             if method == RESOLVED:
                 # Back to what the link's own configuration gives; set explicitly only if
                 # that is not what was there.
-                run_checked([RESOLVECTL, "revert", _name(action, "device")], step, env, admin=True)
-                if previous and _live(action, env) != previous:
-                    _run_set(action, step, env, previous)
+                run_checked([RESOLVECTL, "revert", steps.name_of(action, "device")], step, env, admin=True)
+                if previous and steps.live(action, env) != previous:
+                    steps.run_set(action, step, env, previous)
             else:
-                _run_set(action, step, env, previous)
+                steps.run_set(action, step, env, previous)
         return t("DNS servers set back to {servers}.", "DNS 服务器已恢复为{servers}。",
-                 servers=previous or [CURRENT_AUTO_UNKNOWN])
-
-
-NO_BACKUP = t("The journal holds no copy of the earlier DNS servers.",
-              "修复日志中没有原来的 DNS 服务器记录。")
+                 servers=previous or [steps.CURRENT_AUTO_UNKNOWN])
 
 
 # ---- the plan's pieces ---------------------------------------------------------------------
@@ -264,7 +246,7 @@ def _current_words(setting: adapter.DnsSetting) -> Text:
         return CURRENT_STATIC.with_params(servers=list(setting.static) or [NO_SERVER])
     if setting.automatic:
         return CURRENT_AUTO.with_params(servers=list(setting.automatic))
-    return CURRENT_AUTO_UNKNOWN
+    return steps.CURRENT_AUTO_UNKNOWN
 
 
 def _action(setting: adapter.DnsSetting, choice: str, description: Text) -> Action:
@@ -284,11 +266,11 @@ def _action(setting: adapter.DnsSetting, choice: str, description: Text) -> Acti
     data["device"] = setting.device
     if setting.method == NM:
         data.update(uuid=setting.target, previous_ignore=setting.data["ignore_auto_dns"])
-        return Action("run", description, batch=_nm_commands(setting.target, setting.device,
+        return Action("run", description, batch=steps.nm_commands(setting.target, setting.device,
                                                              servers, "yes" if servers else "no"),
                       data=data)
     data["service"] = setting.target
-    return Action("run", description, argv=_set_argv(setting.method, setting.target, servers),
+    return Action("run", description, argv=steps.set_argv(setting.method, setting.target, servers),
                   needs_admin=True, data=data)
 
 
@@ -311,176 +293,3 @@ def _warnings(setting: adapter.DnsSetting) -> list[Text]:
     return []
 
 
-# ---- per method ------------------------------------------------------------------------------
-
-def _set_argv(method: str, target: str, servers: list[str]) -> list[str]:
-    if method == RESOLVED:
-        return [RESOLVECTL, "dns", target, *servers]
-    return [NETWORKSETUP, "-setdnsservers", target, *(servers or ["Empty"])]
-
-
-def _run_set(action: Action, step: Step, env: FixEnv, servers: list[str]) -> None:
-    """macOS networksetup or resolvectl: one command, then read back."""
-    method = _method(action)
-    if env.in_helper:
-        raise FixError(NOT_HELPER)
-    target = _name(action, "device" if method == RESOLVED else "service")
-    run_checked(_set_argv(method, target, servers), step, env, admin=True)
-    if _live(action, env) != servers:
-        raise FixError(NOT_TAKEN)
-
-
-NOT_TAKEN = t("The DNS servers did not change as asked.", "DNS 服务器没有按要求改变。")
-
-
-def _live(action: Action, env: FixEnv) -> list[str]:
-    """The servers set now (macOS: by hand, [] = automatic; resolvectl: the link's)."""
-    if _method(action) == RESOLVED:
-        device = _name(action, "device")
-        got = env.run([RESOLVECTL, "dns", device], timeout=15)
-        found = parse.parse_resolvectl_dns(got.stdout, device) if got.returncode == 0 else None
-    else:
-        got = env.run([NETWORKSETUP, "-getdnsservers", _name(action, "service")], timeout=15)
-        found = parse.parse_getdnsservers(got.stdout) if got.returncode == 0 else None
-    if found is None:
-        raise FixError(t("Cannot read the DNS servers now.", "现在无法读取 DNS 服务器。"))
-    return found
-
-
-def _nm_commands(uuid: str, device: str, servers: list[str], ignore: str) -> list[list[str]]:
-    return [[NMCLI, "connection", "modify", uuid, "ipv4.ignore-auto-dns", ignore,
-             "ipv4.dns", ",".join(servers)],
-            [NMCLI, "device", "reapply", device]]
-
-
-def _nm_now(action: Action, env: FixEnv) -> dict[str, Any]:
-    got = env.run([NMCLI, "-t", "-f", "ipv4.dns,ipv4.ignore-auto-dns", "connection", "show",
-                   _uuid(action)], timeout=15)
-    values = parse.parse_terse_settings(got.stdout) if got.returncode == 0 else {}
-    dns = parse.nm_dns_list(values.get("ipv4.dns", "--"))
-    if dns is None or values.get("ipv4.ignore-auto-dns") not in ("yes", "no"):
-        raise FixError(t("Cannot read the connection's DNS settings now.",
-                         "现在无法读取该连接的 DNS 设置。"))
-    return {"dns": dns, "ignore_auto_dns": values["ipv4.ignore-auto-dns"]}
-
-
-def _nm_set(action: Action, step: Step, env: FixEnv, servers: list[str], ignore: str) -> None:
-    if env.in_helper:
-        raise FixError(NOT_HELPER)
-    for argv in _nm_commands(_uuid(action), _name(action, "device"), servers, ignore):
-        run_checked(argv, step, env, admin=False)
-    if _nm_now(action, env) != {"dns": servers, "ignore_auto_dns": ignore}:
-        raise FixError(NOT_TAKEN)
-
-
-def _netsh_set(action: Action, step: Step, env: FixEnv, servers: list[str]) -> None:
-    """Keep the adapter's list where only administrators can write, then set it."""
-    guid, name = _guid(action), win.backup_name(action.data.get("backup_name"))
-    alias = win.alias_of(guid)
-    static, _dhcp_servers, _dhcp, register = win.setting(win.interface_values(guid))
-    win.keep(name, guid, static)
-    _netsh_apply(alias, guid, servers, register, step, env)
-
-
-def _netsh_restore(action: Action, step: Step, env: FixEnv) -> Text:
-    got = win.kept(win.backup_name(action.data.get("backup_name")))
-    if got is None:
-        return t("The DNS servers were not changed by this fix.", "此修复没有改动 DNS 服务器。")
-    guid, static = got
-    alias = win.alias_of(guid)
-    register = win.setting(win.interface_values(guid))[3]
-    _netsh_apply(alias, guid, static, register, step, env)
-    win.forget(win.backup_name(action.data.get("backup_name")))
-    return t("DNS servers of “{name}” set back to {servers}.", "网卡“{name}”的 DNS 服务器已恢复为{servers}。",
-             name=alias, servers=static or [CURRENT_AUTO_UNKNOWN])
-
-
-def _netsh_apply(alias: str, guid: str, servers: list[str], register: str, step: Step,
-                 env: FixEnv) -> None:
-    for argv in win.netsh_commands(alias, servers, register):
-        run_checked(argv, step, env, admin=True)
-    if win.setting(win.interface_values(guid))[0] != servers:
-        raise FixError(NOT_TAKEN)
-    step.record(env.run([win.IPCONFIG, "/flushdns"], timeout=30, admin=True))
-
-
-def _read_file() -> bytes:
-    try:
-        return read_regular(Path(adapter.RESOLV_CONF), adapter.RESOLV_LIMIT)
-    except OSError as exc:
-        raise FixError(t("Cannot read {path}: {e}", "无法读取 {path}：{e}", path=adapter.RESOLV_CONF,
-                         e=exc.strerror or str(exc))) from None
-
-
-def _file_set(action: Action, step: Step, servers: list[str]) -> None:
-    """The system's resolv.conf, whatever path the journal names, only while it still
-    holds exactly what the plan read."""
-    expected = str(action.data.get("sha256_before") or "")
-    current = _read_file()
-    if sha256_bytes(current) != expected:
-        raise FixError(CHANGED.with_params(path=adapter.RESOLV_CONF))
-    if not servers:
-        raise FixError(t("A plain resolv.conf has no automatic servers to go back to.",
-                         "普通的 resolv.conf 没有可恢复的自动服务器。"))
-    new = resolv_conf.switched(current, servers)
-    replace_checked(Path(adapter.RESOLV_CONF), new, expected, adapter.RESOLV_LIMIT)
-    if _read_file() != new:
-        raise FixError(NOT_TAKEN)
-    step.facts["sha256_after"] = sha256_bytes(new)
-
-
-def _file_restore(step: Step) -> Text:
-    current = _read_file()
-    original = resolv_conf.restored(current, set(ALL_ADDRESSES))
-    if original == current:
-        return t("{path} was already as before.", "{path} 本来就是原样。", path=adapter.RESOLV_CONF)
-    replace_checked(Path(adapter.RESOLV_CONF), original, sha256_bytes(current), adapter.RESOLV_LIMIT)
-    if _read_file() != original:
-        raise FixError(t("Restoring {path} did not take.", "恢复 {path} 未成功。",
-                         path=adapter.RESOLV_CONF))
-    if sha256_bytes(original) == step.backup.get("sha256"):
-        return t("{path} restored byte for byte.", "{path} 已逐字节恢复。", path=adapter.RESOLV_CONF)
-    step.facts["replaced_content_b64"] = b64(current)  # edited since: their edit stays
-    return t("{path}: the earlier DNS servers are back; other changes made since are kept.",
-             "{path}：原来的 DNS 服务器已恢复；之后的其他修改均保留。", path=adapter.RESOLV_CONF)
-
-
-# ---- what the journal may say, checked -----------------------------------------------------
-
-def _method(action: Action) -> str:
-    method = action.data.get("method")
-    if not isinstance(method, str) or _METHODS.get(method) != PLATFORM:
-        raise FixError(t("This step was planned for another system.", "这一步是为其他系统准备的。"))
-    return method
-
-
-def _guid(action: Action) -> str:
-    guid = action.data.get("guid")
-    if not win.is_guid(guid):
-        raise FixError(t("The journal names no network adapter.", "修复日志中没有网卡。"))
-    return str(guid)
-
-
-def _uuid(action: Action) -> str:
-    uuid = action.data.get("uuid")
-    if not isinstance(uuid, str) or not _UUID.match(uuid):
-        raise FixError(t("The journal names no connection.", "修复日志中没有连接。"))
-    return uuid
-
-
-def _name(action: Action, key: str) -> str:
-    value = action.data.get(key)
-    valid = is_service if key == "service" else is_name
-    if not isinstance(value, str) or not valid(value):
-        raise FixError(t("The journal names no usable network adapter.",
-                         "修复日志中没有可用的网卡名称。"))
-    return value
-
-
-def _addresses(value: object) -> list[str]:
-    if not isinstance(value, list) or len(value) > MAX_SERVERS:
-        raise FixError(NO_BACKUP)
-    found = parse.addresses([str(v) for v in value])
-    if found is None or found != value:
-        raise FixError(NO_BACKUP)
-    return found

@@ -13,8 +13,7 @@ import pytest
 
 from checks import platform
 from checks.diagnosis.resolvers import LOCAL_NETWORK, PROVIDER, PUBLIC, ROUTER
-from checks.fixes import FixEnv, FixError, Journal, dns_adapter, executor, get_fix
-from checks.fixes import set_dns_servers as fix_module
+from checks.fixes import FixEnv, FixError, Journal, dns_adapter, dns_steps, executor, get_fix
 from checks.fixes.dns_choices import facts_of, failing_kind, failing_servers
 from checks.fixes.executor import apply_plan, undo_entry
 from checks.platform._common import AdapterInfo, RouteInfo
@@ -39,7 +38,7 @@ ALIDNS, DNSPOD = ["223.5.5.5", "223.6.6.6"], ["119.29.29.29", "182.254.116.116"]
 
 
 def on(monkeypatch: Any, os_name: str) -> None:
-    for module in (fix_module, dns_adapter, executor):
+    for module in (dns_steps, dns_adapter, executor):
         monkeypatch.setattr(module, "PLATFORM", os_name)
 
 
@@ -608,3 +607,15 @@ def test_a_choice_the_fix_does_not_offer_is_a_usage_error(tmp_path: Any) -> None
                   "--config", str(config)], tmp_path / "data")
     assert result.returncode == 64, result.stdout + result.stderr
     assert "--choice 8.8.8.8" in result.stderr
+
+
+def test_a_vpn_holding_the_default_route_is_left_to_the_vpn(resolv: Any, config: Any) -> None:
+    resolv.write_bytes(b"nameserver 10.201.99.1\n")
+    report = lab_report(swap={"10.201.2.53": "10.201.99.1"})
+    report["checks"].append({"id": "vpn", "status": "warn", "problems": [], "evidence": {
+        "tunnels": [{"name": "tun0", "addresses": ["10.201.99.2"]}],
+        "default_via_tunnel": ["tun0"]}})  # constructed: the vpn check's evidence keys
+    plan = get_fix("set_dns_servers").plan(FixEnv(config=config, report=report,
+                                                  runner=lambda a, t: failed(a, "", 127)))
+    assert plan.blocked is not None and "VPN adapter tun0" in plan.blocked.render("en")
+    assert not plan.actions
