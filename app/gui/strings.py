@@ -96,6 +96,7 @@ COPIED_FOR_IT = t("Copied the text for your network administrator: paste it into
 FIX_TIP = t("See exactly what will change before anything happens",
             "先查看将要进行的每一项更改，确认后才会执行")
 FIX_TITLE = t("Fix: {title}", "修复：{title}")
+FIX_CHOICE = t("Choose:", "请选择：")
 FIX_NEEDS_ADMIN_TIP = t("Windows/macOS will ask for an administrator password for this step.",
                         "执行这一步时，系统会请求管理员密码。")
 FIX_APPLY = t("Apply fix", "确认修复")

@@ -198,16 +198,19 @@ def _failed(answers: list[Evidence], failed: list[Evidence]) -> Verdict:
         everything and codes.DNS_TIMEOUT in found
     ):
         advice = t(
-            "Your DNS server is not working. Restart the router, or set the DNS server to "
-            "119.29.29.29 or 223.5.5.5 in the network settings.",
-            "当前 DNS 服务器不可用。请重启路由器，或在网络设置中把 DNS 改为 119.29.29.29 或 223.5.5.5。",
+            "Your DNS server is not working. Restart the router, or press Fix to set this "
+            "computer's DNS servers to a public service such as 223.5.5.5 or 119.29.29.29.",
+            "当前 DNS 服务器不可用。请重启路由器，或按“修复”把这台电脑的 DNS 服务器改为公共 DNS 服务，"
+            "例如 223.5.5.5 或 119.29.29.29。",
         )
+        fixes: tuple[str, ...] = (fix_ids.SET_DNS_SERVERS,)  # what the advice says; a flush is not
     else:
         advice = t(
             "Your DNS server gives wrong answers for these names. Flush the DNS cache, or "
             "switch to another network (e.g. a phone hotspot) to compare.",
             "DNS 服务器对这些域名的解析有误。请清除 DNS 缓存，或换一个网络（如手机热点）对比。",
         )
+        fixes = (fix_ids.FLUSH_DNS,)
     return Verdict(
         Status.FAIL,
         t(
@@ -221,7 +224,7 @@ def _failed(answers: list[Evidence], failed: list[Evidence]) -> Verdict:
         advice,
         problems=problems,
         cause=codes.DNS_FAILURE,
-        fixes=(fix_ids.FLUSH_DNS,),
+        fixes=fixes,
     )
 
 

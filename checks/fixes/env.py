@@ -43,6 +43,8 @@ class FixEnv:
     # The window an administrator prompt belongs to (Windows: its HWND), so the prompt
     # comes to the front instead of flashing in the taskbar.
     window: int | None = None
+    # The id of the `Fix.choices` entry the person picked (None: the recommended one).
+    choice: str | None = None
 
     def _check(self, check_id: str) -> dict[str, Any] | None:
         for check in (self.report or {}).get("checks", []):

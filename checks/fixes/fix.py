@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from checks import platform
@@ -21,6 +22,17 @@ from checks.shared.i18n import Text, t
 # low: nothing of the person's is at stake; medium: a setting other programs rely on
 # changes; high: cannot be undone, or other software may need repairing afterwards.
 RISKS = ("low", "medium", "high")
+
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One way a fix can go that the person picks (a DNS service, say): `id` is what the
+    plan, the journal and `fix ID --choice` carry, `label` what the person reads."""
+
+    id: str
+    label: Text
+
 
 PLATFORM_NAMES = {"linux": t("Linux", "Linux"), "windows": t("Windows", "Windows"),
                   "macos": t("macOS", "macOS")}
@@ -50,6 +62,11 @@ class Fix(ABC):
             return None
         names = [PLATFORM_NAMES[p] for p in self.platforms]
         return t("Only available on {os}.", "仅适用于 {os}。", os=names)
+
+    def choices(self, env: FixEnv) -> list[Choice]:
+        """The ways this fix can go here and now, the recommended one first; empty for a
+        fix that does one thing. `plan` carries out `env.choice` (the first when None)."""
+        return []
 
     @abstractmethod
     def plan(self, env: FixEnv) -> Plan:

@@ -20,6 +20,8 @@ WARNING = t("Note: {text}", "注意：{text}")
 IRREVERSIBLE = t("This fix cannot be undone.", "此修复无法撤销。")
 UNDO_PLAN = t("Undo: {text}", "撤销方式：{text}")
 BLOCKED = t("Cannot fix automatically: {reason}", "无法自动修复：{reason}")
+CHOSEN = t("Chosen: {label} (--choice {id})", "已选择：{label}（--choice {id}）")
+OTHER_CHOICE = t("Or: {label} (--choice {id})", "也可选：{label}（--choice {id}）")
 
 # Kinds of line: title, summary, caption, action, admin (an action that needs admin
 # rights), code (its command or files), warning, muted (what undo does), blocked, problem.
@@ -55,14 +57,26 @@ def preview_lines(planned: PlannedFix, lang: str) -> list[Line]:
     return lines
 
 
+def choice_lines(planned: PlannedFix, lang: str) -> list[Line]:
+    """The choices of a fix that has some, for a terminal (the window has a choice box):
+    the one planned, then the others with the option that picks them."""
+    lines: list[Line] = []
+    for choice in planned.choices:
+        what = CHOSEN if choice.id == planned.choice else OTHER_CHOICE
+        lines.append(("choice", what.with_params(label=choice.label, id=choice.id).render(lang)))
+    return lines
+
+
 _INDENT = {"title": "", "summary": "  ", "caption": "", "action": "  ", "admin": "  ",
-           "code": "       ", "warning": "  ! ", "muted": "  ~ ", "blocked": "", "problem": "  "}
+           "code": "       ", "warning": "  ! ", "muted": "  ~ ", "blocked": "", "problem": "  ",
+           "choice": "  > "}
 
 
 def preview_text(planned: PlannedFix, lang: str) -> str:
     """The preview for a terminal."""
     lines = preview_lines(planned, lang)
     title = f"{lines[0][1]} ({planned.fix_id})"
+    lines[2:2] = choice_lines(planned, lang)  # after the summary (or the problem)
     return "\n".join([title] + [_INDENT[kind] + text for kind, text in lines[1:]]) + "\n"
 
 

@@ -12,7 +12,7 @@ it applies anything it rolls back what an interrupted earlier run left half done
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -23,7 +23,7 @@ from checks.fixes import get_fix
 from checks.fixes.actions import FixError, Plan
 from checks.fixes.env import FixEnv
 from checks.fixes.executor import Recovered, apply_plan, recover_interrupted, undo_entry
-from checks.fixes.fix import Fix
+from checks.fixes.fix import Choice, Fix
 from checks.fixes.journal import Journal, JournalEntry
 from checks.report.rejudge import rejudged
 from checks.shared.i18n import Text, t
@@ -31,6 +31,8 @@ from checks.shared.i18n import Text, t
 UNKNOWN = t("Unknown fix “{id}”.", "未知的修复项“{id}”。")
 NOT_HERE = t("Not available on this computer: {reason}", "不适用于这台电脑：{reason}")
 PLAN_FAILED = t("Could not prepare this fix: {reason}", "无法准备此修复：{reason}")
+NOT_A_CHOICE = t("“{choice}” is not one of this fix's choices here ({valid}).",
+                 "“{choice}”不是此修复在这里可选的一项（可选：{valid}）。")
 
 Registry = Callable[[str], Fix]  # fix id -> fix; KeyError for an unknown id
 
@@ -57,6 +59,10 @@ class PlannedFix:
     fix: Fix | None = None
     plan: Plan | None = None
     problem: Text | None = None
+    # What the person can pick between (Fix.choices), the recommended first, and the
+    # id the plan was made for.
+    choices: list[Choice] = field(default_factory=list)
+    choice: str | None = None
 
     @property
     def runnable(self) -> bool:
@@ -125,11 +131,18 @@ class FixSession:
             ids += [*fix.needs_checks, *fix.affects]
         self.report = {"checks": self.recheck(list(dict.fromkeys(ids)))}
 
-    def plan(self, fix_ids: Sequence[str]) -> list[PlannedFix]:
-        """Planning only reads the system; it never changes anything."""
-        return [self._plan_one(fix_id) for fix_id in dict.fromkeys(fix_ids)]
+    def plan(self, fix_ids: Sequence[str],
+             choices: Mapping[str, str] | None = None) -> list[PlannedFix]:
+        """Planning only reads the system; it never changes anything. `choices`: fix id ->
+        the id of the choice the person picked (default: the recommended one)."""
+        picked = choices or {}
+        return [self._plan_one(fix_id, picked.get(fix_id)) for fix_id in dict.fromkeys(fix_ids)]
 
-    def _plan_one(self, fix_id: str) -> PlannedFix:
+    def replan(self, planned: PlannedFix, choice: str) -> PlannedFix:
+        """The same fix planned again for another of its choices (the window's choice box)."""
+        return self._plan_one(planned.fix_id, choice)
+
+    def _plan_one(self, fix_id: str, choice: str | None = None) -> PlannedFix:
         try:
             fix = self.registry(fix_id)
         except KeyError:
@@ -137,13 +150,20 @@ class FixSession:
         reason = fix.applicable()
         if reason is not None:
             return PlannedFix(fix_id, fix.title, fix, problem=NOT_HERE.with_params(reason=reason))
+        env = self._env()
         try:
-            plan = fix.plan(self._env())
+            offered = fix.choices(env)
+            ids = [c.id for c in offered]
+            if choice is not None and choice not in ids:
+                return PlannedFix(fix_id, fix.title, fix, choices=offered, problem=NOT_A_CHOICE
+                                  .with_params(choice=choice, valid=", ".join(ids) or "-"))
+            env.choice = choice if choice is not None else (ids[0] if ids else None)
+            plan = fix.plan(env)
         except Exception as exc:  # a broken fix must not take the caller down
             reason_text = f"{type(exc).__name__}: {exc}"
             return PlannedFix(fix_id, fix.title, fix,
                               problem=PLAN_FAILED.with_params(reason=reason_text))
-        return PlannedFix(fix_id, fix.title, fix, plan)
+        return PlannedFix(fix_id, fix.title, fix, plan, choices=offered, choice=env.choice)
 
     # ---- changing ------------------------------------------------------------------------
 

@@ -70,6 +70,8 @@ class AdapterInfo:
     mtu: int | None = None
     addresses: tuple[str, ...] = ()  # routable (not link-local), where the source lists them
     flags: str = ""  # e.g. "up,pointopoint,running" (ifconfig, sysfs)
+    # Windows: the interface GUID ("{…}", AdapterName), the key of its TCP/IP settings.
+    guid: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "if_type": self.if_type,

@@ -47,7 +47,8 @@ def adapters_from_chain(first: ctypes._Pointer[IpAdapterAddresses]) -> list[Adap
         found.append(AdapterInfo(
             name=entry.FriendlyName or "", description=entry.Description or "",
             if_type=int(entry.IfType), oper_status=OPER_STATUS.get(int(entry.OperStatus), ""),
-            mtu=int(entry.Mtu) if entry.Mtu not in (0, 0xFFFFFFFF) else None))
+            mtu=int(entry.Mtu) if entry.Mtu not in (0, 0xFFFFFFFF) else None,
+            guid=(entry.AdapterName or b"").decode("ascii", "replace")))
         node = entry.Next
     return found
 

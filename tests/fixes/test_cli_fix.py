@@ -81,7 +81,8 @@ def test_fix_list_names_every_fix(tmp_path):
     out = cli(["fix", "list", "--json"], tmp_path).stdout
     ids = {f["id"] for f in json.loads(out)["fixes"]}
     assert ids == {"flush_dns", "clear_client_cache", "disable_proxy", "resync_clock",
-                   "repair_hosts", "set_mtu", "reset_winsock", "open_captive_portal"}
+                   "repair_hosts", "set_mtu", "reset_winsock", "open_captive_portal",
+                   "set_dns_servers"}
 
 
 def test_fix_list_says_what_each_fix_risks(tmp_path):

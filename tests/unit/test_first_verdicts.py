@@ -71,6 +71,9 @@ def test_dns_server_down_gets_server_advice() -> None:
     assert {p.code for p in verdict.problems} == {"dns_unreachable"}
     assert verdict.status is Status.FAIL
     assert "119.29.29.29" in (verdict.advice.render("en") if verdict.advice else "")
+    # The row's button does what its advice says: change the DNS servers (a cache flush
+    # changes nothing about a server that does not answer).
+    assert verdict.fixes == ("set_dns_servers",)
 
 
 def _probe(host: str, port: int, failure: str | None, ms: float | None = 5.0) -> dict:

@@ -10,9 +10,9 @@ from app.cli.entries import print_recovered
 from app.cli.output import print_json
 from app.cli.sources import SourceError, load_report
 from app.cli.usage import UsageError, add_config, add_lang, pdf_writable
-from checks.engine.config import load_config
+from checks.engine.config import Config, load_config
 from checks.engine.results import Status
-from checks.fixes import all_fixes, get_fix, known_fix_ids
+from checks.fixes import FixEnv, all_fixes, get_fix, known_fix_ids
 from checks.fixes.actions import FixError
 from checks.fixes.preview import preview_text
 from checks.fixes.session import FixSession
@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="ID|list", help="a fix id, or `list`")
     parser.add_argument("--dry-run", action="store_true", help="show the plan only")
     parser.add_argument("--yes", action="store_true", help="apply without asking")
+    parser.add_argument("--choice", metavar="ID",
+                        help="for a fix that offers choices (see `fix list`): which one, "
+                             "e.g. --choice dnspod (default: the recommended one)")
     add_config(parser)
     parser.add_argument("--report", metavar="FILE|ID|latest",
                         help="the run to plan from: a `check --json` file or a history run")
@@ -60,8 +63,16 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run:  # a half-done earlier fix is rolled back before planning anew
         print_recovered(session.recover_interrupted(), lang)
     session.gather_evidence([args.target])
-    (planned,) = session.plan([args.target])
-    assert planned.plan is not None
+    picked = {args.target: args.choice} if args.choice is not None else None
+    (planned,) = session.plan([args.target], picked)
+    if args.choice is not None and args.choice not in [c.id for c in planned.choices]:
+        offered = ", ".join(c.id for c in planned.choices)
+        raise UsageError(f"--choice {args.choice}: " + (
+            f"not one of the choices {args.target} offers here: {offered}" if offered
+            else f"{args.target} offers no choices here"))
+    if planned.plan is None:  # it could not be planned: say why
+        sys.stdout.write(preview_text(planned, lang))
+        return 1
     out: dict[str, Any] = {"plan": planned.plan.to_json(lang)}
     if not args.json:
         sys.stdout.write(preview_text(planned, lang))
@@ -114,7 +125,8 @@ def _done(out: dict[str, Any], as_json: bool, code: int) -> int:
 
 
 def _list(lang: str, as_json: bool) -> int:
-    rows = []
+    rows: list[dict[str, Any]] = []
+    env = FixEnv(config=Config())
     for fix in all_fixes():
         reason = fix.applicable()
         rows.append({"id": fix.id, "title": fix.title.render(lang), "needs_admin": fix.needs_admin,
@@ -123,7 +135,8 @@ def _list(lang: str, as_json: bool) -> int:
                      "drops_connection": fix.drops_connection,
                      "affects": list(fix.affects),
                      "available": reason is None,
-                     "why_not": reason.render(lang) if reason else None})
+                     "why_not": reason.render(lang) if reason else None,
+                     "choices": _choices(fix, env, lang) if reason is None else []})
     if as_json:
         _emit_json({"fixes": rows})
         return 0
@@ -131,7 +144,18 @@ def _list(lang: str, as_json: bool) -> int:
         mark = " " if row["available"] else "-"
         extra = f"  ({row['why_not']})" if row["why_not"] else ""
         print(f"{mark} {row['id']:<20} {row['title']}{extra}")
+        for choice in row["choices"]:
+            print(f"  {'':<20}   --choice {choice['id']}: {choice['label']}")
     return 0
+
+
+def _choices(fix: Any, env: FixEnv, lang: str) -> list[dict[str, str]]:
+    """What the fix offers on this computer now, without a run to plan from (as
+    `fix ID --choice` takes them, the recommended one first)."""
+    try:
+        return [{"id": c.id, "label": c.label.render(lang)} for c in fix.choices(env)]
+    except Exception:  # a fix that cannot look here now offers nothing to pick
+        return []
 
 
 def _print_comparison(before: dict[str, str], after: list[dict[str, Any]], lang: str) -> None:

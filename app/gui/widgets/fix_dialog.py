@@ -13,8 +13,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -22,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import bridge
+from app.gui import bridge, theme
 from app.gui import strings as S
 from app.gui.widgets.plain import PlainLabel
 from checks.fixes.actions import FixError
 from checks.fixes.preview import preview_lines
-from checks.fixes.session import FixSession
+from checks.fixes.session import FixSession, PlannedFix
 
 log = logging.getLogger("wxdoctor.gui")
 
@@ -66,10 +68,22 @@ class FixDialog(QDialog):
         body = QWidget(self)
         self.body_layout = QVBoxLayout(body)
         self.body_layout.setSpacing(6)
-        for planned in self.planned:
-            for kind, text in preview_lines(planned, lang):
-                self._add_line(kind, text)
+        # One section per fix: its choice box (if it offers choices) above its preview,
+        # which is planned again when another choice is picked.
+        self.sections: list[QVBoxLayout] = []
+        self.section_lines: list[list[tuple[str, str]]] = []
+        self.choice_boxes: dict[int, QComboBox] = {}
+        self.previews: dict[int, QWidget] = {}
+        for index in range(len(self.planned)):
+            section = QWidget(body)
+            layout = QVBoxLayout(section)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.setSpacing(6)
+            self.body_layout.addWidget(section)
             self.body_layout.addSpacing(8)
+            self.sections.append(layout)
+            self.section_lines.append([])
+            self._fill_section(index)
         if self.runnable:
             self._add_line("muted", S.FIX_SAFE_NOTE.render(lang))
         self.body_layout.addStretch(1)
@@ -118,6 +132,8 @@ class FixDialog(QDialog):
         # After addButton, which shows the buttons it is given.
         self.apply_button.setVisible(state in ("preview", "applying") and self.can_apply())
         self.apply_button.setEnabled(state == "preview" and self.can_apply())
+        for box in self.choice_boxes.values():  # the choice is made before applying
+            box.setEnabled(state == "preview")
         self.undo_button.setVisible(state in ("applied", "undoing") and bool(applied))
         self.undo_button.setEnabled(state == "applied")
         self.close_button.setEnabled(not busy)
@@ -195,7 +211,63 @@ class FixDialog(QDialog):
         if self.state not in ("applying", "undoing"):  # never walk away from a half-done fix
             super().reject()
 
-    def _add_line(self, kind: str, text: str) -> None:
+    # ---- choices ---------------------------------------------------------------------------
+    def _fill_section(self, index: int) -> None:
+        """The fix's title, its choice box (a fix that offers choices) and its preview
+        lines; after another choice, only the preview lines are made again."""
+        layout, planned = self.sections[index], self.planned[index]
+        lines = preview_lines(planned, self.lang)
+        old = self.previews.get(index)
+        if old is None:
+            self.section_lines[index] = []
+            self._add_line(*lines[0], layout=layout, index=index)  # the title first
+            if planned.choices:
+                layout.addWidget(self._choice_row(index, planned))
+        else:
+            layout.removeWidget(old)
+            old.deleteLater()
+            del self.section_lines[index][1:]
+        preview = QWidget(self)
+        preview_layout = QVBoxLayout(preview)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        preview_layout.setSpacing(6)
+        for kind, text in lines[1:]:
+            self._add_line(kind, text, layout=preview_layout, index=index)
+        layout.addWidget(preview)
+        self.previews[index] = preview
+
+    def _choice_row(self, index: int, planned: PlannedFix) -> QWidget:
+        row = QWidget(self)
+        box_layout = QHBoxLayout(row)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        caption = PlainLabel(S.FIX_CHOICE.render(self.lang), row)
+        box = QComboBox(row)
+        ids = [choice.id for choice in planned.choices]
+        for choice in planned.choices:
+            box.addItem(choice.label.render(self.lang), choice.id)
+        box.setCurrentIndex(ids.index(planned.choice) if planned.choice in ids else 0)
+        box.setAccessibleName(S.FIX_CHOICE.render(self.lang))
+        box.setEnabled(self.state == "preview")
+        caption.setBuddy(box)
+        box.currentIndexChanged.connect(lambda i, n=index: self.choose(n, box.itemData(i)))
+        box_layout.addWidget(caption)
+        box_layout.addWidget(box, 1)
+        self.choice_boxes[index] = box
+        return row
+
+    def choose(self, index: int, choice: str) -> None:
+        """Plan the fix again for the choice picked in its box, and show that plan."""
+        if self.state != "preview" or choice == self.planned[index].choice:
+            return
+        log.info("fix %s: choice %s", self.planned[index].fix_id, choice)
+        self.planned[index] = self.session.replan(self.planned[index], choice)
+        self.runnable = [p for p in self.planned if p.runnable]
+        self._fill_section(index)
+        theme.style_tree(self)
+        self._set_state("preview", "")
+
+    def _add_line(self, kind: str, text: str, layout: QVBoxLayout | None = None,
+                  index: int | None = None) -> None:
         label = PlainLabel(text, self)
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -216,8 +288,11 @@ class FixDialog(QDialog):
             font = label.font()
             font.setBold(kind != "warning")
             label.setFont(font)
-        self.lines.append((kind, text))
-        self.body_layout.addWidget(label)
+        if index is None:
+            self.lines.append((kind, text))
+        else:
+            self.section_lines[index].append((kind, text))
+        (layout if layout is not None else self.body_layout).addWidget(label)
 
     def text_lines(self) -> list[str]:
-        return [text for _, text in self.lines]
+        return [text for lines in (*self.section_lines, self.lines) for _, text in lines]

@@ -75,37 +75,47 @@ def _trusted_for(facts: Facts, names: list[str]) -> list[str]:
     return good
 
 
-def _switch_advice(resolver: Resolver) -> tuple[Text, bool]:
-    """What to do about a failing DNS server of this kind; whether IT is the one to ask."""
+# What the DNS fix's first choice is for the failing server's kind (it recommends the
+# same, checks.fixes.dns_choices): a public service for the router's or the provider's
+# server; back to automatic for a public service set by hand.
+_FIX_PUBLIC = t("Press Fix to set this computer's DNS servers to a public service you pick "
+                "(AliDNS, 223.5.5.5, comes first; undo puts the old ones back).",
+                "请按“修复”把这台电脑的 DNS 服务器改为您选择的公共 DNS 服务（默认阿里 DNS 223.5.5.5，可撤销）。")
+_FIX_AUTOMATIC = t("Press Fix to set this computer's DNS servers back to automatic (where this "
+                   "network hands out none, to another public service you pick; undo puts them "
+                   "back).",
+                   "请按“修复”把这台电脑的 DNS 服务器改回自动获取（如果本网络不分配 DNS 服务器，"
+                   "则改为您选择的其他公共 DNS 服务；可撤销）。")
+SWITCH = (fix_ids.SET_DNS_SERVERS,)
+
+
+def _switch_advice(resolver: Resolver) -> tuple[Text, bool, tuple[str, ...]]:
+    """What to do about a failing DNS server of this kind; whether IT is the one to ask;
+    the fix that does it (none where changing this computer's servers is not the remedy:
+    a VPN's, a program's, the company network's)."""
     if resolver.kind == ROUTER:
-        return t("Restart the router. If that does not help, set this computer's DNS server "
-                 "to {public}.",
-                 "请重启路由器；如果仍不行，请把这台电脑的 DNS 服务器改为{public}。",
-                 public=PUBLIC_CHOICES), False
+        return t("{fix} Restarting the router may help too.", "{fix}重启路由器也可能解决问题。",
+                 fix=_FIX_PUBLIC), False, SWITCH
     if resolver.kind == PUBLIC:
-        return t("This computer's DNS server was set by hand to that service: set it back to "
-                 "automatic, or choose {public}.",
-                 "这台电脑的 DNS 服务器被手动设成了该服务：请改回自动获取，或改用{public}。",
-                 public=PUBLIC_CHOICES), False
+        return t("This computer's DNS server was set by hand to that service. {fix}",
+                 "这台电脑的 DNS 服务器被手动设成了该服务。{fix}", fix=_FIX_AUTOMATIC), False, SWITCH
     if resolver.kind == VPN:
         return t("The VPN ({tunnel}) gives this computer that DNS server: disconnect the VPN "
                  "and try again, or ask the VPN's administrator to fix its DNS.",
                  "该 DNS 服务器由 VPN（{tunnel}）下发：请断开 VPN 后重试，或请 VPN 的管理员修复其 DNS。",
-                 tunnel=resolver.via or "VPN"), True
+                 tunnel=resolver.via or "VPN"), True, ()
     if resolver.kind == THIS_COMPUTER:
         return t("Restart or quit that program (a proxy, accelerator or ad blocker), or set this "
                  "computer's DNS server back to automatic.",
-                 "请重启或退出该程序（代理、加速器或广告屏蔽工具），或把这台电脑的 DNS 服务器改回自动获取。"), False
+                 "请重启或退出该程序（代理、加速器或广告屏蔽工具），或把这台电脑的 DNS 服务器改回自动获取。"), False, ()
     if resolver.kind == LOCAL_NETWORK:
         return t("On a company network, send the text from \"Copy for IT\" to the network "
                  "administrator. At home, restart the router; if that does not help, set this "
                  "computer's DNS server to {public}.",
                  "如果在单位网络中，请用“复制给网管”把情况发给网络管理员。如果在家里，请重启路由器；"
-                 "仍不行的话，把这台电脑的 DNS 服务器改为{public}。", public=PUBLIC_CHOICES), True
-    return t("Set this computer's DNS server to {public}, or ask your internet provider to fix "
-             "theirs.",
-             "请把这台电脑的 DNS 服务器改为{public}，或联系网络运营商修复其 DNS。",
-             public=PUBLIC_CHOICES), False
+                 "仍不行的话，把这台电脑的 DNS 服务器改为{public}。", public=PUBLIC_CHOICES), True, ()
+    return t("{fix} Or ask your internet provider to fix theirs.",
+             "{fix}也可以联系网络运营商修复其 DNS。", fix=_FIX_PUBLIC), False, SWITCH
 
 
 def _server_line(server: Resolver, behaviour: str, answers: list[ServerAnswer],
@@ -136,7 +146,7 @@ def dns_failure(finding: Finding, facts: Facts) -> Said | None:
     summary = t("{lead}: {names} cannot be looked up, so WeChat/WeCom cannot find its servers.",
                 "{lead}，无法解析 {names}，因此微信/企业微信找不到服务器。",
                 lead=lead, names=listed(names))
-    advice, for_it = _switch_advice(resolver)
+    advice, for_it, fixes = _switch_advice(resolver)
     # The names every configured server was asked about: getaddrinfo asked them all.
     proof = [_server_line(classify(s, facts), b, a, names if len(failing) == 1 else
                           [x.host for x in a if x.error]) for s, b, a in failing[:3]]
@@ -146,7 +156,7 @@ def dns_failure(finding: Finding, facts: Facts) -> Said | None:
                        "names exist, only this DNS server fails.",
                        "可信 DNS 服务器（{resolvers}）能解析出 {names} 的地址：域名本身没问题，只是这台 DNS 服务器有故障。",
                        resolvers=listed(facts.trusted_resolvers()), names=listed(resolved)))
-    return Said(summary, advice, tuple(proof), fixes=(), for_it=for_it)
+    return Said(summary, advice, tuple(proof), fixes=fixes, for_it=for_it)
 
 
 @says(codes.DNS_UNRELIABLE)
@@ -165,21 +175,21 @@ def dns_unreliable(finding: Finding, facts: Facts) -> Said | None:
             t("Press Fix to empty the computer's DNS cache; if it happens again, restart the "
               "computer.", "请按“修复”清空电脑的 DNS 缓存；如果再次出现，请重启电脑。"),
             fixes=(fix_ids.FLUSH_DNS,))
-    advice, for_it = _switch_advice(resolver)
+    advice, for_it, fixes = _switch_advice(resolver)
     if codes.DNS_SLOW in found:
         slowest = facts.dns_slowest_ms()
         return Said(
             t("{server} answers slowly: looking up a name took up to {time}, so logging in "
               "stalls.", "{server}应答缓慢：解析一个域名最长用了 {time}，登录会因此卡住。",
               server=resolver.name, time=w.ms(slowest)),
-            advice, fixes=(), for_it=for_it)
+            advice, fixes=fixes, for_it=for_it)
     if codes.DNS_INTERMITTENT in found:
         hosts = [p.host for p in facts.problems(check_ids.DNS, [codes.DNS_INTERMITTENT]) if p.host]
         return Said(
             t("{server} fails now and then: {names} resolved only when asked again.",
               "{server}时好时坏：{names} 需要重新查询才能解析。",
               server=resolver.name, names=listed(hosts or ["?"])),
-            advice, fixes=(), for_it=for_it)
+            advice, fixes=fixes, for_it=for_it)
     return None
 
 
@@ -225,20 +235,29 @@ def dns_pollution(finding: Finding, facts: Facts) -> Said | None:
                        "computer, or quit it.",
                        "请在这台电脑的广告屏蔽或 DNS 工具中放行 {name}（以及 *.qq.com），或退出该工具。",
                        name=host)
+            return Said(summary, advice, tuple(proof), fixes=())
+        fixes = _switch_advice(resolver)[2]
+        if fixes:  # a filter on the router, the provider's or a hand-set service: go around it
+            advice = t("Allow {name} (and *.qq.com) in the DNS filter (Pi-hole, AdGuard, the "
+                       "router's parental control). Or: {fix}",
+                       "请在 DNS 过滤中（Pi-hole、AdGuard、路由器的家长控制）放行 {name}（以及 *.qq.com）。"
+                       "或者：{fix}", name=host,
+                       fix=_FIX_AUTOMATIC if resolver.kind == PUBLIC else _FIX_PUBLIC)
         else:
             advice = t("Allow {name} (and *.qq.com) in the DNS filter (Pi-hole, AdGuard, the "
                        "router's parental control), or set this computer's DNS server to "
                        "{public}.",
                        "请在 DNS 过滤中（Pi-hole、AdGuard、路由器的家长控制）放行 {name}（以及 *.qq.com），"
                        "或把这台电脑的 DNS 服务器改为{public}。", name=host, public=PUBLIC_CHOICES)
-        return Said(summary, advice, tuple(proof), fixes=(), for_it=resolver.kind == LOCAL_NETWORK)
+        return Said(summary, advice, tuple(proof), fixes=fixes,
+                    for_it=resolver.kind == LOCAL_NETWORK)
     summary = t("{server} answers {name} with {given}, which is not Tencent's server (it could "
                 "not prove itself with Tencent's certificate); public DNS gives {trusted}.",
                 "{server}把 {name} 解析为 {given}，这不是腾讯的服务器（无法出示腾讯的证书）；"
                 "公共 DNS 解析为 {trusted}。", server=resolver.name, name=host, given=listed(given),
                 trusted=listed(trusted or ["-"]))
-    advice, for_it = _switch_advice(resolver)
-    return Said(summary, advice, tuple(proof), fixes=(), for_it=for_it)
+    advice, for_it, fixes = _switch_advice(resolver)
+    return Said(summary, advice, tuple(proof), fixes=fixes, for_it=for_it)
 
 
 @says(codes.FAKE_IP_PROXY)
