@@ -218,8 +218,7 @@ CASES = [
          ("dns_pollution",), waits_for="dns"),
     Case("port_443_rejected", "tcp_blocked", (reject_443,)),
     Case("port_443_dropped", "tcp_blocked", (drop_443,), waits_for="tcp"),
-    Case("polluted_dns", "dns_pollution", (polluted,), ("dns_pollution", "tls"),
-         fixes=("flush_dns",)),
+    Case("polluted_dns", "dns_pollution", (polluted,), ("dns_pollution", "tls"), fixes=()),
     # Nothing routes the fake address: the router's "unreachable" answers are
     # rate-limited, so some connects to it get silence and wait for the TCP timeout.
     Case("fake_ip_answer", "fake_ip_proxy", (fake_ip,), ("dns_pollution",), waits_for="tcp"),
@@ -262,8 +261,7 @@ CASES = [
     # Five more messy networks.
     Case("ipv6_blackhole", "ipv6_broken", (F.ipv6_blackhole,), waits_for="tcp"),
     Case("dns_slow", "dns_unreliable", (F.dns_slow,), waits_for="dns"),
-    Case("adblock_dns", "dns_pollution", (F.adblock_dns,), ("dns_pollution",),
-         fixes=("flush_dns",)),
+    Case("adblock_dns", "dns_pollution", (F.adblock_dns,), ("dns_pollution",), fixes=()),
     Case("sni_reset", "tcp_blocked", (F.sni_reset,), ("tls",)),
     Case("dns_flaky_servfail", "dns_unreliable", (F.dns_flaky_servfail,)),
     # Pairs: the cause that explains the other finding wins; independent ones by rank.
