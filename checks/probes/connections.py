@@ -104,24 +104,30 @@ def connect_all(ctx: Context, addresses: list[str], port: int) -> list[dict[str,
 
 def reach(ctx: Context, host: str, port: int) -> dict[str, Any]:
     """The run's connection to a name on a port, as a client makes it (see the module
-    doc): the result of the first address that connects, else of the first address;
-    "address" None and `not_resolved` when the name has none. Once per run."""
+    doc and `first_answering`); "address" None and `not_resolved` when the name has no
+    address. Once per run."""
 
     def make() -> dict[str, Any]:
         addresses = client_addresses(system_dns.resolve(ctx, host))
         if not addresses:
             return {"address": None, "port": port, "ok": False, "ms": None,
                     "failure": codes.NOT_RESOLVED}
-        if len(addresses) == 1:
-            return connect(ctx, addresses[0], port)
-        found: dict[str, dict[str, Any]] = {}
-        for address, result in _as_done(ctx, addresses, port):
-            if result["ok"]:
-                return result
-            found[address] = result
-        return found.get(addresses[0]) or _unfinished(addresses[0], port)
+        return first_answering(ctx, addresses, port)
 
     return ctx.shared(f"reach:{host.lower()}:{port}", make)
+
+
+def first_answering(ctx: Context, addresses: list[str], port: int) -> dict[str, Any]:
+    """The run's connect to every address at once: the result of the first that connects
+    (as soon as it does), else, once all have failed, that of the first address."""
+    if len(addresses) == 1:
+        return connect(ctx, addresses[0], port)
+    found: dict[str, dict[str, Any]] = {}
+    for address, result in _as_done(ctx, addresses, port):
+        if result["ok"]:
+            return result
+        found[address] = result
+    return found.get(addresses[0]) or _unfinished(addresses[0], port)
 
 
 def reach_within(ctx: Context, host: str, port: int, wait: float) -> dict[str, Any] | None:
