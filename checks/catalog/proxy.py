@@ -16,6 +16,7 @@ merely running) is not tried.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -75,7 +76,7 @@ class ProxyCheck(Check):
         accounts = env_credentials(dict(os.environ))
         pacs = distinct_pacs(settings)
         timeout = ctx.timeout(ctx.config.proxy.timeout_s)
-        servers = main_targets(ctx) if proxies else []
+        servers = main_targets(ctx) if proxies or pacs else []
         tunnels = list(dict.fromkeys([(host, port), *servers]))
         jobs: list[tuple[str, Any]] = [("proxy", (p, t)) for p in proxies for t in tunnels]
         jobs += [("pac", p) for p in pacs]
@@ -84,7 +85,7 @@ class ProxyCheck(Check):
         def run(job: tuple[str, Any]) -> dict[str, Any]:
             kind, item = job
             if kind == "pac":
-                return proxy_probe.fetch_pac(item["url"], timeout)
+                return _pac_and_its_proxies(item["url"], servers, timeout)
             if kind == "direct":  # the run's own connect, shared with the tcp check
                 return connections.reach(ctx, *item)
             proxy, (server, server_port) = item
@@ -101,6 +102,9 @@ class ProxyCheck(Check):
             if kind == "pac":
                 item["test"] = value or {"ok": False, "failure": codes.PAC_UNREACHABLE,
                                          "tcp_ok": None}
+                named = item["test"].pop("named", None)
+                if named:
+                    item["proxies"] = [{**p, "sources": [f"pac:{item['url']}"]} for p in named]
             elif kind == "direct":
                 value = value or {"address": None, "ok": False, "ms": None,
                                   "failure": codes.TCP_TIMEOUT}
@@ -128,6 +132,30 @@ class ProxyCheck(Check):
 
     def show(self, evidence: Evidence) -> list[Item]:
         return show_evidence(evidence)
+
+
+def _pac_and_its_proxies(url: str, servers: list[tuple[str, int]], timeout: float
+                         ) -> dict[str, Any]:
+    """The PAC file fetched and, for each proxy it names, the servers asked for through it
+    in the time left (under "named"): only to learn whether they reach what direct
+    connections do not. A proxy in a script is not judged broken on its own."""
+    start = time.monotonic()
+    fetched = proxy_probe.fetch_pac(url, timeout)
+    named = [dict(p) for p in fetched.pop("proxies", None) or []]
+    left = timeout - (time.monotonic() - start)
+    if not named or not servers or left <= 0.1:
+        return fetched
+    jobs = [(p, server) for p in named for server in servers]
+    outcomes = parallel_map(lambda job: proxy_probe.tunnel(
+        job[0]["kind"], job[0]["host"], job[0]["port"], *job[1], left), jobs, left + 0.2)
+    for proxy in named:
+        proxy["through"] = []
+    for (proxy, server), out in zip(jobs, outcomes, strict=True):
+        result = out.value if out.done and out.value is not None else {
+            "ok": False, "failure": codes.PROXY_NO_ANSWER}
+        proxy["through"].append(_through(server, result))
+    fetched["named"] = named
+    return fetched
 
 
 def main_targets(ctx: Context) -> list[tuple[str, int]]:
@@ -210,6 +238,7 @@ _SOURCE_NAMES = {
     "macos": t("macOS network settings", "macOS 网络设置"),
     "gnome": t("GNOME proxy settings", "GNOME 代理设置"),
     "kde": t("KDE proxy settings", "KDE 代理设置"),
+    "pac": t("proxy script", "代理脚本"),
 }
 
 
@@ -370,7 +399,7 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
                        w.join([result_text(test.get("failure"), WORKS), w.ms(test.get("ms"))])))
     if tested:
         out.append(table(PROXY_TESTS, (H_PROXY, H_SOURCE, H_RESULT), tested))
-    for p in records(evidence, "proxies"):
+    for p in proxy_reach.proxies(evidence):
         through = [(text_of(proxy_reach.target(r)),
                     w.join([result_text(r.get("failure"), REACHED), w.ms(r.get("ms"))]))
                    for r in records(p, "through")]

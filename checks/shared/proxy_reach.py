@@ -31,7 +31,9 @@ def direct(evidence: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def proxies(evidence: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return _rows(evidence.get("proxies"))
+    """The proxies that are set: in the settings, and those a PAC script names."""
+    return [*_rows(evidence.get("proxies")),
+            *(p for pac in _rows(evidence.get("pac")) for p in _rows(pac.get("proxies")))]
 
 
 def direct_works(evidence: Mapping[str, Any]) -> bool:

@@ -40,8 +40,10 @@ def where_set(sources: list[Any]) -> Text:
         places.append((ENV if len(variables) == 1 else ENVS).with_params(
             variables=t("{v}", "{v}", v=variables)))
     for source in sources:
-        kind = str(source).partition(":")[0]
-        if kind != "env":
+        kind, _, rest = str(source).partition(":")
+        if kind == "pac":
+            places.append(t("the proxy script {url}", "代理脚本 {url}", url=rest))
+        elif kind != "env":
             places.append(_WHERE.get(kind, t("{s}", "{s}", s=str(source))))
     return listed(places or [t("the system settings", "系统设置")], 2)
 
