@@ -41,6 +41,9 @@ class Case:
     waits_for: str | float | None = None
     also: tuple[str, ...] = ()  # another primary that is right too (random faults)
     repeats: int = 1  # random faults: the benchmark times the median of this many runs
+    # What else the case's report must show (the sentence, the matrix ...), asserted
+    # after the primary cause.
+    then: Callable[[dict[str, Any], World], None] | None = None
 
 
 # ---- faults ---------------------------------------------------------------------------------
@@ -170,6 +173,39 @@ def blackhole(lab: Lab, world: World) -> None:
     lab.blackhole()
 
 
+def _headline_names(report: dict[str, Any], *names: str) -> None:
+    """The headline's summary names each of `names`, in both languages."""
+    for lang in ("en", "zh"):
+        summary = report["headline"]["i18n"][lang]["summary"]
+        assert all(name in summary for name in names), (lang, summary)
+
+
+def _dead_address_named(report: dict[str, Any], world: World) -> None:
+    dead = world.extra["dead_address"]
+    assert report["status"] == "warn", report["status"]  # yellow: another address works
+    (row,) = [r for r in report["matrix"]["rows"] if r["host"] == LOGIN]
+    cell = row["cells"]["tcp_443"]
+    assert cell["state"] == "warn" and dead in cell["text"]["en"] and dead in cell["text"]["zh"]
+    assert {a["address"]: a["ok"] for a in cell["addresses"]} == {
+        dead: False, world.addresses[LOGIN]: True}, cell
+    _headline_names(report, LOGIN, dead, "443")
+    for lang in ("en", "zh"):
+        assert dead in report["headline"]["i18n"][lang]["for_it"]
+
+
+def _proxy_named(report: dict[str, Any], world: World) -> None:
+    proxy = f"{world.extra['proxy']}:3128"
+    _headline_names(report, proxy)
+    assert "网络设置" in report["headline"]["i18n"]["en"]["advice"]  # where to enter it
+
+
+def _direct_works_said(report: dict[str, Any], world: World) -> None:
+    _headline_names(report, f"{world.extra['proxy']}:3128")
+    assert "Direct connections to Tencent's servers work" in (
+        report["headline"]["i18n"]["en"]["summary"])
+    assert "直接连接腾讯服务器是正常的" in report["headline"]["i18n"]["zh"]["summary"]
+
+
 F = lab_faults
 CASES = [
     Case("healthy", "healthy", ()),
@@ -182,8 +218,7 @@ CASES = [
          ("dns_pollution",), waits_for="dns"),
     Case("port_443_rejected", "tcp_blocked", (reject_443,)),
     Case("port_443_dropped", "tcp_blocked", (drop_443,), waits_for="tcp"),
-    Case("polluted_dns", "dns_pollution", (polluted,), ("dns_pollution", "tls"),
-         fixes=("flush_dns",)),
+    Case("polluted_dns", "dns_pollution", (polluted,), ("dns_pollution", "tls"), fixes=()),
     # Nothing routes the fake address: the router's "unreachable" answers are
     # rate-limited, so some connects to it get silence and wait for the TCP timeout.
     Case("fake_ip_answer", "fake_ip_proxy", (fake_ip,), ("dns_pollution",), waits_for="tcp"),
@@ -226,8 +261,7 @@ CASES = [
     # Five more messy networks.
     Case("ipv6_blackhole", "ipv6_broken", (F.ipv6_blackhole,), waits_for="tcp"),
     Case("dns_slow", "dns_unreliable", (F.dns_slow,), waits_for="dns"),
-    Case("adblock_dns", "dns_pollution", (F.adblock_dns,), ("dns_pollution",),
-         fixes=("flush_dns",)),
+    Case("adblock_dns", "dns_pollution", (F.adblock_dns,), ("dns_pollution",), fixes=()),
     Case("sni_reset", "tcp_blocked", (F.sni_reset,), ("tls",)),
     Case("dns_flaky_servfail", "dns_unreliable", (F.dns_flaky_servfail,)),
     # Pairs: the cause that explains the other finding wins; independent ones by rank.
@@ -251,6 +285,13 @@ CASES = [
     # The slow answer (2.5 s) comes first, then the IPv6 connect times out (3 s).
     Case("ipv6_blackhole+dns_slow", "dns_unreliable", (F.ipv6_blackhole, F.dns_slow),
          waits_for=2.5 + 3.0 + 0.5),
+    # Every address of a server, and the proxy as the way out.
+    Case("one_dead_address", "address_blocked", (F.one_dead_address,), fixes=(),
+         waits_for="tcp", then=_dead_address_named),
+    Case("proxy_only_network", "proxy_required", (F.proxy_only_network,), ("proxy",),
+         fixes=(), waits_for="tcp", then=_proxy_named),
+    Case("proxy_set_direct_works", "proxy_broken", (F.proxy_set_direct_works,), ("proxy",),
+         fixes=(), then=_direct_works_said),
 ]
 
 
@@ -278,16 +319,19 @@ def run_full(lab: Lab, world: World, env: dict[str, str | None] | None = None
 
 
 def assert_primary_speaks_both_languages(report: dict[str, Any]) -> None:
-    """The primary cause's summary and advice, from the registry, in the JSON (both
-    languages) and in the text report of each language."""
+    """The primary cause's summary and advice (built from the evidence, or the registry's
+    general words) in the JSON in both languages, the headline carrying the same, and
+    both in the text report of each language."""
     primary = report["diagnosis"]["causes"][0]
-    info = codes.cause_info(primary["code"])
+    assert primary["code"] in codes.CAUSES, primary
     for lang in ("zh", "en"):
-        summary, advice = info.summary.render(lang), info.advice.render(lang)
-        if primary["code"] != codes.UNCLASSIFIED:
-            assert primary["i18n"][lang] == {"summary": summary, "advice": advice}, primary
+        words = primary["i18n"][lang]
+        assert words["summary"].strip() and words["advice"].strip(), primary
+        headline = report["headline"]["i18n"][lang]
+        assert (headline["summary"], headline["advice"]) == (words["summary"], words["advice"])
         text = render_text(report, lang)
-        assert primary["i18n"][lang]["summary"] in text and primary["i18n"][lang]["advice"] in text
+        assert words["summary"] in text and words["advice"] in text
+    assert primary["i18n"]["zh"]["summary"] != primary["i18n"]["en"]["summary"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -316,6 +360,8 @@ def test_primary_cause(lab: Lab, case: Case) -> None:
     if case.id.startswith(("loss_3", "slow_path_300ms")):
         # One lost packet is never a red light.
         assert "fail" not in statuses, findings
+    if case.then is not None:
+        case.then(report, world)
 
 
 def test_healthy_ten_runs_in_a_row(lab: Lab) -> None:

@@ -416,3 +416,48 @@ def test_flaky_servfail_alternates(lab: Lab) -> None:
     """)
     addr = world.addresses[LOGIN]
     assert out == [["SERVFAIL", []], ["NOERROR", [addr]]] * 3
+
+
+# ---- 8. one dead address, and the proxy as the only way out --------------------------------------
+
+def test_one_of_two_addresses_is_dropped(lab: Lab) -> None:
+    world = world_with(lab, faults.one_dead_address)
+    dead, live = world.extra["dead_address"], world.addresses[LOGIN]
+    out = client(lab, f"""
+        import dns.resolver
+        def ask(server):
+            r = dns.resolver.Resolver(configure=False)
+            r.nameservers = [server]
+            return sorted(a.address for a in r.resolve({LOGIN!r}, "A"))
+        out = {{"gai": resolve({LOGIN!r}), "system": ask({lab.dns_ip!r}),
+               "trusted": ask({world.trusted_dns.addr!r}),
+               "dead": connect({dead!r}, 443), "dead_80": connect({dead!r}, 80),
+               "live": connect({live!r}, 443)}}
+    """)
+    both = sorted([dead, live])
+    assert out == {"gai": both, "system": both, "trusted": both, "dead": "timeout",
+                   "dead_80": "timeout", "live": "ok"}
+
+
+def test_only_the_proxy_goes_out(lab: Lab) -> None:
+    world = world_with(lab, faults.proxy_only_network)
+    proxy = world.extra["proxy"]
+    assert world.env["https_proxy"] == world.env["http_proxy"] == f"http://{proxy}:3128"
+    direct = client(lab, f"""
+        out = {{host: connect(addr, 443, 1.0) for host, addr in {world.addresses!r}.items()}}
+        out["captive"] = connect({lab.hosts[CAPTIVE_HOST].v4!r}, 80, 1.0)
+    """)
+    assert direct == {**dict.fromkeys(world.addresses, "timeout"), "captive": "ok"}
+    for host in world.addresses:
+        (head,) = _via_proxy(lab, proxy, [None],
+                             f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n")
+        assert head.split()[1] == "200", (host, head)
+
+
+def test_a_proxy_setting_pointing_where_nothing_listens(lab: Lab) -> None:
+    world = world_with(lab, faults.proxy_set_direct_works)
+    out = client(lab, f"""
+        out = {{"proxy": connect({world.extra["proxy"]!r}, 3128),
+               "direct": [connect(a, 443) for a in {list(world.addresses.values())!r}]}}
+    """)
+    assert out == {"proxy": "refused", "direct": ["ok"] * len(world.addresses)}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from tests.lab import Lab
+from tests.lab.http_server import Answer, spawn_http
 from tests.lab.services import add_tun, check_json_env, result_of, start_tinyproxy
+from tests.lab.topology import ROUTER_CLIENT_DEV
 
 HOST = "login.wecom.lab.test"
 
@@ -68,6 +70,48 @@ def test_unreachable_pac_from_kde_settings(lab: Lab) -> None:
     assert result["status"] == "warn", result
     assert result["cause"] == "proxy_broken" and result["fixes"] == ["disable_proxy"]
     assert result["evidence"]["pac"][0]["sources"] == ["kde"]
+
+
+def _kde_pac(lab: Lab, script: str) -> str:
+    """A PAC file served in the lab and named in the user's KDE settings; its URL."""
+    addr = lab.add_address()
+    spawn_http(lab, addr, Answer(200, script, content_type="application/x-ns-proxy-autoconfig"))
+    home = lab.tmp / "home" / ".config"
+    home.mkdir(parents=True, exist_ok=True)
+    url = f"http://{addr}/proxy.pac"
+    (home / "kioslaverc").write_text(
+        f"[Proxy Settings]\nProxyType=2\nProxy Config Script={url}\n")
+    return url
+
+
+def test_a_proxy_named_in_the_pac_script_is_tried_where_direct_is_blocked(lab: Lab) -> None:
+    server = lab.add_host(HOST, ports=[443])
+    proxy = start_tinyproxy(lab)
+    lab.router.iptables("-I", "FORWARD", "-i", ROUTER_CLIENT_DEV, "-d", server, "-p", "tcp",
+                        "-j", "DROP")  # only the proxy goes out
+    url = _kde_pac(lab, 'function FindProxyForURL(url, host) {\n'
+                        '  if (isPlainHostName(host)) return "DIRECT";\n'
+                        f'  return "PROXY {proxy}:3128; DIRECT";\n}}\n')
+    report = check_json_env(lab, {**_config(), "endpoints": [
+        {"host": HOST, "ports": [443], "product": "wecom", "tls": False}]}, {})
+    result = result_of(report, "proxy")
+    assert (result["status"], result["cause"]) == ("warn", "proxy_required"), result
+    (pac,) = result["evidence"]["pac"]
+    (named,) = pac["proxies"]
+    assert (named["host"], named["port"], named["sources"]) == (proxy, 3128, [f"pac:{url}"])
+    assert named["through"][0]["ok"] and not result["evidence"]["direct"][0]["ok"]
+    headline = report["headline"]
+    assert report["diagnosis"]["primary"] == "proxy_required"
+    assert f"{proxy}:3128" in headline["summary"] and url in headline["summary"], headline
+
+
+def test_a_dead_proxy_in_the_pac_script_changes_nothing_where_direct_works(lab: Lab) -> None:
+    lab.add_host(HOST, ports=[443])
+    _kde_pac(lab, f'function FindProxyForURL(u, h) {{ return "PROXY {lab.add_address()}:3128"; }}')
+    result = _proxy(lab, {})
+    assert (result["status"], result["cause"]) == ("info", None), result
+    assert result["evidence"]["direct"][0]["ok"]
+    assert not result["evidence"]["pac"][0]["proxies"][0]["through"][0]["ok"]
 
 
 def test_tun_default_route_warns(lab: Lab) -> None:

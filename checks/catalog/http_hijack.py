@@ -18,7 +18,7 @@ from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.hosts_format import is_tencent_name, normalize_name
-from checks.probes import http, system_dns
+from checks.probes import connections, http
 from checks.report import words as w
 from checks.report.evidence_view import (
     H_ADDRESS,
@@ -166,11 +166,12 @@ class HttpHijackCheck(Check):
 
 
 def _probe(ctx: Context, host: str) -> dict[str, Any]:
-    addrs = system_dns.addresses(system_dns.resolve(ctx, host))
-    if not addrs:
+    # The address the run's connect reached (of several, the first that answered).
+    address = connections.reach(ctx, host, PORT).get("address")
+    if not address:
         return {"host": host, "address": None, "port": PORT, "status": None,
                 "failure": codes.NOT_RESOLVED}
-    result = http.request_via(ctx, addrs[0], PORT, host, "/", ctx.config.http.timeout_s)
+    result = http.request_via(ctx, address, PORT, host, "/", ctx.config.http.timeout_s)
     return {"host": host, **result}
 
 

@@ -144,15 +144,22 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
     sampled: queue.Queue[list[dict[str, Any]]] = queue.Queue()
     threading.Thread(target=lambda: sampled.put(
         tcp.connect_many(addrs[0], port, cfg.count, cfg.timeout_s)), daemon=True).start()
-    reached = connections.connect(ctx, addrs[0], port)
+    reached = connections.reach(ctx, host, port)
     if not reached["ok"]:
         return {"host": host, "port": port, "address": addrs[0], "samples": [],
                 "failure": reached["failure"]}
+    address = reached["address"]
+    if address != addrs[0]:
+        # The first address is dead and another one answered (the tcp check reports
+        # that): sample the one the clients end up with. It answers, so this is quick.
+        samples = tcp.connect_many(address, port, cfg.count, cfg.timeout_s)
+        return {"host": host, "port": port, "address": address, "samples": samples,
+                "failure": None}
     try:
         samples = sampled.get(timeout=cfg.timeout_s + MARGIN_S)
     except queue.Empty:
         samples = []
-    return {"host": host, "port": port, "address": addrs[0], "samples": samples,
+    return {"host": host, "port": port, "address": address, "samples": samples,
             "failure": None if samples else "not_measured"}
 
 

@@ -50,6 +50,8 @@ REFINE_ROUNDS = 2
 COPIES_S = 0.1  # the second echo of a size follows this much later (ICMP sockets only)
 # A round waits this long after the first reply, or this many times the slowest reply.
 SETTLE_MIN_S, SETTLE_RTTS = 0.5, 4.0
+# How long the probe waits to learn which of a server's addresses answers TCP.
+REACH_WAIT_S = 1.0
 TRIES_FOR_SILENCE = 2  # echoes a size must have had unanswered before it counts as vanished
 
 
@@ -100,6 +102,14 @@ def _ipv4_of(ctx: Context, target: str) -> tuple[str | None, str | None]:
         return (str(ip), None) if ip.version == 4 else (None, codes.NO_IPV4)
     answer = system_dns.resolve(ctx, target)
     v4 = answer.get("A", {}).get("addresses", [])
+    endpoint = next((e for e in ctx.config.endpoints if e.host == target), None)
+    if len(v4) > 1 and endpoint is not None:
+        # Of several addresses, the one the run's connect reached (one of them may be
+        # dead); waiting for it is short, since it is decided as soon as one answers.
+        reached = connections.reach_within(ctx, target, tls_probe.tls_port(endpoint),
+                                           REACH_WAIT_S)
+        if reached is not None and reached["ok"] and reached["address"] in v4:
+            return reached["address"], None
     if v4:
         return v4[0], None
     return None, codes.NO_IPV4 if system_dns.addresses(answer) else codes.NOT_RESOLVED

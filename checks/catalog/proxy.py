@@ -4,11 +4,19 @@ Proxies come from environment variables and the operating system's settings
 (WinINet/WinHTTP, macOS System Configuration, GNOME, KDE). Each distinct proxy gets
 a TCP connect and a tunnel request to a server; a PAC file is downloaded. A dead
 proxy breaks every app that follows the system settings.
+
+When a proxy is set, every server's main port is also asked for through it, and the
+same servers are connected to directly (the run's shared connects, no extra ones),
+all at once: direct connections failing where the proxy gets through is a network
+where only the proxy goes out (the clients must be told to use it); a proxy failing
+where direct connections work is a proxy in the way. A proxy nobody set (a program
+merely running) is not tried.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -20,10 +28,13 @@ from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.parsers.numbers import parse_port
 from checks.platform.parsers.proxy_settings import parse_address, proxies_from_env
+from checks.probes import connections, tls_probe
 from checks.probes import proxy_tunnel as proxy_probe
 from checks.report import words as w
 from checks.report.evidence_view import (
+    H_ADDRESS,
     H_RESULT,
+    H_SERVER,
     L_FAILURE,
     Item,
     Line,
@@ -33,10 +44,12 @@ from checks.report.evidence_view import (
     table,
     text_of,
 )
+from checks.shared import proxy_reach
 from checks.shared.concurrency import call_with_timeout, parallel_map
 from checks.shared.i18n import Text, t
 
 DEFAULT_TARGET = ("login.work.weixin.qq.com", 443)
+MAX_THROUGH = 16  # servers asked for through each proxy: bounded, a list can be long
 
 
 @register
@@ -45,8 +58,8 @@ class ProxyCheck(Check):
     title = t("Proxy settings", "代理设置")
     group = "network"
     order = 50
-    evidence_keys = ("target", "settings", "settings_error", "proxies", "pac")
-    causes = (codes.PROXY_BROKEN, codes.PROXY_AUTH)
+    evidence_keys = ("target", "settings", "settings_error", "proxies", "pac", "direct")
+    causes = (codes.PROXY_BROKEN, codes.PROXY_AUTH, codes.PROXY_REQUIRED)
 
     def collect(self, ctx: Context) -> dict[str, Any]:
         env = proxies_from_env(dict(os.environ))
@@ -63,32 +76,99 @@ class ProxyCheck(Check):
         accounts = env_credentials(dict(os.environ))
         pacs = distinct_pacs(settings)
         timeout = ctx.timeout(ctx.config.proxy.timeout_s)
-        jobs: list[tuple[str, dict[str, Any]]] = [("proxy", p) for p in proxies]
+        servers = main_targets(ctx) if proxies or pacs else []
+        tunnels = list(dict.fromkeys([(host, port), *servers]))
+        jobs: list[tuple[str, Any]] = [("proxy", (p, t)) for p in proxies for t in tunnels]
         jobs += [("pac", p) for p in pacs]
+        jobs += [("direct", t) for t in servers]
 
-        def run(job: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+        def run(job: tuple[str, Any]) -> dict[str, Any]:
             kind, item = job
             if kind == "pac":
-                return proxy_probe.fetch_pac(item["url"], timeout)
-            key = (item["kind"], item["host"].lower(), item["port"])
-            return proxy_probe.tunnel(item["kind"], item["host"], item["port"], host, port,
-                                      timeout, accounts.get(key))
+                return _pac_and_its_proxies(item["url"], servers, timeout)
+            if kind == "direct":  # the run's own connect, shared with the tcp check
+                return connections.reach(ctx, *item)
+            proxy, (server, server_port) = item
+            key = (proxy["kind"], proxy["host"].lower(), proxy["port"])
+            return proxy_probe.tunnel(proxy["kind"], proxy["host"], proxy["port"], server,
+                                      server_port, timeout, accounts.get(key))
 
-        outcomes = parallel_map(run, jobs, timeout + 0.5)
+        direct_budget = ctx.config.dns.timeout_s + ctx.config.tcp.timeout_s if servers else 0.0
+        outcomes = parallel_map(run, jobs, ctx.timeout(max(timeout, direct_budget) + 0.5))
+        tested: dict[tuple[int, str, int], dict[str, Any]] = {}
+        direct: list[dict[str, Any]] = []
         for (kind, item), out in zip(jobs, outcomes, strict=True):
-            if out.done and out.value is not None:
-                item["test"] = out.value
+            value = out.value if out.done and out.value is not None else None
+            if kind == "pac":
+                item["test"] = value or {"ok": False, "failure": codes.PAC_UNREACHABLE,
+                                         "tcp_ok": None}
+                named = item["test"].pop("named", None)
+                if named:
+                    item["proxies"] = [{**p, "sources": [f"pac:{item['url']}"]} for p in named]
+            elif kind == "direct":
+                value = value or {"address": None, "ok": False, "ms": None,
+                                  "failure": codes.TCP_TIMEOUT}
+                direct.append({"server": item[0], "port": item[1], "address": value.get("address"),
+                               "ok": bool(value.get("ok")), "failure": value.get("failure"),
+                               "ms": value.get("ms")})
             else:
-                item["test"] = {"ok": False, "failure": codes.PROXY_NO_ANSWER if kind == "proxy"
-                                else codes.PAC_UNREACHABLE, "tcp_ok": None}
-        return {"target": f"{host}:{port}", "settings": settings, "settings_error": settings_error,
-                "proxies": proxies, "pac": pacs}
+                proxy, server = item
+                tested[(id(proxy), *server)] = value or {
+                    "ok": False, "failure": codes.PROXY_NO_ANSWER, "tcp_ok": None}
+        for proxy in proxies:
+            proxy["test"] = tested[(id(proxy), host, port)]
+            if servers:
+                proxy["through"] = [_through(server, tested[(id(proxy), *server)])
+                                    for server in servers]
+        evidence: dict[str, Any] = {"target": f"{host}:{port}", "settings": settings,
+                                    "settings_error": settings_error, "proxies": proxies,
+                                    "pac": pacs}
+        if servers:
+            evidence["direct"] = direct
+        return evidence
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_proxy(evidence)
 
     def show(self, evidence: Evidence) -> list[Item]:
         return show_evidence(evidence)
+
+
+def _pac_and_its_proxies(url: str, servers: list[tuple[str, int]], timeout: float
+                         ) -> dict[str, Any]:
+    """The PAC file fetched and, for each proxy it names, the servers asked for through it
+    in the time left (under "named"): only to learn whether they reach what direct
+    connections do not. A proxy in a script is not judged broken on its own."""
+    start = time.monotonic()
+    fetched = proxy_probe.fetch_pac(url, timeout)
+    named = [dict(p) for p in fetched.pop("proxies", None) or []]
+    left = timeout - (time.monotonic() - start)
+    if not named or not servers or left <= 0.1:
+        return fetched
+    jobs = [(p, server) for p in named for server in servers]
+    outcomes = parallel_map(lambda job: proxy_probe.tunnel(
+        job[0]["kind"], job[0]["host"], job[0]["port"], *job[1], left), jobs, left + 0.2)
+    for proxy in named:
+        proxy["through"] = []
+    for (proxy, server), out in zip(jobs, outcomes, strict=True):
+        result = out.value if out.done and out.value is not None else {
+            "ok": False, "failure": codes.PROXY_NO_ANSWER}
+        proxy["through"].append(_through(server, result))
+    fetched["named"] = named
+    return fetched
+
+
+def main_targets(ctx: Context) -> list[tuple[str, int]]:
+    """Each necessary server's main port (443 when listed), at most MAX_THROUGH."""
+    found = dict.fromkeys((e.host, tls_probe.tls_port(e)) for e in ctx.config.endpoints
+                          if e.necessary)
+    return list(found)[:MAX_THROUGH]
+
+
+def _through(server: tuple[str, int], result: dict[str, Any]) -> dict[str, Any]:
+    return {"server": server[0], "port": server[1], "ok": bool(result.get("ok")),
+            "failure": result.get("failure"), "status": result.get("status"),
+            "ms": result.get("ms")}
 
 
 def env_credentials(environ: dict[str, str]) -> dict[tuple[str, str, int], tuple[str, str]]:
@@ -158,6 +238,7 @@ _SOURCE_NAMES = {
     "macos": t("macOS network settings", "macOS 网络设置"),
     "gnome": t("GNOME proxy settings", "GNOME 代理设置"),
     "kde": t("KDE proxy settings", "KDE 代理设置"),
+    "pac": t("proxy script", "代理脚本"),
 }
 
 
@@ -199,10 +280,12 @@ def assess_proxy(evidence: Evidence) -> Verdict:
         parts += [t("proxy script {url} {why}", "代理脚本 {url} {why}", url=p["url"],
                     why=_failure_name(p["test"]["failure"])) for p in bad_pac]
         env_only = not fixes
+        direct_note = (t(" Direct connections to the servers work.", "直接连接服务器是正常的。")
+                       if proxy_reach.direct_works(evidence) else t("", ""))
         return Verdict(
             Status.FAIL if broken else Status.WARN,
-            t("A proxy is set but does not work: {parts}.", "已设置代理，但无法使用：{parts}。",
-              parts=parts),
+            t("A proxy is set but does not work: {parts}.{direct}",
+              "已设置代理，但无法使用：{parts}。{direct}", parts=parts, direct=direct_note),
             t("Remove the proxy environment variables (http_proxy, https_proxy, all_proxy) or "
               "start the proxy program they point to.",
               "请删除代理环境变量（http_proxy、https_proxy、all_proxy），或启动它们指向的代理程序。")
@@ -234,6 +317,9 @@ def assess_proxy(evidence: Evidence) -> Verdict:
                            for p in needs_auth),
             cause=codes.PROXY_AUTH,
         )
+    rescue = proxy_reach.best_rescue(evidence)
+    if rescue is not None:
+        return _required(*rescue, proxy_reach.direct(evidence))
     if proxies or pacs:
         items: list[Text | str] = [_describe(p) for p in proxies]
         items += [t("proxy script {url}", "代理脚本 {url}", url=p["url"]) for p in pacs]
@@ -252,6 +338,25 @@ def assess_proxy(evidence: Evidence) -> Verdict:
     return Verdict(Status.OK, t("No proxy is set.", "未设置代理。"))
 
 
+def _required(proxy: Mapping[str, Any], reached: list[Mapping[str, Any]],
+              direct: list[Mapping[str, Any]]) -> Verdict:
+    servers = [proxy_reach.target(r) for r in reached]
+    return Verdict(
+        Status.WARN,
+        t("Direct connections to {servers} fail, but the proxy {what} reaches them.",
+          "到 {servers} 的直接连接失败，但代理 {what} 可以连上。",
+          servers=servers, what=_describe(dict(proxy))),
+        t("Enter this proxy in WeChat/WeCom's own network proxy settings: they do not always "
+          "follow the system's.",
+          "请在微信/企业微信自己的网络代理设置中填写这个代理：它们不一定使用系统的代理设置。"),
+        problems=tuple(Problem(str(d.get("failure") or codes.TCP_TIMEOUT),
+                               host=str(d.get("server")), port=d.get("port"),
+                               address=d.get("address"))
+                       for d in direct if proxy_reach.target(d) in servers),
+        cause=codes.PROXY_REQUIRED,
+    )
+
+
 # -- what a person reads ---------------------------------------------------------------
 
 PROXY_TARGET = t("Asked for through each proxy", "经代理请求的目标")
@@ -263,6 +368,9 @@ H_PROXIES = t("Proxies", "代理")
 H_BYPASS = t("Bypass", "例外")
 H_PROXY = t("Proxy", "代理")
 WORKS = t("works", "可用")
+THROUGH = t("Servers asked for through {proxy}", "经代理 {proxy} 请求的服务器")
+DIRECT = t("The same servers, connected to directly", "直接连接同样的服务器")
+REACHED = t("reached", "可以连上")
 AUTO_DETECT = t("auto-detect", "自动检测")
 
 
@@ -291,6 +399,18 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
                        w.join([result_text(test.get("failure"), WORKS), w.ms(test.get("ms"))])))
     if tested:
         out.append(table(PROXY_TESTS, (H_PROXY, H_SOURCE, H_RESULT), tested))
+    for p in proxy_reach.proxies(evidence):
+        through = [(text_of(proxy_reach.target(r)),
+                    w.join([result_text(r.get("failure"), REACHED), w.ms(r.get("ms"))]))
+                   for r in records(p, "through")]
+        if through:
+            out.append(table(THROUGH.with_params(proxy=f"{p.get('host')}:{p.get('port')}"),
+                             (H_SERVER, H_RESULT), through))
+    direct = [(text_of(proxy_reach.target(r)), text_of(r.get("address")),
+               w.join([result_text(r.get("failure"), REACHED), w.ms(r.get("ms"))]))
+              for r in records(evidence, "direct")]
+    if direct:
+        out.append(table(DIRECT, (H_SERVER, H_ADDRESS, H_RESULT), direct))
     pacs = [(text_of(p.get("url")), result_text(p.get("failure"), WORKS)) for p in records(evidence, "pac")]
     if pacs:
         out.append(table(PAC_TESTS, (w.plain("URL"), H_RESULT), pacs))

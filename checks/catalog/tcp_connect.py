@@ -7,8 +7,14 @@ another works is information; an HTTPS server cannot fall back from its TLS port
 so that port failing is a failure even when port 80 answers. A server the client
 cannot reach on any port it needs is red.
 
-Where a server also has IPv6 addresses, one connect goes over IPv6 too: a network
-that hands out IPv6 but drops it makes the clients wait before they fall back.
+A port is reached the way a client reaches it: every address of the name at once,
+the first that answers counts (probes.connections.reach). Every address (at most
+four of each family) is also connected to on the server's main port, at the same
+moment: one that fails while another address of the same family works is a warning
+of its own (usually a firewall allow-list of out-of-date Tencent addresses, see
+shared.server_addresses), not red. Where a server also has IPv6 addresses, a
+network that hands out IPv6 but drops it makes the clients wait before they fall
+back: IPv6 timing out while IPv4 works warns too.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from checks.report.matrix_cells import (
     evidence_of,
     found_for,
 )
+from checks.shared import server_addresses
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -52,21 +59,45 @@ from checks.shared.i18n import Text, t
 TCP_PORT = t("TCP {port}", "TCP {port}")
 
 
+SILENT_ADDRESSES = t("{dead} of {total} addresses silent: {addresses}",
+                     "{total} 个地址中 {dead} 个没有应答：{addresses}")
+FAILING_ADDRESSES = t("{dead} of {total} addresses fail: {how}",
+                      "{total} 个地址中 {dead} 个连不上：{how}")
+
+
 def _tcp(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
          port: int | None = None) -> dict[str, Any]:
-    found = found_for(evidence_of(checks, check_ids.TCP), "probes", host, checks, "tcp")
+    evidence = evidence_of(checks, check_ids.TCP)
+    found = found_for(evidence, "probes", host, checks, "tcp")
     probe = next((p for p in found if p.get("port") == port), None)
     if probe is None:
         title = check_text(checks[check_ids.TCP], "title", "tcp")
         raise Unmeasured(NOT_IN_EVIDENCE.with_params(title=title))
     failure = probe.get("failure")
-    values = {"ok": bool(probe.get("ok")), "ms": probe.get("ms"), "failure": failure,
-              "address": probe.get("address")}
+    values: dict[str, Any] = {"ok": bool(probe.get("ok")), "ms": probe.get("ms"),
+                              "failure": failure, "address": probe.get("address")}
+    # The server's main port: every address was connected to as well.
+    every = [r for r in server_addresses.rows_of(evidence, host) if r.get("port") == port]
+    if every:
+        values["addresses"] = [{k: r.get(k) for k in ("address", "family", "ok", "ms", "failure")}
+                               for r in every]
     if failure == codes.NOT_RESOLVED:
         raise Unmeasured(NOT_RESOLVED, **values)
     if probe.get("ok") and not failure:
+        dead = server_addresses.dead(every)
+        if dead:
+            return cell("warn", _dead_words(dead, every), **values)
         return cell("ok", w.ms(probe.get("ms")), **values)
     return cell("fail", w.failure(failure or codes.TCP_TIMEOUT), **values)
+
+
+def _dead_words(dead: list[Mapping[str, Any]], every: list[Mapping[str, Any]]) -> Text:
+    families = {server_addresses.family(r) for r in dead}
+    total = len([r for r in every if server_addresses.family(r) in families])
+    if all(r.get("failure") == codes.TCP_TIMEOUT for r in dead):
+        return SILENT_ADDRESSES.with_params(dead=len(dead), total=total,
+                                            addresses=[str(r.get("address")) for r in dead])
+    return FAILING_ADDRESSES.with_params(dead=len(dead), total=total, how=dead_listing(dead))
 
 
 COLUMN = Column("tcp", TCP_PORT, 30, _tcp, per_port=True)
@@ -78,9 +109,9 @@ class TcpConnectCheck(Check):
     title = t("Connection to servers (TCP)", "服务器连接（TCP）")
     group = "network"
     order = 20
-    evidence_keys = ("probes", "timeout_s", "ipv6")
+    evidence_keys = ("probes", "addresses", "timeout_s", "ipv6")
     matrix_columns = (COLUMN,)
-    causes = (codes.TCP_BLOCKED, codes.IPV6_BROKEN)
+    causes = (codes.TCP_BLOCKED, codes.ADDRESS_BLOCKED, codes.IPV6_BROKEN)
 
     def not_applicable(self, ctx: Context) -> Text | None:
         if not ctx.config.endpoints:
@@ -88,26 +119,37 @@ class TcpConnectCheck(Check):
         return None
 
     def collect(self, ctx: Context) -> dict[str, Any]:
-        # Every port of every server, plus one IPv6 connect per server, all at once.
-        jobs: list[tuple[Endpoint, int, bool]] = [
-            (e, port, False) for e in ctx.config.endpoints for port in e.ports]
-        first = {e.host: e for e in reversed(ctx.config.endpoints)}
-        jobs += [(e, tls_probe.tls_port(e), True) for e in first.values()]
+        # Every port of every server, and every address of every server on its main
+        # port, all at once.
+        mains: dict[str, Endpoint] = {}
+        for endpoint in ctx.config.endpoints:
+            mains.setdefault(endpoint.host, endpoint)
+        jobs: list[tuple[Endpoint, int | None]] = [
+            (e, port) for e in ctx.config.endpoints for port in e.ports]
+        jobs += [(e, None) for e in mains.values()]
         budget = ctx.timeout(ctx.config.dns.timeout_s + ctx.config.tcp.timeout_s + 2.5)
 
-        def cut_off(job: tuple[Endpoint, int, bool]) -> dict[str, Any] | None:
+        def run(job: tuple[Endpoint, int | None]) -> Any:
+            endpoint, port = job
+            if port is None:
+                return _every_address(ctx, endpoint)
+            return _row(endpoint, port, connections.reach(ctx, endpoint.host, port))
+
+        def cut_off(job: tuple[Endpoint, int | None]) -> Any:
             # Cut off by the deadline: still resolving means no connection was tried.
-            endpoint, port, v6 = job
-            if v6:
-                return None
+            endpoint, port = job
+            if port is None:
+                return []
             failure = codes.TCP_TIMEOUT if _resolved(ctx, endpoint.host) else codes.NOT_RESOLVED
             return _row(endpoint, port, {"address": None, "port": port, "ok": False, "ms": None,
                                          "failure": failure})
 
-        rows = gather(lambda job: _probe(ctx, *job), jobs, budget, cut_off)
-        probes = [r for r, job in zip(rows, jobs, strict=True) if not job[2] and r is not None]
-        ipv6 = [r for r, job in zip(rows, jobs, strict=True) if job[2] and r is not None]
-        return {"probes": probes, "ipv6": ipv6, "timeout_s": ctx.config.tcp.timeout_s}
+        rows = gather(run, jobs, budget, cut_off)
+        probes = [r for r, (_e, port) in zip(rows, jobs, strict=True) if port is not None]
+        addresses = [a for r, (_e, port) in zip(rows, jobs, strict=True) if port is None
+                     for a in r]
+        return {"probes": probes, "addresses": addresses, "ipv6": _ipv6(addresses),
+                "timeout_s": ctx.config.tcp.timeout_s}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
         return assess_tcp(evidence)
@@ -127,20 +169,24 @@ def _row(endpoint: Endpoint, port: int, result: dict[str, Any]) -> dict[str, Any
             "https": endpoint.tls and port == tls_probe.tls_port(endpoint)}
 
 
-def _probe(ctx: Context, endpoint: Endpoint, port: int, v6: bool) -> dict[str, Any] | None:
-    answer = system_dns.resolve(ctx, endpoint.host)
-    v4_addrs = answer.get("A", {}).get("addresses", [])
-    v6_addrs = answer.get("AAAA", {}).get("addresses", [])
-    if v6:
-        # Only for servers that have both: IPv6-only ones are the main probes already.
-        if not v4_addrs or not v6_addrs:
-            return None
-        return {"host": endpoint.host, **connections.connect(ctx, v6_addrs[0], port)}
-    addrs = v4_addrs or v6_addrs
-    if not addrs:
-        return _row(endpoint, port, {"address": None, "port": port, "ok": False, "ms": None,
-                                     "failure": codes.NOT_RESOLVED})
-    return _row(endpoint, port, connections.connect(ctx, addrs[0], port))
+def _every_address(ctx: Context, endpoint: Endpoint) -> list[dict[str, Any]]:
+    """The run's connect to each address of the server on its main port."""
+    port = tls_probe.tls_port(endpoint)
+    addresses = connections.every_address(system_dns.resolve(ctx, endpoint.host))
+    return [{"host": endpoint.host, "family": "ipv6" if ":" in address else "ipv4", **result}
+            for address, result in zip(addresses, connections.connect_all(ctx, addresses, port),
+                                       strict=True)]
+
+
+def _ipv6(addresses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first IPv6 address of each server that has IPv4 ones too (IPv6-only servers
+    are the main probes already): the connects the IPv6 verdict reads."""
+    hosts_v4 = {r["host"] for r in addresses if r["family"] == "ipv4"}
+    out: dict[str, dict[str, Any]] = {}
+    for row in addresses:
+        if row["family"] == "ipv6" and row["host"] in hosts_v4:
+            out.setdefault(row["host"], {k: v for k, v in row.items() if k != "family"})
+    return list(out.values())
 
 
 def _listing(failed: list[Evidence]) -> Text:
@@ -181,6 +227,9 @@ def assess_tcp(evidence: Evidence) -> Verdict:
     blocked, fallback = blocked_and_fallback(tested)
     if blocked:
         return _blocked(blocked, fallback, len(tested))
+    dead = server_addresses.dead(server_addresses.rows_of(evidence))
+    if dead:
+        return _addresses_blocked(dead, server_addresses.rows_of(evidence))
     broken_v6 = _broken_ipv6(evidence.get("ipv6") or [], tested)
     if broken_v6:
         return _ipv6_broken(broken_v6)
@@ -230,6 +279,55 @@ def _blocked(blocked: list[Evidence], fallback: list[Evidence], total: int) -> V
     )
 
 
+ADDRESS_FAILS = {
+    codes.TCP_TIMEOUT: t("no answer", "没有应答"),
+    codes.TCP_REFUSED: t("refused", "被拒绝"),
+    codes.TCP_RESET: t("reset", "被重置"),
+    codes.TCP_UNREACHABLE: t("unreachable", "无法到达"),
+}
+
+
+def address_failure(code: Any) -> Text:
+    return ADDRESS_FAILS.get(str(code), w.failure(code or codes.TCP_TIMEOUT))
+
+
+def _semicolons(parts: list[Text]) -> Text:
+    keys = {f"p{i}": p for i, p in enumerate(parts)}
+    return Text("; ".join("{" + k + "}" for k in keys), "；".join("{" + k + "}" for k in keys),
+                keys)
+
+
+def dead_listing(dead: list[Mapping[str, Any]]) -> Text:
+    """"10.0.0.9: no answer; 10.0.0.7: refused" """
+    return _semicolons([t("{address}: {how}", "{address}：{how}", address=r.get("address"),
+                          how=address_failure(r.get("failure"))) for r in dead])
+
+
+def _addresses_blocked(dead: list[Mapping[str, Any]], rows: list[Mapping[str, Any]]) -> Verdict:
+    parts = []
+    for host in dict.fromkeys(str(r.get("host")) for r in dead):
+        mine = [r for r in dead if r.get("host") == host]
+        parts.append(t("{host} port {port}: {dead} of {total} addresses fail ({how})",
+                       "{host} 的 {port} 端口：{total} 个地址中有 {dead} 个连不上（{how}）",
+                       host=host, port=mine[0].get("port"), dead=len(mine),
+                       total=len(server_addresses.siblings(rows, mine[0])),
+                       how=dead_listing(mine)))
+    return Verdict(
+        Status.WARN,
+        t("{parts}; the other addresses of the same server work.",
+          "{parts}；同一服务器的其他地址正常。", parts=_semicolons(parts)),
+        t("A firewall probably allows Tencent's servers by a list of addresses that has gone "
+          "out of date. Ask the network administrator to allow the domains "
+          "(*.weixin.qq.com, *.work.weixin.qq.com) rather than fixed addresses.",
+          "防火墙多半是按一份已经过时的地址名单放行腾讯服务器的。请让网络管理员按域名"
+          "（*.weixin.qq.com、*.work.weixin.qq.com）放行，而不是按固定地址。"),
+        problems=tuple(Problem(str(r.get("failure") or codes.TCP_TIMEOUT), host=str(r.get("host")),
+                               port=r.get("port"), address=str(r.get("address")))
+                       for r in dead),
+        cause=codes.ADDRESS_BLOCKED,
+    )
+
+
 def _broken_ipv6(ipv6: list[Evidence], tested: list[Evidence]) -> list[Evidence]:
     """IPv6 connects that time out to servers whose IPv4 works. Refused or unreachable
     is an answer (the clients fall back at once); silence makes them wait."""
@@ -257,6 +355,8 @@ def _ipv6_broken(broken: list[Evidence]) -> Verdict:
 TCP_TABLE = t("TCP connects", "TCP 连接")
 CONNECTED = t("connected in {time}", "{time} 内连上")
 TCP_V6_TABLE = t("TCP connects over IPv6", "IPv6 TCP 连接")
+TCP_EVERY_TABLE = t("Every address of each server, on its main port",
+                    "每台服务器的每个地址（主端口）")
 
 
 def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
@@ -273,4 +373,10 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
           for p in records(evidence, "ipv6")]
     if v6:
         out.append(table(TCP_V6_TABLE, (H_SERVER, H_PORT, H_ADDRESS, H_RESULT), v6))
+    every = [(text_of(r.get("host")), text_of(r.get("port")), text_of(r.get("address")),
+              CONNECTED.with_params(time=w.ms(r.get("ms"))) if r.get("ok")
+              else w.failure(r.get("failure") or codes.TCP_TIMEOUT))
+             for r in server_addresses.rows_of(evidence)]
+    if every:
+        out.append(table(TCP_EVERY_TABLE, (H_SERVER, H_PORT, H_ADDRESS, H_RESULT), every))
     return out

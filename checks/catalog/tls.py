@@ -16,7 +16,7 @@ from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
-from checks.probes import system_dns, tls_probe
+from checks.probes import connections, tls_probe
 from checks.report import words as w
 from checks.report.evidence_view import (
     H_ADDRESS,
@@ -137,12 +137,12 @@ class TlsCheck(Check):
 
 
 def _probe(ctx: Context, host: str, port: int) -> dict[str, Any]:
-    answer = system_dns.resolve(ctx, host)
-    addrs = system_dns.addresses(answer)
-    if not addrs:
+    # The address the run's connect reached (of several, the first that answered).
+    address = connections.reach(ctx, host, port).get("address")
+    if not address:
         return {"host": host, "port": port, "address": None, "failure": codes.NOT_RESOLVED,
                 "verified": None}
-    return tls_probe.probe(ctx, host, addrs[0], port)
+    return tls_probe.probe(ctx, host, address, port)
 
 
 CERT_FAILURES = (codes.TLS_UNTRUSTED_ISSUER, codes.TLS_EXPIRED, codes.TLS_NOT_YET_VALID, codes.TLS_NAME_MISMATCH)

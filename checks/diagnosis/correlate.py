@@ -155,6 +155,14 @@ def _explains_dns_failure(source: CheckResult, other: CheckResult) -> bool:
     return other.group in NETWORK_GROUPS and _targets_within(other, _hosts(source), set())
 
 
+def _explains_by_proxy(source: CheckResult, other: CheckResult) -> bool:
+    # The proxy reaches the servers direct connections do not: failed connects and
+    # handshakes to them, and their names failing to resolve here (the proxy resolves
+    # them for the client), follow from the clients not using it.
+    return other.group in NETWORK_GROUPS and _targets_within(other, _hosts(source),
+                                                             _addresses(source))
+
+
 def _explains_clock(source: CheckResult, other: CheckResult) -> bool:
     found = _codes(other)
     return other.id == check_ids.TLS and bool(found) and found <= CLOCK_TLS_CODES | {
@@ -190,6 +198,7 @@ def _explains_by_loss(source: CheckResult, other: CheckResult) -> bool:
 RULES: dict[str, Callable[[CheckResult, CheckResult], bool]] = {
     codes.OFFLINE: _explains_network,
     codes.CAPTIVE_PORTAL: _explains_captive,
+    codes.PROXY_REQUIRED: _explains_by_proxy,
     codes.DNS_FAILURE: _explains_dns_failure,
     codes.FAKE_IP_PROXY: _explains_same_targets,
     codes.DNS_POLLUTION: _explains_same_targets,

@@ -17,6 +17,7 @@ from typing import Any
 
 from checks.engine import check_ids, codes
 from checks.engine.results import CheckResult, Status
+from checks.shared import server_addresses
 
 # Failures that mean "this DNS server did not answer at all" (versus answering badly).
 DNS_SILENT = frozenset({codes.DNS_TIMEOUT, codes.DNS_UNREACHABLE})
@@ -193,12 +194,18 @@ class Facts:
             probe = _map(probe)
             if probe.get("failure") == codes.NOT_RESOLVED:
                 continue  # not a connect: the name did not resolve
-            port = probe.get("port")
-            out.append(Connect(str(probe.get("host") or ""), port if isinstance(port, int) else None,
-                               _text(probe.get("address")),
-                               None if probe.get("ok") else str(probe.get("failure") or codes.TCP_TIMEOUT),
-                               _number(probe.get("ms"))))
+            out.append(_connect(probe))
         return out
+
+    def address_connects(self, host: str | None = None) -> list[Connect]:
+        """The connect to every address of each server (of one, any case) on its main port."""
+        return [_connect(r) for r in server_addresses.rows_of(self.evidence(check_ids.TCP), host)]
+
+    def dead_addresses(self) -> list[Connect]:
+        """Addresses that failed on a server's main port while another address of the same
+        server and family worked (see shared.server_addresses)."""
+        rows = server_addresses.rows_of(self.evidence(check_ids.TCP))
+        return [_connect(r) for r in server_addresses.dead(rows)]
 
     def tls_probes(self) -> list[Mapping[str, Any]]:
         return [_map(p) for p in _list(self.evidence(check_ids.TLS).get("probes"))]
@@ -251,6 +258,14 @@ class Facts:
             if isinstance(status, int) and status == expected and not probe.get("failure"):
                 out.append(str(probe.get("url") or ""))
         return out
+
+
+def _connect(probe: Mapping[str, Any]) -> Connect:
+    port = probe.get("port")
+    return Connect(str(probe.get("host") or ""), port if isinstance(port, int) else None,
+                   _text(probe.get("address")),
+                   None if probe.get("ok") else str(probe.get("failure") or codes.TCP_TIMEOUT),
+                   _number(probe.get("ms")))
 
 
 def names_of(items: Sequence[str], limit: int = 3) -> tuple[list[str], int]:

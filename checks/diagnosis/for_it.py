@@ -40,6 +40,10 @@ def _failed_lines(facts: Facts) -> list[Text]:
     for c in blocked(facts):
         lines.append(t("- {target} TCP: connections {how}", "- {target} TCP：连接{how}",
                        target=target(c), how=FAILURE_HOW.get(c.failure or "", w.failure(c.failure))))
+    for c in facts.dead_addresses():
+        lines.append(t("- {target} TCP: connections to this address {how}; the server's other "
+                       "addresses work", "- {target} TCP：到这个地址的连接{how}；该服务器的其他地址正常",
+                       target=target(c), how=FAILURE_HOW.get(c.failure or "", w.failure(c.failure))))
     for p in facts.tls_probes():
         if p.get("failure") in TLS_CUT:
             lines.append(t("- {host}:{port} ({address}): the secure handshake is cut off or not "
@@ -54,7 +58,7 @@ def _failed_lines(facts: Facts) -> list[Text]:
 def _targets(facts: Facts) -> dict[str, set[int]]:
     """Host -> the ports that failed (TCP connects and secure handshakes)."""
     out: dict[str, set[int]] = {}
-    for c in blocked(facts):
+    for c in [*blocked(facts), *facts.dead_addresses()]:
         if c.port:
             out.setdefault(c.host, set()).add(c.port)
     for p in facts.tls_probes():

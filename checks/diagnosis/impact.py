@@ -17,6 +17,10 @@ IMPACT: tuple[tuple[str, str], ...] = (
                            "in: TLS, HTTP and DNS findings follow from it"),
     (codes.PROXY_BROKEN, "a proxy the system sends traffic through and that does not work "
                          "breaks every connection made through it"),
+    (codes.PROXY_REQUIRED, "direct connections fail while the proxy that is set reaches the "
+                           "servers: the clients only need to be told to use it, which "
+                           "explains the blocked connections (and the names only the proxy "
+                           "resolves), so it stands above tcp_blocked and dns_failure"),
     (codes.PROXY_AUTH, "the proxy refuses every connection until it gets a password"),
     (codes.DNS_FAILURE, "a name that does not resolve cannot be connected to: the connection "
                         "findings for that name follow from it"),
@@ -34,6 +38,9 @@ IMPACT: tuple[tuple[str, str], ...] = (
                        "valid"),
     (codes.TCP_BLOCKED, "the servers' ports cannot be reached (a firewall): it blocks logging "
                         "in, but explains nothing else"),
+    (codes.ADDRESS_BLOCKED, "one address of a server fails while another works: the clients "
+                            "wait or are refused before they try the next address, so it "
+                            "slows or breaks logging in now and then, below a blocked server"),
     (codes.TLS_INTERCEPTED, "HTTPS inspection replaces Tencent's certificate and the client "
                             "refuses the substitute"),
     (codes.TLS_INVALID_CERTIFICATE, "a certificate that does not verify for another reason"),

@@ -224,6 +224,14 @@ PROXY_BROKEN = _cause(
     "proxy_broken",
     t("The configured proxy does not work.", "已设置的代理服务器无法使用。"),
     t("Turn off the system proxy or fix its address.", "请关闭系统代理或修正代理地址。"))
+# Direct connections fail while the proxy that is set reaches the servers: a network
+# where only the proxy goes out, and the clients have not been told to use it.
+PROXY_REQUIRED = _cause(
+    "proxy_required",
+    t("Direct connections to the servers are blocked, but the configured proxy reaches them.",
+      "到服务器的直接连接被拦截，但已设置的代理可以连上服务器。"),
+    t("Enter the proxy in WeChat/WeCom's network proxy settings.",
+      "请在微信/企业微信的网络代理设置中填写这个代理。"))
 PROXY_AUTH = _cause(
     "proxy_auth",
     t("The proxy needs a user name and password.", "代理服务器需要用户名和密码。"),
@@ -264,6 +272,15 @@ TCP_BLOCKED = _cause(
     "tcp_blocked",
     t("A firewall blocks connections to the servers.", "防火墙拦截了到服务器的连接。"),
     t("Allow WeChat/WeCom in the firewall or ask your network administrator.", "请在防火墙中放行微信/企业微信，或联系网络管理员。"))
+# Some addresses of a server fail while another works: usually a firewall allow-list of
+# out-of-date addresses instead of the domains.
+ADDRESS_BLOCKED = _cause(
+    "address_blocked",
+    t("Some addresses of a server cannot be reached while its other addresses work.",
+      "服务器的部分地址连不上，其他地址正常。"),
+    t("Ask the network administrator to allow Tencent's servers by domain rather than by "
+      "fixed addresses.",
+      "请让网络管理员按域名放行腾讯服务器，而不是按固定地址。"))
 TLS_INTERCEPTED = _cause(
     "tls_intercepted",
     t("Your network inspects encrypted traffic.", "您所在的网络在检查加密流量。"),

@@ -9,6 +9,7 @@ Results are dicts with stable failure codes: ``tcp_*`` (see probes.tcp),
 from __future__ import annotations
 
 import base64
+import re
 import socket
 import struct
 import time
@@ -165,5 +166,36 @@ def fetch_pac(url: str, timeout: float) -> dict[str, Any]:
         result["ok"] = result["is_pac"]
         if not result["is_pac"]:
             result["failure"] = codes.PAC_NOT_A_PAC_FILE
+        else:
+            result["proxies"] = pac_proxies(body.decode("utf-8", "replace"))
     result["ms"] = _ms(start)
     return result
+
+
+# A proxy a PAC script names in a string it returns: "PROXY host:port; SOCKS5 host:port".
+_PAC_STRING = re.compile(r"\"([^\"\n]*)\"|'([^'\n]*)'")
+_PAC_ENTRY = re.compile(r"^\s*(PROXY|HTTP|SOCKS5?|SOCKS4)\s+(\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d{1,5})\s*$",
+                        re.IGNORECASE)
+_PAC_KINDS = {"proxy": "http", "http": "http", "socks": "socks4", "socks4": "socks4",
+              "socks5": "socks5"}
+MAX_PAC_PROXIES = 4
+
+
+def pac_proxies(script: str) -> list[dict[str, Any]]:
+    """The proxies a PAC script names in its string literals (at most MAX_PAC_PROXIES,
+    in order). The script is not run: a proxy it builds by joining strings at run time
+    is not found, and which of them it picks for which server is not known. "HTTPS"
+    entries (TLS to the proxy) are left out: tunnel() speaks plain HTTP or SOCKS."""
+    found: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for match in _PAC_STRING.finditer(script):
+        for entry in (match.group(1) or match.group(2) or "").split(";"):
+            parsed = _PAC_ENTRY.match(entry)
+            if parsed is None or not 0 < int(parsed.group(3)) < 65536:
+                continue
+            kind = _PAC_KINDS[parsed.group(1).lower()]
+            host = parsed.group(2).strip("[]")
+            found.setdefault((kind, host.lower(), int(parsed.group(3))),
+                             {"kind": kind, "host": host, "port": int(parsed.group(3))})
+            if len(found) >= MAX_PAC_PROXIES:
+                return list(found.values())
+    return list(found.values())

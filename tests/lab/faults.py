@@ -234,6 +234,43 @@ def dns_local_program_dead(lab: Lab, world: World) -> None:
     lab.client.set_resolvers(["127.0.0.1"])
 
 
+# ---- 8. one address of a server, and a network where only the proxy goes out ----------------
+
+def one_dead_address(lab: Lab, world: World) -> None:
+    """LOGIN resolves to two addresses (both resolvers, the dead one first), each serving
+    it; the router drops everything to the first: a firewall whose allow-list names
+    Tencent's addresses, not the domains, and misses this one. The other address works."""
+    (endpoint,) = [e for e in world.config["endpoints"] if e["host"] == LOGIN]
+    dead = lab.add_address()
+    serve(world, dead, endpoint["ports"], world.ca.issue(LOGIN))
+    both = [dead, world.addresses[LOGIN]]
+    lab.dns.set(LOGIN, a=both)
+    world.trusted_dns.set(LOGIN, a=both)
+    lab.drop(dead)
+    world.extra["dead_address"] = dead
+
+
+def proxy_only_network(lab: Lab, world: World) -> None:
+    """A company network where only the proxy goes out: the router drops every TCP
+    connection from the client to the servers' addresses, a forwarding proxy (tinyproxy)
+    on another lab address is allowed and reaches them; https_proxy/http_proxy name it,
+    as the user has it set. DNS, the time server and the connectivity probe still work."""
+    proxy = services.start_tinyproxy(lab)
+    for addr in world.addresses.values():
+        lab.router.iptables("-I", "FORWARD", "-i", ROUTER_CLIENT_DEV, "-d", addr, "-p", "tcp",
+                            "-j", "DROP")
+    world.extra["proxy"] = proxy
+    _proxy_env(world, f"http://{proxy}:3128")
+
+
+def proxy_set_direct_works(lab: Lab, world: World) -> None:
+    """https_proxy/http_proxy name a lab address where no proxy runs (connection
+    refused: the proxy program was closed), while direct connections all work."""
+    dead = lab.add_address()
+    world.extra["proxy"] = dead
+    _proxy_env(world, f"http://{dead}:3128")
+
+
 @dataclass(frozen=True)
 class Fault:
     id: str
@@ -258,5 +295,6 @@ FAULTS: list[Fault] = [
     _fault(dns_flaky_servfail),
     _fault(dns_router_dead), _fault(dns_provider_dead), _fault(dns_public_dead),
     _fault(dns_vpn_dead), _fault(dns_local_program_dead),
+    _fault(one_dead_address), _fault(proxy_only_network), _fault(proxy_set_direct_works),
 ]
 BY_ID = {f.id: f for f in FAULTS}

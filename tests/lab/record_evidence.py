@@ -42,6 +42,7 @@ SCENARIOS = (
     "untrusted_certificate", "interception_ca", "first_syn_lost", "every_packet_dropped",
     "loss_25", "slow_path_300ms", "port_8080_dropped", "proxy_auth_required", "proxy_auth_wrong",
     "service_502", "ipv6_blackhole", "dns_slow", "adblock_dns", "sni_reset", "dns_flaky_servfail",
+    "one_dead_address", "proxy_only_network", "proxy_set_direct_works",
 )
 
 

@@ -44,7 +44,8 @@ SCENARIOS = {
     "first_syn_lost": [first_syn_lost], "loss_25": [faults.loss_25],
     "service_502": [faults.service_502], "proxy_auth": [faults.proxy_auth_required],
     "port_8080": [faults.port_8080_dropped], "ipv6_broken": [faults.ipv6_blackhole],
-    "dns_slow": [faults.dns_slow],
+    "dns_slow": [faults.dns_slow], "one_dead_address": [faults.one_dead_address],
+    "proxy_only": [faults.proxy_only_network], "proxy_direct_works": [faults.proxy_set_direct_works],
 }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from checks.probes.proxy_tunnel import fetch_pac, parse_connect_reply, tunnel
+from checks.probes.proxy_tunnel import fetch_pac, pac_proxies, parse_connect_reply, tunnel
 
 Handler = Callable[[socket.socket], None]
 
@@ -180,3 +180,27 @@ def test_pac_closed_port() -> None:
         port = s.getsockname()[1]
     result = fetch_pac(f"http://127.0.0.1:{port}/proxy.pac", 1.0)
     assert not result["ok"] and result["failure"] == "tcp_refused"
+
+
+def test_the_proxies_a_pac_script_names_in_its_strings() -> None:
+    # Constructed in the shapes PAC files take: a company's fallback list, a
+    # Shadowsocks client's "SOCKS5 ...; SOCKS ...; DIRECT", a proxy joined at run time.
+    script = """function FindProxyForURL(url, host) {
+        if (dnsDomainIs(host, ".corp.example")) return "DIRECT";
+        if (isInNet(myIpAddress(), "10.1.0.0", "255.255.0.0"))
+            return "PROXY wcg1.corp.example:8080; " + "PROXY wcg2.corp.example:8080";
+        var ss = 'SOCKS5 127.0.0.1:1080; SOCKS 127.0.0.1:1080; DIRECT;';
+        var joined = "PROXY " + proxy;           // not knowable without running it
+        var tls = "HTTPS secure.corp.example:443"; // TLS to the proxy: not tried
+        return "PROXY [fd00::8]:3128; PROXY wcg1.corp.example:8080";
+    }"""
+    assert pac_proxies(script) == [
+        {"kind": "http", "host": "wcg1.corp.example", "port": 8080},
+        {"kind": "http", "host": "wcg2.corp.example", "port": 8080},
+        {"kind": "socks5", "host": "127.0.0.1", "port": 1080},
+        {"kind": "socks4", "host": "127.0.0.1", "port": 1080},
+    ]  # at most four, in order
+    assert pac_proxies('function FindProxyForURL(u, h) { return "PROXY [fd00::8]:3128"; }') == [
+        {"kind": "http", "host": "fd00::8", "port": 3128}]
+    assert pac_proxies('function FindProxyForURL(u, h) { return "DIRECT"; }') == []
+    assert pac_proxies('return "PROXY bad:99999; PROXY :80; PROXY a b:1"') == []

@@ -106,6 +106,59 @@ def _handshake_blocked(facts: Facts) -> Said | None:
         ASK_IT, proof, fixes=(), for_it=True)
 
 
+# How one address (or several) failed, singular and plural.
+_ADDRESS_HOW = {
+    codes.TCP_TIMEOUT: (t("does not answer", "没有应答"), t("do not answer", "没有应答")),
+    codes.TCP_REFUSED: (t("refuses connections", "拒绝连接"), t("refuse connections", "拒绝连接")),
+    codes.TCP_RESET: (t("cuts connections off", "强行中断连接"), t("cut connections off", "强行中断连接")),
+    codes.TCP_UNREACHABLE: (t("is reported unreachable", "被告知无法到达"),
+                            t("are reported unreachable", "被告知无法到达")),
+}
+
+
+def _family(address: str | None) -> str:
+    return "ipv6" if ":" in (address or "") else "ipv4"
+
+
+@says(codes.ADDRESS_BLOCKED)
+def address_blocked(finding: Finding, facts: Facts) -> Said | None:
+    dead = facts.dead_addresses()
+    if not dead:
+        return None
+    first = dead[0]
+    mine = [c for c in dead if c.host == first.host and c.port == first.port]
+    same = [c for c in facts.address_connects(first.host)
+            if c.port == first.port and _family(c.address) == _family(first.address)]
+    working = [c for c in same if c.ok]
+    if not working:
+        return None
+    common = Counter(c.failure for c in mine).most_common(1)[0][0] or ""
+    one, many = _ADDRESS_HOW.get(common, (t("fails", "连不上"), t("fail", "连不上")))
+    summary = t("{dead} of {total} addresses of {host} {how} on port {port} ({addresses}), "
+                "while {working} works: usually a firewall that lets Tencent's servers through "
+                "by a list of addresses that has gone out of date, instead of by their domains.",
+                "{host} 的 {total} 个地址中有 {dead} 个在 {port} 端口{how}（{addresses}），而 "
+                "{working} 正常：通常是防火墙按一份过时的地址名单放行腾讯服务器，而不是按域名放行。",
+                dead=len(mine), total=len(same), host=first.host, port=first.port,
+                how=one if len(mine) == 1 else many,
+                addresses=listed([c.address for c in mine]),
+                working=listed([c.address for c in working], 2))
+    others = sorted({c.host for c in dead} - {first.host})
+    if others:
+        summary = t("{summary} The same holds for {others}.", "{summary}{others} 也是如此。",
+                    summary=summary, others=listed(others))
+    advice = t("Send the text from \"Copy for IT\" to your network administrator and ask them "
+               "to allow {host} by its domain rather than by addresses, which Tencent changes. "
+               "Until then WeChat/WeCom may take long to connect or fail now and then.",
+               "请用“复制给网管”把情况发给网络管理员，请他按域名放行 {host}，而不是按地址放行，"
+               "因为腾讯的服务器地址会变化。在此之前，微信/企业微信可能连接很慢或时常失败。",
+               host=listed([first.host, *others]))
+    proof = [connect_line(c) for c in dead[:4]]
+    proof += [t("{target}: connects in {time}", "{target}：{time} 内连上", target=target(c),
+                time=w.ms(c.ms)) for c in working[:2]]
+    return Said(summary, advice, tuple(proof), fixes=(), for_it=True)
+
+
 @says(codes.IPV6_BROKEN)
 def ipv6_broken(finding: Finding, facts: Facts) -> Said | None:
     v6 = facts.evidence(check_ids.TCP).get("ipv6") or []
