@@ -29,6 +29,7 @@ from checks.probes import dns_wire
 FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
 GIVE_UP_SHARE = 0.9  # of [dns] timeout_s: a name nothing answered by then is silent
 RESENDS = 5  # direct queries within the timeout
+ASKS_MARGIN_S = 0.5
 GRACE_S = 0.3  # how long getaddrinfo may lag behind the server's own answer
 NEWS = float("inf")  # wait until a source reports
 # getaddrinfo failing only after this long failed by its own timeout, not by an answer.
@@ -229,7 +230,9 @@ class _Lookup:
         end = time.monotonic() + wait
         failed = answer.get("error") is not None
         if failed and self.asks_end is not None:
-            end = max(end, self.asks_end + 0.05)
+            # The asks end by themselves at asks_end: the margin only covers a busy
+            # machine's late threads, and is not waited for once every ask is in.
+            end = max(end, self.asks_end + ASKS_MARGIN_S)
         with self.cond:
             while not all(self._direct_done(rtype) for rtype in FAMILIES):
                 left = end - time.monotonic()

@@ -99,6 +99,8 @@ def _control_ok(report: dict[str, Any]) -> bool:
 def _dns_turned_away(report: dict[str, Any]) -> bool:
     """Some DNS question got 'unreachable' back: a refusal from the network, not silence."""
     for answer in _check(report, "dns").get("evidence", {}).get("answers", []):
+        if answer.get("error") == "dns_unreachable":
+            return True
         for record in ("A", "AAAA"):
             if ((answer.get("direct") or {}).get(record) or {}).get("error") == "dns_unreachable":
                 return True

@@ -78,3 +78,19 @@ def test_a_dns_filter_is_gone_around_only_where_the_fix_can(swap: dict[str, str]
     assert cause.fixes == fixes
     advice = cause.advice.render("en")
     assert ("Or: Press Fix" in advice) == bool(fixes)
+
+
+def test_a_server_whose_direct_answers_came_too_late_is_named_from_getaddrinfo() -> None:
+    """Only one DNS server is set and none of its direct answers is in the evidence (a
+    busy machine): getaddrinfo had only that server to ask, so the names' failures are
+    its failures, and the sentence still names it and how it failed."""
+    found = results("dns_server_down", ROUTER)
+    dns = next(r for r in found if r.id == "dns")
+    for answer in dns.evidence["answers"]:
+        answer["direct"] = {**answer["direct"], "A": None, "AAAA": None}
+    cause = diagnose(found).causes[0]
+    assert cause.code == "dns_failure"
+    summary = cause.summary.render("en")
+    assert "Your router (192.168.1.1)" in summary, summary
+    assert "cannot be looked up" in summary
+    assert cause.fixes == SWITCH

@@ -63,6 +63,13 @@ def _failing_servers(facts: Facts) -> list[tuple[str, str, list[ServerAnswer]]]:
         behaviour = _behaviour([a.error for a in answers])
         if answers and behaviour != "ok":
             out.append((server, behaviour, answers))
+    servers = facts.dns_servers()
+    if not out and len(servers) == 1 and not by_server:
+        # No direct answer came in time, but getaddrinfo had only this server to ask:
+        # how the names failed is how it failed.
+        behaviour = _behaviour(list(facts.name_failures().values()))
+        if behaviour not in ("ok", "other"):
+            out.append((servers[0], behaviour, []))
     return out
 
 
