@@ -17,12 +17,13 @@ from checks.shared import proxy_reach
 from checks.shared.i18n import Text, t
 
 # Where each client takes a proxy of its own (it does not always follow the system's).
-IN_THE_CLIENTS = t("In WeCom: the login screen → 网络设置 → 代理. In WeChat: the login "
-                   "window's 设置 → 网络代理.",
+# The clients' menus are in Chinese whatever the reader's language: name them as shown.
+IN_THE_CLIENTS = t("In WeCom: the login screen → 网络设置 (Network settings) → 代理 (Proxy). "
+                   "In WeChat: the login window's 设置 (Settings) → 网络代理 (Network proxy).",
                    "企业微信：登录界面 → “网络设置” → “代理”；微信：登录窗口的“设置” → “网络代理”。")
 
-ENV = t("the {variables} environment variable", "环境变量 {variables}")
-ENVS = t("the {variables} environment variables", "环境变量 {variables}")
+ENV = t("the {variables} environment variable", "环境变量（{variables}）")
+ENVS = t("the {variables} environment variables", "环境变量（{variables}）")
 _WHERE: dict[str, Text] = {
     "gnome": t("GNOME's network proxy settings", "GNOME 的网络代理设置"),
     "kde": t("KDE's proxy settings", "KDE 的代理设置"),
