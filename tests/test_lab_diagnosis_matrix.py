@@ -22,7 +22,7 @@ import pytest
 from checks.engine import codes
 from checks.engine.check import check_ids
 from checks.report.plain_text import render_text
-from tests.lab import Lab
+from tests.lab import Lab, tunnels
 from tests.lab import faults as lab_faults
 from tests.lab.world import API, LOGIN, World, lab_helper, rehost, user_world
 
@@ -206,6 +206,16 @@ def _direct_works_said(report: dict[str, Any], world: World) -> None:
     assert "直接连接腾讯服务器是正常的" in report["headline"]["i18n"]["zh"]["summary"]
 
 
+
+def _dns_server_named(address: str, en: str, zh: str) -> Callable[[dict[str, Any], World], None]:
+    """The sentence names the dead DNS server by its address and says whose it is."""
+    def check(report: dict[str, Any], world: World) -> None:
+        _headline_names(report, address)
+        assert en in report["headline"]["i18n"]["en"]["summary"], report["headline"]
+        assert zh in report["headline"]["i18n"]["zh"]["summary"], report["headline"]
+    return check
+
+
 F = lab_faults
 CASES = [
     Case("healthy", "healthy", ()),
@@ -292,6 +302,17 @@ CASES = [
          fixes=(), waits_for="tcp", then=_proxy_named),
     Case("proxy_set_direct_works", "proxy_broken", (F.proxy_set_direct_works,), ("proxy",),
          fixes=(), then=_direct_works_said),
+    # A dead DNS server, of each kind: whose it is decides the sentence and the button.
+    Case("dns_router_dead", "dns_failure", (F.dns_router_dead,), fixes=("set_dns_servers",),
+         then=_dns_server_named(lab_faults.ROUTER_CLIENT_IP, "router", "路由器")),
+    Case("dns_provider_dead", "dns_failure", (F.dns_provider_dead,), fixes=("set_dns_servers",),
+         waits_for="dns", then=_dns_server_named(F.PROVIDER_DNS, "internet provider", "运营商")),
+    Case("dns_public_dead", "dns_failure", (F.dns_public_dead,), fixes=("set_dns_servers",),
+         waits_for="dns", then=_dns_server_named(F.PUBLIC_DNS, "AliDNS", "阿里")),
+    Case("dns_vpn_dead", "dns_failure", (F.dns_vpn_dead,), fixes=(), waits_for="dns",
+         then=_dns_server_named(f"{tunnels.VPN_NET}.53", "VPN", "VPN")),
+    Case("dns_local_program_dead", "dns_failure", (F.dns_local_program_dead,), fixes=(),
+         then=_dns_server_named("127.0.0.1", "this computer", "这台电脑")),
 ]
 
 

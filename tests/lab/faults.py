@@ -186,7 +186,7 @@ def dns_flaky_servfail(lab: Lab, world: World) -> None:
     lab.dns.flaky(LOGIN, every=2, mode="servfail")
 
 
-# ---- 5. a dead DNS server, of each kind a person may have -------------------------------
+# ---- 8. a dead DNS server, of each kind a person may have -------------------------------
 # The client's resolv.conf names one DNS server that does not answer; the trusted resolver
 # (world.trusted_dns) still does. Who the server is decides the advice.
 
@@ -234,7 +234,7 @@ def dns_local_program_dead(lab: Lab, world: World) -> None:
     lab.client.set_resolvers(["127.0.0.1"])
 
 
-# ---- 8. one address of a server, and a network where only the proxy goes out ----------------
+# ---- 9. one address of a server, and a network where only the proxy goes out ----------------
 
 def one_dead_address(lab: Lab, world: World) -> None:
     """LOGIN resolves to two addresses (both resolvers, the dead one first), each serving

@@ -46,6 +46,9 @@ SCENARIOS = {
     "port_8080": [faults.port_8080_dropped], "ipv6_broken": [faults.ipv6_blackhole],
     "dns_slow": [faults.dns_slow], "one_dead_address": [faults.one_dead_address],
     "proxy_only": [faults.proxy_only_network], "proxy_direct_works": [faults.proxy_set_direct_works],
+    "dns_router_dead": [faults.dns_router_dead], "dns_provider_dead": [faults.dns_provider_dead],
+    "dns_public_dead": [faults.dns_public_dead], "dns_vpn_dead": [faults.dns_vpn_dead],
+    "dns_local_program_dead": [faults.dns_local_program_dead],
 }
 
 
