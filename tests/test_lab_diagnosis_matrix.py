@@ -216,6 +216,13 @@ def _dns_server_named(address: str, en: str, zh: str) -> Callable[[dict[str, Any
     return check
 
 
+
+def _no_internet_said(report: dict[str, Any], world: World) -> None:
+    assert "does not reach the internet" in report["headline"]["i18n"]["en"]["summary"]
+    assert "无法访问外网" in report["headline"]["i18n"]["zh"]["summary"]
+    assert "stay silent" in report["headline"]["i18n"]["en"]["summary"]  # the time server
+
+
 F = lab_faults
 CASES = [
     Case("healthy", "healthy", ()),
@@ -313,6 +320,9 @@ CASES = [
          then=_dns_server_named(f"{tunnels.VPN_NET}.53", "VPN", "VPN")),
     Case("dns_local_program_dead", "dns_failure", (F.dns_local_program_dead,), fixes=(),
          then=_dns_server_named("127.0.0.1", "this computer", "这台电脑")),
+    # No internet: only DNS gets out, and every DNS server says no name exists.
+    Case("no_internet_names_unknown", "offline", (F.no_internet_names_unknown,), fixes=(),
+         waits_for="ntp", then=_no_internet_said),
 ]
 
 

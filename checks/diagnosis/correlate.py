@@ -20,6 +20,7 @@ from typing import Any
 
 from checks.diagnosis.facts import Facts
 from checks.diagnosis.impact import impact_rank
+from checks.diagnosis.offline_rule import nothing_answers
 from checks.diagnosis.sayings import Finding, has_saying, say
 from checks.diagnosis.sayings.base import sentence
 from checks.engine import check_ids, codes
@@ -240,44 +241,6 @@ def _pmtu_candidate(results: Sequence[CheckResult]) -> CheckResult | None:
     return mtu
 
 
-def _nothing_answers(results: Sequence[CheckResult]) -> list[CheckResult]:
-    """A route exists but nothing beyond it answers: no name resolves because every
-    DNS server, the configured one and the trusted public ones alike, is silent or
-    unreachable. Then the internet is out of reach, not merely DNS misconfigured.
-    A DNS server that answers garbage is not silent, and a time server, a server's
-    port or a connectivity probe that answers proves the line works: DNS fails."""
-    by_id = {r.id: r for r in results}
-    dns, reference = by_id.get(check_ids.DNS), by_id.get(check_ids.DNS_POLLUTION)
-    if dns is None or reference is None or dns.status is not Status.FAIL:
-        return []
-    if _answered_elsewhere(by_id):
-        return []
-    answers = dns.evidence.get("answers") or []
-    silent = {codes.DNS_TIMEOUT, codes.DNS_UNREACHABLE}
-    if not answers or any(a.get("error") not in silent for a in answers):
-        return []
-    if codes.DNS_TRUSTED_UNREACHABLE not in _codes(reference):
-        return []
-    return [dns, reference]
-
-
-def _answered_elsewhere(by_id: dict[str, CheckResult]) -> bool:
-    """Something beyond the route answered: a time server, a TCP connect to a server
-    (by address), or a connectivity probe."""
-    def records(check_id: str, key: str) -> list[Any]:
-        result = by_id.get(check_id)
-        items = result.evidence.get(key) if result is not None else None
-        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-
-    clock = by_id.get("clock")
-    if clock is not None and isinstance(clock.evidence.get("answered"), int) \
-            and clock.evidence["answered"] > 0:
-        return True
-    if any(p.get("ok") is True for p in records("tcp", "probes")):
-        return True
-    return any(p.get("status") is not None for p in records("captive", "probes"))
-
-
 def _tunnel_swallowing(results: Sequence[CheckResult]) -> CheckResult | None:
     """The vpn check's finding when the default route leaves through a tunnel."""
     vpn = next((r for r in results if r.id == check_ids.VPN), None)
@@ -311,7 +274,7 @@ def _candidates(results: Sequence[CheckResult]) -> dict[str, _Candidate]:
     for result in results:
         if _is_finding(result):
             _add(candidates, _cause_of(result), [result])
-    unreachable = _nothing_answers(results)
+    unreachable = nothing_answers(results)
     tunnel = _tunnel_swallowing(results)
     if unreachable and tunnel is not None:
         # Silence behind a tunnel that holds the default route: the tunnel swallows it.

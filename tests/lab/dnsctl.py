@@ -103,6 +103,13 @@ class DnsServer:
         """Undo nxdomain/servfail/drop: answer with the stored records again."""
         self._mode(name, "answer")
 
+    def forget_all(self) -> None:
+        """Every name, listed or not, gets "does not exist" (a resolver cut off from the
+        internet that answers from nothing)."""
+        self.names = {}
+        self.default = "nxdomain"
+        self._save()
+
     def flaky(self, name: str, every: int = 2, mode: str = "servfail") -> None:
         """Fail every ``every``-th query for ``name`` with ``mode`` (per query type,
         starting with the first); the others get the stored answer."""

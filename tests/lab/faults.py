@@ -271,6 +271,23 @@ def proxy_set_direct_works(lab: Lab, world: World) -> None:
     _proxy_env(world, f"http://{dead}:3128")
 
 
+# ---- 10. no internet at all ------------------------------------------------------------
+
+def no_internet_names_unknown(lab: Lab, world: World) -> None:
+    """No internet behind the router: it forwards DNS only, and the DNS servers (the
+    system's and the trusted one), cut off too, say every name does not exist, as a
+    sandbox's or an unplugged office's resolver does. No time server, website or
+    Tencent server answers."""
+    for server in (lab.dns, world.trusted_dns):
+        server.forget_all()
+    for v6 in (False, True):
+        lab.router.iptables("-I", "FORWARD", "-j", "DROP", v6=v6)
+        for proto in ("udp", "tcp"):
+            for way in ("--dport", "--sport"):
+                lab.router.iptables("-I", "FORWARD", "-p", proto, way, "53", "-j", "ACCEPT",
+                                    v6=v6)
+
+
 @dataclass(frozen=True)
 class Fault:
     id: str
@@ -296,5 +313,6 @@ FAULTS: list[Fault] = [
     _fault(dns_router_dead), _fault(dns_provider_dead), _fault(dns_public_dead),
     _fault(dns_vpn_dead), _fault(dns_local_program_dead),
     _fault(one_dead_address), _fault(proxy_only_network), _fault(proxy_set_direct_works),
+    _fault(no_internet_names_unknown),
 ]
 BY_ID = {f.id: f for f in FAULTS}

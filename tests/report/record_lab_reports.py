@@ -49,6 +49,7 @@ SCENARIOS = {
     "dns_router_dead": [faults.dns_router_dead], "dns_provider_dead": [faults.dns_provider_dead],
     "dns_public_dead": [faults.dns_public_dead], "dns_vpn_dead": [faults.dns_vpn_dead],
     "dns_local_program_dead": [faults.dns_local_program_dead],
+    "no_internet": [faults.no_internet_names_unknown],
 }
 
 

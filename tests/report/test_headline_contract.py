@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from checks.diagnosis.offline_rule import trusted_say_no_such_name
 from checks.engine import check_ids, codes, fix_ids
 from checks.report.rejudge import rejudged
 
@@ -111,6 +112,8 @@ CLAIMS: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
     (r"Other connections work", _tcp_ok),
     (r"do give addresses", _trusted_addresses),
     (r"turns DNS questions away", _dns_turned_away),
+    (r"the trusted ones \([^)]*\) too, says that Tencent's servers do not exist",
+     lambda r: trusted_say_no_such_name(_check(r, "dns_pollution").get("evidence", {}))),
     (r"time servers work normally|, time servers work", lambda r: _time_servers(r) > 0),
     (r"other websites[^.]*work normally", _control_ok),
     (r"nothing beyond it answers", lambda r: not _tcp_ok(r) and not _trusted_addresses(r)

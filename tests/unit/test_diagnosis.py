@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from checks.diagnosis.correlate import diagnose
 from checks.engine.results import CheckResult, Problem, Status
+from checks.report.load import as_saved
+from checks.report.rejudge import result_of
 from checks.shared.i18n import t
 
 GROUP = {"network": "network", "tcp": "network", "dns": "dns", "dns_pollution": "dns",
@@ -279,3 +283,37 @@ def test_service_outage_names_the_controls_that_work() -> None:
     ])
     assert d.primary == "service_outage"
     assert any(line.startswith("control: the connectivity probes") for line in d.causes[0].evidence)
+
+
+# ---- no internet, while DNS servers answer "no such name" ------------------------------------
+
+def _recorded_no_internet() -> list[CheckResult]:
+    path = Path(__file__).resolve().parents[1] / "report" / "lab_reports" / "no_internet.json"
+    saved = as_saved(json.loads(path.read_text(encoding="utf-8")))
+    return [result_of(c) for c in saved.checks]
+
+
+def test_dns_servers_that_say_no_name_exists_while_nothing_answers_is_no_internet() -> None:
+    """Every DNS server, the trusted one too, answers that Tencent's names do not exist,
+    and the time server asked by address is silent: the internet is out of reach."""
+    d = diagnose(_recorded_no_internet())
+    assert d.primary == "offline"
+    summary = d.causes[0].summary.render("en")
+    assert "does not reach the internet" in summary and "10.201.2.60" in summary, summary
+    assert "DNS server 10.201.2.53" not in summary  # it answered: it was not silent
+
+
+def test_no_such_name_everywhere_but_a_time_server_answering_is_not_offline() -> None:
+    results = _recorded_no_internet()
+    clock = next(r for r in results if r.id == "clock")
+    clock.evidence["answered"] = 1
+    assert diagnose(results).primary == "dns_failure"
+
+
+def test_no_such_name_from_the_system_server_only_is_not_offline() -> None:
+    results = _recorded_no_internet()
+    reference = next(r for r in results if r.id == "dns_pollution")
+    for host in reference.evidence["hosts"]:
+        for trusted in host["trusted"]:
+            trusted["addresses"], trusted["errors"] = ["10.201.16.1"], {"A": None, "AAAA": None}
+    assert diagnose(results).primary != "offline"

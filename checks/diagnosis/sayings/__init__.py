@@ -8,7 +8,14 @@ and the cause keeps its general sentence.
 from __future__ import annotations
 
 from checks.diagnosis.facts import Facts
-from checks.diagnosis.sayings import certificates, connections, dns, places, proxies  # noqa: F401
+from checks.diagnosis.sayings import (  # noqa: F401
+    certificates,
+    connections,
+    dns,
+    offline,
+    places,
+    proxies,
+)
 from checks.diagnosis.sayings.base import SAYINGS, Finding, Said
 
 __all__ = ["Finding", "Said", "has_saying", "say"]

@@ -1,5 +1,5 @@
-"""Where the traffic stops before any server: no network at all, a Wi-Fi login page, a
-VPN that carries everything."""
+"""Where the traffic stops before any server: a Wi-Fi login page, a VPN that carries
+everything; and what was found fine."""
 
 from __future__ import annotations
 
@@ -33,51 +33,6 @@ def captive_portal(finding: Finding, facts: Facts) -> Said | None:
           "请按“修复”在浏览器中打开登录页面，登录后再重新检测。"),
         (t("Login page: {url}", "登录页面：{url}", url=url),),
         fixes=(fix_ids.OPEN_CAPTIVE_PORTAL,))
-
-
-def _silent_parts(facts: Facts) -> list[Text]:
-    """What was asked and stayed silent, only as far as it was measured."""
-    parts: list[Text] = []
-    servers = facts.dns_servers()
-    if servers:
-        parts.append(t("the DNS server {servers}", "DNS 服务器 {servers}", servers=listed(servers, 2)))
-    trusted = facts.trusted_resolvers()
-    if trusted and not facts.trusted_answers():
-        parts.append(t("public DNS servers ({resolvers})", "公共 DNS 服务器（{resolvers}）",
-                       resolvers=listed(trusted, 2)))
-    clock = facts.evidence(check_ids.CLOCK)
-    if clock.get("asked") and not facts.time_servers_answered():
-        parts.append(t("time servers", "时间服务器"))
-    captive = facts.evidence(check_ids.CAPTIVE)
-    if captive.get("probes") and not facts.control_probes_answered() and \
-            facts.status(check_ids.CAPTIVE) is not Status.FAIL:
-        parts.append(t("other websites", "其他网站"))
-    return parts
-
-
-@says(codes.OFFLINE)
-def offline(finding: Finding, facts: Facts) -> Said | None:
-    network = facts.result(check_ids.NETWORK)
-    if network is not None and network.status is Status.FAIL:
-        return None  # no adapter or no route: the network check's own words say it
-    route = facts.default_route()
-    silent = _silent_parts(facts)
-    if route is None or not silent:
-        return None
-    via = (t("{adapter} (gateway {gateway})", "{adapter}（网关 {gateway}）", adapter=route.interface,
-             gateway=route.gateway) if route.gateway else t("{adapter}", "{adapter}",
-                                                             adapter=route.interface))
-    return Said(
-        t("This computer is connected through {via}, but nothing beyond it answers: {silent} "
-          "stay silent. The internet connection is down.",
-          "这台电脑已通过 {via} 连接，但之外的一切都没有应答：{silent} 均无应答。外网不通。",
-          via=via, silent=listed(silent, 4)),
-        t("Check the router and the modem (their internet light), then restart them. If other "
-          "devices on this network are offline too, call your internet provider; in a company, "
-          "ask the network administrator.",
-          "请检查路由器和光猫（看互联网指示灯），然后重启它们。如果同一网络中的其他设备也上不了网，"
-          "请联系网络运营商；在单位请联系网络管理员。"),
-        fixes=(), for_it=True)
 
 
 @says(codes.VPN_INTERFERENCE)
