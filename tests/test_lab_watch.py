@@ -242,3 +242,34 @@ def test_check_and_watch_agree_on_a_network_with_no_internet(lab: Lab) -> None:
     assert attributions == {"uplink"}, watch["watch"]["outages"]
     text = " ".join(watch["summary"]["lines"])
     assert "only Tencent's servers" not in text and "other sites did not either" in text, text
+
+
+def test_check_and_watch_agree_when_the_dns_server_says_no_name_exists(lab: Lab) -> None:
+    """Only DNS leaves the network, and its DNS server, cut off too, answers that no name
+    exists; the trusted resolver and the time server (asked by address) are silent. The
+    check says the internet is out of reach, quoting what the DNS server said, and the
+    watch blames the line beyond the router."""
+    config = {**watch_config(lab), "ntp": {"servers": ["10.201.2.123"]},
+              "dns": {"trusted_resolvers": ["10.201.2.60"], "timeout_s": 1.0},
+              "tcp": {"timeout_s": 1.0}, "tls": {"timeout_s": 1.0}}
+    lab.dns.forget_all()
+    for v6 in (False, True):
+        lab.router.iptables("-I", "FORWARD", "-j", "DROP", v6=v6)
+        for proto in ("udp", "tcp"):
+            for way in ("--dport", "--sport"):
+                lab.router.iptables("-I", "FORWARD", "-p", proto, way, "53", "-j", "ACCEPT",
+                                    v6=v6)
+    report, _rc, stderr = lab.check_json(config)
+    assert report["diagnosis"]["primary"] == codes.OFFLINE, stderr
+    head = report["headline"]["i18n"]["en"]
+    assert "does not reach the internet" in head["summary"], head
+    assert f"the DNS server {lab.dns_ip} says that Tencent's servers do not exist" in \
+        head["summary"], head
+    path = lab.write_config(config)
+    done = lab.client.run([sys.executable, "-m", "app", "watch", "--json", "--seconds", "6",
+                           "--interval", "1", "--config", str(path), "--lang", "en",
+                           "--no-history"], timeout=60, check=False, cwd=REPO_ROOT,
+                          env=lab.doctor_env())
+    watch = json.loads(done.stdout)
+    assert {o["attribution"] for o in watch["watch"]["outages"]} == {"uplink"}, watch["watch"]
+    assert "other sites did not either" in " ".join(watch["summary"]["lines"])

@@ -3,11 +3,11 @@
 A route exists, but nothing beyond it answers. Two ways the evidence shows it:
 - every DNS server, the configured one and the trusted public ones alike, is silent
   or unreachable;
-- every DNS server answers, the trusted ones too, but says each name does not exist
-  (a resolver cut off from the internet, or a network that answers DNS itself and
-  lets nothing out), while what was asked by address stays silent (a time server, a
-  server's port). A trusted public resolver cannot say Tencent's names do not exist
-  on a network that reaches the internet.
+- the DNS server answers, but says each name does not exist (a resolver cut off from
+  the internet, or a network that answers DNS itself and lets nothing out), the
+  trusted resolvers say the same or stay silent, and what was asked by address stays
+  silent too (a time server, a server's port). A trusted public resolver cannot say
+  Tencent's names do not exist on a network that reaches the internet.
 Anything beyond the route that answers (a time server, a connect, a connectivity probe)
 proves the line works: then it is a DNS fault, not "offline".
 """
@@ -38,7 +38,9 @@ def nothing_answers(results: Sequence[CheckResult]) -> list[CheckResult]:
     if all(a.get("error") in SILENT for a in answers):
         proven = codes.DNS_TRUSTED_UNREACHABLE in {p.code for p in reference.problems}
     elif all(a.get("error") in NO_SUCH_NAME for a in answers):
-        proven = trusted_say_no_such_name(reference.evidence) and _silent_by_address(by_id)
+        trusted_agree = trusted_say_no_such_name(reference.evidence) or \
+            codes.DNS_TRUSTED_UNREACHABLE in {p.code for p in reference.problems}
+        proven = trusted_agree and _silent_by_address(by_id)
     else:
         proven = False
     return [dns, reference] if proven else []

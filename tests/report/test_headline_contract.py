@@ -112,6 +112,10 @@ CLAIMS: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
     (r"Other connections work", _tcp_ok),
     (r"do give addresses", _trusted_addresses),
     (r"turns DNS questions away", _dns_turned_away),
+    (r"says that Tencent's servers do not exist",
+     lambda r: bool(_check(r, "dns").get("evidence", {}).get("answers")) and all(
+         a.get("error") in ("dns_nxdomain", "dns_nxdomain_or_nodata")
+         for a in _check(r, "dns")["evidence"]["answers"])),
     (r"the trusted ones \([^)]*\) too, says that Tencent's servers do not exist",
      lambda r: trusted_say_no_such_name(_check(r, "dns_pollution").get("evidence", {}))),
     (r"time servers work normally|, time servers work", lambda r: _time_servers(r) > 0),

@@ -76,8 +76,9 @@ def _key(item: object) -> object:
     return tuple(item.both().values()) if isinstance(item, Text) else item
 
 
-def listed(items: Sequence[object], limit: int = 3) -> Text:
-    """`a, b and 2 more` / `a、b 等 4 个`: names a person can take in at a glance."""
+def listed(items: Sequence[object], limit: int = 3, joined: bool = False) -> Text:
+    """`a, b and 2 more` / `a、b 等 4 个`: names a person can take in at a glance;
+    `joined`: the last of a whole list after "and" (`a, b and c` / `a、b 和 c`)."""
     seen: set[object] = set()
     unique = []
     for item in items:
@@ -86,6 +87,8 @@ def listed(items: Sequence[object], limit: int = 3) -> Text:
             unique.append(item)
     shown = unique[:limit]
     if len(unique) <= limit:
+        if joined and len(shown) > 1:
+            return t("{head} and {last}", "{head}和{last}", head=shown[:-1], last=shown[-1])
         return t("{items}", "{items}", items=shown)
     return AND_MORE.with_params(items=shown, n=len(unique) - limit, total=len(unique))
 

@@ -4,7 +4,7 @@ answer only that no name exists."""
 from __future__ import annotations
 
 from checks.diagnosis.facts import Facts
-from checks.diagnosis.offline_rule import SILENT, trusted_say_no_such_name
+from checks.diagnosis.offline_rule import NO_SUCH_NAME, SILENT, trusted_say_no_such_name
 from checks.diagnosis.sayings.base import Finding, Said, listed, says
 from checks.engine import check_ids, codes
 from checks.engine.results import Status
@@ -65,17 +65,21 @@ def offline(finding: Finding, facts: Facts) -> Said | None:
         summary = t("This computer is connected through {via}, but nothing beyond it answers: "
                     "{silent} stay silent. The internet connection is down.",
                     "这台电脑已通过 {via}连接，但之外的一切都没有应答：{silent}均无应答。外网不通。",
-                    via=via, silent=listed(silent, 4))
-    elif trusted_say_no_such_name(facts.evidence(check_ids.DNS_POLLUTION)):
-        summary = t("This computer is connected through {via}, but does not reach the internet: "
-                    "{silent} stay silent, and every DNS server asked, the trusted ones ({trusted}) "
-                    "too, says that Tencent's servers do not exist, which only a DNS server without "
-                    "internet access would say.",
-                    "这台电脑已通过 {via}连接，但无法访问外网：{silent}均无应答；所有被询问的 DNS 服务器，"
-                    "包括可信的 DNS 服务器（{trusted}），都声称腾讯的服务器不存在，只有无法访问外网的 "
-                    "DNS 服务器才会这样回答。",
-                    via=via, silent=listed(silent, 4),
+                    via=via, silent=listed(silent, 4, joined=True))
+    elif all(e in NO_SUCH_NAME for e in facts.name_failures().values()):
+        if trusted_say_no_such_name(facts.evidence(check_ids.DNS_POLLUTION)):
+            who = t("every DNS server asked, the trusted ones ({trusted}) too,",
+                    "所有被询问的 DNS 服务器，包括可信的 DNS 服务器（{trusted}），都",
                     trusted=listed(facts.trusted_resolvers(), 2))
+        else:
+            who = t("the DNS server {servers}", "DNS 服务器 {servers}",
+                    servers=listed(facts.dns_servers(), 2))
+        summary = t("This computer is connected through {via}, but does not reach the internet: "
+                    "{silent} stay silent, and {who} says that Tencent's servers do not exist, "
+                    "which only a DNS server without internet access would say.",
+                    "这台电脑已通过 {via}连接，但无法访问外网：{silent}均无应答；{who}声称腾讯的服务器"
+                    "不存在，只有无法访问外网的 DNS 服务器才会这样回答。",
+                    via=via, silent=listed(silent, 4, joined=True), who=who)
     else:
         return None
     return Said(summary, ADVICE, fixes=(), for_it=True)
