@@ -243,6 +243,16 @@ _SOURCE_NAMES = {
 
 
 
+def source_text(source: object) -> Text:
+    """Where a proxy is set, in words: `env:https_proxy` is the environment variable
+    https_proxy, `pac:URL` the proxy script at URL, `gnome` GNOME's proxy settings."""
+    kind, _, rest = str(source).partition(":")
+    name = _SOURCE_NAMES.get(kind)
+    if name is None:
+        return w.plain(str(source))
+    return t("{name} {rest}", "{name} {rest}", name=name, rest=rest) if rest else name
+
+
 def _failure_name(code: str) -> Text:
     return codes.meaning(code)
 
@@ -344,7 +354,7 @@ def _required(proxy: Mapping[str, Any], reached: list[Mapping[str, Any]],
     return Verdict(
         Status.WARN,
         t("Direct connections to {servers} fail, but the proxy {what} reaches them.",
-          "到 {servers} 的直接连接失败，但代理 {what} 可以连上。",
+          "到 {servers} 的直接连接失败，但代理 {what}可以连上。",
           servers=servers, what=_describe(dict(proxy))),
         t("Enter this proxy in WeChat/WeCom's own network proxy settings: they do not always "
           "follow the system's.",
@@ -388,14 +398,15 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
         extra = [w.plain(f"PAC {s['pac_url']}")] if s.get("pac_url") else []
         if s.get("auto_detect"):
             extra.append(AUTO_DETECT)
-        settings.append((text_of(s.get("source")), w.join([list_text(proxies), *extra], "; "),
+        settings.append((source_text(s.get("source")), w.join([list_text(proxies), *extra], "; "),
                          list_text(s.get("bypass"))))
     out.append(table(PROXY_SETTINGS, (H_SOURCE, H_PROXIES, H_BYPASS), settings))
     tested = []
     for p in records(evidence, "proxies"):
         test = w.sub(p, "test")
         tested.append((w.plain(f"{p.get('kind')}://{p.get('host')}:{p.get('port')}"),
-                       list_text(p.get("sources")),
+                       w.join([source_text(x) for x in p["sources"]], ", ")
+                       if isinstance(p.get("sources"), list) and p["sources"] else w.NONE,
                        w.join([result_text(test.get("failure"), WORKS), w.ms(test.get("ms"))])))
     if tested:
         out.append(table(PROXY_TESTS, (H_PROXY, H_SOURCE, H_RESULT), tested))

@@ -28,6 +28,9 @@ def meaning(code: str) -> Text:
         return FAILURES[code]
     if code.startswith("tcp_error_"):
         return t("connection error {n}", "连接错误 {n}", n=code.removeprefix("tcp_error_"))
+    if code in CAUSES:  # a finding named by its cause (a slow path, a hosts line ...)
+        summary = CAUSES[code].summary
+        return t(summary.en.rstrip("."), summary.zh.rstrip("。"))
     if code.startswith("connect_") and code != "connect_":
         # A request that never got its connection: why the connect failed.
         return t("no connection ({why})", "无法连接（{why}）", why=meaning(code.removeprefix("connect_")))

@@ -22,8 +22,8 @@ IN_THE_CLIENTS = t("In WeCom: the login screen → 网络设置 (Network setting
                    "In WeChat: the login window's 设置 (Settings) → 网络代理 (Network proxy).",
                    "企业微信：登录界面 → “网络设置” → “代理”；微信：登录窗口的“设置” → “网络代理”。")
 
-ENV = t("the {variables} environment variable", "环境变量（{variables}）")
-ENVS = t("the {variables} environment variables", "环境变量（{variables}）")
+ENV = t("the {variables} environment variable", "环境变量“{variables}”")
+ENVS = t("the {variables} environment variables", "环境变量“{variables}”")
 _WHERE: dict[str, Text] = {
     "gnome": t("GNOME's network proxy settings", "GNOME 的网络代理设置"),
     "kde": t("KDE's proxy settings", "KDE 的代理设置"),
