@@ -45,7 +45,6 @@ from checks.shared.i18n import Text, t
 from checks.tencent.domain_list import is_address
 
 # -- the endpoint matrix -----------------------------------------------------------------
-
 TRUSTED_DNS = t("Trusted DNS", "可信 DNS")
 SAME = t("same", "一致")
 DIFFERS_UNPROVEN = t("differs (cannot be proven)", "不同（无法证实）")
@@ -54,6 +53,8 @@ DIFFERS_BOGUS = t("differs: system answer is a blocked or bogus address",
                   "不同：系统解析为屏蔽或伪造的地址")
 COLUMN_FAKE_IP = t("fake-IP proxy answers", "Fake IP 代理在应答")
 SYSTEM_NONE = t("system DNS gave none", "系统 DNS 无结果")
+NOT_EITHER = t("says the name does not exist too", "同样称域名不存在")  # no internet: nothing exists
+NO_SUCH_NAME = {codes.DNS_NXDOMAIN, codes.DNS_NXDOMAIN_OR_NODATA}
 NO_TRUSTED_ANSWER = t("No trusted DNS server answered.", "可信 DNS 服务器均无应答。")
 PENDING_TLS = t("The answers differ; no TLS handshake decided it.", "解析结果不同，未能通过 TLS 握手判断。")
 FROM_HOSTS_FILE = t("differs: the system answer comes from the hosts file",
@@ -88,6 +89,10 @@ def _trusted_dns(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
         raise Unmeasured(PENDING_TLS if decision == "needs_tls" else NO_TRUSTED_ANSWER,
                          agrees=None, **values)
     state, verdict, agrees = _DECISIONS[decision]
+    said = {e for r in records_for(evidence, "hosts", host) for s in r.get("trusted") or []
+            if isinstance(s, Mapping) and s.get("answered") for e in (s.get("errors") or {}).values()}
+    if decision == "system_failed" and not trusted and said and said <= NO_SUCH_NAME:
+        return cell("info", NOT_EITHER, agrees=None, **values)
     # Agreement needs no addresses repeated; a difference shows what trusted DNS said.
     text = verdict if agrees else w.join([w.addresses(trusted), verdict])
     return cell(state, text, agrees=agrees, **values)
@@ -355,8 +360,7 @@ def _not_compared(evidence: Evidence, system_answered: bool) -> Verdict:
               "网络可能屏蔽了外部 DNS 服务器；这本身不一定是故障。"),
             problems=(Problem(codes.DNS_TRUSTED_UNREACHABLE),),
         )
-    # The trusted servers were asked anyway: whether they answer tells a broken local
-    # DNS server (switch servers) from a network where nothing answers at all.
+    # Whether the trusted servers answer tells a broken local DNS server from no internet.
     if not any(s.get("answered") for r in evidence["hosts"] for s in r["trusted"]):
         return Verdict(
             Status.ERROR,
@@ -366,8 +370,7 @@ def _not_compared(evidence: Evidence, system_answered: bool) -> Verdict:
             problems=(Problem(codes.NOT_RESOLVED), Problem(codes.DNS_TRUSTED_UNREACHABLE)),
         )
     if not any(s.get("addresses") for r in evidence["hosts"] for s in r["trusted"]):
-        # They answered, but with no address either ("does not exist"): nothing out there
-        # confirms the names, as on a network that answers every name that way.
+        # They answered "does not exist" too: nothing out there confirms the names.
         return Verdict(
             Status.ERROR,
             t("Could not compare: neither the system resolver nor the trusted DNS servers gave "
@@ -395,7 +398,6 @@ H_PROOF = t("TLS proof", "TLS 验证")
 TRUSTED_SAYS = t("{resolver}: {answer} ({time})", "{resolver}：{answer}（{time}）")
 NO_ANSWER = t("no answer", "无应答")
 HTTP_DNS = t("HTTP DNS", "HTTP DNS")
-
 
 DECISIONS: dict[str, Text] = {
     "consistent": t("genuine", "可信"),

@@ -33,7 +33,7 @@ def meaning(code: str) -> Text:
         return t(summary.en.rstrip("."), summary.zh.rstrip("。"))
     if code.startswith("connect_") and code != "connect_":
         # A request that never got its connection: why the connect failed.
-        return t("no connection ({why})", "无法连接（{why}）", why=meaning(code.removeprefix("connect_")))
+        return t("no connection: {why}", "无法连接：{why}", why=meaning(code.removeprefix("connect_")))
     return t(code, code)
 
 

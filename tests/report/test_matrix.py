@@ -231,3 +231,15 @@ def test_a_huge_table_stops_at_its_size_limit_and_says_how_many_are_left() -> No
     shown = sum(1 for line in text.split("\n") if line.startswith("server"))
     assert last == (f"… and {3000 - shown} more servers, not shown here "
                     "(the JSON report has them all).")
+
+
+def test_trusted_dns_saying_no_such_name_too_reads_so() -> None:
+    """No internet: the trusted resolver answered "does not exist" as the system's did;
+    the cell says so instead of "none"."""
+    report = json.loads((REPORTS / "no_internet.json").read_text(encoding="utf-8"))
+    matrix = build_matrix(report)
+    for row in matrix["rows"]:
+        cell = row["cells"]["trusted_dns"]
+        assert cell["state"] == "info" and cell["addresses"] == [], cell
+        assert cell["text"]["en"] == "says the name does not exist too", cell
+        assert cell["text"]["zh"] == "同样称域名不存在", cell
