@@ -107,6 +107,18 @@ def main(argv: list[str] | None = None) -> int:
     return int(app.exec())
 
 
+def _settle(app: Any, seconds: float = 0.15) -> None:
+    """Let chained layout work finish (a table fits its rows on a zero-time timer after
+    its columns get their widths, then its parent lays out again): one processEvents
+    call runs only the first link of that chain."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
     import tempfile
 
@@ -141,7 +153,7 @@ def _screenshot(app: Any, args: argparse.Namespace, log_dir: Path) -> int:
             app.processEvents()
         for _ in range(3):  # wrapped labels and tables settle after a layout pass
             window.resize(args.width, 760 if watch is not None else _fitting_height(window, args.view))
-            app.processEvents()
+            _settle(app)
         target: Any = window
         if args.fix:
             target = window.fixes.fix_dialog([args.fix])
