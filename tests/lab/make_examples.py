@@ -1,6 +1,7 @@
 """Regenerate docs/examples/ from real lab runs: reports, window screenshots, PDF pages.
 
     sudo python tests/lab/make_examples.py          # as root: it builds network namespaces
+    sudo python tests/lab/make_examples.py no-internet proxy-only-network   # only these
 
 Each scenario is a fresh lab "world" (tests/lab/world.py) with real faults applied,
 then `wxdoctor check --json` inside the client namespace. The saved report is shown
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.lab import REPO_ROOT, Lab  # noqa: E402
+from tests.lab import faults as lab_faults  # noqa: E402
 from tests.lab.world import World, user_world  # noqa: E402
 from tests.test_lab_diagnosis_matrix import captive, clock_off, intercepted, polluted  # noqa: E402
 
@@ -34,6 +36,13 @@ SCENARIOS: list[tuple[str, list[Fault]]] = [
     ("polluted-dns+clock", [polluted, clock_off]),
     ("interception+clock", [intercepted, clock_off]),
     ("captive-portal", [captive]),
+    # A company network: only the proxy goes out; a firewall allow-list with an old address.
+    ("proxy-only-network", [lab_faults.proxy_only_network]),
+    ("one-dead-address", [lab_faults.one_dead_address]),
+    ("router-dns-dead", [lab_faults.dns_router_dead]),
+    ("vpn-swallows-everything", [lab_faults.vpn_swallows_everything]),
+    ("service-outage", [lab_faults.service_502]),
+    ("no-internet", [lab_faults.no_internet_names_unknown]),
 ]
 
 
@@ -79,9 +88,12 @@ def render(report: Path, lang: str, dark: bool = False) -> None:
                     str(OUT / f"{stem}-page")], check=True, timeout=60)
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    """Every scenario, or only those named on the command line."""
     OUT.mkdir(parents=True, exist_ok=True)
     for name, faults in SCENARIOS:
+        if only and name not in only:
+            continue
         for lang in ("zh", "en"):
             report = run_scenario(name, faults, lang)
             primary = json.loads(report.read_text(encoding="utf-8"))["diagnosis"]["primary"]
@@ -93,4 +105,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
