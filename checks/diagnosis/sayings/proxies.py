@@ -127,10 +127,11 @@ def proxy_required(finding: Finding, facts: Facts) -> Said | None:
     common = Counter(str(d.get("failure")) for d in failed).most_common(1)[0][0]
     how = FAILURE_HOW.get(common, t("fail", "连不上"))
     summary = t("Direct connections to Tencent's servers are blocked on this network ({failed} "
-                "of {total} {how}), but your proxy {proxy} (set in {where}) reaches them: "
+                "of {total} {how}), but the proxy set on this computer, {proxy} (in {where}), "
+                "reaches them: "
                 "WeChat/WeCom must be told to use it.",
-                "这个网络拦截了到腾讯服务器的直接连接（{total} 台中有 {failed} 台{how}），但您的代理 "
-                "{proxy}（在{where}中设置）可以连上这些服务器：需要让微信/企业微信也使用它。",
+                "这个网络拦截了到腾讯服务器的直接连接（{total} 台中有 {failed} 台{how}），但这台电脑"
+                "设置的代理 {proxy}（在{where}中设置）可以连上这些服务器：需要让微信/企业微信也使用它。",
                 failed=len(failed), total=len(direct), how=how, proxy=address(proxy),
                 where=where_set(proxy.get("sources") or []))
     account = (proxy.get("test") or {}).get("credentials") is True
