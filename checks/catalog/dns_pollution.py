@@ -253,11 +253,11 @@ def _problems(decisions: list[dict[str, Any]], kinds: tuple[str, ...]) -> list[P
 
 
 ADVICE_POLLUTION = t(
-    "Your DNS server returns wrong addresses for WeChat/WeCom. Set the DNS server to "
-    "119.29.29.29 or 223.5.5.5 in the network settings (on mobile data, switch to Wi-Fi or "
-    "restart the phone's hotspot), then flush the DNS cache.",
-    "当前 DNS 服务器为微信/企业微信返回了错误的地址。请在网络设置中把 DNS 改为 119.29.29.29 或 "
-    "223.5.5.5（使用手机流量热点时可换用 Wi-Fi 或重启热点），然后清除 DNS 缓存。")
+    "Your DNS server returns wrong addresses for WeChat/WeCom. Press Fix to set this "
+    "computer's DNS servers to a public service such as 223.5.5.5 or 119.29.29.29 (Undo puts "
+    "them back). On a phone's hotspot, switch to Wi-Fi or restart the hotspot.",
+    "当前 DNS 服务器为微信/企业微信返回了错误的地址。请按“修复”把这台电脑的 DNS 服务器改为公共 DNS 服务，"
+    "例如 223.5.5.5 或 119.29.29.29（可撤销）。使用手机热点时，可换用 Wi-Fi 或重启热点。")
 ADVICE_FAKE_IP = t(
     "A proxy or VPN tool (such as Clash) is in fake-IP mode. If WeChat/WeCom cannot connect, "
     "turn the tool off, or add *.qq.com to its direct (DIRECT) rules and its fake-IP filter.",
@@ -328,7 +328,8 @@ def _polluted(polluted: list[dict[str, Any]], shaky: list[dict[str, Any]],
         ADVICE_POLLUTION,
         problems=problems,
         cause=codes.DNS_POLLUTION,
-        fixes=(fix_ids.FLUSH_DNS,),
+        # What the advice says: a cache flush would only ask the same server again.
+        fixes=(fix_ids.SET_DNS_SERVERS,),
     )
 
 
