@@ -138,7 +138,7 @@ COLUMN = Column("http", HTTP, 50, _http)
 @register
 class HttpHijackCheck(Check):
     id = check_ids.HTTP_HIJACK
-    title = t("Plain web traffic (HTTP, port 80)", "普通网页流量（HTTP 80 端口）")
+    title = t("Plain web traffic (HTTP, port 80)", "普通网页访问（未加密）")
     group = "network"
     order = 30
     evidence_keys = ("probes", "endpoint_hosts")

@@ -58,7 +58,7 @@ TRIES_FOR_SILENCE = 2  # echoes a size must have had unanswered before it counts
 @register
 class MtuCheck(Check):
     id = check_ids.MTU
-    title = t("Packet size on the path (MTU)", "路径数据包大小（MTU）")
+    title = t("Packet size on the path (MTU)", "大数据包能否通过")
     group = "network"
     order = 40
     evidence_keys = ("method", "target", "address", "path_mtu", "interface", "interface_mtu", "sizes", "targets")

@@ -106,7 +106,7 @@ COLUMN = Column("tcp", TCP_PORT, 30, _tcp, per_port=True)
 @register
 class TcpConnectCheck(Check):
     id = check_ids.TCP
-    title = t("Connection to servers (TCP)", "服务器连接（TCP）")
+    title = t("Connection to servers (TCP)", "服务器连接")
     group = "network"
     order = 20
     evidence_keys = ("probes", "addresses", "timeout_s", "ipv6")

@@ -100,7 +100,7 @@ COLUMN = Column("tls", TLS, 40, _tls)
 @register
 class TlsCheck(Check):
     id = check_ids.TLS
-    title = t("Secure connection (TLS certificate)", "安全连接（TLS 证书）")
+    title = t("Secure connection (TLS certificate)", "安全连接（证书）")
     group = "secure"
     order = 10
     evidence_keys = ("probes", "ca_file_problems", "expected_issuers", "timeout_s")
