@@ -328,8 +328,7 @@ def _polluted(polluted: list[dict[str, Any]], shaky: list[dict[str, Any]],
         ADVICE_POLLUTION,
         problems=problems,
         cause=codes.DNS_POLLUTION,
-        # What the advice says: a cache flush would only ask the same server again.
-        fixes=(fix_ids.SET_DNS_SERVERS,),
+        fixes=(fix_ids.SET_DNS_SERVERS,),  # as advised: a flush asks the same server again
     )
 
 
