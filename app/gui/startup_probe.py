@@ -24,13 +24,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-ENV = "WXDOCTOR_STARTUP_PROBE"
 LISTED_TIMEOUT_S = 30.0  # the check list never came: write what there is and quit
-
-
-def wanted() -> str | None:
-    """The file to write, when the probe was asked for."""
-    return os.environ.get(ENV) or None
 
 
 def shared_libraries() -> list[dict[str, Any]]:
