@@ -105,7 +105,7 @@ def test_version_loads_no_qt_and_the_pdf_still_does(bundle: Path, tmp_path: Path
 def test_window_paints_before_it_loads_the_engine_frozen(bundle: Path, tmp_path: Path) -> None:
     """The frozen window, as a double-click starts it: its first frame comes before the
     engine, the fixes and the PDF code are imported (tests/gui/test_gui_startup.py)."""
-    from tests.gui.test_gui_startup import later
+    from tests.gui.test_gui_startup import engine_beyond_first_frame, later
 
     probe = tmp_path / "probe.json"
     env = frozen_env(QT_QPA_PLATFORM="offscreen", WXDOCTOR_STARTUP_PROBE=str(probe),
@@ -117,6 +117,7 @@ def test_window_paints_before_it_loads_the_engine_frozen(bundle: Path, tmp_path:
     assert record["frozen"] is True
     assert record["marks"]["first_frame"] < record["marks"]["listed"]
     assert later(record["modules_at_first_frame"]) == []
+    assert engine_beyond_first_frame(record["modules_at_first_frame"]) == []
     assert "checks.engine.runner" in record["modules_at_end"]
 
 
