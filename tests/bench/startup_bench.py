@@ -292,7 +292,11 @@ def main(argv: list[str] | None = None) -> int:
                    check=False)
     bundle = None
     if not args.no_frozen:
-        bundle = (args.dist or build_bundle()) / "wxdoctor"
+        # Resolved: the frozen programs are started from "/", away from the source tree.
+        bundle = (args.dist.resolve() if args.dist else build_bundle()) / "wxdoctor"
+        if not (bundle / "wxdoctor").is_file() or not (bundle / "wxdoctor-gui").is_file():
+            parser.error(f"no built bundle in {bundle} (wxdoctor and wxdoctor-gui); "
+                         "build one with packaging/build.py --dist DIR, or leave out --dist")
     print(f"start-up benchmark: {platform.node()}, {os.cpu_count()} CPUs, load "
           f"{os.getloadavg()[0]:.1f}, Python {platform.python_version()}, median of {runs}")
     home = Path(tempfile.mkdtemp(prefix="wxd-startup-"))
