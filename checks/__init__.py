@@ -4,10 +4,10 @@
 def _version() -> str:
     # pyproject.toml (source tree) or the bundled VERSION first: importlib.metadata
     # costs ~0.1 s of start-up and is only needed for an installed wheel.
-    from checks.shared.resources import read_project_version
+    from checks.shared.version import UNKNOWN, project_version
 
-    version = read_project_version()
-    if version != "0+unknown":
+    version = project_version()
+    if version != UNKNOWN:
         return version
     from importlib import metadata
 

@@ -3,8 +3,8 @@
     python packaging/smoke.py [DIST]      # DIST defaults to dist/
 
 Runs `wxdoctor --version` and `wxdoctor check --only network --json` a few times and
-prints the median wall time of each, plus the size of the onedir folder (and of the
-.app on macOS). Exits non-zero only if an executable fails to run at all, so CI on
+prints the median wall time of each, writes that report as a PDF, and prints the size
+of the onedir folder (and of the .app on macOS). Exits non-zero only if an executable fails to run at all, so CI on
 Windows and macOS (loopback only, no lab) catches a broken bundle.
 """
 
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         status = f"no JSON (rc={proc.returncode}): {proc.stderr[-500:]}"
         failures += 1
     print(f"wxdoctor check --only network: {t * 1000:.0f} ms median of {args.runs} -> {status}")
+    failures += not _pdf_written(exe, proc.stdout, env)
 
     if _gui_smoke_supported():
         t, proc = timed([str(gui)], 1, dict(env, WXDOCTOR_GUI_SMOKE="1"))
@@ -75,6 +76,24 @@ def main(argv: list[str] | None = None) -> int:
               f"rc={proc.returncode}")
         failures += proc.returncode != 0
     return 1 if failures else 0
+
+
+def _pdf_written(exe: Path, report_json: str, env: dict[str, str]) -> bool:
+    """The console executable loads Qt only for a PDF (without PyInstaller's PySide6
+    start-up hook, see packaging/rthooks): prove that it still writes one."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        report, pdf = Path(tmp) / "report.json", Path(tmp) / "report.pdf"
+        report.write_text(report_json, encoding="utf-8")
+        proc = subprocess.run([str(exe), "report", str(report), "--pdf", str(pdf)],
+                              capture_output=True, text=True, timeout=120, env=env)
+        ok = proc.returncode == 0 and pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
+        print(f"wxdoctor report --pdf: rc={proc.returncode}, "
+              f"{pdf.stat().st_size if pdf.is_file() else 0} bytes{'' if ok else ' FAILED'}")
+        if not ok:
+            print(proc.stderr[-2000:])
+    return ok
 
 
 def _gui_smoke_supported() -> bool:

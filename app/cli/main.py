@@ -18,27 +18,32 @@ try:  # every entry (wxdoctor, python -m app, the frozen app) imports this modul
 except ValueError:  # imported from a thread other than the main one: leave it
     _LOADING = False
 
-import argparse  # noqa: E402
-import importlib  # noqa: E402
-import pkgutil  # noqa: E402
 import sys  # noqa: E402
-import traceback  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
-from typing import NoReturn  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
-import checks  # noqa: E402
-from app.cli.usage import EXIT_INTERNAL, EXIT_USAGE, UsageError  # noqa: E402
-from checks.engine.config import ConfigError  # noqa: E402
+if TYPE_CHECKING:
+    import argparse
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE)
+# Everything else loads in _run, after `--version` has had its answer: the version path
+# imports no subcommand, config, platform layer or psutil (tests/unit/test_cli_startup.py).
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+    import pkgutil
+    from typing import NoReturn
+
+    import checks
+    from app.cli.usage import EXIT_USAGE
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            self.print_usage(sys.stderr)
+            print(f"{self.prog}: error: {message}", file=sys.stderr)
+            raise SystemExit(EXIT_USAGE)
+
     parser = _Parser(
         prog="wxdoctor",
         description="Network doctor for WeChat and WeCom (企业微信) login problems.",
@@ -75,17 +80,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _guarded(argv: Sequence[str] | None) -> int:
     _safe_stdio()
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        return _print_version()
     from app.cli.output import guarded
 
     with guarded():  # text from networks and files never reaches a terminal as commands
         return _run(argv)
 
 
+def _print_version() -> int:
+    """`wxdoctor --version`, answered before every subcommand (and what it imports) is
+    loaded for the parser. The text is this program's own: nothing to clean."""
+    import checks
+
+    try:
+        print(f"wxdoctor {checks.__version__}", flush=True)
+    except BrokenPipeError:
+        _quiet_stdout()
+    return 0
+
+
+def _quiet_stdout() -> None:
+    # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _run(argv: Sequence[str] | None) -> int:
-    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
-        # Answered before every subcommand (and what it imports) is loaded for the parser.
-        print(f"wxdoctor {checks.__version__}")
-        return 0
+    import traceback
+
+    from app.cli.usage import EXIT_INTERNAL, EXIT_USAGE, UsageError
+    from checks.engine.config import ConfigError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
@@ -102,10 +129,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _quiet_stdout()
         return 0
     except Exception:
         print("wxdoctor: internal error, please report it:", file=sys.stderr)

@@ -13,18 +13,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtWidgets import QWidget
 
-import app.cli.commands.fix_helper  # noqa: F401 (says how this app starts its helper)
 from app.gui import theme
-from app.gui.widgets.check_row import CheckRow
-from app.gui.worker import RunnerFactory
-from checks.engine.check import Check
-from checks.engine.config import Config
-from checks.engine.runner import RunResult
-from checks.fixes.session import FixSession, Registry
-from checks.report.rejudge import headline, rejudged
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the fixes load when a fix is first asked for, not with the window
+    from app.gui.widgets.check_row import CheckRow
     from app.gui.widgets.fix_dialog import FixDialog
+    from app.gui.worker import RunnerFactory
+    from checks.engine.check import Check
+    from checks.engine.config import Config
+    from checks.engine.runner import RunResult
+    from checks.fixes.session import Registry
 
 
 class FixHost(Protocol):
@@ -68,12 +66,16 @@ class FixActions:
         """The card's button: the fixes the headline offers, the one for the cause first."""
         if self.host.report is None:
             return
+        from checks.report.rejudge import headline
+
         fixes = headline(self.host.report, self.host.lang).get("fixes") or []
         if fixes:
             self.open_fix_dialog(list(fixes))
 
     def fix_dialog(self, fix_ids: list[str]) -> FixDialog:
+        import app.cli.commands.fix_helper  # noqa: F401 (says how this app starts its helper)
         from app.gui.widgets.fix_dialog import FixDialog
+        from checks.fixes.session import FixSession
 
         host = self.host
         config = host.config or host.config_loader().for_product(host.product())
@@ -101,6 +103,8 @@ class FixActions:
             if check_id in self.host.rows:
                 self.host.rows[check_id].set_result(item)
         # The verdict on top follows the fresh rows (the window's report is what it exports).
+        from checks.report.rejudge import rejudged
+
         report.update(rejudged(report, report.get("lang", self.host.lang)))
         self.host.show_verdict()
 

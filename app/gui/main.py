@@ -7,11 +7,15 @@ inside main() so the window appears quickly.
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
-from pathlib import Path
-from typing import Any
+import time
+
+_MARKS = {"main": time.monotonic()}  # start-up times (see app/gui/startup_probe.py)
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -71,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    _MARKS["qapplication"] = time.monotonic()
     app.setOrganizationName("wxdoctor")
     app.setApplicationName("wxdoctor")
     from app.gui import theme
@@ -81,9 +86,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.gui.window import MainWindow, load_report
 
+    _MARKS["window_module"] = time.monotonic()
     if args.screenshot:
         return _screenshot(app, args, log_dir)
     window = MainWindow(lang=args.lang, log_dir=log_dir)
+    _MARKS["window_built"] = time.monotonic()
     try:
         watch = _watch_report(args.report)
     except ValueError as exc:
@@ -98,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as exc:
             _say(f"wxdoctor-gui: cannot open {args.report}: {exc}")
             return 64
+    probe = os.environ.get("WXDOCTOR_STARTUP_PROBE")
+    if probe:  # tests/bench/startup_bench.py: when the first frame came, what was loaded
+        from app.gui import startup_probe
+
+        startup_probe.install(probe, window, _MARKS)
     window.show()
     if os.environ.get("WXDOCTOR_GUI_SMOKE") == "1":
         # Packaging smoke test: prove the window opens, then quit once the loop has painted.

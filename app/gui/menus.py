@@ -39,6 +39,10 @@ class Menus:
         self.json_action = self._action(self.file_menu, exports.export_json_dialog,
                                         QKeySequence.StandardKey.Save)
         self.pdf_action = self._action(self.file_menu, exports.export_pdf_dialog)
+        # Whether this build can write PDFs: looked up off the GUI thread with the list
+        # of checks (the writer loads the PDF code), else when the menu first opens.
+        self.pdf_ok: bool | None = None
+        self.file_menu.aboutToShow.connect(self._look_up_pdf)
         self.copy_action = self._action(self.file_menu, exports.copy_summary,
                                         QKeySequence("Ctrl+Shift+C"))
         self.file_menu.addSeparator()
@@ -72,9 +76,7 @@ class Menus:
         self.json_action.setText(S.EXPORT_JSON.render(lang))
         self.copy_action.setText(S.COPY_SUMMARY.render(lang))
         self.pdf_action.setText(S.EXPORT_PDF.render(lang))
-        pdf_ok = self.exports.pdf_writer() is not None
-        self.pdf_action.setEnabled(pdf_ok)
-        self.pdf_action.setToolTip("" if pdf_ok else S.PDF_MISSING.render(lang))
+        self._show_pdf_state()
         self.quit_action.setText(S.QUIT.render(lang))
         self.lang_menu.setTitle(S.MENU_LANG.render(lang))
         for code, action in self.lang_actions.items():
@@ -83,6 +85,19 @@ class Menus:
         self.help_menu.setTitle(S.MENU_HELP.render(lang))
         self.logs_action.setText(S.OPEN_LOGS.render(lang))
         self.about_action.setText(S.ABOUT.render(lang))
+
+    def set_pdf_available(self, available: bool) -> None:
+        self.pdf_ok = available
+        self._show_pdf_state()
+
+    def _look_up_pdf(self) -> None:
+        if self.pdf_ok is None:
+            self.set_pdf_available(self.exports.pdf_writer() is not None)
+
+    def _show_pdf_state(self) -> None:
+        ok = self.pdf_ok is not False  # unknown: enabled; a missing writer says so on use
+        self.pdf_action.setEnabled(ok)
+        self.pdf_action.setToolTip("" if ok else S.PDF_MISSING.render(self.lang))
 
     def logs(self) -> Path:
         return self.log_dir or default_log_dir()

@@ -11,7 +11,6 @@ from PySide6.QtCore import QObject, QTimer
 
 from app.gui.widgets.check_row import CheckRow
 from app.gui.widgets.summary_card import SummaryCard
-from checks.diagnosis.early_verdict import early_diagnosis
 from checks.engine.results import CheckResult
 
 # Progress from the check threads is applied to the rows in batches, at most this
@@ -89,6 +88,8 @@ class RunProgress:
         if self.early is not None:
             return
         pending = [c for c in self.check_ids if c not in self.finished]
+        from checks.diagnosis.early_verdict import early_diagnosis  # loaded by the first run
+
         diagnosis = early_diagnosis(list(self.finished.values()), pending)
         if diagnosis is not None:
             self.early = diagnosis.causes[0].to_json(self.lang())

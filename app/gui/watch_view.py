@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,21 +29,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.child.watch_process import ProcessWatch, Progress, progress
 from app.gui import bridge, theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.light import Light
 from app.gui.widgets.plain import PlainLabel
 from app.gui.widgets.watch_chart import DARK_STYLE, ChartStyle, WatchChart
-from checks.engine.config import Config
 from checks.shared.i18n import Text, t
-from checks.watch.chart import chart_data
-from checks.watch.loop import SampleSource, Watch
-from checks.watch.plan import Plan
-from checks.watch.sample import Sample
-from checks.watch.summary import duration
-from checks.watch.terminal import live_line
-from checks.watch.watch_report import advice_lines, summary_lines
+
+if TYPE_CHECKING:  # the watch's code loads when a watch starts or is shown
+    from app.child.watch_process import Progress
+    from checks.engine.config import Config
+    from checks.watch.loop import SampleSource
+    from checks.watch.plan import Plan
+    from checks.watch.sample import Sample
 
 log = logging.getLogger("wxdoctor.gui")
 
@@ -73,7 +71,7 @@ DURATIONS: tuple[tuple[float, Text], ...] = (
 # of posted samples (a busy GUI thread) is drawn once.
 CHART_MS = 250
 
-SamplerFactory = Callable[[Config, Plan], SampleSource]
+SamplerFactory = Callable[["Config", "Plan"], "SampleSource"]
 Store = Callable[[dict[str, Any]], object]
 
 
@@ -196,6 +194,8 @@ class WatchView(QWidget):
         self.chart.set_style(DARK_STYLE if theme.is_dark(self.palette()) else ChartStyle())
         self._render_status()
         if self._sample is not None:
+            from checks.watch.terminal import live_line
+
             self.live.setText(live_line(self._sample, self._down, lang))
 
     def _render_status(self) -> None:
@@ -205,6 +205,8 @@ class WatchView(QWidget):
         self.json_button.setEnabled(exports)
         self.light.show()
         if self.running and self.plan is not None:
+            from checks.watch.summary import duration
+
             self.light.set_state("fail" if self._down else "running", lang)
             self.status.setText(RUNNING.with_params(
                 elapsed=duration(time.monotonic() - self._started),
@@ -217,6 +219,9 @@ class WatchView(QWidget):
             self.status.setText(IDLE.with_params(i=interval).render(lang))
             self.summary.hide()
             return
+        from checks.watch.summary import duration
+        from checks.watch.watch_report import advice_lines, summary_lines
+
         report = self.report
         data = report.get("watch", {})
         self.light.set_state(str(report.get("status", "error")), lang)
@@ -239,6 +244,8 @@ class WatchView(QWidget):
     def start(self, seconds: float | None = None, interval_s: float | None = None) -> None:
         if self.running:
             return
+        from checks.watch.plan import Plan
+
         try:
             config = self.config_loader().for_product(self.product())
             self.plan = Plan.of(config, seconds or self.selected_seconds(), interval_s)
@@ -272,6 +279,9 @@ class WatchView(QWidget):
             self.watch.stop()
 
     def _make_watch(self, config: Config, plan: Plan) -> Running:
+        from app.child.watch_process import ProcessWatch, progress
+        from checks.watch.loop import Watch
+
         holder: list[Running] = []
 
         def post(item: Progress) -> None:  # on the worker thread: one call to the GUI
@@ -288,6 +298,8 @@ class WatchView(QWidget):
     def _on_progress(self, watch: Running, item: Progress) -> None:
         if watch is not self.watch:  # a late sample of a watch already stopped
             return
+        from checks.watch.terminal import live_line
+
         self._sample, self._down, self._outages = item.sample, item.down, item.outages
         self.live.setText(live_line(item.sample, item.down, self.lang))
         self.live.show()
@@ -324,6 +336,8 @@ class WatchView(QWidget):
 
     def show_report(self, report: dict[str, Any]) -> None:
         """Show a finished or saved watch: verdict, summary and its chart."""
+        from checks.watch.chart import chart_data
+
         self.report = report
         self.chart.set_data(chart_data(report.get("watch", {})))
         self._render_status()

@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -45,16 +45,23 @@ from app.gui.worker import (
     process_runner_factory,
     warm_up,
 )
-from checks.engine.check import Check
-from checks.engine.config import Config
-from checks.engine.results import CheckResult
-from checks.fixes import get_fix
-from checks.fixes.session import Registry
 from checks.shared.i18n import detect_lang, normalize_lang
+
+if TYPE_CHECKING:
+    from checks.engine.check import Check
+    from checks.engine.config import Config
+    from checks.engine.results import CheckResult
+    from checks.fixes.fix import Fix
+    from checks.fixes.session import Registry
+
+# The window paints before it loads the engine: the catalog, the config (and with it the
+# platform layer and psutil), the fixes, the diagnosis and the PDF load on first use, and
+# the list of checks after the first frame (tests/gui/test_gui_startup.py).
 
 log = logging.getLogger("wxdoctor.gui")
 
 AUTO_EXPAND = 2  # finding rows opened automatically after a run
+UNPAINTED_POPULATE_MS = 1000
 
 
 def _default_checks() -> Sequence[Check]:
@@ -67,6 +74,12 @@ def _default_config() -> Config:
     from checks.engine.config import load_config
 
     return load_config(None)
+
+
+def _default_registry(fix_id: str) -> Fix:
+    from checks.fixes import get_fix
+
+    return get_fix(fix_id)
 
 
 class MainWindow(QMainWindow):
@@ -102,7 +115,7 @@ class MainWindow(QMainWindow):
         self.runner_factory = runner_factory or (
             process_runner_factory if self._in_child else default_runner_factory)
         self.settings = settings if settings is not None else QSettings("wxdoctor", "wxdoctor")
-        self.fix_registry: Registry = fix_registry or get_fix
+        self.fix_registry: Registry = fix_registry or _default_registry
         saved = normalize_lang(str(self.settings.value("lang", "") or ""))
         self.lang = normalize_lang(lang) or saved or detect_lang()
         self.report: dict[str, Any] | None = None
@@ -136,8 +149,11 @@ class MainWindow(QMainWindow):
         self._apply_style()
         self.retranslate()
         self.card.start_button.setFocus()
-        # Discovering the checks imports every check module: after the window shows.
-        QTimer.singleShot(0, self.populate)
+        # Discovering the checks imports every check module on a helper thread, which
+        # shares the interpreter lock with this one: after the first frame.
+        self._painted = False
+        self._pdf_ok: bool | None = None  # found by the thread that lists the checks
+        QTimer.singleShot(0, self._populate_when_painted)
 
     # ---- building ----------------------------------------------------------------------
     def _build_card(self) -> None:
@@ -223,6 +239,20 @@ class MainWindow(QMainWindow):
             self.update()
 
     # ---- rows --------------------------------------------------------------------------
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.populate)  # runs once this frame is flushed
+
+    def _populate_when_painted(self) -> None:
+        if self.isVisible() and not self._painted:
+            # Shown, first frame still to come: populate() follows it (or, for a window
+            # that is never painted, e.g. started minimised, this timer).
+            QTimer.singleShot(UNPAINTED_POPULATE_MS, self.populate)
+            return
+        self.populate()
+
     def populate(self, wait: bool = False) -> None:
         """Show every check as "waiting" so the user sees what will be checked.
 
@@ -242,6 +272,7 @@ class MainWindow(QMainWindow):
             entries = [(c.id, c.group, c.title.both()) for c in self.checks_factory()]
             config = self.config_loader()
             warm_up()
+            self._pdf_ok = self.exports.pdf_writer() is not None  # loads the PDF code here
         except Exception as exc:
             log.exception("could not list the checks")
             return None, str(exc)
@@ -252,6 +283,8 @@ class MainWindow(QMainWindow):
 
     def _on_listed(self, entries: Any, config: Any) -> None:
         self.ready = True
+        if self._pdf_ok is not None:
+            self.menus.set_pdf_available(self._pdf_ok)
         if self.running or self.report is not None:
             return
         if entries is None:

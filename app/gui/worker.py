@@ -13,16 +13,17 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from app.gui import bridge
-from checks.engine.check import Check
-from checks.engine.config import Config
-from checks.engine.results import CheckResult
-from checks.engine.runner import Runner, RunResult
-from checks.report.build import build_report
+
+if TYPE_CHECKING:  # the engine loads when a run starts, not with the window
+    from checks.engine.check import Check
+    from checks.engine.config import Config
+    from checks.engine.results import CheckResult
+    from checks.engine.runner import RunResult
 
 log = logging.getLogger("wxdoctor.gui")
 
@@ -33,7 +34,7 @@ class RunnerLike(Protocol):
 
 
 RunnerFactory = Callable[..., RunnerLike]
-ChecksFactory = Callable[[], Sequence[Check]]
+ChecksFactory = Callable[[], Sequence["Check"]]
 
 
 def default_runner_factory(
@@ -43,6 +44,8 @@ def default_runner_factory(
     on_started: Callable[[str], None],
     on_finished: Callable[[CheckResult], None],
 ) -> RunnerLike:
+    from checks.engine.runner import Runner
+
     return Runner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished)
 
 
@@ -109,6 +112,7 @@ class RunWorker(QObject):
             # Import the report builder and the check catalog (the runner lists load
             # errors at the end) now, so a cancel is not slowed down by first imports.
             from checks.engine.check import load_errors
+            from checks.report.build import build_report
 
             load_errors()
             run = self.runner.run()
@@ -134,8 +138,11 @@ def prespawn_engine() -> None:
 
 def warm_up() -> None:
     """Import what a run needs while the user reads the window (off the GUI thread),
-    so neither pressing Start nor cancelling waits for first imports."""
+    so neither pressing Start nor cancelling waits for first imports, and what the GUI
+    thread loads on first use during and after a run (the early verdict, the headline,
+    the server table), so no slot stalls the window for an import."""
+    from checks.diagnosis import early_verdict  # noqa: F401
     from checks.engine.check import load_errors
-    from checks.report import build  # noqa: F401
+    from checks.report import build, matrix, rejudge  # noqa: F401
 
     load_errors()

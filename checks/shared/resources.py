@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -23,17 +22,6 @@ def resource_path(*parts: str) -> Path:
 
 def read_project_version() -> str:
     """The version lives once, in pyproject.toml; a frozen bundle ships a copy of it."""
-    for candidate in (
-        _SOURCE_ROOT / "pyproject.toml",
-        resources_dir() / "VERSION",
-    ):
-        try:
-            text = candidate.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.MULTILINE)
-        if match:
-            return match.group(1)
-        if candidate.name == "VERSION" and text.strip():
-            return text.strip()
-    return "0+unknown"
+    from checks.shared.version import project_version
+
+    return project_version()

@@ -377,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
              "budgets": BUDGETS, "lines": lines,
              "deadline_s": DEADLINE_S, "load": os.getloadavg()[0]}, indent=2) + "\n")
     subprocess.run([sys.executable, str(Path(__file__).with_name("watch_bench.py"))], check=False)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("startup_bench.py"))], check=False)
     return 0
 
 

@@ -83,6 +83,44 @@ def test_version_is_pyprojects(bundle: Path) -> None:
     assert (bundle / "_internal" / "resources" / "VERSION").read_text().strip() == VERSION
 
 
+def test_version_loads_no_qt_and_the_pdf_still_does(bundle: Path, tmp_path: Path) -> None:
+    """The console executable goes without PyInstaller's PySide6 start-up hook (it imports
+    QtCore at every start): `--version` maps no Qt library, and the PDF writer, the one
+    part that needs Qt, still finds its libraries and plugins (the dynamic loader's own
+    account, LD_DEBUG=files, lists every library a process opens)."""
+    proc = run(bundle, "wxdoctor", "--version", env=frozen_env(LD_DEBUG="files"))
+    assert proc.returncode == 0 and proc.stdout == f"wxdoctor {VERSION}\n", proc.stderr[-2000:]
+    assert "file=" in proc.stderr  # the loader did report
+    assert "libQt6" not in proc.stderr
+    pdf = tmp_path / "r.pdf"
+    proc = run(bundle, "wxdoctor", "report", str(ROOT / "tests" / "fixtures" / "reports" / "faults.json"),
+               "--pdf", str(pdf), env=frozen_env(LD_DEBUG="files", WXDOCTOR_DATA_DIR=str(tmp_path)))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "libQt6Core" in proc.stderr and "libqoffscreen" in proc.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "wxdoctor" in text and "检测" in text
+
+
+def test_window_paints_before_it_loads_the_engine_frozen(bundle: Path, tmp_path: Path) -> None:
+    """The frozen window, as a double-click starts it: its first frame comes before the
+    engine, the fixes and the PDF code are imported (tests/gui/test_gui_startup.py)."""
+    from tests.gui.test_gui_startup import engine_beyond_first_frame, later
+
+    probe = tmp_path / "probe.json"
+    env = frozen_env(QT_QPA_PLATFORM="offscreen", WXDOCTOR_STARTUP_PROBE=str(probe),
+                     WXDOCTOR_DATA_DIR=str(tmp_path / "data"), WXDOCTOR_LOG_DIR=str(tmp_path / "logs"),
+                     XDG_CONFIG_HOME=str(tmp_path / "config"))
+    proc = run(bundle, "wxdoctor-gui", env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    record = json.loads(probe.read_text(encoding="utf-8"))
+    assert record["frozen"] is True
+    assert record["marks"]["first_frame"] < record["marks"]["listed"]
+    assert later(record["modules_at_first_frame"]) == []
+    assert engine_beyond_first_frame(record["modules_at_first_frame"]) == []
+    assert "checks.engine.runner" in record["modules_at_end"]
+
+
 def test_subcommands_discovered_frozen(bundle: Path) -> None:
     """app/cli/commands is found by pkgutil.iter_modules inside the PYZ archive."""
     proc = run(bundle, "wxdoctor", "--help")

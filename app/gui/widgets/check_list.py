@@ -19,10 +19,17 @@ from app.gui import theme
 from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import CheckRow
 from app.gui.widgets.plain import PlainLabel
-from checks.engine.check import GROUPS
 from checks.shared.i18n import t
 
 MAX_ROWS = 100  # check rows drawn; wxdoctor itself has fewer than 20 checks
+
+
+def _groups() -> tuple[str, ...]:
+    # checks.engine.check loads the config and the platform layer: only once there are
+    # checks to show, after the window's first frame.
+    from checks.engine.check import GROUPS
+
+    return GROUPS
 NOT_SHOWN = t("This report has {n} checks: the window shows {shown} of them, the problems "
               "first. The PDF and the JSON export have them all.",
               "此报告有 {n} 个检测项：窗口只显示其中 {shown} 个（先显示有问题的）。"
@@ -110,7 +117,8 @@ class CheckList(QScrollArea):
             box.setContentsMargins(0, 2, 0, 2)
             box.setSpacing(0)
             # Keep the topic order of GROUPS however the checks arrive.
-            position = sum(1 for g in GROUPS[: GROUPS.index(group) if group in GROUPS else len(GROUPS)]
+            groups = _groups()
+            position = sum(1 for g in groups[: groups.index(group) if group in groups else len(groups)]
                            if g in self.groups)
             self.groups_layout.insertWidget(position * 2, title)
             self.groups_layout.insertWidget(position * 2 + 1, card)
@@ -127,7 +135,7 @@ class CheckList(QScrollArea):
             if check_id in self.rows:
                 self.rows[check_id].titles = titles
                 continue
-            group = group if group in GROUPS else "computer"
+            group = group if group in _groups() else "computer"
             _, card, box = self._group_box(group)
             row = CheckRow(check_id, titles, card)
             row.first = box.count() == 0
@@ -142,7 +150,7 @@ class CheckList(QScrollArea):
         self._fix_tab_order(first_focus)
 
     def _fix_tab_order(self, previous: QWidget) -> None:
-        for group in GROUPS:
+        for group in _groups():
             if group not in self.groups:
                 continue
             box = self.groups[group][2]

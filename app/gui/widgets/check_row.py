@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontMetrics
@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 
 from app.gui import strings as S
 from app.gui import theme
-from app.gui.widgets.evidence_table import EvidenceTable
 from app.gui.widgets.light import Light
 from app.gui.widgets.plain import PlainLabel
 from checks.engine.results import Status
 from checks.shared.i18n import t
+
+if TYPE_CHECKING:  # built when a row first opens its details (it loads the evidence views)
+    from app.gui.widgets.evidence_table import EvidenceTable
 
 COPY_RAW = t("Copy raw evidence", "复制原始数据")
 COPY_RAW_TIP = t("Copy what was measured as JSON, exactly as the report holds it (for IT)",
@@ -259,6 +261,8 @@ class CheckRow(QFrame):
         self.copy_raw_button.setText(COPY_RAW.render(lang))
         self.copy_raw_button.setToolTip(COPY_RAW_TIP.render(lang))
         if self._table is None:
+            from app.gui.widgets.evidence_table import EvidenceTable
+
             self._table = EvidenceTable(self.detail)
             self.detail_layout.addWidget(self._table)
             self.detail_layout.addWidget(self.copy_raw_button, 0, Qt.AlignmentFlag.AlignLeft)

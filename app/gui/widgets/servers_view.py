@@ -27,17 +27,6 @@ from PySide6.QtWidgets import (
 
 from app.gui import theme
 from app.gui.widgets.plain import PlainLabel, plain_tip, tip_text
-from checks.report.matrix import (
-    LEGEND,
-    NO_SERVERS,
-    SYMBOLS,
-    build_matrix,
-    cell_of,
-    cell_words,
-    header_titles,
-    server_details,
-    source_texts,
-)
 from checks.shared.i18n import t
 
 CHECKS_TAB = t("Checks", "检测项")
@@ -95,7 +84,12 @@ class ServersView(QWidget):
 
     def show_report(self, report: Mapping[str, Any] | None, lang: str) -> None:
         self.report, self.lang = report, lang
-        self.matrix = build_matrix(report) if report is not None else {}
+        if report is None:
+            self.matrix = {}
+        else:
+            from checks.report.matrix import build_matrix
+
+            self.matrix = build_matrix(report)
         self._render()
 
     def retranslate(self, lang: str) -> None:
@@ -106,6 +100,21 @@ class ServersView(QWidget):
     def _render(self) -> None:
         lang = self.lang
         self.title.setText(TITLE.render(lang))
+        if self.report is None:  # nothing measured yet: the matrix code is not needed
+            for widget in (self.source, self.table, self.legend):
+                widget.setVisible(False)
+            self.notes.setText(NO_REPORT.render(lang))
+            self.notes.setVisible(True)
+            return
+        # Loaded with the first report (it imports the engine's check registry).
+        from checks.report.matrix import (
+            LEGEND,
+            NO_SERVERS,
+            cell_of,
+            header_titles,
+            source_texts,
+        )
+
         self.legend.setText(LEGEND.render(lang))
         sources = source_texts(self.matrix)
         self.source.setVisible(bool(sources))
@@ -115,7 +124,7 @@ class ServersView(QWidget):
         self.table.setVisible(bool(rows))
         self.legend.setVisible(bool(rows))
         if not rows:
-            self.notes.setText((NO_REPORT if self.report is None else NO_SERVERS).render(lang))
+            self.notes.setText(NO_SERVERS.render(lang))
             self.notes.setVisible(True)
             return
         self.table.setColumnCount(len(columns) + 1)
@@ -132,6 +141,8 @@ class ServersView(QWidget):
         self._fit()
 
     def _server_item(self, row: Mapping[str, Any]) -> QTableWidgetItem:
+        from checks.report.matrix import server_details
+
         text = "\n".join([str(row.get("host")), *(x.render(self.lang) for x in server_details(row))])
         item = QTableWidgetItem(text)
         font = item.font()
@@ -141,6 +152,8 @@ class ServersView(QWidget):
         return item
 
     def _cell_item(self, cell: Mapping[str, Any], notes: dict[str, int]) -> QTableWidgetItem:
+        from checks.report.matrix import SYMBOLS, cell_words
+
         state = str(cell.get("state") or "none")
         text, number = cell_words(cell, self.lang, notes)
         note = (cell.get("note") or {}).get(self.lang)

@@ -21,7 +21,6 @@ from app.gui.widgets.card import Card
 from app.gui.widgets.check_row import localized
 from app.gui.widgets.light import LightIcon, status_label
 from app.gui.widgets.plain import PlainLabel
-from checks.report.rejudge import headline
 from checks.shared.i18n import t
 
 
@@ -242,6 +241,8 @@ class SummaryCard(Card):
 
     def show_report(self, report: dict[str, Any], lang: str, note: str = "") -> None:
         """The report's headline as the core built it (checks.diagnosis.headline)."""
+        from checks.report.rejudge import headline  # with a report, not with the window
+
         head = headline(report, lang)
         healthy = head.get("cause") == "healthy"
         caption = (S.RESULT_CAPTION_OK if healthy else S.RESULT_CAPTION_CAUSE).render(lang)
