@@ -129,20 +129,12 @@ class DnsPollutionCheck(Check):
             sources.append("http_dns")
         questions = [(s, h, rt) for s in sources for h in hosts
                      for rt in (("A",) if s == "http_dns" else trusted_dns.RTYPES)]
-        per_query = ctx.timeout(cfg.dns.timeout_s)
         budget = ctx.timeout(cfg.dns.timeout_s + 2.5)
-
-        def ask(q: tuple[str, str, str]) -> dict[str, Any]:
-            source, host, rtype = q
-            if source == "http_dns":
-                return trusted_dns.http_dns(cfg.dns.http_dns_url, host, per_query)
-            return trusted_dns.query(source, host, rtype, per_query)
-
         # System and trusted lookups at the same time; the system ones are shared.
         jobs = [("system", h, "") for h in hosts] + questions
         outcomes = parallel_map(
-            lambda j: system_dns.resolve(ctx, j[1]) if j[0] == "system" else ask(j),
-            jobs, budget)
+            lambda j: system_dns.resolve(ctx, j[1]) if j[0] == "system"
+            else trusted_dns.ask(ctx, *j), jobs, budget)
         system_out = {h: o.value for h, o in zip(hosts, outcomes, strict=False)
                       if o.done and o.value is not None}
         trusted_out = outcomes[len(hosts):]

@@ -90,8 +90,10 @@ class ProxyCheck(Check):
                 return connections.reach(ctx, *item)
             proxy, (server, server_port) = item
             key = (proxy["kind"], proxy["host"].lower(), proxy["port"])
+            # A wait scaled to the measured path, [proxy] timeout_s at most (path_wait).
             return proxy_probe.tunnel(proxy["kind"], proxy["host"], proxy["port"], server,
-                                      server_port, timeout, accounts.get(key))
+                                      server_port, ctx.wait("tcp", ctx.config.proxy.timeout_s),
+                                      accounts.get(key), ctx.path)
 
         direct_budget = ctx.config.dns.timeout_s + ctx.config.tcp.timeout_s if servers else 0.0
         outcomes = parallel_map(run, jobs, ctx.timeout(max(timeout, direct_budget) + 0.5))
