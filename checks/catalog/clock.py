@@ -37,6 +37,7 @@ from checks.report.evidence_view import (
     table,
     text_of,
 )
+from checks.report.wait_words import waits_line
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -252,5 +253,6 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
              w.seconds(s["delay_s"]) if s.get("delay_s") is not None else w.plain("—"),
              text_of(s.get("stratum")), result_text(s.get("failure")))
             for s in records(evidence, "servers")]
+    out += waits_line(records(evidence, "servers"))
     out.append(table(NTP_TABLE, (H_SERVER, H_OFFSET, H_DELAY, H_STRATUM, H_RESULT), rows))
     return out

@@ -39,6 +39,7 @@ from checks.report.matrix_cells import (
     found_for,
     records_for,
 )
+from checks.report.wait_words import waits_line
 from checks.shared.address_kinds import CODES, bogus_kind
 from checks.shared.concurrency import parallel_map
 from checks.shared.i18n import Text, t
@@ -418,7 +419,8 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
                      DECISIONS.get(decision, w.plain(decision or "—")),
                      _proof(record.get("tls_probe"))))
     sources = [HTTP_DNS.en if s == "http_dns" else str(s) for s in evidence.get("sources") or []]
-    return [Line(COMPARED_WITH, list_text(sources)),
+    waits = waits_line(s for r in records(evidence, "hosts") for s in r.get("trusted") or [])
+    return [Line(COMPARED_WITH, list_text(sources)), *waits,
             table(POLLUTION_TABLE, (H_NAME, H_SYSTEM, H_TRUSTED, H_VERDICT, H_PROOF), rows)]
 
 

@@ -46,6 +46,7 @@ from checks.report.matrix_cells import (
     found_for,
     problem_hosts,
 )
+from checks.report.wait_words import waits_line
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -352,5 +353,6 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
             lost=loss.get("lost", 0), sent=loss["sent"], pct=f"{loss.get('pct') or 0:.0f}",
             retried=loss.get("retried_connects", 0),
             repeated=loss.get("repeated_dns_questions", 0))))
+    out += waits_line(records(evidence, "series"))
     out.append(table(LATENCY_TABLE, (H_SERVER, H_PORT, H_MEDIAN, H_JITTER, H_LOSS, H_SAMPLES), rows))
     return out
