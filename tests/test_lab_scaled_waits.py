@@ -115,3 +115,19 @@ def test_the_run_ends_once_the_cause_is_certain(lab: Lab) -> None:
     report, _rc = run_full(lab, world, extra=("--complete",))
     assert "decided_early" not in report
     assert _checks(report)["clock"]["status"] != "skipped"
+
+
+def test_when_nothing_answers_at_all_each_wait_is_the_floor(lab: Lab) -> None:
+    """Every packet dropped: nothing is ever measured, so no probe can learn the path's
+    pace. Each gives up at its floor (not the configured timeout): on a path that works
+    something answers within it, and the verdict (offline) is the same."""
+    world = matrix_world(lab)
+    lab.blackhole()
+    report, _rc = run_full(lab, world)
+    assert report["diagnosis"]["primary"] == "offline"
+    answers = _checks(report)["dns"]["evidence"]["answers"]
+    assert answers
+    for answer in answers:
+        waited = answer["waited"]
+        assert waited["rtt_ms"] is None and waited["from"] is None, waited
+        assert waited["s"] == 1.0 < waited["ceiling_s"], waited

@@ -14,8 +14,11 @@ wait from here (`Context.wait`), and the wait follows what the run has measured:
   stub on 127.0.0.53) says nothing about the path and is not counted.
 - The wait: `multiple` x that round trip, never below the kind's floor (what a lost
   packet's resend needs, see RULES), never above the configured timeout, which stays
-  the ceiling (`[tcp] timeout_s` ...). Until anything is measured the configured
-  timeout applies.
+  the ceiling (`[tcp] timeout_s` ...). Until anything is measured the wait is the
+  floor: on any path that works, something among the run's many probes answers within
+  it (and then the waits follow that answer, see Live), so a run where nothing answers
+  at all (every packet dropped, a tunnel swallowing everything) ends at the floor
+  instead of the configured timeouts.
 - Live: a waiting probe asks again as it waits (`Wait.left`), so an answer arriving
   meanwhile shortens (or, from a slower target, lengthens) the waits already running.
 
@@ -110,10 +113,13 @@ def _on_this_computer(address: str) -> bool:
 
 def scaled(kind: str, ceiling_s: float, measured: Measured | None) -> float:
     """The wait for a probe of this kind: `multiple` x the measured round trip, at least
-    the floor, at most the ceiling; the ceiling while nothing is measured."""
-    if measured is None or measured.rtt_ms is None:
-        return ceiling_s
+    the floor, at most the ceiling; the floor while nothing is measured, the ceiling when
+    what answered gave no round trip to scale by."""
     rule = RULES[kind]
+    if measured is None:
+        return min(ceiling_s, rule.floor_s)
+    if measured.rtt_ms is None:
+        return ceiling_s
     return min(ceiling_s, max(rule.floor_s, rule.multiple * measured.rtt_ms / 1000.0))
 
 

@@ -15,8 +15,11 @@ from checks.engine.path_wait import RULES, Measured, PathTimes, Wait, scaled
 from checks.probes import tcp
 
 
-def test_nothing_measured_waits_the_configured_timeout() -> None:
-    assert scaled("tcp", 3.0, None) == 3.0
+def test_nothing_measured_waits_the_floor() -> None:
+    """Nothing has answered yet: the floor (a resend's room), never above the ceiling."""
+    assert scaled("tcp", 3.0, None) == 1.1
+    assert scaled("dns", 3.0, None) == 1.0
+    assert scaled("tcp", 0.5, None) == 0.5
     # Something answered but gave no round trip (a DNS server still asking further).
     assert scaled("dns", 2.7, Measured(None, "dns_server_working", "10.0.0.53")) == 2.7
 
@@ -68,14 +71,17 @@ def test_this_computer_and_missing_values_are_not_the_path() -> None:
 def test_a_live_wait_follows_what_is_measured_meanwhile() -> None:
     path = PathTimes()
     wait = Wait("tcp", 3.0, path)
-    assert wait.total() == 3.0
-    assert wait.said() == {"s": 3.0, "ceiling_s": 3.0, "rtt_ms": None, "from": None,
+    assert wait.total() == 1.1
+    assert wait.said() == {"s": 1.1, "ceiling_s": 3.0, "rtt_ms": None, "from": None,
                            "target": None}
     path.record("trusted_dns", "10.0.0.2", 6.0)
     assert wait.total() == 1.1
-    assert wait.end() == pytest.approx(wait.start + 1.1)
     assert wait.said() == {"s": 1.1, "ceiling_s": 3.0, "rtt_ms": 6.0, "from": "trusted_dns",
                            "target": "10.0.0.2"}
+    # A slower target answering meanwhile lengthens the wait already running.
+    path.record("connect", "10.0.0.9", 250.0, 443)
+    assert wait.total() == 2.5
+    assert wait.end() == pytest.approx(wait.start + 2.5)
 
 
 def test_a_wait_ends_at_the_deadline_and_when_no_longer_needed() -> None:
