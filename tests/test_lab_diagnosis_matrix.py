@@ -334,12 +334,13 @@ def _missing(case: Case) -> list[str]:
 matrix_world = user_world
 
 
-def run_full(lab: Lab, world: World, env: dict[str, str | None] | None = None
-             ) -> tuple[dict[str, Any], int]:
+def run_full(lab: Lab, world: World, env: dict[str, str | None] | None = None,
+             extra: tuple[str, ...] = ()) -> tuple[dict[str, Any], int]:
     from tests.lab import REPO_ROOT
 
     path = lab.write_config(world.config)
-    argv = [sys.executable, "-m", "app", "check", "--json", "--lang", "en", "--config", str(path)]
+    argv = [sys.executable, "-m", "app", "check", "--json", "--lang", "en", "--config", str(path),
+            *extra]
     proc = lab.client.run(argv, timeout=60, check=False, cwd=REPO_ROOT,
                           env={**lab.doctor_env(), **world.env, **(env or {})})
     try:

@@ -9,7 +9,8 @@ started ahead of time, so its interpreter start-up and catalog import are not
 part of a run.
 
 Protocol, pickles over the child's stdin/stdout (parent and child are the same
-program): parent -> child `(config, check ids, lang)` then optionally "cancel";
+program): parent -> child `(config, check ids, lang, decide early)` then optionally
+"cancel";
 child -> parent `("started", id)`, `("finished", CheckResult)`, then
 `("done", RunResult)`. End of the child's stdin (the window went away) cancels.
 """
@@ -101,10 +102,12 @@ class ProcessRunner:
         lang: str = "en",
         on_started: Callable[[str], None] | None = None,
         on_finished: Callable[[CheckResult], None] | None = None,
+        decide_early: bool = False,
     ) -> None:
         self.config = config
         self.check_ids = [c.id for c in checks]
         self.lang = lang
+        self.decide_early = decide_early
         self.on_started = on_started
         self.on_finished = on_finished
         self._child: _Child | None = None
@@ -133,7 +136,8 @@ class ProcessRunner:
         killer.start()
         try:
             with self._lock:
-                pickle.dump((self.config, self.check_ids, self.lang), child.proc.stdin)
+                pickle.dump((self.config, self.check_ids, self.lang, self.decide_early),
+                            child.proc.stdin)
                 child.proc.stdin.flush()
             if self._cancelled.is_set():
                 self.cancel()
@@ -170,10 +174,11 @@ def child_main() -> int:
     job = channel.job()
     if job is None:  # the window closed before using this spare
         return 0
-    config, check_ids, lang = job
+    config, check_ids, lang, decide_early = job
     runner = Runner(config, [catalog[i] for i in check_ids if i in catalog], lang=lang,
                     on_started=lambda check_id: channel.send("started", check_id),
-                    on_finished=lambda result: channel.send("finished", result))
+                    on_finished=lambda result: channel.send("finished", result),
+                    decide_early=decide_early)
     channel.on_stop("cancel", runner.cancel, "engine-cancel")
     channel.send("done", runner.run())
     return 0

@@ -47,6 +47,10 @@ class _Quiet:
     def __init__(self, factory: RunnerFactory, config: Config, checks: Sequence[Check],
                  lang: str) -> None:
         self.runner = factory(config, checks, lang, lambda _id: None, lambda _result: None)
+        # The window's runners end a run once its verdict is certain; a re-check must
+        # see every check it ran (the fix's before/after), so it runs to the end.
+        if hasattr(self.runner, "decide_early"):
+            self.runner.decide_early = False
 
     def run(self) -> RunResult:
         return self.runner.run()

@@ -46,7 +46,9 @@ def default_runner_factory(
 ) -> RunnerLike:
     from checks.engine.runner import Runner
 
-    return Runner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished)
+    # The window's run ends as soon as its verdict is certain (the rest: not needed).
+    return Runner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished,
+                  decide_early=True)
 
 
 def process_runner_factory(
@@ -60,7 +62,8 @@ def process_runner_factory(
     app/child/check_process.py); only for checks the child can find by id."""
     from app.child.check_process import ProcessRunner
 
-    return ProcessRunner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished)
+    return ProcessRunner(config, checks, lang=lang, on_started=on_started, on_finished=on_finished,
+                         decide_early=True)
 
 
 class RunWorker(QObject):

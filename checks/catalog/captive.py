@@ -29,6 +29,7 @@ from checks.report.evidence_view import (
     table,
     text_of,
 )
+from checks.report.wait_words import waits_line
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -172,5 +173,6 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
     out: list[Item] = []
     if evidence.get("portal_url"):
         out.append(Line(PORTAL, text_of(evidence["portal_url"])))
+    out += waits_line(records(evidence, "probes"))
     out.append(table(CAPTIVE_TABLE, (w.plain("URL"), H_EXPECTED, H_ANSWER, H_LOCATION), rows))
     return out

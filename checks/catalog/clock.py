@@ -21,6 +21,7 @@ from checks.engine.check import Check, register
 from checks.engine.config import NtpConfig
 from checks.engine.context import Context
 from checks.engine.grading import grade
+from checks.engine.path_wait import Wait
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.parsers.numbers import parse_port
 from checks.probes import ntp
@@ -36,6 +37,7 @@ from checks.report.evidence_view import (
     table,
     text_of,
 )
+from checks.report.wait_words import waits_line
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -58,9 +60,14 @@ def parse_server(value: str) -> tuple[str, int]:
     return text, NTP_PORT
 
 
-def query(server: str, timeout: float) -> dict[str, Any]:
+def query(server: str, timeout: float | Wait, ctx: Context | None = None) -> dict[str, Any]:
+    """One time server asked; in a run (`ctx`), its answer's round trip is measured for
+    the waits of the run's other probes."""
     host, port = parse_server(server)
-    return ntp.query(host, port, timeout, server=server)
+    result = ntp.query(host, port, timeout, server=server)
+    if ctx is not None and result.get("ok"):
+        ctx.path.record("ntp", host, 1000 * float(result.get("delay_s") or 0.0))
+    return result
 
 
 def local_timezone() -> dict[str, Any]:
@@ -104,7 +111,9 @@ class ClockCheck(Check):
         timeout = ctx.timeout(ctx.config.ntp.timeout_s)
         servers = list(ctx.config.ntp.servers)
         # Name resolution has no timeout of its own: a server still resolving timed out.
-        results = gather(lambda s: query(s, timeout), servers, timeout + 0.5,
+        # Each server's wait is scaled to the measured path (engine.path_wait).
+        results = gather(lambda s: query(s, ctx.wait("ntp", ctx.config.ntp.timeout_s), ctx),
+                         servers, timeout + 0.5,
                          lambda s: {"server": s, "ok": False, "offset_s": None, "delay_s": None,
                                     "stratum": None, "failure": codes.NTP_TIMEOUT, "reason": None})
         answered = [r["offset_s"] for r in results if r["ok"]]
@@ -244,5 +253,6 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
              w.seconds(s["delay_s"]) if s.get("delay_s") is not None else w.plain("—"),
              text_of(s.get("stratum")), result_text(s.get("failure")))
             for s in records(evidence, "servers")]
+    out += waits_line(records(evidence, "servers"))
     out.append(table(NTP_TABLE, (H_SERVER, H_OFFSET, H_DELAY, H_STRATUM, H_RESULT), rows))
     return out

@@ -39,6 +39,7 @@ from checks.report.matrix_cells import (
     found_for,
     records_for,
 )
+from checks.report.wait_words import waits_line
 from checks.shared.address_kinds import CODES, bogus_kind
 from checks.shared.concurrency import parallel_map
 from checks.shared.i18n import Text, t
@@ -134,20 +135,12 @@ class DnsPollutionCheck(Check):
             sources.append("http_dns")
         questions = [(s, h, rt) for s in sources for h in hosts
                      for rt in (("A",) if s == "http_dns" else trusted_dns.RTYPES)]
-        per_query = ctx.timeout(cfg.dns.timeout_s)
         budget = ctx.timeout(cfg.dns.timeout_s + 2.5)
-
-        def ask(q: tuple[str, str, str]) -> dict[str, Any]:
-            source, host, rtype = q
-            if source == "http_dns":
-                return trusted_dns.http_dns(cfg.dns.http_dns_url, host, per_query)
-            return trusted_dns.query(source, host, rtype, per_query)
-
         # System and trusted lookups at the same time; the system ones are shared.
         jobs = [("system", h, "") for h in hosts] + questions
         outcomes = parallel_map(
-            lambda j: system_dns.resolve(ctx, j[1]) if j[0] == "system" else ask(j),
-            jobs, budget)
+            lambda j: system_dns.resolve(ctx, j[1]) if j[0] == "system"
+            else trusted_dns.ask(ctx, *j), jobs, budget)
         system_out = {h: o.value for h, o in zip(hosts, outcomes, strict=False)
                       if o.done and o.value is not None}
         trusted_out = outcomes[len(hosts):]
@@ -428,7 +421,8 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
                      DECISIONS.get(decision, w.plain(decision or "—")),
                      _proof(record.get("tls_probe"))))
     sources = [HTTP_DNS.en if s == "http_dns" else str(s) for s in evidence.get("sources") or []]
-    return [Line(COMPARED_WITH, list_text(sources)),
+    waits = waits_line(s for r in records(evidence, "hosts") for s in r.get("trusted") or [])
+    return [Line(COMPARED_WITH, list_text(sources)), *waits,
             table(POLLUTION_TABLE, (H_NAME, H_SYSTEM, H_TRUSTED, H_VERDICT, H_PROOF), rows)]
 
 

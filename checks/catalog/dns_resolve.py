@@ -28,6 +28,7 @@ from checks.report.evidence_view import (
     text_of,
 )
 from checks.report.matrix_cells import AN_ADDRESS, Column, Unmeasured, cell, evidence_of, found_for
+from checks.report.wait_words import waits_line
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 from checks.tencent.domain_list import is_address
@@ -242,4 +243,5 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
         rows.append((text_of(answer.get("host")), w.plain("—") if not v4 else list_text(v4),
                      w.plain("—") if not v6 else list_text(v6), w.ms(answer.get("ms")),
                      result_text(answer.get("error"))))
-    return [table(DNS_ANSWERS, (H_NAME, w.plain("IPv4"), w.plain("IPv6"), H_TIME, H_RESULT), rows)]
+    return [*waits_line(records(evidence, "answers")),
+            table(DNS_ANSWERS, (H_NAME, w.plain("IPv4"), w.plain("IPv6"), H_TIME, H_RESULT), rows)]

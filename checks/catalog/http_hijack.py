@@ -42,6 +42,7 @@ from checks.report.matrix_cells import (
     problem_hosts,
     records_for,
 )
+from checks.report.wait_words import waits_line
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -257,5 +258,5 @@ HTTP_TABLE = t("Plain HTTP answers (port 80)", "HTTP 应答（80 端口）")
 def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
     rows = [(text_of(p.get("host")), text_of(p.get("address")), http_answer(p), text_of(p.get("location")),
              text_of(p.get("server"))) for p in records(evidence, "probes")]
-    return [table(HTTP_TABLE, (H_SERVER, H_ADDRESS, H_ANSWER, H_LOCATION,
+    return [*waits_line(records(evidence, "probes")), table(HTTP_TABLE, (H_SERVER, H_ADDRESS, H_ANSWER, H_LOCATION,
                                 t("Server software", "服务器软件")), rows)]

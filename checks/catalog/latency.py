@@ -46,6 +46,7 @@ from checks.report.matrix_cells import (
     found_for,
     problem_hosts,
 )
+from checks.report.wait_words import waits_line
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 
@@ -142,8 +143,11 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
     # The samples run while `tcp` connects (no waiting twice); a server that did not
     # answer `tcp` is left to it and its samples are dropped.
     sampled: queue.Queue[list[dict[str, Any]]] = queue.Queue()
+    # The samples' wait is scaled to the measured path (engine.path_wait), [latency]
+    # timeout_s at most: a sample that gets no answer in it counts as lost.
+    wait = ctx.wait("tcp", cfg.timeout_s)
     threading.Thread(target=lambda: sampled.put(
-        tcp.connect_many(addrs[0], port, cfg.count, cfg.timeout_s)), daemon=True).start()
+        tcp.connect_many(addrs[0], port, cfg.count, wait)), daemon=True).start()
     reached = connections.reach(ctx, host, port)
     if not reached["ok"]:
         return {"host": host, "port": port, "address": addrs[0], "samples": [],
@@ -152,15 +156,20 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
     if address != addrs[0]:
         # The first address is dead and another one answered (the tcp check reports
         # that): sample the one the clients end up with. It answers, so this is quick.
-        samples = tcp.connect_many(address, port, cfg.count, cfg.timeout_s)
-        return {"host": host, "port": port, "address": address, "samples": samples,
-                "failure": None}
-    try:
-        samples = sampled.get(timeout=cfg.timeout_s + MARGIN_S)
-    except queue.Empty:
-        samples = []
-    return {"host": host, "port": port, "address": address, "samples": samples,
+        wait = ctx.wait("tcp", cfg.timeout_s)
+        samples = tcp.connect_many(address, port, cfg.count, wait)
+    else:
+        try:
+            samples = sampled.get(timeout=cfg.timeout_s + MARGIN_S)
+        except queue.Empty:
+            samples = []
+    item = {"host": host, "port": port, "address": address, "samples": samples,
             "failure": None if samples else "not_measured"}
+    answered = [float(x["ms"]) for x in samples if x.get("failure") is None and x.get("ms")]
+    ctx.path.record("connect", address, min(answered, default=None), port)
+    if any(x.get("failure") == codes.TCP_TIMEOUT for x in samples):
+        item["waited"] = wait.said()  # how long a lost sample was waited for, and why
+    return item
 
 
 def _tcp_connects(ctx: Context) -> list[dict[str, Any]]:
@@ -344,5 +353,6 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
             lost=loss.get("lost", 0), sent=loss["sent"], pct=f"{loss.get('pct') or 0:.0f}",
             retried=loss.get("retried_connects", 0),
             repeated=loss.get("repeated_dns_questions", 0))))
+    out += waits_line(records(evidence, "series"))
     out.append(table(LATENCY_TABLE, (H_SERVER, H_PORT, H_MEDIAN, H_JITTER, H_LOSS, H_SAMPLES), rows))
     return out

@@ -23,6 +23,7 @@ from checks import platform
 from checks.engine import check_ids, codes, fix_ids
 from checks.engine.check import Check, register
 from checks.engine.context import Context
+from checks.engine.path_wait import Wait
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform.parsers.numbers import ascii_int
 from checks.probes import connections, system_dns, tls_probe
@@ -48,8 +49,10 @@ FIRST_ROUND = (576, 1000, 1200, 1280, 1360, 1400, 1420, 1440, 1450, 1460, 1472, 
 MAX_REFINE = 24  # probes in one refinement round
 REFINE_ROUNDS = 2
 COPIES_S = 0.1  # the second echo of a size follows this much later (ICMP sockets only)
-# A round waits this long after the first reply, or this many times the slowest reply.
-SETTLE_MIN_S, SETTLE_RTTS = 0.5, 4.0
+# A round waits this long after the first reply, or this many times the slowest reply:
+# the second copy of an echo leaves COPIES_S after the first, and its reply gets the
+# rest (0.2 s, for a busy machine's late thread) before its size counts as silent.
+SETTLE_MIN_S, SETTLE_RTTS = 0.3, 4.0
 # How long the probe waits to learn which of a server's addresses answers TCP.
 REACH_WAIT_S = 1.0
 TRIES_FOR_SILENCE = 2  # echoes a size must have had unanswered before it counts as vanished
@@ -150,10 +153,14 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
         if unreachable():
             result["failure"] = codes.TCP_UNREACHABLE
             return result
-        # Each round gets at most half of what is left, so a refinement round still fits.
+        # Each round gets at most half of what is left, so a refinement round still fits,
+        # and waits for silence as long as the measured path needs (engine.path_wait).
         per_probe = min(ctx.timeout(ctx.config.mtu.timeout_s),
                         max(0.2, ctx.deadline.remaining() / 2 - 0.3))
-        answers = _round_of(address, candidates, per_probe, method, copies, unreachable)
+        answers = _round_of(address, candidates, ctx.wait("mtu", per_probe), method, copies,
+                            unreachable)
+        for answer in answers.values():
+            ctx.path.record("echo", address, answer.get("rtt_ms"))
         if unreachable():
             result["failure"] = codes.TCP_UNREACHABLE
             return result
@@ -191,13 +198,13 @@ def unconfirmed_silence(sizes: dict[int, dict[str, Any]]) -> list[int]:
     return sorted(s for s, v in sizes.items() if s > low and v["result"] == "no_reply")
 
 
-def _round_of(address: str, sizes: list[int], wait: float, method: str, copies: int,
+def _round_of(address: str, sizes: list[int], wait: Wait, method: str, copies: int,
               give_up: Callable[[], bool]) -> dict[int, dict[str, Any]]:
     """Echo every size (`copies` times, staggered) at once; the first definite answer of
-    a size counts. Ends when every size answered, when the silent ones have had the
-    settle time beyond the first reply, or after `wait`."""
+    a size counts (with "rtt_ms", its round trip, when it passed). Ends when every size
+    answered, when the silent ones have had the settle time beyond the first reply, or
+    when `wait` (live) ends."""
     cond = threading.Condition()
-    start = time.monotonic()
     answers: dict[int, dict[str, Any]] = {}
     sent: dict[int, int] = dict.fromkeys(sizes, 0)
     slowest = [0.0]
@@ -211,14 +218,17 @@ def _round_of(address: str, sizes: list[int], wait: float, method: str, copies: 
             sent[size] += 1
         began = time.monotonic()
         try:
-            answer: dict[str, Any] = platform.icmp_echo_df(address, size, wait - delay, method)
+            answer: dict[str, Any] = platform.icmp_echo_df(
+                address, size, max(0.05, wait.left()), method)
         except Exception as exc:  # a probe's failure is data
             answer = {"result": "error", "error": type(exc).__name__}
         with cond:
             if answer["result"] != "no_reply" and size not in answers:
                 answers[size] = answer
                 if answer["result"] == "passed":
-                    slowest[0] = max(slowest[0], time.monotonic() - began)
+                    took = time.monotonic() - began
+                    answer["rtt_ms"] = round(took * 1000, 1)
+                    slowest[0] = max(slowest[0], took)
                     if not first_reply:
                         first_reply.append(time.monotonic())
             cond.notify_all()
@@ -229,7 +239,7 @@ def _round_of(address: str, sizes: list[int], wait: float, method: str, copies: 
     with cond:
         while len(answers) < len(sizes):
             now = time.monotonic()
-            end = start + wait
+            end = wait.end()
             if first_reply:
                 settle = max(SETTLE_MIN_S, SETTLE_RTTS * slowest[0]) + COPIES_S * (copies - 1)
                 end = min(end, first_reply[0] + settle)

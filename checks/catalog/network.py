@@ -10,6 +10,7 @@ from checks.engine import check_ids, codes
 from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
+from checks.probes import gateway
 from checks.report import words as w
 from checks.report.evidence_view import (
     DOWN,
@@ -44,6 +45,8 @@ class NetworkCheck(Check):
         for route in routes:
             if route["family"] == "ipv4" and route["interface"] in gateways:
                 route["gateway"] = gateways[route["interface"]]
+        # The gateway's echo, in the background: the run's first measured round trip.
+        gateway.start_echo(ctx, [r["gateway"] for r in routes if r.get("gateway")])
         return {"interfaces": [a.to_json() for a in platform.interfaces()], "routes": routes}
 
     def assess(self, evidence: Evidence, ctx: Context) -> Verdict:

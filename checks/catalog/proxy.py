@@ -44,6 +44,7 @@ from checks.report.evidence_view import (
     table,
     text_of,
 )
+from checks.report.wait_words import waits_line
 from checks.shared import proxy_reach
 from checks.shared.concurrency import call_with_timeout, parallel_map
 from checks.shared.i18n import Text, t
@@ -90,8 +91,10 @@ class ProxyCheck(Check):
                 return connections.reach(ctx, *item)
             proxy, (server, server_port) = item
             key = (proxy["kind"], proxy["host"].lower(), proxy["port"])
+            # A wait scaled to the measured path, [proxy] timeout_s at most (path_wait).
             return proxy_probe.tunnel(proxy["kind"], proxy["host"], proxy["port"], server,
-                                      server_port, timeout, accounts.get(key))
+                                      server_port, ctx.wait("tcp", ctx.config.proxy.timeout_s),
+                                      accounts.get(key), ctx.path)
 
         direct_budget = ctx.config.dns.timeout_s + ctx.config.tcp.timeout_s if servers else 0.0
         outcomes = parallel_map(run, jobs, ctx.timeout(max(timeout, direct_budget) + 0.5))
@@ -110,7 +113,8 @@ class ProxyCheck(Check):
                                   "failure": codes.TCP_TIMEOUT}
                 direct.append({"server": item[0], "port": item[1], "address": value.get("address"),
                                "ok": bool(value.get("ok")), "failure": value.get("failure"),
-                               "ms": value.get("ms")})
+                               "ms": value.get("ms"),
+                               **({"waited": value["waited"]} if value.get("waited") else {})})
             else:
                 proxy, server = item
                 tested[(id(proxy), *server)] = value or {
@@ -168,7 +172,7 @@ def main_targets(ctx: Context) -> list[tuple[str, int]]:
 def _through(server: tuple[str, int], result: dict[str, Any]) -> dict[str, Any]:
     return {"server": server[0], "port": server[1], "ok": bool(result.get("ok")),
             "failure": result.get("failure"), "status": result.get("status"),
-            "ms": result.get("ms")}
+            "ms": result.get("ms"), **({"waited": result["waited"]} if result.get("waited") else {})}
 
 
 def env_credentials(environ: dict[str, str]) -> dict[tuple[str, str, int], tuple[str, str]]:
@@ -425,4 +429,6 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
     pacs = [(text_of(p.get("url")), result_text(p.get("failure"), WORKS)) for p in records(evidence, "pac")]
     if pacs:
         out.append(table(PAC_TESTS, (w.plain("URL"), H_RESULT), pacs))
-    return out
+    return out + waits_line([*(w.sub(p, "test") for p in records(evidence, "proxies")),
+                             *(r for p in proxy_reach.proxies(evidence) for r in records(p, "through")),
+                             *records(evidence, "direct")])

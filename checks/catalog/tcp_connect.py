@@ -50,6 +50,7 @@ from checks.report.matrix_cells import (
     evidence_of,
     found_for,
 )
+from checks.report.wait_words import waits_line
 from checks.shared import server_addresses
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
@@ -365,7 +366,8 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
              w.join([w.failure(p.get("failure")), w.ms(p.get("ms"))]) if p.get("ms") is not None
              else w.failure(p.get("failure")))
             for p in records(evidence, "probes")]
-    out: list[Item] = [*seconds_line(evidence),
+    out: list[Item] = [*seconds_line(evidence), *waits_line([
+        *records(evidence, "probes"), *server_addresses.rows_of(evidence)]),
                        table(TCP_TABLE, (H_SERVER, H_PORT, H_ADDRESS, H_RESULT), rows)]
     v6 = [(text_of(p.get("host")), text_of(p.get("port")), text_of(p.get("address")),
            CONNECTED.with_params(time=w.ms(p.get("ms"))) if p.get("ok")

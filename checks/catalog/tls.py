@@ -40,6 +40,7 @@ from checks.report.matrix_cells import (
     evidence_of,
     found_for,
 )
+from checks.report.wait_words import waits_line
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
 from checks.shared.issuers import issuer_expected
@@ -378,6 +379,7 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
                 for c in records(evidence, "ca_file_problems")]
     if problems:
         out.append(Line(CA_PROBLEMS, w.join(problems, ", ")))
+    out += waits_line(records(evidence, "probes"))
     out.append(table(TLS_TABLE, (H_SERVER, H_ADDRESS, H_VERSION, H_ISSUER, H_VALID_UNTIL, H_RESULT),
                      rows))
     return out

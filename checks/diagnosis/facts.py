@@ -12,7 +12,7 @@ returns nothing rather than a guess.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from checks.engine import check_ids, codes
@@ -49,6 +49,8 @@ class Connect:
     address: str | None
     failure: str | None
     ms: float | None
+    # How long silence was waited for, and why (engine.path_wait), when it gave up.
+    waited: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -265,7 +267,7 @@ def _connect(probe: Mapping[str, Any]) -> Connect:
     return Connect(str(probe.get("host") or ""), port if isinstance(port, int) else None,
                    _text(probe.get("address")),
                    None if probe.get("ok") else str(probe.get("failure") or codes.TCP_TIMEOUT),
-                   _number(probe.get("ms")))
+                   _number(probe.get("ms")), _map(probe.get("waited")) or None)
 
 
 def names_of(items: Sequence[str], limit: int = 3) -> tuple[list[str], int]:

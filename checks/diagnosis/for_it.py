@@ -17,6 +17,7 @@ from checks.diagnosis.sayings.base import FAILURE_HOW, listed
 from checks.diagnosis.sayings.connections import TLS_CUT, blocked, target
 from checks.engine import codes
 from checks.report import words as w
+from checks.report.wait_words import waited
 from checks.shared.i18n import Text, t
 
 HELLO = t("Hello, WeChat/WeCom cannot connect to its servers from my computer. A network "
@@ -35,20 +36,31 @@ SOURCE = t("(Tencent's domain list {path}, saved {date})", "（腾讯域名列�
 UNKNOWN = t("unknown", "未知")
 
 
+def _waited(record: Any) -> Text:
+    """The "; waited 1.1 s: the path answers in 6 ms (...)" after a line that gave up on
+    silence: how long, and why that long (see report.wait_words)."""
+    said = waited(record)
+    return t("; {said}", "；{said}", said=said) if said is not None else t("", "")
+
+
 def _failed_lines(facts: Facts) -> list[Text]:
     lines = []
     for c in blocked(facts):
-        lines.append(t("- {target} TCP: connections {how}", "- {target} TCP：连接{how}",
-                       target=target(c), how=FAILURE_HOW.get(c.failure or "", w.failure(c.failure))))
+        lines.append(t("- {target} TCP: connections {how}{waited}", "- {target} TCP：连接{how}{waited}",
+                       target=target(c), how=FAILURE_HOW.get(c.failure or "", w.failure(c.failure)),
+                       waited=_waited({"waited": c.waited})))
     for c in facts.dead_addresses():
-        lines.append(t("- {target} TCP: connections to this address {how}; the server's other "
-                       "addresses work", "- {target} TCP：到这个地址的连接{how}；该服务器的其他地址正常",
-                       target=target(c), how=FAILURE_HOW.get(c.failure or "", w.failure(c.failure))))
+        lines.append(t("- {target} TCP: connections to this address {how}{waited}; the server's "
+                       "other addresses work",
+                       "- {target} TCP：到这个地址的连接{how}{waited}；该服务器的其他地址正常",
+                       target=target(c), how=FAILURE_HOW.get(c.failure or "", w.failure(c.failure)),
+                       waited=_waited({"waited": c.waited})))
     for p in facts.tls_probes():
         if p.get("failure") in TLS_CUT:
             lines.append(t("- {host}:{port} ({address}): the secure handshake is cut off or not "
-                           "answered", "- {host}:{port}（{address}）：安全握手被中断或没有应答",
-                           host=p.get("host"), port=p.get("port") or 443, address=p.get("address")))
+                           "answered{waited}", "- {host}:{port}（{address}）：安全握手被中断或没有应答{waited}",
+                           host=p.get("host"), port=p.get("port") or 443, address=p.get("address"),
+                           waited=_waited(p)))
     for host, failure in facts.name_failures().items():
         lines.append(t("- {host}: the name does not resolve ({why})", "- {host}：域名无法解析（{why}）",
                        host=host, why=w.failure(failure)))

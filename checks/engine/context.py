@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from checks.engine.config import Config
+from checks.engine.path_wait import PathTimes, Wait
 from checks.shared.concurrency import Deadline
 
 T = TypeVar("T")
@@ -17,14 +18,22 @@ T = TypeVar("T")
 class Context:
     config: Config
     deadline: Deadline
+    # Set when the run no longer needs what is still running: cancelled by the person,
+    # or decided (the runner's early verdict). Waits end at once (path_wait.Wait.stop).
     cancelled: threading.Event = field(default_factory=threading.Event)
     lang: str = "en"
+    path: PathTimes = field(default_factory=PathTimes)  # round trips measured so far
     _memo: dict[str, Any] = field(default_factory=dict)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock)
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
     def timeout(self, preferred: float) -> float:
         return self.deadline.cap(preferred)
+
+    def wait(self, kind: str, configured_s: float) -> Wait:
+        """A probe's live wait, scaled to the measured path (engine.path_wait), between
+        the kind's floor and `configured_s`, and never past the deadline."""
+        return Wait(kind, configured_s, self.path, self.deadline.at, self.cancelled)
 
     def shared(self, key: str, compute: Callable[[], T]) -> T:
         """Compute once per run, whichever check asks first; others wait for it.

@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from checks.engine import codes
 from checks.engine.check import Check, all_checks, load_errors
@@ -37,6 +38,9 @@ class RunResult:
     duration_s: float
     cancelled: bool = False
     load_errors: dict[str, str] = field(default_factory=dict)
+    # When the verdict was certain before every check finished: the cause, when, and the
+    # checks that were still running and were not needed (see `Runner.decide_early`).
+    decided_early: dict[str, Any] | None = None
 
 
 class Runner:
@@ -48,24 +52,33 @@ class Runner:
         lang: str = "en",
         on_started: StartedCallback | None = None,
         on_finished: FinishedCallback | None = None,
+        decide_early: bool = False,
     ) -> None:
         self.config = config
         self.checks = list(checks) if checks is not None else all_checks()
         self.lang = lang
         self.on_started = on_started
         self.on_finished = on_finished
+        # End the run as soon as its primary cause is certain (diagnosis.early_verdict):
+        # the checks still running are then "not needed". For a person's full check, not
+        # for the re-check after a fix, which must see every check it ran.
+        self.decide_early = decide_early
         self._cancel = threading.Event()
+        self._stop = threading.Event()  # the probes' "no longer needed" (Context.cancelled)
 
     def cancel(self) -> None:
         """Safe from any thread; run() returns promptly with the rest marked cancelled."""
         self._cancel.set()
+        self._stop.set()
 
     def run(self) -> RunResult:
         from checks.engine.context import make_context
 
         started_at = datetime.now(timezone.utc)
         ctx = make_context(self.config, self.lang)
-        ctx.cancelled = self._cancel
+        ctx.cancelled = self._stop
+        if self._cancel.is_set():
+            self._stop.set()
         done: queue.Queue[CheckResult] = queue.Queue()
         pending = {check.id: check for check in self.checks}
 
@@ -83,6 +96,7 @@ class Runner:
                 ).start()
 
         results: dict[str, CheckResult] = {}
+        decided: dict[str, Any] | None = None
         give_up_at = ctx.deadline.at + _GRACE_S
         while pending and not self._cancel.is_set():
             wait = give_up_at - time.monotonic()
@@ -97,9 +111,17 @@ class Runner:
                 pending.pop(result.id)
                 results[result.id] = result
                 self._notify_finished(result)
+                if self.decide_early and pending:
+                    decided = _decided(list(results.values()), pending, ctx)
+                    if decided is not None:
+                        self._stop.set()  # what still waits on the network ends now
+                        break
 
         for check in pending.values():
-            result = self._unfinished(check, cancelled=self._cancel.is_set())
+            if decided is not None:
+                result = _not_needed(check, decided)
+            else:
+                result = self._unfinished(check, cancelled=self._cancel.is_set())
             results[check.id] = result
             self._notify_finished(result)
 
@@ -113,6 +135,7 @@ class Runner:
             duration_s=time.monotonic() - ctx.deadline.start,
             cancelled=self._cancel.is_set(),
             load_errors=load_errors(),
+            decided_early=decided,
         )
 
     def _run_one(self, check: Check, ctx: Context, done: queue.Queue[CheckResult]) -> None:
@@ -146,6 +169,33 @@ class Runner:
             ),
             duration_s=self.config.deadline_s,
         )
+
+
+def _decided(finished: list[CheckResult], pending: dict[str, Check], ctx: Context
+             ) -> dict[str, Any] | None:
+    """The early verdict, once nothing still running can change the primary cause."""
+    from checks.diagnosis.early_verdict import early_diagnosis
+
+    diagnosis = early_diagnosis(finished, list(pending))
+    if diagnosis is None:
+        return None
+    return {"cause": diagnosis.primary,
+            "after_s": round(time.monotonic() - ctx.deadline.start, 3),
+            "not_needed": list(pending)}
+
+
+NOT_NEEDED = t("Not needed: the most likely cause was already certain, and nothing this check "
+               "could find would change it.",
+               "无需检测：最可能的原因已经确定，本项检测的任何结果都不会改变它。")
+
+
+def _not_needed(check: Check, decided: dict[str, Any]) -> CheckResult:
+    """A check still running when the verdict was certain: grey, never a finding."""
+    return CheckResult(
+        id=check.id, title=check.title, group=check.group, status=Status.SKIPPED,
+        summary=NOT_NEEDED,
+        evidence={"not_needed": {"cause": decided["cause"], "after_s": decided["after_s"]}},
+        duration_s=float(decided["after_s"]))
 
 
 def run_check(check: Check, ctx: Context, start: float | None = None) -> CheckResult:

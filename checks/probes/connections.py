@@ -74,12 +74,21 @@ def connect(ctx: Context, address: str, port: int) -> dict[str, Any]:
     """The run's one hedged connect to address:port (see probes.tcp); JSON-able."""
 
     def make() -> dict[str, Any]:
-        result, sock = tcp.connect_hedged(address, port, ctx.timeout(ctx.config.tcp.timeout_s))
+        result, sock = hedged(ctx, address, port)
         if sock is not None:
             _pool(ctx).put((address, port), sock)
         return result
 
     return ctx.shared(_key(address, port), make)
+
+
+def hedged(ctx: Context, address: str, port: int
+           ) -> tuple[dict[str, Any], socket.socket | None]:
+    """A hedged connect with the run's TCP wait (scaled to the measured path); its round
+    trip, when it connects, is measured for the waits that follow."""
+    result, sock = tcp.connect_hedged(address, port, ctx.wait("tcp", ctx.config.tcp.timeout_s))
+    ctx.path.record("connect", address, result.get("rtt_ms"), port)
+    return result, sock
 
 
 def every_address(answer: dict[str, Any]) -> list[str]:
@@ -189,7 +198,7 @@ def open_socket(ctx: Context, address: str, port: int
         return result, sock
     if sock is not None:
         sock.close()
-    return tcp.connect_hedged(address, port, ctx.timeout(ctx.config.tcp.timeout_s))
+    return hedged(ctx, address, port)
 
 
 def _still_open(sock: socket.socket) -> bool:

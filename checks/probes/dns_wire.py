@@ -23,24 +23,34 @@ import time
 from typing import Any
 
 from checks.engine import codes
+from checks.engine.path_wait import Wait, as_wait
 from checks.probes import dnslib
 
 # Answers the server gave (the name may simply not exist there): not a lost packet.
 ANSWERED = (None, codes.DNS_NXDOMAIN)
 SERVFAIL_RETRIES = 2
 MAX_ADDRESSES = 64  # of one answer; a hostile server can send 4,000
+LOOK_AGAIN_S = 0.05  # how often a waiting question looks at its live wait again
 
 
-def ask(server: str, host: str, rtype: str, timeout: float,
-        resend_every: float | None = None) -> dict[str, Any]:
+def ask(server: str, host: str, rtype: str, timeout: float | Wait,
+        resend_every: float | None = None, resends: int | None = None) -> dict[str, Any]:
     """{"addresses", "error", "ms" (to the answer), "rtt_ms" (of the answered query),
     "sent" (queries sent), "servfails" (SERVFAIL answers before the last), "transport"}.
     NOERROR without records of the type is `error` None with no addresses (the name
     exists, without that record). A SERVFAIL is asked again (at most twice): an
-    upstream that fails now and then shows as SERVFAIL followed by an answer."""
+    upstream that fails now and then shows as SERVFAIL followed by an answer.
+
+    `timeout` may be a live wait (engine.path_wait), looked at again while no answer
+    comes; `resends` then asks again every that share of it, as it stands."""
     dns = dnslib.load()
+    wait = as_wait(timeout)
     start = time.monotonic()
-    end = start + timeout
+
+    def every() -> float:
+        if resend_every:
+            return resend_every
+        return wait.total() / resends if resends else float("inf")
     out: dict[str, Any] = {"addresses": [], "error": None, "ms": None, "rtt_ms": None,
                            "sent": 0, "servfails": 0, "transport": "udp"}
     bad: dict[str, int] = {}
@@ -55,20 +65,22 @@ def ask(server: str, host: str, rtype: str, timeout: float,
     try:
         with socket.socket(family, socket.SOCK_DGRAM) as sock:
             sock.connect(sockaddr)
-            next_send = start
+            last_send: float | None = None
             while reply is None:
                 now = time.monotonic()
+                end = wait.end()
                 if now >= end:
                     out["error"] = codes.DNS_TIMEOUT
                     break
-                if now >= next_send:
+                if last_send is None or now >= last_send + every():
                     query = dns.message.make_query(host, rtype)
                     sock.send(query.to_wire())
                     sent_at[query.id] = (now, query)
                     out["sent"] += 1
-                    next_send = now + resend_every if resend_every else end
-                wait = max(0.0, min(end, next_send) - time.monotonic())
-                readable, _, _ = select.select([sock], [], [], wait)
+                    last_send = now
+                # A live wait can change: look again at least every LOOK_AGAIN_S.
+                pause = min(end, last_send + every(), now + LOOK_AGAIN_S) - time.monotonic()
+                readable, _, _ = select.select([sock], [], [], max(0.0, pause))
                 if not readable:
                     continue
                 wire = sock.recv(65535)
@@ -84,11 +96,11 @@ def ask(server: str, host: str, rtype: str, timeout: float,
                 out["rtt_ms"] = round((time.monotonic() - asked_at) * 1000, 1)
                 if message.rcode() == dns.rcode.SERVFAIL and out["servfails"] < SERVFAIL_RETRIES:
                     out["servfails"] += 1
-                    next_send = time.monotonic()
+                    last_send = None  # ask again now
                     continue
                 reply = message
             if reply is not None and reply.flags & dns.flags.TC:
-                reply = _over_tcp(dns, query, server, end, out, bad)
+                reply = _over_tcp(dns, query, server, wait.end(), out, bad)
     except dns.exception.Timeout:
         out["error"] = codes.DNS_TIMEOUT
         reply = None
@@ -105,6 +117,8 @@ def ask(server: str, host: str, rtype: str, timeout: float,
         out["error"] = codes.DNS_BAD_RESPONSE  # it answered, only nothing usable
     if bad:
         out["bad"] = bad
+    if out["error"] == codes.DNS_TIMEOUT:
+        out["waited"] = wait.said()  # how long the silence was waited for, and why
     return _finish(out, start)
 
 

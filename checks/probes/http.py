@@ -61,12 +61,20 @@ def request_via(ctx: Context, address: str, port: int, host: str, path: str,
     """GET over the run's connection to address:port (probes.connections): a server
     that did not connect for `tcp` is not waited for again."""
     start = time.monotonic()
+    # One wait for the whole request, the wait for its connection included, scaled to
+    # the measured path (engine.path_wait) with `timeout` as its ceiling.
+    wait = ctx.wait("http", timeout)
     connected, sock = connections.open_socket(ctx, address, port)
     if sock is None:
-        return _result(address, port, start, b"", "connect_" + str(connected["failure"]))
-    # One timeout for the whole request, the wait for its connection included.
-    left = max(MIN_ANSWER_S, timeout - (time.monotonic() - start))
-    return get(address, port, host, path, ctx.timeout(left), sock=sock)
+        result = _result(address, port, start, b"", "connect_" + str(connected["failure"]))
+        if connected.get("waited"):
+            result["waited"] = connected["waited"]
+        return result
+    left = ctx.timeout(max(MIN_ANSWER_S, wait.left()))
+    result = get(address, port, host, path, left, sock=sock)
+    if result.get("failure") == codes.HTTP_TIMEOUT:
+        result["waited"] = {**wait.said(), "s": round(left, 2)}
+    return result
 
 
 def _request(method: str, host_header: str, path: str) -> bytes:

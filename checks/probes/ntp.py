@@ -20,8 +20,10 @@ from typing import Any
 import ntplib
 
 from checks.engine import codes
+from checks.engine.path_wait import Wait, as_wait
 
 NTP_PORT = 123
+LOOK_AGAIN_S = 0.05  # how often a waiting query looks at its live wait again
 PACKET_SIZE = 48
 _NTP_TO_UNIX = 2208988800  # seconds from 1900-01-01 to 1970-01-01
 _ERA = 2**32
@@ -117,15 +119,18 @@ def failure_of(reason: str) -> str:
     return codes.NTP_UNSYNCHRONISED if reason in _UNSYNCHRONISED_REASONS else codes.NTP_BAD_REPLY
 
 
-def query(host: str, port: int, timeout: float, server: str | None = None) -> dict[str, Any]:
-    """Ask one server; {"server", "ok", "offset_s", "delay_s", "stratum", "failure", "reason"}.
+def query(host: str, port: int, timeout: float | Wait, server: str | None = None
+          ) -> dict[str, Any]:
+    """Ask one server; {"server", "ok", "offset_s", "delay_s", "stratum", "failure", "reason"},
+    and "waited" when no answer came (the wait and why, engine.path_wait).
 
     Replies that do not answer our request (another origin) are skipped until the
-    timeout; any other invalid reply ends the query with its reason.
+    timeout; any other invalid reply ends the query with its reason. `timeout` may be a
+    live wait, looked at again while no reply comes.
     """
     result: dict[str, Any] = {"server": server or host, "ok": False, "offset_s": None,
                               "delay_s": None, "stratum": None, "failure": None, "reason": None}
-    end = time.monotonic() + timeout
+    wait = as_wait(timeout)
     try:
         family, kind, proto, _name, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_DGRAM)[0]
@@ -140,11 +145,14 @@ def query(host: str, port: int, timeout: float, server: str | None = None) -> di
             sent_at = time.time()
             sock.send(request)
             while True:
-                remaining = end - time.monotonic()
+                remaining = wait.left()
                 if remaining <= 0:
                     raise TimeoutError
-                sock.settimeout(remaining)
-                data = sock.recv(1024)
+                sock.settimeout(min(remaining, LOOK_AGAIN_S))
+                try:
+                    data = sock.recv(1024)
+                except TimeoutError:
+                    continue  # the live wait is looked at again
                 received_at = time.time()
                 try:
                     reading = parse_reply(data, transmit, sent_at, received_at)
@@ -160,6 +168,8 @@ def query(host: str, port: int, timeout: float, server: str | None = None) -> di
     except TimeoutError:
         # Only replies that were not ours came: say so rather than "no answer".
         result["failure"] = codes.NTP_BAD_REPLY if result["reason"] else codes.NTP_TIMEOUT
+        if not result["reason"]:
+            result["waited"] = wait.said()
     except OSError:
         result["failure"] = codes.NTP_UNREACHABLE
     return result

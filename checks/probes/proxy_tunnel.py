@@ -18,30 +18,43 @@ import urllib.request
 from typing import Any
 
 from checks.engine import codes
-from checks.probes.tcp import failure_code
+from checks.engine.path_wait import PathTimes, Wait, as_wait
+from checks.probes.tcp import connect_hedged, failure_code
 
 MAX_REPLY = 16384
 
 
 def tunnel(kind: str, host: str, port: int, target_host: str, target_port: int,
-           timeout: float, credentials: tuple[str, str] | None = None) -> dict[str, Any]:
+           timeout: float | Wait, credentials: tuple[str, str] | None = None,
+           path: PathTimes | None = None) -> dict[str, Any]:
     """`credentials` (user, password) are sent when given (Proxy-Authorization: Basic, or
-    SOCKS5 user/password); they never appear in the result, only whether any were sent."""
+    SOCKS5 user/password); they never appear in the result, only whether any were sent.
+
+    One wait for the connect (hedged, probes.tcp) and the proxy's reply; a live wait
+    (engine.path_wait) is fixed for the reply once connected. The connect's round trip
+    is measured on `path` when given; "waited" says how long silence was waited for."""
+    wait = as_wait(timeout)
     start = time.monotonic()
     result: dict[str, Any] = {"kind": kind, "host": host, "port": port,
                               "target": f"{target_host}:{target_port}", "tcp_ok": False,
                               "ok": False, "status": None, "failure": None,
                               "credentials": credentials is not None}
     try:
-        sock = socket.create_connection((host, port), timeout=timeout)
-    except OSError as exc:
-        result["failure"] = codes.PROXY_NOT_RESOLVED if isinstance(exc, socket.gaierror) \
-            else failure_code(exc)
-        result["ms"] = _ms(start)
+        address = str(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0])
+    except (OSError, UnicodeError, IndexError):
+        result.update(failure=codes.PROXY_NOT_RESOLVED, ms=_ms(start))
+        return result
+    connected, sock = connect_hedged(address, port, wait)
+    if path is not None:
+        path.record("connect", address, connected.get("rtt_ms"), port)
+    if sock is None:
+        result.update(failure=connected["failure"], ms=_ms(start))
+        if connected.get("waited"):
+            result["waited"] = connected["waited"]
         return result
     result["tcp_ok"] = True
     with sock:
-        sock.settimeout(max(0.05, timeout - (time.monotonic() - start)))
+        sock.settimeout(max(0.05, wait.left()))
         try:
             if kind == "socks5":
                 status, failure = _socks5(sock, target_host, target_port, credentials)
@@ -51,6 +64,7 @@ def tunnel(kind: str, host: str, port: int, target_host: str, target_port: int,
                 status, failure = _http_connect(sock, target_host, target_port, credentials)
         except TimeoutError:
             status, failure = None, codes.PROXY_NO_ANSWER
+            result["waited"] = wait.said()
         except OSError as exc:
             status, failure = None, codes.PROXY_NO_ANSWER if _closed(exc) else failure_code(exc)
     if failure == codes.PROXY_AUTH_REQUIRED and credentials is not None:

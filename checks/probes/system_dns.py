@@ -24,13 +24,16 @@ from typing import Any
 
 from checks.engine import codes
 from checks.engine.context import Context
+from checks.engine.path_wait import Measured, Wait
 from checks.probes import dns_wire
+from checks.probes.dns_server_state import LIVENESS, server_state
 
 FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
 GIVE_UP_SHARE = 0.9  # of [dns] timeout_s: a name nothing answered by then is silent
 RESENDS = 5  # direct queries within the timeout
 ASKS_MARGIN_S = 0.5
 GRACE_S = 0.3  # how long getaddrinfo may lag behind the server's own answer
+LOOK_AGAIN_S = 0.05  # how often a waiting lookup looks at its live wait again
 NEWS = float("inf")  # wait until a source reports
 # getaddrinfo failing only after this long failed by its own timeout, not by an answer.
 GAI_TIMED_OUT_MS = 900.0
@@ -86,6 +89,29 @@ def nameservers(ctx: Context) -> tuple[list[str], str | None]:
     return ctx.shared("system_dns:nameservers", _nameservers)
 
 
+def ask_liveness(ctx: Context, servers: list[str]) -> None:
+    """The liveness question to each configured server, once per run, in the background
+    (see LIVENESS)."""
+    def start() -> bool:
+        for server in servers:
+            def ask(server: str = server) -> None:
+                try:
+                    result = dns_wire.ask(server, *LIVENESS, ctx.wait(
+                        "dns", ctx.config.dns.timeout_s * GIVE_UP_SHARE), resends=RESENDS)
+                except Exception:
+                    return
+                if result.get("rtt_ms") is not None:
+                    server_state(ctx).answered(server, result["rtt_ms"], liveness=True)
+                    ctx.path.record("dns_server", server, result["rtt_ms"])
+                elif result.get("error") == codes.DNS_UNREACHABLE:
+                    unreachable_servers(ctx).setdefault(server, time.monotonic())
+
+            threading.Thread(target=ask, daemon=True, name=f"dns-alive-{server}").start()
+        return True
+
+    ctx.shared("system_dns:liveness", start)
+
+
 def _nameservers() -> tuple[list[str], str | None]:
     try:
         return dns_wire.system_nameservers()
@@ -100,14 +126,26 @@ class _Lookup:
     def __init__(self, ctx: Context, host: str) -> None:
         self.ctx = ctx
         self.host = host
-        self.timeout = ctx.timeout(ctx.config.dns.timeout_s)
+        # When a name nothing answered is given up: GIVE_UP_SHARE of [dns] timeout_s at
+        # most, scaled to what the servers showed (`basis`); the direct questions stop
+        # waiting then too.
+        self.wait = Wait("dns", ctx.config.dns.timeout_s * GIVE_UP_SHARE, self.basis,
+                         ctx.deadline.at, ctx.cancelled)
         self.cond = threading.Condition()
         self.system: dict[str, dict[str, Any]] = {}
         self.direct: dict[str, list[dict[str, Any]]] = {rtype: [] for rtype in FAMILIES}
         self.servers: list[str] | None = None
         self.servers_error: str | None = None
         self.first_address_at: float | None = None
-        self.asks_end: float | None = None  # when the direct questions stop waiting
+        self.gave_up = False
+
+    def basis(self) -> Measured | None:
+        """A configured server that answers sets the pace (the slowest answer it gave to
+        a name, or the configured time while it gave none: it may be asking further).
+        Where none answers at all, the path's round trip (the trusted resolvers, the
+        gateway ...): a server silent well past it is not coming."""
+        found = server_state(self.ctx).basis()
+        return found if found is not None else self.ctx.path.measured()
 
     def _spawn(self, fn: Callable[[], None]) -> None:
         # Daemon threads: a lookup stuck in getaddrinfo must not keep the process alive.
@@ -122,7 +160,6 @@ class _Lookup:
 
     def run(self) -> dict[str, Any]:
         start = time.monotonic()
-        give_up = start + self.timeout * GIVE_UP_SHARE
         for rtype in FAMILIES:
             self._spawn(functools.partial(self._gai, rtype))
         self._spawn(self._ask_servers)
@@ -130,11 +167,18 @@ class _Lookup:
             while True:
                 now = time.monotonic()
                 wake = self._decided(now)
-                if wake is None or now >= give_up or self.ctx.cancelled.is_set():
+                give_up = self.wait.end()
+                if wake is None:
                     break
-                # Reports wake this up; cancellation is looked at every 0.2 s.
-                self.cond.wait(max(0.01, min(wake, give_up, now + 0.2) - now))
-            return self._answer(time.monotonic() - start)
+                if now >= give_up:
+                    self.gave_up = True
+                    break
+                # Reports wake this up; the live wait is looked at again every 0.05 s.
+                self.cond.wait(max(0.01, min(wake, give_up, now + LOOK_AGAIN_S) - now))
+            answer = self._answer(time.monotonic() - start)
+            if self.gave_up and answer["error"] is not None:
+                answer["waited"] = self.wait.said()
+            return answer
 
     # ---- the two sources ----------------------------------------------------------------
 
@@ -147,19 +191,21 @@ class _Lookup:
         with self.cond:
             self.servers, self.servers_error = servers, error
             self.cond.notify_all()
-        wait = self.timeout * GIVE_UP_SHARE
-        self.asks_end = time.monotonic() + wait
+        ask_liveness(self.ctx, servers)
         for server in servers:
             for rtype in FAMILIES:
                 def ask(server: str = server, rtype: str = rtype) -> None:
                     try:
-                        result = dns_wire.ask(server, self.host, rtype, wait, wait / RESENDS)
+                        result = dns_wire.ask(server, self.host, rtype, self.wait,
+                                              resends=RESENDS)
                     except Exception:
                         result = {"addresses": [], "error": codes.DNS_INTERNAL_ERROR}
                     result["server"] = server
                     result["at"] = time.monotonic()
                     if result.get("error") == codes.DNS_UNREACHABLE:
                         unreachable_servers(self.ctx).setdefault(server, time.monotonic())
+                    server_state(self.ctx).answered(server, result.get("rtt_ms"))
+                    self.ctx.path.record("dns_server", server, result.get("rtt_ms"))
                     self._store(lambda: self.direct[rtype].append(result))
 
                 self._spawn(ask)
@@ -229,10 +275,11 @@ class _Lookup:
         `dns_bad_response`, not silence)."""
         end = time.monotonic() + wait
         failed = answer.get("error") is not None
-        if failed and self.asks_end is not None:
-            # The asks end by themselves at asks_end: the margin only covers a busy
-            # machine's late threads, and is not waited for once every ask is in.
-            end = max(end, self.asks_end + ASKS_MARGIN_S)
+        if failed and self.servers is not None:
+            # The asks end by themselves when the lookup's wait does: the margin only
+            # covers a busy machine's late threads, and is not waited for once every ask
+            # is in.
+            end = max(end, self.wait.end() + ASKS_MARGIN_S)
         with self.cond:
             while not all(self._direct_done(rtype) for rtype in FAMILIES):
                 left = end - time.monotonic()

@@ -2,11 +2,12 @@
 
 `connect` is one plain attempt (the watch's samples), `connect_many` many at once
 (the latency check's samples). `connect_hedged` is what every other probe uses:
-when the first attempt gets no answer within a sixth of the timeout, a second
+when the first attempt gets no answer within a sixth of the wait, a second
 connection is started, at half of it a third, and the first to connect wins. One
-lost SYN then costs a fraction of the timeout instead of a failure, while a server
-that never answers still fails after exactly one timeout. An answer that says no
-(refused, unreachable) ends the probe at once.
+lost SYN then costs a fraction of the wait instead of a failure, while a server
+that never answers still fails after exactly one wait. An answer that says no
+(refused, unreachable) ends the probe at once. In a run the wait is scaled to the
+measured path (engine.path_wait) and looked at again as the probe waits.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from typing import Any
 
 from checks.engine import codes
+from checks.engine.path_wait import Wait, as_wait
 
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
 # Windows reports the same conditions with WSA codes.
@@ -26,6 +28,7 @@ _WSA_REFUSED, _WSA_TIMEDOUT, _WSA_NETUNREACH, _WSA_HOSTUNREACH = 10061, 10060, 1
 _WSA_WOULDBLOCK = 10035
 _IN_PROGRESS = {0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, _WSA_WOULDBLOCK}
 HEDGES = (1 / 6, 1 / 2)  # when further attempts start, as shares of the timeout
+LOOK_AGAIN_S = 0.05  # how often a waiting connect looks at its live wait again
 
 
 def connect(address: str, port: int, timeout: float) -> dict[str, Any]:
@@ -76,13 +79,18 @@ def _errno_failure(err: int) -> str:
     return failure_code(OSError(err, os.strerror(err)))
 
 
-def connect_hedged(address: str, port: int, timeout: float, hedges: tuple[float, ...] = HEDGES
+def connect_hedged(address: str, port: int, timeout: float | Wait,
+                   hedges: tuple[float, ...] = HEDGES
                    ) -> tuple[dict[str, Any], socket.socket | None]:
     """Connect with hedged attempts; returns the result (as `connect`, plus "attempts":
-    how many connections were started) and the connected socket (blocking), or None."""
+    how many connections were started, "rtt_ms": the round trip of the attempt that
+    connected, and "waited" when it gave up on silence: the wait and why, see
+    engine.path_wait) and the connected socket (blocking), or None. A live wait is
+    looked at again as it runs, the hedges' times with it."""
+    wait = as_wait(timeout)
     start = time.monotonic()
-    end = start + timeout
-    pending = [start + timeout * share for share in hedges]
+    launched: dict[socket.socket, float] = {}
+    hedged = 0  # hedges started so far
     selector = selectors.DefaultSelector()
     attempts: list[socket.socket] = []
     winner: socket.socket | None = None
@@ -90,6 +98,7 @@ def connect_hedged(address: str, port: int, timeout: float, hedges: tuple[float,
 
     def launch() -> str | None:
         sock, failed = _start(address, port, attempts)
+        launched[sock] = time.monotonic()
         if failed is None:
             selector.register(sock, selectors.EVENT_WRITE)
         return failed
@@ -98,10 +107,14 @@ def connect_hedged(address: str, port: int, timeout: float, hedges: tuple[float,
         failure = launch()
         while failure is None and winner is None:
             now = time.monotonic()
+            end = wait.end()
             if now >= end:
                 failure = codes.TCP_TIMEOUT
                 break
-            wake = min([end, *pending[:1]])
+            total = end - wait.start
+            due = [wait.start + total * share for share in hedges[hedged:hedged + 1]]
+            # A live wait can change: look again at least every LOOK_AGAIN_S.
+            wake = min([end, now + LOOK_AGAIN_S, *due])
             for key, _events in selector.select(max(0.0, wake - now)):
                 sock = key.fileobj
                 assert isinstance(sock, socket.socket)
@@ -113,25 +126,32 @@ def connect_hedged(address: str, port: int, timeout: float, hedges: tuple[float,
                 # Refused or unreachable is an answer, not a lost packet: no point waiting.
                 failure = _errno_failure(err)
                 break
-            if failure is None and winner is None and pending and time.monotonic() >= pending[0]:
-                pending.pop(0)
+            if failure is None and winner is None and due and time.monotonic() >= due[0]:
+                hedged += 1
                 failure = launch()
     finally:
         selector.close()
         for sock in attempts:
             if sock is not winner:
                 sock.close()
-    ms = round((time.monotonic() - start) * 1000, 1)
-    result = {"address": address, "port": port, "ok": winner is not None, "ms": ms,
-              "failure": None if winner is not None else failure, "attempts": len(attempts)}
+    done = time.monotonic()
+    ms = round((done - start) * 1000, 1)
+    result: dict[str, Any] = {
+        "address": address, "port": port, "ok": winner is not None, "ms": ms,
+        "failure": None if winner is not None else failure, "attempts": len(attempts)}
     if winner is not None:
+        result["rtt_ms"] = round((done - launched[winner]) * 1000, 1)
         winner.setblocking(True)
+    elif failure == codes.TCP_TIMEOUT:
+        result["waited"] = wait.said()
     return result, winner
 
 
-def connect_many(address: str, port: int, count: int, timeout: float) -> list[dict[str, Any]]:
+def connect_many(address: str, port: int, count: int, timeout: float | Wait
+                 ) -> list[dict[str, Any]]:
     """`count` plain connects at once (samples of the connect time), each on its own:
     [{"ms", "failure"}] in the order they were started. One thread, no retries."""
+    wait = as_wait(timeout)
     start = time.monotonic()
     samples: list[dict[str, Any]] = [{"ms": None, "failure": None} for _ in range(count)]
     selector = selectors.DefaultSelector()
@@ -144,10 +164,10 @@ def connect_many(address: str, port: int, count: int, timeout: float) -> list[di
             else:
                 selector.register(sock, selectors.EVENT_WRITE, index)
         while selector.get_map():
-            left = start + timeout - time.monotonic()
+            left = wait.left()
             if left <= 0:
                 break
-            for key, _events in selector.select(left):
+            for key, _events in selector.select(min(left, LOOK_AGAIN_S)):
                 done = key.fileobj
                 assert isinstance(done, socket.socket)
                 selector.unregister(done)

@@ -32,6 +32,7 @@ from typing import Any
 from checks.engine import codes
 from checks.engine.config import Endpoint
 from checks.engine.context import Context
+from checks.engine.path_wait import Wait
 from checks.probes import connections, http, tcp
 from checks.shared.concurrency import parallel_map
 from checks.shared.safe_text import printable
@@ -144,16 +145,19 @@ def _inspect_context() -> ssl.SSLContext:
 def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[str, Any]:
     result: dict[str, Any] = {"host": host, "address": address, "port": port, "failure": None}
     context, _ca_problems = trust_context(ctx)
-    began = time.monotonic()
+    # One TLS wait for the whole probe, the wait for its connection included (at least
+    # MIN_HANDSHAKE_S for the handshake): a lossy path does not add them up. It is
+    # scaled to the measured path, this server's connect included (engine.path_wait).
+    wait = ctx.wait("tls", ctx.config.tls.timeout_s)
     connected, sock = connections.open_socket(ctx, address, port)
     result["tcp_ms"] = connected.get("ms")
     if sock is None:
         result.update(failure=connected["failure"], verified=None)
+        if connected.get("waited"):
+            result["waited"] = connected["waited"]
         return result
-    # One TLS timeout for the whole probe, the wait for its connection included (at
-    # least MIN_HANDSHAKE_S for the handshake): a lossy path does not add them up.
-    left = max(MIN_HANDSHAKE_S, ctx.config.tls.timeout_s - (time.monotonic() - began))
-    first = _handshake(ctx, host, address, sock, context, request=True, budget=left)
+    first = _handshake(ctx, host, address, sock, context, request=True,
+                       budget=max(MIN_HANDSHAKE_S, wait.left()), wait=wait)
     if first["failure"] is None:
         result.update(first)
         result["verified"] = True
@@ -182,18 +186,23 @@ def _probe_uncached(ctx: Context, host: str, address: str, port: int) -> dict[st
 
 def _handshake_fresh(ctx: Context, host: str, address: str, port: int) -> dict[str, Any]:
     """An unverified handshake on a new connection, to see what the server presents."""
-    connected, sock = tcp.connect_hedged(address, port, ctx.timeout(ctx.config.tcp.timeout_s))
+    connected, sock = connections.hedged(ctx, address, port)
     if sock is None:
         return {"failure": connected["failure"]}
+    wait = ctx.wait("tls", ctx.config.tls.timeout_s)
     return _handshake(ctx, host, address, sock, _inspect_context(), request=False,
-                      budget=ctx.config.tls.timeout_s)
+                      budget=max(MIN_HANDSHAKE_S, wait.left()), wait=wait)
 
 
 def _handshake(ctx: Context, host: str, address: str, sock: socket.socket,
-               context: ssl.SSLContext, request: bool, budget: float) -> dict[str, Any]:
+               context: ssl.SSLContext, request: bool, budget: float, wait: Wait
+               ) -> dict[str, Any]:
+    """`budget`: the handshake's time, fixed as it starts (from `wait`, which says why
+    when the handshake gets no answer in time)."""
     out: dict[str, Any] = {"failure": None}
     try:
-        sock.settimeout(ctx.timeout(budget))
+        budget = ctx.timeout(budget)
+        sock.settimeout(budget)
         start = time.monotonic()
         server_hostname = None if _is_ip(host) else host
         try:
@@ -205,6 +214,7 @@ def _handshake(ctx: Context, host: str, address: str, sock: socket.socket,
             return out
         except TimeoutError:
             out["failure"] = codes.TLS_HANDSHAKE_TIMEOUT
+            out["waited"] = {**wait.said(), "s": round(budget, 2)}
             return out
         except ssl.SSLError as exc:
             out["failure"] = ssl_error_code(exc)

@@ -15,6 +15,8 @@ import time
 from typing import Any
 
 from checks.engine import codes
+from checks.engine.context import Context
+from checks.engine.path_wait import Wait
 from checks.probes import dns_wire
 
 RTYPES = ("A", "AAAA")
@@ -22,10 +24,22 @@ ANSWERED = dns_wire.ANSWERED
 RESENDS = 5  # queries within the timeout
 
 
-def query(resolver: str, host: str, rtype: str, timeout: float) -> dict[str, Any]:
+def query(resolver: str, host: str, rtype: str, timeout: float | Wait) -> dict[str, Any]:
     """One question to one resolver, repeated while unanswered (a lost packet is not
-    a silent resolver): {"addresses", "error", "transport", "ms", "sent"}."""
-    return dns_wire.ask(resolver, host, rtype, timeout, resend_every=timeout / RESENDS)
+    a silent resolver): {"addresses", "error", "transport", "ms", "rtt_ms", "sent"}.
+    `timeout` may be a live wait (engine.path_wait)."""
+    return dns_wire.ask(resolver, host, rtype, timeout, resends=RESENDS)
+
+
+def ask(ctx: Context, source: str, host: str, rtype: str) -> dict[str, Any]:
+    """One question of a run to a trusted source (a resolver's address, or "http_dns"):
+    a resolver's wait is scaled to the measured path (engine.path_wait), and its answer's
+    round trip is measured for the waits of the others."""
+    if source == "http_dns":
+        return http_dns(ctx.config.dns.http_dns_url, host, ctx.timeout(ctx.config.dns.timeout_s))
+    answer = query(source, host, rtype, ctx.wait("dns", ctx.config.dns.timeout_s))
+    ctx.path.record("trusted_dns", source, answer.get("rtt_ms"))
+    return answer
 
 
 def http_dns(url_template: str, host: str, timeout: float) -> dict[str, Any]:
@@ -81,6 +95,7 @@ def merge_answers(source: str, got: list[tuple[str, Any]]) -> dict[str, Any]:
     errors: dict[str, str | None] = {}
     ms = 0.0
     transports = set()
+    waited = None
     for rtype, outcome in got:
         value = outcome.value if outcome.done and outcome.value else {
             "addresses": [], "error": codes.DNS_TIMEOUT, "ms": None, "transport": None}
@@ -89,8 +104,12 @@ def merge_answers(source: str, got: list[tuple[str, Any]]) -> dict[str, Any]:
         ms = max(ms, value.get("ms") or 0.0)
         if value.get("transport"):
             transports.add(value["transport"])
+        waited = waited or value.get("waited")
     # Complete only if every record type was answered: a lost A reply next to an empty
     # AAAA answer would make the system's addresses look unknown to trusted DNS.
     answered = all(e in ANSWERED for e in errors.values())
-    return {"resolver": source, "addresses": addresses, "errors": errors,
-            "answered": answered, "transport": sorted(transports), "ms": ms}
+    out = {"resolver": source, "addresses": addresses, "errors": errors,
+           "answered": answered, "transport": sorted(transports), "ms": ms}
+    if waited and not answered:
+        out["waited"] = waited  # how long a silent question was waited for, and why
+    return out

@@ -46,6 +46,10 @@ def build_report(run: RunResult, config: Config, lang: str) -> dict[str, Any]:
         "endpoints": [e.to_json() for e in config.endpoints],
         "checks": [r.to_json(lang) for r in run.results],
     }
+    if run.decided_early is not None:
+        # The verdict was certain before every check finished: the checks still running
+        # then were not needed (each says so; see checks.engine.runner).
+        report["decided_early"] = dict(run.decided_early)
     diagnosis = diagnose(run.results)
     report["diagnosis"] = diagnosis.to_json(lang)
     if config.listed is not None:

@@ -24,6 +24,11 @@ from checks.report.evidence_view import (
     clip,
     generic,
 )
+from checks.shared.i18n import t
+
+L_NOT_NEEDED = t("Not needed", "无需检测")
+DECIDED_AFTER = t("the most likely cause was certain after {time}, before this check finished",
+                  "检测开始 {time}后，最可能的原因已经确定，当时本项检测尚未完成")
 
 
 def items(check: Mapping[str, Any]) -> list[Item]:
@@ -33,6 +38,9 @@ def items(check: Mapping[str, Any]) -> list[Item]:
         return []
     if set(evidence) == {"failure"}:  # an overrun or a crash: only the reason is known
         return [Line(L_FAILURE, w.failure(evidence["failure"]))]
+    if set(evidence) == {"not_needed"}:  # still running when the verdict was certain
+        decided = w.sub(evidence, "not_needed")
+        return [Line(L_NOT_NEEDED, DECIDED_AFTER.with_params(time=w.seconds(decided.get("after_s"))))]
     cls = check_class(str(check.get("id")))
     if cls is None:
         return generic(evidence)

@@ -365,3 +365,34 @@ def test_fake_check_statuses_cover_every_light(qtbot: Any, make_window: Any) -> 
         light = window.rows[status.value].light
         assert light.state == status.value
         assert light.icon.pixmap() is not None and not light.icon.pixmap().isNull()
+
+
+def test_the_recheck_after_a_fix_waits_for_every_check_it_runs(qtbot: Any,
+                                                                make_window: Any) -> None:
+    """The window's own run ends once its verdict is certain, but the re-check after a fix
+    must see each check it ran: a slow check there is measured, never 'not needed'."""
+    from app.gui.window import load_report
+
+    registry = _fake_registry()
+
+    def get_fix(fix_id: str) -> Any:
+        fix = registry(fix_id)
+        fix.affects = ("dns", "tcp", "disk")
+        return fix
+
+    STATE["dns"] = Status.FAIL
+    window = make_window([
+        SwitchableCheck("dns", "dns"),
+        FakeCheck("tcp", "network", Status.FAIL, cause="tcp_blocked"),
+        FakeCheck("disk", "computer", Status.OK, sleep=1.0),
+    ], fix_registry=get_fix)
+    window.show_report(load_report(REPORTS / "faults.json"))
+    dialog = window.fixes.fix_dialog(["flush_dns"])
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.state_changed, timeout=8000,
+                          check_params_cb=lambda state: state == "applied"):
+        dialog.apply_button.click()
+    assert window.rows["tcp"].light.state == "fail"
+    assert window.rows["disk"].light.state == "ok"
+    disk = next(c for c in window.report["checks"] if c["id"] == "disk")
+    assert "not_needed" not in disk["evidence"]

@@ -77,22 +77,25 @@ def test_lights_update_as_each_check_finishes(qtbot: Any, make_window: Any) -> N
     assert window.rows["fast"].fix_button.isVisible()
 
 
-def test_settled_cause_shows_while_other_checks_still_run(qtbot: Any, make_window: Any) -> None:
-    """A refused port decides the verdict at once; a slow disk check cannot change it."""
+def test_verdict_shows_as_soon_as_it_is_certain(qtbot: Any, make_window: Any) -> None:
+    """A refused port decides the verdict at once; a slow disk check cannot change it, so
+    the run ends there: the card shows the cause, the disk row says it was not needed."""
     window = make_window([
         FakeCheck("tcp", "network", Status.FAIL, cause="tcp_blocked",
                   summary=t("Connection refused.", "连接被拒绝。")),
-        FakeCheck("disk", "computer", Status.OK, sleep=3.0),
-    ])
-    _click(qtbot, window.card.start_button)
-    qtbot.waitUntil(lambda: "still running" in window.card.caption.text(), timeout=2000)
-    assert window.running
+        FakeCheck("disk", "computer", Status.OK, sleep=30.0),
+    ], config=__import__("checks.engine.config").engine.config.Config(deadline_s=60))
+    report = _run(qtbot, window, timeout=3000)  # long before the disk check's 30 s
+    assert report["decided_early"]["cause"] == "tcp_blocked"
+    assert report["decided_early"]["not_needed"] == ["disk"]
+    assert not window.running
     assert window.card.headline.text() == "A firewall blocks connections to the servers."
     assert window.card.light.state == "fail"
+    disk = window.rows["disk"]
+    assert disk.light.state == "skipped"  # grey, never a failure
+    assert disk.summary.text().startswith("Not needed: the most likely cause was already certain")
     window.set_lang("zh")
-    assert "仍在进行" in window.card.caption.text()
-    with qtbot.waitSignal(window.run_finished, timeout=1000):
-        _click(qtbot, window.card.cancel_button)
+    assert disk.summary.text().startswith("无需检测")
 
 
 def test_unsettled_cause_is_not_shown_early(qtbot: Any, make_window: Any) -> None:

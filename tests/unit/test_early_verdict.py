@@ -68,3 +68,82 @@ def test_every_check_declares_every_cause_its_module_names() -> None:
         named.discard(None)
         assert named <= set(check.causes), (check.id, named - set(check.causes))
         assert all(c in codes.CAUSES for c in check.causes), check.id
+
+
+# ---- causes derived from several checks (early_verdict.DERIVED) ---------------------------
+
+def _offline_results() -> list[CheckResult]:
+    """Every DNS server silent, the trusted ones too: the diagnosis says offline."""
+    dns = CheckResult(id="dns", title=t("dns", "dns"), group="dns", status=Status.FAIL,
+                      summary=t("dns", "dns"), cause="dns_failure",
+                      problems=(Problem("dns_timeout", "a"),),
+                      evidence={"answers": [{"host": "a", "error": "dns_timeout"}]})
+    reference = r(codes.DNS_POLLUTION, Status.ERROR, None, Problem("dns_trusted_unreachable"))
+    return [dns, reference]
+
+
+ANSWERING = {
+    "clock": CheckResult(id="clock", title=t("c", "c"), group="computer", status=Status.OK,
+                         summary=t("c", "c"), evidence={"answered": 1}),
+    "tcp": CheckResult(id="tcp", title=t("t", "t"), group="network", status=Status.OK,
+                       summary=t("t", "t"), evidence={"probes": [{"ok": True}]}),
+    "captive": CheckResult(id="captive", title=t("p", "p"), group="network", status=Status.OK,
+                           summary=t("p", "p"), evidence={"probes": [{"status": 204}]}),
+}
+
+
+def test_offline_waits_for_the_checks_that_would_show_something_answers() -> None:
+    """A time server, a server's port or a connectivity probe answering rules "offline"
+    out: while any of them runs, offline is not settled (their own causes rank far below
+    it, so the rank alone would have settled it)."""
+    finished = _offline_results()
+    assert early_diagnosis(finished, pending={"disk"}) is not None
+    assert early_diagnosis(finished, pending={"disk"}).primary == "offline"  # type: ignore[union-attr]
+    for check_id, answered in ANSWERING.items():
+        assert early_diagnosis(finished, pending={check_id, "disk"}) is None, check_id
+        # ... and rightly so: its answer changes the primary cause.
+        from checks.diagnosis.correlate import diagnose
+        assert diagnose([*finished, answered]).primary != "offline", check_id
+
+
+def _pmtu_results() -> list[CheckResult]:
+    mtu = CheckResult(id="mtu", title=t("m", "m"), group="network", status=Status.WARN,
+                      summary=t("m", "m"), cause="pmtu_blackhole",
+                      problems=(Problem("pmtu_blackhole", "a"),),
+                      evidence={"target": "a", "targets": [{"target": "a", "path_mtu": 1280,
+                                                            "mtu_black_hole": True}]})
+    tls = CheckResult(id="tls", title=t("s", "s"), group="secure", status=Status.FAIL,
+                      summary=t("s", "s"), cause="tcp_blocked",
+                      problems=(Problem("tls_handshake_timeout", "a", 443),))
+    return [mtu, tls]
+
+
+def test_a_black_hole_waits_for_the_connects_that_would_rule_it_out() -> None:
+    finished = _pmtu_results()
+    from checks.diagnosis.correlate import diagnose
+    assert diagnose(finished).primary == "pmtu_blackhole"
+    assert early_diagnosis(finished, pending={"disk"}) is not None
+    # tcp's own causes rank below a black hole, but a failed connect to the same server
+    # means the connection itself fails: not an MTU problem.
+    assert early_diagnosis(finished, pending={"tcp"}) is None
+    tcp = r("tcp", Status.FAIL, "tcp_blocked", Problem("tcp_timeout", "a", 443, "10.0.0.1"))
+    assert diagnose([*finished, tcp]).primary != "pmtu_blackhole"
+
+
+def test_a_pending_tls_check_could_still_make_a_black_hole() -> None:
+    """A clock far off (rank 11) is not settled while tls runs: with mtu's black hole
+    already found, a handshake timing out would make the (stronger) black hole."""
+    clock = r("clock", Status.FAIL, "clock_skew", Problem("clock_skew"))
+    assert early_diagnosis([clock], pending={"disk"}) is not None
+    assert early_diagnosis([clock], pending={"tls"}) is None
+    assert early_diagnosis([clock], pending={"mtu"}) is None
+
+
+def test_derived_causes_name_real_checks_and_causes() -> None:
+    from checks.diagnosis.early_verdict import DERIVED
+
+    known = {c.id for c in all_checks()}
+    for code, derived in DERIVED.items():
+        assert code in codes.CAUSES, code
+        assert set(derived.made_by) <= known and set(derived.ruled_out_by) <= known, code
+        assert not derived.rank_of or derived.rank_of in codes.CAUSES, code

@@ -140,3 +140,61 @@ def test_gather_keeps_order_and_stands_in_for_late_or_failed_items() -> None:
         return n * 10
 
     assert gather(work, [1, 2, 3, 4], 0.5, lambda n: -n) == [10, -2, -3, 40]
+
+
+class _Finding(_Fake):
+    """A check with a real id whose verdict names a cause."""
+
+    def __init__(self, check_id: str, group: str, status: Status, cause: str | None,
+                 sleep: float = 0.0) -> None:
+        super().__init__(check_id, sleep=sleep, status=status)
+        self.group = group  # type: ignore[misc]
+        self.cause = cause
+
+    def collect(self, ctx: Context) -> dict[str, Any]:
+        end = time.monotonic() + self.sleep
+        while time.monotonic() < end and not ctx.cancelled.is_set():
+            time.sleep(0.01)
+        return {"slept": self.sleep}
+
+    def assess(self, evidence: Evidence, ctx: Context) -> Verdict:
+        return Verdict(self.status, t("done", "完成"), cause=self.cause)
+
+
+def test_a_certain_verdict_ends_the_run_and_the_rest_is_not_needed() -> None:
+    """A blocked port is settled at once; the disk check (a weaker cause) cannot change
+    it, so the run ends instead of waiting for it: grey "not needed", never a finding."""
+    checks = [_Finding("tcp", "network", Status.FAIL, "tcp_blocked"),
+              _Finding("disk", "computer", Status.OK, None, sleep=20)]
+    started = time.monotonic()
+    run = Runner(_config(30), checks, decide_early=True).run()
+    assert time.monotonic() - started < 5
+    by_id = {r.id: r for r in run.results}
+    assert by_id["tcp"].status is Status.FAIL
+    disk = by_id["disk"]
+    assert disk.status is Status.SKIPPED and not disk.problems and disk.cause is None
+    assert disk.evidence["not_needed"]["cause"] == "tcp_blocked"
+    assert disk.summary.render("en").startswith("Not needed")
+    assert "无需检测" in disk.summary.render("zh")
+    assert run.decided_early is not None
+    assert run.decided_early["cause"] == "tcp_blocked"
+    assert run.decided_early["not_needed"] == ["disk"]
+    assert not run.cancelled
+
+
+def test_the_run_goes_on_while_a_pending_check_could_change_the_verdict() -> None:
+    # The captive-portal check could explain the blocked port: it is waited for.
+    checks = [_Finding("tcp", "network", Status.FAIL, "tcp_blocked"),
+              _Finding("captive", "network", Status.OK, None, sleep=0.5)]
+    run = Runner(_config(), checks, decide_early=True).run()
+    assert run.decided_early is None
+    assert [r.status for r in run.results] == [Status.FAIL, Status.OK]
+
+
+def test_without_decide_early_every_check_finishes() -> None:
+    """A fix's re-check must see every check it ran: the default waits for all."""
+    checks = [_Finding("tcp", "network", Status.FAIL, "tcp_blocked"),
+              _Finding("disk", "computer", Status.OK, None, sleep=0.3)]
+    run = Runner(_config(), checks).run()
+    assert run.decided_early is None
+    assert [r.status for r in run.results] == [Status.FAIL, Status.OK]

@@ -29,6 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config(parser)
     parser.add_argument("--only", metavar="IDS", help="comma-separated check ids to run")
     parser.add_argument("--deadline", metavar="S", type=float, help="time limit for the run")
+    parser.add_argument(
+        "--complete", action="store_true",
+        help="run every check to its end, even once the most likely cause is certain "
+             "(by default the checks that could not change it are stopped as not needed)")
     add_lang(parser, of="the report")
     parser.add_argument("--pdf", metavar="FILE", help="also write this run as a PDF report")
     parser.add_argument(
@@ -81,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
             )
         selected = [c for c in selected if c.id in wanted]
 
-    result = Runner(config, selected, lang=lang).run()
+    # Checks named with --only are all wanted: the run waits for each of them.
+    decide_early = not (args.complete or args.only)
+    result = Runner(config, selected, lang=lang, decide_early=decide_early).run()
     report = build_report(result, config, lang)
     if not args.no_history:
         # A history locked by another program is waited for only within the deadline.
