@@ -19,6 +19,11 @@ wait from here (`Context.wait`), and the wait follows what the run has measured:
   it (and then the waits follow that answer, see Live), so a run where nothing answers
   at all (every packet dropped, a tunnel swallowing everything) ends at the floor
   instead of the configured timeouts.
+- Loss: a path that has lost a packet this run (a connect, or a DNS question, answered
+  quickly but only to a resend) gives a DNS question more tries, and a handshake or a
+  request the room TCP needs to resend a lost segment a few
+  times (`lossy_floor_s`): on a fast path with heavy loss a second is not enough for
+  that, and a handshake that was still coming is no red light.
 - Live: a waiting probe asks again as it waits (`Wait.left`), so an answer arriving
   meanwhile shortens (or, from a slower target, lengthens) the waits already running.
 
@@ -40,21 +45,29 @@ from typing import Any
 class Rule:
     multiple: float  # the wait, in round trips of the path
     floor_s: float  # never less, whatever the path
+    lossy_floor_s: float | None = None  # never less once the path has lost a packet
 
 
 RULES: dict[str, Rule] = {
     # A SYN. The hedged connect sends its own resends at a sixth and at half of the wait
     # (probes.tcp), each with time left for the answer; Linux resends a lost SYN itself
     # after 1 s, so at 1.1 s that resend is still answered on a path of up to 100 ms.
-    # (Windows resends only after 3 s: there the hedges are the resends.)
-    "tcp": Rule(10.0, 1.1),
+    # (Windows resends only after 3 s: there the hedges are the resends.) On a path known
+    # to lose packets a SYN and its answer are lost together often enough that three
+    # tries are not enough: 3 s lets the hedges, spread over it, and two resends in.
+    "tcp": Rule(10.0, 1.1, 3.0),
     # A handshake or a request on an open connection: TCP resends a lost segment after
     # its minimum retransmission timeout (200 ms on Linux, 300 ms on Windows); a second
-    # lets two such resends in, besides the work of the handshake itself.
-    "tls": Rule(12.0, 1.0),
-    "http": Rule(12.0, 1.0),
-    # A DNS question is asked again every fifth of the wait: five tries at the floor.
-    "dns": Rule(10.0, 1.0),
+    # lets two such resends in, besides the work of the handshake itself. On a path that
+    # loses packets the resends of one segment back off (0.2 + 0.4 + 0.8 + 1.6 s on
+    # Linux) and a handshake has several segments: with 25 % loss 2.5 s still left one
+    # run in eight with a handshake that was coming; 4 s (the configured time) lets a
+    # segment lost four times through.
+    "tls": Rule(12.0, 1.0, 4.0),
+    "http": Rule(12.0, 1.0, 4.0),
+    # A DNS question is asked again every fifth of the wait: five tries at the floor, and
+    # more once the path is known to lose packets (the live wait grows, the tries with it).
+    "dns": Rule(10.0, 1.0, 2.0),
     # One NTP question, one echo per size and copy: no resend to make room for, but a
     # busy machine's late threads (the second copy of an echo leaves 0.1 s later).
     "ntp": Rule(10.0, 1.0),
@@ -71,6 +84,7 @@ class Measured:
     rtt_ms: float | None
     source: str  # what answered: gateway, dns_server, trusted_dns, connect, ntp, echo
     target: str  # its address (address:port for a connect)
+    lost: int = 0  # packets the run knows were lost on the path (answered only on a resend)
 
 
 Basis = Callable[[], "Measured | None"]
@@ -82,6 +96,7 @@ class PathTimes:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._quickest: dict[tuple[str, str], float] = {}
+        self._lost = 0
 
     def record(self, source: str, address: str, rtt_ms: Any, port: int | None = None) -> None:
         if not isinstance(rtt_ms, (int, float)) or isinstance(rtt_ms, bool) or rtt_ms < 0:
@@ -96,12 +111,23 @@ class PathTimes:
             if known is None or rtt_ms < known:
                 self._quickest[key] = float(rtt_ms)
 
+    def record_loss(self, address: str) -> None:
+        """A packet to address was lost: its answer came only to a resend."""
+        if not _on_this_computer(address):
+            with self._lock:
+                self._lost += 1
+
+    def lost(self) -> int:
+        with self._lock:
+            return self._lost
+
     def measured(self) -> Measured | None:
         with self._lock:
             if not self._quickest:
                 return None
             (source, target), rtt = max(self._quickest.items(), key=lambda kv: kv[1])
-        return Measured(round(rtt, 1), source, target)
+            lost = self._lost
+        return Measured(round(rtt, 1), source, target, lost)
 
 
 def _on_this_computer(address: str) -> bool:
@@ -120,7 +146,8 @@ def scaled(kind: str, ceiling_s: float, measured: Measured | None) -> float:
         return min(ceiling_s, rule.floor_s)
     if measured.rtt_ms is None:
         return ceiling_s
-    return min(ceiling_s, max(rule.floor_s, rule.multiple * measured.rtt_ms / 1000.0))
+    floor = rule.lossy_floor_s if measured.lost and rule.lossy_floor_s else rule.floor_s
+    return min(ceiling_s, max(floor, rule.multiple * measured.rtt_ms / 1000.0))
 
 
 class Wait:
@@ -161,6 +188,8 @@ class Wait:
         if measured is not None:
             out.update(rtt_ms=measured.rtt_ms, **{"from": measured.source},
                        target=measured.target)
+            if measured.lost and RULES[self.kind].lossy_floor_s:  # room was left for resends
+                out["lost"] = measured.lost
         return out
 
 

@@ -88,6 +88,8 @@ def hedged(ctx: Context, address: str, port: int
     trip, when it connects, is measured for the waits that follow."""
     result, sock = tcp.connect_hedged(address, port, ctx.wait("tcp", ctx.config.tcp.timeout_s))
     ctx.path.record("connect", address, result.get("rtt_ms"), port)
+    if result.get("resent"):
+        ctx.path.record_loss(address)
     return result, sock
 
 

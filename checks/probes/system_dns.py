@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from checks.engine import codes
@@ -75,6 +76,14 @@ def addresses(answer: dict[str, Any]) -> list[str]:
     return list(answer.get("A", {}).get("addresses", [])) + list(
         answer.get("AAAA", {}).get("addresses", [])
     )
+
+
+def answered_on_resend(result: dict[str, Any]) -> bool:
+    """An answer that came quickly, but only to a resend: the earlier questions (or their
+    answers) were lost. A slow server answering late is not that: its round trip is long."""
+    rtt, ms = result.get("rtt_ms"), result.get("ms")
+    return (result.get("sent", 1) > 1 and isinstance(rtt, (int, float))
+            and isinstance(ms, (int, float)) and ms > 2 * rtt + 100)
 
 
 def unreachable_servers(ctx: Context) -> dict[str, float]:
@@ -145,7 +154,9 @@ class _Lookup:
         Where none answers at all, the path's round trip (the trusted resolvers, the
         gateway ...): a server silent well past it is not coming."""
         found = server_state(self.ctx).basis()
-        return found if found is not None else self.ctx.path.measured()
+        if found is None:
+            return self.ctx.path.measured()
+        return replace(found, lost=self.ctx.path.lost()) if found.rtt_ms is not None else found
 
     def _spawn(self, fn: Callable[[], None]) -> None:
         # Daemon threads: a lookup stuck in getaddrinfo must not keep the process alive.
@@ -206,6 +217,8 @@ class _Lookup:
                         unreachable_servers(self.ctx).setdefault(server, time.monotonic())
                     server_state(self.ctx).answered(server, result.get("rtt_ms"))
                     self.ctx.path.record("dns_server", server, result.get("rtt_ms"))
+                    if answered_on_resend(result):
+                        self.ctx.path.record_loss(server)
                     self._store(lambda: self.direct[rtype].append(result))
 
                 self._spawn(ask)

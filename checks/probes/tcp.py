@@ -141,6 +141,8 @@ def connect_hedged(address: str, port: int, timeout: float | Wait,
         "failure": None if winner is not None else failure, "attempts": len(attempts)}
     if winner is not None:
         result["rtt_ms"] = round((done - launched[winner]) * 1000, 1)
+        # A later attempt connecting first: the SYN or answer of an earlier one was lost.
+        result["resent"] = attempts.index(winner)
         winner.setblocking(True)
     elif failure == codes.TCP_TIMEOUT:
         result["waited"] = wait.said()

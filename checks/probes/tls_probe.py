@@ -197,24 +197,27 @@ def _handshake_fresh(ctx: Context, host: str, address: str, port: int) -> dict[s
 def _handshake(ctx: Context, host: str, address: str, sock: socket.socket,
                context: ssl.SSLContext, request: bool, budget: float, wait: Wait
                ) -> dict[str, Any]:
-    """`budget`: the handshake's time, fixed as it starts (from `wait`, which says why
-    when the handshake gets no answer in time)."""
+    """`budget`: the handshake's time as it starts; it grows while the handshake runs
+    when the live `wait` does (the path was found to lose packets meanwhile), and the
+    evidence says the wait and why when no answer came in time."""
     out: dict[str, Any] = {"failure": None}
     try:
         budget = ctx.timeout(budget)
-        sock.settimeout(budget)
         start = time.monotonic()
         server_hostname = None if _is_ip(host) else host
         try:
-            tls = context.wrap_socket(sock, server_hostname=server_hostname or address)
+            sock.settimeout(budget)
+            tls = context.wrap_socket(sock, server_hostname=server_hostname or address,
+                                      do_handshake_on_connect=False)
+            budget = _shake(tls, start, budget, wait)
         except ssl.SSLCertVerificationError as exc:
             out["failure"] = codes.TLS_VERIFY_FAILED
             out["verify_code"] = getattr(exc, "verify_code", None)
             out["verify_message"] = str(getattr(exc, "verify_message", "") or exc)[:200]
             return out
-        except TimeoutError:
+        except _HandshakeTimeout as late:
             out["failure"] = codes.TLS_HANDSHAKE_TIMEOUT
-            out["waited"] = {**wait.said(), "s": round(budget, 2)}
+            out["waited"] = {**wait.said(), "s": round(late.waited, 2)}
             return out
         except ssl.SSLError as exc:
             out["failure"] = ssl_error_code(exc)
@@ -240,6 +243,33 @@ def _handshake(ctx: Context, host: str, address: str, sock: socket.socket,
         return out
     finally:
         sock.close()
+
+
+class _HandshakeTimeout(Exception):
+    def __init__(self, waited: float) -> None:
+        super().__init__(waited)
+        self.waited = waited
+
+
+def _shake(tls: ssl.SSLSocket, start: float, budget: float, wait: Wait) -> float:
+    """The handshake, given `budget` seconds and then as long as the live wait has grown
+    meanwhile (OpenSSL takes a handshake up where a timeout left it); the time it was
+    given in the end. Closes the connection when it gives up."""
+    end = start + budget
+    while True:
+        try:
+            tls.do_handshake()
+            return end - start
+        except TimeoutError:
+            grown = wait.end()  # the run's deadline and its stop included
+            if grown - time.monotonic() < 0.05:
+                tls.close()
+                raise _HandshakeTimeout(time.monotonic() - start) from None
+            end = grown
+            tls.settimeout(end - time.monotonic())
+        except BaseException:
+            tls.close()
+            raise
 
 
 def ssl_error_code(exc: ssl.SSLError) -> str:

@@ -1,8 +1,8 @@
 """How long a probe waited for an answer that never came, and why, in both languages.
 
 Every probe that gives up on silence records its wait (engine.path_wait: "waited" in
-its evidence): the seconds, and the round trip it was scaled by with what answered it,
-or none when nothing had answered yet and the configured time applied. This says it:
+its evidence): the seconds, and the round trip it was scaled by with what answered it
+(and whether the path had lost packets), or none when nothing had answered yet. This says it:
 "waited 1.1 s: the path answers in 6 ms (a connection to 10.0.0.5:80)". Read
 defensively: a record of another shape says nothing.
 """
@@ -26,8 +26,11 @@ WAITED_WORKING = t("waited {s}, the time set for it: the DNS server answers, but
                    "name yet (it may still be asking further)",
                    "等待了 {s}，即设定的时间：DNS 服务器有应答，但当时还没有给出任何域名的结果"
                    "（可能仍在向上级查询）")
-WAITED_NOTHING = t("waited {s}, the time set for it: nothing had answered yet",
-                   "等待了 {s}，即设定的时间：当时还没有收到任何应答")
+WAITED_LOSSY = t("waited {s}: the path answers in {rtt} ({what}) but loses packets, so "
+                 "room was left for resends",
+                 "等待了 {s}：该网络路径的往返时间为 {rtt}（{what}），但有丢包，因此留出了重发的时间")
+WAITED_NOTHING = t("waited {s}: nothing on this network had answered yet",
+                   "等待了 {s}：当时这个网络上还没有任何应答")
 
 WHAT = {
     "gateway": t("the gateway {target}", "网关 {target}"),
@@ -68,6 +71,8 @@ def waited(record: Any) -> Text | None:
     if rtt is None:
         return WAITED_NOTHING.with_params(s=seconds)
     what = WHAT.get(str(source), SOMETHING).with_params(target=str(target or "?"))
+    if _number(said.get("lost")):
+        return WAITED_LOSSY.with_params(s=seconds, rtt=round_trip(rtt), what=what)
     return WAITED_PATH.with_params(s=seconds, rtt=round_trip(rtt), what=what)
 
 

@@ -158,3 +158,41 @@ def test_a_dns_server_that_answers_is_waited_for_at_its_own_pace() -> None:
     assert scaled("dns", 2.7, names) == 1.0  # 10 x 90 ms is under the floor
     state.answered("10.0.0.53", 150.0)
     assert scaled("dns", 2.7, state.basis()) == pytest.approx(1.5)
+
+
+def test_a_path_that_lost_a_packet_gives_handshakes_room_for_resends() -> None:
+    """On a fast path a handshake waits a second; once the run knows the path loses
+    packets (a connect answered only on its resend), the configured 4 s, for a segment
+    lost four times in a row, and a SYN 3 s (its hedges spread over it). A
+    server on this computer losing packets says nothing about the path."""
+    from checks.engine.path_wait import PathTimes, Wait
+    from checks.report.wait_words import waited
+
+    path = PathTimes()
+    path.record("connect", "10.0.0.5", 6.0, 443)
+    assert Wait("tls", 4.0, path).total() == 1.0
+    path.record_loss("127.0.0.1")
+    assert Wait("tls", 4.0, path).total() == 1.0
+    path.record_loss("10.0.0.5")
+    tls, http, tcp = Wait("tls", 4.0, path), Wait("http", 4.0, path), Wait("tcp", 3.0, path)
+    assert (tls.total(), http.total(), tcp.total()) == (4.0, 4.0, 3.0)
+    assert Wait("tls", 2.0, path).total() == 2.0  # the configured time stays the ceiling
+    said = tls.said()
+    assert said["lost"] == 1
+    assert "lost" not in Wait("ntp", 1.0, path).said()  # no room made: none claimed
+    text = waited({"waited": said})
+    assert text is not None
+    assert text.render("en") == ("waited 4 s: the path answers in 6 ms (a connection to "
+                                 "10.0.0.5:443) but loses packets, so room was left for resends")
+    assert "丢包" in text.render("zh")
+
+
+def test_nothing_answered_yet_is_said_so_without_calling_it_the_time_set() -> None:
+    from checks.engine.path_wait import PathTimes, Wait
+    from checks.report.wait_words import waited
+
+    wait = Wait("tcp", 3.0, PathTimes())
+    assert wait.total() == 1.1
+    text = waited({"waited": wait.said()})
+    assert text is not None and text.render("en") == (
+        "waited 1.1 s: nothing on this network had answered yet")

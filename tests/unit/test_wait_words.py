@@ -40,8 +40,8 @@ def test_every_reason_in_words_without_codes() -> None:
         assert not re.search(r"[A-Za-z_]{2,}", zh.replace("DNS", "")), zh
         assert "{" not in zh and "{" not in text.render("en")
     nothing = waited({"waited": cases[0]})
-    assert nothing is not None and "nothing had answered yet" in nothing.render("en")
-    assert "当时还没有收到任何应答" in nothing.render("zh")
+    assert nothing is not None and "nothing on this network had answered yet" in nothing.render("en")
+    assert "当时这个网络上还没有任何应答" in nothing.render("zh")
 
 
 def test_records_of_another_shape_say_nothing() -> None:
