@@ -45,7 +45,10 @@ class Derived:
 # probe) rules out "offline", and the tunnel's "everything is swallowed" alike.
 _ANSWERED = (check_ids.CLOCK, check_ids.TCP, check_ids.CAPTIVE)
 DERIVED: dict[str, Derived] = {
-    codes.OFFLINE: Derived((check_ids.DNS, check_ids.DNS_POLLUTION), _ANSWERED),
+    # "No such name" from every DNS server is offline only with the time servers, asked
+    # by address, silent too (offline_rule.py): the clock check helps make it.
+    codes.OFFLINE: Derived((check_ids.DNS, check_ids.DNS_POLLUTION, check_ids.CLOCK),
+                           _ANSWERED),
     # A tunnel holding the default route while nothing answers: offline's rank.
     codes.VPN_INTERFERENCE: Derived((check_ids.VPN, check_ids.DNS, check_ids.DNS_POLLUTION),
                                     _ANSWERED, rank_of=codes.OFFLINE),

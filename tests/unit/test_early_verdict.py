@@ -147,3 +147,13 @@ def test_derived_causes_name_real_checks_and_causes() -> None:
         assert code in codes.CAUSES, code
         assert set(derived.made_by) <= known and set(derived.ruled_out_by) <= known, code
         assert not derived.rank_of or derived.rank_of in codes.CAUSES, code
+
+
+def test_a_dns_failure_waits_for_the_time_servers_that_could_make_it_offline() -> None:
+    """Every DNS server saying no name exists is a DNS failure, or, with the time servers
+    asked by address silent too, no internet (offline_rule.py): while the clock check
+    runs, the DNS failure is not settled."""
+    dns = r("dns", Status.FAIL, "dns_failure",
+            Problem("dns_nxdomain", "login.work.weixin.qq.com"))
+    assert early_diagnosis([dns], pending={"disk"}) is not None
+    assert early_diagnosis([dns], pending={"clock", "disk"}) is None
