@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from checks.engine import check_ids
 from checks.engine.results import Status
 from checks.shared.i18n import Text, t
 
@@ -78,12 +79,35 @@ class Unmeasured(Exception):
         self.note, self.values = note, values
 
 
+class Skipped(Unmeasured):
+    """The check did not run this time (not needed, or left out)."""
+
+
+DNS_COLUMNS = ("system_dns", "trusted_dns")
+
+
 def measure(column: Column, host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
             port: int | None) -> dict[str, Any]:
     try:
         return column.read(host, endpoint, checks, port)
+    except Skipped as why:
+        # A connection to a name that did not resolve could not have been made anyway:
+        # that is the reason a person needs, not that the run ended before the check.
+        if column.key not in DNS_COLUMNS and _did_not_resolve(checks, host):
+            return unmeasured_cell(NOT_RESOLVED)
+        return unmeasured_cell(why.note, **why.values)
     except Unmeasured as why:
         return unmeasured_cell(why.note, **why.values)
+
+
+def _did_not_resolve(checks: dict[Any, Any], host: str) -> bool:
+    evidence = (checks.get(check_ids.DNS) or {}).get("evidence")
+    if not isinstance(evidence, Mapping):
+        return False
+    answers = records_for(evidence, "answers", host)
+    return bool(answers) and all(
+        a.get("error") and not any(isinstance(a.get(f), Mapping) and a[f].get("addresses")
+                                   for f in ("A", "AAAA")) for a in answers)
 
 
 def evidence_of(checks: dict[Any, Any], check_id: str) -> Mapping[str, Any]:
@@ -94,7 +118,7 @@ def evidence_of(checks: dict[Any, Any], check_id: str) -> Mapping[str, Any]:
     name = check_text(check, "title", check_id)
     evidence = check.get("evidence")
     if check.get("status") == Status.SKIPPED.value:
-        raise Unmeasured(SKIPPED.with_params(title=name, why=check_text(check, "summary")))
+        raise Skipped(SKIPPED.with_params(title=name, why=check_text(check, "summary")))
     if not isinstance(evidence, Mapping) or set(evidence) <= {"failure"}:
         # An overrun, a crash or a cancel leaves only the failure code.
         why = check_text(check, "summary")
