@@ -52,7 +52,7 @@ TLS = t("TLS", "TLS")
 
 
 NO_TLS = t("Not standard TLS (tls = false, e.g. WeChat's mmtls links): cannot be checked.",
-           "不是标准 TLS（tls = false，例如微信的 mmtls 连接）：无法检测。")
+           "不使用标准加密连接（微信自己的加密长连接）：无法检测。")
 
 
 ADDRESS_TCP_ONLY = t("An address from the domain list: only TCP connects are tested.",

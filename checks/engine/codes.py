@@ -39,9 +39,9 @@ def meaning(code: str) -> Text:
 
 # ---- name resolution -------------------------------------------------------------------
 NOT_RESOLVED = _failure("not_resolved", "the name did not resolve", "域名无法解析")
-DNS_NXDOMAIN = _failure("dns_nxdomain", "the name does not exist (NXDOMAIN)", "域名不存在（NXDOMAIN）")
+DNS_NXDOMAIN = _failure("dns_nxdomain", "the name does not exist (NXDOMAIN)", "域名不存在")
 DNS_SERVFAIL = _failure("dns_servfail", "the DNS server failed to answer (SERVFAIL)",
-                        "DNS 服务器无法应答（SERVFAIL）")
+                        "DNS 服务器自身出错，无法给出结果")
 DNS_REFUSED = _failure("dns_refused", "the DNS server refused to answer", "DNS 服务器拒绝应答")
 DNS_TIMEOUT = _failure("dns_timeout", "no answer in time", "查询超时")
 DNS_UNREACHABLE = _failure("dns_unreachable", "the DNS server cannot be reached", "无法连接 DNS 服务器")
@@ -90,19 +90,19 @@ TCP_TIMEOUT = _failure("tcp_timeout", "timed out (blocked by a firewall?)", "超
 TCP_UNREACHABLE = _failure("tcp_unreachable", "unreachable", "不可达")
 
 # ---- secure connections ----------------------------------------------------------------
-TLS_HANDSHAKE_TIMEOUT = _failure("tls_handshake_timeout", "no answer to the TLS handshake", "TLS 握手无响应")
+TLS_HANDSHAKE_TIMEOUT = _failure("tls_handshake_timeout", "no answer to the TLS handshake", "加密连接的握手没有应答")
 TLS_RESET = _failure("tls_reset", "connection reset during the handshake", "握手时连接被重置")
 TLS_EOF = _failure("tls_eof", "connection closed during the handshake", "握手时连接被关闭")
-TLS_NOT_TLS = _failure("tls_not_tls", "the server does not speak TLS", "服务器未使用 TLS")
+TLS_NOT_TLS = _failure("tls_not_tls", "the server does not speak TLS", "服务器没有使用标准加密连接")
 TLS_UNTRUSTED_ISSUER = _failure("tls_untrusted_issuer", "certificate from an untrusted issuer", "证书颁发者不受信任")
 TLS_EXPIRED = _failure("tls_expired", "certificate expired", "证书已过期")
 TLS_NOT_YET_VALID = _failure("tls_not_yet_valid", "certificate not valid yet", "证书尚未生效")
 TLS_NAME_MISMATCH = _failure("tls_name_mismatch", "certificate for another name", "证书与域名不符")
-TLS_OLD_VERSION = _failure("tls_old_version", "outdated TLS version", "TLS 版本过旧")
+TLS_OLD_VERSION = _failure("tls_old_version", "outdated TLS version", "加密协议版本过旧")
 TLS_UNEXPECTED_ISSUER = _failure("tls_unexpected_issuer", "certificate from an unexpected issuer (HTTPS inspection)",
                                  "证书来自非预期的颁发者（HTTPS 检查）")
 TLS_VERIFY_FAILED = _failure("tls_verify_failed", "the certificate did not verify", "证书验证失败")
-TLS_PROTOCOL_VERSION = _failure("tls_protocol_version", "no TLS version in common", "没有共同支持的 TLS 版本")
+TLS_PROTOCOL_VERSION = _failure("tls_protocol_version", "no TLS version in common", "双方没有共同支持的加密协议版本")
 TLS_ALERT = _failure("tls_alert", "the server ended the handshake with an alert", "服务器以告警结束了握手")
 TLS_PROTOCOL_ERROR = _failure("tls_protocol_error", "the handshake failed", "握手失败")
 HTTPS_SERVER_ERROR = _failure("https_server_error", "the server answers with an error (HTTP 5xx)",
@@ -265,7 +265,7 @@ DNS_UNRELIABLE = _cause(
       "请把 DNS 改为 119.29.29.29 或 223.5.5.5，或重启路由器。"))
 PMTU_BLACKHOLE = _cause(
     "pmtu_blackhole",
-    t("Large packets are silently dropped on the way (MTU problem).", "大数据包在途中被丢弃（MTU 问题）。"),
+    t("Large packets are silently dropped on the way (MTU problem).", "大数据包在途中被丢弃。"),
     t("Lower the network adapter's MTU to the value found.", "请把网卡 MTU 调低到检测到的数值。"))
 CLOCK_SKEW = _cause(
     "clock_skew",

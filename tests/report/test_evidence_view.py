@@ -40,7 +40,8 @@ def test_every_check_renders_its_real_evidence_without_key_paths(name: str, lang
         # the generic fallback.
         cls = check_class(check["id"])
         assert cls is not None and cls.show is not Check.show, check["id"]
-        assert cls().show(check["evidence"]), check["id"]
+        if set(check["evidence"]) != {"not_needed"}:  # cut short: said by the report itself
+            assert cls().show(check["evidence"]), check["id"]
         texts = render(check, lang).texts()
         assert texts, check["id"]
         leaks = raw_evidence_in("\n".join(texts), report)
