@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from checks.diagnosis.correlate import Diagnosis, diagnose
 from checks.diagnosis.impact import IMPACT_ORDER, impact_rank
+from checks.diagnosis.offline_rule import awaits_silence
 from checks.engine import check_ids, codes
 from checks.engine.check import check_class
 from checks.engine.results import CheckResult
@@ -45,10 +46,7 @@ class Derived:
 # probe) rules out "offline", and the tunnel's "everything is swallowed" alike.
 _ANSWERED = (check_ids.CLOCK, check_ids.TCP, check_ids.CAPTIVE)
 DERIVED: dict[str, Derived] = {
-    # "No such name" from every DNS server is offline only with the time servers, asked
-    # by address, silent too (offline_rule.py): the clock check helps make it.
-    codes.OFFLINE: Derived((check_ids.DNS, check_ids.DNS_POLLUTION, check_ids.CLOCK),
-                           _ANSWERED),
+    codes.OFFLINE: Derived((check_ids.DNS, check_ids.DNS_POLLUTION), _ANSWERED),
     # A tunnel holding the default route while nothing answers: offline's rank.
     codes.VPN_INTERFERENCE: Derived((check_ids.VPN, check_ids.DNS, check_ids.DNS_POLLUTION),
                                     _ANSWERED, rank_of=codes.OFFLINE),
@@ -93,5 +91,10 @@ def early_diagnosis(finished: Sequence[CheckResult], pending: Collection[str]) -
     if primary.code == codes.HEALTHY or primary.status != "fail":
         return None  # a warning can still be outranked by any failure to come
     if any(could_change(check_id, primary.code) for check_id in pending):
+        return None
+    # Every DNS server saying no name exists is offline once something asked by its
+    # address stays silent too (offline_rule.py): the checks that ask so hold it.
+    if {check_ids.CLOCK, check_ids.TCP} & set(pending) and \
+            impact_rank(codes.OFFLINE) <= impact_rank(primary.code) and awaits_silence(finished):
         return None
     return diagnosis

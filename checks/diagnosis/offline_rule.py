@@ -46,6 +46,21 @@ def nothing_answers(results: Sequence[CheckResult]) -> list[CheckResult]:
     return [dns, reference] if proven else []
 
 
+def awaits_silence(results: Sequence[CheckResult]) -> bool:
+    """Every DNS server, the trusted ones agreeing, says no name exists and nothing has
+    answered elsewhere: only something asked by its address staying silent is missing to
+    prove the internet out of reach."""
+    by_id = {r.id: r for r in results}
+    dns, reference = by_id.get(check_ids.DNS), by_id.get(check_ids.DNS_POLLUTION)
+    if dns is None or reference is None or dns.status is not Status.FAIL or \
+            answered_elsewhere(by_id):
+        return False
+    answers = _records(dns, "answers")
+    return bool(answers) and all(a.get("error") in NO_SUCH_NAME for a in answers) and (
+        trusted_say_no_such_name(reference.evidence)
+        or codes.DNS_TRUSTED_UNREACHABLE in {p.code for p in reference.problems})
+
+
 def trusted_say_no_such_name(reference: Mapping[str, Any]) -> bool:
     """Every trusted resolver asked answered, and said every name does not exist."""
     asked = [t for host in _items(reference.get("hosts")) for t in _items(host.get("trusted"))]

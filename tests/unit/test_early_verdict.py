@@ -150,10 +150,24 @@ def test_derived_causes_name_real_checks_and_causes() -> None:
 
 
 def test_a_dns_failure_waits_for_the_time_servers_that_could_make_it_offline() -> None:
-    """Every DNS server saying no name exists is a DNS failure, or, with the time servers
-    asked by address silent too, no internet (offline_rule.py): while the clock check
-    runs, the DNS failure is not settled."""
-    dns = r("dns", Status.FAIL, "dns_failure",
-            Problem("dns_nxdomain", "login.work.weixin.qq.com"))
-    assert early_diagnosis([dns], pending={"disk"}) is not None
-    assert early_diagnosis([dns], pending={"clock", "disk"}) is None
+    """Every DNS server, the trusted one too, saying no name exists is a DNS failure, or,
+    with the time servers asked by address silent too, no internet (offline_rule.py):
+    while the clock check runs, that DNS failure is not settled. One name missing while
+    the others resolve is a DNS failure whatever the time servers do."""
+    names = ("login.work.weixin.qq.com", "weixin.qq.com")
+
+    def dns(*errors: str | None) -> CheckResult:
+        answers = [{"host": h, "error": e, "A": {"addresses": [] if e else ["10.0.0.1"]}}
+                   for h, e in zip(names, errors, strict=True)]
+        return CheckResult(id="dns", title=t("d", "d"), group=GROUPS["dns"], status=Status.FAIL,
+                           summary=t("d", "d"), cause="dns_failure",
+                           problems=tuple(Problem("dns_nxdomain", a["host"]) for a in answers
+                                          if a["error"]),
+                           evidence={"answers": answers})
+
+    reference = r("dns_pollution", Status.ERROR, None, Problem("dns_trusted_unreachable"))
+    everywhere = [dns("dns_nxdomain", "dns_nxdomain"), reference]
+    assert early_diagnosis(everywhere, pending={"disk"}) is not None
+    assert early_diagnosis(everywhere, pending={"clock", "disk"}) is None
+    one_name = [dns("dns_nxdomain", None), reference]
+    assert early_diagnosis(one_name, pending={"clock", "disk"}) is not None
