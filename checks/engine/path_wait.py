@@ -65,8 +65,9 @@ RULES: dict[str, Rule] = {
     # segment lost four times through.
     "tls": Rule(12.0, 1.0, 4.0),
     "http": Rule(12.0, 1.0, 4.0),
-    # A DNS question is asked again every fifth of the wait: five tries at the floor, and
-    # more once the path is known to lose packets (the live wait grows, the tries with it).
+    # The system's DNS servers are asked again every tenth of the wait: ten tries at the
+    # floor (a path losing a quarter of its packets leaves five unanswered one time in
+    # sixty), more once the path is known to lose packets (the wait grows, the tries too).
     "dns": Rule(10.0, 1.0, 2.0),
     # One NTP question, one echo per size and copy: no resend to make room for, but a
     # busy machine's late threads (the second copy of an echo leaves 0.1 s later).

@@ -4,7 +4,7 @@ own DNS servers asked directly at the same time.
 getaddrinfo is what WeChat and WeCom use (it reads the hosts file too), so its
 answer wins whenever it comes in time. Its errors are coarse and its retries slow
 (glibc waits 5 s before asking again), so the same questions go to the configured
-servers with dnspython in parallel, repeated every fifth of `[dns] timeout_s`. That
+servers with dnspython in parallel, repeated every tenth of their wait. That
 names a failure precisely (NXDOMAIN, SERVFAIL, silence), gives the verdict on a
 silent server within 0.9 x timeout, and still gives the addresses when it was
 getaddrinfo's packet that got lost.
@@ -31,7 +31,7 @@ from checks.probes.dns_server_state import LIVENESS, server_state
 
 FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
 GIVE_UP_SHARE = 0.9  # of [dns] timeout_s: a name nothing answered by then is silent
-RESENDS = 5  # direct queries within the timeout
+RESENDS = 10  # direct queries within the wait: ten tries at its floor, for a lossy path
 ASKS_MARGIN_S = 0.5
 GRACE_S = 0.3  # how long getaddrinfo may lag behind the server's own answer
 LOOK_AGAIN_S = 0.05  # how often a waiting lookup looks at its live wait again
