@@ -34,10 +34,11 @@ def ms(value: Any) -> Text:
         return UNKNOWN
     value = float(value)
     if value < 0.1:
-        return plain("<0.1 ms")
+        return t("<0.1 ms", "<0.1 毫秒")
     if value >= 1000:  # "2.1 s" reads faster than "2100 ms"
         return t("{s:.1f} s", "{s:.1f} 秒", s=value / 1000)
-    return plain(f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms")
+    n = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return t("{n} ms", "{n} 毫秒", n=n)
 
 
 def seconds(value: Any) -> Text:
