@@ -17,6 +17,7 @@ from typing import Any
 
 from checks.engine import codes
 from tests.lab import Lab
+from tests.lab import faults as lab_faults
 from tests.lab.topology import REPO_ROOT, ROUTER_CLIENT_IP
 
 LOGIN, API, OTHER = "login.wecom.lab.test", "qyapi.wecom.lab.test", "www.other.lab.test"
@@ -253,12 +254,7 @@ def test_check_and_watch_agree_when_the_dns_server_says_no_name_exists(lab: Lab)
               "dns": {"trusted_resolvers": ["10.201.2.60"], "timeout_s": 1.0},
               "tcp": {"timeout_s": 1.0}, "tls": {"timeout_s": 1.0}}
     lab.dns.forget_all()
-    for v6 in (False, True):
-        lab.router.iptables("-I", "FORWARD", "-j", "DROP", v6=v6)
-        for proto in ("udp", "tcp"):
-            for way in ("--dport", "--sport"):
-                lab.router.iptables("-I", "FORWARD", "-p", proto, way, "53", "-j", "ACCEPT",
-                                    v6=v6)
+    lab_faults.only_dns_leaves(lab)
     report, _rc, stderr = lab.check_json(config)
     assert report["diagnosis"]["primary"] == codes.OFFLINE, stderr
     head = report["headline"]["i18n"]["en"]

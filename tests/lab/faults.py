@@ -280,6 +280,11 @@ def no_internet_names_unknown(lab: Lab, world: World) -> None:
     Tencent server answers."""
     for server in (lab.dns, world.trusted_dns):
         server.forget_all()
+    only_dns_leaves(lab)
+
+
+def only_dns_leaves(lab: Lab) -> None:
+    """The router forwards DNS (port 53, both ways, UDP and TCP) and drops the rest."""
     for v6 in (False, True):
         lab.router.iptables("-I", "FORWARD", "-j", "DROP", v6=v6)
         for proto in ("udp", "tcp"):
