@@ -27,22 +27,14 @@ NO_SUCH_NAME = {codes.DNS_NXDOMAIN, codes.DNS_NXDOMAIN_OR_NODATA}
 def nothing_answers(results: Sequence[CheckResult]) -> list[CheckResult]:
     """The dns and dns_pollution results that prove the internet is out of reach, or []."""
     by_id = {r.id: r for r in results}
-    dns, reference = by_id.get(check_ids.DNS), by_id.get(check_ids.DNS_POLLUTION)
-    if dns is None or reference is None or dns.status is not Status.FAIL:
+    said = _dns_says(by_id)
+    if said is None:
         return []
-    if answered_elsewhere(by_id):
-        return []
-    answers = _records(dns, "answers")
-    if not answers:
-        return []
-    if all(a.get("error") in SILENT for a in answers):
+    kind, dns, reference = said
+    if kind == "silent":
         proven = codes.DNS_TRUSTED_UNREACHABLE in {p.code for p in reference.problems}
-    elif all(a.get("error") in NO_SUCH_NAME for a in answers):
-        trusted_agree = trusted_say_no_such_name(reference.evidence) or \
-            codes.DNS_TRUSTED_UNREACHABLE in {p.code for p in reference.problems}
-        proven = trusted_agree and _silent_by_address(by_id)
     else:
-        proven = False
+        proven = _trusted_agree(reference) and _silent_by_address(by_id)
     return [dns, reference] if proven else []
 
 
@@ -50,15 +42,28 @@ def awaits_silence(results: Sequence[CheckResult]) -> bool:
     """Every DNS server, the trusted ones agreeing, says no name exists and nothing has
     answered elsewhere: only something asked by its address staying silent is missing to
     prove the internet out of reach."""
-    by_id = {r.id: r for r in results}
+    said = _dns_says({r.id: r for r in results})
+    return said is not None and said[0] == "no_such_name" and _trusted_agree(said[2])
+
+
+def _dns_says(by_id: Mapping[str, CheckResult]
+              ) -> tuple[str, CheckResult, CheckResult] | None:
+    """What every name's failed lookup came to ("silent" or "no_such_name"), with the
+    dns and dns_pollution results, while nothing answered elsewhere; None otherwise."""
     dns, reference = by_id.get(check_ids.DNS), by_id.get(check_ids.DNS_POLLUTION)
     if dns is None or reference is None or dns.status is not Status.FAIL or \
             answered_elsewhere(by_id):
-        return False
-    answers = _records(dns, "answers")
-    return bool(answers) and all(a.get("error") in NO_SUCH_NAME for a in answers) and (
-        trusted_say_no_such_name(reference.evidence)
-        or codes.DNS_TRUSTED_UNREACHABLE in {p.code for p in reference.problems})
+        return None
+    errors = [a.get("error") for a in _records(dns, "answers")]
+    for kind, codes_of_kind in (("silent", SILENT), ("no_such_name", NO_SUCH_NAME)):
+        if errors and all(e in codes_of_kind for e in errors):
+            return kind, dns, reference
+    return None
+
+
+def _trusted_agree(reference: CheckResult) -> bool:
+    return trusted_say_no_such_name(reference.evidence) or \
+        codes.DNS_TRUSTED_UNREACHABLE in {p.code for p in reference.problems}
 
 
 def trusted_say_no_such_name(reference: Mapping[str, Any]) -> bool:
