@@ -27,7 +27,15 @@ from checks.report.evidence_view import (
     table,
     text_of,
 )
-from checks.report.matrix_cells import AN_ADDRESS, Column, Unmeasured, cell, evidence_of, found_for
+from checks.report.matrix_cells import (
+    AN_ADDRESS,
+    Column,
+    Unmeasured,
+    answer_addresses,
+    cell,
+    evidence_of,
+    found_for,
+)
 from checks.report.wait_words import waits_line
 from checks.shared.concurrency import gather
 from checks.shared.i18n import Text, t
@@ -43,7 +51,7 @@ def _system_dns(host: str, endpoint: Mapping[str, Any], checks: dict[Any, Any],
     if is_address(host):
         raise Unmeasured(AN_ADDRESS)
     answer = found_for(evidence_of(checks, check_ids.DNS), "answers", host, checks, check_ids.DNS)[0]
-    found = [a for rtype in ("A", "AAAA") for a in ((answer.get(rtype) or {}).get("addresses") or [])]
+    found = answer_addresses(answer)
     error = answer.get("error")
     if error or not found:
         error = error or codes.DNS_NO_ANSWER

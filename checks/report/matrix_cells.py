@@ -101,13 +101,17 @@ def measure(column: Column, host: str, endpoint: Mapping[str, Any], checks: dict
 
 
 def _did_not_resolve(checks: dict[Any, Any], host: str) -> bool:
+    """The system DNS column's verdict for host: failed (see catalog/dns_resolve.py)."""
     evidence = (checks.get(check_ids.DNS) or {}).get("evidence")
     if not isinstance(evidence, Mapping):
         return False
     answers = records_for(evidence, "answers", host)
-    return bool(answers) and all(
-        a.get("error") and not any(isinstance(a.get(f), Mapping) and a[f].get("addresses")
-                                   for f in ("A", "AAAA")) for a in answers)
+    return bool(answers) and all(a.get("error") or not answer_addresses(a) for a in answers)
+
+
+def answer_addresses(answer: Mapping[str, Any]) -> list[str]:
+    """The addresses a system lookup gave for a name, IPv4 first."""
+    return [a for rtype in ("A", "AAAA") for a in ((answer.get(rtype) or {}).get("addresses") or [])]
 
 
 def evidence_of(checks: dict[Any, Any], check_id: str) -> Mapping[str, Any]:
