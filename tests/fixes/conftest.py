@@ -6,11 +6,15 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import app.cli.commands.fix_helper  # noqa: F401 (says how the app starts its elevated helper)
 from checks.engine.config import Config, load_config_text
+from checks.fixes import Journal, Plan
+from checks.fixes.actions import Action
+from checks.shared.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,3 +72,14 @@ def started_entry(journal, fix_id: str, *actions, state: str = "running"):
 def helper_args(journal, entry, fix_id: str, step: int = 0, *extra: str) -> list[str]:
     return ["--journal", str(journal.path(entry.id)), "--fix", fix_id, "--step", str(step),
             "--user", str(os.getuid()), *extra]
+
+
+def entry_with(journal: Journal, fix_id: str, action: Action, state: str = "running",
+               backup: dict[str, Any] | None = None) -> Any:
+    """A journal entry of one step in `state`, saved, as a fix left it (for the helper)."""
+    entry = journal.begin(Plan(fix_id, t("x", "x"), actions=[action]))
+    entry.steps[0].state = state
+    entry.steps[0].started = "2026-01-01T00:00:00+00:00"
+    entry.steps[0].backup = backup or {}
+    journal.save(entry)
+    return entry

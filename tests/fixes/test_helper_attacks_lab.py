@@ -11,12 +11,12 @@ import subprocess
 import sys
 
 from checks.engine.config import load_config_text
-from checks.fixes import FixEnv, Journal, Plan, get_fix
+from checks.fixes import FixEnv, Journal, get_fix
 from checks.fixes._files import b64, sha256_bytes
 from checks.fixes.actions import Action
 from checks.shared.i18n import t
 
-from .conftest import ROOT, helper_args
+from .conftest import ROOT, entry_with, helper_args
 
 HOSTS = ("127.0.0.1\tlocalhost\n1.2.3.4 login.work.weixin.qq.com\n"
          "# [wxdoctor] 6.6.6.6 update.example.com\n")
@@ -28,15 +28,6 @@ def helper_in_client(lab, journal, entry, fix_id, *extra):
     return lab.client.run([sys.executable, "-m", "app", "fix-helper",
                            *helper_args(journal, entry, fix_id, 0, *extra)],
                           timeout=60, check=False, cwd=ROOT, env=env)
-
-
-def entry_with(journal, fix_id, action, state="running", backup=None):
-    entry = journal.begin(Plan(fix_id, t("x", "x"), actions=[action]))
-    entry.steps[0].state = state
-    entry.steps[0].started = "2026-01-01T00:00:00+00:00"
-    entry.steps[0].backup = backup or {}
-    journal.save(entry)
-    return entry
 
 
 def eth0_mtu(lab) -> str:

@@ -27,28 +27,18 @@ from pathlib import Path
 import pytest
 
 from checks.engine.config import load_config_text
-from checks.fixes import FixEnv, Journal, Plan, get_fix
+from checks.fixes import FixEnv, Journal, get_fix
 from checks.fixes._files import b64, sha256_bytes
 from checks.fixes.actions import Action
 from checks.fixes.allowlist import is_system_pid_of, login_uid_range
 from checks.shared.i18n import t
 
-from .conftest import ROOT, helper_args
+from .conftest import ROOT, entry_with, helper_args
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
                                 reason="the helper runs as root")
 
 PERSON_UID = 4242  # a login account (1000-60000)
-
-
-def _entry(journal: Journal, fix_id: str, action: Action, state: str = "running",
-           backup: dict | None = None):
-    entry = journal.begin(Plan(fix_id, t("x", "x"), actions=[action]))
-    entry.steps[0].state = state
-    entry.steps[0].started = "2026-01-01T00:00:00+00:00"
-    entry.steps[0].backup = backup or {}
-    journal.save(entry)
-    return entry
 
 
 def _helper(prefix: list[str], journal: Journal, entry, fix_id: str, *extra: str):
@@ -114,14 +104,14 @@ def test_flush_dns_signals_only_the_systems_dnsmasq(fake_dnsmasqs, data_dir, con
     assert ["kill", "-HUP", str(system.pid)] in planned
     # A journal naming the person's dnsmasq: refused, and the process never signalled.
     journal = Journal()
-    entry = _entry(journal, "flush_dns", Action(
+    entry = entry_with(journal, "flush_dns", Action(
         "run", t("x", "x"), argv=["kill", "-HUP", str(person.pid)], needs_admin=True))
     refused = _helper([], journal, entry, "flush_dns")
     assert refused.returncode == 64 and "not one the fix" in refused.stderr, refused.stderr
     time.sleep(0.3)
     assert person.poll() is None  # a HUP would have ended it (it is a sleep)
     # The system's one is what the step is for: the helper signals it.
-    entry = _entry(journal, "flush_dns", Action(
+    entry = entry_with(journal, "flush_dns", Action(
         "run", t("x", "x"), argv=["kill", "-HUP", str(system.pid)], needs_admin=True))
     done = _helper([], journal, entry, "flush_dns")
     assert done.returncode == 0, done.stderr
@@ -159,7 +149,7 @@ def _mtu(ns: str, dev: str) -> int:
 def test_set_mtu_refuses_details_that_differ_from_its_command(netns, data_dir, data) -> None:
     journal = Journal()
     argv = ["ip", "link", "set", "dev", "v0", "mtu", "1400"]
-    entry = _entry(journal, "set_mtu", Action("run", t("x", "x"), argv=argv, needs_admin=True,
+    entry = entry_with(journal, "set_mtu", Action("run", t("x", "x"), argv=argv, needs_admin=True,
                                               data={**data, "previous": 1500}))
     result = _helper(["ip", "netns", "exec", netns], journal, entry, "set_mtu")
     assert result.returncode == 1
@@ -169,7 +159,7 @@ def test_set_mtu_refuses_details_that_differ_from_its_command(netns, data_dir, d
 def test_set_mtu_does_what_its_command_says(netns, data_dir) -> None:
     journal = Journal()
     argv = ["ip", "link", "set", "dev", "v0", "mtu", "1400"]
-    entry = _entry(journal, "set_mtu", Action("run", t("x", "x"), argv=argv, needs_admin=True,
+    entry = entry_with(journal, "set_mtu", Action("run", t("x", "x"), argv=argv, needs_admin=True,
                                               data={"interface": "v0", "mtu": 1400,
                                                     "previous": 1500}),
                    backup={"previous": 1500})
@@ -214,12 +204,12 @@ def test_the_helper_leaves_a_line_the_organisation_keeps(own_etc, data_dir) -> N
     (upper / "wxdoctor" / "config.toml").write_text(IT_CONFIG, encoding="utf-8")
     journal = Journal()
     edit = {"sha256_before": sha256_bytes(raw), "temp_tag": "0123abcd"}
-    entry = _entry(journal, "repair_hosts", Action("edit_file", t("x", "x"), paths=["/etc/hosts"],
+    entry = entry_with(journal, "repair_hosts", Action("edit_file", t("x", "x"), paths=["/etc/hosts"],
                                                    needs_admin=True,
                                                    data={"line_numbers": [2, 3], **edit}))
     refused = _helper(prefix(), journal, entry, "repair_hosts")
     assert refused.returncode == 1 and (upper / "hosts").read_bytes() == raw, refused.stderr
-    entry = _entry(journal, "repair_hosts", Action("edit_file", t("x", "x"), paths=["/etc/hosts"],
+    entry = entry_with(journal, "repair_hosts", Action("edit_file", t("x", "x"), paths=["/etc/hosts"],
                                                    needs_admin=True,
                                                    data={"line_numbers": [3], **edit}))
     done = _helper(prefix(), journal, entry, "repair_hosts")
@@ -233,7 +223,7 @@ def test_the_helper_changes_no_line_that_maps_other_names(own_etc, data_dir) -> 
     raw = b"127.0.0.1 localhost\n1.2.3.4 login.work.weixin.qq.com intranet.example.com\n"
     (upper / "hosts").write_bytes(raw)
     journal = Journal()
-    entry = _entry(journal, "repair_hosts", Action(
+    entry = entry_with(journal, "repair_hosts", Action(
         "edit_file", t("x", "x"), paths=["/etc/hosts"], needs_admin=True,
         data={"line_numbers": [2], "sha256_before": sha256_bytes(raw)}))
     refused = _helper(prefix(), journal, entry, "repair_hosts")
@@ -241,7 +231,7 @@ def test_the_helper_changes_no_line_that_maps_other_names(own_etc, data_dir) -> 
     # Taking the mark off such a line, which this fix never writes: refused too.
     marked = b"127.0.0.1 localhost\n# [wxdoctor] 6.6.6.6 update.example.com login.work.weixin.qq.com\n"
     (upper / "hosts").write_bytes(marked)
-    entry = _entry(journal, "repair_hosts", Action(
+    entry = entry_with(journal, "repair_hosts", Action(
         "edit_file", t("x", "x"), paths=["/etc/hosts"], needs_admin=True,
         data={"line_numbers": [2], "lines": ["6.6.6.6 update.example.com login.work.weixin.qq.com"]}),
         state="done", backup={"content_b64": b64(marked.replace(b"# [wxdoctor] ", b"")),
