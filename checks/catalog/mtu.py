@@ -2,10 +2,10 @@
 
 Every candidate size is sent at once with "don't fragment" (twice, a moment apart,
 over an ICMP socket), and a round ends as soon as the answers are in: sizes still
-silent well after the others replied are lost or too big. The next round narrows
+silent well after the others replied are lost or too big. The second round narrows
 the boundary and asks again the sizes that got no reply, so a black hole is only
-called after every size above the path MTU went unanswered at least twice (one
-lost packet is not a black hole). A path smaller than the adapter's MTU is normal
+called after the first round's sizes above the path MTU went unanswered in two
+rounds (one lost packet is not a black hole); a third round only narrows further. A path smaller than the adapter's MTU is normal
 on PPPoE/VPN links as long as routers say "fragmentation needed"; when big packets
 vanish silently instead, TCP connects but TLS handshakes stall (a PMTU black hole).
 """
@@ -170,7 +170,9 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
                 sizes[size] = answer
         if not any(v["result"] == "passed" for v in sizes.values()):
             break  # ICMP blocked or host down: refining cannot help
-        retry = unconfirmed_silence(sizes)
+        # The first round's silent sizes are asked once more (a black hole rests on them,
+        # silent twice); a refinement's are not: their silence only places the limit.
+        retry = unconfirmed_silence(sizes) if _round == 0 else []
         candidates = sorted(set(next_candidates(sizes)) | set(retry))
         if candidates:
             # The largest size that passed goes along: its reply times the round's end.
