@@ -81,6 +81,29 @@ def test_anything_else_loads_the_commands() -> None:
     assert "app.cli.commands.check" in modules
 
 
+def test_a_named_command_loads_only_itself() -> None:
+    """`wxdoctor check ...` builds the parser of `check` alone: the other commands'
+    modules (and what they import) stay unloaded; a misspelt one lists them all."""
+    stdout, modules = modules_at_exit("check", "--help")
+    assert "--deadline" in stdout
+    commands = sorted(n for n in modules if n.startswith("app.cli.commands."))
+    assert commands == ["app.cli.commands.check"]
+    out = run_app("chek")
+    assert out.returncode == 64 and "fix-helper" in out.stderr and "watch" in out.stderr
+
+
+def test_each_command_is_named_after_its_module() -> None:
+    """What lets the parser load one command by name: fix_helper.py is `fix-helper`."""
+    import importlib
+    import pkgutil
+
+    import app.cli.commands as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"app.cli.commands.{info.name}")
+        assert info.name.replace("_", "-") == module.COMMAND
+
+
 def test_version_into_a_closed_pipe_is_quiet() -> None:
     import subprocess
 
