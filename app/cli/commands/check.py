@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
-import sys
+import threading
 import time
 
-from app.cli.output import print_json, use_colour
 from app.cli.usage import UsageError, add_config, add_lang, pdf_writable
 from checks.engine.check import all_checks
 from checks.engine.config import load_config
 from checks.engine.runner import Runner
-from checks.report.build import build_report, exit_code
-from checks.report.matrix_text import render_matrix, terminal_width
-from checks.report.plain_text import render_text
-from checks.report.redact import redact, unredacted
-from checks.report.rejudge import for_it_text
 from checks.shared.i18n import detect_lang
 from checks.tencent.domain_list import DomainListError
 
@@ -87,39 +80,22 @@ def run(args: argparse.Namespace) -> int:
 
     # Checks named with --only are all wanted: the run waits for each of them.
     decide_early = not (args.complete or args.only)
+    loading = _load_output_meanwhile()
     result = Runner(config, selected, lang=lang, decide_early=decide_early).run()
-    report = build_report(result, config, lang)
-    if not args.no_history:
-        # A history locked by another program is waited for only within the deadline.
-        store_run(report, wait_s=config.deadline_s - (time.monotonic() - started))
-    printed = redact(report) if args.redact else report
-    if args.json:
-        print_json(printed)
-    elif args.for_it:
-        sys.stdout.write(for_it_text(printed, lang))
-    else:
-        sys.stdout.write(render_text(printed, lang, colour=_use_colour()))
-        if args.matrix:
-            sys.stdout.write("\n" + render_matrix(printed["matrix"], lang, terminal_width(),
-                                                  colour=_use_colour()))
-    sys.stdout.flush()
-    if args.pdf:
-        from app.pdf.check_pages import write_pdf
+    loading.join()
+    from app.cli.check_output import finish
 
-        write_pdf(unredacted(report) if args.no_redact else redact(report), args.pdf, lang)
-    return exit_code(report)
+    return finish(result, config, args, lang, started)
 
 
-def store_run(report: dict[str, object], wait_s: float = 5.0) -> int | None:
-    """Keep the run in the history; a history problem never stops the check."""
-    from checks.report.history import History, HistoryError
+def _load_output_meanwhile() -> threading.Thread:
+    """Import what prints the report on a thread of its own while the checks wait on the
+    network (two threads may import at once: each module has its own import lock)."""
 
-    try:
-        return History(timeout=max(0.05, wait_s)).add(report)
-    except (sqlite3.Error, OSError, HistoryError) as exc:
-        print(f"wxdoctor: this run was not stored in the history: {exc}", file=sys.stderr)
-        return None
+    def load() -> None:
+        import app.cli.check_output  # noqa: F401
+        import checks.report.history  # noqa: F401
 
-
-def _use_colour() -> bool:
-    return use_colour(sys.stdout)
+    thread = threading.Thread(target=load, name="wxdoctor-load-output", daemon=True)
+    thread.start()
+    return thread
