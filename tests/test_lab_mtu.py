@@ -68,6 +68,42 @@ def test_black_hole_warns(mtu_lab: Lab) -> None:
     assert result["problems"][0]["code"] == "pmtu_blackhole"
 
 
+def test_black_hole_is_called_after_two_rounds(mtu_lab: Lab) -> None:
+    """On a clean path the sizes the black hole rests on go unanswered in two rounds
+    (two echoes each), and a third round is not asked for."""
+    mtu_lab.set_link_mtu(1400, ends="router")
+    mtu_lab.block_frag_needed()
+    ev = _mtu(mtu_lab)["evidence"]
+    tries = ev["targets"][0]["tries"]
+    assert ev["targets"][0]["black_hole"] is True
+    assert tries["1500"] == tries["1420"] == 4  # first round and its repeat
+    assert tries["1401"] == 2  # a refinement's size: once, placing the limit
+
+
+def _drop_first_echoes(lab: Lab, size: int, count: int) -> None:
+    """The router drops the first `count` echoes of one packet size (then lets them by):
+    packets lost, not too big."""
+    from tests.lab.topology import ROUTER_CLIENT_DEV
+
+    lab.router.iptables("-I", "FORWARD", "-i", ROUTER_CLIENT_DEV, "-p", "icmp", "--icmp-type",
+                        "echo-request", "-m", "length", "--length", str(size), "-m", "quota",
+                        "--quota", str(size * count), "-j", "DROP")
+
+
+def test_lost_echoes_are_not_a_black_hole(mtu_lab: Lab) -> None:
+    """A path that loses echoes (a small size went unanswered while bigger ones passed):
+    the silent largest size is asked again with twice the echoes, so four lost echoes of
+    it in two rounds do not make a black hole."""
+    _drop_first_echoes(mtu_lab, 1000, 2)  # both echoes of the first round: loss is seen
+    _drop_first_echoes(mtu_lab, 1500, 4)  # two echoes in each of two rounds
+    result = _mtu(mtu_lab)
+    ev = result["evidence"]
+    assert ev["path_mtu"] == 1500, ev
+    assert ev["targets"][0]["black_hole"] is False
+    assert ev["targets"][0]["tries"]["1500"] >= 5, ev  # 2 + 4 echoes: the repeat doubled
+    assert result["status"] == "ok", result
+
+
 def test_icmp_blocked_is_grey(mtu_lab: Lab) -> None:
     mtu_lab.router.iptables("-I", "FORWARD", "-p", "icmp", "-j", "DROP")
     result = _mtu(mtu_lab)

@@ -7,13 +7,14 @@ import struct
 import pytest
 
 from checks.catalog.clock import ClockCheck, assess_clock, local_timezone, parse_server
-from checks.catalog.mtu import assess_mtu, is_black_hole, next_candidates, path_mtu, summarize
+from checks.catalog.mtu import assess_mtu, is_black_hole, summarize
 from checks.catalog.proxy import assess_proxy, distinct_pacs, distinct_proxies
 from checks.catalog.vpn import assess_vpn, classify_interface, classify_process
 from checks.engine.config import NtpConfig, load_config_text
 from checks.engine.context import make_context
 from checks.engine.results import Status
 from checks.platform import icmp_socket
+from checks.probes.path_mtu import next_candidates, path_mtu
 from tests.fixtures.evidence.recorded import evidence
 
 # ---- mtu -----------------------------------------------------------------------------------
