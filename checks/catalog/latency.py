@@ -144,8 +144,9 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
     # answer `tcp` is left to it and its samples are dropped.
     sampled: queue.Queue[list[dict[str, Any]]] = queue.Queue()
     # The samples' wait is scaled to the measured path (engine.path_wait), [latency]
-    # timeout_s at most: a sample that gets no answer in it counts as lost.
-    wait = ctx.wait("tcp", cfg.timeout_s)
+    # timeout_s at most: a sample that gets no answer in it counts as lost. On a lossy
+    # path it stays short: an answer to the kernel's second resend counts as lost too.
+    wait = ctx.wait("sample", cfg.timeout_s)
     threading.Thread(target=lambda: sampled.put(
         tcp.connect_many(addrs[0], port, cfg.count, wait)), daemon=True).start()
     reached = connections.reach(ctx, host, port)
@@ -156,7 +157,7 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
     if address != addrs[0]:
         # The first address is dead and another one answered (the tcp check reports
         # that): sample the one the clients end up with. It answers, so this is quick.
-        wait = ctx.wait("tcp", cfg.timeout_s)
+        wait = ctx.wait("sample", cfg.timeout_s)
         samples = tcp.connect_many(address, port, cfg.count, wait)
     else:
         try:

@@ -56,6 +56,10 @@ RULES: dict[str, Rule] = {
     # to lose packets a SYN and its answer are lost together often enough that three
     # tries are not enough: 3 s lets the hedges, spread over it, and two resends in.
     "tcp": Rule(10.0, 1.1, 3.0),
+    # A latency sample: one plain connect, resent only by the kernel. Answered after the
+    # kernel's first resend (1 s) or never, it is a lost packet all the same
+    # (catalog/latency.py: RETRANSMIT_MS), so a lossy path needs no more room here.
+    "sample": Rule(10.0, 1.1),
     # A handshake or a request on an open connection: TCP resends a lost segment after
     # its minimum retransmission timeout (200 ms on Linux, 300 ms on Windows); a second
     # lets two such resends in, besides the work of the handshake itself. On a path that
