@@ -78,6 +78,9 @@ class DnsResolveCheck(Check):
             return t("No endpoints are configured.", "未配置任何服务器地址。")
         return None
 
+    def prepare(self) -> None:
+        system_dns.prepare()
+
     def collect(self, ctx: Context) -> dict[str, Any]:
         hosts = sorted({e.host for e in ctx.config.endpoints if not e.is_address})
         budget = ctx.timeout(ctx.config.dns.timeout_s + 2.5)

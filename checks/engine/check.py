@@ -48,6 +48,12 @@ class Check(ABC):
         """A reason when this check does not apply here (shown as skipped)."""
         return None
 
+    def prepare(self) -> None:
+        """Load what `collect` would import on first use. The runner calls it on its own
+        thread before any check starts: imported by many probe threads at once, a big
+        package takes several times as long, and every probe needing it waits."""
+        return None
+
     @abstractmethod
     def collect(self, ctx: Context) -> dict[str, Any]:
         """Measure. Returns raw JSON-able facts; network failures are data here."""

@@ -81,6 +81,11 @@ class Runner:
             self._stop.set()
         done: queue.Queue[CheckResult] = queue.Queue()
         pending = {check.id: check for check in self.checks}
+        for check in self.checks:
+            try:
+                check.prepare()
+            except Exception:  # its collect meets the same error and reports it
+                continue
 
         if serial_mode():
             def one_by_one() -> None:

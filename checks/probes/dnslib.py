@@ -1,9 +1,11 @@
 """dnspython, imported on first use.
 
-It costs ~0.3 s of start-up, and healthy runs of the plain lookups never need it.
-One lock for the first import: probe threads import it concurrently, and
-parallel first imports of a package with internal cycles can see half-initialised
-modules.
+It costs 50-80 ms to import: not at start-up (`--version`, the window's first
+frame), but when a run starts, on the runner's thread (the dns check's `prepare`),
+since imported by many probe threads at once it took several times as long. One
+lock for the first import: probe threads may still import it concurrently (a run
+without the dns check), and parallel first imports of a package with internal
+cycles can see half-initialised modules.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from typing import Any
 from checks.engine import codes
 from checks.engine.context import Context
 from checks.engine.path_wait import Measured, Wait
-from checks.probes import dns_wire
+from checks.probes import dns_wire, dnslib
 from checks.probes.dns_server_state import LIVENESS, server_state
 
 FAMILIES = {"A": socket.AF_INET, "AAAA": socket.AF_INET6}
@@ -43,6 +43,11 @@ FAILURE_ORDER = (codes.DNS_NXDOMAIN, codes.DNS_NO_ANSWER, codes.DNS_SERVFAIL, co
                  codes.DNS_BAD_RESPONSE, codes.DNS_TIMEOUT, codes.DNS_UNREACHABLE,
                  codes.DNS_NO_RESOLVER, codes.DNS_LOOKUP_FAILED, codes.DNS_BAD_NAME,
                  codes.DNS_INTERNAL_ERROR)
+
+
+def prepare() -> None:
+    """Load dnspython now (checks' `prepare`): every lookup asks the servers with it."""
+    dnslib.load()
 
 
 def _key(host: str) -> str:

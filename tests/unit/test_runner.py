@@ -56,6 +56,34 @@ def test_checks_run_in_parallel() -> None:
     assert [r.status for r in result.results] == [Status.OK] * 3
 
 
+def test_prepare_runs_on_the_runners_thread_before_any_check_starts() -> None:
+    """What a check loads in `prepare` is there before the first probe thread needs it;
+    a `prepare` that fails leaves the check to report the failure from its own collect."""
+    seen: list[tuple[str, str]] = []
+
+    class Preparing(_Fake):
+        def prepare(self) -> None:
+            seen.append(("prepare " + self.id, threading.current_thread().name))
+            if self.id == "broken":
+                raise ImportError("no such package")
+
+        def collect(self, ctx: Context) -> dict[str, Any]:
+            seen.append(("collect " + self.id, threading.current_thread().name))
+            if self.id == "broken":
+                raise ImportError("no such package")
+            return {}
+
+    result = Runner(_config(), [Preparing("a"), Preparing("broken")]).run()
+    caller = threading.current_thread().name
+    assert seen[:2] == [("prepare a", caller), ("prepare broken", caller)]
+    assert {step for step, thread in seen[2:] if thread != caller} == {"collect a",
+                                                                        "collect broken"}
+    by_id = {r.id: r for r in result.results}
+    assert by_id["a"].status is Status.OK
+    assert by_id["broken"].status is Status.ERROR
+    assert "no such package" in by_id["broken"].summary.render("en")
+
+
 def test_exception_becomes_grey_result_with_reason() -> None:
     result = Runner(_config(), [_Fake("ok"), _Fake("bad", raises=True)]).run()
     by_id = {r.id: r for r in result.results}
