@@ -91,6 +91,7 @@ def _exchange(sock: socket.socket, request: bytes, end: float, max_bytes: int,
     failure: str | None = None
     try:
         sock.settimeout(max(0.05, end - time.monotonic()))
+        _no_delay(sock)
         sock.sendall(request)
         while len(data) < max_bytes and not complete(data):
             remaining = end - time.monotonic()
@@ -109,6 +110,16 @@ def _exchange(sock: socket.socket, request: bytes, end: float, max_bytes: int,
     except OSError as exc:
         failure = "http_" + failure_code(exc)
     return data, failure
+
+
+def _no_delay(sock: socket.socket) -> None:
+    # As browsers and the clients do: without it, a request sent right after the TLS
+    # handshake waits for the ACK of the handshake's last segment (Nagle), one more
+    # round trip (300 ms on a slow path) that no real client spends.
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
+        pass
 
 
 def head_over(sock: socket.socket, host: str, timeout: float, path: str = "/") -> dict[str, Any]:
