@@ -18,7 +18,7 @@ from checks.engine.check import Check, register
 from checks.engine.context import Context
 from checks.engine.results import Evidence, Problem, Status, Verdict
 from checks.platform import hosts_format
-from checks.probes import dns_wire, hosts_file
+from checks.probes import dns_wire, hosts_file, system_dns
 from checks.report import words as w
 from checks.report.evidence_view import (
     H_ADDRESS,
@@ -130,7 +130,7 @@ def _verify(ctx: Context, mappings: list[dict[str, Any]]) -> dict[str, Any]:
     if not names:
         return {}
     timeout = ctx.timeout(min(3.0, ctx.config.dns.timeout_s))
-    outcomes = parallel_map(lambda n: _direct_lookup(n, timeout), names, timeout + 0.3)
+    outcomes = parallel_map(lambda n: _direct_lookup(ctx, n, timeout), names, timeout + 0.3)
     result: dict[str, Any] = {}
     for name, outcome in zip(names, outcomes, strict=True):
         if outcome.done and outcome.value is not None:
@@ -140,14 +140,16 @@ def _verify(ctx: Context, mappings: list[dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _direct_lookup(name: str, timeout: float) -> dict[str, Any]:
-    """A and AAAA from the configured DNS servers themselves (never the hosts file)."""
+def _direct_lookup(ctx: Context, name: str, timeout: float) -> dict[str, Any]:
+    """A and AAAA from the configured DNS servers themselves (never the hosts file),
+    each question's wait scaled to the measured path (engine.path_wait)."""
     servers, error = dns_wire.system_nameservers()
     if not servers:
         return {"addresses": [], "error": error}
     questions = [(server, rtype) for server in servers for rtype in ("A", "AAAA")]
     outcomes = parallel_map(
-        lambda q: dns_wire.ask(q[0], name, q[1], timeout, resend_every=timeout / 4),
+        lambda q: dns_wire.ask(q[0], name, q[1], ctx.wait("dns", timeout),
+                               resends=system_dns.RESENDS),
         questions, timeout + 0.2)
     addresses: list[str] = []
     errors = []

@@ -198,9 +198,16 @@ class Wait:
         return out
 
 
+class _Fixed(Wait):
+    """Not scaled: outside a run nothing is measured, and the floor is no answer there."""
+
+    def total(self) -> float:
+        return self.ceiling_s
+
+
 def fixed(seconds: float) -> Wait:
-    """A wait of exactly `seconds` (a caller outside a run)."""
-    return Wait("tcp", seconds)
+    """A wait of exactly `seconds` (a caller outside a run: the watch, a fix's test)."""
+    return _Fixed("tcp", seconds)
 
 
 def as_wait(timeout: float | Wait) -> Wait:
