@@ -52,6 +52,7 @@ from checks.shared.i18n import Text, t
 
 MARGIN_S = 0.5  # start samples only if they can time out before the run's deadline
 RETRANSMIT_MS = 700.0  # this much slower than the quickest connect: a SYN was resent
+LOST_AFTER_S = RETRANSMIT_MS / 1000  # so a sample is not waited for longer than that
 RESENT_AFTER_MS = 100.0  # answered this long after the first question: a later one's answer
 
 
@@ -148,7 +149,7 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
     # path it stays short: an answer to the kernel's second resend counts as lost too.
     wait = ctx.wait("sample", cfg.timeout_s)
     threading.Thread(target=lambda: sampled.put(
-        tcp.connect_many(addrs[0], port, cfg.count, wait)), daemon=True).start()
+        tcp.connect_many(addrs[0], port, cfg.count, wait, LOST_AFTER_S)), daemon=True).start()
     reached = connections.reach(ctx, host, port)
     if not reached["ok"]:
         return {"host": host, "port": port, "address": addrs[0], "samples": [],
@@ -158,7 +159,7 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
         # The first address is dead and another one answered (the tcp check reports
         # that): sample the one the clients end up with. It answers, so this is quick.
         wait = ctx.wait("sample", cfg.timeout_s)
-        samples = tcp.connect_many(address, port, cfg.count, wait)
+        samples = tcp.connect_many(address, port, cfg.count, wait, LOST_AFTER_S)
     else:
         try:
             samples = sampled.get(timeout=cfg.timeout_s + MARGIN_S)
@@ -168,7 +169,10 @@ def _series(ctx: Context, host: str, port: int) -> dict[str, Any]:
             "failure": None if samples else "not_measured"}
     answered = [float(x["ms"]) for x in samples if x.get("failure") is None and x.get("ms")]
     ctx.path.record("connect", address, min(answered, default=None), port)
-    if any(x.get("failure") == codes.TCP_TIMEOUT for x in samples):
+    if any(x.get("late") for x in samples):
+        # Given up RETRANSMIT_MS after the quickest answer: lost either way.
+        item["lost_after_ms"] = round(min(answered) + RETRANSMIT_MS)
+    elif any(x.get("failure") == codes.TCP_TIMEOUT for x in samples):
         item["waited"] = wait.said()  # how long a lost sample was waited for, and why
     return item
 
@@ -332,6 +336,13 @@ RUN_LOSS_TEXT = t(
     "{sent} 次交互中 {lost} 次丢包（{pct}%）：{retried} 次连接需要重试，{repeated} 个 DNS 查询重发后才有应答")
 
 
+LOST_AFTER = t("Connects counted as lost", "计为丢包的连接")
+LOST_AFTER_TEXT = t(
+    "a test connection not answered 0.7 s after the quickest one counts as lost (a later "
+    "answer could only come from the computer sending it again), so it was not waited for",
+    "比最快的一次晚 0.7 秒仍未应答的测试连接计为丢包（更晚的应答只可能来自电脑的重发），因此不再等待")
+
+
 def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
     rows = []
     for series in records(evidence, "series"):
@@ -355,5 +366,7 @@ def show_evidence(evidence: Mapping[str, Any]) -> list[Item]:
             retried=loss.get("retried_connects", 0),
             repeated=loss.get("repeated_dns_questions", 0))))
     out += waits_line(records(evidence, "series"))
+    if any(isinstance(s.get("lost_after_ms"), (int, float)) for s in records(evidence, "series")):
+        out.append(Line(LOST_AFTER, LOST_AFTER_TEXT))
     out.append(table(LATENCY_TABLE, (H_SERVER, H_PORT, H_MEDIAN, H_JITTER, H_LOSS, H_SAMPLES), rows))
     return out

@@ -149,12 +149,17 @@ def connect_hedged(address: str, port: int, timeout: float | Wait,
     return result, winner
 
 
-def connect_many(address: str, port: int, count: int, timeout: float | Wait
-                 ) -> list[dict[str, Any]]:
+def connect_many(address: str, port: int, count: int, timeout: float | Wait,
+                 lost_after_s: float | None = None) -> list[dict[str, Any]]:
     """`count` plain connects at once (samples of the connect time), each on its own:
-    [{"ms", "failure"}] in the order they were started. One thread, no retries."""
+    [{"ms", "failure"}] in the order they were started. One thread, no retries.
+
+    `lost_after_s`: once one has answered, the others are waited for at most this much
+    longer than it took (the caller counts a later answer as lost anyway); those given
+    up then are timeouts marked "late"."""
     wait = as_wait(timeout)
     start = time.monotonic()
+    cut: float | None = None
     samples: list[dict[str, Any]] = [{"ms": None, "failure": None} for _ in range(count)]
     selector = selectors.DefaultSelector()
     open_socks: list[socket.socket] = []
@@ -166,7 +171,7 @@ def connect_many(address: str, port: int, count: int, timeout: float | Wait
             else:
                 selector.register(sock, selectors.EVENT_WRITE, index)
         while selector.get_map():
-            left = wait.left()
+            left = wait.left() if cut is None else min(wait.left(), cut - time.monotonic())
             if left <= 0:
                 break
             for key, _events in selector.select(min(left, LOOK_AGAIN_S)):
@@ -177,8 +182,13 @@ def connect_many(address: str, port: int, count: int, timeout: float | Wait
                 sample = samples[key.data]
                 sample["ms"] = round((time.monotonic() - start) * 1000, 1) if err == 0 else None
                 sample["failure"] = None if err == 0 else _errno_failure(err)
+                if err == 0 and cut is None and lost_after_s is not None:
+                    cut = time.monotonic() + lost_after_s
+        given_up_early = cut is not None and wait.left() > 0
         for key in list(selector.get_map().values()):
             samples[key.data]["failure"] = codes.TCP_TIMEOUT
+            if given_up_early:
+                samples[key.data]["late"] = True
     finally:
         selector.close()
         for sock in open_socks:

@@ -95,3 +95,36 @@ def test_real_run_on_loopback() -> None:
     assert result.status is Status.OK, result.summary.render("en")
     [series] = result.evidence["series"]
     assert series["summary"]["sent"] == 4 and series["summary"]["ok"] == 4
+
+
+def test_samples_not_answered_in_time_are_lost_without_waiting_for_them() -> None:
+    """A server whose accept queue holds two connects (the run's own connect and one
+    sample): the kernel drops the other SYNs.
+    The samples still silent 0.7 s after the quickest one are counted lost at once (a
+    later answer would count as lost too), and the evidence says so in both languages."""
+    import time
+
+    from checks.catalog.latency import LOST_AFTER_TEXT, RETRANSMIT_MS, show_evidence
+    from checks.report.evidence_view import Line
+
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(1)
+        port = srv.getsockname()[1]
+        config = load_config_text(
+            "deadline_s = 8.0\n[latency]\ncount = 4\ntimeout_s = 3.0\n"
+            f'[[endpoints]]\nhost = "127.0.0.1"\nports = [{port}]\nproduct = "wecom"\n'
+        )
+        started = time.monotonic()
+        [result] = Runner(config, [LatencyCheck()]).run().results
+        took = time.monotonic() - started
+    [series] = result.evidence["series"]
+    assert series["summary"]["ok"] == 1 and series["summary"]["lost"] == 3, series
+    [quickest] = [s["ms"] for s in series["samples"] if s["failure"] is None]
+    assert series["lost_after_ms"] == round(quickest + RETRANSMIT_MS)
+    assert sum(1 for s in series["samples"] if s.get("late")) == 3
+    assert "waited" not in series
+    assert took < 2.0, took  # neither the 3 s wait nor the kernel's resends
+    lines = [i for i in show_evidence(result.evidence) if isinstance(i, Line)]
+    assert any(line.value == LOST_AFTER_TEXT for line in lines)
+    assert "0.7" in LOST_AFTER_TEXT.render("en") and "0.7 秒" in LOST_AFTER_TEXT.render("zh")

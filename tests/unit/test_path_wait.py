@@ -196,3 +196,40 @@ def test_nothing_answered_yet_is_said_so_without_calling_it_the_time_set() -> No
     text = waited({"waited": wait.said()})
     assert text is not None and text.render("en") == (
         "waited 1.1 s: nothing on this network had answered yet")
+
+
+@pytest.fixture
+def full_listener() -> Iterator[int]:
+    """A port on loopback whose accept queue is full: the kernel drops every new SYN,
+    and the connects wait on silence (resent after 1 s, 3 s, ...)."""
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(0)
+        port = srv.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=2):  # fills the queue
+            yield port
+
+
+def test_a_timeout_given_outside_a_run_is_waited_in_full(full_listener: int) -> None:
+    """The watch and other callers outside a run pass seconds: nothing is measured
+    there, so no floor replaces what they asked for (2 s, not the 1.1 s SYN floor)."""
+    started = time.monotonic()
+    result, sock = tcp.connect_hedged("127.0.0.1", full_listener, 2.0)
+    took = time.monotonic() - started
+    assert sock is None and result["failure"] == codes.TCP_TIMEOUT, result
+    assert took >= 1.9, took
+
+
+def test_late_samples_are_given_up_once_they_count_as_lost() -> None:
+    """connect_many with `lost_after_s`: once one sample answered, the rest are waited
+    for that much longer only (not the 3 s wait, nor the kernel's resend at 1 s), and
+    marked late: lost either way."""
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(0)  # one connect fits in the queue, the others' SYNs are dropped
+        started = time.monotonic()
+        samples = tcp.connect_many("127.0.0.1", srv.getsockname()[1], 3, 3.0, lost_after_s=0.3)
+        took = time.monotonic() - started
+    assert samples[0]["failure"] is None, samples
+    assert [(s["failure"], s.get("late")) for s in samples[1:]] == [(codes.TCP_TIMEOUT, True)] * 2
+    assert took < 0.9, took
