@@ -86,7 +86,7 @@ class ProxyCheck(Check):
         def run(job: tuple[str, Any]) -> dict[str, Any]:
             kind, item = job
             if kind == "pac":
-                return _pac_and_its_proxies(item["url"], servers, timeout)
+                return _pac_and_its_proxies(ctx, item["url"], servers, timeout)
             if kind == "direct":  # the run's own connect, shared with the tcp check
                 return connections.reach(ctx, *item)
             proxy, (server, server_port) = item
@@ -138,8 +138,8 @@ class ProxyCheck(Check):
         return show_evidence(evidence)
 
 
-def _pac_and_its_proxies(url: str, servers: list[tuple[str, int]], timeout: float
-                         ) -> dict[str, Any]:
+def _pac_and_its_proxies(ctx: Context, url: str, servers: list[tuple[str, int]],
+                         timeout: float) -> dict[str, Any]:
     """The PAC file fetched and, for each proxy it names, the servers asked for through it
     in the time left (under "named"): only to learn whether they reach what direct
     connections do not. A proxy in a script is not judged broken on its own."""
@@ -150,8 +150,10 @@ def _pac_and_its_proxies(url: str, servers: list[tuple[str, int]], timeout: floa
     if not named or not servers or left <= 0.1:
         return fetched
     jobs = [(p, server) for p in named for server in servers]
+    # Each wait scaled to the measured path, what is left of the PAC's time at most.
     outcomes = parallel_map(lambda job: proxy_probe.tunnel(
-        job[0]["kind"], job[0]["host"], job[0]["port"], *job[1], left), jobs, left + 0.2)
+        job[0]["kind"], job[0]["host"], job[0]["port"], *job[1], ctx.wait("tcp", left),
+        path=ctx.path), jobs, left + 0.2)
     for proxy in named:
         proxy["through"] = []
     for (proxy, server), out in zip(jobs, outcomes, strict=True):
