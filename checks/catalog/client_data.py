@@ -48,6 +48,7 @@ class ClientDataCheck(Check):
     id = check_ids.CLIENT_DATA
     title = t("Client data folders", "客户端数据文件夹")
     group = "client"
+    local = True
     order = 20
     evidence_keys = ("folders", codes.DATABASES_NOT_CHECKED, "limits", "os")
     causes = (codes.CACHE_PERMISSION, codes.CACHE_CORRUPT)

@@ -37,6 +37,7 @@ class ClientVersionCheck(Check):
     id = check_ids.CLIENT_VERSION
     title = t("WeChat/WeCom client", "微信/企业微信客户端")
     group = "client"
+    local = True
     order = 10
     evidence_keys = ("os", "installed", "running", "min_versions", codes.INSTALLED_ERROR, codes.RUNNING_ERROR, "data_folders")
     causes = (codes.CLIENT_OUTDATED,)

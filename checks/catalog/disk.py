@@ -32,6 +32,7 @@ class DiskCheck(Check):
     id = check_ids.DISK
     title = t("Free disk space", "磁盘剩余空间")
     group = "computer"
+    local = True
     order = 30
     evidence_keys = ("volumes",)
     causes = (codes.DISK_FULL,)

@@ -57,6 +57,7 @@ class SecuritySoftwareCheck(Check):
     id = check_ids.SECURITY_SOFTWARE
     title = t("Security software", "安全软件")
     group = "computer"
+    local = True
     order = 40
     evidence_keys = ("found",)
     causes = ()  # information only: it never proposes a cause

@@ -43,6 +43,9 @@ class Check(ABC):
     evidence_keys: ClassVar[tuple[str, ...]] = ()
     # The columns of the endpoint matrix this check's evidence fills.
     matrix_columns: ClassVar[tuple[Column, ...]] = ()
+    # Looks at this computer only, never waits on the network: started after the checks
+    # that do (and after `prepare`), so its CPU work does not hold them up.
+    local: ClassVar[bool] = False
 
     def not_applicable(self, ctx: Context) -> Text | None:
         """A reason when this check does not apply here (shown as skipped)."""

@@ -81,24 +81,23 @@ class Runner:
             self._stop.set()
         done: queue.Queue[CheckResult] = queue.Queue()
         pending = {check.id: check for check in self.checks}
-        for check in self.checks:
-            try:
-                check.prepare()
-            except Exception:  # its collect meets the same error and reports it
-                continue
-
         if serial_mode():
+            self._prepare()
+
             def one_by_one() -> None:
                 for check in self.checks:
                     self._run_one(check, ctx, done)
 
             threading.Thread(target=one_by_one, name="checks-serial", daemon=True).start()
         else:
-            for check in self.checks:
-                threading.Thread(
-                    target=self._run_one, args=(check, ctx, done), name=f"check-{check.id}",
-                    daemon=True,
-                ).start()
+            # The checks that wait on the network start first: their waits run while the
+            # runner loads what they need (prepare). The checks of this computer alone
+            # (`local`), busy with its CPU, start after it so as not to slow that load.
+            # (On the lab: loaded before any check started, every wait on silence was
+            # ~80 ms longer; loaded by the probes themselves, a healthy run ~25 ms.)
+            self._start([c for c in self.checks if not c.local], ctx, done)
+            self._prepare()
+            self._start([c for c in self.checks if c.local], ctx, done)
 
         results: dict[str, CheckResult] = {}
         decided: dict[str, Any] | None = None
@@ -142,6 +141,20 @@ class Runner:
             load_errors=load_errors(),
             decided_early=decided,
         )
+
+    def _start(self, checks: list[Check], ctx: Context, done: queue.Queue[CheckResult]
+               ) -> None:
+        for check in checks:
+            threading.Thread(target=self._run_one, args=(check, ctx, done),
+                             name=f"check-{check.id}", daemon=True).start()
+
+    def _prepare(self) -> None:
+        """Each check's `prepare`, on this thread."""
+        for check in self.checks:
+            try:
+                check.prepare()
+            except Exception:  # its collect meets the same error and reports it
+                continue
 
     def _run_one(self, check: Check, ctx: Context, done: queue.Queue[CheckResult]) -> None:
         start = time.monotonic()

@@ -56,9 +56,10 @@ def test_checks_run_in_parallel() -> None:
     assert [r.status for r in result.results] == [Status.OK] * 3
 
 
-def test_prepare_runs_on_the_runners_thread_before_any_check_starts() -> None:
-    """What a check loads in `prepare` is there before the first probe thread needs it;
-    a `prepare` that fails leaves the check to report the failure from its own collect."""
+def test_prepare_runs_on_the_runners_thread_before_the_local_checks_start() -> None:
+    """`prepare` runs on the runner's thread, once the checks that wait on the network
+    have started and before the checks of this computer alone (`local`) do; a `prepare`
+    that fails leaves the check to report the failure from its own collect."""
     seen: list[tuple[str, str]] = []
 
     class Preparing(_Fake):
@@ -73,13 +74,18 @@ def test_prepare_runs_on_the_runners_thread_before_any_check_starts() -> None:
                 raise ImportError("no such package")
             return {}
 
-    result = Runner(_config(), [Preparing("a"), Preparing("broken")]).run()
+    class Local(Preparing):
+        local = True
+
+    result = Runner(_config(), [Local("here"), Preparing("net"), Preparing("broken")]).run()
     caller = threading.current_thread().name
-    assert seen[:2] == [("prepare a", caller), ("prepare broken", caller)]
-    assert {step for step, thread in seen[2:] if thread != caller} == {"collect a",
-                                                                        "collect broken"}
+    steps = [step for step, _ in seen]
+    assert {thread for step, thread in seen if step.startswith("prepare")} == {caller}
+    assert {thread for step, thread in seen if step.startswith("collect")} & {caller} == set()
+    assert steps.index("collect here") > max(steps.index(f"prepare {c}")
+                                             for c in ("here", "net", "broken"))
     by_id = {r.id: r for r in result.results}
-    assert by_id["a"].status is Status.OK
+    assert by_id["net"].status is Status.OK and by_id["here"].status is Status.OK
     assert by_id["broken"].status is Status.ERROR
     assert "no such package" in by_id["broken"].summary.render("en")
 
