@@ -151,6 +151,7 @@ class _Lookup:
         self.servers: list[str] | None = None
         self.servers_error: str | None = None
         self.first_address_at: float | None = None
+        self.asked_at: float | None = None  # when the servers were asked for the name
         self.gave_up = False
 
     def basis(self) -> Measured | None:
@@ -208,6 +209,8 @@ class _Lookup:
             self.servers, self.servers_error = servers, error
             self.cond.notify_all()
         ask_liveness(self.ctx, servers)
+        with self.cond:
+            self.asked_at = time.monotonic()
         for server in servers:
             for rtype in FAMILIES:
                 def ask(server: str = server, rtype: str = rtype) -> None:
@@ -291,19 +294,24 @@ class _Lookup:
         not resolve, the questions still out are waited for to their end, and the failure
         is named again from everything they got (a server answering only garbage is
         `dns_bad_response`, not silence)."""
-        end = time.monotonic() + wait
+        called = time.monotonic()
+        took = float(answer.get("ms") or 0.0) / 1000
         failed = answer.get("error") is not None
-        if failed and self.servers is not None:
-            # The asks end by themselves when the lookup's wait does: the margin only
-            # covers a busy machine's late threads, and is not waited for once every ask
-            # is in.
-            end = max(end, self.wait.end() + ASKS_MARGIN_S)
         with self.cond:
             while not all(self._direct_done(rtype) for rtype in FAMILIES):
+                # The asks end by themselves when the lookup's wait does: the margin only
+                # covers a busy machine's late threads.
+                limit = self.wait.end() + ASKS_MARGIN_S
+                # A server as slow as the system's own lookup is waited for, counted from
+                # when it was asked: its questions may have left later (dnspython loading).
+                asked = self.asked_at if self.asked_at is not None else time.monotonic()
+                end = max(called + wait, min(asked + took + wait, limit))
+                if failed and self.servers is not None:
+                    end = max(end, limit)
                 left = end - time.monotonic()
                 if left <= 0:
                     break
-                self.cond.wait(left)
+                self.cond.wait(min(left, LOOK_AGAIN_S))
             out = {**answer, "direct": self._direct_evidence()}
             if failed:
                 out["error"] = self._failure()

@@ -49,3 +49,28 @@ def test_a_long_address_list_keeps_its_lowest_part() -> None:
     kept = capped(addresses)
     assert len(kept) == MAX_ADDRESSES and kept[0] == "10.0.0.0" and kept == capped(addresses[::-1])
     assert capped(["10.0.0.9", "10.0.0.1"]) == ["10.0.0.9", "10.0.0.1"]  # short: as given
+
+
+def test_a_server_asked_late_is_waited_for_as_long_as_the_system_lookup_took() -> None:
+    """The system's lookup answered after 0.6 s; the server's own questions left 0.5 s
+    later than its (dnspython still loading) and are answered as slowly. Its answer is
+    still part of the name's evidence: it is what shows a slow server (dns_slow)."""
+    import threading
+    import time
+
+    lookup = system_dns._Lookup(make_context(Config()), "login.example")
+    lookup.servers = ["10.0.0.53"]
+    lookup.asked_at = time.monotonic() - 0.1  # asked 0.5 s after the system's lookup began
+
+    def answers() -> None:
+        time.sleep(0.5)  # 0.6 s after they were asked, as slow as the system's lookup
+        for rtype in ("A", "AAAA"):
+            lookup._store(lambda r=rtype: lookup.direct[r].append(
+                {"server": "10.0.0.53", "addresses": ["10.0.0.1"] if r == "A" else [],
+                 "error": None, "ms": 600.0, "rtt_ms": 600.0}))
+
+    threading.Thread(target=answers, daemon=True).start()
+    answer = {"host": "login.example", "error": None, "ms": 600.0,
+              "A": {"addresses": ["10.0.0.1"]}, "AAAA": {"addresses": []}}
+    out = lookup.with_servers(answer, 0.3)  # the grace alone would end after 0.3 s
+    assert out["direct"]["A"] is not None and out["direct"]["A"]["rtt_ms"] == 600.0, out
