@@ -198,6 +198,23 @@ class Wait:
         return out
 
 
+class HeldWait(Wait):
+    """A live wait that, once `hold` is called, lasts at least until that moment (never
+    past the deadline, and not once the run no longer needs the answer)."""
+
+    held_until: float | None = None
+
+    def hold(self, until: float) -> None:
+        self.held_until = until
+
+    def end(self) -> float:
+        end = super().end()
+        if self.held_until is None or (self.stop is not None and self.stop.is_set()):
+            return end
+        held = self.held_until
+        return max(end, min(held, self.deadline_at) if self.deadline_at is not None else held)
+
+
 class _Fixed(Wait):
     """Not scaled: outside a run nothing is measured, and the floor is no answer there."""
 

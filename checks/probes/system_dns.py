@@ -25,7 +25,7 @@ from typing import Any
 
 from checks.engine import codes
 from checks.engine.context import Context
-from checks.engine.path_wait import Measured, Wait
+from checks.engine.path_wait import HeldWait, Measured, Wait
 from checks.probes import dns_wire, dnslib
 from checks.probes.dns_server_state import LIVENESS, server_state
 
@@ -145,6 +145,10 @@ class _Lookup:
         # waiting then too.
         self.wait = Wait("dns", ctx.config.dns.timeout_s * GIVE_UP_SHARE, self.basis,
                          ctx.deadline.at, ctx.cancelled)
+        # The servers' own questions follow the same wait, held open once the system's
+        # lookup has answered (see run).
+        self.asks_wait = HeldWait("dns", ctx.config.dns.timeout_s * GIVE_UP_SHARE,
+                                  self.basis, ctx.deadline.at, ctx.cancelled)
         self.cond = threading.Condition()
         self.system: dict[str, dict[str, Any]] = {}
         self.direct: dict[str, list[dict[str, Any]]] = {rtype: [] for rtype in FAMILIES}
@@ -192,10 +196,20 @@ class _Lookup:
                     break
                 # Reports wake this up; the live wait is looked at again every 0.05 s.
                 self.cond.wait(max(0.01, min(wake, give_up, now + LOOK_AGAIN_S) - now))
-            answer = self._answer(time.monotonic() - start)
+            elapsed = time.monotonic() - start
+            answer = self._answer(elapsed)
             if self.gave_up and answer["error"] is not None:
                 answer["waited"] = self.wait.said()
+            elif not self.gave_up:
+                self._hold_asks(elapsed)
             return answer
+
+    def _hold_asks(self, took: float) -> None:
+        """The system's lookup answered after `took`: a server as slow still gets to
+        answer, counted from when it was asked (its questions may leave later, while
+        dnspython loads); its answer is what shows a slow server."""
+        asked = self.asked_at if self.asked_at is not None else time.monotonic()
+        self.asks_wait.hold(asked + took + GRACE_S)
 
     # ---- the two sources ----------------------------------------------------------------
 
@@ -215,7 +229,7 @@ class _Lookup:
             for rtype in FAMILIES:
                 def ask(server: str = server, rtype: str = rtype) -> None:
                     try:
-                        result = dns_wire.ask(server, self.host, rtype, self.wait,
+                        result = dns_wire.ask(server, self.host, rtype, self.asks_wait,
                                               resends=RESENDS)
                     except Exception:
                         result = {"addresses": [], "error": codes.DNS_INTERNAL_ERROR}
@@ -294,24 +308,20 @@ class _Lookup:
         not resolve, the questions still out are waited for to their end, and the failure
         is named again from everything they got (a server answering only garbage is
         `dns_bad_response`, not silence)."""
-        called = time.monotonic()
-        took = float(answer.get("ms") or 0.0) / 1000
+        # A server as slow as the system's lookup is waited for (see run).
+        end = max(time.monotonic() + wait, self.asks_wait.held_until or 0.0)
         failed = answer.get("error") is not None
+        if failed and self.servers is not None:
+            # The asks end by themselves when the lookup's wait does: the margin only
+            # covers a busy machine's late threads, and is not waited for once every ask
+            # is in.
+            end = max(end, self.wait.end() + ASKS_MARGIN_S)
         with self.cond:
             while not all(self._direct_done(rtype) for rtype in FAMILIES):
-                # The asks end by themselves when the lookup's wait does: the margin only
-                # covers a busy machine's late threads.
-                limit = self.wait.end() + ASKS_MARGIN_S
-                # A server as slow as the system's own lookup is waited for, counted from
-                # when it was asked: its questions may have left later (dnspython loading).
-                asked = self.asked_at if self.asked_at is not None else time.monotonic()
-                end = max(called + wait, min(asked + took + wait, limit))
-                if failed and self.servers is not None:
-                    end = max(end, limit)
                 left = end - time.monotonic()
                 if left <= 0:
                     break
-                self.cond.wait(min(left, LOOK_AGAIN_S))
+                self.cond.wait(left)
             out = {**answer, "direct": self._direct_evidence()}
             if failed:
                 out["error"] = self._failure()
