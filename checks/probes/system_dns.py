@@ -25,7 +25,7 @@ from typing import Any
 
 from checks.engine import codes
 from checks.engine.context import Context
-from checks.engine.path_wait import HeldWait, Measured, Wait
+from checks.engine.path_wait import HeldWait, Measured
 from checks.probes import dns_wire, dnslib
 from checks.probes.dns_server_state import LIVENESS, server_state
 
@@ -142,13 +142,9 @@ class _Lookup:
         self.host = host
         # When a name nothing answered is given up: GIVE_UP_SHARE of [dns] timeout_s at
         # most, scaled to what the servers showed (`basis`); the direct questions stop
-        # waiting then too.
-        self.wait = Wait("dns", ctx.config.dns.timeout_s * GIVE_UP_SHARE, self.basis,
-                         ctx.deadline.at, ctx.cancelled)
-        # The servers' own questions follow the same wait, held open once the system's
-        # lookup has answered (see run).
-        self.asks_wait = HeldWait("dns", ctx.config.dns.timeout_s * GIVE_UP_SHARE,
-                                  self.basis, ctx.deadline.at, ctx.cancelled)
+        # waiting then too, unless the system's lookup answered (held open, see run).
+        self.wait = HeldWait("dns", ctx.config.dns.timeout_s * GIVE_UP_SHARE, self.basis,
+                             ctx.deadline.at, ctx.cancelled)
         self.cond = threading.Condition()
         self.system: dict[str, dict[str, Any]] = {}
         self.direct: dict[str, list[dict[str, Any]]] = {rtype: [] for rtype in FAMILIES}
@@ -209,7 +205,7 @@ class _Lookup:
         answer, counted from when it was asked (its questions may leave later, while
         dnspython loads); its answer is what shows a slow server."""
         asked = self.asked_at if self.asked_at is not None else time.monotonic()
-        self.asks_wait.hold(asked + took + GRACE_S)
+        self.wait.hold(asked + took + GRACE_S)
 
     # ---- the two sources ----------------------------------------------------------------
 
@@ -229,7 +225,7 @@ class _Lookup:
             for rtype in FAMILIES:
                 def ask(server: str = server, rtype: str = rtype) -> None:
                     try:
-                        result = dns_wire.ask(server, self.host, rtype, self.asks_wait,
+                        result = dns_wire.ask(server, self.host, rtype, self.wait,
                                               resends=RESENDS)
                     except Exception:
                         result = {"addresses": [], "error": codes.DNS_INTERNAL_ERROR}
@@ -309,7 +305,7 @@ class _Lookup:
         is named again from everything they got (a server answering only garbage is
         `dns_bad_response`, not silence)."""
         # A server as slow as the system's lookup is waited for (see run).
-        end = max(time.monotonic() + wait, self.asks_wait.held_until or 0.0)
+        end = max(time.monotonic() + wait, self.wait.held_until or 0.0)
         failed = answer.get("error") is not None
         if failed and self.servers is not None:
             # The asks end by themselves when the lookup's wait does: the margin only

@@ -73,6 +73,6 @@ def test_a_server_asked_late_is_waited_for_as_long_as_the_system_lookup_took() -
     answer = {"host": "login.example", "error": None, "ms": 600.0,
               "A": {"addresses": ["10.0.0.1"]}, "AAAA": {"addresses": []}}
     lookup._hold_asks(0.6)  # as run() does once the system's lookup answered
-    assert lookup.asks_wait.left() > 0.7  # the questions to the server go on
+    assert lookup.wait.left() > 0.7  # the questions to the server go on
     out = lookup.with_servers(answer, 0.3)  # the grace alone would end after 0.3 s
     assert out["direct"]["A"] is not None and out["direct"]["A"]["rtt_ms"] == 600.0, out
