@@ -121,9 +121,10 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
         # a path that loses packets every round asks them again, with twice the echoes.
         retry = unconfirmed_silence(sizes) if _round == 0 or lossy else []
         candidates = sorted(set(next_candidates(sizes)) | set(retry))
-        if candidates:
+        low = largest_passed(sizes)
+        if candidates and low is not None:
             # The largest size that passed goes along: its reply times the round's end.
-            candidates = sorted({*candidates, path_mtu({str(k): v["result"] for k, v in sizes.items()}) or 0} - {0})
+            candidates = sorted({*candidates, low})
     result["sizes"] = {str(k): sizes[k]["result"] for k in sorted(sizes)}
     result["tries"] = {str(k): tries[k] for k in sorted(tries)}
     reported = [v["mtu"] for v in sizes.values() if v["result"] == "too_big" and v.get("mtu")]
@@ -140,10 +141,9 @@ def probe_target(ctx: Context, target: str, method: str) -> dict[str, Any]:
 def unconfirmed_silence(sizes: dict[int, dict[str, Any]]) -> list[int]:
     """Sizes above the largest passing one that got no reply: asked again while rounds
     are left, so a black hole is not called on lost packets."""
-    passed = [s for s, v in sizes.items() if v["result"] == "passed"]
-    if not passed:
+    low = largest_passed(sizes)
+    if low is None:
         return []
-    low = max(passed)
     return sorted(s for s, v in sizes.items() if s > low and v["result"] == "no_reply")
 
 
@@ -202,16 +202,15 @@ def _round_of(address: str, sizes: list[int], wait: Wait, method: str, copies: i
 def lost_below_limit(sizes: dict[int, dict[str, Any]]) -> bool:
     """A size smaller than one that passed went unanswered: its echoes were lost, not
     too big (a path drops big packets, never small ones alone)."""
-    low = path_mtu({str(k): v["result"] for k, v in sizes.items()}) or 0
+    low = largest_passed(sizes) or 0
     return any(s < low and v["result"] == "no_reply" for s, v in sizes.items())
 
 
 def next_candidates(sizes: dict[int, dict[str, Any]]) -> list[int]:
     """Sizes strictly between the largest passing one and the next failing one above it."""
-    passed = [s for s, v in sizes.items() if v["result"] == "passed"]
-    if not passed:
+    low = largest_passed(sizes)
+    if low is None:
         return []
-    low = max(passed)
     above = [s for s in sizes if s > low]
     if not above:
         return []
@@ -221,6 +220,11 @@ def next_candidates(sizes: dict[int, dict[str, Any]]) -> list[int]:
         return gap
     step = len(gap) / MAX_REFINE
     return sorted({gap[int(i * step)] for i in range(MAX_REFINE)})
+
+
+def largest_passed(sizes: dict[int, dict[str, Any]]) -> int | None:
+    """The largest size answered so far (each size's first definite answer)."""
+    return path_mtu({str(k): v["result"] for k, v in sizes.items()})
 
 
 def path_mtu(sizes: dict[str, str]) -> int | None:
