@@ -13,6 +13,7 @@ from app.cli.output import print_json, use_colour
 from checks.engine.config import Config
 from checks.engine.runner import RunResult
 from checks.report.build import build_report, exit_code
+from checks.report.history import History, HistoryError
 from checks.report.matrix_text import render_matrix, terminal_width
 from checks.report.plain_text import render_text
 from checks.report.redact import redact, unredacted
@@ -46,8 +47,6 @@ def finish(result: RunResult, config: Config, args: argparse.Namespace, lang: st
 
 def store_run(report: dict[str, object], wait_s: float = 5.0) -> int | None:
     """Keep the run in the history; a history problem never stops the check."""
-    from checks.report.history import History, HistoryError
-
     try:
         return History(timeout=max(0.05, wait_s)).add(report)
     except (sqlite3.Error, OSError, HistoryError) as exc:

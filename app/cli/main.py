@@ -57,8 +57,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     names = sorted(info.name for info in pkgutil.iter_modules(package.__path__))
     named = _named_command(argv)
     # A module's command is its name with dashes (fix_helper: fix-helper).
-    if named is not None and "_" not in named and named.replace("-", "_") in names:
-        names = [named.replace("-", "_")]
+    module_name = named.replace("-", "_") if named and "_" not in named else None
+    if module_name in names:
+        names = [module_name]
     for name in names:
         module = importlib.import_module(f"app.cli.commands.{name}")
         command = sub.add_parser(module.COMMAND, help=module.HELP, description=module.HELP)

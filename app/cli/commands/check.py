@@ -94,7 +94,6 @@ def _load_output_meanwhile() -> threading.Thread:
 
     def load() -> None:
         import app.cli.check_output  # noqa: F401
-        import checks.report.history  # noqa: F401
 
     thread = threading.Thread(target=load, name="wxdoctor-load-output", daemon=True)
     thread.start()
