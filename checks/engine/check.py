@@ -53,8 +53,9 @@ class Check(ABC):
 
     def prepare(self) -> None:
         """Load what `collect` would import on first use. The runner calls it on its own
-        thread before any check starts: imported by many probe threads at once, a big
-        package takes several times as long, and every probe needing it waits."""
+        thread once the checks that wait on the network have started, before the `local`
+        ones: imported by many probe threads at once, a big package takes several times
+        as long, and every probe needing it waits."""
         return None
 
     @abstractmethod
